@@ -1,0 +1,167 @@
+"""The one place that knows Chinese working days and how legal periods are counted.
+
+Deadlines in supervision work are counted two ways: in Chinese working days (a wage deposit is due
+"within 20 working days" of the construction permit) and in calendar months (an agency replies to a
+procuratorial recommendation within two months). Both follow the 民法典 rules on periods
+(arts. 200–204). Working days are not weekdays: the State Council moves days around every year
+(调休), so a Saturday can be a working day and a Thursday a holiday. The schedule is published one
+year at a time, so for a year the bundled data does not know we refuse to answer rather than
+silently treating it as Monday-to-Friday, which would give wrong deadlines with no warning.
+
+Everything here is backed by the `chinesecalendar` package (`chinese_calendar`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+import polars as pl
+from chinese_calendar.constants import holidays as _holidays
+
+__all__ = [
+    "CalendarYearUnknownError",
+    "add_months",
+    "add_working_days",
+    "ensure_known",
+    "extend_to_working_day",
+    "is_working_day",
+    "known_years",
+    "working_day_table",
+]
+
+
+class CalendarYearUnknownError(ValueError):
+    """A date falls in a year whose holiday schedule is not in the bundled calendar.
+
+    Raised instead of guessing, because a guessed schedule yields deadlines that look right and
+    are wrong around every holiday.
+    """
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(
+            f"{year}年的法定节假日和调休安排尚未收录，无法计算工作日期限；请升级节假日日历后重试。"
+        )
+
+
+@lru_cache(maxsize=1)
+def known_years() -> range:
+    """Years whose statutory holidays and make-up working days the calendar knows."""
+    years = [d.year for d in _holidays]
+    return range(min(years), max(years) + 1)
+
+
+def ensure_known(d: dt.date) -> None:
+    """Raise `CalendarYearUnknownError` unless the year of `d` is in `known_years()`."""
+    if d.year not in known_years():
+        raise CalendarYearUnknownError(d.year)
+
+
+def _as_date(d: dt.date) -> dt.date:
+    # datetime is a subclass of date; callers sometimes pass timestamps.
+    return d.date() if isinstance(d, dt.datetime) else d
+
+
+def is_working_day(d: dt.date) -> bool:
+    """Whether `d` is a working day in mainland China.
+
+    Statutory holidays are off even on weekdays; make-up working days (调休上班) are working days
+    even on a Saturday or Sunday.
+    """
+    d = _as_date(d)
+    ensure_known(d)
+    return bool(chinese_calendar.is_workday(d))
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The last day of a period of `n` working days that starts on `start`.
+
+    民法典 art. 201: "按照年、月、日计算期间的，开始的当日不计入，自下一日开始计算".
+    So the start day is never counted, even when it is itself a working day; the following
+    working days are counted and the `n`-th is returned. `n == 0` returns `start`.
+
+    Raises:
+        ValueError: `n` is negative.
+        CalendarYearUnknownError: a day that has to be examined lies outside `known_years()`.
+    """
+    if n < 0:
+        raise ValueError("工作日天数不能为负数")
+    day = _as_date(start)
+    remaining = n
+    while remaining:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def add_months(start: dt.date, n: int) -> dt.date:
+    """The day `n` calendar months after `start` (`n` may be negative).
+
+    民法典 art. 202: "按照年、月计算期间的，到期月的对应日为期间的最后一日；
+    没有对应日的，月末日为期间的最后一日". So 2024-01-31 + 1 month is 2024-02-29 and
+    2023-01-31 + 1 month is 2023-02-28. Holidays are not considered here; apply
+    `extend_to_working_day` to the result for that.
+    """
+    start = _as_date(start)
+    month_index = start.year * 12 + (start.month - 1) + n
+    year, month = divmod(month_index, 12)
+    month += 1
+    return dt.date(year, month, min(start.day, _days_in_month(year, month)))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (first_of_next - dt.timedelta(days=1)).day
+
+
+def extend_to_working_day(d: dt.date) -> dt.date:
+    """Move the last day of a period off a rest day.
+
+    民法典 art. 203: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日". Rest
+    days (法定休假日) include ordinary weekends as well as statutory holidays, and a make-up
+    working day is not a rest day, so the result is `d` itself if it is a working day, otherwise
+    the next working day.
+
+    Use it for deadlines counted in months or calendar days (e.g. a two-month reply period,
+    `extend_to_working_day(add_months(served, 2))`). Periods counted in working days already end
+    on a working day and need no extension.
+    """
+    d = _as_date(d)
+    while not is_working_day(d):
+        d += dt.timedelta(days=1)
+    return d
+
+
+def working_day_table(years: range) -> pl.DataFrame:
+    """Every day of `years` with a running count of working days, for computing deadlines in SQL.
+
+    Columns: `day` (Date), `is_working_day` (Boolean), `working_day_no` (Int32: number of working
+    days on or before `day` since the first day of the range). A deadline of `n` working days
+    after `start` is then an equi-join: the working day whose `working_day_no` equals
+    `working_day_no(start) + n`. This matches `add_working_days` because the count does not move
+    on rest days, so the start day itself is never counted.
+
+    Raises:
+        ValueError: `years` is not a run of consecutive years.
+        CalendarYearUnknownError: a year of `years` is outside `known_years()`.
+    """
+    if years.step != 1:
+        raise ValueError("年份范围必须是连续的年份")
+    for year in years:
+        if year not in known_years():
+            raise CalendarYearUnknownError(year)
+    if len(years) == 0:
+        return pl.DataFrame(
+            schema={"day": pl.Date, "is_working_day": pl.Boolean, "working_day_no": pl.Int32}
+        )
+    first = dt.date(years[0], 1, 1)
+    last = dt.date(years[-1], 12, 31)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    working = [is_working_day(d) for d in days]
+    return pl.DataFrame(
+        {"day": days, "is_working_day": working},
+        schema={"day": pl.Date, "is_working_day": pl.Boolean},
+    ).with_columns(pl.col("is_working_day").cast(pl.Int32).cum_sum().alias("working_day_no"))

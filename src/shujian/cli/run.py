@@ -1,0 +1,58 @@
+"""`shujian run`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from shujian.cli.common import library, workspace
+from shujian.errors import UserError
+from shujian.models.runner import RunReport, run_models
+
+
+def parse_as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise UserError(f"--as-of 应为 YYYY-MM-DD 格式的日期，收到：{text}") from exc
+
+
+@click.command("run")
+@click.argument("model_ids", nargs=-1)
+@click.option("--all", "run_all", is_flag=True, help="运行全部模型")
+@click.option(
+    "--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="以该日期为“今天”（默认今天）"
+)
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", help="计算引擎")
+@click.pass_context
+def run_cmd(
+    ctx: click.Context, model_ids: tuple[str, ...], run_all: bool, as_of: str | None, engine: str
+) -> None:
+    """运行监督模型，生成线索。"""
+    ws = workspace(ctx)
+    models = library(ws)
+    if run_all:
+        model_ids = tuple(models)
+    if not model_ids:
+        raise UserError("请指定要运行的模型编号，或用 --all 运行全部模型。")
+    report = run_models(ws, models, model_ids, parse_as_of(as_of), engine)
+    print_report(report)
+
+
+def print_report(report: RunReport) -> None:
+    click.echo(f"运行 {report.run_id}：以 {report.as_of} 为基准日，引擎 {report.engine}")
+    header = f"{'模型':<34}{'线索':>6}{'新增':>6}{'更新':>6}{'未变':>6}{'已排除':>6}{'重新推送':>8}{'用时(秒)':>10}"
+    click.echo(header)
+    for o in report.outcomes:
+        c = o.counts
+        click.echo(
+            f"{o.model.id:<34}{c.found:>8}{c.new:>8}{c.refreshed:>8}{c.unchanged:>8}"
+            f"{c.suppressed:>9}{c.reopened:>12}{o.seconds:>12.2f}"
+        )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(run_cmd)

@@ -1,0 +1,161 @@
+"""Dataset declarations: what each agency file must contain.
+
+One YAML file per dataset in `datasets/` (shipped) or in a workspace's `datasets/` folder (a
+procuratorate's own). A declaration is data — columns, Chinese labels, field types, aliases,
+the record key — and this module only loads and checks it.
+
+Two ways a newer batch relates to older ones, declared per dataset as `mode`:
+
+* `snapshot` — registries (schools, venues, projects...). Agencies send their whole current
+  list, or the changed part of it. The newest batch wins for each `record_key`; a record that a
+  later file does not mention is kept (absence is not proof of closure — a 注销 status is).
+* `events` — things that happened (check-ins, payments, deposits...). Batches are appended;
+  a row identical to one already stored (overlapping exports such as Jan–Mar then Jan–Jun) is
+  not stored twice, so sums never double count.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+SHIPPED_DIR = Path(__file__).parent / "datasets"
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header that maps to this column without configuration."""
+        return (self.label, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    label: str
+    agency: str
+    mode: Literal["snapshot", "events"]
+    columns: tuple[Column, ...]
+    subject: str
+    record_key: tuple[str, ...] = ()
+    coordinates: dict[str, str] | None = None
+    source: Path | None = None
+
+    def column(self, column_id: str) -> Column:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(f"dataset {self.id} has no column {column_id}")
+
+    @property
+    def column_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.columns)
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def header_index(self) -> dict[str, str]:
+        """Normalised header → column id, for labels and aliases."""
+        index: dict[str, str] = {}
+        for col in self.columns:
+            index[normalise_header(col.id)] = col.id
+            for header in col.headers:
+                index.setdefault(normalise_header(header), col.id)
+        return index
+
+
+def normalise_header(header: str) -> str:
+    """Headers compare after NFKC, with spaces, required-marks and line breaks removed."""
+    text = unicodedata.normalize("NFKC", str(header))
+    for ch in (" ", "\t", "\n", "\r", "*", "\u3000"):
+        text = text.replace(ch, "")
+    return text.lower()
+
+
+def _load_file(path: Path) -> Dataset:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    columns = tuple(
+        Column(
+            id=c["id"],
+            label=c["label"],
+            type=c["type"],
+            required=bool(c.get("required", False)),
+            aliases=tuple(c.get("aliases", ()) or ()),
+            values=tuple(c.get("values", ()) or ()),
+            synonyms=dict(c.get("synonyms", {}) or {}),
+        )
+        for c in raw["columns"]
+    )
+    dataset = Dataset(
+        id=raw["id"],
+        label=raw["label"],
+        agency=raw.get("agency", ""),
+        mode=raw["mode"],
+        columns=columns,
+        subject=raw["subject"],
+        record_key=tuple(raw.get("record_key", ()) or ()),
+        coordinates=raw.get("coordinates"),
+        source=path,
+    )
+    check_dataset(dataset)
+    return dataset
+
+
+def check_dataset(dataset: Dataset) -> None:
+    """A declaration that cannot work is a programming error: fail at load time."""
+    from shujian.data.fields import FIELD_TYPES
+
+    ids = dataset.column_ids
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{dataset.id}: duplicate column ids")
+    if dataset.mode not in ("snapshot", "events"):
+        raise ValueError(f"{dataset.id}: mode must be snapshot or events")
+    if dataset.mode == "snapshot" and not dataset.record_key:
+        raise ValueError(f"{dataset.id}: a snapshot dataset needs a record_key")
+    for name in (*dataset.record_key, dataset.subject):
+        if name not in ids:
+            raise ValueError(f"{dataset.id}: key column {name} is not declared")
+    for col in dataset.columns:
+        if col.type not in FIELD_TYPES:
+            raise ValueError(f"{dataset.id}.{col.id}: unknown field type {col.type}")
+        if not col.label:
+            raise ValueError(f"{dataset.id}.{col.id}: missing Chinese label")
+    seen: dict[str, str] = {}
+    for col in dataset.columns:
+        for header in col.headers:
+            key = normalise_header(header)
+            if key in seen and seen[key] != col.id:
+                raise ValueError(f"{dataset.id}: header {header} maps to {seen[key]} and {col.id}")
+            seen[key] = col.id
+
+
+@cache
+def _shipped() -> dict[str, Dataset]:
+    return {d.id: d for d in (_load_file(p) for p in sorted(SHIPPED_DIR.glob("*.yaml")))}
+
+
+def load_datasets(extra_dir: Path | None = None) -> dict[str, Dataset]:
+    """Shipped declarations plus a workspace's own (which may add, not replace, datasets)."""
+    datasets = dict(_shipped())
+    if extra_dir is not None and extra_dir.is_dir():
+        for path in sorted(extra_dir.glob("*.yaml")):
+            dataset = _load_file(path)
+            if dataset.id in datasets:
+                raise ValueError(f"数据集 {dataset.id} 已内置，不能重复声明（{path}）")
+            datasets[dataset.id] = dataset
+    return datasets

@@ -1,0 +1,46 @@
+"""Field types: how one column of an agency's file is read, normalised and checked.
+
+Dataset declarations name a type per column (`id_card`, `uscc`, `date`, ...); the
+importer looks it up here. Each type is a small class in its own module.
+"""
+
+from __future__ import annotations
+
+from shujian.data.fields.base import FieldType, Parsed
+from shujian.data.fields.dates import DateField, DateTimeField, MonthField
+from shujian.data.fields.geo import CrsField, LatField, LonField
+from shujian.data.fields.id_card import IdCardField
+from shujian.data.fields.money import MoneyYuanField, NumberField
+from shujian.data.fields.party_id import UsccOrIdCardField
+from shujian.data.fields.text import TextField
+from shujian.data.fields.uscc import UsccField
+
+FIELD_TYPES: dict[str, FieldType] = {
+    field.name: field
+    for field in (
+        TextField(),
+        IdCardField(),
+        UsccField(),
+        DateField(),
+        DateTimeField(),
+        MonthField(),
+        MoneyYuanField(),
+        NumberField(),
+        LonField(),
+        LatField(),
+        CrsField(),
+        UsccOrIdCardField(),
+    )
+}
+
+
+def get_field_type(name: str) -> FieldType:
+    """The field type called `name`; KeyError naming the known types otherwise."""
+    try:
+        return FIELD_TYPES[name]
+    except KeyError:
+        known = ", ".join(sorted(FIELD_TYPES))
+        raise KeyError(f"unknown field type {name!r}; known types: {known}") from None
+
+
+__all__ = ["FIELD_TYPES", "FieldType", "Parsed", "get_field_type"]

@@ -1,0 +1,310 @@
+"""Reading agency files into a grid of text, exactly as the agency wrote it.
+
+Every cell becomes text (or null when empty); nothing is interpreted here except one fact the
+text alone cannot show: that Excel held a long digit string as a *number*. An 18-digit ID
+number typed into a numeric cell has already lost its last digits inside Excel, so such cells
+are re-written in scientific notation, which the `id_card` field type recognises and rejects
+(never repairs).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+import polars as pl
+
+from shujian.errors import UserError
+
+HEADER_SCAN_ROWS = 30
+"""Header rows are looked for among the first rows only (title rows sit above them)."""
+
+
+@dataclass
+class Grid:
+    """Raw cells of one sheet: columns c0..cN of Utf8, and each row's number in the source.
+
+    `row_numbers` are what a user sees in Excel or a text editor (1-based), so the rejection
+    report points at the right line.
+    """
+
+    frame: pl.DataFrame
+    row_numbers: pl.Series
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def read_grid(path: Path, sheet: str | None = None, encoding: str = "auto") -> Grid:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix == ".xls":
+        return _read_xls(path, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, encoding)
+    raise UserError(f"不支持的文件类型“{path.suffix}”：请提供 xlsx、xls 或 csv 文件。")
+
+
+def _columns(n: int) -> list[str]:
+    return [f"c{i}" for i in range(n)]
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own error types for corrupt files
+        raise UserError(
+            f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xlsx 格式。"
+        ) from exc
+    name = _pick_sheet(reader.sheet_names, sheet, path)
+    frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    frame.columns = _columns(frame.width)
+    first_row, first_col, numeric = _scan_sheet_xml(path, name)
+    if numeric:
+        frame = _mark_numeric_cells(frame, numeric, first_row, first_col)
+    rows = pl.Series("row", range(first_row, first_row + frame.height), dtype=pl.Int64)
+    return Grid(frame=frame, row_numbers=rows, sheet=name)
+
+
+def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
+    if wanted is None:
+        return names[0]
+    if wanted in names:
+        return wanted
+    if wanted.isdigit() and 0 < int(wanted) <= len(names):
+        return names[int(wanted) - 1]
+    raise UserError(f"文件 {path.name} 中没有名为“{wanted}”的工作表；现有：{'、'.join(names)}。")
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_CELL_WITH_VALUE = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>\s*(?:<f[^>]*>[^<]*</f>\s*)?<v>([^<]*)</v>'
+)
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)([0-9]+)')
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str:
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    for node in workbook.findall("m:sheets/m:sheet", _NS):
+        if node.get("name") == sheet:
+            target = targets[node.get(f"{{{_NS['r']}}}id")]
+            target = target.lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    raise UserError(f"工作表“{sheet}”不存在。")
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _scan_sheet_xml(path: Path, sheet: str) -> tuple[int, int, list[tuple[int, int, str]]]:
+    """Find where the used range starts and every numeric cell of 16 or more digits.
+
+    fastexcel (calamine) starts its grid at the first used cell, so the offset is needed to
+    report true row numbers. Numeric cells of ≥16 digits cannot hold an exact value: Excel
+    keeps 15 significant digits, so the cell's text must not be trusted as an identifier.
+    """
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(_sheet_member(zf, sheet))
+    first_row: int | None = None
+    first_col: int | None = None
+    numeric: list[tuple[int, int, str]] = []
+    dim = _DIMENSION.search(data[:4096])
+    for match in _CELL_WITH_VALUE.finditer(data):
+        letters, row_text, attrs, value = match.groups()
+        row, col = int(row_text), _col_index(letters)
+        if first_row is None:
+            first_row = row
+        first_col = col if first_col is None else min(first_col, col)
+        if b' t="' in attrs and b' t="n"' not in attrs:
+            continue
+        digits = value.split(b".")[0].split(b"E")[0].split(b"e")[0].lstrip(b"-")
+        if b"E" in value.upper() or len(digits) >= 16:
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            if abs(number) >= 1e15:
+                numeric.append((row, col, f"{number:.14E}"))
+    if dim is not None:
+        first_col = _col_index(dim.group(1)) if first_col is None else first_col
+    return (first_row or 1), (first_col or 0), numeric
+
+
+def _mark_numeric_cells(
+    frame: pl.DataFrame, cells: list[tuple[int, int, str]], first_row: int, first_col: int
+) -> pl.DataFrame:
+    by_col: dict[int, list[tuple[int, str]]] = {}
+    for row, col, text in cells:
+        by_col.setdefault(col - first_col, []).append((row - first_row, text))
+    updates = []
+    for col, entries in by_col.items():
+        if not 0 <= col < frame.width:
+            continue
+        name = f"c{col}"
+        idx = pl.Series([i for i, _ in entries], dtype=pl.Int64)
+        series = frame[name].clone()
+        series.scatter(idx, pl.Series([t for _, t in entries], dtype=pl.Utf8))
+        updates.append(series)
+    return frame.with_columns(updates) if updates else frame
+
+
+# --------------------------------------------------------------------------- xls
+
+
+def _read_xls(path: Path, sheet: str | None) -> Grid:
+    """Legacy .xls (≤65,536 rows): xlrd gives cell types, so numeric IDs are seen exactly."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except Exception as exc:
+        raise UserError(
+            f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xls 格式。"
+        ) from exc
+    name = _pick_sheet(book.sheet_names(), sheet, path)
+    ws = book.sheet_by_name(name)
+    columns: list[list[str | None]] = [[] for _ in range(ws.ncols)]
+    for r in range(ws.nrows):
+        for c in range(ws.ncols):
+            columns[c].append(_xls_text(ws.cell(r, c), book.datemode))
+    frame = pl.DataFrame({f"c{i}": pl.Series(col, dtype=pl.Utf8) for i, col in enumerate(columns)})
+    rows = pl.Series("row", range(1, ws.nrows + 1), dtype=pl.Int64)
+    return Grid(frame=frame, row_numbers=rows, sheet=name)
+
+
+def _xls_text(cell: object, datemode: int) -> str | None:
+    import xlrd
+
+    kind = cell.ctype  # type: ignore[attr-defined]
+    value = cell.value  # type: ignore[attr-defined]
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_NUMBER:
+        if abs(value) >= 1e15:
+            return f"{value:.14E}"
+        return str(int(value)) if float(value).is_integer() else repr(value)
+    if kind == xlrd.XL_CELL_DATE:
+        dt = xlrd.xldate.xldate_as_datetime(value, datemode)
+        return dt.isoformat(sep=" ")
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- csv
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
+
+    UTF-8 is tried strictly over the whole file: GBK bytes almost never form valid UTF-8, so a
+    clean decode is decisive. Anything that is neither is refused rather than guessed.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    if _decodes(path, "gb18030"):
+        return "gb18030"
+    raise UserError(f"无法识别文件 {path.name} 的编码：既不是 UTF-8，也不是 GBK/GB18030。")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv(path: Path, encoding: str) -> Grid:
+    if encoding == "auto":
+        encoding = detect_encoding(path)
+    elif encoding in ("gbk", "gb2312"):
+        encoding = "gb18030"
+    source = path
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if encoding not in ("utf-8", "utf8"):
+        tmp = tempfile.TemporaryDirectory(prefix="shujian-csv-")
+        source = Path(tmp.name) / "utf8.csv"
+        try:
+            _transcode(path, source, encoding)
+        except UnicodeDecodeError as exc:
+            tmp.cleanup()
+            raise UserError(f"文件 {path.name} 不能按 {encoding} 编码读取：{exc.reason}。") from exc
+    try:
+        head = _head_lines(source, HEADER_SCAN_ROWS)
+        delimiter = _sniff_delimiter(head)
+        widths = [len(r) for r in csv.reader(head, delimiter=delimiter)]
+        width = max(widths) if widths else 0
+        if width == 0:
+            raise UserError(f"文件 {path.name} 是空的。")
+        frame = pl.read_csv(
+            source,
+            has_header=False,
+            infer_schema=False,
+            separator=delimiter,
+            new_columns=_columns(width),
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            schema_overrides=dict.fromkeys(_columns(width), pl.Utf8),
+        )
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    rows = pl.Series("row", range(1, frame.height + 1), dtype=pl.Int64)
+    return Grid(frame=frame, row_numbers=rows, encoding=encoding)
+
+
+def _transcode(src: Path, dst: Path, encoding: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+        while chunk := fin.read(1 << 22):
+            fout.write(decoder.decode(chunk))
+        fout.write(decoder.decode(b"", final=True))
+
+
+def _head_lines(path: Path, n: int) -> list[str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        return [line for _, line in zip(range(n), fh, strict=False)]
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = "".join(lines)
+    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","

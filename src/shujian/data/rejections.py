@@ -1,0 +1,75 @@
+"""The rejection report of an import: every refused cell, and every row skipped, in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from shujian.data.datasets import Dataset
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+def write_report(
+    path: Path,
+    dataset: Dataset,
+    file_name: str,
+    record: Mapping[str, object],
+    rejections: Sequence[Rejection],
+    skipped: Sequence[Mapping[str, object]],
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
+    try:
+        bold = book.add_format({"bold": True})
+        summary = book.add_worksheet("概要")
+        rows = [
+            ("文件", file_name),
+            ("数据集", f"{dataset.label}（{dataset.id}）"),
+            ("报送单位", str(record.get("agency") or "")),
+            ("读取数据行", record["rows_read"]),
+            ("导入", record["imported"]),
+            ("退回（有错误的行）", record["rejected"]),
+            ("跳过（合计行等）", record["skipped"]),
+            ("与已导入数据重复、未再存储", record["duplicates"]),
+        ]
+        for i, (k, v) in enumerate(rows):
+            summary.write_string(i, 0, k, bold)
+            summary.write(i, 1, v)
+        summary.set_column(0, 0, 28)
+        summary.set_column(1, 1, 40)
+
+        sheet = book.add_worksheet("退回记录")
+        for j, title in enumerate(("行号", "列", "原始值", "原因")):
+            sheet.write_string(0, j, title, bold)
+        for i, r in enumerate(rejections, start=1):
+            sheet.write_number(i, 0, r.row)
+            sheet.write_string(i, 1, r.column)
+            sheet.write_string(i, 2, "" if r.value is None else str(r.value))
+            sheet.write_string(i, 3, r.reason)
+        sheet.set_column(0, 0, 8)
+        sheet.set_column(1, 1, 18)
+        sheet.set_column(2, 2, 28)
+        sheet.set_column(3, 3, 60)
+        sheet.freeze_panes(1, 0)
+
+        skip = book.add_worksheet("跳过的行")
+        skip.write_string(0, 0, "行号", bold)
+        skip.write_string(0, 1, "原因", bold)
+        for i, s in enumerate(skipped, start=1):
+            skip.write_number(i, 0, int(s["row"]))  # type: ignore[call-overload]
+            skip.write_string(i, 1, str(s["reason"]))
+        skip.set_column(1, 1, 40)
+    finally:
+        book.close()
+    tmp.replace(path)

@@ -1,0 +1,302 @@
+"""The demonstration county 青岚县: its state while being built, and its tables.
+
+The county is fictional, but its identifiers are real enough to pass validation: it borrows the
+administrative code 520203 (六枝特区, 六盘水市, 贵州) and that area's coordinates, so ID numbers
+and credit codes carry a region code that exists in GB/T 2260.
+
+The build has two stages. The *background* (`campus.py`, `people.py`, `projects.py`) is the
+ordinary county, everything that must produce no lead: schools at least `SCHOOL_SPACING_M` apart,
+venues at least `BACKGROUND_CLEARANCE_M` from every school, staff with clean records, projects
+with their wage deposits paid. The *plants* (`plants.py`) then add the planted cases next to
+specific schools, people and projects, where they cannot interfere with each other.
+
+Tables use the canonical Chinese headers of the dataset contract and clean values (dates as dates,
+amounts as decimals). Columns whose name starts with `_` are generator metadata (true WGS-84
+positions, how a value is to be mangled on writing) and never reach a file; making the files look
+like real agency exports is `files.py`'s job.
+
+To add a dataset: add its schema to `SCHEMAS`, a `build_*` function to `generate.BACKGROUND`, a
+writer to `files.WRITERS`, and its plants to `plants.PLANTERS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from shujian.calendar import is_working_day
+from shujian.demo import geo, names
+from shujian.demo import identifiers as ids
+from shujian.demo.manifest import Plant
+
+AS_OF = dt.date(2026, 10, 20)
+"""The fixed "today" of the demonstration: run the models with `--as-of 2026-10-20`."""
+
+REGION_CODE = "520203"
+"""GB/T 2260 code borrowed for 青岚县 (六枝特区, a current code) so identifiers validate."""
+
+CENTRE = (105.48, 26.21)
+"""County seat (lon, lat), WGS-84."""
+
+SCHOOL_SPACING_M = 700.0
+"""No two schools closer than this, so a venue planted ≤ 215 m from one school is far from all
+others."""
+
+BACKGROUND_CLEARANCE_M = 300.0
+"""Ordinary venues stay this far from every school: beyond every distance rule plus a margin."""
+
+CRS_LABELS = {"WGS84": "WGS84", "GPS": "WGS84", "GCJ02": "GCJ02", "火星坐标": "GCJ02"}
+"""Values written in a 坐标系 column and the CRS each means."""
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "schools": {
+        "学校名称": pl.Utf8,
+        "学校类型": pl.Utf8,
+        "办学性质": pl.Utf8,
+        "统一社会信用代码": pl.Utf8,
+        "地址": pl.Utf8,
+        "经度": pl.Float64,
+        "纬度": pl.Float64,
+        "_note": pl.Utf8,
+    },
+    "venues": {
+        "场所名称": pl.Utf8,
+        "统一社会信用代码": pl.Utf8,
+        "场所类型": pl.Utf8,
+        "许可证号": pl.Utf8,
+        "地址": pl.Utf8,
+        "经度": pl.Float64,
+        "纬度": pl.Float64,
+        "坐标系": pl.Utf8,
+        "经营状态": pl.Utf8,
+        "联系电话": pl.Utf8,
+        "_wgs84_lon": pl.Float64,
+        "_wgs84_lat": pl.Float64,
+        "_style": pl.Utf8,
+    },
+    "staff_roster": {
+        "单位名称": pl.Utf8,
+        "单位统一社会信用代码": pl.Utf8,
+        "单位类别": pl.Utf8,
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "岗位": pl.Utf8,
+        "入职日期": pl.Date,
+        "_unit_order": pl.Int32,
+        "_style": pl.Utf8,
+    },
+    "offence_records": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "罪名或违法行为": pl.Utf8,
+        "处理结果": pl.Utf8,
+        "处理日期": pl.Date,
+        "文书编号": pl.Utf8,
+        "_style": pl.Utf8,
+    },
+    "construction_projects": {
+        "项目编号": pl.Utf8,
+        "项目名称": pl.Utf8,
+        "施工总承包单位": pl.Utf8,
+        "总承包单位统一社会信用代码": pl.Utf8,
+        "合同金额": pl.Decimal(18, 2),
+        "施工许可日期": pl.Date,
+        "开工日期": pl.Date,
+        "竣工日期": pl.Date,
+        "项目状态": pl.Utf8,
+        "项目类型": pl.Utf8,
+        "占地面积": pl.Float64,
+    },
+    "wage_deposits": {
+        "项目编号": pl.Utf8,
+        "缴存单位统一社会信用代码": pl.Utf8,
+        "缴存方式": pl.Utf8,
+        "缴存金额": pl.Decimal(18, 2),
+        "缴存日期": pl.Date,
+    },
+}
+"""Per dataset: canonical headers (and `_` metadata columns) with their types, in file order."""
+
+BROKEN_STYLES = frozenset({"excel_truncated", "wrong_check", "letter_o"})
+"""`_style` values that make a row invalid: the importer must reject these rows."""
+
+
+@dataclass(frozen=True)
+class School:
+    """A school or kindergarten and where it stands (WGS-84, rounded as written)."""
+
+    name: str
+    school_type: str
+    nature: str
+    uscc: str
+    town: names.Town
+    street: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An employer on the staff roster (a 密切接触未成年人单位)."""
+
+    name: str
+    uscc: str
+    category: str
+    order: int
+    school: School | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A synthetic person with a valid ID number."""
+
+    name: str
+    id_number: str
+    birth: dt.date
+    male: bool
+
+
+@dataclass
+class County:
+    """The county being built: rows per dataset, the truth behind them, and the plants."""
+
+    seed: int
+    rng: random.Random
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    schools: list[School] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    contractors: list[tuple[str, str]] = field(default_factory=list)
+    plants: list[Plant] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set)
+    _usccs: set[str] = field(default_factory=set)
+    _taken_schools: set[str] = field(default_factory=set)
+    _taken_units: set[str] = field(default_factory=set)
+
+    @classmethod
+    def empty(cls, seed: int) -> County:
+        """A county with no rows yet; everything random flows from `seed`."""
+        return cls(seed=seed, rng=random.Random(seed), rows={name: [] for name in SCHEMAS})
+
+    # ---- identities ----------------------------------------------------------------------
+
+    def new_person(
+        self,
+        born_from: dt.date,
+        born_to: dt.date,
+        male: bool | None = None,
+        region: str | None = None,
+    ) -> Person:
+        """A person born in [born_from, born_to] with an ID number no one else in the county has."""
+        rng = self.rng
+        male = rng.random() < 0.5 if male is None else male
+        while True:
+            birth = born_from + dt.timedelta(days=rng.randint(0, (born_to - born_from).days))
+            code = region or ids.random_region(rng)
+            id_number = ids.make_id_number(code, birth, ids.random_sequence(rng, male))
+            if id_number not in self._ids:
+                self._ids.add(id_number)
+                return Person(names.person_name(rng, male), id_number, birth, male)
+
+    def claim_id(self, id_number: str) -> None:
+        """Reserve an ID number built elsewhere (e.g. a planted near-duplicate)."""
+        if id_number in self._ids:
+            raise ValueError(f"ID number already issued: {id_number}")
+        self._ids.add(id_number)
+
+    def new_uscc(self, kind: str, region: str = REGION_CODE, prefix: str = "MA6") -> str:
+        """A credit code unique in the county; `kind` is positions 1–2 (91, 92, 12, 52 …)."""
+        while True:
+            code = ids.make_uscc(kind, region, ids.random_org_body(self.rng, prefix))
+            if code not in self._usccs:
+                self._usccs.add(code)
+                return code
+
+    # ---- places ---------------------------------------------------------------------------
+
+    def point_in(self, town: names.Town, spread_m: float) -> tuple[float, float]:
+        """A uniformly random WGS-84 point within `spread_m` of the town centre."""
+        r = spread_m * math.sqrt(self.rng.random())
+        bearing = self.rng.uniform(0.0, 360.0)
+        return geo.destination(*town_centre(town), bearing, r)
+
+    def nearest_school_m(self, lon: float, lat: float) -> float:
+        """Distance to the nearest school, any type (inf when there is none yet)."""
+        return min(
+            (geo.haversine_m(lon, lat, s.lon, s.lat) for s in self.schools), default=math.inf
+        )
+
+    def take_school(self, *school_types: str) -> School:
+        """A school of one of `school_types` not yet used by another plant."""
+        free = [
+            s
+            for s in self.schools
+            if s.school_type in school_types and s.uscc not in self._taken_schools
+        ]
+        if not free:
+            raise RuntimeError(f"no unused school of type {school_types} left for a plant")
+        school = self.rng.choice(free)
+        self._taken_schools.add(school.uscc)
+        return school
+
+    def take_unit(self, *categories: str, school_types: tuple[str, ...] = ()) -> Unit:
+        """An employer of one of `categories` (and school type) not yet used by a staff plant."""
+        free = [
+            u
+            for u in self.units
+            if u.category in categories
+            and u.uscc not in self._taken_units
+            and (
+                not school_types or (u.school is not None and u.school.school_type in school_types)
+            )
+        ]
+        if not free:
+            raise RuntimeError(f"no unused unit of category {categories} left for a plant")
+        unit = self.rng.choice(free)
+        self._taken_units.add(unit.uscc)
+        return unit
+
+    # ---- output ---------------------------------------------------------------------------
+
+    def frame(self, dataset: str, metadata: bool = False) -> pl.DataFrame:
+        """The dataset as a clean table with canonical headers, before any file mangling.
+
+        With `metadata`, the generator's `_` columns (true WGS-84 positions, write styles) too.
+        """
+        schema = {c: t for c, t in SCHEMAS[dataset].items() if metadata or not c.startswith("_")}
+        rows = [{col: row.get(col) for col in schema} for row in self.rows[dataset]]
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def town_centre(town: names.Town) -> tuple[float, float]:
+    """WGS-84 centre of a town, placed by its east/north offset from the county seat."""
+    distance = math.hypot(town.east_m, town.north_m)
+    bearing = math.degrees(math.atan2(town.east_m, town.north_m))
+    return geo.destination(*CENTRE, bearing, distance)
+
+
+def round_coord(value: float) -> float:
+    """Six decimals (~0.1 m), as GPS devices and map exports write them."""
+    return round(value, 6)
+
+
+def random_working_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    """A working day in [first, last]: permits and deposits happen on working days."""
+    while True:
+        day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+        if is_working_day(day):
+            return day
+
+
+def arrange(county: County) -> None:
+    """Put rows in the order an agency's export would have them, with plants mixed in."""
+    rows = county.rows
+    county.rng.shuffle(rows["venues"])
+    rows["staff_roster"].sort(key=lambda r: (r["_unit_order"], r["入职日期"], r["公民身份号码"]))
+    rows["offence_records"].sort(key=lambda r: (r["处理日期"], r["公民身份号码"]))
+    rows["construction_projects"].sort(key=lambda r: (r["施工许可日期"], r["项目编号"]))
+    rows["wage_deposits"].sort(key=lambda r: (r["缴存日期"], r["项目编号"]))

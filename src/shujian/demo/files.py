@@ -1,0 +1,434 @@
+"""Write the county's tables as the agencies' own files, with the mess real exports carry.
+
+The importer is only proven on files that look like what a procuratorate is actually handed: an
+education bureau's Excel list with a title row above the header and a 备注 column; a market
+regulator's CSV in GBK with its own header names and coordinates copied partly from 高德 (GCJ-02);
+a roster saved from Excel as UTF-8 with BOM, where one ID number has become 5.20203E+17, others
+have a lower-case x or full-width digits; a police export with a 合计 row at the bottom; amounts
+written 650万元 or 1,250,000.00; dates written 2026年3月1日. Each writer returns the manifest
+entry for its file, including the rows the importer must reject.
+
+Output is byte-for-byte reproducible: no timestamps (the workbook's creation date is fixed) and
+no randomness beyond the county's own seeded generator.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from shujian.demo import identifiers as ids
+from shujian.demo.county import AS_OF, BROKEN_STYLES, County
+from shujian.demo.manifest import DatasetFile, RejectedRow
+from shujian.demo.names import COUNTY, to_traditional
+
+_WORKBOOK_CREATED = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)
+
+_REASONS = {
+    "excel_truncated": "身份证号被Excel转成科学计数法，后几位已丢失，无法还原",
+    "wrong_check": "身份证号校验码错误（疑似录入错误）",
+    "letter_o": "统一社会信用代码含字母O（代码字符集不含O，疑为数字0误录）",
+}
+
+
+# ---- value rendering -----------------------------------------------------------------------
+
+
+def render_id(id18: str, style: str) -> str:
+    """An ID number as the clerk left it in the file."""
+    if style == "lower_x":
+        return id18[:-1] + id18[-1].lower()
+    if style == "fullwidth":
+        return id18.translate(ids.FULLWIDTH)
+    if style == "apostrophe":
+        return "'" + id18
+    if style == "spaces":
+        return f"{id18[:6]} {id18[6:14]} {id18[14:]}"
+    if style == "excel_truncated":
+        return ids.excel_truncated(id18)
+    if style == "wrong_check":
+        return ids.with_wrong_check(id18)
+    if style == "id15":
+        return ids.to_id15(id18)
+    return id18
+
+
+def render_uscc(code: str, style: str) -> str:
+    """A credit code as the clerk left it in the file."""
+    if style == "lower":
+        return code.lower()
+    if style == "letter_o":
+        return ids.with_letter_o(code)
+    return code
+
+
+def date_cn(d: dt.date) -> str:
+    """2026年3月1日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def date_slash(d: dt.date) -> str:
+    """2026/3/1, as Excel shows dates under a Chinese locale."""
+    return f"{d.year}/{d.month}/{d.day}"
+
+
+def date_dot(d: dt.date) -> str:
+    """2026.3.1."""
+    return f"{d.year}.{d.month}.{d.day}"
+
+
+def money_commas(amount: Decimal) -> str:
+    """1,250,000.00."""
+    return f"{amount:,.2f}"
+
+
+def money_wan(amount: Decimal) -> str:
+    """6500000 → 650万元; 12345600 → 1234.56万元."""
+    return f"{(amount / 10_000).normalize():f}万元"
+
+
+# ---- file writing helpers ------------------------------------------------------------------
+
+
+def _write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], encoding: str
+) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def _workbook(path: Path, author: str) -> xlsxwriter.Workbook:
+    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    workbook.set_properties({"created": _WORKBOOK_CREATED, "author": author})
+    return workbook
+
+
+def _rejections(
+    rows: Sequence[dict[str, Any]], first_row: int, column: str, rendered: Sequence[str]
+) -> tuple[RejectedRow, ...]:
+    """Rows written broken on purpose; `first_row` is the file row of the first data row."""
+    return tuple(
+        RejectedRow(first_row + i, column, rendered[i], _REASONS[row["_style"]])
+        for i, row in enumerate(rows)
+        if row["_style"] in BROKEN_STYLES
+    )
+
+
+# ---- one writer per dataset ----------------------------------------------------------------
+
+
+def write_schools(county: County, out_dir: Path) -> DatasetFile:
+    """教育局's Excel list: title row, 序号 and 备注 columns, no 坐标系 (surveyed by GPS)."""
+    agency = f"{COUNTY}教育局"
+    file = "schools.xlsx"
+    rows = county.rows["schools"]
+    header = [
+        "序号",
+        "学校名称",
+        "学校类型",
+        "办学性质",
+        "统一社会信用代码",
+        "地址",
+        "经度",
+        "纬度",
+        "备注",
+    ]
+    workbook = _workbook(out_dir / file, agency)
+    sheet = workbook.add_worksheet("名录")
+    bold = workbook.add_format({"bold": True, "align": "center"})
+    title = workbook.add_format({"bold": True, "font_size": 16, "align": "center"})
+    coord = workbook.add_format({"num_format": "0.000000"})
+    sheet.merge_range(0, 0, 0, len(header) - 1, f"{COUNTY}2026年中小学幼儿园名录", title)
+    sheet.write_row(1, 0, header, bold)
+    for i, row in enumerate(rows):
+        r = i + 2
+        sheet.write_number(r, 0, i + 1)
+        for c, key in enumerate(
+            ("学校名称", "学校类型", "办学性质", "统一社会信用代码", "地址"), 1
+        ):
+            sheet.write_string(r, c, row[key])
+        sheet.write_number(r, 6, row["经度"], coord)
+        sheet.write_number(r, 7, row["纬度"], coord)
+        sheet.write_string(r, 8, row["_note"])
+    workbook.close()
+    return DatasetFile(
+        dataset="schools",
+        file=file,
+        agency=agency,
+        rows=len(rows),
+        crs="WGS84",
+        sheet="名录",
+        quirks=(
+            "第1行为标题“青岚县2026年中小学幼儿园名录”，表头在第2行",
+            "多出“序号”“备注”两列",
+            "无坐标系列，整表为WGS-84",
+        ),
+    )
+
+
+_VENUE_HEADER = {
+    "场所名称": "店名",
+    "统一社会信用代码": "统一社会信用代码",
+    "场所类型": "行业类别",
+    "许可证号": "许可证号",
+    "地址": "经营地址",
+    "经度": "经度",
+    "纬度": "纬度",
+    "坐标系": "坐标系",
+    "经营状态": "经营状态",
+    "联系电话": "联系电话",
+}
+
+
+def write_venues(county: County, out_dir: Path) -> DatasetFile:
+    """市场监管's CSV in GBK with its own header names and a 坐标系 per row (WGS84/GCJ02 mixed)."""
+    file = "venues.csv"
+    rows = county.rows["venues"]
+    uscc_texts = [render_uscc(r["统一社会信用代码"], r["_style"]) for r in rows]
+    out_rows = []
+    for i, row in enumerate(rows):
+        address = to_traditional(row["地址"]) if i % 29 == 5 else row["地址"]
+        out_rows.append(
+            [
+                i + 1,
+                row["场所名称"],
+                uscc_texts[i],
+                row["场所类型"],
+                row["许可证号"],
+                address,
+                f"{row['经度']:.6f}",
+                f"{row['纬度']:.6f}",
+                row["坐标系"],
+                row["经营状态"],
+                row["联系电话"],
+            ]
+        )
+    _write_csv(out_dir / file, ["序号", *_VENUE_HEADER.values()], out_rows, "gb18030")
+    return DatasetFile(
+        dataset="venues",
+        file=file,
+        agency=f"{COUNTY}市场监督管理局",
+        rows=len(rows),
+        encoding="gb18030",
+        quirks=(
+            "GBK（GB18030）编码",
+            "表头用别名：店名、行业类别、经营地址",
+            "坐标系逐行填写，WGS84、GCJ02混用，另有“GPS”“火星坐标”写法",
+            "少数信用代码为小写",
+            "少数地址为繁体字",
+        ),
+        rejected_rows=_rejections(rows, 2, "统一社会信用代码", uscc_texts),
+    )
+
+
+def write_staff_roster(county: County, out_dir: Path) -> DatasetFile:
+    """教育局's roster, saved from Excel as UTF-8 with BOM, ID numbers typed by hand."""
+    file = "staff_roster.csv"
+    rows = county.rows["staff_roster"]
+    id_texts = [render_id(r["公民身份号码"], r["_style"]) for r in rows]
+    out_rows = []
+    for i, row in enumerate(rows):
+        hired: dt.date = row["入职日期"]
+        name = to_traditional(row["姓名"]) if i % 53 == 7 else row["姓名"]
+        out_rows.append(
+            [
+                i + 1,
+                row["单位名称"],
+                row["单位统一社会信用代码"],
+                row["单位类别"],
+                name,
+                id_texts[i],
+                row["岗位"],
+                hired.isoformat() if i % 4 == 0 else date_slash(hired),
+            ]
+        )
+    header = [
+        "序号",
+        "单位名称",
+        "单位统一社会信用代码",
+        "单位类别",
+        "姓名",
+        "公民身份号码",
+        "岗位",
+        "入职日期",
+    ]
+    _write_csv(out_dir / file, header, out_rows, "utf-8-sig")
+    return DatasetFile(
+        dataset="staff_roster",
+        file=file,
+        agency=f"{COUNTY}教育局",
+        rows=len(rows),
+        encoding="utf-8-sig",
+        quirks=(
+            "UTF-8带BOM",
+            "部分身份证号末位为小写x",
+            "个别身份证号为全角数字、带前导单引号或空格",
+            "一行身份证号被Excel截断为5.20203E+17",
+            "入职日期混用2019/9/1与2019-09-01",
+            "少数姓名为繁体字",
+        ),
+        rejected_rows=_rejections(rows, 2, "公民身份号码", id_texts),
+    )
+
+
+def write_offence_records(county: County, out_dir: Path) -> DatasetFile:
+    """公安's export: 身份证号 header alias, date cells, a 合计 row under the data."""
+    agency = f"{COUNTY}公安局"
+    file = "offence_records.xlsx"
+    rows = county.rows["offence_records"]
+    header = ["序号", "姓名", "身份证号", "罪名或违法行为", "处理结果", "处理日期", "文书编号"]
+    workbook = _workbook(out_dir / file, agency)
+    sheet = workbook.add_worksheet("违法犯罪记录")
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, header, bold)
+    for i, row in enumerate(rows):
+        r = i + 1
+        when: dt.date = row["处理日期"]
+        name = to_traditional(row["姓名"]) if i % 41 == 11 else row["姓名"]
+        sheet.write_number(r, 0, i + 1)
+        sheet.write_string(r, 1, name)
+        sheet.write_string(r, 2, render_id(row["公民身份号码"], row["_style"]))
+        sheet.write_string(r, 3, row["罪名或违法行为"])
+        sheet.write_string(r, 4, row["处理结果"])
+        if i % 9 == 4:
+            sheet.write_string(r, 5, date_dot(when))
+        else:
+            sheet.write_datetime(r, 5, dt.datetime(when.year, when.month, when.day), date_format)
+        sheet.write_string(r, 6, row["文书编号"])
+    total_row = len(rows) + 1
+    sheet.write_string(total_row, 0, "合计")
+    sheet.write_string(total_row, 6, f"共{len(rows)}条")
+    workbook.close()
+    return DatasetFile(
+        dataset="offence_records",
+        file=file,
+        agency=agency,
+        rows=len(rows),
+        sheet="违法犯罪记录",
+        quirks=(
+            "表头用别名“身份证号”",
+            "处理日期多为Excel日期单元格，少数写作2019.3.1",
+            f"末行为合计行（第{total_row + 1}行：合计/共{len(rows)}条），不是数据",
+            "少数旧记录为15位身份证号",
+            "少数姓名为繁体字",
+        ),
+    )
+
+
+def write_construction_projects(county: County, out_dir: Path) -> DatasetFile:
+    """住建's Excel list: amounts as 650万元 or 1,234,567.89 or numbers, dates as 2026年3月1日."""
+    agency = f"{COUNTY}住房和城乡建设局"
+    file = "construction_projects.xlsx"
+    rows = county.rows["construction_projects"]
+    header = [
+        "项目编号",
+        "项目名称",
+        "施工总承包单位",
+        "总承包单位统一社会信用代码",
+        "合同金额",
+        "施工许可日期",
+        "开工日期",
+        "竣工日期",
+        "项目状态",
+        "项目类型",
+        "占地面积",
+    ]
+    workbook = _workbook(out_dir / file, agency)
+    sheet = workbook.add_worksheet("在建项目")
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, header, bold)
+    for i, row in enumerate(rows):
+        r = i + 1
+        for c, key in enumerate(header[:4]):
+            sheet.write_string(r, c, row[key])
+        contract: Decimal = row["合同金额"]
+        if contract != contract.to_integral_value():
+            sheet.write_string(r, 4, money_commas(contract))
+        elif i % 3 == 2:
+            sheet.write_number(r, 4, float(contract))
+        else:
+            sheet.write_string(r, 4, money_wan(contract))
+        permit: dt.date = row["施工许可日期"]
+        if i % 5 == 4:
+            sheet.write_datetime(
+                r, 5, dt.datetime(permit.year, permit.month, permit.day), date_format
+            )
+        else:
+            sheet.write_string(r, 5, date_cn(permit))
+        started: dt.date | None = row["开工日期"]
+        if started is not None:
+            sheet.write_datetime(
+                r, 6, dt.datetime(started.year, started.month, started.day), date_format
+            )
+        completed: dt.date | None = row["竣工日期"]
+        if completed is not None:
+            sheet.write_string(r, 7, date_dot(completed))
+        sheet.write_string(r, 8, row["项目状态"])
+        sheet.write_string(r, 9, row["项目类型"])
+        sheet.write_number(r, 10, row["占地面积"])
+    workbook.close()
+    return DatasetFile(
+        dataset="construction_projects",
+        file=file,
+        agency=agency,
+        rows=len(rows),
+        sheet="在建项目",
+        quirks=(
+            "合同金额混用“650万元”“12,345,678.90”和数字单元格",
+            "施工许可日期多写作“2026年3月1日”",
+            "竣工日期写作2026.3.1",
+        ),
+    )
+
+
+def write_wage_deposits(county: County, out_dir: Path) -> DatasetFile:
+    """人社's CSV: amounts with thousands separators."""
+    file = "wage_deposits.csv"
+    rows = county.rows["wage_deposits"]
+    out_rows = [
+        [
+            row["项目编号"],
+            row["缴存单位统一社会信用代码"],
+            row["缴存方式"],
+            money_commas(row["缴存金额"]),
+            row["缴存日期"].isoformat() if i % 3 else date_slash(row["缴存日期"]),
+        ]
+        for i, row in enumerate(rows)
+    ]
+    header = ["项目编号", "缴存单位统一社会信用代码", "缴存方式", "缴存金额", "缴存日期"]
+    _write_csv(out_dir / file, header, out_rows, "utf-8")
+    return DatasetFile(
+        dataset="wage_deposits",
+        file=file,
+        agency=f"{COUNTY}人力资源和社会保障局",
+        rows=len(rows),
+        encoding="utf-8",
+        quirks=(
+            "金额带千分位：1,250,000.00",
+            "日期混用2026-03-15与2026/3/15",
+            "同一项目可有多笔缴存，应合计",
+        ),
+    )
+
+
+WRITERS: tuple[Callable[[County, Path], DatasetFile], ...] = (
+    write_schools,
+    write_venues,
+    write_staff_roster,
+    write_offence_records,
+    write_construction_projects,
+    write_wage_deposits,
+)
+"""One writer per dataset, in the order the datasets should be imported."""

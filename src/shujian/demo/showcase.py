@@ -1,0 +1,120 @@
+"""`shujian demo`: build the demonstration county, import it, run every model, check the result.
+
+The generator plants violations and near misses; this module imports the county's files the way
+an IT colleague would, runs every shipped model as of the county's date and compares the leads
+with the plants, so the demonstration is also an end-to-end check.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shujian.data.importer import ImportOptions, ImportResult, import_file
+from shujian.data.warehouse import Warehouse
+from shujian.demo.generate import generate_county
+from shujian.demo.manifest import DemoManifest
+from shujian.errors import UserError
+from shujian.models.runner import RunReport, run_models
+from shujian.models.spec import load_library
+from shujian.workspace import Region, Workspace, init_workspace
+
+MARKER = ".shujian-demo"
+
+
+@dataclass
+class ModelCheck:
+    model: str
+    name: str
+    leads: int
+    planted: int
+    found_planted: int
+    near_misses: int
+    near_misses_flagged: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    unplanned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missed or self.near_misses_flagged or self.unplanned)
+
+
+@dataclass
+class DemoResult:
+    workspace: Workspace
+    manifest: DemoManifest
+    imports: list[ImportResult]
+    report: RunReport
+    checks: list[ModelCheck]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def prepare_directory(directory: Path) -> None:
+    """A previous demonstration is rebuilt; any other non-empty directory is left alone."""
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MARKER).exists():
+            raise UserError(
+                f"目录 {directory} 已存在且不是演示工作区，为免覆盖数据，请换一个目录。"
+            )
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).write_text("shujian demo workspace\n", encoding="utf-8")
+
+
+def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
+    directory = directory.resolve()
+    prepare_directory(directory)
+    files_dir = directory / "agency-files"
+    manifest = generate_county(files_dir, seed)
+    ws = init_workspace(
+        directory / "workspace",
+        region=Region(
+            province="贵州省",
+            city="六盘水市",
+            county=manifest.county,
+            code=manifest.region_code,
+            procuratorate=f"{manifest.county}人民检察院",
+        ),
+    )
+    datasets = ws.datasets()
+    warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    imports = [
+        import_file(
+            warehouse,
+            ws.reports_dir,
+            datasets[f.dataset],
+            files_dir / f.file,
+            ImportOptions(sheet=f.sheet, crs=f.crs, agency=f.agency),
+        )
+        for f in manifest.datasets
+    ]
+    library = load_library(ws.models_dir)
+    report = run_models(ws, library, list(library), manifest.as_of)
+    return DemoResult(ws, manifest, imports, report, compare(report, manifest))
+
+
+def compare(report: RunReport, manifest: DemoManifest) -> list[ModelCheck]:
+    checks = []
+    for outcome in report.outcomes:
+        model = outcome.model.id
+        found = {f.subject for f in outcome.findings}
+        planted = set(manifest.leads(model))
+        near = set(manifest.near_misses(model))
+        checks.append(
+            ModelCheck(
+                model=model,
+                name=outcome.model.name,
+                leads=len(found),
+                planted=len(planted),
+                found_planted=len(found & planted),
+                near_misses=len(near),
+                near_misses_flagged=sorted(found & near),
+                missed=sorted(planted - found),
+                unplanned=sorted(found - planted - near),
+            )
+        )
+    return checks

@@ -1,0 +1,82 @@
+"""The embedded engine: DuckDB over the warehouse's Parquet files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import duckdb
+import polars as pl
+
+from shujian.data.datasets import Dataset
+from shujian.data.importer import stored_schema
+from shujian.data.warehouse import Warehouse
+from shujian.engine.dialects import CALENDAR_TABLE
+
+
+class DuckDBEngine:
+    """One in-memory DuckDB connection with a view per dataset (current state only).
+
+    A snapshot dataset's view keeps, for each record key, the row of the newest batch; an
+    events dataset's view is the union of its batches (duplicates were refused at import).
+    """
+
+    name = "duckdb"
+
+    def __init__(self, warehouse: Warehouse, datasets: Mapping[str, Dataset]) -> None:
+        self.warehouse = warehouse
+        self.datasets = datasets
+        self.con = duckdb.connect(":memory:")
+        self.con.execute("SET threads TO 2")
+        self._registered: set[str] = set()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def register(self, dataset_ids: Iterable[str]) -> None:
+        for dataset_id in dataset_ids:
+            if dataset_id in self._registered:
+                continue
+            self._create_view(self.datasets[dataset_id])
+            self._registered.add(dataset_id)
+
+    def _create_view(self, dataset: Dataset) -> None:
+        files = [str(p) for p in self.warehouse.files(dataset.id)]
+        name = _quote(dataset.id)
+        if not files:
+            empty = pl.DataFrame(schema=stored_schema(dataset))
+            self.con.register(f"_empty_{dataset.id}", empty)
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{dataset.id}")
+            return
+        listing = "[" + ", ".join(_literal(f) for f in files) + "]"
+        source = f"read_parquet({listing}, union_by_name = true)"
+        if dataset.mode == "snapshot":
+            sql = (
+                f"SELECT * FROM {source} QUALIFY row_number() OVER "
+                "(PARTITION BY _record_key ORDER BY _batch DESC, _row DESC) = 1"
+            )
+        else:
+            sql = f"SELECT * FROM {source}"
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+    def provide_calendar(self, table: pl.DataFrame) -> None:
+        self.con.register("_calendar_frame", table)
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {CALENDAR_TABLE} AS SELECT * FROM _calendar_frame"
+        )
+
+    def query(self, sql: str) -> pl.DataFrame:
+        return self.con.sql(sql).pl()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,13 @@
+"""Errors a user can act on. Their message is Chinese and is shown as it is."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a refused request: the command stops with this message and exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

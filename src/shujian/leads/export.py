@@ -1,0 +1,108 @@
+"""Exporting leads: one record per lead, for prosecutors' spreadsheets and other systems."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import xlsxwriter
+from sqlalchemy import Engine
+
+from shujian.errors import UserError
+from shujian.leads.service import STATUS_LABELS, list_leads
+
+FIELDS = (
+    ("id", "线索编号"),
+    ("model", "模型"),
+    ("subject", "监督对象"),
+    ("title", "标题"),
+    ("status", "状态"),
+    ("status_label", "状态（中文）"),
+    ("active", "最近一次运行仍命中"),
+    ("evidence", "证据"),
+    ("parameters", "现行参数"),
+    ("batches", "来源批次"),
+    ("first_run", "首次发现运行"),
+    ("last_run", "最近运行"),
+    ("created_at", "发现时间"),
+    ("updated_at", "更新时间"),
+)
+
+
+def lead_records(store: Engine, model_id: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r["id"],
+            "model": r["model_id"],
+            "subject": r["subject"],
+            "title": r["title"],
+            "status": r["status"],
+            "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+            "active": bool(r["active"]),
+            "evidence": r["evidence"],
+            "parameters": {k: v["value"] for k, v in r["parameters"].items()},
+            "batches": r["batches"],
+            "first_run": r["first_run_id"],
+            "last_run": r["last_run_id"],
+            "created_at": r["created_at"].isoformat(),
+            "updated_at": r["updated_at"].isoformat(),
+        }
+        for r in list_leads(store, model_id)
+    ]
+
+
+def export_leads(store: Engine, fmt: str, output: Path | None, model_id: str | None = None) -> int:
+    records = lead_records(store, model_id)
+    if fmt == "xlsx":
+        if output is None:
+            raise UserError("导出 xlsx 时必须用 -o 指定输出文件。")
+        _write_xlsx(output, records)
+        return len(records)
+    if output is None:
+        _write_text(sys.stdout, fmt, records)
+    else:
+        with output.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+            _write_text(fh, fmt, records)
+    return len(records)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def _write_text(fh: TextIO, fmt: str, records: list[dict[str, Any]]) -> None:
+    if fmt == "jsonl":
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    writer = csv.writer(fh)
+    writer.writerow([key for key, _ in FIELDS])
+    for r in records:
+        writer.writerow([_cell(r[key]) for key, _ in FIELDS])
+
+
+def _write_xlsx(path: Path, records: list[dict[str, Any]]) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    try:
+        sheet = book.add_worksheet("线索")
+        bold = book.add_format({"bold": True})
+        for j, (key, label) in enumerate(FIELDS):
+            sheet.write_string(0, j, label, bold)
+            sheet.write_comment(0, j, key)
+        for i, r in enumerate(records, start=1):
+            for j, (key, _) in enumerate(FIELDS):
+                value = r[key]
+                if isinstance(value, int) and not isinstance(value, bool):
+                    sheet.write_number(i, j, value)
+                else:
+                    sheet.write_string(i, j, _cell(value))
+        sheet.freeze_panes(1, 0)
+        sheet.set_column(3, 3, 60)
+        sheet.set_column(7, 7, 80)
+    finally:
+        book.close()

@@ -1,0 +1,194 @@
+"""Leads: what models found, one per (model, subject), and what prosecutors decided about them.
+
+A re-run refreshes a lead's evidence and never duplicates it. A lead a prosecutor dismissed
+(不成案) stays dismissed while the model keeps finding the same evidence; when the evidence
+changes, the lead comes back as new, with the reason in its history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from shujian.errors import UserError
+from shujian.leads.store import lead_events, leads
+from shujian.store import now
+
+STATUS_LABELS = {"new": "待研判", "accepted": "成案", "dismissed": "不成案"}
+
+
+@dataclass
+class Finding:
+    subject: str
+    title: str
+    evidence: list[dict[str, Any]]
+    batches: dict[str, list[int]] = field(default_factory=dict)
+    trace_columns: tuple[str, ...] = ()
+
+    @property
+    def evidence_hash(self) -> str:
+        """Hash of the facts only: the same facts re-sent in a new file are not a change."""
+        facts = [
+            {k: v for k, v in row.items() if k not in self.trace_columns} for row in self.evidence
+        ]
+        canonical = json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RecordCounts:
+    found: int = 0
+    new: int = 0
+    refreshed: int = 0
+    unchanged: int = 0
+    suppressed: int = 0
+    reopened: int = 0
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def record_findings(
+    conn: Connection,
+    run_id: int,
+    model_id: str,
+    findings: Sequence[Finding],
+    parameters: dict[str, Any],
+) -> RecordCounts:
+    """Write one model's findings of one run (inside the caller's transaction)."""
+    counts = RecordCounts(found=len(findings))
+    existing = {
+        row.subject: row for row in conn.execute(select(leads).where(leads.c.model_id == model_id))
+    }
+    stamp = now()
+    events: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for f in findings:
+        seen.add(f.subject)
+        digest = f.evidence_hash
+        old = existing.get(f.subject)
+        if old is None:
+            lead_id = conn.execute(
+                insert(leads).values(
+                    model_id=model_id,
+                    subject=f.subject,
+                    title=f.title,
+                    status="new",
+                    active=True,
+                    evidence=f.evidence,
+                    evidence_hash=digest,
+                    parameters=parameters,
+                    batches=f.batches,
+                    first_run_id=run_id,
+                    last_run_id=run_id,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            ).inserted_primary_key[0]
+            events.append(_event(lead_id, run_id, stamp, "created", {"evidence_hash": digest}))
+            counts.new += 1
+            continue
+        values: dict[str, Any] = {"last_run_id": run_id, "active": True}
+        if old.evidence_hash == digest:
+            if old.status == "dismissed":
+                counts.suppressed += 1
+            else:
+                counts.unchanged += 1
+            if not old.active:
+                events.append(_event(old.id, run_id, stamp, "found_again", {}))
+        else:
+            values.update(
+                title=f.title,
+                evidence=f.evidence,
+                evidence_hash=digest,
+                parameters=parameters,
+                batches=f.batches,
+                updated_at=stamp,
+            )
+            events.append(
+                _event(
+                    old.id,
+                    run_id,
+                    stamp,
+                    "evidence_changed",
+                    {"from": old.evidence_hash, "to": digest},
+                )
+            )
+            if old.status == "dismissed":
+                values["status"] = "new"
+                events.append(
+                    _event(old.id, run_id, stamp, "reopened", {"reason": "证据发生变化，重新推送"})
+                )
+                counts.reopened += 1
+            else:
+                counts.refreshed += 1
+        conn.execute(update(leads).where(leads.c.id == old.id).values(**values))
+    for subject, old in existing.items():
+        if subject not in seen and old.active:
+            conn.execute(update(leads).where(leads.c.id == old.id).values(active=False))
+            events.append(_event(old.id, run_id, stamp, "no_longer_found", {}))
+    if events:
+        conn.execute(insert(lead_events), events)
+    return counts
+
+
+def _event(
+    lead_id: int,
+    run_id: int | None,
+    at: datetime,
+    kind: str,
+    detail: dict[str, Any],
+    actor: str = "system",
+) -> dict[str, Any]:
+    return {
+        "lead_id": lead_id,
+        "run_id": run_id,
+        "at": at,
+        "kind": kind,
+        "actor": actor,
+        "detail": detail,
+    }
+
+
+def dismiss(store: Engine, lead_id: int, reason: str, actor: str) -> None:
+    """不成案: the model will not push this lead again unless its evidence changes."""
+    if not reason.strip():
+        raise UserError("不成案必须写明理由。")
+    with store.begin() as conn:
+        row = conn.execute(select(leads.c.status).where(leads.c.id == lead_id)).first()
+        if row is None:
+            raise UserError(f"线索 {lead_id} 不存在。")
+        if row.status == "dismissed":
+            raise UserError(f"线索 {lead_id} 已经是不成案状态。")
+        conn.execute(
+            update(leads).where(leads.c.id == lead_id).values(status="dismissed", updated_at=now())
+        )
+        conn.execute(
+            insert(lead_events).values(
+                **_event(lead_id, None, now(), "dismissed", {"reason": reason}, actor=actor)
+            )
+        )
+
+
+def list_leads(store: Engine, model_id: str | None = None) -> list[dict[str, Any]]:
+    query = select(leads).order_by(leads.c.model_id, leads.c.id)
+    if model_id:
+        query = query.where(leads.c.model_id == model_id)
+    with store.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

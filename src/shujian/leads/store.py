@@ -1,0 +1,83 @@
+"""Tables of runs and leads in the case store.
+
+A lead's identity is (model, subject). Its history is the append-only `lead_events` table:
+rows are added, never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from shujian.store import metadata
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("as_of", Date, nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("models", JSON, nullable=False),
+)
+
+run_models = Table(
+    "run_models",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id"), primary_key=True),
+    Column("model_id", String(128), primary_key=True),
+    Column("parameters", JSON, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("leads_found", Integer, nullable=False),
+    Column("new", Integer, nullable=False),
+    Column("refreshed", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("suppressed", Integer, nullable=False),
+    Column("reopened", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model_id", String(128), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("evidence_hash", String(64), nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("batches", JSON, nullable=False),
+    Column("first_run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("last_run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
+)
+
+lead_events = Table(
+    "lead_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lead_id", Integer, ForeignKey("leads.id"), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(128), nullable=False, default="system"),
+    Column("detail", JSON, nullable=False, default=dict),
+)

@@ -1,0 +1,188 @@
+"""Running models as of a date and turning their rows into leads.
+
+All models of a run are evaluated first; their leads are then written in one transaction, so
+a crash mid-run leaves the previous leads exactly as they were.
+"""
+
+from __future__ import annotations
+
+import string
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, update
+
+from shujian import calendar
+from shujian.data.datasets import Dataset
+from shujian.data.warehouse import Warehouse
+from shujian.engine.dialects import compile_query, parse, uses_calendar
+from shujian.errors import UserError
+from shujian.leads.service import Finding, RecordCounts, jsonable, record_findings
+from shujian.leads.store import run_models as run_model_table
+from shujian.leads.store import runs
+from shujian.models.checks import check_model
+from shujian.models.parameters import ParameterInForce, parameters_in_force
+from shujian.models.spec import ModelSpec
+from shujian.store import now
+from shujian.workspace import Workspace
+
+
+@dataclass
+class ModelOutcome:
+    model: ModelSpec
+    parameters: dict[str, ParameterInForce]
+    rows: int
+    findings: list[Finding]
+    seconds: float
+    counts: RecordCounts = field(default_factory=RecordCounts)
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    as_of: date
+    engine: str
+    outcomes: list[ModelOutcome]
+
+
+def run_models(
+    ws: Workspace,
+    library: Mapping[str, ModelSpec],
+    model_ids: Sequence[str],
+    as_of: date,
+    engine: str = "duckdb",
+) -> RunReport:
+    datasets = ws.datasets()
+    specs = [_get(library, m) for m in model_ids]
+    for spec in specs:
+        problems = check_model(spec, datasets)
+        if problems:
+            raise UserError(f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems))
+    outcomes = evaluate(ws, datasets, specs, as_of, engine)
+    with ws.store.begin() as conn:
+        run_id = conn.execute(
+            insert(runs).values(
+                started_at=now(), as_of=as_of, engine=engine, models=[s.id for s in specs]
+            )
+        ).inserted_primary_key[0]
+        for o in outcomes:
+            params = {k: v.as_json() for k, v in o.parameters.items()}
+            o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
+            conn.execute(
+                insert(run_model_table).values(
+                    run_id=run_id,
+                    model_id=o.model.id,
+                    parameters=params,
+                    rows=o.rows,
+                    leads_found=o.counts.found,
+                    new=o.counts.new,
+                    refreshed=o.counts.refreshed,
+                    unchanged=o.counts.unchanged,
+                    suppressed=o.counts.suppressed,
+                    reopened=o.counts.reopened,
+                    seconds=o.seconds,
+                )
+            )
+        conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now()))
+    return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
+
+
+def _get(library: Mapping[str, ModelSpec], model_id: str) -> ModelSpec:
+    if model_id not in library:
+        raise UserError(f"没有编号为 {model_id} 的模型。用 shujian models list 查看全部模型。")
+    return library[model_id]
+
+
+def evaluate(
+    ws: Workspace,
+    datasets: Mapping[str, Dataset],
+    specs: Sequence[ModelSpec],
+    as_of: date,
+    engine: str,
+) -> list[ModelOutcome]:
+    """Run each model's query and group its rows into findings (nothing is written)."""
+    if engine != "duckdb":
+        raise UserError(f"计算引擎 {engine} 尚未接入本工作区的运行；目前可用：duckdb。")
+    from shujian.engine.duckdb import DuckDBEngine
+
+    warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    outcomes = []
+    with DuckDBEngine(warehouse, datasets) as db:
+        calendar_ready = False
+        for spec in specs:
+            params = parameters_in_force(spec, ws.overrides)
+            values: dict[str, Any] = {k: v.value for k, v in params.items()}
+            values["as_of"] = as_of
+            if uses_calendar(parse(spec.query)) and not calendar_ready:
+                try:
+                    calendar.ensure_known(as_of)
+                except calendar.CalendarYearUnknownError as error:
+                    raise UserError(str(error)) from error
+                db.provide_calendar(calendar.working_day_table(calendar.known_years()))
+                calendar_ready = True
+            db.register(spec.datasets)
+            sql = compile_query(spec.query, values, "duckdb")
+            started = time.perf_counter()
+            frame = db.query(sql)
+            findings = to_findings(spec, frame, values)
+            outcomes.append(
+                ModelOutcome(
+                    model=spec,
+                    parameters=params,
+                    rows=frame.height,
+                    findings=findings,
+                    seconds=time.perf_counter() - started,
+                )
+            )
+    return outcomes
+
+
+def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any]) -> list[Finding]:
+    """One finding per subject; its evidence is every row the model returned for it."""
+    if frame.is_empty():
+        return []
+    keep = list(dict.fromkeys([spec.subject_column, *spec.evidence, *spec.trace.values()]))
+    frame = frame.filter(pl.col(spec.subject_column).is_not_null())
+    findings = []
+    for (subject,), group in frame.group_by(spec.subject_column, maintain_order=True):
+        rows = [
+            {k: jsonable(v) for k, v in r.items()} for r in group.select(keep).iter_rows(named=True)
+        ]
+        batches = {
+            dataset: sorted({int(b) for b in group[col].drop_nulls().to_list()})
+            for dataset, col in spec.trace.items()
+        }
+        first = group.row(0, named=True)
+        findings.append(
+            Finding(
+                subject=str(subject),
+                title=render_title(spec.title, first, params),
+                evidence=rows,
+                batches=batches,
+                trace_columns=tuple(spec.trace.values()),
+            )
+        )
+    findings.sort(key=lambda f: f.subject)
+    return findings
+
+
+class _TitleFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float) and not format_spec:
+            return f"{value:.1f}".rstrip("0").rstrip(".")
+        if isinstance(value, Decimal) and not format_spec:
+            return f"{value:,.2f}"
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return super().format_field(value, format_spec)
+
+
+def render_title(template: str, row: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    return _TitleFormatter().vformat(template, (), {**params, **row})

@@ -1,0 +1,200 @@
+"""A supervision model is one declared YAML file; this module loads it.
+
+    id, name (名称), category, supervision_point, description
+    legal_basis: [{law, article, tag (V/S/U), text}]
+    datasets: [dataset ids the query reads]
+    subject: {column: <output column>, dataset: <dataset>, label: 中文}
+    parameters: {name: {default, label, unit, source}}
+    title: a template over output columns and parameters ("{venue_name}距{school_name}{distance_m}米")
+    evidence: [output columns shown to the prosecutor]
+    trace: {dataset: <output column holding the batch id of that dataset's row>}
+    query: one read-only SELECT
+
+The shipped models live in `catalogue/<id>.yaml` with their fixtures in `catalogue/<id>.fixture.yaml`;
+a procuratorate's own models sit in the workspace's `models/` folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shujian.errors import UserError
+
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+CATEGORIES = ("刑事", "民事", "行政", "公益诉讼", "未检")
+TAGS = {"V": "已核实", "S": "二手来源", "U": "未确认"}
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    law: str
+    article: str
+    tag: str
+    text: str = ""
+
+    def cite(self) -> str:
+        article = self.article if self.tag != "U" and self.article else ""
+        return f"《{self.law}》{article}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    label: str
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    id: str
+    name: str
+    category: tuple[str, ...]
+    supervision_point: str
+    description: str
+    legal_basis: tuple[LegalBasis, ...]
+    datasets: tuple[str, ...]
+    subject_column: str
+    subject_dataset: str
+    subject_label: str
+    parameters: tuple[Parameter, ...]
+    title: str
+    evidence: tuple[str, ...]
+    trace: dict[str, str]
+    query: str
+    path: Path | None = None
+    department: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def fixture_path(self) -> Path | None:
+        if self.path is None:
+            return None
+        return self.path.with_name(self.path.name.replace(".yaml", ".fixture.yaml"))
+
+
+class ModelFileError(UserError):
+    pass
+
+
+def load_model(path: Path) -> ModelSpec:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ModelFileError(f"无法读取模型文件 {path}：{exc}") from exc
+    if not isinstance(raw, dict):
+        raise ModelFileError(f"模型文件 {path} 不是一个 YAML 映射。")
+    return spec_from_dict(raw, path)
+
+
+_REQUIRED = (
+    "id",
+    "name",
+    "category",
+    "supervision_point",
+    "legal_basis",
+    "datasets",
+    "subject",
+    "title",
+    "evidence",
+    "query",
+)
+_LABELS = {
+    "id": "模型编号 id",
+    "name": "名称 name",
+    "category": "类别 category",
+    "supervision_point": "监督点 supervision_point",
+    "legal_basis": "法律依据 legal_basis",
+    "datasets": "数据集 datasets",
+    "subject": "监督对象 subject",
+    "title": "线索标题 title",
+    "evidence": "证据列 evidence",
+    "query": "查询 query",
+}
+
+
+def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
+    missing = [_LABELS[k] for k in _REQUIRED if not raw.get(k)]
+    if missing:
+        where = f"模型文件 {path}" if path else "模型"
+        raise ModelFileError(f"{where}缺少必填项：{'、'.join(missing)}。")
+    category = raw["category"]
+    subject = raw["subject"]
+    if not isinstance(subject, dict) or "column" not in subject:
+        raise ModelFileError("subject 必须写明 column（查询结果中作为监督对象的列）。")
+    basis = []
+    for item in raw["legal_basis"]:
+        if not isinstance(item, dict) or not item.get("law"):
+            raise ModelFileError("legal_basis 的每一项都必须写明 law（法律法规名称）。")
+        basis.append(
+            LegalBasis(
+                law=str(item["law"]).strip("《》"),
+                article=str(item.get("article", "") or ""),
+                tag=str(item.get("tag", "U")),
+                text=str(item.get("text", "") or ""),
+            )
+        )
+    params = []
+    for name, p in (raw.get("parameters") or {}).items():
+        p = p if isinstance(p, dict) else {"default": p}
+        params.append(
+            Parameter(
+                name=name,
+                default=p.get("default"),
+                label=str(p.get("label", name)),
+                unit=str(p.get("unit", "") or ""),
+                source=str(p.get("source", "") or ""),
+            )
+        )
+    return ModelSpec(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        category=tuple(category if isinstance(category, list) else [category]),
+        supervision_point=str(raw["supervision_point"]),
+        description=str(raw.get("description", "") or ""),
+        legal_basis=tuple(basis),
+        datasets=tuple(raw["datasets"]),
+        subject_column=str(subject["column"]),
+        subject_dataset=str(subject.get("dataset", "")),
+        subject_label=str(subject.get("label", "")),
+        parameters=tuple(params),
+        title=str(raw["title"]),
+        evidence=tuple(raw["evidence"]),
+        trace=dict(raw.get("trace") or {}),
+        query=str(raw["query"]),
+        path=path,
+        department=str(raw.get("department", "") or ""),
+        notes=tuple(raw.get("notes") or ()),
+    )
+
+
+def load_library(extra_dir: Path | None = None) -> dict[str, ModelSpec]:
+    """Shipped models plus a workspace's own (which may not reuse a shipped id)."""
+    models = {
+        m.id: m
+        for m in (
+            load_model(p)
+            for p in sorted(CATALOGUE_DIR.glob("*.yaml"))
+            if not p.name.endswith(".fixture.yaml")
+        )
+    }
+    if extra_dir is not None and extra_dir.is_dir():
+        for path in sorted(extra_dir.glob("*.yaml")):
+            if path.name.endswith(".fixture.yaml"):
+                continue
+            model = load_model(path)
+            if model.id in models:
+                raise ModelFileError(f"模型编号 {model.id} 与内置模型重复（{path}）。")
+            models[model.id] = model
+    return models
