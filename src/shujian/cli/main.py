@@ -36,11 +36,17 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     ctx.obj = {"workspace": workspace}
 
 
-def main() -> None:
+def _register() -> None:
     from shujian.cli import data, demo, leads, models, run
 
     for module in (data, models, run, leads, demo):
         module.register(cli)
+
+
+_register()
+
+
+def main() -> None:
     cli(prog_name="shujian")
 
 

@@ -1,0 +1,120 @@
+"""City-scale benchmark: import and model run times with peak memory. Prints its figures.
+
+    uv run python bench/run.py            # generate (once), import everything, run each model
+    uv run python bench/run.py --fresh    # regenerate the data too
+
+Each phase runs in its own process so that its peak resident memory is its own. Generated
+data stays in bench/out/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+DATA = OUT / "data"
+XLSX = OUT / "staff_1m.xlsx"
+AS_OF = "2026-06-30"
+
+
+def child(code: str) -> tuple[dict, float, float]:
+    """Run `code` in a fresh interpreter; return its JSON result, wall seconds and peak MiB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=HERE.parent)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"benchmark phase failed: {code[:200]}")
+    return json.loads(out.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
+
+
+IMPORT = """
+import json, sys
+from pathlib import Path
+from shujian.workspace import open_workspace
+from shujian.data.importer import import_file, ImportOptions
+from shujian.data.warehouse import Warehouse
+ws = open_workspace(Path({ws!r}))
+r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
+                Path({file!r}), ImportOptions())
+print(json.dumps({{"imported": r.imported, "rejected": r.rejected, "rows": r.rows_read}}))
+"""
+
+RUN = """
+import json, datetime
+from pathlib import Path
+from shujian.workspace import open_workspace
+from shujian.models.spec import load_library
+from shujian.models.runner import run_models
+ws = open_workspace(Path({ws!r}))
+lib = load_library()
+rep = run_models(ws, lib, [{model!r}], datetime.date.fromisoformat({as_of!r}))
+o = rep.outcomes[0]
+print(json.dumps({{"query_seconds": o.seconds, "leads": o.counts.found, "rows": o.rows}}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fresh", action="store_true", help="regenerate the workload")
+    parser.add_argument("--skip-xlsx", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    import generate
+
+    if args.fresh and OUT.exists():
+        shutil.rmtree(OUT)
+    manifest = DATA / "files.json"
+    if not manifest.exists():
+        t = time.perf_counter()
+        files = generate.write_all(DATA)
+        manifest.write_text(json.dumps({k: [str(p) for p in v] for k, v in files.items()}))
+        print(f"generated the city workload in {time.perf_counter() - t:.0f} s")
+    if not args.skip_xlsx and not XLSX.exists():
+        t = time.perf_counter()
+        generate.write_xlsx(XLSX)
+        print(f"generated the 1,000,000-row xlsx in {time.perf_counter() - t:.0f} s")
+    files = json.loads(manifest.read_text())
+
+    from shujian.workspace import init_workspace
+
+    print(f"\n{'phase':<46}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'peak MiB':>10}")
+    if not args.skip_xlsx:
+        ws = OUT / "ws-xlsx"
+        shutil.rmtree(ws, ignore_errors=True)
+        init_workspace(ws)
+        res, wall, peak = child(IMPORT.format(ws=str(ws), dataset="staff_roster", file=str(XLSX)))
+        print(f"{'import 1,000,000-row xlsx (staff_roster)':<46}{res['imported']:>12,}{wall:>10.1f}"
+              f"{res['imported'] / wall:>12,.0f}{peak:>10.0f}")
+
+    ws = OUT / "ws-city"
+    shutil.rmtree(ws, ignore_errors=True)
+    init_workspace(ws)
+    for dataset, paths in files.items():
+        total, seconds, peak_max = 0, 0.0, 0.0
+        for path in paths:
+            res, wall, peak = child(IMPORT.format(ws=str(ws), dataset=dataset, file=path))
+            total += res["imported"]
+            seconds += wall
+            peak_max = max(peak_max, peak)
+        label = f"import csv {dataset} ({len(paths)} file{'s' if len(paths) > 1 else ''})"
+        print(f"{label:<46}{total:>12,}{seconds:>10.1f}{total / seconds:>12,.0f}{peak_max:>10.0f}")
+
+    print(f"\n{'model (as of ' + AS_OF + ')':<46}{'leads':>12}{'query s':>10}{'total s':>12}{'peak MiB':>10}")
+    for model in ("campus.internet_cafe", "campus.entertainment", "campus.tobacco_alcohol_lottery",
+                  "staff.barred_offence", "wage.deposit_missing"):
+        res, wall, peak = child(RUN.format(ws=str(ws), model=model, as_of=AS_OF))
+        print(f"{model:<46}{res['leads']:>12,}{res['query_seconds']:>10.2f}{wall:>12.1f}{peak:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()

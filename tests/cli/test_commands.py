@@ -1,0 +1,150 @@
+"""The command-line contract of product.md, driven as a user (or a script) would."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from shujian.cli.main import cli
+from shujian.models.spec import load_library
+
+FIXTURE = load_library()["campus.internet_cafe"].fixture_path
+
+
+def shujian(ws: Path, *args: str):
+    return CliRunner().invoke(cli, ["-w", str(ws), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0
+    fixture = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for dataset, rows in fixture["datasets"].items():
+        headers = list(dict.fromkeys(h for r in rows for h in r))
+        path = tmp_path / f"{dataset}.csv"
+        with path.open("w", encoding="gb18030", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(headers)
+            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+    return root
+
+
+def test_import_prints_counts_and_a_json_last_line(ws: Path):
+    result = shujian(ws, "import", "schools", str(ws.parent / "schools.csv"), "--agency", "教育局", "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert (summary["imported"], summary["rejected"]) == (2, 0)
+    assert "导入 2 行" in result.output
+
+
+def test_a_file_with_rejected_rows_is_still_taken(ws: Path, tmp_path: Path):
+    path = tmp_path / "bad.csv"
+    path.write_text("学校名称,学校类型,统一社会信用代码,经度,纬度\n甲小学,小学,91110000600037341L,105.5,26.3\n"
+                    "乙小学,小学,91110000600037341X,105.5,26.3\n", encoding="utf-8")
+    result = shujian(ws, "import", "schools", str(path), "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert (summary["imported"], summary["rejected"]) == (1, 1)
+    assert Path(summary["report"]).exists()
+
+
+def test_a_refused_file_exits_non_zero_with_a_chinese_message(ws: Path, tmp_path: Path):
+    path = tmp_path / "bad.csv"
+    path.write_text("名称,经度\n甲小学,105.5\n", encoding="utf-8")
+    result = shujian(ws, "import", "schools", str(path))
+    assert result.exit_code == 2
+    assert "缺少" in result.output and "学校类型" in result.output and "统一社会信用代码" in result.output
+    assert shujian(ws, "import", "no_such", str(path)).exit_code == 2
+
+
+def test_run_and_export_leads_in_every_format(ws: Path, tmp_path: Path):
+    for dataset in ("schools", "venues"):
+        assert shujian(ws, "import", dataset, str(ws.parent / f"{dataset}.csv")).exit_code == 0
+    result = shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+    assert result.exit_code == 0 and "campus.internet_cafe" in result.output
+
+    out = shujian(ws, "leads", "export", "--format", "jsonl")
+    records = [json.loads(line) for line in out.output.strip().splitlines()]
+    assert len(records) == 2
+    for r in records:
+        assert r["model"] == "campus.internet_cafe" and r["status"] == "new"
+        assert len(r["subject"]) == 18 and r["title"] and r["evidence"][0]["distance_m"] <= 200
+
+    csv_path = tmp_path / "leads.csv"
+    assert shujian(ws, "leads", "export", "--format", "csv", "-o", str(csv_path)).exit_code == 0
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8-sig")))
+    assert {r["subject"] for r in rows} == {r["subject"] for r in records}
+
+    xlsx_path = tmp_path / "leads.xlsx"
+    assert shujian(ws, "leads", "export", "--format", "xlsx", "-o", str(xlsx_path)).exit_code == 0
+    sheet = openpyxl.load_workbook(xlsx_path)["线索"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["线索编号", "模型", "监督对象", "标题", "状态"]
+    assert sheet.max_row == 3
+
+
+def test_models_show_prints_parameters_in_force_with_their_source(ws: Path):
+    config = ws / "shujian.toml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\n'
+        'value = 150\nsource = "某省文化和旅游厅通知（2024）"\n'), encoding="utf-8")
+    result = shujian(ws, "models", "show", "campus.internet_cafe")
+    assert result.exit_code == 0
+    assert "max_distance_m（最小距离（米））= 150" in result.output
+    assert "地方调整：某省文化和旅游厅通知（2024）" in result.output
+    assert "默认值：《互联网上网服务营业场所管理条例》第九条" not in result.output
+    assert "《互联网上网服务营业场所管理条例》第九条" in result.output  # legal basis still cited
+
+    for dataset in ("schools", "venues"):
+        shujian(ws, "import", dataset, str(ws.parent / f"{dataset}.csv"))
+    shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+    leads = [json.loads(x) for x in shujian(ws, "leads", "export").output.strip().splitlines()]
+    assert [r["evidence"][0]["distance_m"] <= 150 for r in leads] == [True] * len(leads)
+    assert all(r["parameters"]["max_distance_m"] == 150 for r in leads)
+
+
+def test_models_list_and_an_override_without_source_is_refused(ws: Path):
+    listing = shujian(ws, "models", "list").output
+    assert "campus.internet_cafe" in listing and "wage.deposit_missing" in listing
+    config = ws / "shujian.toml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\nvalue = 150\n'),
+        encoding="utf-8")
+    result = shujian(ws, "models", "show", "campus.internet_cafe")
+    assert result.exit_code == 2 and "依据文件" in result.output
+
+
+def test_new_model_validates_and_broken_models_are_explained(ws: Path, tmp_path: Path):
+    result = shujian(ws, "models", "new", "local.signs")
+    assert result.exit_code == 0
+    model_file = ws / "models" / "local.signs.yaml"
+    assert shujian(ws, "models", "validate", str(model_file)).exit_code == 0
+    assert "local.signs" in shujian(ws, "models", "list").output
+
+    text = model_file.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("FROM venues", "FROM hotel_checkins"), encoding="utf-8")
+    result = shujian(ws, "models", "validate", str(broken))
+    assert result.exit_code == 1 and "未在 datasets 中声明的数据集“hotel_checkins”" in result.output
+
+    broken.write_text(text.replace("SELECT name AS venue_name", "SELECT nam AS venue_name"), encoding="utf-8")
+    result = shujian(ws, "models", "validate", str(broken))
+    assert result.exit_code == 1 and "找不到列 nam" in result.output
+
+    broken.write_text(text.replace("  SELECT name AS venue_name, uscc AS subject_uscc, _batch AS venue_batch\n"
+                                   "  FROM venues\n  WHERE venue_type = '其他'",
+                                   "  DELETE FROM venues"), encoding="utf-8")
+    result = shujian(ws, "models", "validate", str(broken))
+    assert result.exit_code == 1 and "SELECT" in result.output
+
+
+def test_a_working_day_model_refuses_a_year_the_calendar_does_not_know(ws: Path):
+    result = shujian(ws, "run", "wage.deposit_missing", "--as-of", "2031-03-01")
+    assert result.exit_code == 2 and "2031年" in result.output and "节假日" in result.output
