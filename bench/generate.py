@@ -259,12 +259,16 @@ def write_all(out: Path, seed: int = 1) -> dict[str, list[Path]]:
 
 
 def write_xlsx(path: Path, rows: int = 1_000_000, seed: int = 2) -> Path:
-    """A 1,000,000-row staff roster as an agency would export it from Excel."""
+    """A 1,000,000-row staff roster as an agency would export it from Excel.
+
+    Text goes to the shared-string table, as Excel and WPS write it (xlsxwriter's
+    constant_memory mode would write inline strings, a larger and slower-to-read sheet).
+    """
     import xlsxwriter
 
     rng = np.random.default_rng(seed)
     frame = staff(rng, id_numbers(rng, rows), rows)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("从业人员")
     sheet.write_string(0, 0, "某市2024年密切接触未成年人单位从业人员名单")
     for j, h in enumerate(frame.columns):

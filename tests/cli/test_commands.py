@@ -37,7 +37,9 @@ def ws(tmp_path: Path) -> Path:
 
 
 def test_import_prints_counts_and_a_json_last_line(ws: Path):
-    result = shujian(ws, "import", "schools", str(ws.parent / "schools.csv"), "--agency", "教育局", "--json")
+    result = shujian(
+        ws, "import", "schools", str(ws.parent / "schools.csv"), "--agency", "教育局", "--json"
+    )
     assert result.exit_code == 0
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert (summary["imported"], summary["rejected"]) == (2, 0)
@@ -46,8 +48,11 @@ def test_import_prints_counts_and_a_json_last_line(ws: Path):
 
 def test_a_file_with_rejected_rows_is_still_taken(ws: Path, tmp_path: Path):
     path = tmp_path / "bad.csv"
-    path.write_text("学校名称,学校类型,统一社会信用代码,经度,纬度\n甲小学,小学,91110000600037341L,105.5,26.3\n"
-                    "乙小学,小学,91110000600037341X,105.5,26.3\n", encoding="utf-8")
+    path.write_text(
+        "学校名称,学校类型,统一社会信用代码,经度,纬度\n甲小学,小学,91110000600037341L,105.5,26.3\n"
+        "乙小学,小学,91110000600037341X,105.5,26.3\n",
+        encoding="utf-8",
+    )
     result = shujian(ws, "import", "schools", str(path), "--json")
     assert result.exit_code == 0
     summary = json.loads(result.output.strip().splitlines()[-1])
@@ -60,7 +65,11 @@ def test_a_refused_file_exits_non_zero_with_a_chinese_message(ws: Path, tmp_path
     path.write_text("名称,经度\n甲小学,105.5\n", encoding="utf-8")
     result = shujian(ws, "import", "schools", str(path))
     assert result.exit_code == 2
-    assert "缺少" in result.output and "学校类型" in result.output and "统一社会信用代码" in result.output
+    assert (
+        "缺少" in result.output
+        and "学校类型" in result.output
+        and "统一社会信用代码" in result.output
+    )
     assert shujian(ws, "import", "no_such", str(path)).exit_code == 2
 
 
@@ -92,9 +101,14 @@ def test_run_and_export_leads_in_every_format(ws: Path, tmp_path: Path):
 
 def test_models_show_prints_parameters_in_force_with_their_source(ws: Path):
     config = ws / "shujian.toml"
-    config.write_text(config.read_text(encoding="utf-8") + (
-        '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\n'
-        'value = 150\nsource = "某省文化和旅游厅通知（2024）"\n'), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + (
+            '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\n'
+            'value = 150\nsource = "某省文化和旅游厅通知（2024）"\n'
+        ),
+        encoding="utf-8",
+    )
     result = shujian(ws, "models", "show", "campus.internet_cafe")
     assert result.exit_code == 0
     assert "max_distance_m（最小距离（米））= 150" in result.output
@@ -114,9 +128,13 @@ def test_models_list_and_an_override_without_source_is_refused(ws: Path):
     listing = shujian(ws, "models", "list").output
     assert "campus.internet_cafe" in listing and "wage.deposit_missing" in listing
     config = ws / "shujian.toml"
-    config.write_text(config.read_text(encoding="utf-8") + (
-        '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\nvalue = 150\n'),
-        encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + (
+            '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\nvalue = 150\n'
+        ),
+        encoding="utf-8",
+    )
     result = shujian(ws, "models", "show", "campus.internet_cafe")
     assert result.exit_code == 2 and "依据文件" in result.output
 
@@ -134,13 +152,20 @@ def test_new_model_validates_and_broken_models_are_explained(ws: Path, tmp_path:
     result = shujian(ws, "models", "validate", str(broken))
     assert result.exit_code == 1 and "未在 datasets 中声明的数据集“hotel_checkins”" in result.output
 
-    broken.write_text(text.replace("SELECT name AS venue_name", "SELECT nam AS venue_name"), encoding="utf-8")
+    broken.write_text(
+        text.replace("SELECT name AS venue_name", "SELECT nam AS venue_name"), encoding="utf-8"
+    )
     result = shujian(ws, "models", "validate", str(broken))
     assert result.exit_code == 1 and "找不到列 nam" in result.output
 
-    broken.write_text(text.replace("  SELECT name AS venue_name, uscc AS subject_uscc, _batch AS venue_batch\n"
-                                   "  FROM venues\n  WHERE venue_type = '其他'",
-                                   "  DELETE FROM venues"), encoding="utf-8")
+    broken.write_text(
+        text.replace(
+            "  SELECT name AS venue_name, uscc AS subject_uscc, _batch AS venue_batch\n"
+            "  FROM venues\n  WHERE venue_type = '其他'",
+            "  DELETE FROM venues",
+        ),
+        encoding="utf-8",
+    )
     result = shujian(ws, "models", "validate", str(broken))
     assert result.exit_code == 1 and "SELECT" in result.output
 

@@ -31,7 +31,7 @@ from shujian.errors import UserError
 RAW_SUFFIX = "__raw"
 """Stored beside each declared column: the agency's original text."""
 
-_TOTALS = re.compile(r"^(合计|总计|小计|共计|总合计)[:：]?.{0,8}$")
+_TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总合计)\s*[:：]?.{0,8}$")
 
 
 @dataclass
@@ -238,11 +238,15 @@ def data_rows(
     """Rows below the header, without blank rows and totals rows (which are reported)."""
     body = grid.frame.slice(header_at + 1)
     rows = grid.row_numbers.slice(header_at + 1)
-    cells = [pl.col(c).str.strip_chars() for c in body.columns]
-    blank = body.select(pl.all_horizontal([(c.is_null() | (c == "")) for c in cells])).to_series()
-    squeezed = [pl.col(c).str.replace_all(r"\s+", "") for c in body.columns]
+    blank = body.select(
+        pl.all_horizontal(
+            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in body.columns]
+        )
+    ).to_series()
     totals = body.select(
-        pl.any_horizontal([c.str.contains(_TOTALS.pattern).fill_null(False) for c in squeezed])
+        pl.any_horizontal(
+            [pl.col(c).str.contains(_TOTALS.pattern).fill_null(False) for c in body.columns]
+        )
     ).to_series()
     skipped = [
         {"row": int(r), "reason": "合计/总计行，不是数据行，已跳过"}

@@ -14,6 +14,7 @@ import csv
 import re
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -68,9 +69,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
             f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xlsx 格式。"
         ) from exc
     name = _pick_sheet(reader.sheet_names, sheet, path)
-    frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    # calamine parses in Rust without the GIL, so the scan of the raw XML runs beside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_scan_sheet_xml, path, name)
+        frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        first_row, first_col, numeric = scan.result()
     frame.columns = _columns(frame.width)
-    first_row, first_col, numeric = _scan_sheet_xml(path, name)
     if numeric:
         frame = _mark_numeric_cells(frame, numeric, first_row, first_col)
     rows = pl.Series("row", range(first_row, first_row + frame.height), dtype=pl.Int64)
@@ -92,9 +96,13 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-_CELL_WITH_VALUE = re.compile(
-    rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>\s*(?:<f[^>]*>[^<]*</f>\s*)?<v>([^<]*)</v>'
+# A value of 16+ digits or in scientific notation with a large exponent: rare, so the scan runs
+# at memory speed; the cell around each match is then examined.
+_LONG_VALUE = re.compile(
+    rb"<v>(-?[0-9]{16,}(?:\.[0-9]*)?|-?[0-9](?:\.[0-9]+)?E\+?(?:1[5-9]|[2-9][0-9]))</v>"
 )
+_CELL_START = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>')
+_FIRST_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)([0-9]+)')
 
 
@@ -126,29 +134,23 @@ def _scan_sheet_xml(path: Path, sheet: str) -> tuple[int, int, list[tuple[int, i
     """
     with zipfile.ZipFile(path) as zf:
         data = zf.read(_sheet_member(zf, sheet))
-    first_row: int | None = None
-    first_col: int | None = None
     numeric: list[tuple[int, int, str]] = []
-    dim = _DIMENSION.search(data[:4096])
-    for match in _CELL_WITH_VALUE.finditer(data):
-        letters, row_text, attrs, value = match.groups()
-        row, col = int(row_text), _col_index(letters)
-        if first_row is None:
-            first_row = row
-        first_col = col if first_col is None else min(first_col, col)
-        if b' t="' in attrs and b' t="n"' not in attrs:
+    for match in _LONG_VALUE.finditer(data):
+        opening = data.rfind(b"<c ", 0, match.start())
+        cell = _CELL_START.match(data, opening)
+        if cell is None:
             continue
-        digits = value.split(b".")[0].split(b"E")[0].split(b"e")[0].lstrip(b"-")
-        if b"E" in value.upper() or len(digits) >= 16:
-            try:
-                number = float(value)
-            except ValueError:
-                continue
-            if abs(number) >= 1e15:
-                numeric.append((row, col, f"{number:.14E}"))
-    if dim is not None:
-        first_col = _col_index(dim.group(1)) if first_col is None else first_col
-    return (first_row or 1), (first_col or 0), numeric
+        letters, row_text, attrs = cell.groups()
+        if b' t="' in attrs and b' t="n"' not in attrs:
+            continue  # a text cell that happens to hold digits is what we want
+        number = float(match.group(1))
+        if abs(number) >= 1e15:
+            numeric.append((int(row_text), _col_index(letters), f"{number:.14E}"))
+    first = _FIRST_CELL.search(data)
+    first_row = int(first.group(2)) if first else 1
+    dim = _DIMENSION.search(data[:4096])
+    first_col = _col_index(dim.group(1)) if dim else 0
+    return first_row, first_col, numeric
 
 
 def _mark_numeric_cells(
