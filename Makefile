@@ -12,6 +12,7 @@ demo: setup
 
 test: setup
 	$(UV) run ruff check src tests bench
+	$(UV) run mypy src
 	$(UV) run pytest -q
 
 lint: setup

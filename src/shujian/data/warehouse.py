@@ -145,7 +145,7 @@ class Warehouse:
                 result = conn.execute(
                     insert(batches).values(**record, parquet=f"{dataset}/{name}", imported_at=now())
                 )
-                batch_id = int(result.inserted_primary_key[0])
+                batch_id = int(result.inserted_primary_key[0])  # type: ignore[index]
                 frame = frame_for(batch_id)
                 frame.write_parquet(tmp, compression="zstd", compression_level=1)
                 with tmp.open("rb+") as fh:
@@ -169,7 +169,7 @@ class Warehouse:
     def sweep(self) -> list[Path]:
         """Remove files that belong to no committed batch (left by a killed import)."""
         known = {b.parquet for b in self.batches()}
-        removed = []
+        removed: list[Path] = []
         if not self.root.exists():
             return removed
         for path in self.root.glob("*/*.parquet"):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -60,7 +60,7 @@ def parse(sql: str) -> exp.Expression:
         ) from error
     if len(statements) != 1:
         raise CompileError(f"查询必须是一条 SELECT 语句，实际有 {len(statements)} 条。")
-    return statements[0]
+    return cast(exp.Expression, statements[0])
 
 
 # ----------------------------------------------------------------------------- parameters

@@ -152,7 +152,7 @@ def _check_output(tree: exp.Expression, spec: ModelSpec) -> list[str]:
 def _check_columns(
     tree: exp.Expression, spec: ModelSpec, datasets: Mapping[str, Dataset]
 ) -> list[str]:
-    schema: dict[str, dict[str, str]] = {}
+    schema: dict[str, object] = {}
     for d in spec.datasets:
         schema[d] = {c: _sql_type(t) for c, t in stored_schema(datasets[d]).items()}
     schema[CALENDAR_TABLE] = {"day": "DATE", "is_working_day": "BOOLEAN", "working_day_no": "INT"}

@@ -69,7 +69,7 @@ def run_models(
             insert(runs).values(
                 started_at=now(), as_of=as_of, engine=engine, models=[s.id for s in specs]
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
         for o in outcomes:
             params = {k: v.as_json() for k, v in o.parameters.items()}
             o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
