@@ -147,7 +147,7 @@ class Warehouse:
                 )
                 batch_id = int(result.inserted_primary_key[0])  # type: ignore[index]
                 frame = frame_for(batch_id)
-                frame.write_parquet(tmp, compression="zstd", compression_level=1)
+                frame.write_parquet(tmp, compression="lz4")
                 with tmp.open("rb+") as fh:
                     os.fsync(fh.fileno())
                 tmp.rename(final)

