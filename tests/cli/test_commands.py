@@ -173,3 +173,22 @@ def test_new_model_validates_and_broken_models_are_explained(ws: Path, tmp_path:
 def test_a_working_day_model_refuses_a_year_the_calendar_does_not_know(ws: Path):
     result = shujian(ws, "run", "wage.deposit_missing", "--as-of", "2031-03-01")
     assert result.exit_code == 2 and "2031年" in result.output and "节假日" in result.output
+
+
+def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
+    from shujian.leads.service import dismiss, list_leads
+    from shujian.workspace import open_workspace
+
+    for dataset in ("schools", "venues"):
+        shujian(ws, "import", dataset, str(ws.parent / f"{dataset}.csv"))
+    assert "还没有运行记录" in shujian(ws, "models", "stats").output
+    shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+    store = open_workspace(ws).store
+    dismiss(store, list_leads(store)[0]["id"], "已核实停业", actor="检察官甲")
+    shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+    lines = shujian(ws, "models", "stats").output.strip().splitlines()
+    second, first = lines[1].split(), lines[2].split()
+    assert second[0] == "2" and second[2] == "campus.internet_cafe"
+    # rows, leads, new, refreshed, unchanged, suppressed, reopened
+    assert second[3:10] == ["2", "2", "0", "0", "1", "1", "0"]
+    assert first[3:10] == ["2", "2", "2", "0", "0", "0", "0"]

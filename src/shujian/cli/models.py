@@ -13,6 +13,7 @@ from shujian.models.authoring import new_model
 from shujian.models.checks import check_model
 from shujian.models.parameters import parameters_in_force
 from shujian.models.spec import TAGS, load_model
+from shujian.models.stats import model_run_stats
 
 
 @click.group("models")
@@ -89,6 +90,28 @@ def new_cmd(ctx: click.Context, model_id: str) -> None:
     click.echo(f"已创建模型文件：{model_path}")
     click.echo(f"已创建测试样例：{fixture_path}")
     click.echo(f"编辑后运行：shujian models validate {model_path}")
+
+
+@models_group.command("stats")
+@click.option("--model", "model_id", default=None, help="只看该模型")
+@click.option("--last", default=10, show_default=True, help="最近几次运行")
+@click.pass_context
+def stats_cmd(ctx: click.Context, model_id: str | None, last: int) -> None:
+    """每次运行中各模型发现的线索数（新增、更新、因已排除而未推送）和用时。"""
+    ws = workspace(ctx)
+    rows = model_run_stats(ws.store, model_id, last)
+    if not rows:
+        click.echo("还没有运行记录。用 shujian run 运行模型。")
+        return
+    click.echo(
+        f"{'运行':>4}  {'基准日':<11}{'模型':<34}{'命中行':>7}{'线索':>6}{'新增':>6}{'更新':>6}"
+        f"{'未变':>6}{'已排除':>7}{'重新推送':>9}{'用时(秒)':>10}"
+    )
+    for r in rows:
+        click.echo(
+            f"{r.run_id:>4}  {r.as_of!s:<11}{r.model_id:<34}{r.rows:>9}{r.leads_found:>8}{r.new:>8}"
+            f"{r.refreshed:>8}{r.unchanged:>8}{r.suppressed:>10}{r.reopened:>12}{r.seconds:>12.2f}"
+        )
 
 
 def register(group: click.Group) -> None:
