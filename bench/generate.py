@@ -232,6 +232,148 @@ def projects(rng: np.random.Generator, n: int = 20_000) -> tuple[pl.DataFrame, p
     return p, d
 
 
+def days(rng: np.random.Generator, start: str, span: int, n: int) -> np.ndarray:
+    return (np.datetime64(start) + rng.integers(0, span, n).astype("timedelta64[D]")).astype(str)
+
+
+def medical(rng: np.random.Generator, registry_codes: np.ndarray, n: int = 20_000) -> pl.DataFrame:
+    subjects = np.array(
+        ["内科；外科", "医疗美容科；美容外科", "口腔科", "美容皮肤科", "预防保健科"]
+    )
+    return pl.DataFrame(
+        {
+            "机构名称": [f"医疗机构{i}" for i in range(n)],
+            "统一社会信用代码": registry_codes[rng.integers(0, len(registry_codes), n)],
+            "执业许可证号": [f"PDY{i:08d}" for i in range(n)],
+            "诊疗科目": subjects[rng.integers(0, len(subjects), n)],
+            "有效期至": days(rng, "2024-01-01", 2000, n),
+        }
+    )
+
+
+def hospital_visits(
+    rng: np.random.Generator, people: np.ndarray, hospitals: np.ndarray, n: int = 2_000_000
+) -> pl.DataFrame:
+    codes = np.array(["J06.9", "K29.7", "O04.9", "Z32.1", "T74.1", "A54.9", "S52.5", "I10"])
+    weights = np.array([0.4, 0.3, 0.01, 0.01, 0.002, 0.003, 0.1, 0.175])
+    return pl.DataFrame(
+        {
+            "医疗机构名称": "医院",
+            "医疗机构统一社会信用代码": hospitals[rng.integers(0, len(hospitals), n)],
+            "患者姓名": names(rng, n),
+            "公民身份号码": people[rng.integers(0, len(people), n)],
+            "就诊日期": days(rng, "2025-01-01", 540, n),
+            "诊断名称": "诊断",
+            "诊断编码": codes[rng.choice(len(codes), n, p=weights / weights.sum())],
+        }
+    )
+
+
+def mandatory_reports(
+    rng: np.random.Generator, visits: pl.DataFrame, n: int = 20_000
+) -> pl.DataFrame:
+    pick = visits.sample(n, seed=int(rng.integers(0, 1 << 30)))
+    return pl.DataFrame(
+        {
+            "报告单位": "医院",
+            "报告单位统一社会信用代码": pick["医疗机构统一社会信用代码"],
+            "被害人公民身份号码": pick["公民身份号码"],
+            "报告日期": pick["就诊日期"],
+        }
+    )
+
+
+def benefits(
+    rng: np.random.Generator, people: np.ndarray, n_people: int = 250_000, months: int = 24
+) -> pl.DataFrame:
+    who = people[rng.integers(0, len(people), n_people)]
+    month = (np.datetime64("2024-07") + np.arange(months)).astype(str)
+    kinds = np.array(["城乡低保", "城乡居民养老金", "职工养老金", "高龄补贴"])
+    kind = kinds[rng.integers(0, len(kinds), n_people)]
+    return pl.DataFrame(
+        {
+            "姓名": np.repeat(names(rng, n_people), months),
+            "公民身份号码": np.repeat(who, months),
+            "待遇类型": np.repeat(kind, months),
+            "发放年月": np.tile(month, n_people),
+            "发放金额": np.repeat(rng.integers(300, 4000, n_people).astype(str), months),
+        }
+    )
+
+
+def custody(rng: np.random.Generator, people: np.ndarray, n: int = 30_000) -> pl.DataFrame:
+    kinds = np.array(["有期徒刑", "拘役", "缓刑", "社区矫正", "刑事拘留"])
+    start = np.datetime64("2023-01-01") + rng.integers(0, 1000, n).astype("timedelta64[D]")
+    end = start + rng.integers(30, 1500, n).astype("timedelta64[D]")
+    return pl.DataFrame(
+        {
+            "姓名": names(rng, n),
+            "公民身份号码": people[rng.integers(0, len(people), n)],
+            "羁押类型": kinds[rng.integers(0, len(kinds), n)],
+            "收押日期": start.astype(str),
+            "释放日期": np.where(rng.random(n) < 0.3, "", end.astype(str)),
+        }
+    )
+
+
+def deaths(rng: np.random.Generator, people: np.ndarray, n: int = 60_000) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "姓名": names(rng, n),
+            "公民身份号码": people[rng.integers(0, len(people), n)],
+            "死亡日期": days(rng, "2023-01-01", 1300, n),
+        }
+    )
+
+
+def penalties(rng: np.random.Generator, n: int = 200_000) -> tuple[pl.DataFrame, pl.DataFrame]:
+    kinds = np.array(
+        ["销售伪劣产品", "非法经营卷烟", "无照经营", "超范围经营", "生产、销售伪劣产品"]
+    )
+    nos = np.array([f"某市监罚〔2025〕{i}号" for i in range(n)])
+    p = pl.DataFrame(
+        {
+            "处罚决定书文号": nos,
+            "执法机关": "市场监督管理局",
+            "当事人": [f"当事人{i}" for i in range(n)],
+            "违法类型": kinds[rng.integers(0, len(kinds), n)],
+            "涉案金额": rng.integers(1_000, 200_000, n).astype(str),
+            "处罚日期": days(rng, "2024-01-01", 900, n),
+        }
+    )
+    moved = rng.random(n) < 0.2
+    t = pl.DataFrame(
+        {"处罚决定书文号": nos[moved], "移送日期": days(rng, "2024-03-01", 900, int(moved.sum()))}
+    )
+    return p, t
+
+
+def soil(rng: np.random.Generator, project_nos: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
+    n = len(project_nos) // 2
+    nos = project_nos[:n]
+    fee = rng.integers(10_000, 2_000_000, n)
+    plans = pl.DataFrame(
+        {
+            "项目编号": nos,
+            "批复文号": [f"水保许〔2024〕{i}号" for i in range(n)],
+            "批复日期": days(rng, "2023-06-01", 500, n),
+            "核定补偿费": fee.astype(str),
+        }
+    )
+    paid = rng.random(n) < 0.85
+    pays = pl.DataFrame(
+        {
+            "项目编号": nos[paid],
+            "缴费单位统一社会信用代码": usccs(rng, int(paid.sum())),
+            "实缴金额": np.where(
+                rng.random(int(paid.sum())) < 0.9, fee[paid], fee[paid] // 2
+            ).astype(str),
+            "缴费日期": days(rng, "2024-01-01", 500, int(paid.sum())),
+        }
+    )
+    return plans, pays
+
+
 def write_all(out: Path, seed: int = 1) -> dict[str, list[Path]]:
     """Write every dataset as CSV files (check-ins as monthly-sized files of 1M rows)."""
     rng = np.random.default_rng(seed)
@@ -246,12 +388,26 @@ def write_all(out: Path, seed: int = 1) -> dict[str, list[Path]]:
 
     save("schools", schools(rng))
     save("venues", venues(rng))
-    save("business_registry", registry(rng))
+    reg = registry(rng)
+    save("business_registry", reg)
+    save("medical_licenses", medical(rng, reg["统一社会信用代码"].to_numpy()[:200_000]))
     save("staff_roster", staff(rng, people))
     save("offence_records", offences(rng, people))
     p, d = projects(rng)
     save("construction_projects", p)
     save("wage_deposits", d)
+    plans, pays = soil(rng, p["项目编号"].to_numpy())
+    save("soil_plans", plans)
+    save("soil_fee_payments", pays)
+    visits = hospital_visits(rng, people, usccs(rng, 300))
+    save("hospital_visits", visits)
+    save("mandatory_reports", mandatory_reports(rng, visits))
+    save("benefit_payments", benefits(rng, people))
+    save("custody_records", custody(rng, people))
+    save("death_records", deaths(rng, people))
+    pen, moved = penalties(rng)
+    save("admin_penalties", pen)
+    save("case_transfers", moved)
     hotels = usccs(rng, 3000)
     for part in range(10):
         save("hotel_checkins", checkins(rng, people, hotels, 1_000_000), part)

@@ -62,16 +62,18 @@ print(json.dumps({{"imported": r.imported, "rejected": r.rejected, "rows": r.row
 """
 
 RUN = """
-import json, datetime
+import json, datetime, time
 from pathlib import Path
 from shujian.workspace import open_workspace
 from shujian.models.spec import load_library
 from shujian.models.runner import run_models
 ws = open_workspace(Path({ws!r}))
 lib = load_library()
+t0 = time.perf_counter()
 rep = run_models(ws, lib, [{model!r}], datetime.date.fromisoformat({as_of!r}))
 o = rep.outcomes[0]
-print(json.dumps({{"query_seconds": o.seconds, "leads": o.counts.found, "rows": o.rows,
+print(json.dumps({{"query_seconds": o.seconds, "run_seconds": time.perf_counter() - t0,
+                  "leads": o.counts.found, "rows": o.rows,
                   "peak_mib": _peak_mib()}}))
 """
 
@@ -80,6 +82,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fresh", action="store_true", help="regenerate the workload")
     parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument(
+        "--models-only",
+        action="store_true",
+        help="only run the models on the workspace of a previous full run",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import generate
