@@ -121,25 +121,27 @@ def venues(rng: np.random.Generator, n: int = 500_000) -> pl.DataFrame:
 
 
 def registry(rng: np.random.Generator, n: int = 2_000_000) -> pl.DataFrame:
+    # Shares as in a real registry: tattoo and medical-beauty businesses are a fraction of a
+    # percent of all market entities.
     scopes = np.array(
         [
-            "日用百货销售",
+            "日用百货销售；食品销售",
             "餐饮服务",
-            "美容服务（不含医疗美容）",
+            "美容服务（不含医疗美容）；美甲服务",
             "文身服务",
-            "医疗美容服务",
-            "建筑工程施工",
-            "软件开发",
+            "文身服务（除面向未成年人）",
+            "医疗美容服务；美容服务",
+            "建筑工程施工；建筑材料销售",
+            "软件开发；信息技术咨询服务",
         ]
     )
+    share = np.array([0.35, 0.2, 0.05, 0.001, 0.001, 0.003, 0.2, 0.195])
     return pl.DataFrame(
         {
             "企业名称": [f"企业{i}有限公司" for i in range(n)],
             "统一社会信用代码": usccs(rng, n),
-            "经营范围": scopes[rng.integers(0, len(scopes), n)],
-            "成立日期": (
-                np.datetime64("2000-01-01") + rng.integers(0, 9000, n).astype("timedelta64[D]")
-            ).astype(str),
+            "经营范围": scopes[rng.choice(len(scopes), n, p=share / share.sum())],
+            "成立日期": days(rng, "2000-01-01", 9000, n),
         }
     )
 

@@ -300,3 +300,17 @@ def test_unknown_vocabulary_value_is_rejected_with_the_allowed_values(workspace,
     assert (result.imported, result.rejected) == (1, 1)
     (row,) = rejection_rows(result.report)
     assert row[2] == "完全小学" and "幼儿园、小学" in row[3]
+
+
+def test_csv_with_a_bare_title_line_above_the_header(workspace, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "青岚县2026年从业人员名单\n" + ",".join(STAFF_HEADER) + "\n"
+        + f"青岚县第一小学,{USCC_A},学校,王芳,{ID_C},教师,2020-09-01\n"
+        + f"青岚县第一小学,{USCC_A},学校,李四,{ID_A},教师\n",  # a short row: 入职日期 missing
+        encoding="gb18030",
+    )
+    result = run_import(workspace, "staff_roster", path)
+    assert (result.header_row, result.imported, result.rejected) == (2, 1, 1)
+    (row,) = rejection_rows(result.report)
+    assert row[0] == 4 and row[1] == "入职日期" and row[3] == "必填项为空"

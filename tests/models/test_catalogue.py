@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlglot
@@ -45,6 +46,15 @@ def test_model_is_documented_with_its_legal_basis(model_id: str):
         assert re.search(r"[\u4e00-\u9fff]", p.label), p.name
         assert p.source, f"parameter {p.name} has no source"
     assert spec.fixture_path is not None and spec.fixture_path.exists(), "fixture missing"
+
+
+@pytest.mark.parametrize("model_id", sorted(LIBRARY))
+def test_model_has_a_chinese_documentation_page(model_id: str):
+    page = Path(__file__).resolve().parents[2] / "docs" / "models" / f"{model_id}.md"
+    assert page.exists(), f"docs/models/{model_id}.md missing"
+    text = page.read_text(encoding="utf-8")
+    for heading in ("法律依据", "参数"):
+        assert heading in text
 
 
 @pytest.mark.parametrize("model_id", sorted(LIBRARY))

@@ -271,20 +271,32 @@ def _read_csv(path: Path, encoding: str) -> Grid:
     try:
         head = _head_lines(source, HEADER_SCAN_ROWS)
         delimiter = _sniff_delimiter(head)
-        widths = [len(r) for r in csv.reader(head, delimiter=delimiter)]
-        width = max(widths) if widths else 0
+        parsed_head = list(csv.reader(head, delimiter=delimiter))
+        width = max((len(r) for r in parsed_head), default=0)
         if width == 0:
             raise UserError(f"文件 {path.name} 是空的。")
-        frame = pl.read_csv(
+        # polars takes the column count from the first line it reads, so title lines above
+        # the header (narrower than the table) are read here and the table from the first
+        # full-width line on.
+        start = next(i for i, r in enumerate(parsed_head) if len(r) == width)
+        names = _columns(width)
+        table = pl.read_csv(
             source,
             has_header=False,
             infer_schema=False,
             separator=delimiter,
-            new_columns=_columns(width),
+            skip_rows=start,
+            new_columns=names,
             truncate_ragged_lines=True,
             raise_if_empty=False,
-            schema_overrides=dict.fromkeys(_columns(width), pl.Utf8),
+            schema_overrides=dict.fromkeys(names, pl.Utf8),
         )
+        titles = pl.DataFrame(
+            [[*r, *[None] * (width - len(r))] for r in parsed_head[:start]],
+            schema=dict.fromkeys(names, pl.Utf8),
+            orient="row",
+        )
+        frame = pl.concat([titles, table]) if start else table
     finally:
         if tmp is not None:
             tmp.cleanup()

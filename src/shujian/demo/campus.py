@@ -222,3 +222,76 @@ def build_venues(county: County) -> None:
     # One shop whose clerk typed the letter O for a zero in its credit code: a rejected row.
     bad = next(r for r in county.rows["venues"] if "0" in r["统一社会信用代码"][2:])
     bad["_style"] = "letter_o"
+
+
+# ---- places for rows added after the background ----------------------------------------------
+
+
+def nearest_venue_m(county: County, lon: float, lat: float) -> float:
+    """Distance to the nearest venue of any type (true WGS-84 position)."""
+    return min(
+        (
+            geo.haversine_m(lon, lat, v["_wgs84_lon"], v["_wgs84_lat"])
+            for v in county.rows["venues"]
+        ),
+        default=float("inf"),
+    )
+
+
+def add_venue(county: County, venue_type: str, town: names.Town) -> dict[str, Any]:
+    """A new 在营 venue in `town`, as far from every school as the background keeps its venues."""
+    for attempt in range(10_000):
+        lon, lat = county.point_in(town, town.radius_m + 400.0 + attempt)
+        if county.nearest_school_m(lon, lat) > BACKGROUND_CLEARANCE_M + 1.0:
+            break
+    row = venue_row(county, venue_type=venue_type, lon=lon, lat=lat, town=town)
+    county.rows["venues"].append(row)
+    return row
+
+
+def add_school(
+    county: County,
+    *,
+    name: str,
+    school_type: str,
+    public: bool,
+    town: names.Town,
+    note: str = "",
+    style: str = "plain",
+) -> School:
+    """A school placed like the background ones and clear of every venue already in the county.
+
+    Schools added after the venues (the kindergarten-name plants) keep `SCHOOL_SPACING_M` from
+    other schools and stay beyond `BACKGROUND_CLEARANCE_M` of every venue, so they bring no venue
+    within reach of a campus rule.
+    """
+    rng = county.rng
+    for attempt in range(20_000):
+        lon, lat = county.point_in(town, town.radius_m + 600.0 + attempt)
+        lon, lat = round_coord(lon), round_coord(lat)
+        if (
+            county.nearest_school_m(lon, lat) >= SCHOOL_SPACING_M
+            and nearest_venue_m(county, lon, lat) > BACKGROUND_CLEARANCE_M + 1.0
+        ):
+            break
+    else:
+        raise RuntimeError(f"no room for a new school in {town.name}")
+    uscc = county.new_uscc("12", prefix="") if public else county.new_uscc("52", prefix="MJ")
+    street = rng.choice(town.streets)
+    nature = "公办" if public else "民办"
+    school = School(name, school_type, nature, uscc, town, street, lon, lat)
+    county.schools.append(school)
+    county.rows["schools"].append(
+        {
+            "学校名称": name,
+            "学校类型": school_type,
+            "办学性质": nature,
+            "统一社会信用代码": uscc,
+            "地址": f"{names.COUNTY}{town.name}{street}{rng.randint(1, 200)}号",
+            "经度": lon,
+            "纬度": lat,
+            "_note": note,
+            "_style": style,
+        }
+    )
+    return school

@@ -4,11 +4,15 @@ The county is fictional, but its identifiers are real enough to pass validation:
 administrative code 520203 (六枝特区, 六盘水市, 贵州) and that area's coordinates, so ID numbers
 and credit codes carry a region code that exists in GB/T 2260.
 
-The build has two stages. The *background* (`campus.py`, `people.py`, `projects.py`) is the
+The build has two stages. The *background* (`campus.py`, `people.py`, `projects.py`,
+`hotels.py`, `registry.py`, `health.py`, `soil.py`, `penalties.py`, `benefits.py`) is the
 ordinary county, everything that must produce no lead: schools at least `SCHOOL_SPACING_M` apart,
 venues at least `BACKGROUND_CLEARANCE_M` from every school, staff with clean records, projects
-with their wage deposits paid. The *plants* (`plants.py`) then add the planted cases next to
-specific schools, people and projects, where they cannot interfere with each other.
+with their wage deposits and soil fees paid, minors registered with a guardian's number, tattoo
+scopes annotated, children's visits without a watched diagnosis, penalties under the criminal
+thresholds, nobody paid in prison or after death. The *plants* (`plants.py`,
+`plants_minors.py`, `plants_admin.py`) then add the planted cases next to specific schools,
+hotels, people and projects, where they cannot interfere with each other.
 
 Tables use the canonical Chinese headers of the dataset contract and clean values (dates as dates,
 amounts as decimals). Columns whose name starts with `_` are generator metadata (true WGS-84
@@ -63,6 +67,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "经度": pl.Float64,
         "纬度": pl.Float64,
         "_note": pl.Utf8,
+        "_style": pl.Utf8,
     },
     "venues": {
         "场所名称": pl.Utf8,
@@ -119,6 +124,103 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "缴存金额": pl.Decimal(18, 2),
         "缴存日期": pl.Date,
     },
+    "hotel_checkins": {
+        "旅馆名称": pl.Utf8,
+        "旅馆统一社会信用代码": pl.Utf8,
+        "房间号": pl.Utf8,
+        "房间类型": pl.Utf8,
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "入住时间": pl.Datetime("us"),
+        "退房时间": pl.Datetime("us"),
+        "监护人联系方式": pl.Utf8,
+        "同住人关系": pl.Utf8,
+        "_style": pl.Utf8,
+    },
+    "business_registry": {
+        "企业名称": pl.Utf8,
+        "统一社会信用代码": pl.Utf8,
+        "市场主体类型": pl.Utf8,
+        "法定代表人": pl.Utf8,
+        "经营范围": pl.Utf8,
+        "住所": pl.Utf8,
+        "成立日期": pl.Date,
+        "登记状态": pl.Utf8,
+        "_style": pl.Utf8,
+    },
+    "medical_licenses": {
+        "机构名称": pl.Utf8,
+        "统一社会信用代码": pl.Utf8,
+        "执业许可证号": pl.Utf8,
+        "诊疗科目": pl.Utf8,
+        "有效期至": pl.Date,
+    },
+    "hospital_visits": {
+        "医疗机构名称": pl.Utf8,
+        "医疗机构统一社会信用代码": pl.Utf8,
+        "患者姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "就诊日期": pl.Date,
+        "诊断名称": pl.Utf8,
+        "诊断编码": pl.Utf8,
+        "_style": pl.Utf8,
+    },
+    "mandatory_reports": {
+        "报告单位": pl.Utf8,
+        "报告单位统一社会信用代码": pl.Utf8,
+        "被害人公民身份号码": pl.Utf8,
+        "报告日期": pl.Date,
+    },
+    "soil_plans": {
+        "项目编号": pl.Utf8,
+        "批复文号": pl.Utf8,
+        "批复日期": pl.Date,
+        "防治责任范围面积": pl.Float64,
+        "核定补偿费": pl.Decimal(18, 2),
+    },
+    "soil_fee_payments": {
+        "项目编号": pl.Utf8,
+        "缴费单位统一社会信用代码": pl.Utf8,
+        "应缴金额": pl.Decimal(18, 2),
+        "实缴金额": pl.Decimal(18, 2),
+        "缴费日期": pl.Date,
+    },
+    "admin_penalties": {
+        "处罚决定书文号": pl.Utf8,
+        "执法机关": pl.Utf8,
+        "当事人": pl.Utf8,
+        "当事人证件号码": pl.Utf8,
+        "违法类型": pl.Utf8,
+        "涉案金额": pl.Decimal(18, 2),
+        "罚没金额": pl.Decimal(18, 2),
+        "处罚日期": pl.Date,
+        "_style": pl.Utf8,
+    },
+    "case_transfers": {
+        "处罚决定书文号": pl.Utf8,
+        "移送日期": pl.Date,
+        "接收机关": pl.Utf8,
+    },
+    "benefit_payments": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "待遇类型": pl.Utf8,
+        "发放年月": pl.Date,
+        "发放金额": pl.Decimal(18, 2),
+        "_style": pl.Utf8,
+    },
+    "custody_records": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "羁押类型": pl.Utf8,
+        "收押日期": pl.Date,
+        "释放日期": pl.Date,
+    },
+    "death_records": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "死亡日期": pl.Date,
+    },
 }
 """Per dataset: canonical headers (and `_` metadata columns) with their types, in file order."""
 
@@ -152,6 +254,30 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Hotel:
+    """A hotel of the venues list that reports its guests to the police (宾馆 or 电竞酒店).
+
+    `esports_rooms` marks an ordinary hotel with an 电竞房 area, which the 2023 notice treats
+    like an e-sports hotel for those rooms.
+    """
+
+    name: str
+    uscc: str
+    venue_type: str
+    town: names.Town
+    esports_rooms: bool
+
+
+@dataclass(frozen=True)
+class Institution:
+    """A medical institution on the licence list (`kind` is 医院, 卫生院, 诊所 …)."""
+
+    name: str
+    uscc: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class Person:
     """A synthetic person with a valid ID number."""
 
@@ -171,11 +297,15 @@ class County:
     schools: list[School] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     contractors: list[tuple[str, str]] = field(default_factory=list)
+    developers: list[tuple[str, str]] = field(default_factory=list)
+    hotels: list[Hotel] = field(default_factory=list)
+    hospitals: list[Institution] = field(default_factory=list)
     plants: list[Plant] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     _usccs: set[str] = field(default_factory=set)
     _taken_schools: set[str] = field(default_factory=set)
     _taken_units: set[str] = field(default_factory=set)
+    _taken_hotels: set[str] = field(default_factory=set)
 
     @classmethod
     def empty(cls, seed: int) -> County:
@@ -215,6 +345,24 @@ class County:
             if code not in self._usccs:
                 self._usccs.add(code)
                 return code
+
+    def take_hotel(self, venue_type: str, esports_rooms: bool = False) -> Hotel:
+        """A hotel of `venue_type` (宾馆/电竞酒店) not yet used by another plant.
+
+        Ordinary hotels are taken with or without an 电竞房 area as `esports_rooms` says.
+        """
+        free = [
+            h
+            for h in self.hotels
+            if h.venue_type == venue_type
+            and (venue_type != "宾馆" or h.esports_rooms == esports_rooms)
+            and h.uscc not in self._taken_hotels
+        ]
+        if not free:
+            raise RuntimeError(f"no unused hotel of type {venue_type} left for a plant")
+        hotel = self.rng.choice(free)
+        self._taken_hotels.add(hotel.uscc)
+        return hotel
 
     # ---- places ---------------------------------------------------------------------------
 
@@ -300,3 +448,16 @@ def arrange(county: County) -> None:
     rows["offence_records"].sort(key=lambda r: (r["处理日期"], r["公民身份号码"]))
     rows["construction_projects"].sort(key=lambda r: (r["施工许可日期"], r["项目编号"]))
     rows["wage_deposits"].sort(key=lambda r: (r["缴存日期"], r["项目编号"]))
+    rows["hotel_checkins"].sort(
+        key=lambda r: (r["入住时间"], r["旅馆统一社会信用代码"], r["房间号"], r["公民身份号码"])
+    )
+    rows["business_registry"].sort(key=lambda r: (r["成立日期"], r["统一社会信用代码"]))
+    rows["hospital_visits"].sort(key=lambda r: (r["就诊日期"], r["医疗机构统一社会信用代码"]))
+    rows["mandatory_reports"].sort(key=lambda r: (r["报告日期"], r["被害人公民身份号码"]))
+    rows["soil_plans"].sort(key=lambda r: (r["批复日期"], r["项目编号"]))
+    rows["soil_fee_payments"].sort(key=lambda r: (r["缴费日期"], r["项目编号"]))
+    rows["admin_penalties"].sort(key=lambda r: (r["处罚日期"], r["处罚决定书文号"]))
+    rows["case_transfers"].sort(key=lambda r: (r["移送日期"], r["处罚决定书文号"]))
+    rows["benefit_payments"].sort(key=lambda r: (r["发放年月"], r["待遇类型"], r["公民身份号码"]))
+    rows["custody_records"].sort(key=lambda r: (r["收押日期"], r["公民身份号码"]))
+    rows["death_records"].sort(key=lambda r: (r["死亡日期"], r["公民身份号码"]))

@@ -9,120 +9,34 @@ written 650万元 or 1,250,000.00; dates written 2026年3月1日. Each writer re
 entry for its file, including the rows the importer must reject.
 
 Output is byte-for-byte reproducible: no timestamps (the workbook's creation date is fixed) and
-no randomness beyond the county's own seeded generator.
+no randomness beyond the county's own seeded generator. The shared renderings live in
+`render.py`; the writers of the newer datasets in `files_minors.py` and `files_admin.py`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import xlsxwriter
-
-from shujian.demo import identifiers as ids
-from shujian.demo.county import AS_OF, BROKEN_STYLES, County
-from shujian.demo.manifest import DatasetFile, RejectedRow
+from shujian.demo.county import County
+from shujian.demo.files_admin import ADMIN_WRITERS
+from shujian.demo.files_minors import MINORS_WRITERS
+from shujian.demo.manifest import DatasetFile
 from shujian.demo.names import COUNTY, to_traditional
-
-_WORKBOOK_CREATED = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)
-
-_REASONS = {
-    "excel_truncated": "身份证号被Excel转成科学计数法，后几位已丢失，无法还原",
-    "wrong_check": "身份证号校验码错误（疑似录入错误）",
-    "letter_o": "统一社会信用代码含字母O（代码字符集不含O，疑为数字0误录）",
-}
-
-
-# ---- value rendering -----------------------------------------------------------------------
-
-
-def render_id(id18: str, style: str) -> str:
-    """An ID number as the clerk left it in the file."""
-    if style == "lower_x":
-        return id18[:-1] + id18[-1].lower()
-    if style == "fullwidth":
-        return id18.translate(ids.FULLWIDTH)
-    if style == "apostrophe":
-        return "'" + id18
-    if style == "spaces":
-        return f"{id18[:6]} {id18[6:14]} {id18[14:]}"
-    if style == "excel_truncated":
-        return ids.excel_truncated(id18)
-    if style == "wrong_check":
-        return ids.with_wrong_check(id18)
-    if style == "id15":
-        return ids.to_id15(id18)
-    return id18
-
-
-def render_uscc(code: str, style: str) -> str:
-    """A credit code as the clerk left it in the file."""
-    if style == "lower":
-        return code.lower()
-    if style == "letter_o":
-        return ids.with_letter_o(code)
-    return code
-
-
-def date_cn(d: dt.date) -> str:
-    """2026年3月1日."""
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def date_slash(d: dt.date) -> str:
-    """2026/3/1, as Excel shows dates under a Chinese locale."""
-    return f"{d.year}/{d.month}/{d.day}"
-
-
-def date_dot(d: dt.date) -> str:
-    """2026.3.1."""
-    return f"{d.year}.{d.month}.{d.day}"
-
-
-def money_commas(amount: Decimal) -> str:
-    """1,250,000.00."""
-    return f"{amount:,.2f}"
-
-
-def money_wan(amount: Decimal) -> str:
-    """6500000 → 650万元; 12345600 → 1234.56万元."""
-    return f"{(amount / 10_000).normalize():f}万元"
-
-
-# ---- file writing helpers ------------------------------------------------------------------
-
-
-def _write_csv(
-    path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], encoding: str
-) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-
-
-def _workbook(path: Path, author: str) -> xlsxwriter.Workbook:
-    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    workbook.set_properties({"created": _WORKBOOK_CREATED, "author": author})
-    return workbook
-
-
-def _rejections(
-    rows: Sequence[dict[str, Any]], first_row: int, column: str, rendered: Sequence[str]
-) -> tuple[RejectedRow, ...]:
-    """Rows written broken on purpose; `first_row` is the file row of the first data row."""
-    return tuple(
-        RejectedRow(first_row + i, column, rendered[i], _REASONS[row["_style"]])
-        for i, row in enumerate(rows)
-        if row["_style"] in BROKEN_STYLES
-    )
-
+from shujian.demo.render import (
+    date_cn,
+    date_dot,
+    date_slash,
+    money_commas,
+    money_wan,
+    rejections,
+    render_id,
+    render_uscc,
+    workbook,
+    write_csv,
+)
 
 # ---- one writer per dataset ----------------------------------------------------------------
 
@@ -143,11 +57,11 @@ def write_schools(county: County, out_dir: Path) -> DatasetFile:
         "纬度",
         "备注",
     ]
-    workbook = _workbook(out_dir / file, agency)
-    sheet = workbook.add_worksheet("名录")
-    bold = workbook.add_format({"bold": True, "align": "center"})
-    title = workbook.add_format({"bold": True, "font_size": 16, "align": "center"})
-    coord = workbook.add_format({"num_format": "0.000000"})
+    book = workbook(out_dir / file, agency)
+    sheet = book.add_worksheet("名录")
+    bold = book.add_format({"bold": True, "align": "center"})
+    title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
+    coord = book.add_format({"num_format": "0.000000"})
     sheet.merge_range(0, 0, 0, len(header) - 1, f"{COUNTY}2026年中小学幼儿园名录", title)
     sheet.write_row(1, 0, header, bold)
     for i, row in enumerate(rows):
@@ -157,10 +71,12 @@ def write_schools(county: County, out_dir: Path) -> DatasetFile:
             ("学校名称", "学校类型", "办学性质", "统一社会信用代码", "地址"), 1
         ):
             sheet.write_string(r, c, row[key])
+        if row.get("_style") == "traditional":
+            sheet.write_string(r, 1, to_traditional(row["学校名称"]))
         sheet.write_number(r, 6, row["经度"], coord)
         sheet.write_number(r, 7, row["纬度"], coord)
         sheet.write_string(r, 8, row["_note"])
-    workbook.close()
+    book.close()
     return DatasetFile(
         dataset="schools",
         file=file,
@@ -172,6 +88,7 @@ def write_schools(county: County, out_dir: Path) -> DatasetFile:
             "第1行为标题“青岚县2026年中小学幼儿园名录”，表头在第2行",
             "多出“序号”“备注”两列",
             "无坐标系列，整表为WGS-84",
+            "个别学校名称为繁体字",
         ),
     )
 
@@ -213,7 +130,7 @@ def write_venues(county: County, out_dir: Path) -> DatasetFile:
                 row["联系电话"],
             ]
         )
-    _write_csv(out_dir / file, ["序号", *_VENUE_HEADER.values()], out_rows, "gb18030")
+    write_csv(out_dir / file, ["序号", *_VENUE_HEADER.values()], out_rows, "gb18030")
     return DatasetFile(
         dataset="venues",
         file=file,
@@ -227,7 +144,7 @@ def write_venues(county: County, out_dir: Path) -> DatasetFile:
             "少数信用代码为小写",
             "少数地址为繁体字",
         ),
-        rejected_rows=_rejections(rows, 2, "统一社会信用代码", uscc_texts),
+        rejected_rows=rejections(rows, 2, "统一社会信用代码", uscc_texts),
     )
 
 
@@ -262,7 +179,7 @@ def write_staff_roster(county: County, out_dir: Path) -> DatasetFile:
         "岗位",
         "入职日期",
     ]
-    _write_csv(out_dir / file, header, out_rows, "utf-8-sig")
+    write_csv(out_dir / file, header, out_rows, "utf-8-sig")
     return DatasetFile(
         dataset="staff_roster",
         file=file,
@@ -277,7 +194,7 @@ def write_staff_roster(county: County, out_dir: Path) -> DatasetFile:
             "入职日期混用2019/9/1与2019-09-01",
             "少数姓名为繁体字",
         ),
-        rejected_rows=_rejections(rows, 2, "公民身份号码", id_texts),
+        rejected_rows=rejections(rows, 2, "公民身份号码", id_texts),
     )
 
 
@@ -287,10 +204,10 @@ def write_offence_records(county: County, out_dir: Path) -> DatasetFile:
     file = "offence_records.xlsx"
     rows = county.rows["offence_records"]
     header = ["序号", "姓名", "身份证号", "罪名或违法行为", "处理结果", "处理日期", "文书编号"]
-    workbook = _workbook(out_dir / file, agency)
-    sheet = workbook.add_worksheet("违法犯罪记录")
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    book = workbook(out_dir / file, agency)
+    sheet = book.add_worksheet("违法犯罪记录")
+    bold = book.add_format({"bold": True})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, header, bold)
     for i, row in enumerate(rows):
         r = i + 1
@@ -309,7 +226,7 @@ def write_offence_records(county: County, out_dir: Path) -> DatasetFile:
     total_row = len(rows) + 1
     sheet.write_string(total_row, 0, "合计")
     sheet.write_string(total_row, 6, f"共{len(rows)}条")
-    workbook.close()
+    book.close()
     return DatasetFile(
         dataset="offence_records",
         file=file,
@@ -344,10 +261,10 @@ def write_construction_projects(county: County, out_dir: Path) -> DatasetFile:
         "项目类型",
         "占地面积",
     ]
-    workbook = _workbook(out_dir / file, agency)
-    sheet = workbook.add_worksheet("在建项目")
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    book = workbook(out_dir / file, agency)
+    sheet = book.add_worksheet("在建项目")
+    bold = book.add_format({"bold": True})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, header, bold)
     for i, row in enumerate(rows):
         r = i + 1
@@ -375,10 +292,10 @@ def write_construction_projects(county: County, out_dir: Path) -> DatasetFile:
         completed: dt.date | None = row["竣工日期"]
         if completed is not None:
             sheet.write_string(r, 7, date_dot(completed))
-        sheet.write_string(r, 8, row["项目状态"])
+        sheet.write_string(r, 8, row["项目状态"] or "")
         sheet.write_string(r, 9, row["项目类型"])
         sheet.write_number(r, 10, row["占地面积"])
-    workbook.close()
+    book.close()
     return DatasetFile(
         dataset="construction_projects",
         file=file,
@@ -408,7 +325,7 @@ def write_wage_deposits(county: County, out_dir: Path) -> DatasetFile:
         for i, row in enumerate(rows)
     ]
     header = ["项目编号", "缴存单位统一社会信用代码", "缴存方式", "缴存金额", "缴存日期"]
-    _write_csv(out_dir / file, header, out_rows, "utf-8")
+    write_csv(out_dir / file, header, out_rows, "utf-8")
     return DatasetFile(
         dataset="wage_deposits",
         file=file,
@@ -430,5 +347,7 @@ WRITERS: tuple[Callable[[County, Path], DatasetFile], ...] = (
     write_offence_records,
     write_construction_projects,
     write_wage_deposits,
+    *MINORS_WRITERS,
+    *ADMIN_WRITERS,
 )
 """One writer per dataset, in the order the datasets should be imported."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from shujian.demo.benefits import build_benefits, build_custody, build_deaths
 from shujian.demo.campus import build_schools, build_venues
 from shujian.demo.county import AS_OF, REGION_CODE, County, arrange
 from shujian.demo.files import WRITERS
+from shujian.demo.health import build_reports, build_visits
+from shujian.demo.hotels import build_checkins, build_hotels
 from shujian.demo.manifest import DemoManifest, Plant
 from shujian.demo.names import COUNTY
+from shujian.demo.penalties import build_penalties
 from shujian.demo.people import build_offences, build_staff, build_units
 from shujian.demo.plants import PLANTERS
 from shujian.demo.projects import build_contractors, build_deposits, build_projects
+from shujian.demo.registry import build_medical, build_registry
+from shujian.demo.soil import build_developers, build_soil
 
 DEFAULT_SEED = 2026
 
@@ -25,6 +31,18 @@ BACKGROUND: tuple[Callable[[County], None], ...] = (
     build_contractors,
     build_projects,
     build_deposits,
+    build_hotels,
+    build_checkins,
+    build_registry,
+    build_medical,
+    build_visits,
+    build_reports,
+    build_developers,
+    build_soil,
+    build_penalties,
+    build_benefits,
+    build_custody,
+    build_deaths,
 )
 """The ordinary county, built in this order (later steps read what earlier ones made)."""
 

@@ -36,9 +36,9 @@ _TRADITIONAL = str.maketrans(
     dict(
         zip(
             "陈张刘黄赵吴杨郑许冯邓谢罗龙韩钟苏卢兰丽华国兴东凤阳红艳伟刚军强涛辉鹏飞宁帅园桥区镇"
-            "乡县门业宾馆网电乐厅艺场发广汉风岚",
+            "乡县门业宾馆网电乐厅艺场发广汉风岚际纹务饰销医疗诊",
             "陳張劉黃趙吳楊鄭許馮鄧謝羅龍韓鍾蘇盧蘭麗華國興東鳳陽紅艷偉剛軍強濤輝鵬飛寧帥園橋區鎮"
-            "鄉縣門業賓館網電樂廳藝場發廣漢風嵐",
+            "鄉縣門業賓館網電樂廳藝場發廣漢風嵐際紋務飾銷醫療診",
             strict=True,
         )
     )
@@ -53,6 +53,19 @@ def person_name(rng: random.Random, male: bool) -> str:
         return surname + rng.choice(pool)
     first = rng.choice(_NEUTRAL_CHARS + pool)
     return surname + first + rng.choice(pool)
+
+
+_MOBILE_PREFIXES = (
+    "134", "135", "136", "138", "139", "147", "150", "151", "152", "157", "158", "172", "178",
+    "182", "183", "187", "188", "195", "198",  # 移动
+    "130", "131", "132", "155", "156", "166", "175", "176", "185", "186",  # 联通
+    "133", "153", "173", "177", "180", "181", "189", "191", "199",  # 电信
+)  # fmt: skip
+
+
+def phone_number(rng: random.Random) -> str:
+    """A mobile number with a China Mobile, Unicom or Telecom prefix."""
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
 
 
 def to_traditional(text: str) -> str:

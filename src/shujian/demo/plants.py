@@ -11,8 +11,10 @@ campus plant gets a school of its own (schools are ≥ 700 m apart), so no plant
 reach of a second school; every staff plant a unit of its own; every wage plant a project of its
 own. The rules followed are those of `models.md` with default parameters.
 
-To plant cases for another model: declare its table, write one `plant_*` function, add it to
-`PLANTERS`.
+The minors' models (kindergarten names, hotels, tattoo scopes, mandatory reports) are planted in
+`plants_minors.py`, the administrative ones (soil fees, medical beauty, case transfers, benefits)
+in `plants_admin.py`. To plant cases for another model: declare its table, write one `plant_*`
+function, add it to `PLANTERS`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,20 @@ from shujian.demo.county import AS_OF, BACKGROUND_CLEARANCE_M, County, Person
 from shujian.demo.identifiers import make_id_number
 from shujian.demo.manifest import Plant
 from shujian.demo.people import offence_row, staff_row
+from shujian.demo.plants_admin import (
+    plant_benefit_deceased,
+    plant_benefit_in_custody,
+    plant_medbeauty_unlicensed,
+    plant_soil_fee_unpaid,
+    plant_transfer_not_transferred,
+)
+from shujian.demo.plants_minors import (
+    plant_esports_minor,
+    plant_kindergarten_name,
+    plant_mandatory_report,
+    plant_minor_guest,
+    plant_tattoo_scope,
+)
 from shujian.demo.projects import deposit_row, project_number, project_row
 
 # ---- campus surroundings -------------------------------------------------------------------
@@ -429,5 +445,15 @@ PLANTERS: tuple[Callable[[County], None], ...] = (
     plant_tobacco_alcohol_lottery,
     plant_barred_offence,
     plant_wage_deposit_missing,
+    plant_kindergarten_name,
+    plant_minor_guest,
+    plant_esports_minor,
+    plant_tattoo_scope,
+    plant_mandatory_report,
+    plant_soil_fee_unpaid,
+    plant_medbeauty_unlicensed,
+    plant_transfer_not_transferred,
+    plant_benefit_in_custody,
+    plant_benefit_deceased,
 )
 """One function per model; each adds its rows and records its plants."""

@@ -6,6 +6,7 @@ a crash mid-run leaves the previous leads exactly as they were.
 
 from __future__ import annotations
 
+import re
 import string
 import time
 from collections.abc import Mapping, Sequence
@@ -151,7 +152,10 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
     if frame.is_empty():
         return []
     keep = list(dict.fromkeys([spec.subject_column, *spec.evidence, *spec.trace.values()]))
-    rows = frame.filter(pl.col(spec.subject_column).is_not_null()).select(keep).to_dicts()
+    in_title = [f for f in _TITLE_FIELD.findall(spec.title) if f in frame.columns and f not in keep]
+    rows = (
+        frame.filter(pl.col(spec.subject_column).is_not_null()).select(keep + in_title).to_dicts()
+    )
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         grouped.setdefault(str(row[spec.subject_column]), []).append(row)
@@ -166,13 +170,16 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
             Finding(
                 subject=subject,
                 title=render_title(spec.title, group[0], params),
-                evidence=[{k: jsonable(v) for k, v in r.items()} for r in group],
+                evidence=[{k: jsonable(r[k]) for k in keep} for r in group],
                 batches=batches,
                 trace_columns=trace,
             )
         )
     findings.sort(key=lambda f: f.subject)
     return findings
+
+
+_TITLE_FIELD = re.compile(r"{([^{}:!]+)")
 
 
 class _TitleFormatter(string.Formatter):
