@@ -305,7 +305,9 @@ def test_unknown_vocabulary_value_is_rejected_with_the_allowed_values(workspace,
 def test_csv_with_a_bare_title_line_above_the_header(workspace, tmp_path):
     path = tmp_path / "staff.csv"
     path.write_text(
-        "青岚县2026年从业人员名单\n" + ",".join(STAFF_HEADER) + "\n"
+        "青岚县2026年从业人员名单\n"
+        + ",".join(STAFF_HEADER)
+        + "\n"
         + f"青岚县第一小学,{USCC_A},学校,王芳,{ID_C},教师,2020-09-01\n"
         + f"青岚县第一小学,{USCC_A},学校,李四,{ID_A},教师\n",  # a short row: 入职日期 missing
         encoding="gb18030",
@@ -314,3 +316,23 @@ def test_csv_with_a_bare_title_line_above_the_header(workspace, tmp_path):
     assert (result.header_row, result.imported, result.rejected) == (2, 1, 1)
     (row,) = rejection_rows(result.report)
     assert row[0] == 4 and row[1] == "入职日期" and row[3] == "必填项为空"
+
+
+def test_a_registry_listing_the_same_record_twice_keeps_the_later_row(workspace, tmp_path):
+    path = write_csv(
+        tmp_path / "s.csv",
+        [
+            ["学校名称", "学校类型", "统一社会信用代码", "经度", "纬度"],
+            ["青岚县第一小学", "小学", USCC_A, "105.5", "26.3"],
+            ["青岚县第二小学", "小学", USCC_B, "105.6", "26.3"],
+            ["青岚县第一小学（新校区）", "小学", USCC_A, "105.51", "26.31"],
+        ],
+        "utf-8",
+    )
+    result = run_import(workspace, "schools", path)
+    assert (result.imported, result.skipped) == (2, 1)
+    book = openpyxl.load_workbook(result.report, read_only=True)
+    (skipped,) = list(book["跳过的行"].iter_rows(min_row=2, values_only=True))
+    assert skipped[0] == 2 and "第4行" in skipped[1]
+    rows = table(workspace, "schools").sort("_row")
+    assert rows["name"].to_list() == ["青岚县第二小学", "青岚县第一小学(新校区)"]  # NFKC

@@ -130,6 +130,8 @@ def import_file(
         rejections = collect_rejections(body, rows, mapping, dataset, errors)
         bad = errors.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
         accepted = assemble(parsed, body, rows, mapping, extras, dataset).filter(~bad)
+        accepted, repeated = keep_last_per_key(dataset, accepted)
+        skipped += repeated
         accepted, duplicates = drop_stored_duplicates(warehouse, dataset, accepted)
         record = {
             "dataset": dataset.id,
@@ -441,6 +443,24 @@ def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
     finally:
         con.close()
     return hashed["h"]
+
+
+def keep_last_per_key(
+    dataset: Dataset, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, list[dict[str, object]]]:
+    """A registry file that lists the same record twice: its later row stands (and is reported)."""
+    if dataset.mode != "snapshot" or frame.is_empty():
+        return frame, []
+    kept = frame.unique(subset=["_record_key"], keep="last", maintain_order=True)
+    if kept.height == frame.height:
+        return frame, []
+    later = dict(kept.select("_record_key", "_row").iter_rows())
+    labels = "、".join(dataset.column(c).label for c in dataset.record_key)
+    superseded = frame.filter(pl.col("_row") != pl.col("_record_key").replace_strict(later))
+    return kept, [
+        {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
+        for k, r in superseded.select("_record_key", "_row").iter_rows()
+    ]
 
 
 def drop_stored_duplicates(

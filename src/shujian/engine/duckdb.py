@@ -16,8 +16,10 @@ from shujian.engine.dialects import CALENDAR_TABLE
 class DuckDBEngine:
     """One in-memory DuckDB connection with a view per dataset (current state only).
 
-    A snapshot dataset's view keeps, for each record key, the row of the newest batch; an
-    events dataset's view is the union of its batches (duplicates were refused at import).
+    A snapshot dataset's view keeps, for each record key, the row of the newest batch (a batch
+    holds each key once: the importer keeps a file's last row per key, so a single batch needs
+    no window); an events dataset's view is the union of its batches (duplicates were refused
+    at import).
     """
 
     name = "duckdb"
@@ -55,7 +57,7 @@ class DuckDBEngine:
             return
         listing = "[" + ", ".join(_literal(f) for f in files) + "]"
         source = f"read_parquet({listing}, union_by_name = true)"
-        if dataset.mode == "snapshot":
+        if dataset.mode == "snapshot" and len(files) > 1:
             sql = (
                 f"SELECT * FROM {source} QUALIFY row_number() OVER "
                 "(PARTITION BY _record_key ORDER BY _batch DESC, _row DESC) = 1"

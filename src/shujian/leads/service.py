@@ -31,6 +31,8 @@ class Finding:
     evidence: list[dict[str, Any]]
     batches: dict[str, list[int]] = field(default_factory=dict)
     trace_columns: tuple[str, ...] = ()
+    evidence_rows: int = 0
+    """Rows the model returned for this subject (the evidence keeps the first of them)."""
 
     @property
     def evidence_hash(self) -> str:
@@ -38,7 +40,9 @@ class Finding:
         facts = [
             {k: v for k, v in row.items() if k not in self.trace_columns} for row in self.evidence
         ]
-        canonical = json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str)
+        canonical = json.dumps(
+            [self.evidence_rows, facts], sort_keys=True, ensure_ascii=False, default=str
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -113,6 +117,7 @@ def record_findings(
                 "_id": old.id,
                 "title": f.title,
                 "evidence": f.evidence,
+                "evidence_rows": f.evidence_rows,
                 "evidence_hash": digest,
                 "parameters": parameters,
                 "batches": f.batches,
@@ -142,6 +147,7 @@ def record_findings(
                     "status": "new",
                     "active": True,
                     "evidence": f.evidence,
+                    "evidence_rows": f.evidence_rows,
                     "evidence_hash": f.evidence_hash,
                     "parameters": parameters,
                     "batches": f.batches,
@@ -181,6 +187,7 @@ def record_findings(
                 title=bindparam("title"),
                 evidence=bindparam("evidence"),
                 evidence_hash=bindparam("evidence_hash"),
+                evidence_rows=bindparam("evidence_rows"),
                 parameters=bindparam("parameters"),
                 batches=bindparam("batches"),
                 status=bindparam("status"),

@@ -61,6 +61,7 @@ leads = Table(
     Column("active", Boolean, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("evidence_hash", String(64), nullable=False),
+    Column("evidence_rows", Integer, nullable=False, default=0),
     Column("parameters", JSON, nullable=False),
     Column("batches", JSON, nullable=False),
     Column("first_run_id", Integer, ForeignKey("runs.id"), nullable=False),
