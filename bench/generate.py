@@ -198,7 +198,8 @@ def checkins(
             "姓名": names(rng, n),
             "公民身份号码": people[rng.integers(0, len(people), n)],
             "入住时间": np.char.replace(start.astype(str), "T", " "),
-            "监护人联系方式": np.where(rng.random(n) < 0.5, "13800000000", ""),
+            "监护人联系方式": np.where(rng.random(n) < 0.97, "13800000000", ""),
+            "同住人关系": np.where(rng.random(n) < 0.98, "父子", ""),
         }
     )
 
@@ -332,6 +333,7 @@ def penalties(rng: np.random.Generator, n: int = 200_000) -> tuple[pl.DataFrame,
     kinds = np.array(
         ["销售伪劣产品", "非法经营卷烟", "无照经营", "超范围经营", "生产、销售伪劣产品"]
     )
+    amounts = np.round(rng.lognormal(mean=8.5, sigma=1.3, size=n)).astype(np.int64) + 100
     nos = np.array([f"某市监罚〔2025〕{i}号" for i in range(n)])
     p = pl.DataFrame(
         {
@@ -339,11 +341,13 @@ def penalties(rng: np.random.Generator, n: int = 200_000) -> tuple[pl.DataFrame,
             "执法机关": "市场监督管理局",
             "当事人": [f"当事人{i}" for i in range(n)],
             "违法类型": kinds[rng.integers(0, len(kinds), n)],
-            "涉案金额": rng.integers(1_000, 200_000, n).astype(str),
+            # Most penalties are small; a few percent reach a criminal threshold.
+            "涉案金额": amounts.astype(str),
             "处罚日期": days(rng, "2024-01-01", 900, n),
         }
     )
-    moved = rng.random(n) < 0.2
+    # Agencies transfer most, not all, of the cases that reach a threshold.
+    moved = (amounts >= 50_000) & (rng.random(n) < 0.9)
     t = pl.DataFrame(
         {"处罚决定书文号": nos[moved], "移送日期": days(rng, "2024-03-01", 900, int(moved.sum()))}
     )

@@ -150,7 +150,17 @@ def main() -> None:
 
 def run_all_models(ws: Path) -> None:
     """Each model in its own process: query + findings, the whole run with lead writing, memory."""
+    from sqlalchemy import text
+
     from shujian.models.spec import load_library
+    from shujian.workspace import open_workspace
+
+    # Every model is timed on its first run (leads inserted, not refreshed).
+    store = open_workspace(ws).store
+    with store.begin() as conn:
+        for table in ("lead_events", "leads", "run_models", "runs"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    store.dispose()
 
     print(
         f"\n{'model (as of ' + AS_OF + ')':<40}{'leads':>8}{'query s':>9}{'run s':>8}"

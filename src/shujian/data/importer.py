@@ -451,15 +451,20 @@ def keep_last_per_key(
     """A registry file that lists the same record twice: its later row stands (and is reported)."""
     if dataset.mode != "snapshot" or frame.is_empty():
         return frame, []
-    kept = frame.unique(subset=["_record_key"], keep="last", maintain_order=True)
-    if kept.height == frame.height:
+    last = frame.select(pl.col("_record_key").is_last_distinct()).to_series()
+    if last.all():
         return frame, []
-    later = dict(kept.select("_record_key", "_row").iter_rows())
+    kept = frame.filter(last)
+    superseded = frame.filter(~last).select("_record_key", "_row")
+    later = dict(
+        kept.filter(pl.col("_record_key").is_in(superseded["_record_key"].implode()))
+        .select("_record_key", "_row")
+        .iter_rows()
+    )
     labels = "、".join(dataset.column(c).label for c in dataset.record_key)
-    superseded = frame.filter(pl.col("_row") != pl.col("_record_key").replace_strict(later))
     return kept, [
         {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
-        for k, r in superseded.select("_record_key", "_row").iter_rows()
+        for k, r in superseded.iter_rows()
     ]
 
 

@@ -8,7 +8,6 @@ changes, the lead comes back as new, with the reason in its history.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,17 +32,13 @@ class Finding:
     trace_columns: tuple[str, ...] = ()
     evidence_rows: int = 0
     """Rows the model returned for this subject (the evidence keeps the first of them)."""
+    evidence_hash: str = ""
+    """Digest of the facts (evidence without its trace columns, and the row count): the same
+    facts re-sent in a new file are not a change. Computed column-wise by the runner."""
 
-    @property
-    def evidence_hash(self) -> str:
-        """Hash of the facts only: the same facts re-sent in a new file are not a change."""
-        facts = [
-            {k: v for k, v in row.items() if k not in self.trace_columns} for row in self.evidence
-        ]
-        canonical = json.dumps(
-            [self.evidence_rows, facts], sort_keys=True, ensure_ascii=False, default=str
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+def evidence_digest(facts_text: str, rows: int) -> str:
+    return hashlib.sha256(f"{rows}\x1d{facts_text}".encode()).hexdigest()
 
 
 @dataclass

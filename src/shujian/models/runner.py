@@ -23,7 +23,7 @@ from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import compile_query, parse, uses_calendar
 from shujian.errors import UserError
-from shujian.leads.service import Finding, RecordCounts, jsonable, record_findings
+from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.models.checks import check_model
@@ -164,8 +164,19 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
     frame = frame.filter(pl.col(subject).is_not_null()).with_columns(pl.col(subject).cast(pl.Utf8))
     totals = dict(frame.group_by(subject).len().iter_rows())
     capped = frame.filter(pl.int_range(pl.len()).over(subject) < EVIDENCE_ROW_LIMIT)
+    plain = _plain(capped.select(keep + in_title))
+    trace = tuple(spec.trace.values())
+    facts = [c for c in keep if c not in trace]
+    row_text = pl.concat_str(
+        [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in facts], separator="\x1f"
+    )
+    facts_text = dict(
+        plain.group_by(subject, maintain_order=True)
+        .agg(row_text.str.join("\x1e").alias("_facts"))
+        .iter_rows()
+    )
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in capped.select(keep + in_title).to_dicts():
+    for row in plain.to_dicts():
         grouped.setdefault(row[subject], []).append(row)
     batches_of = {
         dataset: dict(
@@ -173,21 +184,36 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
         )
         for dataset, col in spec.trace.items()
     }
-    trace = tuple(spec.trace.values())
     findings = []
     for key, group in grouped.items():
         findings.append(
             Finding(
                 subject=key,
                 title=render_title(spec.title, group[0], params),
-                evidence=[{k: jsonable(r[k]) for k in keep} for r in group],
+                evidence=[{k: r[k] for k in keep} for r in group],
                 batches={d: [int(b) for b in by[key]] for d, by in batches_of.items()},
                 trace_columns=trace,
                 evidence_rows=totals[key],
+                evidence_hash=evidence_digest(facts_text[key], totals[key]),
             )
         )
     findings.sort(key=lambda f: f.subject)
     return findings
+
+
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns as JSON-ready values, converted column-wise (dates as ISO text, amounts as text)."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            casts.append(pl.col(name).dt.to_string("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            casts.append(pl.col(name).dt.to_string("%Y-%m-%d %H:%M:%S"))
+        elif isinstance(dtype, pl.Decimal):
+            casts.append(pl.col(name).cast(pl.Utf8))
+        elif dtype in (pl.Float32, pl.Float64):
+            casts.append(pl.col(name).round(6))
+    return frame.with_columns(casts) if casts else frame
 
 
 _TITLE_FIELD = re.compile(r"{([^{}:!]+)")
