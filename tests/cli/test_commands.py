@@ -192,3 +192,18 @@ def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
     # rows, leads, new, refreshed, unchanged, suppressed, reopened
     assert second[3:10] == ["2", "2", "0", "0", "1", "1", "0"]
     assert first[3:10] == ["2", "2", "2", "0", "0", "0", "0"]
+
+
+def test_validate_explains_a_model_without_subject_or_legal_basis(ws: Path, tmp_path: Path):
+    shujian(ws, "models", "new", "local.incomplete")
+    text = (ws / "models" / "local.incomplete.yaml").read_text(encoding="utf-8")
+    start = text.index("legal_basis:")
+    broken = text[:start] + text[text.index("datasets:") :]
+    broken = broken.replace(
+        "subject: {column: subject_uscc, dataset: venues, label: 统一社会信用代码}\n", ""
+    )
+    path = tmp_path / "incomplete.yaml"
+    path.write_text(broken, encoding="utf-8")
+    result = shujian(ws, "models", "validate", str(path))
+    assert result.exit_code != 0
+    assert "法律依据 legal_basis" in result.output and "监督对象 subject" in result.output
