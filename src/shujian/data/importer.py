@@ -22,6 +22,7 @@ import polars as pl
 
 from shujian.data.datasets import Column, Dataset, normalise_header
 from shujian.data.fields import get_field_type
+from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
 from shujian.data.fields.text import normalise_text
 from shujian.data.readers import HEADER_SCAN_ROWS, Grid, read_grid
@@ -282,14 +283,12 @@ def parse_columns(
             error = _first_error(error, vocab_error)
         if col.required:
             empty = raw.str.strip_chars().replace("", None).is_null()
-            error = _first_error(
-                pl.Series([None] * n, dtype=pl.Utf8).set(empty, "必填项为空"), error
-            )
+            error = _first_error(nulls(n, pl.Utf8).set(empty, "必填项为空"), error)
         values[col.id] = value.alias(col.id)
         errors[col.id] = error.alias(col.id)
     if dataset.coordinates:
         _convert_coordinates(values, errors, dataset, default_crs, n)
-    return values, pl.DataFrame(errors) if errors else pl.DataFrame({"_": [None] * n})
+    return values, pl.DataFrame(errors) if errors else pl.DataFrame({"_": nulls(n, pl.Utf8)})
 
 
 def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
@@ -332,7 +331,7 @@ def _convert_coordinates(
         default = parsed_default.value[0]
     else:
         default = "WGS84"
-    crs = values.get(crs_id, pl.Series([None] * n, dtype=pl.Utf8)).fill_null(default)
+    crs = values.get(crs_id, nulls(n, pl.Utf8)).fill_null(default)
     values[crs_id] = crs.alias(crs_id) if crs_id else crs
     if lon_id in values and lat_id in values:
         lon, lat = to_wgs84(values[lon_id], values[lat_id], crs)
@@ -385,8 +384,8 @@ def assemble(
     out: dict[str, pl.Series] = {}
     for col in dataset.columns:
         dtype = get_field_type(col.type).dtype
-        out[col.id] = values.get(col.id, pl.Series(col.id, [None] * n, dtype=dtype))
-        raw = body[by_id[col.id]] if col.id in by_id else pl.Series([None] * n, dtype=pl.Utf8)
+        out[col.id] = values.get(col.id, nulls(n, dtype).alias(col.id))
+        raw = body[by_id[col.id]] if col.id in by_id else nulls(n, pl.Utf8)
         out[col.id + RAW_SUFFIX] = raw.alias(col.id + RAW_SUFFIX)
     for key in values:
         if key.endswith("_source"):
@@ -397,7 +396,7 @@ def assemble(
             pl.struct([pl.col(c).alias(h) for c, h in extras.items()]).struct.json_encode()
         ).to_series()
     else:
-        extra = pl.Series([None] * n, dtype=pl.Utf8)
+        extra = nulls(n, pl.Utf8)
     out["_extra"] = extra.alias("_extra")
     frame = pl.DataFrame(out)
     frame = frame.with_columns(_record_key(frame, dataset).alias("_record_key"))
