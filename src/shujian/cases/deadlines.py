@@ -1,0 +1,80 @@
+"""Due dates of case deadlines, and the cases that have run past theirs.
+
+Periods follow the 民法典 rules (arts. 201–203) as implemented in `shujian.calendar`: the start day
+is not counted; a month period ends on the corresponding day of the final month, or on its last
+day when there is none (31 Jan + 1 month = 28/29 Feb); a period whose last day is a rest day
+(weekend or statutory holiday) ends on the next working day. The 15-day urgent reply period is
+counted in calendar days, so it is extended the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from shujian.calendar import add_months, extend_to_working_day
+from shujian.cases.store import cases
+from shujian.cases.workflow import PeriodRule, load_workflow
+
+
+def applicable_rules(kind: str, urgent: bool = False, juvenile: bool = False) -> list[PeriodRule]:
+    """The period rules that apply to a deadline of `kind` (the standard one if no special one)."""
+    workflow = load_workflow()
+    if kind not in workflow.deadlines:
+        raise ValueError(f"unknown deadline kind {kind!r}")
+    rule = workflow.deadlines[kind]
+    special = [
+        r
+        for flag, r in ((urgent, rule.urgent), (juvenile, rule.juvenile))
+        if flag and r is not None
+    ]
+    return special or [rule.standard]
+
+
+def _end(rule: PeriodRule, start: dt.date) -> dt.date:
+    if rule.months is not None:
+        last = add_months(start, rule.months)
+    else:
+        # Start day not counted (民法典 art. 201): day 1 is the day after `start`.
+        last = start + dt.timedelta(days=rule.days or 0)
+    return extend_to_working_day(last)
+
+
+def deadline(kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False) -> dt.date:
+    """The last day of a deadline of `kind` starting on `start`.
+
+    When both the urgent and the juvenile rule apply, the earlier date governs: each rule is a
+    maximum the recipient must respect, so the stricter one binds.
+
+    Raises:
+        ValueError: unknown `kind`.
+        CalendarYearUnknownError: the holiday schedule of a year involved is not known.
+    """
+    return min(_end(r, start) for r in applicable_rules(kind, urgent, juvenile))
+
+
+def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:
+    """Open cases whose running deadline ended before `today`, most overdue first.
+
+    A deadline's last day is still in time, so a case is overdue only from the next day.
+    """
+    workflow = load_workflow()
+    terminal = [s.id for s in workflow.states.values() if s.terminal]
+    query = (
+        select(cases)
+        .where(
+            cases.c.deadline_due.is_not(None),
+            cases.c.deadline_due < today,
+            cases.c.state.not_in(terminal),
+        )
+        .order_by(cases.c.deadline_due, cases.c.id)
+    )
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        r["state_label"] = workflow.label(r["state"])
+        r["deadline_label"] = workflow.deadlines[r["deadline_kind"]].label
+        r["days_overdue"] = (today - r["deadline_due"]).days
+    return rows

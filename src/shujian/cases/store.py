@@ -1,0 +1,65 @@
+"""Tables of supervision cases in the case store.
+
+`cases` holds each case's current state and running deadline (a projection, updated in place so
+lists and the overdue check are one query); `case_events` is the history, append-only: rows are
+added, never updated or deleted. `case_leads` links the leads accepted (成案) into a case; a lead
+belongs to at most one case.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from shujian.store import metadata
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(64), nullable=False),
+    Column("prosecutor", String(128), nullable=False),
+    Column("state", String(32), nullable=False, index=True),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("juvenile", Boolean, nullable=False, default=False),
+    Column("deadline_kind", String(32)),
+    Column("deadline_start", Date),
+    Column("deadline_due", Date),
+    Column("opened_on", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+case_leads = Table(
+    "case_leads",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("lead_id", Integer, ForeignKey("leads.id"), primary_key=True, unique=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_state", String(32)),
+    Column("to_state", String(32), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("fields", JSON, nullable=False, default=dict),
+)
