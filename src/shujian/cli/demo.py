@@ -43,7 +43,7 @@ def demo_cmd(directory: Path, seed: int) -> None:
             click.echo(f"      误报：{s}")
     ws = result.workspace.root
     click.echo(f"\n用时 {time.perf_counter() - started:.1f} 秒。")
-    click.echo("\n下一步：")
+    click.echo("\n下一步（在项目目录中运行时，命令前加 uv run）：")
     click.echo(f"  查看线索：   shujian -w {ws} leads export --format xlsx -o 线索.xlsx")
     click.echo(f"  查看模型：   shujian -w {ws} models show campus.internet_cafe")
     click.echo(f"  退回报告：   {ws / 'reports'}")

@@ -134,6 +134,9 @@ def import_file(
         accepted, repeated = keep_last_per_key(dataset, accepted)
         skipped += repeated
         accepted, duplicates = drop_stored_duplicates(warehouse, dataset, accepted)
+        rejected = int(bad.sum())
+        header_row = int(grid.row_numbers[header_at])
+        extra_columns = list(extras.values())
         record = {
             "dataset": dataset.id,
             "file_name": path.name,
@@ -141,13 +144,13 @@ def import_file(
             "agency": options.agency,
             "rows_read": body.height,
             "imported": accepted.height,
-            "rejected": int(bad.sum()),
+            "rejected": rejected,
             "skipped": len(skipped),
             "duplicates": duplicates,
             "details": {
-                "header_row": int(grid.row_numbers[header_at]),
-                "columns": {header: col for header, col in mapping.items()},
-                "extra_columns": list(extras.values()),
+                "header_row": header_row,
+                "columns": mapping,
+                "extra_columns": extra_columns,
                 "encoding": grid.encoding,
                 "sheet": grid.sheet,
                 "crs": options.crs,
@@ -158,11 +161,10 @@ def import_file(
 
         def frame_for(batch_id: int) -> pl.DataFrame:
             nonlocal report_path
-            report_path = reports_dir / f"{dataset.id}-批次{batch_id}-退回记录.xlsx"
+            report_path = rejection_report_path(reports_dir, dataset.id, batch_id)
             write_report(report_path, dataset, path.name, record, rejections, skipped)
             return accepted.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch"))
 
-        record["report"] = None
         batch_id = warehouse.commit_batch(frame_for, record)
     return ImportResult(
         dataset=dataset.id,
@@ -171,14 +173,19 @@ def import_file(
         batch_id=batch_id,
         rows_read=body.height,
         imported=accepted.height,
-        rejected=int(bad.sum()),
+        rejected=rejected,
         skipped=len(skipped),
         duplicates=duplicates,
         report=report_path,
-        header_row=int(grid.row_numbers[header_at]),
-        columns={h: c for h, c in mapping.items()},
-        extra_columns=list(extras.values()),
+        header_row=header_row,
+        columns=mapping,
+        extra_columns=extra_columns,
     )
+
+
+def rejection_report_path(reports_dir: Path, dataset_id: str, batch_id: int) -> Path:
+    """Where a batch's rejection report is: derived from the batch, so not stored with it."""
+    return reports_dir / f"{dataset_id}-批次{batch_id}-退回记录.xlsx"
 
 
 # ----------------------------------------------------------------------------- steps

@@ -49,7 +49,6 @@ batches = Table(
     Column("skipped", Integer, nullable=False),
     Column("duplicates", Integer, nullable=False),
     Column("parquet", String(256), nullable=False),
-    Column("report", String(512)),
     Column("details", JSON, nullable=False, default=dict),
     UniqueConstraint("dataset", "file_sha256", name="uq_batch_file"),
 )
@@ -75,10 +74,12 @@ class Warehouse:
 
     # ----------------------------------------------------------------- reading
 
-    def batches(self, dataset: str | None = None) -> list[Batch]:
+    def batches(self, dataset: str | None = None, *, sha256: str | None = None) -> list[Batch]:
         query = select(batches).order_by(batches.c.id)
         if dataset is not None:
             query = query.where(batches.c.dataset == dataset)
+        if sha256 is not None:
+            query = query.where(batches.c.file_sha256 == sha256)
         with self.store.connect() as conn:
             return [
                 Batch(
@@ -96,10 +97,9 @@ class Warehouse:
             ]
 
     def find_file(self, dataset: str, sha256: str) -> Batch | None:
-        for batch in self.batches(dataset):
-            if batch.file_sha256 == sha256:
-                return batch
-        return None
+        """The batch that already holds this file, if any (a re-import changes nothing)."""
+        found = self.batches(dataset, sha256=sha256)
+        return found[0] if found else None
 
     def files(self, dataset: str) -> list[Path]:
         """Parquet files of the committed batches of `dataset`, oldest first."""
