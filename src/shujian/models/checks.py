@@ -2,7 +2,8 @@
 
 The query must parse, be a single SELECT, write nothing, read only its declared datasets
 (and the working-day calendar), use only declared parameters, and return its subject, its
-evidence columns and the batch columns that trace every evidence row to its file.
+evidence columns and the batch columns that trace every evidence row to its file. A model's
+own `labels` may only name its evidence columns.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     unknown = [d for d in spec.datasets if d not in datasets]
     for d in unknown:
         problems.append(f"未知的数据集“{d}”（可用：{'、'.join(sorted(datasets))}）。")
+    for col, label in spec.labels.items():
+        if col not in spec.evidence:
+            problems.append(f"labels 中的“{col}”不是证据列：只能为 evidence 中列出的列写中文标签。")
+        elif not label:
+            problems.append(f"labels 中证据列“{col}”的中文标签是空的。")
     try:
         tree = parse(spec.query)
     except CompileError as error:

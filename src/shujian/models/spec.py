@@ -7,6 +7,7 @@
     parameters: {name: {default, label, unit, source}}
     title: a template over output columns and parameters ("{venue_name}距{school_name}{distance_m}米")
     evidence: [output columns shown to the prosecutor]
+    labels: {evidence column: 中文标签} (optional; overrides `evidence_labels.yaml` for this model)
     trace: {dataset: <output column holding the batch id of that dataset's row>}
     query: one read-only SELECT
 
@@ -70,6 +71,8 @@ class ModelSpec:
     path: Path | None = None
     department: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    labels: dict[str, str] = field(default_factory=dict)
+    """Chinese labels of evidence columns for this model only; see `shujian.models.labels`."""
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -145,6 +148,9 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
                 text=str(item.get("text", "") or ""),
             )
         )
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, dict):
+        raise ModelFileError("labels 必须写成“证据列: 中文标签”的映射，如 {venue_name: 场所名称}。")
     params = []
     for name, p in (raw.get("parameters") or {}).items():
         p = p if isinstance(p, dict) else {"default": p}
@@ -176,6 +182,7 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
         path=path,
         department=str(raw.get("department", "") or ""),
         notes=tuple(raw.get("notes") or ()),
+        labels={str(k): "" if v is None else str(v).strip() for k, v in labels.items()},
     )
 
 
