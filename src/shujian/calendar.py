@@ -8,12 +8,17 @@ procuratorial recommendation within two months). Both follow the 民法典 rules
 year at a time, so for a year the bundled data does not know we refuse to answer rather than
 silently treating it as Monday-to-Friday, which would give wrong deadlines with no warning.
 
-Everything here is backed by the `chinesecalendar` package (`chinese_calendar`).
+Everything here is backed by the `chinesecalendar` package (`chinese_calendar`). A year it does
+not know yet (its schedule is published each November by the State Council) can be added by the
+procuratorate from the official notice, with that notice as its source: `add_year`, fed from
+`[[calendar]]` entries in shujian.toml. Added years must follow on from the known ones, and a year
+the package knows cannot be redefined.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
@@ -24,6 +29,7 @@ __all__ = [
     "CalendarYearUnknownError",
     "add_months",
     "add_working_days",
+    "add_year",
     "ensure_known",
     "extend_to_working_day",
     "is_working_day",
@@ -42,15 +48,65 @@ class CalendarYearUnknownError(ValueError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            f"{year}年的法定节假日和调休安排尚未收录，无法计算工作日期限；请升级节假日日历后重试。"
+            f"{year}年的法定节假日和调休安排尚未收录，无法计算工作日期限。请升级节假日日历，"
+            f"或依国务院办公厅公布的{year}年节假日安排通知，在工作区配置 shujian.toml 中添加"
+            f"[[calendar]]（year、holidays、workdays、source）后重试。"
         )
 
 
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's schedule as the State Council's notice gives it."""
+
+    year: int
+    holidays: frozenset[dt.date]
+    """Days off (法定节假日 and the rest days joined to them), weekdays or not."""
+    workdays: frozenset[dt.date]
+    """Make-up working days (调休上班), usually a Saturday or Sunday."""
+    source: str
+
+
+_added: dict[int, YearSchedule] = {}
+
+
 @lru_cache(maxsize=1)
-def known_years() -> range:
-    """Years whose statutory holidays and make-up working days the calendar knows."""
+def _package_years() -> range:
     years = [d.year for d in _holidays]
     return range(min(years), max(years) + 1)
+
+
+def known_years() -> range:
+    """Years whose statutory holidays and make-up working days the calendar knows."""
+    base = _package_years()
+    return range(base.start, max([base.stop - 1, *_added]) + 1)
+
+
+def add_year(schedule: YearSchedule) -> None:
+    """Add a year the package does not know, from the official notice (idempotent).
+
+    Raises:
+        ValueError: the year is already known with another schedule, is known to the package,
+            does not follow on from the known years, has no source, or lists a day of another
+            year.
+    """
+    year = schedule.year
+    if year in _package_years():
+        raise ValueError(f"{year}年的节假日安排已经收录，不能在配置中另行规定。")
+    if _added.get(year) not in (None, schedule):
+        raise ValueError(f"{year}年的节假日安排已经以不同内容添加过。")
+    if year != known_years().stop and year not in _added:
+        raise ValueError(f"只能接续已收录的年份添加节假日安排：下一个应为{known_years().stop}年。")
+    if not schedule.source.strip():
+        raise ValueError(f"{year}年的节假日安排必须写明依据（source），即国务院办公厅的通知。")
+    stray = sorted(d for d in schedule.holidays | schedule.workdays if d.year != year)
+    if stray:
+        raise ValueError(f"{year}年的节假日安排中出现了其他年份的日期：{stray[0].isoformat()}。")
+    _added[year] = schedule
+
+
+def forget_added_years() -> None:
+    """Drop years added by `add_year` (for tests that need the bundled calendar only)."""
+    _added.clear()
 
 
 def ensure_known(d: dt.date) -> None:
@@ -72,6 +128,11 @@ def is_working_day(d: dt.date) -> bool:
     """
     d = _as_date(d)
     ensure_known(d)
+    added = _added.get(d.year)
+    if added is not None:
+        if d in added.workdays:
+            return True
+        return d.weekday() < 5 and d not in added.holidays
     return bool(chinese_calendar.is_workday(d))
 
 

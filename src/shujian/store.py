@@ -1,4 +1,4 @@
-"""The case store: one SQLAlchemy database for batches, runs, leads (and, later, cases).
+"""The case store: one SQLAlchemy database for batches, runs, leads, cases and the audit log.
 
 SQLite by default (a file in the workspace), PostgreSQL by URL. Tables are declared next to the
 code that owns them, all on the one `metadata` here.
@@ -24,6 +24,9 @@ def open_store(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     _import_table_modules()
     metadata.create_all(engine)
+    from shujian.audit import ensure_head
+
+    ensure_head(engine)
     return engine
 
 
@@ -37,6 +40,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def _import_table_modules() -> None:
     # Importing registers each module's tables on `metadata`.
+    from shujian import audit  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401
     from shujian.data import warehouse  # noqa: F401
     from shujian.leads import store  # noqa: F401

@@ -7,6 +7,8 @@ Layout of a workspace directory::
     reports/            rejection reports of imports
     models/             the procuratorate's own models (optional)
     datasets/           the procuratorate's own dataset declarations (optional)
+    templates/recommendations/  the procuratorate's own 检察建议书 templates (optional)
+    documents/          generated documents (检察建议书 .docx and PDF previews)
     case_store.sqlite   runs, leads, cases — unless `store.url` names another database
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,11 +37,29 @@ city = "{city}"
 county = "{county}"
 code = "{code}"                 # 行政区划代码（GB/T 2260）
 procuratorate = "{procuratorate}"
+abbreviation = "{abbreviation}"           # 院简称，用于文号，例如“青检行公建〔2026〕3号”中的“青”
 
 [store]
 # 案件库。默认是工作区内的 SQLite 文件；也可以写 PostgreSQL 地址，例如
 # url = "postgresql+psycopg://user@127.0.0.1/shujian"
 url = "sqlite:///case_store.sqlite"
+
+# 线索研判：不成案理由清单（不写则用内置清单），例如：
+# [triage]
+# dismiss_reasons = ["经核实不存在违法情形", "数据错误或信息不全", "已自行整改到位", "其他"]
+# needs_note = ["其他"]
+
+# 检察建议书：提出异议的期限（日）和联系人，例如：
+# [recommendations]
+# objection_days = 10
+# contact = "联系人：张某某，电话：0851-12345678"
+
+# 节假日日历尚未收录的年份（如下一年），依国务院办公厅的通知补充，例如：
+# [[calendar]]
+# year = 2027
+# source = "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"
+# holidays = ["2027-01-01", "2027-02-06..2027-02-12"]   # 放假的日子，可写区间
+# workdays = ["2027-02-14"]                             # 调休上班的周末
 
 # 模型参数的地方性调整：每一项都必须写明依据文件。例如：
 # [[overrides]]
@@ -64,6 +85,23 @@ class Region:
     county: str = ""
     code: str = ""
     procuratorate: str = ""
+    abbreviation: str = ""
+
+    @property
+    def short(self) -> str:
+        """The abbreviation used in document numbers (文号): as configured, else the county's
+        (or city's) first character, as in 青岚县 → 青."""
+        if self.abbreviation:
+            return self.abbreviation
+        name = self.county or self.city or self.province
+        return name[:1] if name else "本"
+
+    @property
+    def procuratorate_name(self) -> str:
+        if self.procuratorate:
+            return self.procuratorate
+        place = self.county or self.city or self.province
+        return f"{place}人民检察院" if place else "人民检察院"
 
 
 @dataclass
@@ -72,6 +110,8 @@ class Workspace:
     region: Region
     store_url: str
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The other sections of shujian.toml ([triage], [recommendations]), as written."""
 
     @property
     def warehouse_dir(self) -> Path:
@@ -88,6 +128,20 @@ class Workspace:
     @property
     def datasets_dir(self) -> Path:
         return self.root / "datasets"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates" / "recommendations"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.root / "documents"
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.settings.get(name, {})
+        if not isinstance(value, dict):
+            raise UserError(f"配置文件中的 [{name}] 应当是一个表。")
+        return value
 
     @cached_property
     def store(self) -> Engine:
@@ -115,6 +169,7 @@ def init_workspace(root: Path, *, region: Region | None = None) -> Workspace:
                 county=r.county,
                 code=r.code,
                 procuratorate=r.procuratorate,
+                abbreviation=r.abbreviation,
             ),
             encoding="utf-8",
         )
@@ -154,4 +209,48 @@ def open_workspace(root: Path | None = None) -> Workspace:
                 f"每一项调整都必须写明依据文件：{item}"
             )
         overrides.append(Override(item["model"], item["parameter"], item["value"], item["source"]))
-    return Workspace(root=root, region=region, store_url=url, overrides=tuple(overrides))
+    for entry in raw.get("calendar", []):
+        _add_calendar_year(config, entry)
+    settings = {
+        k: v for k, v in raw.items() if k not in ("region", "store", "overrides", "calendar")
+    }
+    return Workspace(
+        root=root, region=region, store_url=url, overrides=tuple(overrides), settings=settings
+    )
+
+
+def _days(config: Path, values: list[Any]) -> frozenset[date]:
+    out: set[date] = set()
+    for value in values:
+        text = str(value)
+        try:
+            if ".." in text:
+                first, last = (date.fromisoformat(p.strip()) for p in text.split("..", 1))
+                out.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+            else:
+                out.add(date.fromisoformat(text.strip()))
+        except ValueError as exc:
+            raise UserError(
+                f"配置文件 {config} 的 [[calendar]] 中“{text}”不是 YYYY-MM-DD 日期或日期区间。"
+            ) from exc
+    return frozenset(out)
+
+
+def _add_calendar_year(config: Path, entry: dict[str, Any]) -> None:
+    """A year of the holiday calendar from the procuratorate's configuration (see calendar.py)."""
+    from shujian.calendar import YearSchedule, add_year
+
+    if "year" not in entry or not str(entry.get("source", "")).strip():
+        raise UserError(
+            f"配置文件 {config} 的 [[calendar]] 必须写明 year 和 source（依据的通知）。"
+        )
+    schedule = YearSchedule(
+        year=int(entry["year"]),
+        holidays=_days(config, list(entry.get("holidays", []))),
+        workdays=_days(config, list(entry.get("workdays", []))),
+        source=str(entry["source"]),
+    )
+    try:
+        add_year(schedule)
+    except ValueError as exc:
+        raise UserError(f"配置文件 {config}：{exc}") from exc

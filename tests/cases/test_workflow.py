@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from shujian.cases.deadlines import deadline, overdue
+from shujian.cases.recommendations import issue_recommendation
 from shujian.cases.service import (
     add_leads_to_case,
     get_case,
@@ -20,8 +21,9 @@ from shujian.cases.service import (
 )
 from shujian.cases.workflow import load_workflow
 from shujian.errors import UserError
-from shujian.leads.service import dismiss, list_leads
+from shujian.leads.service import list_leads
 from shujian.leads.store import lead_events
+from shujian.leads.triage import dismiss
 from shujian.models.runner import run_models
 from shujian.workspace import Workspace, init_workspace
 
@@ -53,7 +55,7 @@ def walk_to_closed(ws: Workspace, lead_ids: list[int]) -> int:
     case_id = open_case(
         store, lead_ids, "未成年人检察部", "检察官甲", ACTOR, "网吧距学校不足200米", D(2024, 8, 1)
     )
-    assert get_case(store, case_id)["deadline_due"] == D(2024, 10, 8)  # 10-01 → after 国庆
+    assert get_case(store, case_id, ACTOR)["deadline_due"] == D(2024, 10, 8)  # 10-01 → after 国庆
     steps: list[tuple[str, str, dict[str, Any]]] = [
         ("investigate", "", {}),
         ("draft_recommendation", "", {"recipient": "某区文化和旅游局", "juvenile": True}),
@@ -67,10 +69,13 @@ def walk_to_closed(ws: Workspace, lead_ids: list[int]) -> int:
     dates = [D(2024, 8, 2), D(2024, 9, 20), D(2024, 12, 28), D(2024, 12, 30)]
     dates += [D(2025, 1, 20), D(2025, 2, 10), D(2025, 3, 10), D(2025, 3, 11)]
     for (action, reason, fields), on in zip(steps, dates, strict=True):
+        if action == "draft_recommendation":
+            issue_recommendation(ws, LIBRARY, case_id, ACTOR, on, **fields)
+            continue
         transition(store, case_id, action, ACTOR, reason, on, **fields)
         if action == "serve":
             # juvenile recommendation, 1 month from 2024-12-28 = 2025-01-28, in 春节 → 02-05
-            assert get_case(store, case_id)["deadline_due"] == D(2025, 2, 5)
+            assert get_case(store, case_id, ACTOR)["deadline_due"] == D(2025, 2, 5)
     return case_id
 
 
@@ -79,9 +84,9 @@ def test_a_case_walks_every_state_to_closed_and_its_leads_are_accepted(workspace
     ids = [lead["id"] for lead in found]
     case_id = walk_to_closed(workspace, ids)
 
-    case = get_case(workspace.store, case_id)
+    case = get_case(workspace.store, case_id, ACTOR)
     assert (case["state"], case["state_label"], case["lead_ids"]) == ("closed", "结案", ids)
-    steps = history(workspace.store, case_id)
+    steps = history(workspace.store, case_id, ACTOR)
     assert [s["to_state"] for s in steps] == [
         "opened",
         "investigating",
@@ -94,7 +99,11 @@ def test_a_case_walks_every_state_to_closed_and_its_leads_are_accepted(workspace
         "closed",
     ]
     assert steps[0]["from_state"] is None and steps[0]["reason"] == "网吧距学校不足200米"
-    assert steps[5]["fields"] == {"outcome": "采纳"} and steps[5]["action_label"] == "登记回复"
+    assert steps[5]["fields"] == {
+        "outcome": "采纳",
+        "ended_deadline": {"kind": "reply", "due": "2025-02-05", "in_time": True},
+    }
+    assert steps[5]["action_label"] == "登记回复"
     assert all(s["actor"] == ACTOR for s in steps)
     assert {r["status"] for r in list_leads(workspace.store)} == {"accepted"}
     with workspace.store.connect() as conn:
@@ -116,15 +125,14 @@ def test_a_case_with_no_change_goes_to_public_interest_suit(workspace, tmp_path)
         store, [first["id"]], "公益诉讼检察部", "检察官乙", ACTOR, "线索成案", D(2025, 1, 2)
     )
     add_leads_to_case(store, case_id, [second["id"]], ACTOR, "同一主管机关", D(2025, 1, 3))
-    assert get_case(store, case_id)["lead_ids"] == [first["id"], second["id"]]
+    assert get_case(store, case_id, ACTOR)["lead_ids"] == [first["id"], second["id"]]
     transition(store, case_id, "investigate", ACTOR, "", D(2025, 1, 3))
-    transition(
-        store, case_id, "制发检察建议", ACTOR, "", D(2025, 1, 10), recipient="某区市场监管局",
-        urgent=True,
-    )  # fmt: skip
+    issue_recommendation(
+        workspace, LIBRARY, case_id, ACTOR, D(2025, 1, 10), "某区市场监管局", urgent=True
+    )
     transition(store, case_id, "serve", ACTOR, "", D(2025, 1, 13), service_method="书面送达")
     # urgent: 15 days from 01-13 = 01-28, in 春节 → 02-05
-    assert get_case(store, case_id)["deadline_due"] == D(2025, 2, 5)
+    assert get_case(store, case_id, ACTOR)["deadline_due"] == D(2025, 2, 5)
     transition(store, case_id, "await_reply", ACTOR, "", D(2025, 1, 14))
     assert [c["id"] for c in overdue(store, D(2025, 2, 5))] == []
     late = overdue(store, D(2025, 2, 6))
@@ -132,14 +140,14 @@ def test_a_case_with_no_change_goes_to_public_interest_suit(workspace, tmp_path)
         (case_id, 1, "书面回复期限")
     ]
     transition(store, case_id, "sue", ACTOR, "逾期未回复，违法行为仍在持续", D(2025, 2, 10))
-    case = get_case(store, case_id)
+    case = get_case(store, case_id, ACTOR)
     assert (case["state"], case["state_label"], case["deadline_due"]) == (
         "public_interest_suit",
         "提起公益诉讼",
         None,
     )
     assert overdue(store, D(2025, 12, 31)) == []
-    assert [s["action"] for s in history(store, case_id)][:2] == ["open", "add_leads"]
+    assert [s["action"] for s in history(store, case_id, ACTOR)][:2] == ["open", "add_leads"]
 
 
 def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_path):
@@ -159,13 +167,17 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
     with pytest.raises(UserError, match="不能执行“立案”"):
         transition(store, case_id, "open", ACTOR, "再次立案", D(2024, 3, 2))
     transition(store, case_id, "investigate", ACTOR, "", D(2024, 3, 2))
+    with pytest.raises(UserError, match="须同时制发并编号检察建议书"):
+        transition(store, case_id, "draft_recommendation", ACTOR, "", D(2024, 3, 5), recipient="甲")
     with pytest.raises(UserError, match="必须填写被建议单位"):
-        transition(store, case_id, "draft_recommendation", ACTOR, "", D(2024, 3, 5))
-    with pytest.raises(UserError, match="不接受以下字段"):
-        transition(store, case_id, "draft_recommendation", ACTOR, "", D(2024, 3, 5), x="1")
+        issue_recommendation(workspace, LIBRARY, case_id, ACTOR, D(2024, 3, 5), " ")
     with pytest.raises(UserError, match="早于案件上一步的日期"):
-        transition(store, case_id, "draft_recommendation", ACTOR, "", D(2024, 3, 1), recipient="甲")
-    transition(store, case_id, "draft_recommendation", ACTOR, "", D(2024, 3, 5), recipient="甲")
+        issue_recommendation(workspace, LIBRARY, case_id, ACTOR, D(2024, 3, 1), "甲")
+    issue_recommendation(workspace, LIBRARY, case_id, ACTOR, D(2024, 3, 5), "甲")
+    with pytest.raises(UserError, match="不接受以下字段"):
+        transition(
+            store, case_id, "serve", ACTOR, "", D(2024, 3, 6), service_method="书面送达", x="1"
+        )
     with pytest.raises(UserError, match="送达方式只能是"):
         transition(store, case_id, "serve", ACTOR, "", D(2024, 3, 6), service_method="口头")
     transition(store, case_id, "serve", ACTOR, "", D(2024, 3, 6), service_method="书面送达")
@@ -185,7 +197,7 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
     # leads: an accepted lead cannot go into a second case; a dismissed one cannot be accepted
     with pytest.raises(UserError, match="只有待研判的线索可以成案"):
         open_case(store, [found[0]["id"]], "民事检察部", "丙", ACTOR, "再立", D(2024, 5, 1))
-    dismiss(store, found[1]["id"], "已停业", actor=ACTOR)
+    dismiss(store, found[1]["id"], "其他", actor=ACTOR, note="已停业")
     with pytest.raises(UserError, match="“不成案”"):
         open_case(store, [found[1]["id"]], "民事检察部", "丙", ACTOR, "立案", D(2024, 5, 1))
     with pytest.raises(UserError, match="线索 99999 不存在"):
@@ -246,6 +258,6 @@ def test_cases_on_postgresql(tmp_path, pg_url, monkeypatch):
     (tmp_path / "data").mkdir()
     ids = [lead["id"] for lead in leads_of(ws, tmp_path / "data")]
     case_id = walk_to_closed(ws, ids)
-    assert get_case(ws.store, case_id)["state"] == "closed"
-    assert len(history(ws.store, case_id)) == 9
+    assert get_case(ws.store, case_id, ACTOR)["state"] == "closed"
+    assert len(history(ws.store, case_id, ACTOR)) == 9
     assert {r["status"] for r in list_leads(ws.store)} == {"accepted"}

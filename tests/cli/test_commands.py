@@ -176,7 +176,8 @@ def test_a_working_day_model_refuses_a_year_the_calendar_does_not_know(ws: Path)
 
 
 def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
-    from shujian.leads.service import dismiss, list_leads
+    from shujian.leads.service import list_leads
+    from shujian.leads.triage import dismiss
     from shujian.workspace import open_workspace
 
     for dataset in ("schools", "venues"):
@@ -184,7 +185,7 @@ def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
     assert "还没有运行记录" in shujian(ws, "models", "stats").output
     shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     store = open_workspace(ws).store
-    dismiss(store, list_leads(store)[0]["id"], "已核实停业", actor="检察官甲")
+    dismiss(store, list_leads(store)[0]["id"], "已自行整改到位", actor="检察官甲")
     shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     lines = shujian(ws, "models", "stats").output.strip().splitlines()
     second, first = lines[1].split(), lines[2].split()

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from shujian.data.warehouse import Warehouse
-from shujian.leads.service import dismiss, list_leads
+from shujian.leads.service import list_leads
 from shujian.leads.store import lead_events
+from shujian.leads.triage import dismiss
 from shujian.models.fixtures import load_fixture
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
@@ -66,7 +67,9 @@ def test_dismissed_lead_is_not_pushed_again_unless_its_evidence_changes(workspac
     load_fixture_data(workspace, tmp_path)
     run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)
     lead = list_leads(workspace.store)[0]
-    dismiss(workspace.store, lead["id"], "经核实该网吧已停业", actor="检察官甲")
+    dismiss(
+        workspace.store, lead["id"], "经核实不存在违法情形", actor="检察官甲", note="该网吧已停业"
+    )
 
     again = run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)
     assert again.outcomes[0].counts.suppressed == 1

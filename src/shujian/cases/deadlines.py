@@ -42,6 +42,13 @@ def _end(rule: PeriodRule, start: dt.date) -> dt.date:
     return extend_to_working_day(last)
 
 
+def binding_rule(
+    kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False
+) -> PeriodRule:
+    """Of the rules that apply, the one whose period ends first (the one `deadline` counts)."""
+    return min(applicable_rules(kind, urgent, juvenile), key=lambda r: _end(r, start))
+
+
 def deadline(kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False) -> dt.date:
     """The last day of a deadline of `kind` starting on `start`.
 
@@ -55,26 +62,48 @@ def deadline(kind: str, start: dt.date, urgent: bool = False, juvenile: bool = F
     return min(_end(r, start) for r in applicable_rules(kind, urgent, juvenile))
 
 
-def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:
-    """Open cases whose running deadline ended before `today`, most overdue first.
-
-    A deadline's last day is still in time, so a case is overdue only from the next day.
-    """
+def _running(store: Engine, *conditions: Any, order: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Open (non-terminal) cases with a running deadline that meet `conditions`, labelled."""
     workflow = load_workflow()
     terminal = [s.id for s in workflow.states.values() if s.terminal]
     query = (
         select(cases)
-        .where(
-            cases.c.deadline_due.is_not(None),
-            cases.c.deadline_due < today,
-            cases.c.state.not_in(terminal),
-        )
-        .order_by(cases.c.deadline_due, cases.c.id)
+        .where(cases.c.deadline_due.is_not(None), cases.c.state.not_in(terminal), *conditions)
+        .order_by(*order)
     )
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
         r["state_label"] = workflow.label(r["state"])
         r["deadline_label"] = workflow.deadlines[r["deadline_kind"]].label
+    return rows
+
+
+def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:
+    """Open cases whose running deadline ended before `today`, most overdue first.
+
+    A deadline's last day is still in time, so a case is overdue only from the next day.
+    """
+    rows = _running(store, cases.c.deadline_due < today, order=(cases.c.deadline_due, cases.c.id))
+    for r in rows:
         r["days_overdue"] = (today - r["deadline_due"]).days
+    return rows
+
+
+def due_soon(
+    store: Engine, today: dt.date, within_days: int = 7, prosecutor: str | None = None
+) -> list[dict[str, Any]]:
+    """Open cases whose running deadline ends within `within_days` from `today` (today included),
+    soonest first, optionally for one prosecutor — each prosecutor's list of what is coming due."""
+    conditions = [
+        cases.c.deadline_due >= today,
+        cases.c.deadline_due <= today + dt.timedelta(days=within_days),
+    ]
+    if prosecutor:
+        conditions.append(cases.c.prosecutor == prosecutor)
+    rows = _running(
+        store, *conditions, order=(cases.c.prosecutor, cases.c.deadline_due, cases.c.id)
+    )
+    for r in rows:
+        r["days_left"] = (r["deadline_due"] - today).days
     return rows

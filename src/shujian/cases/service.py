@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from shujian import audit
 from shujian.calendar import CalendarYearUnknownError
 from shujian.cases.deadlines import deadline
 from shujian.cases.store import case_events, case_leads, cases
@@ -148,7 +149,31 @@ def open_case(
                 },
             )
         )
+        audit.record(
+            conn,
+            actor,
+            "open_case",
+            "case",
+            case_id,
+            {
+                "lead_ids": list(lead_ids),
+                "department": department,
+                "prosecutor": prosecutor,
+                "reason": reason,
+                "opened_on": opened_on.isoformat(),
+            },
+        )
     return int(case_id)
+
+
+def _last_step_date(conn: Connection, case_id: int) -> dt.date:
+    """The date of the case's latest recorded step (a new step may not be dated earlier)."""
+    return conn.execute(
+        select(case_events.c.on_date)
+        .where(case_events.c.case_id == case_id)
+        .order_by(case_events.c.id.desc())
+        .limit(1)
+    ).scalar_one()
 
 
 def _load_case(conn: Connection, case_id: int) -> Any:
@@ -178,12 +203,7 @@ def add_leads_to_case(
         if workflow.is_terminal(row.state):
             raise UserError(f"案件 {case_id} 已“{workflow.label(row.state)}”，不能再并入线索。")
         _accept_leads(conn, case_id, lead_ids, actor, reason)
-        last = conn.execute(
-            select(case_events.c.on_date)
-            .where(case_events.c.case_id == case_id)
-            .order_by(case_events.c.id.desc())
-            .limit(1)
-        ).scalar_one()
+        last = _last_step_date(conn, case_id)
         conn.execute(
             insert(case_events).values(
                 case_id=case_id,
@@ -196,6 +216,14 @@ def add_leads_to_case(
                 reason=reason,
                 fields={"lead_ids": list(lead_ids)},
             )
+        )
+        audit.record(
+            conn,
+            actor,
+            "add_leads",
+            "case",
+            case_id,
+            {"lead_ids": list(lead_ids), "reason": reason},
         )
 
 
@@ -237,6 +265,86 @@ def _check_fields(
     return clean
 
 
+def apply_transition(
+    conn: Connection,
+    case_id: int,
+    action: str,
+    actor: str,
+    reason: str,
+    on_date: dt.date,
+    fields: dict[str, Any],
+    *,
+    document: str | None = None,
+) -> tuple[Transition, dict[str, Any]]:
+    """Apply `action` inside the caller's transaction; returns the transition and clean fields.
+
+    Used by `transition` and by steps that must happen in the same transaction as the state change
+    (issuing a numbered recommendation).
+    """
+    workflow = load_workflow()
+    actor = _need_text(actor, "操作人")
+    reason = (reason or "").strip()
+    row = _load_case(conn, case_id)
+    tr = workflow.by_action(action)
+    if tr is None or row.state not in tr.sources:
+        raise _refusal(workflow, case_id, row.state, action)
+    if tr.document != document:
+        raise UserError(
+            f"“{tr.label}”须同时制发并编号检察建议书，请使用制发检察建议功能"
+            "（命令行：shujian cases recommend）。"
+        )
+    clean = _check_fields(workflow, tr, reason, fields)
+    last = _last_step_date(conn, case_id)
+    if on_date < last:
+        raise UserError(f"日期 {on_date.isoformat()} 早于案件上一步的日期 {last.isoformat()}。")
+    values: dict[str, Any] = {"state": tr.target, "updated_at": now()}
+    urgent = bool(clean.get("urgent", row.urgent))
+    juvenile = bool(clean.get("juvenile", row.juvenile))
+    values.update(urgent=urgent, juvenile=juvenile)
+    if tr.starts_deadline:
+        due = _deadline(tr.starts_deadline, on_date, urgent, juvenile)
+        values.update(deadline_kind=tr.starts_deadline, deadline_start=on_date, deadline_due=due)
+        clean["deadline_due"] = due.isoformat()
+    elif tr.ends_deadline:
+        values.update(deadline_kind=None, deadline_start=None, deadline_due=None)
+        if row.deadline_due is not None:
+            clean["ended_deadline"] = {
+                "kind": row.deadline_kind,
+                "due": row.deadline_due.isoformat(),
+                "in_time": on_date <= row.deadline_due,
+            }
+    conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+    conn.execute(
+        insert(case_events).values(
+            case_id=case_id,
+            at=now(),
+            on_date=on_date,
+            actor=actor,
+            action=tr.action,
+            from_state=row.state,
+            to_state=tr.target,
+            reason=reason,
+            fields=clean,
+        )
+    )
+    audit.record(
+        conn,
+        actor,
+        "transition",
+        "case",
+        case_id,
+        {
+            "action": tr.action,
+            "from": row.state,
+            "to": tr.target,
+            "on_date": on_date.isoformat(),
+            "reason": reason,
+            "fields": clean,
+        },
+    )
+    return tr, clean
+
+
 def transition(
     store: Engine,
     case_id: int,
@@ -252,54 +360,20 @@ def transition(
     or invalid required field, and a date earlier than the case's last recorded step (history must
     read forwards).
     """
-    workflow = load_workflow()
-    actor = _need_text(actor, "操作人")
-    reason = (reason or "").strip()
     with store.begin() as conn:
-        row = _load_case(conn, case_id)
-        tr = workflow.by_action(action)
-        if tr is None or row.state not in tr.sources:
-            raise _refusal(workflow, case_id, row.state, action)
-        clean = _check_fields(workflow, tr, reason, fields)
-        last = conn.execute(
-            select(case_events.c.on_date)
-            .where(case_events.c.case_id == case_id)
-            .order_by(case_events.c.id.desc())
-            .limit(1)
-        ).scalar_one()
-        if on_date < last:
-            raise UserError(f"日期 {on_date.isoformat()} 早于案件上一步的日期 {last.isoformat()}。")
-        values: dict[str, Any] = {"state": tr.target, "updated_at": now()}
-        urgent = bool(clean.get("urgent", row.urgent))
-        juvenile = bool(clean.get("juvenile", row.juvenile))
-        values.update(urgent=urgent, juvenile=juvenile)
-        if tr.starts_deadline:
-            due = _deadline(tr.starts_deadline, on_date, urgent, juvenile)
-            values.update(
-                deadline_kind=tr.starts_deadline, deadline_start=on_date, deadline_due=due
-            )
-            clean["deadline_due"] = due.isoformat()
-        elif tr.ends_deadline:
-            values.update(deadline_kind=None, deadline_start=None, deadline_due=None)
-        conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
-        conn.execute(
-            insert(case_events).values(
-                case_id=case_id,
-                at=now(),
-                on_date=on_date,
-                actor=actor,
-                action=tr.action,
-                from_state=row.state,
-                to_state=tr.target,
-                reason=reason,
-                fields=clean,
-            )
-        )
+        tr, _ = apply_transition(conn, case_id, action, actor, reason, on_date, fields)
     return tr.target
 
 
-def get_case(store: Engine, case_id: int) -> dict[str, Any]:
-    """The case's current row, with its lead ids and Chinese state label."""
+def get_case(store: Engine, case_id: int, actor: str) -> dict[str, Any]:
+    """The case's current row, with its lead ids and Chinese state label; the view is audited."""
+    out = case_row(store, case_id)
+    audit.record_view(store, actor, "case", case_id)
+    return out
+
+
+def case_row(store: Engine, case_id: int) -> dict[str, Any]:
+    """The case's current row for internal use (documents, statistics): not a user's view."""
     with store.connect() as conn:
         row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
         if row is None:
@@ -317,8 +391,8 @@ def get_case(store: Engine, case_id: int) -> dict[str, Any]:
     return out
 
 
-def history(store: Engine, case_id: int) -> list[dict[str, Any]]:
-    """Every recorded step of a case, oldest first, with Chinese labels."""
+def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
+    """Every recorded step of a case, oldest first, with Chinese labels; the view is audited."""
     workflow = load_workflow()
     with store.connect() as conn:
         if conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
@@ -336,4 +410,52 @@ def history(store: Engine, case_id: int) -> list[dict[str, Any]]:
         r["action_label"] = tr.label if tr else "并入线索"
         r["from_label"] = workflow.label(r["from_state"]) if r["from_state"] else None
         r["to_label"] = workflow.label(r["to_state"])
+    audit.record_view(store, actor, "case", case_id, {"what": "history"})
+    return rows
+
+
+def list_cases(
+    store: Engine,
+    actor: str,
+    *,
+    state: str | None = None,
+    department: str | None = None,
+    prosecutor: str | None = None,
+) -> list[dict[str, Any]]:
+    """Cases, newest first, filtered by state, department or prosecutor; the view is audited."""
+    workflow = load_workflow()
+    query = select(cases).order_by(cases.c.id.desc())
+    if state:
+        found = [s.id for s in workflow.states.values() if state in (s.id, s.label)]
+        if not found:
+            labels = "、".join(s.label for s in workflow.states.values())
+            raise UserError(f"未知的案件状态“{state}”。可选：{labels}。")
+        query = query.where(cases.c.state == found[0])
+    if department:
+        query = query.where(cases.c.department == department)
+    if prosecutor:
+        query = query.where(cases.c.prosecutor == prosecutor)
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        r["state_label"] = workflow.label(r["state"])
+    audit.record_view(
+        store,
+        actor,
+        "case",
+        None,
+        {
+            "filters": {
+                k: v
+                for k, v in (
+                    ("state", state),
+                    ("department", department),
+                    ("prosecutor", prosecutor),
+                )
+                if v
+            },
+            "case_ids": [r["id"] for r in rows],
+        },
+        action="list",
+    )
     return rows

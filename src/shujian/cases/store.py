@@ -3,7 +3,9 @@
 `cases` holds each case's current state and running deadline (a projection, updated in place so
 lists and the overdue check are one query); `case_events` is the history, append-only: rows are
 added, never updated or deleted. `case_leads` links the leads accepted (成案) into a case; a lead
-belongs to at most one case.
+belongs to at most one case. `document_counters` holds the last number issued per procuratorate,
+kind and year (see `numbering`); `recommendations` each issued 检察建议书 with the content it was
+rendered from; `case_outcomes` what a case achieved (money recovered or paid, people reached).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from shujian.store import metadata
@@ -62,4 +66,48 @@ case_events = Table(
     Column("to_state", String(32), nullable=False),
     Column("reason", Text, nullable=False, default=""),
     Column("fields", JSON, nullable=False, default=dict),
+)
+
+document_counters = Table(
+    "document_counters",
+    metadata,
+    Column("procuratorate", String(128), primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("procuratorate", String(128), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("recipient", String(256), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("document", String(512), nullable=False),
+    Column("document_sha256", String(64), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("procuratorate", "category", "year", "seq", name="uq_recommendation_number"),
+)
+
+case_outcomes = Table(
+    "case_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("amount_yuan", Numeric(18, 2)),
+    Column("people", Integer),
+    Column("count", Integer),
+    Column("note", Text, nullable=False, default=""),
+    Column("on_date", Date, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

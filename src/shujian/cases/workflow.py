@@ -61,6 +61,7 @@ class Transition:
     optional: tuple[str, ...] = ()
     starts_deadline: str | None = None
     ends_deadline: bool = False
+    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def parse_workflow(raw: dict[str, Any]) -> Workflow:
             optional=tuple(t.get("optional") or ()),
             starts_deadline=t.get("starts_deadline"),
             ends_deadline=bool(t.get("ends_deadline", False)),
+            document=t.get("document"),
         )
         for s in (*tr.sources, tr.target):
             if s not in states:

@@ -1,11 +1,15 @@
-"""What several commands share: opening the workspace, loading the model library."""
+"""What several commands share: the workspace, the model library, the acting user, dates and
+lists of ids as users type them."""
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 from pathlib import Path
 
 import click
 
+from shujian.errors import UserError
 from shujian.models.spec import ModelSpec, load_library
 from shujian.workspace import Workspace, open_workspace
 
@@ -17,3 +21,49 @@ def workspace(ctx: click.Context) -> Workspace:
 
 def library(ws: Workspace) -> dict[str, ModelSpec]:
     return load_library(ws.models_dir)
+
+
+def user(ctx: click.Context) -> str:
+    """Who is acting: --user, else $SHUJIAN_USER, else the login name (for the audit log)."""
+    name = ctx.obj.get("user") if ctx.obj else None
+    if name:
+        return str(name)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:  # no login name (some containers)
+        raise UserError("无法确定操作人，请用 --user 或环境变量 SHUJIAN_USER 指定。") from exc
+
+
+def parse_date(text: str | None, what: str = "日期") -> dt.date:
+    """YYYY-MM-DD; today when not given."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"{what}应为 YYYY-MM-DD 格式，收到：{text}") from exc
+
+
+def parse_ids(specs: tuple[str, ...], what: str = "线索") -> list[int]:
+    """Ids as typed: `3 5 7`, `3,5,7`, `10-20` (ranges inclusive), in the order given."""
+    out: list[int] = []
+    for spec in specs:
+        for part in spec.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                if "-" in part:
+                    low, high = (int(x) for x in part.split("-", 1))
+                    if high < low:
+                        raise ValueError
+                    out.extend(range(low, high + 1))
+                else:
+                    out.append(int(part))
+            except ValueError as exc:
+                raise UserError(
+                    f"{what}编号“{part}”格式不对，应为数字或范围，例如 3、5,7 或 10-20。"
+                ) from exc
+    if not out:
+        raise UserError(f"请指定{what}编号。")
+    return out

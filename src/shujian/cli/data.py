@@ -20,11 +20,19 @@ from shujian.workspace import Region, init_workspace
 @click.option("--county", default="", help="县（区）")
 @click.option("--code", default="", help="行政区划代码")
 @click.option("--procuratorate", default="", help="检察院名称")
+@click.option("--abbreviation", default="", help="院简称（用于文号，例如“青”）")
 def init_cmd(
-    directory: Path, province: str, city: str, county: str, code: str, procuratorate: str
+    directory: Path,
+    province: str,
+    city: str,
+    county: str,
+    code: str,
+    procuratorate: str,
+    abbreviation: str,
 ) -> None:
     """创建工作区：配置文件、数据仓库和案件库。"""
-    ws = init_workspace(directory, region=Region(province, city, county, code, procuratorate))
+    region = Region(province, city, county, code, procuratorate, abbreviation)
+    ws = init_workspace(directory, region=region)
     click.echo(f"已创建工作区：{ws.root}")
     click.echo(f"配置文件：{ws.root / 'shujian.toml'}（地区信息和模型参数的地方调整写在这里）")
 

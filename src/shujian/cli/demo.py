@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from shujian.cases.documents import preview
 from shujian.demo.showcase import build_demo
 
 
@@ -42,10 +43,34 @@ def demo_cmd(directory: Path, seed: int) -> None:
         for s in c.near_misses_flagged + c.unplanned:
             click.echo(f"      误报：{s}")
     ws = result.workspace.root
+    case = result.case
+    if case is not None:
+        click.echo(
+            f"\n案件示例：线索 {case.lead_id} 已成案（案件 {case.case_id}），"
+            f"检察建议书 {case.number} 已送达，{case.reply_period}回复。"
+        )
+        click.echo(f"  文书：{case.document}")
+        pdf = preview.to_pdf(case.document, case.document.parent)
+        if pdf is not None:
+            click.echo(f"  PDF 预览：{pdf}")
+        click.echo(
+            f"  继续办理：shujian -w {ws} cases show {case.case_id}；"
+            f"shujian -w {ws} cases act {case.case_id} record_reply --set 回复结果=采纳"
+        )
     click.echo(f"\n用时 {time.perf_counter() - started:.1f} 秒。")
     click.echo("\n下一步（在项目目录中运行时，命令前加 uv run）：")
     click.echo(f"  查看线索：   shujian -w {ws} leads export --format xlsx -o 线索.xlsx")
     click.echo(f"  查看模型：   shujian -w {ws} models show campus.internet_cafe")
+    click.echo(f"  线索队列：   shujian -w {ws} leads list --model campus.internet_cafe")
+    click.echo(
+        f"  成案立案：   shujian -w {ws} leads accept 线索编号 --department 未成年人检察部 "
+        "--prosecutor 检察官 --reason 理由"
+    )
+    click.echo(
+        f"  检察建议：   shujian -w {ws} cases act 案件编号 investigate；"
+        f"shujian -w {ws} cases recommend 案件编号 --recipient 被建议单位 --pdf"
+    )
+    click.echo(f"  统计与审计： shujian -w {ws} stats --by model；shujian -w {ws} audit verify")
     click.echo(f"  退回报告：   {ws / 'reports'}")
     click.echo(f"  原始文件：   {Path(directory).resolve() / 'agency-files'}")
     click.echo("  网页端（shujian serve）将在后续版本提供。")

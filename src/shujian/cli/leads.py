@@ -1,18 +1,172 @@
-"""`shujian leads export`."""
+"""`shujian leads list | show | assign | accept | dismiss | reasons | export`: the lead queue and
+its triage (研判)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from shujian.cli.common import workspace
+from shujian.cases.service import add_leads_to_case, open_case
+from shujian.cli.common import parse_date, parse_ids, user, workspace
+from shujian.errors import UserError
+from shujian.leads import triage
 from shujian.leads.export import export_leads
 
 
 @click.group("leads")
 def leads_group() -> None:
-    """线索。"""
+    """线索：队列、分派、研判（成案 / 不成案）和导出。"""
+
+
+@leads_group.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["new", "accepted", "dismissed", "all"]),
+    default="new",
+    help="状态：new 待研判（默认）、accepted 成案、dismissed 不成案、all 全部",
+)
+@click.option("--department", default=None, help="只看分派给该部门的线索")
+@click.option("--prosecutor", default=None, help="只看分派给该检察官的线索")
+@click.option("--model", "model_id", default=None, help="只看该模型的线索")
+@click.option("--unassigned", is_flag=True, help="只看尚未分派的线索")
+@click.pass_context
+def list_cmd(
+    ctx: click.Context,
+    status: str,
+    department: str | None,
+    prosecutor: str | None,
+    model_id: str | None,
+    unassigned: bool,
+) -> None:
+    """线索队列（按部门或检察官）。"""
+    ws = workspace(ctx)
+    rows = triage.queue(
+        ws.store,
+        user(ctx),
+        status=None if status == "all" else status,
+        department=department,
+        prosecutor=prosecutor,
+        model_id=model_id,
+        unassigned=unassigned,
+    )
+    if not rows:
+        click.echo("没有符合条件的线索。")
+        return
+    click.echo(f"{'编号':>6}  {'状态':<6}{'承办':<18}{'模型':<32}标题")
+    for r in rows:
+        owner = f"{r['department']}/{r['prosecutor']}" if r["department"] else "未分派"
+        click.echo(
+            f"{r['id']:>6}  {r['status_label']:<6}{owner:<18}{r['model_id']:<32}{r['title']}"
+        )
+    click.echo(f"共 {len(rows)} 条。")
+
+
+@leads_group.command("show")
+@click.argument("lead_id", type=int)
+@click.pass_context
+def show_cmd(ctx: click.Context, lead_id: int) -> None:
+    """一条线索的证据、分派和经过。"""
+    ws = workspace(ctx)
+    lead = triage.get_lead(ws.store, lead_id, user(ctx))
+    click.echo(f"线索 {lead['id']}：{lead['title']}")
+    click.echo(
+        f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
+    )
+    a = lead["assignment"]
+    click.echo(f"承办：{a['department']} / {a['prosecutor']}" if a else "承办：未分派")
+    click.echo(f"证据（共 {lead['evidence_rows']} 行，列出 {len(lead['evidence'])} 行）：")
+    for row in lead["evidence"]:
+        click.echo("  " + json.dumps(row, ensure_ascii=False))
+    click.echo("经过：")
+    for e in lead["events"]:
+        detail = json.dumps(e["detail"], ensure_ascii=False) if e["detail"] else ""
+        click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind']:<16}{e['actor']:<12}{detail}")
+
+
+@leads_group.command("assign")
+@click.argument("lead_ids", nargs=-1, required=True)
+@click.option("--department", required=True, help="承办部门")
+@click.option("--prosecutor", required=True, help="承办检察官")
+@click.pass_context
+def assign_cmd(
+    ctx: click.Context, lead_ids: tuple[str, ...], department: str, prosecutor: str
+) -> None:
+    """把线索分派给部门和检察官（可一次分派多条，例如 3 5 10-20）。"""
+    ws = workspace(ctx)
+    n = triage.assign(ws.store, parse_ids(lead_ids), department, prosecutor, user(ctx))
+    click.echo(f"已将 {n} 条线索分派给 {department} {prosecutor}。")
+
+
+@leads_group.command("dismiss")
+@click.argument("lead_ids", nargs=-1, required=True)
+@click.option(
+    "--reason", required=True, help="不成案理由（取自理由清单，见 shujian leads reasons）"
+)
+@click.option("--note", default="", help="具体说明")
+@click.pass_context
+def dismiss_cmd(ctx: click.Context, lead_ids: tuple[str, ...], reason: str, note: str) -> None:
+    """不成案（可一次处理多条）：证据不变时，模型不再推送这些线索。"""
+    ws = workspace(ctx)
+    n = triage.dismiss(
+        ws.store, parse_ids(lead_ids), reason, user(ctx), note, reasons=triage.reasons_of(ws)
+    )
+    click.echo(f"已将 {n} 条线索作不成案处理（理由：{reason}）。")
+
+
+@leads_group.command("reasons")
+@click.pass_context
+def reasons_cmd(ctx: click.Context) -> None:
+    """不成案理由清单。"""
+    reasons = triage.reasons_of(workspace(ctx))
+    for r in reasons.reasons:
+        click.echo(f"{r}{'（须填写具体说明）' if r in reasons.needs_note else ''}")
+
+
+@leads_group.command("accept")
+@click.argument("lead_ids", nargs=-1, required=True)
+@click.option("--case", "case_id", type=int, default=None, help="并入已有案件（不写则新立案件）")
+@click.option("--department", default=None, help="新案件的承办部门")
+@click.option("--prosecutor", default=None, help="新案件的承办检察官")
+@click.option("--reason", required=True, help="成案（立案）理由")
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="立案日期（默认今天）")
+@click.option("--urgent", is_flag=True, help="情况紧急（回复期限十五日）")
+@click.option("--juvenile", is_flag=True, help="未成年人保护检察建议（回复期限一个月）")
+@click.pass_context
+def accept_cmd(
+    ctx: click.Context,
+    lead_ids: tuple[str, ...],
+    case_id: int | None,
+    department: str | None,
+    prosecutor: str | None,
+    reason: str,
+    on_date: str | None,
+    urgent: bool,
+    juvenile: bool,
+) -> None:
+    """成案：把线索立为新案件，或并入已有案件（同一单位的多条线索可并为一案）。"""
+    ws = workspace(ctx)
+    ids = parse_ids(lead_ids)
+    day = parse_date(on_date, "立案日期")
+    if case_id is not None:
+        add_leads_to_case(ws.store, case_id, ids, user(ctx), reason, day)
+        click.echo(f"已将 {len(ids)} 条线索并入案件 {case_id}。")
+        return
+    if not department or not prosecutor:
+        raise UserError("新立案件必须写明 --department 承办部门和 --prosecutor 承办检察官。")
+    new_id = open_case(
+        ws.store,
+        ids,
+        department,
+        prosecutor,
+        user(ctx),
+        reason,
+        day,
+        urgent=urgent,
+        juvenile=juvenile,
+    )
+    click.echo(f"已立案：案件 {new_id}（{len(ids)} 条线索成案）。")
 
 
 @leads_group.command("export")
@@ -29,7 +183,7 @@ def leads_group() -> None:
 def export_cmd(ctx: click.Context, model_id: str | None, fmt: str, output: Path | None) -> None:
     """导出线索（每条一行：模型、监督对象、标题、证据、状态）。"""
     ws = workspace(ctx)
-    count = export_leads(ws.store, fmt, output, model_id)
+    count = export_leads(ws.store, fmt, output, user(ctx), model_id)
     if output is not None:
         click.echo(f"已导出 {count} 条线索到 {output}", err=True)
 

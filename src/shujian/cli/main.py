@@ -30,16 +30,23 @@ class ShujianGroup(click.Group):
     envvar="SHUJIAN_WORKSPACE",
     help="工作区目录（默认：环境变量 SHUJIAN_WORKSPACE，否则当前目录）",
 )
+@click.option(
+    "-u",
+    "--user",
+    default=None,
+    envvar="SHUJIAN_USER",
+    help="操作人（记入审计日志；默认：环境变量 SHUJIAN_USER，否则登录名）",
+)
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path | None) -> None:
+def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
     """数检 shujian：数字检察法律监督平台。"""
-    ctx.obj = {"workspace": workspace}
+    ctx.obj = {"workspace": workspace, "user": user}
 
 
 def _register() -> None:
-    from shujian.cli import data, demo, leads, models, run
+    from shujian.cli import audit, cases, data, demo, leads, models, run, stats
 
-    for module in (data, models, run, leads, demo):
+    for module in (data, models, run, leads, cases, stats, audit, demo):
         module.register(cli)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.warehouse import Warehouse
+from shujian.demo.case import DemoCase, walk_sample_case
 from shujian.demo.generate import generate_county
 from shujian.demo.manifest import DemoManifest
 from shujian.errors import UserError
@@ -47,6 +48,7 @@ class DemoResult:
     imports: list[ImportResult]
     report: RunReport
     checks: list[ModelCheck]
+    case: DemoCase | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
             county=manifest.county,
             code=manifest.region_code,
             procuratorate=f"{manifest.county}人民检察院",
+            abbreviation=manifest.county[:1],
         ),
     )
     datasets = ws.datasets()
@@ -94,7 +97,9 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     ]
     library = load_library(ws.models_dir)
     report = run_models(ws, library, list(library), manifest.as_of)
-    return DemoResult(ws, manifest, imports, report, compare(report, manifest))
+    checks = compare(report, manifest)
+    case = walk_sample_case(ws, library, manifest.county, manifest.as_of)
+    return DemoResult(ws, manifest, imports, report, checks, case)
 
 
 def compare(report: RunReport, manifest: DemoManifest) -> list[ModelCheck]:

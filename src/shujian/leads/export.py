@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import xlsxwriter
 from sqlalchemy import Engine
 
+from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS, list_leads
 
@@ -56,8 +57,24 @@ def lead_records(store: Engine, model_id: str | None = None) -> list[dict[str, A
     ]
 
 
-def export_leads(store: Engine, fmt: str, output: Path | None, model_id: str | None = None) -> int:
+def export_leads(
+    store: Engine, fmt: str, output: Path | None, actor: str, model_id: str | None = None
+) -> int:
+    """Write every lead (of one model) as jsonl, csv or xlsx; the export is audited."""
     records = lead_records(store, model_id)
+    audit.record_view(
+        store,
+        actor,
+        "lead",
+        None,
+        {
+            "format": fmt,
+            "model": model_id,
+            "file": str(output) if output else None,
+            "lead_ids": [r["id"] for r in records],
+        },
+        action="export",
+    )
     if fmt == "xlsx":
         if output is None:
             raise UserError("导出 xlsx 时必须用 -o 指定输出文件。")

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from shujian.errors import UserError
 from shujian.leads.store import lead_events, leads
 from shujian.store import now
 
@@ -203,26 +202,6 @@ def _event(
         "actor": actor,
         "detail": detail,
     }
-
-
-def dismiss(store: Engine, lead_id: int, reason: str, actor: str) -> None:
-    """不成案: the model will not push this lead again unless its evidence changes."""
-    if not reason.strip():
-        raise UserError("不成案必须写明理由。")
-    with store.begin() as conn:
-        row = conn.execute(select(leads.c.status).where(leads.c.id == lead_id)).first()
-        if row is None:
-            raise UserError(f"线索 {lead_id} 不存在。")
-        if row.status == "dismissed":
-            raise UserError(f"线索 {lead_id} 已经是不成案状态。")
-        conn.execute(
-            update(leads).where(leads.c.id == lead_id).values(status="dismissed", updated_at=now())
-        )
-        conn.execute(
-            insert(lead_events).values(
-                **_event(lead_id, None, now(), "dismissed", {"reason": reason}, actor=actor)
-            )
-        )
 
 
 def list_leads(store: Engine, model_id: str | None = None) -> list[dict[str, Any]]:

@@ -82,3 +82,14 @@ lead_events = Table(
     Column("actor", String(128), nullable=False, default="system"),
     Column("detail", JSON, nullable=False, default=dict),
 )
+
+lead_assignments = Table(
+    "lead_assignments",
+    metadata,
+    Column("lead_id", Integer, ForeignKey("leads.id"), primary_key=True),
+    Column("department", String(64), nullable=False, index=True),
+    Column("prosecutor", String(128), nullable=False, index=True),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+)
+"""The department and prosecutor a lead is assigned to now (its history is in `lead_events`)."""

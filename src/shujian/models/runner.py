@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import insert, update
 
-from shujian import calendar
+from shujian import audit, calendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import compile_query, parse, uses_calendar
@@ -57,7 +57,9 @@ def run_models(
     model_ids: Sequence[str],
     as_of: date,
     engine: str = "duckdb",
+    actor: str = "system",
 ) -> RunReport:
+    """Run models as of a date and write their leads in one transaction (audited as the run)."""
     datasets = ws.datasets()
     specs = [_get(library, m) for m in model_ids]
     for spec in specs:
@@ -90,6 +92,26 @@ def run_models(
                 )
             )
         conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now()))
+        audit.record(
+            conn,
+            actor,
+            "run_models",
+            "run",
+            run_id,
+            {
+                "as_of": as_of.isoformat(),
+                "engine": engine,
+                "models": {
+                    o.model.id: {
+                        "found": o.counts.found,
+                        "new": o.counts.new,
+                        "refreshed": o.counts.refreshed,
+                        "reopened": o.counts.reopened,
+                    }
+                    for o in outcomes
+                },
+            },
+        )
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
 
 

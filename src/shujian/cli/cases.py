@@ -1,0 +1,284 @@
+"""`shujian cases …`: the case workflow, the 检察建议书, outcomes and deadlines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shujian.cases import deadlines, outcomes, recommendations, service
+from shujian.cases.documents import preview
+from shujian.cases.workflow import load_workflow
+from shujian.cli.common import library, parse_date, user, workspace
+from shujian.errors import UserError
+
+
+@click.group("cases")
+def cases_group() -> None:
+    """案件：流转、检察建议书、成效登记和期限。"""
+
+
+@cases_group.command("list")
+@click.option("--state", default=None, help="状态（如 等待回复 或 awaiting_reply）")
+@click.option("--department", default=None, help="承办部门")
+@click.option("--prosecutor", default=None, help="承办检察官")
+@click.pass_context
+def list_cmd(
+    ctx: click.Context, state: str | None, department: str | None, prosecutor: str | None
+) -> None:
+    """案件列表。"""
+    ws = workspace(ctx)
+    rows = service.list_cases(
+        ws.store, user(ctx), state=state, department=department, prosecutor=prosecutor
+    )
+    if not rows:
+        click.echo("没有符合条件的案件。")
+        return
+    click.echo(f"{'案件':>6}  {'状态':<10}{'承办部门':<12}{'承办检察官':<10}{'立案日期':<12}期限")
+    for r in rows:
+        due = r["deadline_due"].isoformat() if r["deadline_due"] else "—"
+        click.echo(
+            f"{r['id']:>6}  {r['state_label']:<10}{r['department']:<12}{r['prosecutor']:<10}"
+            f"{r['opened_on'].isoformat():<12}{due}"
+        )
+
+
+@cases_group.command("show")
+@click.argument("case_id", type=int)
+@click.pass_context
+def show_cmd(ctx: click.Context, case_id: int) -> None:
+    """一个案件：当前状态、期限、可执行的操作、全部经过、检察建议书和成效。"""
+    ws = workspace(ctx)
+    actor = user(ctx)
+    case = service.get_case(ws.store, case_id, actor)
+    workflow = load_workflow()
+    click.echo(
+        f"案件 {case_id}：{case['state_label']}    {case['department']} / {case['prosecutor']}"
+    )
+    click.echo(f"线索：{'、'.join(map(str, case['lead_ids']))}")
+    if case["deadline_due"]:
+        label = workflow.deadlines[case["deadline_kind"]].label
+        click.echo(f"{label}：{case['deadline_due'].isoformat()} 届满")
+    allowed = workflow.allowed(case["state"])
+    if allowed:
+        click.echo("可执行：" + "、".join(f"{t.label}（{t.action}）" for t in allowed))
+    click.echo("经过：")
+    for step in service.history(ws.store, case_id, actor):
+        fields = "，".join(f"{k}={v}" for k, v in step["fields"].items())
+        click.echo(
+            f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
+            f"{step['actor']:<10}{step['reason']}{'  ' + fields if fields else ''}"
+        )
+    for rec in recommendations.list_recommendations(ws.store, case_id):
+        click.echo(f"检察建议书：{rec['number']}  致 {rec['recipient']}  {rec['document']}")
+    for o in outcomes.outcomes_of(ws.store, case_id):
+        amount = f" {o['amount_yuan']}元" if o["amount_yuan"] is not None else ""
+        people = f" {o['people']}人" if o["people"] is not None else ""
+        count = f" {o['count']}" if o["count"] is not None else ""
+        click.echo(f"成效：{o['on_date']} {o['kind_label']}{amount}{people}{count} {o['note']}")
+
+
+def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`字段=值` pairs (field id or Chinese label); 是/否 for yes-or-no fields."""
+    workflow = load_workflow()
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UserError(f"“{pair}”格式不对，应为 字段=值，例如 送达方式=宣告送达。")
+        key, value = (p.strip() for p in pair.split("=", 1))
+        spec = next((f for f in workflow.fields.values() if key in (f.id, f.label)), None)
+        if spec is None:
+            names = "、".join(f"{f.label}（{f.id}）" for f in workflow.fields.values())
+            raise UserError(f"未知字段“{key}”。可用字段：{names}。")
+        if spec.kind == "bool":
+            if value not in ("是", "否", "true", "false"):
+                raise UserError(f"{spec.label}只能是“是”或“否”。")
+            out[spec.id] = value in ("是", "true")
+        else:
+            out[spec.id] = value
+    return out
+
+
+@cases_group.command("act")
+@click.argument("case_id", type=int)
+@click.argument("action")
+@click.option("--reason", default="", help="理由或说明")
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="日期（默认今天）")
+@click.option("--set", "pairs", multiple=True, metavar="字段=值", help="该操作的字段，可重复")
+@click.pass_context
+def act_cmd(
+    ctx: click.Context,
+    case_id: int,
+    action: str,
+    reason: str,
+    on_date: str | None,
+    pairs: tuple[str, ...],
+) -> None:
+    """对案件执行一步操作（如 investigate / 送达检察建议书），按声明的流程校验。
+
+    制发检察建议请用 shujian cases recommend，它同时编号并生成检察建议书。
+    """
+    workflow = load_workflow()
+    ws = workspace(ctx)
+    state = service.transition(
+        ws.store, case_id, action, user(ctx), reason, parse_date(on_date), **_fields(pairs)
+    )
+    click.echo(f"案件 {case_id} 现为“{workflow.label(state)}”。")
+
+
+@cases_group.command("recommend")
+@click.argument("case_id", type=int)
+@click.option("--recipient", required=True, help="被建议单位")
+@click.option(
+    "--category", default=None, help="类别：刑事、民事、行政、公益诉讼、未检（默认取模型类别）"
+)
+@click.option("--item", "items", multiple=True, help="一条具体建议，可重复（不写则用通用表述）")
+@click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复")
+@click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复")
+@click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复")
+@click.option("--urgent", is_flag=True, help="情况紧急（十五日内回复）")
+@click.option(
+    "--juvenile/--not-juvenile",
+    default=None,
+    help="未成年人保护检察建议（一个月内回复；未检类别默认是）",
+)
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="制发日期（默认今天）")
+@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
+@click.pass_context
+def recommend_cmd(
+    ctx: click.Context,
+    case_id: int,
+    recipient: str,
+    category: str | None,
+    items: tuple[str, ...],
+    facts: tuple[str, ...],
+    other: tuple[str, ...],
+    copy_to: tuple[str, ...],
+    urgent: bool,
+    juvenile: bool | None,
+    on_date: str | None,
+    pdf: bool,
+) -> None:
+    """制发检察建议：案件进入“制发检察建议”，编文号并生成检察建议书（.docx）。"""
+    ws = workspace(ctx)
+    issued = recommendations.issue_recommendation(
+        ws,
+        library(ws),
+        case_id,
+        user(ctx),
+        parse_date(on_date, "制发日期"),
+        recipient,
+        category=category,
+        items=items,
+        facts=facts,
+        urgent=urgent,
+        juvenile=juvenile,
+        other=other,
+        copy_to=copy_to,
+    )
+    click.echo(f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）")
+    click.echo(f"文书：{issued.document}")
+    if pdf:
+        _pdf(issued.document)
+
+
+def _pdf(docx: Path) -> None:
+    made = preview.to_pdf(docx, docx.parent)
+    if made is None:
+        click.echo("未安装 LibreOffice，未生成 PDF 预览。", err=True)
+    else:
+        click.echo(f"PDF 预览：{made}")
+
+
+@cases_group.command("document")
+@click.argument("number")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
+@click.pass_context
+def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> None:
+    """按存档内容重新生成一份已制发的检察建议书（文号不变）。"""
+    ws = workspace(ctx)
+    out = recommendations.render_again(ws, number, output, user(ctx))
+    click.echo(f"已生成：{out}")
+    if pdf:
+        _pdf(out)
+
+
+@cases_group.command("outcome")
+@click.argument("case_id", type=int)
+@click.argument("kind")
+@click.option("--amount", default=None, help="金额（元），如 1900000 或 190万元")
+@click.option("--people", type=int, default=None, help="人数")
+@click.option("--count", type=int, default=None, help="数量（如整改经营主体家数）")
+@click.option("--note", default="", help="说明")
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="日期（默认今天）")
+@click.pass_context
+def outcome_cmd(
+    ctx: click.Context,
+    case_id: int,
+    kind: str,
+    amount: str | None,
+    people: int | None,
+    count: int | None,
+    note: str,
+    on_date: str | None,
+) -> None:
+    """登记案件成效：追缴资金、支付工资（及人数）、整改家数等。"""
+    ws = workspace(ctx)
+    outcomes.record_outcome(
+        ws.store,
+        case_id,
+        kind,
+        user(ctx),
+        parse_date(on_date),
+        amount=outcomes.parse_amount(amount) if amount is not None else None,
+        people=people,
+        count=count,
+        note=note,
+    )
+    click.echo(f"已为案件 {case_id} 登记成效。")
+
+
+@cases_group.command("overdue")
+@click.option("--today", default=None, metavar="YYYY-MM-DD", help="以该日期为今天")
+@click.pass_context
+def overdue_cmd(ctx: click.Context, today: str | None) -> None:
+    """已超过期限仍未办结的案件。"""
+    ws = workspace(ctx)
+    rows = deadlines.overdue(ws.store, parse_date(today))
+    if not rows:
+        click.echo("没有超期案件。")
+        return
+    for r in rows:
+        click.echo(
+            f"案件 {r['id']}  {r['state_label']}  {r['prosecutor']}  {r['deadline_label']} "
+            f"{r['deadline_due'].isoformat()} 届满，已超期 {r['days_overdue']} 日"
+        )
+
+
+@cases_group.command("due")
+@click.option("--today", default=None, metavar="YYYY-MM-DD", help="以该日期为今天")
+@click.option("--within", type=int, default=7, show_default=True, help="多少日内届满")
+@click.option("--prosecutor", default=None, help="只看该检察官的案件")
+@click.pass_context
+def due_cmd(ctx: click.Context, today: str | None, within: int, prosecutor: str | None) -> None:
+    """即将届满的期限，按检察官列出。"""
+    ws = workspace(ctx)
+    rows = deadlines.due_soon(ws.store, parse_date(today), within, prosecutor)
+    if not rows:
+        click.echo(f"{within} 日内没有届满的期限。")
+        return
+    current = None
+    for r in rows:
+        if r["prosecutor"] != current:
+            current = r["prosecutor"]
+            click.echo(f"{current}：")
+        click.echo(
+            f"  案件 {r['id']}  {r['state_label']}  {r['deadline_label']} "
+            f"{r['deadline_due'].isoformat()} 届满（还有 {r['days_left']} 日）"
+        )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(cases_group)

@@ -1,0 +1,73 @@
+"""One lead of the demonstration taken on to a served 检察建议书, so the demo shows the whole flow.
+
+The source reports tell of a kindergarten-name lead taken from discovery to rectification in five
+days; the demo does the first part of that with its own 幼儿园 lead: assigned, accepted into a
+case, investigated, the recommendation issued to the county's education bureau and served. The
+case is left 等待回复 for the user to carry on with the commands the demo prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from shujian.cases.recommendations import issue_recommendation
+from shujian.cases.service import open_case, transition
+from shujian.leads.service import list_leads
+from shujian.leads.triage import assign
+from shujian.models.spec import ModelSpec
+from shujian.workspace import Workspace
+
+MODEL = "kindergarten.name"
+DEPARTMENT = "未成年人检察部"
+PROSECUTOR = "演示检察官"
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    case_id: int
+    lead_id: int
+    number: str
+    document: Path
+    reply_period: str
+
+
+def walk_sample_case(
+    ws: Workspace, library: dict[str, ModelSpec], county: str, as_of: dt.date
+) -> DemoCase | None:
+    """Take the first kindergarten-name lead to a served recommendation (None if there is none)."""
+    found = [r for r in list_leads(ws.store, MODEL) if r["status"] == "new"]
+    if not found:
+        return None
+    lead = found[0]
+    store = ws.store
+    assign(store, [lead["id"]], DEPARTMENT, PROSECUTOR, "演示部门负责人")
+    case_id = open_case(
+        store, [lead["id"]], DEPARTMENT, PROSECUTOR, PROSECUTOR, "幼儿园名称违规，线索成案", as_of
+    )
+    transition(store, case_id, "investigate", PROSECUTOR, "调取办学许可证、实地查看", as_of)
+    issued = issue_recommendation(
+        ws,
+        library,
+        case_id,
+        PROSECUTOR,
+        as_of + dt.timedelta(days=1),
+        f"{county}教育局",
+        category="未检",
+        items=(
+            "督促该幼儿园依法规范名称，撤除含有“国际”“双语”等字样的牌匾和宣传内容。",
+            "对辖区幼儿园名称开展专项排查，建立办园名称审核常态化机制。",
+        ),
+    )
+    transition(
+        store,
+        case_id,
+        "serve",
+        PROSECUTOR,
+        "",
+        as_of + dt.timedelta(days=2),
+        service_method="书面送达",
+    )
+    transition(store, case_id, "await_reply", PROSECUTOR, "", as_of + dt.timedelta(days=2))
+    return DemoCase(case_id, lead["id"], issued.number, issued.document, issued.reply_due_text)

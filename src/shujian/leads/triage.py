@@ -1,0 +1,275 @@
+"""研判 (triage): assigning leads to a department and prosecutor, and dismissing them (不成案).
+
+Accepting a lead (成案) opens or extends a case, so it lives with the cases
+(`shujian.cases.service.open_case` / `add_leads_to_case`). Every operation here takes many leads
+at once and is all-or-nothing: one lead that cannot be triaged refuses the whole request, naming
+it, so a bulk decision is never half applied. Each change is one lead event and one audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from shujian import audit
+from shujian.errors import UserError
+from shujian.leads.service import STATUS_LABELS
+from shujian.leads.store import lead_assignments, lead_events, leads
+from shujian.store import now
+from shujian.workspace import Workspace
+
+TRIAGE_FILE = Path(__file__).with_name("triage.yaml")
+
+
+@dataclass(frozen=True)
+class DismissReasons:
+    """The configurable list of 不成案 reasons; those in `needs_note` need free text too."""
+
+    reasons: tuple[str, ...]
+    needs_note: tuple[str, ...] = ()
+
+    def check(self, reason: str, note: str) -> None:
+        if reason not in self.reasons:
+            raise UserError(
+                f"不成案理由“{reason}”不在理由清单中。可选：{'、'.join(self.reasons)}。"
+            )
+        if reason in self.needs_note and not note.strip():
+            raise UserError(f"选择“{reason}”作为不成案理由时，必须填写具体说明。")
+
+
+@lru_cache(maxsize=1)
+def default_reasons() -> DismissReasons:
+    raw = yaml.safe_load(TRIAGE_FILE.read_text(encoding="utf-8"))
+    return DismissReasons(tuple(raw["dismiss_reasons"]), tuple(raw.get("needs_note", ())))
+
+
+def reasons_of(ws: Workspace) -> DismissReasons:
+    """The workspace's [triage] list when its shujian.toml has one, else the bundled list."""
+    section = ws.section("triage")
+    if "dismiss_reasons" not in section:
+        return default_reasons()
+    reasons = tuple(str(r) for r in section["dismiss_reasons"])
+    if not reasons:
+        raise UserError("配置文件 [triage] 中的 dismiss_reasons 不能为空。")
+    return DismissReasons(reasons, tuple(str(r) for r in section.get("needs_note", [])))
+
+
+def _need(value: str, what: str) -> str:
+    if not value or not value.strip():
+        raise UserError(f"{what}不能为空。")
+    return value.strip()
+
+
+def _lock_leads(conn: Connection, lead_ids: Sequence[int], allowed: set[str], doing: str) -> None:
+    """Refuse unless every lead exists and is in an allowed status (rows locked on PostgreSQL)."""
+    if not lead_ids:
+        raise UserError("请至少指定一条线索。")
+    if len(set(lead_ids)) != len(lead_ids):
+        raise UserError("线索编号重复。")
+    found = dict(
+        conn.execute(
+            select(leads.c.id, leads.c.status).where(leads.c.id.in_(lead_ids)).with_for_update()
+        ).all()
+    )
+    missing = [i for i in lead_ids if i not in found]
+    if missing:
+        raise UserError(f"线索 {'、'.join(map(str, missing))} 不存在。")
+    wrong = [i for i in lead_ids if found[i] not in allowed]
+    if wrong:
+        shown = "、".join(f"{i}（{STATUS_LABELS.get(found[i], found[i])}）" for i in wrong)
+        allowed_labels = "、".join(STATUS_LABELS[s] for s in sorted(allowed))
+        raise UserError(f"以下线索不能{doing}：{shown}；只有“{allowed_labels}”的线索可以{doing}。")
+
+
+def assign(
+    store: Engine, lead_ids: Sequence[int], department: str, prosecutor: str, actor: str
+) -> int:
+    """分派: give leads awaiting triage to a department and prosecutor (re-assigning is allowed)."""
+    department = _need(department, "承办部门")
+    prosecutor = _need(prosecutor, "承办检察官")
+    actor = _need(actor, "操作人")
+    stamp = now()
+    with store.begin() as conn:
+        _lock_leads(conn, lead_ids, {"new"}, "分派")
+        before = dict(
+            conn.execute(
+                select(lead_assignments.c.lead_id, lead_assignments.c.prosecutor).where(
+                    lead_assignments.c.lead_id.in_(lead_ids)
+                )
+            ).all()
+        )
+        values = {
+            "department": department,
+            "prosecutor": prosecutor,
+            "assigned_at": stamp,
+            "actor": actor,
+        }
+        fresh = [i for i in lead_ids if i not in before]
+        if fresh:
+            conn.execute(insert(lead_assignments), [{"lead_id": i, **values} for i in fresh])
+        again = [i for i in lead_ids if i in before]
+        if again:
+            conn.execute(
+                update(lead_assignments)
+                .where(lead_assignments.c.lead_id.in_(again))
+                .values(**values)
+            )
+        conn.execute(
+            insert(lead_events),
+            [
+                {
+                    "lead_id": i,
+                    "run_id": None,
+                    "at": stamp,
+                    "kind": "assigned",
+                    "actor": actor,
+                    "detail": {
+                        "department": department,
+                        "prosecutor": prosecutor,
+                        "previous": before.get(i),
+                    },
+                }
+                for i in lead_ids
+            ],
+        )
+        audit.record(
+            conn,
+            actor,
+            "assign",
+            "lead",
+            _ids_text(lead_ids),
+            {"lead_ids": list(lead_ids), "department": department, "prosecutor": prosecutor},
+        )
+    return len(lead_ids)
+
+
+def dismiss(
+    store: Engine,
+    lead_ids: Sequence[int] | int,
+    reason: str,
+    actor: str,
+    note: str = "",
+    reasons: DismissReasons | None = None,
+) -> int:
+    """不成案 with a reason from the list: the model will not push these leads again unless their
+    evidence changes (see `leads.service.record_findings`)."""
+    ids = [lead_ids] if isinstance(lead_ids, int) else list(lead_ids)
+    (reasons or default_reasons()).check(reason, note)
+    actor = _need(actor, "操作人")
+    stamp = now()
+    with store.begin() as conn:
+        _lock_leads(conn, ids, {"new"}, "作不成案处理")
+        conn.execute(
+            update(leads).where(leads.c.id.in_(ids)).values(status="dismissed", updated_at=stamp)
+        )
+        detail = {"reason": reason, "note": note.strip()}
+        conn.execute(
+            insert(lead_events),
+            [
+                {
+                    "lead_id": i,
+                    "run_id": None,
+                    "at": stamp,
+                    "kind": "dismissed",
+                    "actor": actor,
+                    "detail": detail,
+                }
+                for i in ids
+            ],
+        )
+        audit.record(conn, actor, "dismiss", "lead", _ids_text(ids), {"lead_ids": ids, **detail})
+    return len(ids)
+
+
+def _ids_text(ids: Sequence[int]) -> str:
+    text = ",".join(map(str, ids))
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def queue(
+    store: Engine,
+    actor: str,
+    *,
+    status: str | None = "new",
+    department: str | None = None,
+    prosecutor: str | None = None,
+    model_id: str | None = None,
+    unassigned: bool = False,
+) -> list[dict[str, Any]]:
+    """The lead queue (one list per department or prosecutor), without evidence; audited."""
+    query = (
+        select(
+            leads.c.id,
+            leads.c.model_id,
+            leads.c.subject,
+            leads.c.title,
+            leads.c.status,
+            leads.c.active,
+            leads.c.evidence_rows,
+            leads.c.created_at,
+            lead_assignments.c.department,
+            lead_assignments.c.prosecutor,
+        )
+        .select_from(leads.outerjoin(lead_assignments))
+        .order_by(leads.c.model_id, leads.c.id)
+    )
+    if status:
+        query = query.where(leads.c.status == status)
+    if department:
+        query = query.where(lead_assignments.c.department == department)
+    if prosecutor:
+        query = query.where(lead_assignments.c.prosecutor == prosecutor)
+    if model_id:
+        query = query.where(leads.c.model_id == model_id)
+    if unassigned:
+        query = query.where(lead_assignments.c.lead_id.is_(None))
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+    filters = {
+        "status": status,
+        "department": department,
+        "prosecutor": prosecutor,
+        "model": model_id,
+        "unassigned": unassigned,
+    }
+    audit.record_view(
+        store,
+        actor,
+        "lead",
+        None,
+        {"filters": {k: v for k, v in filters.items() if v}, "lead_ids": [r["id"] for r in rows]},
+        action="list",
+    )
+    return rows
+
+
+def get_lead(store: Engine, lead_id: int, actor: str) -> dict[str, Any]:
+    """One lead with its evidence, assignment and history; the view is audited."""
+    with store.connect() as conn:
+        row = conn.execute(select(leads).where(leads.c.id == lead_id)).first()
+        if row is None:
+            raise UserError(f"线索 {lead_id} 不存在。")
+        out = dict(row._mapping)
+        assigned = conn.execute(
+            select(lead_assignments).where(lead_assignments.c.lead_id == lead_id)
+        ).first()
+        out["assignment"] = dict(assigned._mapping) if assigned else None
+        out["events"] = [
+            dict(e._mapping)
+            for e in conn.execute(
+                select(lead_events)
+                .where(lead_events.c.lead_id == lead_id)
+                .order_by(lead_events.c.id)
+            )
+        ]
+    out["status_label"] = STATUS_LABELS.get(out["status"], out["status"])
+    audit.record_view(store, actor, "lead", lead_id)
+    return out

@@ -1,0 +1,129 @@
+"""The triage, case, statistics and audit commands, driven as a prosecutor and an administrator
+would from a shell: every step through `shujian`, nothing through Python."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+from docx import Document
+
+from shujian.cli.main import cli
+from shujian.models.spec import load_library
+
+FIXTURE = load_library()["campus.internet_cafe"].fixture_path
+
+
+def shujian(ws: Path, *args: str, user: str = "张检察官", code: int = 0):
+    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", user, *args], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    init = ["init", str(root), "--county", "青岚县", "--procuratorate", "青岚县人民检察院"]
+    assert CliRunner().invoke(cli, init).exit_code == 0
+    fixture = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for dataset, rows in fixture["datasets"].items():
+        headers = list(dict.fromkeys(h for r in rows for h in r))
+        path = tmp_path / f"{dataset}.csv"
+        with path.open("w", encoding="gb18030", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(headers)
+            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+        shujian(root, "import", dataset, str(path), "--agency", "青岚县教育局")
+    shujian(root, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+    return root
+
+
+def lead_ids(ws: Path) -> list[str]:
+    out = shujian(ws, "leads", "list").output
+    return re.findall(r"^\s+(\d+)\s+待研判", out, re.M)
+
+
+def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp_path: Path):
+    first, second = lead_ids(ws)
+    out = shujian(ws, "leads", "assign", f"{first}-{second}", "--department", "公益诉讼检察部",
+                  "--prosecutor", "张检察官", user="李部长").output  # fmt: skip
+    assert "已将 2 条线索分派给 公益诉讼检察部 张检察官" in out
+    assert (
+        "公益诉讼检察部/张检察官" in shujian(ws, "leads", "list", "--prosecutor", "张检察官").output
+    )
+    assert "其他（须填写具体说明）" in shujian(ws, "leads", "reasons").output
+    refused = shujian(ws, "leads", "dismiss", second, "--reason", "其他", code=2)
+    assert "必须填写具体说明" in refused.output
+    shujian(ws, "leads", "dismiss", second, "--reason", "其他", "--note", "学校已迁址")
+    out = shujian(ws, "leads", "accept", first, "--department", "公益诉讼检察部",
+                  "--prosecutor", "张检察官", "--reason", "网吧距学校不足200米",
+                  "--on", "2026-03-02").output  # fmt: skip
+    case = re.search(r"案件 (\d+)", out).group(1)
+
+    refused = shujian(ws, "cases", "act", case, "close", "--on", "2026-03-03", code=2)
+    assert "当前状态为“立案”" in refused.output and "investigate" in refused.output
+    shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")
+    out = shujian(ws, "cases", "recommend", case, "--recipient", "青岚县文化广电旅游局",
+                  "--category", "公益诉讼", "--item", "依法查处该网吧。", "--on", "2026-03-20",
+                  "--pdf").output  # fmt: skip
+    assert "青检行公建〔2026〕1号" in out and "收到本检察建议书之日起二个月内" in out
+    docx = ws / "documents" / "2026" / "青检行公建〔2026〕1号.docx"
+    assert "依法查处该网吧。" in "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert docx.with_suffix(".pdf").is_file()
+    shujian(
+        ws,
+        "cases",
+        "act",
+        case,
+        "送达检察建议书",
+        "--set",
+        "送达方式=宣告送达",
+        "--on",
+        "2026-03-23",
+    )
+    shujian(ws, "cases", "act", case, "await_reply", "--on", "2026-03-23")
+    due = shujian(ws, "cases", "due", "--today", "2026-05-20", "--within", "7").output
+    assert "张检察官：" in due and "书面回复期限 2026-05-25 届满" in due  # 05-23 is a Saturday
+    assert "已超期 2 日" in shujian(ws, "cases", "overdue", "--today", "2026-05-27").output
+    shujian(ws, "cases", "act", case, "record_reply", "--set", "outcome=采纳", "--on", "2026-05-22")
+    shujian(ws, "cases", "act", case, "follow_up", "--on", "2026-06-22")
+    shujian(
+        ws, "cases", "outcome", case, "fines_imposed", "--amount", "1.5万元", "--on", "2026-06-22"
+    )
+    refused = shujian(ws, "cases", "outcome", case, "wages_paid", code=2)
+    assert "必须填写金额" in refused.output
+    shujian(
+        ws, "cases", "act", case, "confirm_rectified", "--reason", "已关停", "--on", "2026-06-25"
+    )
+    shujian(ws, "cases", "act", case, "close", "--reason", "整改到位", "--on", "2026-06-26",
+            user="李部长")  # fmt: skip
+    show = shujian(ws, "cases", "show", case).output
+    assert "结案" in show and "青检行公建〔2026〕1号" in show and "行政罚款 15000.00元" in show
+
+    out = shujian(ws, "stats", "--by", "month").output
+    assert out.splitlines()[0].startswith("月份\t线索数\t已研判\t成案\t不成案\t成案率")
+    book = tmp_path / "统计.xlsx"
+    shujian(ws, "stats", "--by", "prosecutor", "-o", str(book))
+    sheet = openpyxl.load_workbook(book).active
+    rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    assert rows["张检察官"][1:6] == [2, 2, 1, 1, 0.5]  # leads, triaged, 成案, 不成案, 成案率
+
+    log = shujian(ws, "audit", "log", "--object", "case", "--id", case, user="管理员").output
+    assert "制发检察建议书" in log and "李部长" in log
+    assert "审计日志完整" in shujian(ws, "audit", "verify", user="管理员").output
+
+
+def test_audit_verify_fails_on_an_edited_entry(ws: Path):
+    import sqlite3
+
+    con = sqlite3.connect(ws / "case_store.sqlite")
+    con.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 1")
+    con.commit()
+    con.close()
+    result = shujian(ws, "audit", "verify", user="管理员", code=1)
+    assert "第 1 条记录的内容与其哈希值不符" in result.output
