@@ -65,11 +65,12 @@ def list_cmd(
 
 @leads_group.command("show")
 @click.argument("lead_id", type=int)
+@click.option("--reveal", is_flag=True, help="显示完整的公民身份号码（记入审计日志）")
 @click.pass_context
-def show_cmd(ctx: click.Context, lead_id: int) -> None:
-    """一条线索的证据、分派和经过。"""
+def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
+    """一条线索的证据、分派和经过（公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
-    lead = triage.get_lead(ws.store, lead_id, user(ctx))
+    lead = triage.get_lead(ws.store, lead_id, user(ctx), reveal=reveal)
     click.echo(f"线索 {lead['id']}：{lead['title']}")
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"

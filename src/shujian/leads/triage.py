@@ -8,6 +8,7 @@ it, so a bulk decision is never half applied. Each change is one lead event and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,10 +22,12 @@ from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS
 from shujian.leads.store import lead_assignments, lead_events, leads
+from shujian.models.labels import mask_evidence, mask_id_card
 from shujian.store import now
 from shujian.workspace import Workspace
 
 TRIAGE_FILE = Path(__file__).with_name("triage.yaml")
+_ID_SHAPED = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,12 @@ def queue(
     return rows
 
 
-def get_lead(store: Engine, lead_id: int, actor: str) -> dict[str, Any]:
-    """One lead with its evidence, assignment and history; the view is audited."""
+def get_lead(store: Engine, lead_id: int, actor: str, *, reveal: bool = False) -> dict[str, Any]:
+    """One lead with its evidence, assignment and history; the view is audited.
+
+    ID numbers (in the subject and in evidence columns that hold them) are masked unless
+    `reveal` is asked for, and the audit entry records which of the two was shown.
+    """
     with store.connect() as conn:
         row = conn.execute(select(leads).where(leads.c.id == lead_id)).first()
         if row is None:
@@ -271,5 +278,11 @@ def get_lead(store: Engine, lead_id: int, actor: str) -> dict[str, Any]:
             )
         ]
     out["status_label"] = STATUS_LABELS.get(out["status"], out["status"])
-    audit.record_view(store, actor, "lead", lead_id)
+    if not reveal:
+        out["evidence"] = [
+            {c: mask_evidence(c, v) for c, v in row.items()} for row in out["evidence"]
+        ]
+        if _ID_SHAPED.fullmatch(out["subject"]):
+            out["subject"] = mask_id_card(out["subject"])
+    audit.record_view(store, actor, "lead", lead_id, {"revealed": reveal})
     return out

@@ -1,0 +1,52 @@
+"""A lead's detail view masks citizens' ID numbers unless asked, and says which in the audit."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from shujian import audit
+from shujian.data.importer import ImportOptions, import_file
+from shujian.data.warehouse import Warehouse
+from shujian.leads.service import list_leads
+from shujian.leads.triage import get_lead
+from shujian.models.fixtures import load_fixture
+from shujian.models.runner import run_models
+from shujian.models.spec import load_library
+
+LIBRARY = load_library()
+MODEL = "staff.barred_offence"
+
+
+def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Path):
+    fixture = load_fixture(LIBRARY[MODEL].fixture_path)
+    for dataset_id, rows in fixture["datasets"].items():
+        headers = list(dict.fromkeys(h for r in rows for h in r))
+        path = tmp_path / f"{dataset_id}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(headers)
+            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+        import_file(
+            Warehouse(workspace.warehouse_dir, workspace.store),
+            workspace.reports_dir,
+            workspace.datasets()[dataset_id],
+            path,
+            ImportOptions(),
+        )
+    run_models(workspace, LIBRARY, [MODEL], dt.date(2026, 6, 1))
+    lead = list_leads(workspace.store)[0]
+    full_id = lead["subject"]
+    assert len(full_id) == 18
+
+    shown = get_lead(workspace.store, lead["id"], "检察官甲")
+    assert shown["subject"] == full_id[:7] + "*" * 8 + full_id[-3:]
+    assert shown["evidence"][0]["id_card"] == shown["subject"]
+    assert full_id not in repr(shown["evidence"])
+    assert shown["evidence"][0]["name"] == lead["evidence"][0]["name"]  # other columns as they are
+
+    revealed = get_lead(workspace.store, lead["id"], "检察官甲", reveal=True)
+    assert revealed["subject"] == full_id and revealed["evidence"][0]["id_card"] == full_id
+    views = audit.query(workspace.store, object_type="lead", object_id=lead["id"], action="view")
+    assert [v["detail"]["revealed"] for v in views] == [False, True]
