@@ -239,7 +239,9 @@ def test_a_case_with_no_rectification_goes_to_public_interest_suit(tmp_path):
     )  # fmt: skip
 
 
-def walk_state_by_state(ws: Workspace, case_id: int, path: list[str]) -> list[tuple[str, str]]:
+def walk_state_by_state(
+    ws: Workspace, case_id: int, path: list[str], reply: str = "部分采纳"
+) -> list[tuple[str, str]]:
     """Take `path` one action at a time; in every state, try every action the state does not
     allow and collect (state, action) pairs that were refused."""
     workflow = load_workflow()
@@ -248,7 +250,7 @@ def walk_state_by_state(ws: Workspace, case_id: int, path: list[str]) -> list[tu
     day = D(2024, 3, 1)
     fields = {
         "serve": {"service_method": "书面送达"},
-        "record_reply": {"outcome": "部分采纳"},
+        "record_reply": {"outcome": reply},
         "transfer": {"transferred_to": "区纪委监委"},
     }
     for step in [*path, None]:
@@ -296,16 +298,54 @@ def test_every_transition_the_workflow_does_not_allow_is_refused(tmp_path):
     case_b = open_case(
         ws.store, [second["id"]], "民事检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
     )
-    refused += walk_state_by_state(
-        ws, case_b, ["investigate", "draft_recommendation", "serve", "await_reply", "transfer"]
-    )
+    to_withdrawn = [
+        "investigate", "draft_recommendation", "serve", "await_reply", "record_reply",
+        "uphold_objection",
+    ]  # fmt: skip
+    refused += walk_state_by_state(ws, case_b, to_withdrawn, reply="提出异议")
     # every (state, action) pair outside the declaration was tried in the states visited
     visited = {s for s, _ in refused}
     expected = {(s, t.action) for s in visited for t in workflow.transitions if s not in t.sources}
     assert set(refused) == expected
-    assert visited == set(workflow.states) - {"public_interest_suit"}
+    assert visited == set(workflow.states) - {"public_interest_suit", "transferred"}
     # a terminal state allows nothing at all
     assert {a for s, a in refused if s == "closed"} == {t.action for t in workflow.transitions}
+
+
+def test_an_objection_is_reviewed_and_only_an_objection_can_be(tmp_path):
+    """检察建议工作规定 art. 23: an objection is reviewed at once — upheld (the recommendation is
+    withdrawn) or rejected with reasons (follow-up goes on); art. 22: a recommendation may be
+    withdrawn while it is pending."""
+    ws = workspace_at(tmp_path)
+    store = ws.store
+    first, second = cafe_leads(ws, tmp_path)
+    a = open_case(store, [first["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1))
+    b = open_case(
+        store, [second["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+    )
+    for case_id, outcome in ((a, "部分采纳"), (b, "提出异议")):
+        transition(store, case_id, "investigate", PROSECUTOR, "", D(2024, 3, 2))
+        issue_recommendation(ws, LIBRARY, case_id, PROSECUTOR, D(2024, 3, 5), "某局")
+        transition(
+            store, case_id, "serve", PROSECUTOR, "", D(2024, 3, 6), service_method="书面送达"
+        )
+        transition(store, case_id, "await_reply", PROSECUTOR, "", D(2024, 3, 6))
+        transition(store, case_id, "record_reply", PROSECUTOR, "", D(2024, 4, 1), outcome=outcome)
+    with pytest.raises(UserError, match="回复结果不是“提出异议”，不能执行“异议不成立并说明理由”"):
+        transition(store, a, "reject_objection", PROSECUTOR, "理由", D(2024, 4, 2))
+    assert get_case(store, a, PROSECUTOR)["state"] == "replied"
+    transition(store, b, "reject_objection", PROSECUTOR, "经复核，异议理由不成立", D(2024, 4, 2))
+    assert get_case(store, b, PROSECUTOR)["state"] == "follow_up"
+    transition(store, b, "withdraw", HEAD, "被建议单位已另行整改，撤回", D(2024, 4, 20))
+    case = get_case(store, b, HEAD)
+    assert (case["state"], case["state_label"]) == ("withdrawn", "撤回检察建议")
+    total = stats.statistics(store, "model")[-1]
+    assert (total["key"], total["replies"], total["withdrawn"], total["adopted"]) == (
+        "合计",
+        2,
+        1,
+        1,
+    )
 
 
 def test_bulk_triage_is_all_or_nothing_and_reasons_come_from_the_list(tmp_path):

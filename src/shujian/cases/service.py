@@ -176,6 +176,19 @@ def _last_step_date(conn: Connection, case_id: int) -> dt.date:
     ).scalar_one()
 
 
+def _latest_field(conn: Connection, case_id: int, field: str) -> Any:
+    """The latest value of a field recorded on any step of the case (None if never recorded)."""
+    rows = conn.execute(
+        select(case_events.c.fields)
+        .where(case_events.c.case_id == case_id)
+        .order_by(case_events.c.id.desc())
+    ).scalars()
+    for fields in rows:
+        if fields and field in fields:
+            return fields[field]
+    return None
+
+
 def _load_case(conn: Connection, case_id: int) -> Any:
     row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
     if row is None:
@@ -288,6 +301,10 @@ def apply_transition(
     tr = workflow.by_action(action)
     if tr is None or row.state not in tr.sources:
         raise _refusal(workflow, case_id, row.state, action)
+    for f, wanted in tr.when:
+        if _latest_field(conn, case_id, f) != wanted:
+            spec = workflow.fields[f]
+            raise UserError(f"案件 {case_id} 的{spec.label}不是“{wanted}”，不能执行“{tr.label}”。")
     if tr.document != document:
         raise UserError(
             f"“{tr.label}”须同时制发并编号检察建议书，请使用制发检察建议功能"

@@ -45,8 +45,19 @@ COUNTS = (
     ("adopted", "采纳（含部分采纳）"),
     ("rectified", "整改到位"),
     ("suits", "提起公益诉讼"),
+    ("transferred", "移送"),
+    ("withdrawn", "撤回检察建议"),
     ("closed", "结案"),
 )
+ENDINGS = {
+    "confirm_rectified": "rectified",
+    "sue": "suits",
+    "transfer": "transferred",
+    "withdraw": "withdrawn",
+    "uphold_objection": "withdrawn",
+    "close": "closed",
+}
+"""Case steps counted as figures, by action."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def _facts(store: Engine) -> Iterable[Fact]:
                 case_events.c.action,
                 case_events.c.on_date,
                 case_events.c.fields,
-            ).where(case_events.c.action.in_(("record_reply", "confirm_rectified", "sue", "close")))
+            ).where(case_events.c.action.in_(("record_reply", *ENDINGS)))
         ).all()
         issued = conn.execute(select(recommendations.c.case_id, recommendations.c.issued_on)).all()
         outcomes = [dict(r._mapping) for r in conn.execute(select(case_outcomes))]
@@ -134,7 +145,6 @@ def _facts(store: Engine) -> Iterable[Fact]:
         yield case_fact("cases", c.id, c.opened_on)
     for case_id, on in issued:
         yield case_fact("recommendations", case_id, on)
-    names = {"confirm_rectified": "rectified", "sue": "suits", "close": "closed"}
     for e in events:
         if e.action == "record_reply":
             yield case_fact("replies", e.case_id, e.on_date)
@@ -144,7 +154,7 @@ def _facts(store: Engine) -> Iterable[Fact]:
             if (e.fields or {}).get("outcome") in ADOPTED:
                 yield case_fact("adopted", e.case_id, e.on_date)
         else:
-            yield case_fact(names[e.action], e.case_id, e.on_date)
+            yield case_fact(ENDINGS[e.action], e.case_id, e.on_date)
     kinds = declarations().outcomes
     for o in outcomes:
         kind, case_id, on = o["kind"], o["case_id"], o["on_date"]

@@ -62,6 +62,8 @@ class Transition:
     starts_deadline: str | None = None
     ends_deadline: bool = False
     document: str | None = None
+    when: tuple[tuple[str, str], ...] = ()
+    """Guard: (field, value) pairs the case's latest recorded values must have."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def parse_workflow(raw: dict[str, Any]) -> Workflow:
             starts_deadline=t.get("starts_deadline"),
             ends_deadline=bool(t.get("ends_deadline", False)),
             document=t.get("document"),
+            when=tuple((str(k), str(v)) for k, v in (t.get("when") or {}).items()),
         )
         for s in (*tr.sources, tr.target):
             if s not in states:
@@ -134,6 +137,10 @@ def parse_workflow(raw: dict[str, Any]) -> Workflow:
         for f in (*tr.requires, *tr.optional):
             if f not in fields:
                 raise ValueError(f"transition {tr.action}: unknown field {f!r}")
+        for f, value in tr.when:
+            spec = fields.get(f)
+            if spec is None or (spec.choices and value not in spec.choices):
+                raise ValueError(f"transition {tr.action}: bad guard {f}={value!r}")
         if tr.starts_deadline and tr.starts_deadline not in deadlines:
             raise ValueError(f"transition {tr.action}: unknown deadline {tr.starts_deadline!r}")
         if any(states[s].terminal for s in tr.sources):
