@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "add_leads": "并入线索",
     "transition": "案件流转",
     "issue_recommendation": "制发检察建议书",
+    "file_record": "报上一级院备案",
     "record_outcome": "登记成效",
     "run_models": "运行模型",
 }

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from shujian.cases.deadlines import deadline, overdue
-from shujian.cases.recommendations import issue_recommendation
+from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import (
     add_leads_to_case,
     get_case,
@@ -127,10 +127,18 @@ def test_a_case_with_no_change_goes_to_public_interest_suit(workspace, tmp_path)
     add_leads_to_case(store, case_id, [second["id"]], ACTOR, "同一主管机关", D(2025, 1, 3))
     assert get_case(store, case_id, ACTOR)["lead_ids"] == [first["id"], second["id"]]
     transition(store, case_id, "investigate", ACTOR, "", D(2025, 1, 3))
-    issue_recommendation(
+    issued = issue_recommendation(
         workspace, LIBRARY, case_id, ACTOR, D(2025, 1, 10), "某区市场监管局", urgent=True
     )
     transition(store, case_id, "serve", ACTOR, "", D(2025, 1, 13), service_method="书面送达")
+    # 备案 within 5 days of issue (art. 21): 01-10 + 5 = 01-15; listed as overdue from 01-16
+    assert overdue(store, D(2025, 1, 15)) == []
+    (late_filing,) = overdue(store, D(2025, 1, 16))
+    assert late_filing["deadline_label"] == f"备案期限（{issued.number}）"
+    assert late_filing["days_overdue"] == 1
+    assert not file_with_superior(store, issued.number, ACTOR, D(2025, 1, 16), "市院公益诉讼检察部")
+    with pytest.raises(UserError, match="已于 2025-01-16 备案"):
+        file_with_superior(store, issued.number, ACTOR, D(2025, 1, 17), "市院公益诉讼检察部")
     # urgent: 15 days from 01-13 = 01-28, in 春节 → 02-05
     assert get_case(store, case_id, ACTOR)["deadline_due"] == D(2025, 2, 5)
     transition(store, case_id, "await_reply", ACTOR, "", D(2025, 1, 14))
@@ -147,7 +155,11 @@ def test_a_case_with_no_change_goes_to_public_interest_suit(workspace, tmp_path)
         None,
     )
     assert overdue(store, D(2025, 12, 31)) == []
-    assert [s["action"] for s in history(store, case_id, ACTOR)][:2] == ["open", "add_leads"]
+    steps = history(store, case_id, ACTOR)
+    assert [s["action"] for s in steps][:2] == ["open", "add_leads"]
+    filing = next(s for s in steps if s["action"] == "file_record")
+    assert filing["action_label"] == "报上一级院备案" and filing["fields"]["in_time"] is False
+    assert filing["from_state"] == filing["to_state"] == "served"
 
 
 def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_path):

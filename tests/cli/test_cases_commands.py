@@ -75,6 +75,10 @@ def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp
     docx = ws / "documents" / "2026" / "青检行公建〔2026〕1号.docx"
     assert "依法查处该网吧。" in "\n".join(p.text for p in Document(str(docx)).paragraphs)
     assert docx.with_suffix(".pdf").is_file()
+    assert "未备案（2026-03-25 前）" in shujian(ws, "cases", "show", case).output
+    out = shujian(ws, "cases", "file", "青检行公建〔2026〕1号", "--to", "六盘水市人民检察院公益诉讼检察部",
+                  "--on", "2026-03-24").output  # fmt: skip
+    assert "已备案（按期）" in out
     shujian(
         ws,
         "cases",

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from shujian.calendar import add_months, extend_to_working_day
-from shujian.cases.store import cases
+from shujian.cases.store import cases, recommendations
 from shujian.cases.workflow import PeriodRule, load_workflow
 
 
@@ -79,12 +79,34 @@ def _running(store: Engine, *conditions: Any, order: tuple[Any, ...]) -> list[di
     return rows
 
 
+def _unfiled(store: Engine, *conditions: Any) -> list[dict[str, Any]]:
+    """Recommendations not yet filed with the upper procuratorate (art. 21), as case rows whose
+    running deadline is the filing deadline — whatever state the case is in, even ended."""
+    workflow = load_workflow()
+    query = (
+        select(cases, recommendations.c.number, recommendations.c.filing_due)
+        .join(recommendations, recommendations.c.case_id == cases.c.id)
+        .where(recommendations.c.filed_on.is_(None), *conditions)
+    )
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        r["state_label"] = workflow.label(r["state"])
+        r["deadline_kind"] = "filing"
+        r["deadline_due"] = r.pop("filing_due")
+        r["deadline_label"] = f"{workflow.deadlines['filing'].label}（{r['number']}）"
+    return rows
+
+
 def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:
-    """Open cases whose running deadline ended before `today`, most overdue first.
+    """Open cases whose running deadline ended before `today`, and issued recommendations not
+    filed in time (art. 21), most overdue first.
 
     A deadline's last day is still in time, so a case is overdue only from the next day.
     """
     rows = _running(store, cases.c.deadline_due < today, order=(cases.c.deadline_due, cases.c.id))
+    rows += _unfiled(store, recommendations.c.filing_due < today)
+    rows.sort(key=lambda r: (r["deadline_due"], r["id"]))
     for r in rows:
         r["days_overdue"] = (today - r["deadline_due"]).days
     return rows
@@ -104,6 +126,14 @@ def due_soon(
     rows = _running(
         store, *conditions, order=(cases.c.prosecutor, cases.c.deadline_due, cases.c.id)
     )
+    filing = [
+        recommendations.c.filing_due >= today,
+        recommendations.c.filing_due <= today + dt.timedelta(days=within_days),
+    ]
+    if prosecutor:
+        filing.append(cases.c.prosecutor == prosecutor)
+    rows += _unfiled(store, *filing)
+    rows.sort(key=lambda r: (r["prosecutor"], r["deadline_due"], r["id"]))
     for r in rows:
         r["days_left"] = (r["deadline_due"] - today).days
     return rows

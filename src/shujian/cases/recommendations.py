@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from shujian import audit
 from shujian.cases.categories import Category, declarations
-from shujian.cases.deadlines import binding_rule
+from shujian.cases.deadlines import binding_rule, deadline
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.cases.documents.recommendation import (
     EvidenceTable,
@@ -35,7 +35,7 @@ from shujian.cases.documents.recommendation import (
 )
 from shujian.cases.numbering import format_number, next_seq
 from shujian.cases.service import apply_transition
-from shujian.cases.store import case_leads, recommendations
+from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
@@ -267,6 +267,7 @@ def issue_recommendation(
                     content=_jsonable(content),
                     document=str(target.relative_to(ws.root)),
                     document_sha256=digest,
+                    filing_due=_deadline_or_refuse("filing", on_date),
                     actor=actor,
                     created_at=now(),
                 )
@@ -284,6 +285,66 @@ def issue_recommendation(
             target.unlink(missing_ok=True)
         raise
     return Issued(case_id, number, target, content.reply_period)
+
+
+def _deadline_or_refuse(kind: str, start: dt.date) -> dt.date:
+    from shujian.calendar import CalendarYearUnknownError
+
+    try:
+        return deadline(kind, start)
+    except CalendarYearUnknownError as e:
+        raise UserError(str(e)) from e
+
+
+def file_with_superior(
+    store: Engine, number: str, actor: str, on_date: dt.date, filed_with: str
+) -> bool:
+    """报上一级院备案 (检察建议工作规定 art. 21: within five days of issue); returns whether in time.
+
+    Recorded as a step of the case (its state does not change) and on the recommendation.
+    """
+    if not filed_with.strip():
+        raise UserError("备案必须写明备案单位（上一级人民检察院的部门）。")
+    if not actor.strip():
+        raise UserError("操作人不能为空。")
+    with store.begin() as conn:
+        rec = conn.execute(
+            select(recommendations).where(recommendations.c.number == number).with_for_update()
+        ).first()
+        if rec is None:
+            raise UserError(f"找不到文号为“{number}”的检察建议书。")
+        if rec.filed_on is not None:
+            raise UserError(f"检察建议书 {number} 已于 {rec.filed_on.isoformat()} 备案。")
+        if on_date < rec.issued_on:
+            raise UserError(
+                f"备案日期 {on_date.isoformat()} 早于制发日期 {rec.issued_on.isoformat()}。"
+            )
+        state = conn.execute(select(cases.c.state).where(cases.c.id == rec.case_id)).scalar_one()
+        in_time = on_date <= rec.filing_due
+        conn.execute(
+            update(recommendations).where(recommendations.c.id == rec.id).values(filed_on=on_date)
+        )
+        fields = {
+            "number": number,
+            "filed_with": filed_with.strip(),
+            "due": rec.filing_due.isoformat(),
+            "in_time": in_time,
+        }
+        conn.execute(
+            insert(case_events).values(
+                case_id=rec.case_id,
+                at=now(),
+                on_date=on_date,
+                actor=actor.strip(),
+                action="file_record",
+                from_state=state,
+                to_state=state,
+                reason="",
+                fields=fields,
+            )
+        )
+        audit.record(conn, actor.strip(), "file_record", "case", rec.case_id, fields)
+    return in_time
 
 
 def _jsonable(content: RecommendationContent) -> dict[str, Any]:

@@ -167,10 +167,17 @@ def open_case(
 
 
 def _last_step_date(conn: Connection, case_id: int) -> dt.date:
-    """The date of the case's latest recorded step (a new step may not be dated earlier)."""
+    """The date of the case's latest state change (a new one may not be dated earlier).
+
+    Steps that leave the state as it is (并入线索, 备案) run beside the workflow and do not count:
+    a 备案 recorded after 送达 may well be dated before it.
+    """
     return conn.execute(
         select(case_events.c.on_date)
-        .where(case_events.c.case_id == case_id)
+        .where(
+            case_events.c.case_id == case_id,
+            case_events.c.action.not_in(list(load_workflow().steps)),
+        )
         .order_by(case_events.c.id.desc())
         .limit(1)
     ).scalar_one()
@@ -423,8 +430,7 @@ def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
             )
         ]
     for r in rows:
-        tr = workflow.by_action(r["action"])
-        r["action_label"] = tr.label if tr else "并入线索"
+        r["action_label"] = workflow.action_label(r["action"])
         r["from_label"] = workflow.label(r["from_state"]) if r["from_state"] else None
         r["to_label"] = workflow.label(r["to_state"])
     audit.record_view(store, actor, "case", case_id, {"what": "history"})

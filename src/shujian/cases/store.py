@@ -92,6 +92,8 @@ recommendations = Table(
     Column("content", JSON, nullable=False),
     Column("document", String(512), nullable=False),
     Column("document_sha256", String(64), nullable=False),
+    Column("filing_due", Date, nullable=False),
+    Column("filed_on", Date),
     Column("actor", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("procuratorate", "category", "year", "seq", name="uq_recommendation_number"),

@@ -72,6 +72,12 @@ class Workflow:
     fields: dict[str, FieldSpec]
     deadlines: dict[str, DeadlineRule]
     transitions: tuple[Transition, ...] = field(default_factory=tuple)
+    steps: dict[str, str] = field(default_factory=dict)
+    """Recorded steps that leave the state as it is: action → Chinese label."""
+
+    def action_label(self, action: str) -> str:
+        tr = self.by_action(action)
+        return tr.label if tr else self.steps.get(action, action)
 
     def allowed(self, state: str) -> list[Transition]:
         """Transitions that may leave `state`, in declared order."""
@@ -149,7 +155,8 @@ def parse_workflow(raw: dict[str, Any]) -> Workflow:
     actions = [t.action for t in transitions]
     if len(set(actions)) != len(actions):
         raise ValueError("duplicate transition action")
-    return Workflow(states, fields, deadlines, tuple(transitions))
+    steps = {str(k): str(v) for k, v in (raw.get("steps") or {}).items()}
+    return Workflow(states, fields, deadlines, tuple(transitions), steps)
 
 
 @lru_cache(maxsize=1)

@@ -65,18 +65,55 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         click.echo("可执行：" + "、".join(f"{t.label}（{t.action}）" for t in allowed))
     click.echo("经过：")
     for step in service.history(ws.store, case_id, actor):
-        fields = "，".join(f"{k}={v}" for k, v in step["fields"].items())
+        fields = "，".join(
+            f"{_field_label(workflow, k)}：{_field_value(v)}" for k, v in step["fields"].items()
+        )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
             f"{step['actor']:<10}{step['reason']}{'  ' + fields if fields else ''}"
         )
     for rec in recommendations.list_recommendations(ws.store, case_id):
-        click.echo(f"检察建议书：{rec['number']}  致 {rec['recipient']}  {rec['document']}")
+        filed = (
+            f"{rec['filed_on'].isoformat()} 已备案"
+            if rec["filed_on"]
+            else f"未备案（{rec['filing_due'].isoformat()} 前）"
+        )
+        click.echo(
+            f"检察建议书：{rec['number']}  致 {rec['recipient']}  {filed}  {rec['document']}"
+        )
     for o in outcomes.outcomes_of(ws.store, case_id):
         amount = f" {o['amount_yuan']}元" if o["amount_yuan"] is not None else ""
         people = f" {o['people']}人" if o["people"] is not None else ""
         count = f" {o['count']}" if o["count"] is not None else ""
         click.echo(f"成效：{o['on_date']} {o['kind_label']}{amount}{people}{count} {o['note']}")
+
+
+STEP_FIELD_LABELS = {
+    "lead_ids": "线索",
+    "department": "承办部门",
+    "prosecutor": "承办检察官",
+    "deadline_due": "期限届满日",
+    "ended_deadline": "期限",
+    "number": "文号",
+    "filed_with": "备案单位",
+    "due": "备案期限",
+    "in_time": "按期",
+}
+
+
+def _field_label(workflow: Any, key: str) -> str:
+    spec = workflow.fields.get(key)
+    return spec.label if spec else STEP_FIELD_LABELS.get(key, key)
+
+
+def _field_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, dict) and "due" in value:
+        return f"{value['due']} 届满，{'按期' if value.get('in_time') else '逾期'}"
+    return str(value)
 
 
 def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -189,6 +226,20 @@ def _pdf(docx: Path) -> None:
         click.echo("未安装 LibreOffice，未生成 PDF 预览。", err=True)
     else:
         click.echo(f"PDF 预览：{made}")
+
+
+@cases_group.command("file")
+@click.argument("number")
+@click.option("--to", "filed_with", required=True, help="备案单位（上一级人民检察院的部门）")
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="备案日期（默认今天）")
+@click.pass_context
+def file_cmd(ctx: click.Context, number: str, filed_with: str, on_date: str | None) -> None:
+    """检察建议书报上一级院备案（发出后五日内，检察建议工作规定第二十一条）。"""
+    ws = workspace(ctx)
+    in_time = recommendations.file_with_superior(
+        ws.store, number, user(ctx), parse_date(on_date, "备案日期"), filed_with
+    )
+    click.echo(f"检察建议书 {number} 已备案（{'按期' if in_time else '已超过五日备案期限'}）。")
 
 
 @cases_group.command("document")

@@ -2,7 +2,8 @@
 
 The source reports tell of a kindergarten-name lead taken from discovery to rectification in five
 days; the demo does the first part of that with its own 幼儿园 lead: assigned, accepted into a
-case, investigated, the recommendation issued to the county's education bureau and served. The
+case, investigated, the recommendation issued to the county's education bureau, served and
+filed with the upper procuratorate. The
 case is left 等待回复 for the user to carry on with the commands the demo prints.
 """
 
@@ -12,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from shujian.cases.recommendations import issue_recommendation
+from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import open_case, transition
 from shujian.leads.service import list_leads
 from shujian.leads.triage import assign
@@ -70,4 +71,11 @@ def walk_sample_case(
         service_method="书面送达",
     )
     transition(store, case_id, "await_reply", PROSECUTOR, "", as_of + dt.timedelta(days=2))
+    file_with_superior(
+        store,
+        issued.number,
+        PROSECUTOR,
+        as_of + dt.timedelta(days=3),
+        "上一级人民检察院未成年人检察部",
+    )
     return DemoCase(case_id, lead["id"], issued.number, issued.document, issued.reply_due_text)
