@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from docx import Document
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from shujian import audit
 from shujian.cases import stats
@@ -481,10 +482,27 @@ def test_numbers_have_no_gap_and_no_duplicate_under_concurrent_issue_on_postgres
     assert audit.verify(ws.store).ok  # the audit chain stayed linear under concurrent writers
 
 
-def test_the_audit_chain_detects_an_edited_a_deleted_and_a_cut_entry(tmp_path):
+def drop_append_only_triggers(store) -> None:
+    """What someone with direct write access to the database would do first."""
+    with store.begin() as conn:
+        if store.dialect.name == "sqlite":
+            for op in ("update", "delete"):
+                conn.execute(text(f"DROP TRIGGER audit_log_no_{op}"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_audit_chain_detects_an_edited_a_deleted_and_a_cut_entry(
+    tmp_path, backend, request, monkeypatch
+):
+    if backend == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
     ws = workspace_at(tmp_path)
     store = ws.store
-    first, _ = cafe_leads(ws, tmp_path)
+    assert store.dialect.name == backend
+    (tmp_path / "data").mkdir()
+    first, _ = cafe_leads(ws, tmp_path / "data")
     triage.assign(store, [first["id"]], "未成年人检察部", PROSECUTOR, HEAD)
     triage.get_lead(store, first["id"], PROSECUTOR)
     case_id = open_case(
@@ -501,7 +519,14 @@ def test_the_audit_chain_detects_an_edited_a_deleted_and_a_cut_entry(tmp_path):
             conn.execute(text(sql), params)
         return audit.verify(store)
 
-    # an administrator quietly changes who viewed the lead
+    # the database itself refuses to change or remove a history row …
+    for sql in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                "UPDATE case_events SET actor = 'x'", "DELETE FROM lead_events"):  # fmt: skip
+        with pytest.raises(DBAPIError, match="append-only"), store.begin() as conn:
+            conn.execute(text(sql))
+    assert audit.verify(store).ok
+    # … so someone with direct access drops the guard, then quietly changes who viewed the lead
+    drop_append_only_triggers(store)
     target = entries[2]
     result = tamper("UPDATE audit_log SET actor = '某人' WHERE seq = :s", s=target["seq"])
     assert not result.ok

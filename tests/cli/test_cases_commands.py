@@ -126,6 +126,9 @@ def test_audit_verify_fails_on_an_edited_entry(ws: Path):
     import sqlite3
 
     con = sqlite3.connect(ws / "case_store.sqlite")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 1")
+    con.execute("DROP TRIGGER audit_log_no_update")
     con.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 1")
     con.commit()
     con.close()
