@@ -572,3 +572,25 @@ def test_views_of_leads_and_cases_are_audited(tmp_path):
         ("view", "case", str(case_id)),
     ]
     assert seen[0]["detail"]["lead_ids"] == [first["id"], second["id"]]
+
+
+def test_unassigned_leads_wait_in_their_models_department(tmp_path):
+    ws = workspace_at(tmp_path)
+    store = ws.store
+    first, second = cafe_leads(ws, tmp_path)
+    home = {m.id: m.department for m in LIBRARY.values() if m.department}
+    assert home["campus.internet_cafe"] == "未成年人检察部"
+    waiting = triage.queue(store, HEAD, department="未成年人检察部", home=home)
+    assert [(r["id"], r["assigned"], r["department"]) for r in waiting] == [
+        (first["id"], False, "未成年人检察部"),
+        (second["id"], False, "未成年人检察部"),
+    ]
+    triage.assign(store, [first["id"]], "公益诉讼检察部", PROSECUTOR, HEAD)
+    assert [r["id"] for r in triage.queue(store, HEAD, department="未成年人检察部", home=home)] == [
+        second["id"]
+    ]
+    assert [r["id"] for r in triage.queue(store, HEAD, department="公益诉讼检察部", home=home)] == [
+        first["id"]
+    ]
+    by_department = {r["key"]: r["leads"] for r in stats.statistics(store, "department", home=home)}
+    assert by_department == {"公益诉讼检察部": 1, "未成年人检察部": 1, "合计": 2}

@@ -7,14 +7,14 @@ issued, a reply in the month it came (on time when on or before its deadline's l
 outcome on the date recorded. So a month's row says what happened in that month, and a period
 filter (`since`, `until`) applies to every figure the same way. A case counts for every model
 that found one of its leads; a lead counts for the department and prosecutor of its case, else
-of its assignment, else 未分派.
+of its assignment, else of the department its model declares, else 未分派.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -89,7 +89,7 @@ def _day(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _facts(store: Engine) -> Iterable[Fact]:
+def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
     with store.connect() as conn:
         case_rows = {r.id: r for r in conn.execute(select(cases))}
         lead_case = dict(conn.execute(select(case_leads.c.lead_id, case_leads.c.case_id)).all())
@@ -130,7 +130,7 @@ def _facts(store: Engine) -> Iterable[Fact]:
         if lead.id in lead_case:
             dept, pros = owner_of_case(lead_case[lead.id])
         else:
-            dept, pros = assigned.get(lead.id, (UNASSIGNED, UNASSIGNED))
+            dept, pros = assigned.get(lead.id, (home.get(lead.model_id, UNASSIGNED), UNASSIGNED))
         models = (lead.model_id,)
         yield Fact("leads", _day(lead.created_at), models, dept, pros)
         if lead.status in ("accepted", "dismissed") and lead.id in decided:
@@ -184,8 +184,12 @@ def statistics(
     by: str,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    home: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计."""
+    """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计.
+
+    `home` maps a model to its declared department, where its unassigned leads are counted.
+    """
     if by not in DIMENSIONS:
         raise UserError(
             f"统计维度只能是：{'、'.join(f'{v}（{k}）' for k, v in DIMENSIONS.items())}。"
@@ -193,7 +197,7 @@ def statistics(
     keys = [k for k, _ in columns()]
     table: dict[str, dict[str, Any]] = {}
     total: dict[str, Any] = defaultdict(int)
-    for fact in _facts(store):
+    for fact in _facts(store, home or {}):
         if (since and fact.on < since) or (until and fact.on > until):
             continue
         for key in _keys(fact, by):

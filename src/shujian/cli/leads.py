@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from shujian.cases.service import add_leads_to_case, open_case
-from shujian.cli.common import parse_date, parse_ids, user, workspace
+from shujian.cli.common import library, parse_date, parse_ids, user, workspace
 from shujian.errors import UserError
 from shujian.leads import triage
 from shujian.leads.export import export_leads
@@ -50,13 +50,17 @@ def list_cmd(
         prosecutor=prosecutor,
         model_id=model_id,
         unassigned=unassigned,
+        home={m.id: m.department for m in library(ws).values() if m.department},
     )
     if not rows:
         click.echo("没有符合条件的线索。")
         return
     click.echo(f"{'编号':>6}  {'状态':<6}{'承办':<18}{'模型':<32}标题")
     for r in rows:
-        owner = f"{r['department']}/{r['prosecutor']}" if r["department"] else "未分派"
+        if r["assigned"]:
+            owner = f"{r['department']}/{r['prosecutor']}"
+        else:
+            owner = f"未分派（{r['department']}）" if r["department"] else "未分派"
         click.echo(
             f"{r['id']:>6}  {r['status_label']:<6}{owner:<18}{r['model_id']:<32}{r['title']}"
         )

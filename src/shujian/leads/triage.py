@@ -9,7 +9,7 @@ it, so a bulk decision is never half applied. Each change is one lead event and 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -204,8 +204,14 @@ def queue(
     prosecutor: str | None = None,
     model_id: str | None = None,
     unassigned: bool = False,
+    home: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The lead queue (one list per department or prosecutor), without evidence; audited."""
+    """The lead queue (one list per department or prosecutor), without evidence; audited.
+
+    `home` maps a model to the department it declares: a lead not yet assigned belongs to its
+    model's department's queue, so a department head sees what awaits assignment there.
+    """
+    home = home or {}
     query = (
         select(
             leads.c.id,
@@ -225,7 +231,11 @@ def queue(
     if status:
         query = query.where(leads.c.status == status)
     if department:
-        query = query.where(lead_assignments.c.department == department)
+        own = [m for m, d in home.items() if d == department]
+        query = query.where(
+            (lead_assignments.c.department == department)
+            | (lead_assignments.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+        )
     if prosecutor:
         query = query.where(lead_assignments.c.prosecutor == prosecutor)
     if model_id:
@@ -236,6 +246,9 @@ def queue(
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        r["assigned"] = r["department"] is not None
+        if r["department"] is None:
+            r["department"] = home.get(r["model_id"])
     filters = {
         "status": status,
         "department": department,
