@@ -40,7 +40,7 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.leads.store import leads
-from shujian.models.labels import evidence_label, mask_id_card, masked_kind
+from shujian.models.labels import evidence_label, mask_evidence
 from shujian.models.spec import ModelSpec
 from shujian.store import now
 from shujian.workspace import Workspace
@@ -85,14 +85,13 @@ def _case_leads(store: Engine, case_id: int) -> list[dict[str, Any]]:
 
 
 def _cell(column: str, value: Any) -> str:
+    """A value as the document prints it: ID numbers masked, 150.0 as 150, nothing as blank."""
+    value = mask_evidence(column, value)
     if value is None:
         return ""
-    text = str(value)
-    if masked_kind(column) == "id_card":
-        return mask_id_card(text)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return text
+    return str(value)
 
 
 def evidence_table(n: int, lead: dict[str, Any], model: ModelSpec | None) -> EvidenceTable:
