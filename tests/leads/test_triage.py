@@ -19,7 +19,7 @@ LIBRARY = load_library()
 MODEL = "staff.barred_offence"
 
 
-def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Path):
+def load_staff_fixture(workspace, tmp_path: Path) -> None:
     fixture = load_fixture(LIBRARY[MODEL].fixture_path)
     for dataset_id, rows in fixture["datasets"].items():
         headers = list(dict.fromkeys(h for r in rows for h in r))
@@ -36,6 +36,10 @@ def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Pa
             ImportOptions(),
         )
     run_models(workspace, LIBRARY, [MODEL], dt.date(2026, 6, 1))
+
+
+def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Path):
+    load_staff_fixture(workspace, tmp_path)
     lead = list_leads(workspace.store)[0]
     full_id = lead["subject"]
     assert len(full_id) == 18
@@ -50,3 +54,26 @@ def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Pa
     assert revealed["subject"] == full_id and revealed["evidence"][0]["id_card"] == full_id
     views = audit.query(workspace.store, object_type="lead", object_id=lead["id"], action="view")
     assert [v["detail"]["revealed"] for v in views] == [False, True]
+
+
+def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path):
+    from docx import Document
+
+    from shujian.cases.recommendations import issue_recommendation
+    from shujian.cases.service import open_case, transition
+
+    load_staff_fixture(workspace, tmp_path)
+    lead = list_leads(workspace.store)[0]
+    full_id = lead["subject"]
+    case_id = open_case(
+        workspace.store, [lead["id"]], "未成年人检察部", "甲", "甲", "成案", dt.date(2026, 6, 2)
+    )
+    transition(workspace.store, case_id, "investigate", "甲", "", dt.date(2026, 6, 2))
+    issued = issue_recommendation(
+        workspace, LIBRARY, case_id, "甲", dt.date(2026, 6, 3), "青岚县教育局", category="未检"
+    )
+    doc = Document(str(issued.document))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert full_id[:7] + "*" * 8 + full_id[-3:] in cells
+    assert full_id not in text
