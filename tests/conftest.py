@@ -1,15 +1,19 @@
-"""Shared fixtures: fresh workspaces on SQLite, and on a real PostgreSQL database."""
+"""Shared fixtures: fresh workspaces on SQLite, a real PostgreSQL database, and a model
+fixture's datasets written out as the CSV files an agency would send."""
 
 from __future__ import annotations
 
+import csv
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from shujian.models.fixtures import load_fixture
+from shujian.models.spec import load_library
 from shujian.workspace import Workspace, init_workspace
 
 PG_ADMIN_URL = os.environ.get(
@@ -40,3 +44,24 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def write_fixture_csvs(model_id: str, folder: Path, encoding: str = "utf-8") -> dict[str, Path]:
+    """Each dataset of a model's fixture as one CSV file in `folder` → {dataset: path}."""
+    fixture = load_fixture(load_library()[model_id].fixture_path)
+    paths = {}
+    for dataset, rows in fixture["datasets"].items():
+        headers = list(dict.fromkeys(h for r in rows for h in r))
+        path = folder / f"{dataset}.csv"
+        with path.open("w", encoding=encoding, newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(headers)
+            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+        paths[dataset] = path
+    return paths
+
+
+@pytest.fixture
+def fixture_csvs() -> Callable[..., dict[str, Path]]:
+    """`write_fixture_csvs`, for tests that import a model's fixture as files."""
+    return write_fixture_csvs

@@ -3,20 +3,15 @@ would from a shell: every step through `shujian`, nothing through Python."""
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
 from click.testing import CliRunner
 from docx import Document
 
 from shujian.cli.main import cli
-from shujian.models.spec import load_library
-
-FIXTURE = load_library()["campus.internet_cafe"].fixture_path
 
 
 def shujian(ws: Path, *args: str, user: str = "张检察官", code: int = 0):
@@ -26,18 +21,11 @@ def shujian(ws: Path, *args: str, user: str = "张检察官", code: int = 0):
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def ws(tmp_path: Path, fixture_csvs) -> Path:
     root = tmp_path / "ws"
     init = ["init", str(root), "--county", "青岚县", "--procuratorate", "青岚县人民检察院"]
     assert CliRunner().invoke(cli, init).exit_code == 0
-    fixture = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    for dataset, rows in fixture["datasets"].items():
-        headers = list(dict.fromkeys(h for r in rows for h in r))
-        path = tmp_path / f"{dataset}.csv"
-        with path.open("w", encoding="gb18030", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(headers)
-            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+    for dataset, path in fixture_csvs("campus.internet_cafe", tmp_path, "gb18030").items():
         shujian(root, "import", dataset, str(path), "--agency", "青岚县教育局")
     shujian(root, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     return root

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from shujian.cli.main import cli
-from shujian.models.spec import load_library
-
-FIXTURE = load_library()["campus.internet_cafe"].fixture_path
 
 
 def shujian(ws: Path, *args: str):
@@ -22,17 +18,10 @@ def shujian(ws: Path, *args: str):
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def ws(tmp_path: Path, fixture_csvs) -> Path:
     root = tmp_path / "ws"
     assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0
-    fixture = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-    for dataset, rows in fixture["datasets"].items():
-        headers = list(dict.fromkeys(h for r in rows for h in r))
-        path = tmp_path / f"{dataset}.csv"
-        with path.open("w", encoding="gb18030", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(headers)
-            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+    fixture_csvs("campus.internet_cafe", tmp_path, encoding="gb18030")
     return root
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from shujian.data.importer import ImportOptions, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.leads.service import list_leads
 from shujian.leads.triage import get_lead
-from shujian.models.fixtures import load_fixture
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
 
@@ -19,15 +17,8 @@ LIBRARY = load_library()
 MODEL = "staff.barred_offence"
 
 
-def load_staff_fixture(workspace, tmp_path: Path) -> None:
-    fixture = load_fixture(LIBRARY[MODEL].fixture_path)
-    for dataset_id, rows in fixture["datasets"].items():
-        headers = list(dict.fromkeys(h for r in rows for h in r))
-        path = tmp_path / f"{dataset_id}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(headers)
-            w.writerows([[r.get(h, "") for h in headers] for r in rows])
+def load_staff_fixture(workspace, tmp_path: Path, write_csvs) -> None:
+    for dataset_id, path in write_csvs(MODEL, tmp_path).items():
         import_file(
             Warehouse(workspace.warehouse_dir, workspace.store),
             workspace.reports_dir,
@@ -38,8 +29,8 @@ def load_staff_fixture(workspace, tmp_path: Path) -> None:
     run_models(workspace, LIBRARY, [MODEL], dt.date(2026, 6, 1))
 
 
-def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Path):
-    load_staff_fixture(workspace, tmp_path)
+def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Path, fixture_csvs):
+    load_staff_fixture(workspace, tmp_path, fixture_csvs)
     lead = list_leads(workspace.store)[0]
     full_id = lead["subject"]
     assert len(full_id) == 18
@@ -56,13 +47,13 @@ def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Pa
     assert [v["detail"]["revealed"] for v in views] == [False, True]
 
 
-def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path):
+def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path, fixture_csvs):
     from docx import Document
 
     from shujian.cases.recommendations import issue_recommendation
     from shujian.cases.service import open_case, transition
 
-    load_staff_fixture(workspace, tmp_path)
+    load_staff_fixture(workspace, tmp_path, fixture_csvs)
     lead = list_leads(workspace.store)[0]
     full_id = lead["subject"]
     case_id = open_case(
