@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +12,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from shujian.data.importer import ImportOptions, import_file
+from shujian.data.importer import ImportOptions, _is_last_of_key, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.engine.duckdb import DuckDBEngine
 from shujian.errors import UserError
@@ -188,6 +189,23 @@ def test_id_typed_as_a_number_in_excel_is_rejected_not_repaired(workspace, tmp_p
     assert table(workspace, "staff_roster")["id_card"].to_list() == [ID_C, ID_A]
 
 
+def test_numeric_id_written_in_lower_case_scientific_notation_is_rejected(workspace, tmp_path):
+    # openpyxl (and pandas through it) writes a float as repr() does: "5.202031990010112e+17".
+    path = tmp_path / "staff.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(STAFF_HEADER)
+    sheet.append(["青岚县第一小学", USCC_A, "学校", "王芳", ID_A, "教师", "2020-09-01"])
+    sheet.append(["青岚县第一小学", USCC_A, "学校", "李四", float(ID_C), "教师", "2020-09-01"])
+    book.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert b"e+17</v>" in zf.read("xl/worksheets/sheet1.xml")
+    result = run_import(workspace, "staff_roster", path)
+    assert (result.imported, result.rejected) == (1, 1)
+    (row,) = rejection_rows(result.report)
+    assert row[0] == 3 and row[1] == "公民身份号码" and "Excel" in row[3]
+
+
 def test_missing_required_columns_refuse_the_whole_file_naming_them(workspace, tmp_path):
     path = write_csv(tmp_path / "staff.csv", [["姓名", "身份证号"], ["王芳", ID_C]], "utf-8")
     with pytest.raises(UserError) as error:
@@ -336,3 +354,9 @@ def test_a_registry_listing_the_same_record_twice_keeps_the_later_row(workspace,
     assert skipped[0] == 2 and "第4行" in skipped[1]
     rows = table(workspace, "schools").sort("_row")
     assert rows["name"].to_list() == ["青岚县第二小学", "青岚县第一小学(新校区)"]  # NFKC
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 20_000])
+def test_last_row_of_each_key_is_found_as_polars_finds_it(n):
+    keys = pl.Series([f"k{i % max(n // 3, 1)}" if i % 5 else f"u{i}" for i in range(n)])
+    assert (_is_last_of_key(keys) == keys.is_last_distinct()).all()

@@ -16,6 +16,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -35,6 +36,11 @@ RAW_SUFFIX = "__raw"
 
 PARSE_THREADS = 2
 """Columns parsed at once (this machine class has two cores)."""
+
+_PARSE_COST = {"id_card": 3, "uscc_or_id_card": 4, "uscc": 2}
+"""Time to parse a million cells relative to text (bench/fields.py): costliest go first."""
+
+_Rows = TypeVar("_Rows", pl.DataFrame, pl.Series)
 
 _TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总合计)\s*[:：]?.{0,8}$")
 
@@ -124,13 +130,17 @@ def import_file(
                 extra_columns=[],
                 already_imported=True,
             )
-        grid = read_grid(path, options.sheet, options.encoding)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the field types' one-off tables are built while the file is read
+            prepared = pool.submit(prepare_field_types, dataset)
+            grid = read_grid(path, options.sheet, options.encoding)
+            prepared.result()
         header_at, mapping, extras = locate_header(grid, dataset, options.mapping)
         body, rows, skipped = data_rows(grid, header_at)
         parsed, errors = parse_columns(body, mapping, dataset, options.crs)
         rejections = collect_rejections(body, rows, mapping, dataset, errors)
         bad = errors.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
-        accepted = assemble(parsed, body, rows, mapping, extras, dataset).filter(~bad)
+        accepted = _without(assemble(parsed, body, rows, mapping, extras, dataset), bad)
         accepted, repeated = keep_last_per_key(dataset, accepted)
         skipped += repeated
         accepted, duplicates = drop_stored_duplicates(warehouse, dataset, accepted)
@@ -189,6 +199,12 @@ def rejection_report_path(reports_dir: Path, dataset_id: str, batch_id: int) -> 
 
 
 # ----------------------------------------------------------------------------- steps
+
+
+def prepare_field_types(dataset: Dataset) -> None:
+    """Build the one-off tables of every field type the dataset uses (`FieldType.prepare`)."""
+    for name in {col.type for col in dataset.columns}:
+        get_field_type(name).prepare()
 
 
 def locate_header(
@@ -252,22 +268,27 @@ def data_rows(
     """Rows below the header, without blank rows and totals rows (which are reported)."""
     body = grid.frame.slice(header_at + 1)
     rows = grid.row_numbers.slice(header_at + 1)
-    blank = body.select(
-        pl.all_horizontal(
+    # One select: polars runs both scans over all columns side by side.
+    flags = body.select(
+        blank=pl.all_horizontal(
             [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in body.columns]
-        )
-    ).to_series()
-    totals = body.select(
-        pl.any_horizontal(
+        ),
+        totals=pl.any_horizontal(
             [pl.col(c).str.contains(_TOTALS.pattern).fill_null(False) for c in body.columns]
-        )
-    ).to_series()
+        ),
+    )
+    blank, totals = flags["blank"], flags["totals"]
     skipped = [
         {"row": int(r), "reason": "合计/总计行，不是数据行，已跳过"}
         for r in rows.filter(totals & ~blank)
     ]
-    keep = ~(blank | totals)
-    return body.filter(keep), rows.filter(keep), skipped
+    drop = blank | totals
+    return _without(body, drop), _without(rows, drop), skipped
+
+
+def _without(rows: _Rows, drop: pl.Series) -> _Rows:
+    """`rows` less those where `drop` holds; most files drop none, and then nothing is copied."""
+    return rows.filter(~drop) if drop.any() else rows
 
 
 def parse_columns(
@@ -278,12 +299,10 @@ def parse_columns(
     values: dict[str, pl.Series] = {}
     errors: dict[str, pl.Series] = {}
     n = body.height
-    present = [col for col in dataset.columns if col.id in by_id]
-    # Field types run polars expressions that release the GIL: parse columns side by side.
-    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
-        results = list(pool.map(lambda c: get_field_type(c.type).parse(body[by_id[c.id]]), present))
-    for col, parsed in zip(present, results, strict=True):
+
+    def parse(col: Column) -> tuple[pl.Series, pl.Series]:
         raw = body[by_id[col.id]]
+        parsed = get_field_type(col.type).parse(raw)
         value, error = parsed.value, parsed.error
         if col.values:
             value, vocab_error = _check_vocabulary(value, col)
@@ -291,8 +310,16 @@ def parse_columns(
         if col.required:
             empty = raw.str.strip_chars().replace("", None).is_null()
             error = _first_error(nulls(n, pl.Utf8).set(empty, "必填项为空"), error)
-        values[col.id] = value.alias(col.id)
-        errors[col.id] = error.alias(col.id)
+        return value.alias(col.id), error.alias(col.id)
+
+    present = [col for col in dataset.columns if col.id in by_id]
+    # Field types run polars expressions that release the GIL: parse columns side by side,
+    # the costliest types first so that the two threads finish together.
+    order = sorted(present, key=lambda c: -_PARSE_COST.get(c.type, 1))
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        results = dict(zip((c.id for c in order), pool.map(parse, order), strict=True))
+    for col in present:
+        values[col.id], errors[col.id] = results[col.id]
     if dataset.coordinates:
         _convert_coordinates(values, errors, dataset, default_crs, n)
     return values, pl.DataFrame(errors) if errors else pl.DataFrame({"_": nulls(n, pl.Utf8)})
@@ -457,7 +484,7 @@ def keep_last_per_key(
     """A registry file that lists the same record twice: its later row stands (and is reported)."""
     if dataset.mode != "snapshot" or frame.is_empty():
         return frame, []
-    last = frame.select(pl.col("_record_key").is_last_distinct()).to_series()
+    last = _is_last_of_key(frame["_record_key"])
     if last.all():
         return frame, []
     kept = frame.filter(last)
@@ -472,6 +499,21 @@ def keep_last_per_key(
         {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
         for k, r in superseded.iter_rows()
     ]
+
+
+def _is_last_of_key(keys: pl.Series) -> pl.Series:
+    """Whether each row is the last with its key, exactly as `is_last_distinct` says.
+
+    Repeated keys are rare, and comparing a million 37-character keys costs three times
+    as much as comparing their 64-bit hashes: only rows whose hash repeats (every repeated
+    key, plus the odd collision) have their keys compared.
+    """
+    candidates = keys.hash().is_duplicated()
+    if not candidates.any():
+        return pl.repeat(True, keys.len(), eager=True)
+    idx = candidates.arg_true()
+    last = pl.repeat(True, keys.len(), eager=True)
+    return last.scatter(idx, keys.gather(idx).is_last_distinct())
 
 
 def drop_stored_duplicates(

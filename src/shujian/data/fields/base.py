@@ -44,6 +44,14 @@ class FieldType:
         """Parse a Utf8 column (null = empty cell). Empty input gives null value, null error."""
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Build the tables `parse` looks values up in, ahead of the first call.
+
+        The importer calls this while the agency's file is still being read, so that a
+        one-off cost (a region-code table, a regex of traditional characters) falls on an
+        otherwise idle core instead of on the parse itself.
+        """
+
 
 def blank_to_null(raw: pl.Series) -> pl.Series:
     """Cells holding only whitespace count as empty."""

@@ -183,6 +183,9 @@ class IdCardField(FieldType):
     label: ClassVar[str] = "公民身份号码"
     dtype: ClassVar[pl.DataType] = pl.Utf8()
 
+    def prepare(self) -> None:
+        _region_table()
+
     def parse(self, raw: pl.Series) -> Parsed:
         """Normalise and validate a column of ID numbers.
 

@@ -18,6 +18,9 @@ class UsccOrIdCardField(FieldType):
     label = "统一社会信用代码或公民身份号码"
     dtype = pl.Utf8()
 
+    def prepare(self) -> None:
+        IdCardField().prepare()
+
     def parse(self, raw: pl.Series) -> Parsed:
         as_uscc = UsccField().parse(raw)
         as_id = IdCardField().parse(raw)

@@ -114,6 +114,9 @@ class TextField(FieldType):
     label: ClassVar[str] = "文本"
     dtype: ClassVar[pl.DataType] = pl.Utf8()
 
+    def prepare(self) -> None:
+        _traditional_pattern()
+
     def parse(self, raw: pl.Series) -> Parsed:
         """Normalise every cell; the error column is all null."""
         value = normalise_text(raw).alias(raw.name)

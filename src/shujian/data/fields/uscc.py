@@ -22,6 +22,7 @@ from shujian.data.fields.base import (
     first_reason,
     nfkc,
     nulls,
+    via_distinct,
 )
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -68,6 +69,10 @@ class UsccField(FieldType):
     dtype: ClassVar[pl.DataType] = pl.Utf8()
 
     def parse(self, raw: pl.Series) -> Parsed:
+        """Each distinct code once: a roster or a check-in list names few employers or hotels."""
+        return via_distinct(raw, self._parse)
+
+    def _parse(self, raw: pl.Series) -> Parsed:
         """Normalise and validate; canonical cells skip the normalisation entirely."""
         raw = raw.cast(pl.Utf8)
         code = raw.clone()
