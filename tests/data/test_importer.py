@@ -206,6 +206,35 @@ def test_numeric_id_written_in_lower_case_scientific_notation_is_rejected(worksp
     assert row[0] == 3 and row[1] == "公民身份号码" and "Excel" in row[3]
 
 
+def test_a_styled_empty_corner_cell_does_not_shift_rows_or_columns(workspace, tmp_path):
+    """A1 is formatted but empty and the table starts at C3, as when a clerk bolded the corner:
+    calamine ignores A1, so rows and columns must be located from what it did read."""
+    from openpyxl.styles import Font
+
+    path = tmp_path / "staff.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"].font = Font(bold=True)
+    rows = [
+        STAFF_HEADER,
+        ["青岚县第一小学", USCC_A, "学校", "王芳", ID_A, "教师", "2020-09-01"],
+        ["青岚县第一小学", USCC_A, "学校", "李四", float(ID_C), "教师", "2020-09-01"],
+        ["青岚县第一小学", USCC_A, "学校", "赵六", "52020", "教师", "2020-09-01"],
+    ]
+    for i, values in enumerate(rows):
+        for j, value in enumerate(values):
+            sheet.cell(row=3 + i, column=3 + j, value=value)
+    book.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert b'<dimension ref="A1:' in zf.read("xl/worksheets/sheet1.xml")
+    result = run_import(workspace, "staff_roster", path)
+    assert (result.imported, result.rejected) == (1, 2)
+    by_row = {r[0]: r for r in rejection_rows(result.report)}
+    assert set(by_row) == {5, 6}  # the rows as Excel numbers them
+    assert by_row[5][1] == "公民身份号码" and "Excel" in by_row[5][3]
+    assert by_row[6][1] == "公民身份号码" and "Excel" not in by_row[6][3]
+
+
 def test_missing_required_columns_refuse_the_whole_file_naming_them(workspace, tmp_path):
     path = write_csv(tmp_path / "staff.csv", [["姓名", "身份证号"], ["王芳", ID_C]], "utf-8")
     with pytest.raises(UserError) as error:

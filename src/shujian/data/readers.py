@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import polars as pl
@@ -70,17 +71,32 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
             f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xlsx 格式。"
         ) from exc
     name = _pick_sheet(reader.sheet_names, sheet, path)
+    # The grid's columns start at the first column calamine finds a value in (a styled empty
+    # cell, or a wrong <dimension>, says nothing about it): each column's absolute index is
+    # read off as calamine selects it. skip_rows=0 makes its rows absolute (row 1 first).
+    absolute: list[int] = []
+
+    def keep(column: Any) -> bool:
+        absolute.append(int(column.absolute_index))
+        return True
+
     # calamine parses in Rust without the GIL, so the scan of the raw XML runs beside it.
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan_sheet_xml, path, name)
         # eager loading hands one Arrow batch over, about a second faster per million rows
-        batch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
+        batch = reader.load_sheet(
+            name, header_row=None, dtypes="string", eager=True, skip_rows=0, use_columns=keep
+        )
         frame = pl.DataFrame(pl.from_arrow(batch))
-        first_row, first_col, numeric = scan.result()
+        numeric = scan.result()
     frame.columns = _columns(frame.width)
     if numeric:
-        frame = _mark_numeric_cells(frame, numeric, first_row, first_col)
-    rows = pl.Series("row", range(first_row, first_row + frame.height), dtype=pl.Int64)
+        frame = _mark_numeric_cells(frame, numeric, absolute)
+    used = frame.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    first = int(used.arg_true()[0]) if used.any() else 0
+    if first:
+        frame = frame.slice(first)  # leading blank rows: the grid starts at the first used row
+    rows = pl.Series("row", range(first + 1, first + 1 + frame.height), dtype=pl.Int64)
     return Grid(frame=frame, row_numbers=rows, sheet=name)
 
 
@@ -106,8 +122,6 @@ _LONG_VALUE_PATTERN = (
 )
 _LONG_VALUE = re.compile(_LONG_VALUE_PATTERN.encode("ascii"))
 _CELL_START = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>')
-_FIRST_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)([0-9]+)')
 _PIECE_BYTES = 1 << 20
 """The sheet XML is inflated in pieces of about 1 MiB (larger ones cost more page faults)."""
 _PIECES_PER_SCAN = 16
@@ -133,31 +147,24 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _scan_sheet_xml(path: Path, sheet: str) -> tuple[int, int, list[tuple[int, int, str]]]:
-    """Find where the used range starts and every numeric cell of 16 or more digits.
+def _scan_sheet_xml(path: Path, sheet: str) -> list[tuple[int, int, str]]:
+    """Every numeric cell of 16 or more digits: (row, column), both absolute, and its value.
 
-    fastexcel (calamine) starts its grid at the first used cell, so the offset is needed to
-    report true row numbers. Numeric cells of ≥16 digits cannot hold an exact value: Excel
-    keeps 15 significant digits, so the cell's text must not be trusted as an identifier.
+    Such a cell cannot hold an exact value: Excel keeps 15 significant digits, so the cell's
+    text must not be trusted as an identifier.
 
     The sheet is inflated and looked at piece by piece (`_sheet_pieces`), never whole.
     """
     numeric: list[tuple[int, int, str]] = []
-    first_row, first_col = 1, 0
-    first_found = False
     batch: list[bytes] = []
     with zipfile.ZipFile(path) as zf:
-        for i, piece in enumerate(_sheet_pieces(zf, _sheet_member(zf, sheet))):
-            if i == 0 and (dim := _DIMENSION.search(piece[:4096])):
-                first_col = _col_index(dim.group(1))
-            if not first_found and (first := _FIRST_CELL.search(piece)):
-                first_row, first_found = int(first.group(2)), True
+        for piece in _sheet_pieces(zf, _sheet_member(zf, sheet)):
             batch.append(piece)
             if len(batch) == _PIECES_PER_SCAN:
                 numeric.extend(_numeric_cells(batch))
                 batch = []
     numeric.extend(_numeric_cells(batch))
-    return first_row, first_col, numeric
+    return numeric
 
 
 def _sheet_pieces(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
@@ -210,15 +217,19 @@ def _numeric_cells(pieces: list[bytes]) -> Iterator[tuple[int, int, str]]:
 
 
 def _mark_numeric_cells(
-    frame: pl.DataFrame, cells: list[tuple[int, int, str]], first_row: int, first_col: int
+    frame: pl.DataFrame, cells: list[tuple[int, int, str]], absolute: list[int]
 ) -> pl.DataFrame:
+    """Write each long numeric cell's scientific text over calamine's digits, in place.
+
+    `absolute` is the absolute column index of each frame column; the frame's row 0 is row 1.
+    """
+    column_of = {a: i for i, a in enumerate(absolute)}
     by_col: dict[int, list[tuple[int, str]]] = {}
     for row, col, text in cells:
-        by_col.setdefault(col - first_col, []).append((row - first_row, text))
+        if col in column_of and 0 < row <= frame.height:
+            by_col.setdefault(column_of[col], []).append((row - 1, text))
     updates = []
     for col, entries in by_col.items():
-        if not 0 <= col < frame.width:
-            continue
         name = f"c{col}"
         idx = pl.Series([i for i, _ in entries], dtype=pl.Int64)
         series = frame[name].clone()
