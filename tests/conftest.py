@@ -3,7 +3,6 @@ fixture's datasets written out as the CSV files an agency would send."""
 
 from __future__ import annotations
 
-import csv
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from shujian.models.fixtures import load_fixture
-from shujian.models.spec import load_library
+from helpers import write_fixture_csvs
 from shujian.workspace import Workspace, init_workspace
 
 PG_ADMIN_URL = os.environ.get(
@@ -44,21 +42,6 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
-
-
-def write_fixture_csvs(model_id: str, folder: Path, encoding: str = "utf-8") -> dict[str, Path]:
-    """Each dataset of a model's fixture as one CSV file in `folder` → {dataset: path}."""
-    fixture = load_fixture(load_library()[model_id].fixture_path)
-    paths = {}
-    for dataset, rows in fixture["datasets"].items():
-        headers = list(dict.fromkeys(h for r in rows for h in r))
-        path = folder / f"{dataset}.csv"
-        with path.open("w", encoding=encoding, newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(headers)
-            w.writerows([[r.get(h, "") for h in headers] for r in rows])
-        paths[dataset] = path
-    return paths
 
 
 @pytest.fixture

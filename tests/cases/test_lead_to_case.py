@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +15,7 @@ from docx import Document
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian import audit
 from shujian.cases import stats
 from shujian.cases.deadlines import due_soon
@@ -33,16 +33,6 @@ from shujian.leads import triage
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
 from shujian.workspace import Workspace, init_workspace
-
-_spec = importlib.util.spec_from_file_location(
-    "lifecycle_helpers", Path(__file__).parents[1] / "leads" / "test_lifecycle.py"
-)
-assert _spec and _spec.loader
-_lifecycle = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_lifecycle)
-LIBRARY = _lifecycle.LIBRARY
-AS_OF = _lifecycle.AS_OF
-load_fixture_data = _lifecycle.load_fixture_data
 
 D = dt.date
 PROSECUTOR = "张检察官"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian.cases.deadlines import deadline, overdue
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import (
@@ -26,16 +26,6 @@ from shujian.leads.store import lead_events
 from shujian.leads.triage import dismiss
 from shujian.models.runner import run_models
 from shujian.workspace import Workspace, init_workspace
-
-_spec = importlib.util.spec_from_file_location(
-    "lifecycle_helpers", Path(__file__).parents[1] / "leads" / "test_lifecycle.py"
-)
-assert _spec and _spec.loader
-_lifecycle = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_lifecycle)
-LIBRARY = _lifecycle.LIBRARY
-AS_OF = _lifecycle.AS_OF
-load_fixture_data = _lifecycle.load_fixture_data
 
 D = dt.date
 ACTOR = "检察官甲"

@@ -2,48 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from sqlalchemy import select
 
+from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian.data.warehouse import Warehouse
 from shujian.leads.service import list_leads
 from shujian.leads.store import lead_events
 from shujian.leads.triage import dismiss
-from shujian.models.fixtures import load_fixture
 from shujian.models.runner import run_models
-from shujian.models.spec import load_library
 from shujian.workspace import init_workspace
-
-LIBRARY = load_library()
-FIXTURE = LIBRARY["campus.internet_cafe"].fixture_path
-AS_OF = dt.date(2026, 6, 1)
-
-
-def load_fixture_data(ws, tmp_path: Path, mutate=None) -> None:
-    import csv
-
-    from shujian.data.importer import ImportOptions, import_file
-
-    fixture = load_fixture(FIXTURE)
-    for dataset_id, rows in fixture["datasets"].items():
-        rows = [dict(r) for r in rows]
-        if mutate:
-            mutate(dataset_id, rows)
-        headers = list(dict.fromkeys(h for r in rows for h in r))
-        path = tmp_path / f"{dataset_id}-{len(list(tmp_path.iterdir()))}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(headers)
-            w.writerows([[r.get(h, "") for h in headers] for r in rows])
-        import_file(
-            Warehouse(ws.warehouse_dir, ws.store),
-            ws.reports_dir,
-            ws.datasets()[dataset_id],
-            path,
-            ImportOptions(),
-        )
 
 
 def snapshot(ws):

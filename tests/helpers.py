@@ -1,0 +1,60 @@
+"""What several test modules share: the shipped model library, and a model's fixture written out
+as the CSV files an agency would send (and imported). On sys.path through pytest's `pythonpath`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from shujian.data.importer import ImportOptions, import_file
+from shujian.data.warehouse import Warehouse
+from shujian.models.fixtures import load_fixture
+from shujian.models.spec import load_library
+from shujian.workspace import Workspace
+
+LIBRARY = load_library()
+CAFE = "campus.internet_cafe"
+AS_OF = dt.date(2026, 6, 1)
+
+Mutate = Callable[[str, list[dict[str, Any]]], None]
+
+
+def _write(path: Path, rows: list[dict[str, Any]], encoding: str) -> Path:
+    headers = list(dict.fromkeys(h for r in rows for h in r))
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers)
+        w.writerows([[r.get(h, "") for h in headers] for r in rows])
+    return path
+
+
+def write_fixture_csvs(model_id: str, folder: Path, encoding: str = "utf-8") -> dict[str, Path]:
+    """Each dataset of a model's fixture as one CSV file in `folder` → {dataset: path}."""
+    fixture = load_fixture(LIBRARY[model_id].fixture_path)
+    return {
+        dataset: _write(folder / f"{dataset}.csv", list(rows), encoding)
+        for dataset, rows in fixture["datasets"].items()
+    }
+
+
+def load_fixture_data(
+    ws: Workspace, tmp_path: Path, mutate: Mutate | None = None, model_id: str = CAFE
+) -> None:
+    """Import a model's fixture (the 网吧 one by default) as new files; `mutate` may change the
+    rows first, as a corrected file from the agency would."""
+    fixture = load_fixture(LIBRARY[model_id].fixture_path)
+    for dataset_id, rows in fixture["datasets"].items():
+        rows = [dict(r) for r in rows]
+        if mutate:
+            mutate(dataset_id, rows)
+        path = tmp_path / f"{dataset_id}-{len(list(tmp_path.iterdir()))}.csv"
+        import_file(
+            Warehouse(ws.warehouse_dir, ws.store),
+            ws.reports_dir,
+            ws.datasets()[dataset_id],
+            _write(path, rows, "utf-8"),
+            ImportOptions(),
+        )
