@@ -123,12 +123,11 @@ def record(
         update(audit_head)
         .where(audit_head.c.id == 1)
         .values(seq=audit_head.c.seq + 1)
-        .returning(audit_head.c.seq)
+        .returning(audit_head.c.seq, audit_head.c.hash)  # the hash is still the previous entry's
     ).first()
     if head is None:
         raise RuntimeError("audit_head row missing: the store was not opened with open_store")
-    seq = int(head.seq)
-    prev = conn.execute(select(audit_head.c.hash).where(audit_head.c.id == 1)).scalar_one()
+    seq, prev = int(head.seq), str(head.hash)
     at = now().isoformat(timespec="microseconds")
     body = _canonical(detail or {})
     oid = "" if object_id is None else str(object_id)

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from shujian.calendar import add_months, extend_to_working_day
+from shujian.calendar import CalendarYearUnknownError, add_months, extend_to_working_day
 from shujian.cases.store import cases, recommendations
 from shujian.cases.workflow import PeriodRule, load_workflow
+from shujian.errors import UserError
 
 
 def applicable_rules(kind: str, urgent: bool = False, juvenile: bool = False) -> list[PeriodRule]:
@@ -96,6 +97,16 @@ def _unfiled(store: Engine, *conditions: Any) -> list[dict[str, Any]]:
         r["deadline_due"] = r.pop("filing_due")
         r["deadline_label"] = f"{workflow.deadlines['filing'].label}（{r['number']}）"
     return rows
+
+
+def deadline_or_refuse(
+    kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False
+) -> dt.date:
+    """`deadline`, refusing in Chinese (UserError) when the calendar does not know a year."""
+    try:
+        return deadline(kind, start, urgent=urgent, juvenile=juvenile)
+    except CalendarYearUnknownError as e:
+        raise UserError(str(e)) from e
 
 
 def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from shujian import audit
 from shujian.cases.categories import Category, declarations
-from shujian.cases.deadlines import binding_rule, deadline
+from shujian.cases.deadlines import binding_rule, deadline_or_refuse
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.cases.documents.recommendation import (
     EvidenceTable,
@@ -64,7 +64,9 @@ def period_text(rule: PeriodRule) -> str:
     return f"收到本检察建议书之日起{chinese_numeral(rule.days or 0)}日内"
 
 
-def _case_leads(store: Engine, case_id: int) -> list[dict[str, Any]]:
+def case_leads_of(store: Engine, case_id: int) -> list[dict[str, Any]]:
+    """The case's leads with their evidence and the agencies whose files that evidence came
+    from (refused when the case has none: a recommendation rests on its leads)."""
     with store.connect() as conn:
         rows = conn.execute(
             select(leads)
@@ -77,6 +79,8 @@ def _case_leads(store: Engine, case_id: int) -> list[dict[str, Any]]:
         agencies = dict(
             conn.execute(select(batches.c.id, batches.c.agency).where(batches.c.id.in_(ids))).all()
         )
+    if not found:
+        raise UserError(f"案件 {case_id} 没有线索，无法生成检察建议书。")
     for r in found:
         r["agencies"] = sorted(
             {agencies.get(b, "") for ids in r["batches"].values() for b in ids} - {""}
@@ -120,7 +124,7 @@ def _legal_basis(models: Sequence[ModelSpec]) -> tuple[str, ...]:
 def build_content(
     ws: Workspace,
     library: dict[str, ModelSpec],
-    case_id: int,
+    found: Sequence[dict[str, Any]],
     category: Category,
     recipient: str,
     issued_on: dt.date,
@@ -133,10 +137,8 @@ def build_content(
     other: Sequence[str] = (),
     copy_to: Sequence[str] = (),
 ) -> RecommendationContent:
-    """The document's content from the case, its leads and what the prosecutor wrote."""
-    found = _case_leads(ws.store, case_id)
-    if not found:
-        raise UserError(f"案件 {case_id} 没有线索，无法生成检察建议书。")
+    """The document's content from the case's leads (`case_leads`) and what the prosecutor
+    wrote."""
     models = [library[m] for m in dict.fromkeys(r["model_id"] for r in found) if m in library]
     agencies = sorted({a for r in found for a in r["agencies"]})
     model_names = "、".join(f"“{m.name}”" for m in models) or "大数据"
@@ -180,10 +182,10 @@ def build_content(
     )
 
 
-def default_category(library: dict[str, ModelSpec], store: Engine, case_id: int) -> Category:
+def default_category(library: dict[str, ModelSpec], found: Sequence[dict[str, Any]]) -> Category:
     """The kind of the case's first lead's model (its first declared 类别)."""
     decl = declarations()
-    for r in _case_leads(store, case_id):
+    for r in found:
         model = library.get(r["model_id"])
         if model and model.category:
             return decl.category(model.category[0])
@@ -214,8 +216,9 @@ def issue_recommendation(
     if not recipient or not recipient.strip():
         raise UserError("制发检察建议必须填写被建议单位。")
     recipient = recipient.strip()
+    found = case_leads_of(ws.store, case_id)
     kind = declarations().category(category) if category else None
-    kind = kind or default_category(library, ws.store, case_id)
+    kind = kind or default_category(library, found)
     is_juvenile = kind.id == "juvenile" if juvenile is None else juvenile
     store = ws.store
     procuratorate = ws.region.procuratorate_name
@@ -238,7 +241,7 @@ def issue_recommendation(
             content = build_content(
                 ws,
                 library,
-                case_id,
+                found,
                 kind,
                 recipient,
                 on_date,
@@ -266,7 +269,7 @@ def issue_recommendation(
                     content=_jsonable(content),
                     document=str(target.relative_to(ws.root)),
                     document_sha256=digest,
-                    filing_due=_deadline_or_refuse("filing", on_date),
+                    filing_due=deadline_or_refuse("filing", on_date),
                     actor=actor,
                     created_at=now(),
                 )
@@ -284,15 +287,6 @@ def issue_recommendation(
             target.unlink(missing_ok=True)
         raise
     return Issued(case_id, number, target, content.reply_period)
-
-
-def _deadline_or_refuse(kind: str, start: dt.date) -> dt.date:
-    from shujian.calendar import CalendarYearUnknownError
-
-    try:
-        return deadline(kind, start)
-    except CalendarYearUnknownError as e:
-        raise UserError(str(e)) from e
 
 
 def file_with_superior(

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
-from shujian.calendar import CalendarYearUnknownError
-from shujian.cases.deadlines import deadline
+from shujian.cases.deadlines import deadline_or_refuse
 from shujian.cases.store import case_events, case_leads, cases
 from shujian.cases.workflow import Transition, Workflow, load_workflow
 from shujian.errors import UserError
@@ -76,13 +75,6 @@ def _accept_leads(
     )
 
 
-def _deadline(kind: str, start: dt.date, urgent: bool, juvenile: bool) -> dt.date:
-    try:
-        return deadline(kind, start, urgent=urgent, juvenile=juvenile)
-    except CalendarYearUnknownError as e:
-        raise UserError(str(e)) from e
-
-
 def open_case(
     store: Engine,
     lead_ids: Sequence[int],
@@ -109,7 +101,7 @@ def open_case(
     actor = _need_text(actor, "操作人")
     reason = _need_text(reason, "立案理由")
     kind = opening.starts_deadline
-    due = _deadline(kind, opened_on, urgent, juvenile) if kind else None
+    due = deadline_or_refuse(kind, opened_on, urgent, juvenile) if kind else None
     stamp = now()
     with store.begin() as conn:
         case_id = conn.execute(
@@ -326,7 +318,7 @@ def apply_transition(
     juvenile = bool(clean.get("juvenile", row.juvenile))
     values.update(urgent=urgent, juvenile=juvenile)
     if tr.starts_deadline:
-        due = _deadline(tr.starts_deadline, on_date, urgent, juvenile)
+        due = deadline_or_refuse(tr.starts_deadline, on_date, urgent, juvenile)
         values.update(deadline_kind=tr.starts_deadline, deadline_start=on_date, deadline_due=due)
         clean["deadline_due"] = due.isoformat()
     elif tr.ends_deadline:

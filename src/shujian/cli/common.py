@@ -23,6 +23,11 @@ def library(ws: Workspace) -> dict[str, ModelSpec]:
     return load_library(ws.models_dir)
 
 
+def model_departments(ws: Workspace) -> dict[str, str]:
+    """Model id → the department it declares (where its unassigned leads wait and count)."""
+    return {m.id: m.department for m in library(ws).values() if m.department}
+
+
 def user(ctx: click.Context) -> str:
     """Who is acting: --user, else $SHUJIAN_USER, else the login name (for the audit log)."""
     name = ctx.obj.get("user") if ctx.obj else None

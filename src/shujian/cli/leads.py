@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from shujian.cases.service import add_leads_to_case, open_case
-from shujian.cli.common import library, parse_date, parse_ids, user, workspace
+from shujian.cli.common import model_departments, parse_date, parse_ids, user, workspace
 from shujian.errors import UserError
 from shujian.leads import triage
 from shujian.leads.export import export_leads
@@ -50,7 +50,7 @@ def list_cmd(
         prosecutor=prosecutor,
         model_id=model_id,
         unassigned=unassigned,
-        home={m.id: m.department for m in library(ws).values() if m.department},
+        home=model_departments(ws),
     )
     if not rows:
         click.echo("没有符合条件的线索。")

@@ -8,7 +8,6 @@ it, so a bulk decision is never half applied. Each change is one lead event and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,12 +21,11 @@ from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS
 from shujian.leads.store import lead_assignments, lead_events, leads
-from shujian.models.labels import mask_evidence, mask_id_card
+from shujian.models.labels import mask_evidence, mask_if_id_card
 from shujian.store import now
 from shujian.workspace import Workspace
 
 TRIAGE_FILE = Path(__file__).with_name("triage.yaml")
-_ID_SHAPED = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
 
 
 @dataclass(frozen=True)
@@ -295,7 +293,6 @@ def get_lead(store: Engine, lead_id: int, actor: str, *, reveal: bool = False) -
         out["evidence"] = [
             {c: mask_evidence(c, v) for c, v in row.items()} for row in out["evidence"]
         ]
-        if _ID_SHAPED.fullmatch(out["subject"]):
-            out["subject"] = mask_id_card(out["subject"])
+        out["subject"] = mask_if_id_card(out["subject"])
     audit.record_view(store, actor, "lead", lead_id, {"revealed": reveal})
     return out

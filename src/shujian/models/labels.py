@@ -64,6 +64,15 @@ def mask_id_card(value: str) -> str:
     return value[:keep] + "*" * (len(value) - keep - 3) + value[-3:]
 
 
+ID_CARD_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
+"""A citizen's ID number as a subject holds it (18 digits, or an old 15-digit one)."""
+
+
+def mask_if_id_card(value: str) -> str:
+    """`value` masked when it has the shape of an ID number (a lead's subject may be one)."""
+    return mask_id_card(value) if ID_CARD_SHAPE.fullmatch(value) else value
+
+
 def mask_evidence(column: str, value: Any) -> Any:
     """The value as lists and documents may show it: ID-number columns masked, others as they are."""
     if value is None or masked_kind(column) != ID_CARD:
