@@ -390,13 +390,3 @@ def render_again(ws: Workspace, number: str, out: Path, actor: str) -> Path:
     render_recommendation(content_from_record(row.content), out, (ws.templates_dir,))
     audit.record_view(ws.store, actor, "case", row.case_id, {"document": number}, action="export")
     return out
-
-
-__all__ = [
-    "Issued",
-    "build_content",
-    "issue_recommendation",
-    "list_recommendations",
-    "period_text",
-    "render_again",
-]
