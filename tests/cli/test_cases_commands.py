@@ -53,6 +53,10 @@ def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp
                   "--on", "2026-03-02").output  # fmt: skip
     case = re.search(r"案件 (\d+)", out).group(1)
 
+    assert (
+        f"承办：案件 {case}（公益诉讼检察部 / 张检察官）"
+        in shujian(ws, "leads", "show", first).output
+    )
     refused = shujian(ws, "cases", "act", case, "close", "--on", "2026-03-03", code=2)
     assert "当前状态为“立案”" in refused.output and "investigate" in refused.output
     shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")

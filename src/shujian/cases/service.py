@@ -429,6 +429,17 @@ def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
     return rows
 
 
+def case_of_lead(store: Engine, lead_id: int) -> dict[str, Any] | None:
+    """The case a lead was accepted into (成案): its id, department and prosecutor, or None."""
+    with store.connect() as conn:
+        row = conn.execute(
+            select(cases.c.id, cases.c.department, cases.c.prosecutor)
+            .join(case_leads, case_leads.c.case_id == cases.c.id)
+            .where(case_leads.c.lead_id == lead_id)
+        ).first()
+    return dict(row._mapping) if row else None
+
+
 def list_cases(
     store: Engine,
     actor: str,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shujian.cases.service import add_leads_to_case, open_case
+from shujian.cases.service import add_leads_to_case, case_of_lead, open_case
 from shujian.cli.common import model_departments, parse_date, parse_ids, user, workspace
 from shujian.errors import UserError
 from shujian.leads import triage
@@ -79,8 +79,11 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
     )
-    a = lead["assignment"]
-    click.echo(f"承办：{a['department']} / {a['prosecutor']}" if a else "承办：未分派")
+    a, case = lead["assignment"], case_of_lead(ws.store, lead_id)
+    if case:
+        click.echo(f"承办：案件 {case['id']}（{case['department']} / {case['prosecutor']}）")
+    else:
+        click.echo(f"承办：{a['department']} / {a['prosecutor']}" if a else "承办：未分派")
     click.echo(f"证据（共 {lead['evidence_rows']} 行，列出 {len(lead['evidence'])} 行）：")
     for row in lead["evidence"]:
         click.echo("  " + json.dumps(row, ensure_ascii=False))
