@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
 from shujian.store import metadata, now
 
@@ -98,18 +97,6 @@ def entry_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def ensure_head(store: Engine) -> None:
-    """Create the head row of an empty log (called when the store is opened)."""
-    with store.begin() as conn:
-        if conn.execute(select(audit_head.c.id)).first() is not None:
-            return
-    try:
-        with store.begin() as conn:
-            conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
-    except IntegrityError:
-        pass  # another process created it first
-
-
 def record(
     conn: Connection,
     actor: str,
@@ -126,7 +113,7 @@ def record(
         .returning(audit_head.c.seq, audit_head.c.hash)  # the hash is still the previous entry's
     ).first()
     if head is None:
-        raise RuntimeError("audit_head row missing: the store was not opened with open_store")
+        raise RuntimeError("audit_head row missing: the store was not made by its migrations")
     seq, prev = int(head.seq), str(head.hash)
     at = now().isoformat(timespec="microseconds")
     body = _canonical(detail or {})

@@ -17,49 +17,48 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_store(url: str) -> Engine:
-    """Open (and create if needed) the case store at `url`."""
+def connect_store(url: str) -> Engine:
+    """An engine on the case store at `url`, with SQLite's pragmas; nothing is checked."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    _import_table_modules()
-    metadata.create_all(engine)
-    _append_only(engine)
-    from shujian.audit import ensure_head
+    register_tables()
+    return engine
 
-    ensure_head(engine)
+
+def open_store(url: str) -> Engine:
+    """Open the case store at `url`, refusing one whose schema is not this program's.
+
+    Opening creates and changes nothing (the schema belongs to the migrations in
+    `shujian.migrations`): a store that is empty, older or newer is refused in Chinese.
+    """
+    from shujian import migrations
+
+    engine = connect_store(url)
+    migrations.check(engine)
+    return engine
+
+
+def create_store(url: str) -> Engine:
+    """Open the case store at `url`, creating its tables if it is empty (`shujian init`).
+
+    A store with tables is only checked, never upgraded here: upgrading an existing store is the
+    administrator's `shujian db upgrade`, after a backup.
+    """
+    from shujian import migrations
+
+    engine = connect_store(url)
+    with engine.connect() as conn:
+        empty = migrations.version(conn).state == "empty"
+    if empty:
+        migrations.upgrade(engine)
+    migrations.check(engine)
     return engine
 
 
 APPEND_ONLY = ("audit_log", "case_events", "lead_events")
-"""Histories: rows are added, never changed or removed — enforced by the database as well."""
-
-
-def _append_only(engine: Engine) -> None:
-    """Triggers that refuse UPDATE and DELETE on the history tables.
-
-    The code never changes a history row; the triggers make an edit through another client fail
-    too. Someone who drops them can still edit, which the audit chain then shows (`audit.verify`).
-    """
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            for table in APPEND_ONLY:
-                for op in ("UPDATE", "DELETE"):
-                    conn.exec_driver_sql(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON "
-                        f"{table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                    )
-        elif engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                "CREATE OR REPLACE FUNCTION shujian_append_only() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN "
-                "RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$"
-            )
-            for table in APPEND_ONLY:
-                conn.exec_driver_sql(
-                    f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
-                    f"ON {table} FOR EACH ROW EXECUTE FUNCTION shujian_append_only()"
-                )
+"""Histories: rows are added, never changed or removed — enforced by the database as well
+(triggers created by the baseline migration)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +69,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _import_table_modules() -> None:
+def register_tables() -> None:
     # Importing registers each module's tables on `metadata`.
     from shujian import audit  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401

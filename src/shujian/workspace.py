@@ -176,7 +176,9 @@ def init_workspace(root: Path, *, region: Region | None = None) -> Workspace:
     for sub in ("warehouse", "reports", "models", "datasets"):
         (root / sub).mkdir(exist_ok=True)
     ws = open_workspace(root)
-    ws.store  # noqa: B018 - creates the case store's tables
+    from shujian.store import create_store
+
+    ws.__dict__["store"] = create_store(ws.store_url)  # tables of an empty store, by migration
     return ws
 
 

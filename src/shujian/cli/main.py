@@ -44,9 +44,9 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
 
 
 def _register() -> None:
-    from shujian.cli import audit, cases, data, demo, leads, models, run, stats
+    from shujian.cli import audit, cases, data, db, demo, leads, models, run, stats
 
-    for module in (data, models, run, leads, cases, stats, audit, demo):
+    for module in (data, models, run, leads, cases, stats, audit, db, demo):
         module.register(cli)
 
 

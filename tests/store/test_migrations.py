@@ -1,0 +1,167 @@
+"""The case store's schema belongs to its migrations: made by them, checked on open, upgraded by
+the administrator, and a store of the previous release keeps its data through the upgrade."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from shujian import migrations
+from shujian.cli.main import cli
+from shujian.errors import UserError
+from shujian.store import open_store
+from shujian.workspace import init_workspace
+
+RELEASE_010 = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
+
+
+def shujian(ws: Path, *args: str, code: int = 0):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", "张检察官", *args])
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_a_new_workspace_is_made_by_the_migrations(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with ws.store.connect() as conn:
+        assert migrations.version(conn).state == "current"
+        assert conn.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar() == 0
+    with pytest.raises(Exception, match="append-only"), ws.store.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log VALUES (1,'t','a','b','c','d','{}','p','h')"))
+        conn.execute(text("UPDATE audit_log SET actor = 'x'"))
+
+
+def test_opening_an_empty_store_creates_nothing_and_says_what_to_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    with pytest.raises(UserError, match="shujian db upgrade") as refused:
+        open_store(url)
+    assert refused.value.code == "store_empty"
+    assert inspect(create_engine(url)).get_table_names() == []
+
+
+def test_a_store_of_a_version_this_program_does_not_know_is_refused(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with ws.store.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(UserError, match="不认识这个版本") as refused:
+        open_store(ws.store_url)
+    assert refused.value.code == "store_unknown_version"
+    shujian(ws.root, "db", "upgrade", code=2)  # an upgrade refuses it too, changing nothing
+    with ws.store.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
+
+
+def _release_010_workspace(tmp_path: Path, store: str) -> Path:
+    """A workspace as release 0.1.0 left it (tests/fixtures/release-0.1.0/make.sh)."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(RELEASE_010 / "shujian.toml", ws / "shujian.toml")
+    folder = "warehouse" if store == "sqlite" else "warehouse-postgresql"
+    shutil.copytree(RELEASE_010 / folder, ws / "warehouse")
+    for sub in ("reports", "models", "datasets"):
+        (ws / sub).mkdir()
+    if store == "sqlite":
+        con = sqlite3.connect(ws / "case_store.sqlite")
+        con.executescript((RELEASE_010 / "store.sqlite.sql").read_text(encoding="utf-8"))
+        con.close()
+    return ws
+
+
+def _load_pg_dump(url: str) -> None:
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        dump = (RELEASE_010 / "store.postgresql.sql").read_text(encoding="utf-8")
+        # psql meta-commands (pg_dump writes \\restrict lines) are not SQL
+        conn.execute("\n".join(x for x in dump.splitlines() if not x.startswith("\\")))
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_store_of_release_010_is_refused_then_upgraded_with_its_data(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = _release_010_workspace(tmp_path, store)
+    if store == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        _load_pg_dump(url)
+        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+
+    refused = shujian(ws, "leads", "list", code=2)
+    assert "需要升级" in refused.output and "shujian db upgrade" in refused.output
+    assert "未编号的早期版本" in shujian(ws, "db", "upgrade").output
+    assert "无需升级" in shujian(ws, "db", "upgrade").output
+
+    listed = shujian(ws, "leads", "list", "--status", "all").output
+    assert "不成案" in listed and "成案" in listed
+    case = shujian(ws, "cases", "show", "1").output
+    assert "送达" in case and "青检行公建〔2026〕1号" in case
+    verified = shujian(ws, "audit", "verify").output
+    assert "审计日志完整" in verified
+    # the workspace goes on working: a next step, a re-run that respects the dismissal
+    shujian(ws, "cases", "act", "1", "进入回复期", "--on", "2026-06-12")
+    shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-02")
+    assert "不成案" in shujian(ws, "leads", "list", "--status", "all").output
+    assert "审计日志完整" in shujian(ws, "audit", "verify").output
+
+
+def test_a_store_from_before_the_evidence_count_is_adopted_with_true_counts(
+    tmp_path: Path,
+) -> None:
+    ws = _release_010_workspace(tmp_path, "sqlite")
+    con = sqlite3.connect(ws / "case_store.sqlite")
+    con.execute("ALTER TABLE leads DROP COLUMN evidence_rows")
+    con.execute("ALTER TABLE batches ADD COLUMN report VARCHAR(512)")
+    con.commit()
+    con.close()
+    out = shujian(ws, "db", "upgrade").output
+    assert "补记证据行数" in out and "report" in out
+    con = sqlite3.connect(ws / "case_store.sqlite")
+    rows = con.execute("SELECT evidence_rows, json_array_length(evidence) FROM leads").fetchall()
+    assert rows and all(count == length > 0 for count, length in rows)
+
+
+def test_a_store_that_differs_otherwise_is_refused_unchanged(tmp_path: Path) -> None:
+    ws = _release_010_workspace(tmp_path, "sqlite")
+    con = sqlite3.connect(ws / "case_store.sqlite")
+    con.execute("ALTER TABLE cases DROP COLUMN juvenile")
+    con.commit()
+    con.close()
+    out = shujian(ws, "db", "upgrade", code=2).output
+    assert "cases 缺少列：juvenile" in out
+    tables = {r[0] for r in sqlite3.connect(ws / "case_store.sqlite").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}  # fmt: skip
+    assert "alembic_version" not in tables
+
+
+def test_opening_a_postgresql_store_does_not_wait_behind_a_write(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each command opens the store: it must not take table locks an open write holds (the
+    release 0.1.0 re-created its triggers on every open and waited for the write to end)."""
+    monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
+    ws = init_workspace(tmp_path / "ws")
+    writer = psycopg.connect(pg_url.replace("+psycopg", ""))
+    # a write in progress: an audit entry not yet committed (checked: release 0.1.0 waits here)
+    writer.execute("INSERT INTO audit_log VALUES (1, 't', 'a', 'b', 'c', 'd', '{}', 'p', 'h')")
+    took: list[float] = []
+
+    def open_and_read() -> None:
+        started = time.perf_counter()
+        engine = open_store(ws.store_url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM leads")).scalar()
+        took.append(time.perf_counter() - started)
+
+    reader = threading.Thread(target=open_and_read)
+    reader.start()
+    reader.join(timeout=10)
+    writer.rollback()
+    writer.close()
+    reader.join()
+    assert took and took[0] < 5, took
