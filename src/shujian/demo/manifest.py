@@ -45,6 +45,10 @@ class RejectedRow:
     """The header as written in the file."""
     value: str
     reason: str
+    kind: str = ""
+    """How the generator broke the value (`excel_truncated`, `wrong_check`, `letter_o`), so a
+    check can tell the importer's reason by kind rather than by wording; empty in manifests
+    written before kinds were recorded."""
 
 
 @dataclass(frozen=True)

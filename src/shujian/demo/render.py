@@ -110,7 +110,7 @@ def rejections(
 ) -> tuple[RejectedRow, ...]:
     """Rows written broken on purpose; `first_row` is the file row of the first data row."""
     return tuple(
-        RejectedRow(first_row + i, column, rendered[i], _REASONS[row["_style"]])
+        RejectedRow(first_row + i, column, rendered[i], _REASONS[row["_style"]], row["_style"])
         for i, row in enumerate(rows)
         if row["_style"] in BROKEN_STYLES
     )
