@@ -70,6 +70,8 @@ class ImportResult:
     columns: dict[str, str]
     extra_columns: list[str]
     already_imported: bool = False
+    moved_aside: list[Path] = field(default_factory=list)
+    """Files no batch listed, found in the warehouse and moved aside (never deleted)."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -87,6 +89,7 @@ class ImportResult:
             "columns": self.columns,
             "extra_columns": self.extra_columns,
             "already_imported": self.already_imported,
+            "moved_aside": [str(p) for p in self.moved_aside],
         }
 
 
@@ -111,7 +114,7 @@ def import_file(
         raise UserError(f"找不到文件：{path}")
     sha = file_sha256(path)
     with warehouse.lock():
-        warehouse.sweep()
+        moved_aside = warehouse.sweep().moved
         previous = warehouse.find_file(dataset.id, sha)
         if previous is not None:
             return ImportResult(
@@ -129,6 +132,7 @@ def import_file(
                 columns={},
                 extra_columns=[],
                 already_imported=True,
+                moved_aside=moved_aside,
             )
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the field types' one-off tables are built while the file is read
@@ -190,6 +194,7 @@ def import_file(
         header_row=header_row,
         columns=mapping,
         extra_columns=extra_columns,
+        moved_aside=moved_aside,
     )
 
 
