@@ -30,6 +30,7 @@ from shujian.data.readers import HEADER_SCAN_ROWS, Grid, read_grid
 from shujian.data.rejections import Rejection, write_report
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
+from shujian.identity import ensure_identity
 
 RAW_SUFFIX = "__raw"
 """Stored beside each declared column: the agency's original text."""
@@ -114,6 +115,8 @@ def import_file(
         raise UserError(f"找不到文件：{path}")
     sha = file_sha256(path)
     with warehouse.lock():
+        # The pair is checked again here, whoever built `warehouse`: the sweep moves files.
+        ensure_identity(warehouse.root, warehouse.store)
         moved_aside = warehouse.sweep().moved
         previous = warehouse.find_file(dataset.id, sha)
         if previous is not None:
