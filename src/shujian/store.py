@@ -71,7 +71,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def register_tables() -> None:
     # Importing registers each module's tables on `metadata`.
-    from shujian import audit  # noqa: F401
+    from shujian import audit, identity  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401
     from shujian.data import warehouse  # noqa: F401
     from shujian.leads import store  # noqa: F401

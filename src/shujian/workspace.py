@@ -3,7 +3,7 @@
 Layout of a workspace directory::
 
     shujian.toml        region and model-parameter overrides (each with its source document)
-    warehouse/          imported data as Parquet, one file per batch
+    warehouse/          imported data as Parquet, one file per batch; WORKSPACE_ID (identity.py)
     reports/            rejection reports of imports
     models/             the procuratorate's own models (optional)
     datasets/           the procuratorate's own dataset declarations (optional)
@@ -145,9 +145,18 @@ class Workspace:
 
     @cached_property
     def store(self) -> Engine:
+        """The case store — refused when it is not this warehouse's (`identity.py`): with another
+        store the warehouse's batches would be invisible, and an import would build on that."""
+        from shujian.identity import ensure_identity
         from shujian.store import open_store
 
-        return open_store(self.store_url)
+        engine = open_store(self.store_url)
+        try:
+            ensure_identity(self.warehouse_dir, engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
 
     def datasets(self):  # type: ignore[no-untyped-def]
         from shujian.data.datasets import load_datasets
@@ -178,7 +187,8 @@ def init_workspace(root: Path, *, region: Region | None = None) -> Workspace:
     ws = open_workspace(root)
     from shujian.store import create_store
 
-    ws.__dict__["store"] = create_store(ws.store_url)  # tables of an empty store, by migration
+    create_store(ws.store_url).dispose()  # an empty store's tables, made by the migrations
+    ws.store  # noqa: B018 - checks the store's version, stamps the workspace identity
     return ws
 
 

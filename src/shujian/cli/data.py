@@ -88,6 +88,14 @@ def import_cmd(
     result = import_file(
         Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, datasets[dataset], file, options
     )
+    if result.moved_aside:
+        click.echo(
+            f"注意：数据仓库中有 {len(result.moved_aside)} 个文件不属于本案件库登记的任何批次，"
+            f"已移至 {result.moved_aside[0].parent.parent}（未删除）。如确为本工作区的数据，"
+            f"请检查案件库设置（SHUJIAN_STORE_URL 或 [store] url）："
+        )
+        for path in result.moved_aside:
+            click.echo(f"  {path}")
     if result.already_imported:
         click.echo(f"该文件已经导入过（批次 {result.batch_id}），本次未做任何更改。")
     else:

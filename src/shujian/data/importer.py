@@ -30,6 +30,7 @@ from shujian.data.readers import HEADER_SCAN_ROWS, Grid, read_grid
 from shujian.data.rejections import Rejection, write_report
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
+from shujian.identity import ensure_identity
 
 RAW_SUFFIX = "__raw"
 """Stored beside each declared column: the agency's original text."""
@@ -70,6 +71,8 @@ class ImportResult:
     columns: dict[str, str]
     extra_columns: list[str]
     already_imported: bool = False
+    moved_aside: list[Path] = field(default_factory=list)
+    """Files no batch listed, found in the warehouse and moved aside (never deleted)."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -87,6 +90,7 @@ class ImportResult:
             "columns": self.columns,
             "extra_columns": self.extra_columns,
             "already_imported": self.already_imported,
+            "moved_aside": [str(p) for p in self.moved_aside],
         }
 
 
@@ -111,7 +115,9 @@ def import_file(
         raise UserError(f"找不到文件：{path}")
     sha = file_sha256(path)
     with warehouse.lock():
-        warehouse.sweep()
+        # The pair is checked again here, whoever built `warehouse`: the sweep moves files.
+        ensure_identity(warehouse.root, warehouse.store)
+        moved_aside = warehouse.sweep().moved
         previous = warehouse.find_file(dataset.id, sha)
         if previous is not None:
             return ImportResult(
@@ -129,6 +135,7 @@ def import_file(
                 columns={},
                 extra_columns=[],
                 already_imported=True,
+                moved_aside=moved_aside,
             )
         with ThreadPoolExecutor(max_workers=1) as pool:
             # the field types' one-off tables are built while the file is read
@@ -190,6 +197,7 @@ def import_file(
         header_row=header_row,
         columns=mapping,
         extra_columns=extra_columns,
+        moved_aside=moved_aside,
     )
 
 

@@ -3,18 +3,27 @@
 Visibility is decided by the case store's `batches` table, not by the files on disk: a batch
 exists once its row is committed, and only then. The Parquet file is written to a temporary
 name, flushed, renamed into place and only then is the batch row committed — so a crash or a
-Ctrl-C at any point leaves the warehouse as it was. Files left behind by a killed import belong
-to no batch; `sweep` removes them before the next import.
+Ctrl-C at any point leaves the warehouse as it was.
+
+Nothing the platform did not itself just write is ever deleted. Before the temporary file is
+created, a journal entry naming it (and its final name) is written and flushed to
+`.journal/`; it is removed once the batch row is committed. `sweep`, before the next import,
+deletes only what a journal entry names and no batch lists — the leftovers of a killed import.
+A Parquet file that no batch lists and no journal names is someone else's: a batch of another
+case store, a file copied in by hand. It is moved aside into `.unclaimed/<time>/`, never deleted,
+and the import reports it, because a store that does not list a file is no proof the file is
+worthless (pointing the workspace at another store once made the next import erase every batch).
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -140,6 +149,7 @@ class Warehouse:
         name = f"{uuid.uuid4().hex}.parquet"
         final = folder / name
         tmp = folder / f".tmp-{name}"
+        journal = self._journal([f"{dataset}/.tmp-{name}", f"{dataset}/{name}"])
         try:
             with self.store.begin() as conn:
                 result = conn.execute(
@@ -156,8 +166,30 @@ class Warehouse:
             tmp.unlink(missing_ok=True)
             if final.exists() and not self._registered(f"{dataset}/{name}"):
                 final.unlink()
+            # Reached only when the cleanup above succeeded; otherwise the entry stays for `sweep`.
+            journal.unlink(missing_ok=True)
             raise
+        journal.unlink(missing_ok=True)
         return batch_id
+
+    def _journal(self, files: list[str]) -> Path:
+        """Record, durably, the files about to be written — before any of them exists.
+
+        Flushed with its folder, so that after a crash every file this write may have left is
+        named by an entry, and `sweep` can tell our own leftovers from anybody's data.
+        """
+        folder = self.root / JOURNAL_DIR
+        new_folder = not folder.exists()
+        folder.mkdir(parents=True, exist_ok=True)
+        if new_folder:
+            _fsync_dir(self.root)
+        entry = folder / f"{uuid.uuid4().hex}.json"
+        with entry.open("w", encoding="utf-8") as fh:
+            json.dump({"files": files, "started_at": now().isoformat()}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _fsync_dir(folder)
+        return entry
 
     def _registered(self, parquet: str) -> bool:
         with self.store.connect() as conn:
@@ -166,21 +198,87 @@ class Warehouse:
                 is not None
             )
 
-    def sweep(self) -> list[Path]:
-        """Remove files that belong to no committed batch (left by a killed import)."""
-        known = {b.parquet for b in self.batches()}
-        removed: list[Path] = []
+    def data_files(self) -> list[Path]:
+        """Every Parquet file in the dataset folders, committed or not (asides excluded)."""
         if not self.root.exists():
-            return removed
-        for path in self.root.glob("*/*.parquet"):
-            rel = f"{path.parent.name}/{path.name}"
-            if rel not in known:
-                path.unlink(missing_ok=True)
-                removed.append(path)
-        for path in self.root.glob("*/.tmp-*"):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-        return removed
+            return []
+        return sorted(
+            p
+            for p in self.root.glob("*/*.parquet")
+            if not p.parent.name.startswith(".") and not p.name.startswith(".")
+        )
+
+    def sweep(self) -> Sweep:
+        """Before an import: undo what a killed import left, set aside what is not ours.
+
+        Files a journal entry names and no batch lists were written by an import that never
+        committed: they are deleted. Any other file in a dataset folder that no batch lists is
+        moved into `.unclaimed/<time>/<dataset>/` and reported — it may be another store's
+        batch, and deleting it would lose data the user still has no other copy of.
+        """
+        done = Sweep()
+        if not self.root.exists():
+            return done
+        known = {b.parquet for b in self.batches()}
+        journal = self.root / JOURNAL_DIR
+        for entry in sorted(journal.glob("*.json")) if journal.exists() else []:
+            for rel in _journaled(entry):
+                path = self.root / rel
+                if rel not in known and path.is_file():
+                    path.unlink()
+                    done.removed.append(path)
+            entry.unlink()
+        unclaimed = [
+            p
+            for p in self.root.glob("*/*")
+            if not p.parent.name.startswith(".")
+            and p.is_file()
+            and (p.suffix == ".parquet" or p.name.startswith(".tmp-"))
+            and f"{p.parent.name}/{p.name}" not in known
+        ]
+        if unclaimed:
+            aside = self.root / UNCLAIMED_DIR / now().astimezone().strftime("%Y%m%d-%H%M%S")
+            for path in sorted(unclaimed):
+                target = aside / path.parent.name / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                while target.exists():
+                    target = target.with_name(f"{uuid.uuid4().hex[:8]}-{path.name}")
+                path.rename(target)
+                done.moved.append(target)
+            _fsync_dir(self.root)
+        return done
+
+
+JOURNAL_DIR = ".journal"
+"""Entries naming the files an import is writing; each is removed once its batch commits."""
+
+UNCLAIMED_DIR = ".unclaimed"
+"""Where files that no batch lists and no journal names are moved to (never deleted)."""
+
+
+@dataclass
+class Sweep:
+    """What `Warehouse.sweep` did: leftovers of killed imports deleted, unknown files set aside."""
+
+    removed: list[Path] = field(default_factory=list)
+    moved: list[Path] = field(default_factory=list)
+
+
+def _journaled(entry: Path) -> list[str]:
+    """The files a journal entry names, as paths inside the warehouse.
+
+    An entry cut short by a crash names nothing: it was flushed before any file it would name was
+    created, so no such file exists. Names that would leave the warehouse are ignored.
+    """
+    try:
+        files = json.loads(entry.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [
+        f
+        for f in files
+        if isinstance(f, str) and f.count("/") == 1 and ".." not in f and not f.startswith("/")
+    ]
 
 
 def _fsync_dir(folder: Path) -> None:
