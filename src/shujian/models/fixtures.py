@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from shujian.data.datasets import Dataset
-from shujian.data.importer import ImportOptions, import_file
+from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.readers import read_grid
 from shujian.data.rejections import Rejection
 from shujian.data.warehouse import Warehouse
@@ -176,6 +176,78 @@ def _read_rejections(report: Path | None) -> dict[int, list[Rejection]]:
     return out
 
 
+def _as_of(fixture: Mapping[str, Any], path: Path) -> dt.date:
+    as_of = fixture["as_of"]
+    if isinstance(as_of, dt.date):
+        return as_of
+    try:
+        return dt.date.fromisoformat(str(as_of))
+    except ValueError as exc:
+        raise UserError(f"测试样例 {path} 的 as_of 应为 YYYY-MM-DD 格式的日期。") from exc
+
+
+def _import_rows(
+    ws: Workspace, dataset: Dataset, rows: list[dict[str, Any]], folder: Path
+) -> tuple[ImportResult, list[FixtureRow]]:
+    """The rows as the CSV file an agency would send, through the real importer."""
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+    file = folder / f"{dataset.id}.csv"
+    with file.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_text(row.get(h)) for h in headers])
+    warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    try:
+        result = import_file(
+            warehouse, ws.reports_dir, dataset, file, ImportOptions(agency=FIXTURE_AGENCY)
+        )
+    except UserError as error:
+        raise UserError(f"测试样例中“{dataset.id}”的数据无法导入：{error.message}") from error
+    refused = _read_rejections(result.report)
+    # the CSV's first line is the header, so fixture row n is file row n + 1
+    planted = [
+        FixtureRow(dataset.id, n, dict(row), tuple(refused.get(n + 1, ())))
+        for n, row in enumerate(rows, start=1)
+    ]
+    return result, planted
+
+
+def _import_problems(spec: ModelSpec, result: ImportResult) -> list[str]:
+    """What makes a dataset's rows unfit to prove anything about the model."""
+    problems = []
+    if result.dataset not in spec.datasets:
+        problems.append(f"测试样例中有数据集“{result.dataset}”的数据，但模型的 datasets 中没有它。")
+    for header in result.extra_columns:
+        problems.append(
+            f"测试样例中“{result.dataset}”的表头“{header}”对应不到数据集的任何字段"
+            f"（用 shujian datasets show {result.dataset} 查看中文表头和别名）。"
+        )
+    if result.rejected:
+        problems.append(
+            f"测试样例中“{result.dataset}”有 {result.rejected} 行在导入时被退回，没有进入查询。"
+        )
+    return problems
+
+
+def _expectation_problems(result: FixtureResult) -> list[str]:
+    """A fixture proves something only with a positive and a near miss that is really there."""
+    problems = []
+    if not result.expected:
+        problems.append("expect.leads 是空的：至少写一个应当命中的监督对象。")
+    if not result.not_expected:
+        problems.append(
+            "expect.not_leads 是空的：至少写一个“差一点”但不应命中的监督对象（近似反例）。"
+        )
+    for subject in result.not_expected:
+        if subject not in result.found and not result.explain(subject).fixture_rows:
+            problems.append(
+                f"近似反例 {subject} 在测试样例的数据中没有出现，它不命中什么也证明不了："
+                "请核对 expect.not_leads 中的号码。"
+            )
+    return problems
+
+
 def run_fixture(
     spec: ModelSpec,
     path: Path,
@@ -189,12 +261,7 @@ def run_fixture(
     plants its near misses against the values the model file declares.
     """
     fixture = load_fixture(path)
-    as_of = fixture["as_of"]
-    if isinstance(as_of, str):
-        try:
-            as_of = dt.date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise UserError(f"测试样例 {path} 的 as_of 应为 YYYY-MM-DD 格式的日期。") from exc
+    as_of = _as_of(fixture, path)
     if str(fixture["model"]) != spec.id:
         raise UserError(
             f"测试样例 {path} 写的是模型 {fixture['model']}，不是 {spec.id}：请改正 model 一项。"
@@ -206,7 +273,6 @@ def run_fixture(
         ws = _scratch_workspace(Path(tmp))
         ws.overrides = overrides
         declared = dict(datasets) if datasets is not None else ws.datasets()
-        warehouse = Warehouse(ws.warehouse_dir, ws.store)
         try:
             for dataset_id, dataset_rows in fixture["datasets"].items():
                 if dataset_id not in declared:
@@ -214,59 +280,18 @@ def run_fixture(
                         f"测试样例 {path} 中的数据集“{dataset_id}”不存在"
                         f"（可用：{'、'.join(sorted(declared))}）。"
                     )
-                if dataset_id not in spec.datasets:
-                    problems.append(
-                        f"测试样例中有数据集“{dataset_id}”的数据，但模型的 datasets 中没有它。"
-                    )
-                headers = list(dict.fromkeys(h for row in dataset_rows for h in row))
-                file = Path(tmp) / f"{dataset_id}.csv"
-                with file.open("w", encoding="utf-8", newline="") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(headers)
-                    for row in dataset_rows:
-                        writer.writerow([_text(row.get(h)) for h in headers])
-                try:
-                    result = import_file(
-                        warehouse,
-                        ws.reports_dir,
-                        declared[dataset_id],
-                        file,
-                        ImportOptions(agency=FIXTURE_AGENCY),
-                    )
-                except UserError as error:
-                    raise UserError(f"测试样例中“{dataset_id}”的数据无法导入：{error.message}") from error
-                rejected[dataset_id] = result.rejected
-                for header in result.extra_columns:
-                    problems.append(
-                        f"测试样例中“{dataset_id}”的表头“{header}”对应不到数据集的任何字段"
-                        f"（用 shujian datasets show {dataset_id} 查看中文表头和别名）。"
-                    )
-                refused = _read_rejections(result.report)
-                for number, row in enumerate(dataset_rows, start=1):
-                    # the CSV's first line is the header, so fixture row n is file row n + 1
-                    reasons = tuple(refused.get(number + 1, ()))
-                    rows.append(FixtureRow(dataset_id, number, dict(row), reasons))
-                if result.rejected:
-                    problems.append(
-                        f"测试样例中“{dataset_id}”有 {result.rejected} 行在导入时被退回，"
-                        "没有进入查询（原因见下）。"
-                    )
+                imported, planted = _import_rows(ws, declared[dataset_id], dataset_rows, Path(tmp))
+                rejected[dataset_id] = imported.rejected
+                rows += planted
+                problems += _import_problems(spec, imported)
             (outcome,) = evaluate(ws, declared, [spec], as_of, "duckdb")
         finally:
             ws.store.dispose()
     expect = fixture["expect"]
-    expected = [str(s) for s in expect.get("leads") or []]
-    not_expected = [str(s) for s in expect.get("not_leads") or []]
-    if not expected:
-        problems.append("expect.leads 是空的：至少写一个应当命中的监督对象。")
-    if not not_expected:
-        problems.append(
-            "expect.not_leads 是空的：至少写一个“差一点”但不应命中的监督对象（近似反例）。"
-        )
     result = FixtureResult(
         model=spec.id,
-        expected=expected,
-        not_expected=not_expected,
+        expected=[str(s) for s in expect.get("leads") or []],
+        not_expected=[str(s) for s in expect.get("not_leads") or []],
         found={f.subject: f for f in outcome.findings},
         rejected=rejected,
         spec=spec,
@@ -275,10 +300,5 @@ def run_fixture(
         rows=tuple(rows),
         problems=problems,
     )
-    for subject in not_expected:
-        if subject not in result.found and not result.explain(subject).fixture_rows:
-            problems.append(
-                f"近似反例 {subject} 在测试样例的数据中没有出现，它不命中什么也证明不了："
-                "请核对 expect.not_leads 中的号码。"
-            )
+    result.problems += _expectation_problems(result)
     return result
