@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from shujian.cli.common import workspace
-from shujian.data.datasets import Column, Dataset, load_datasets
+from shujian.cli.common import declared_datasets, workspace
+from shujian.data.datasets import Column
 from shujian.data.fields import FIELD_TYPES
 from shujian.data.importer import ImportOptions, import_file, parse_mapping, summary_json
 from shujian.data.warehouse import Warehouse
@@ -112,15 +112,6 @@ MODES = {
 }
 
 
-def _declared(ctx: click.Context) -> dict[str, Dataset]:
-    """A workspace's datasets (its own declarations too) when there is one, else the shipped."""
-    root = ctx.obj.get("workspace") if ctx.obj else None
-    if root or Path("shujian.toml").exists():
-        datasets: dict[str, Dataset] = workspace(ctx).datasets()
-        return datasets
-    return load_datasets()
-
-
 @click.group("datasets")
 def datasets_group() -> None:
     """数据集：机关报送的数据及其字段（中文表头、类型、别名、取值）。"""
@@ -130,7 +121,7 @@ def datasets_group() -> None:
 @click.pass_context
 def datasets_list_cmd(ctx: click.Context) -> None:
     """列出全部数据集。"""
-    for d in _declared(ctx).values():
+    for d in declared_datasets(ctx).values():
         click.echo(f"{d.id:<22}{d.label}（{d.agency}）  {len(d.columns)} 个字段")
     click.echo("用 shujian datasets show 编号 查看字段的中文表头、类型、别名和允许的取值。")
 
@@ -145,7 +136,7 @@ def _type_text(column: Column) -> str:
 @click.pass_context
 def datasets_show_cmd(ctx: click.Context, dataset_id: str) -> None:
     """列出数据集的字段：查询中用的字段名、中文表头、类型、是否必填、别名和允许的取值。"""
-    datasets = _declared(ctx)
+    datasets = declared_datasets(ctx)
     if dataset_id not in datasets:
         raise UserError(f"未知的数据集“{dataset_id}”。可用的数据集：{'、'.join(sorted(datasets))}")
     d = datasets[dataset_id]

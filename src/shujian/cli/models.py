@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from shujian.cli.common import library, workspace
-from shujian.data.datasets import Dataset, load_datasets
+from shujian.cli.common import declared_datasets, in_workspace, library, workspace
+from shujian.data.datasets import Dataset
 from shujian.errors import UserError
 from shujian.models.authoring import ensure_edited, new_model
 from shujian.models.checks import check_model
@@ -58,16 +58,6 @@ def show_cmd(ctx: click.Context, model_id: str) -> None:
         click.echo(f"      来源：{p.source}")
 
 
-def _datasets(ctx: click.Context) -> dict[str, Dataset]:
-    """The workspace's datasets (its own declarations too) when there is one, else the shipped."""
-    return workspace(ctx).datasets() if _in_workspace(ctx) else load_datasets()
-
-
-def _in_workspace(ctx: click.Context) -> bool:
-    root = ctx.obj.get("workspace") if ctx.obj else None
-    return bool(root) or Path("shujian.toml").exists()
-
-
 def _checked(spec: ModelSpec, datasets: dict[str, Dataset]) -> None:
     """Stop on an unedited template (exit 2) or a model the checks refuse (exit 1)."""
     ensure_edited(spec)
@@ -84,7 +74,7 @@ def _checked(spec: ModelSpec, datasets: dict[str, Dataset]) -> None:
 @click.pass_context
 def validate_cmd(ctx: click.Context, file: Path) -> None:
     """检查一个模型文件，用中文说明其中的问题；有测试样例时一并运行。"""
-    datasets = _datasets(ctx)
+    datasets = declared_datasets(ctx)
     spec = load_model(file)
     _checked(spec, datasets)
     click.echo(
@@ -112,12 +102,12 @@ def test_cmd(ctx: click.Context, model: str) -> None:
 
     测试在临时的数据仓库中进行，不读写本工作区的数据和线索。通过时退出码为 0。
     """
-    datasets = _datasets(ctx)
+    datasets = declared_datasets(ctx)
     path = Path(model)
     if path.is_file():
         spec = load_model(path)
     else:
-        models = library(workspace(ctx)) if _in_workspace(ctx) else load_library()
+        models = library(workspace(ctx)) if in_workspace(ctx) else load_library()
         if model not in models:
             raise UserError(
                 f"“{model}”既不是模型编号，也不是模型文件。用 shujian models list 查看全部模型。"
