@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from shujian.data.datasets import Dataset, load_datasets
 from shujian.errors import UserError
 from shujian.models.spec import ModelSpec, load_library
 from shujian.workspace import Workspace, open_workspace
@@ -21,6 +22,23 @@ def workspace(ctx: click.Context) -> Workspace:
 
 def library(ws: Workspace) -> dict[str, ModelSpec]:
     return load_library(ws.models_dir)
+
+
+def in_workspace(ctx: click.Context) -> bool:
+    """Whether a workspace was named (-w, $SHUJIAN_WORKSPACE) or the current folder is one.
+
+    Authoring commands work without one (on the shipped declarations), so an analyst can check
+    a model file before any workspace exists."""
+    root = ctx.obj.get("workspace") if ctx.obj else None
+    return bool(root) or Path("shujian.toml").exists()
+
+
+def declared_datasets(ctx: click.Context) -> dict[str, Dataset]:
+    """The workspace's datasets (its own declarations too) when there is one, else the shipped."""
+    if in_workspace(ctx):
+        datasets: dict[str, Dataset] = workspace(ctx).datasets()
+        return datasets
+    return load_datasets()
 
 
 def model_departments(ws: Workspace) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""`shujian init` and `shujian import`."""
+"""`shujian init`, `shujian import` and `shujian datasets list | show`: what enters the platform."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from shujian.cli.common import workspace
+from shujian.cli.common import declared_datasets, workspace
+from shujian.data.datasets import Column
+from shujian.data.fields import FIELD_TYPES
 from shujian.data.importer import ImportOptions, import_file, parse_mapping, summary_json
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
@@ -112,6 +114,67 @@ def import_cmd(
         click.echo(summary_json(result))
 
 
+MODES = {
+    "snapshot": "名录（新批次按记录键更新旧记录，未提到的记录保留）",
+    "events": "事件（批次累加，与已有数据完全相同的行不重复存储）",
+}
+
+
+@click.group("datasets")
+def datasets_group() -> None:
+    """数据集：机关报送的数据及其字段（中文表头、类型、别名、取值）。"""
+
+
+@datasets_group.command("list")
+@click.pass_context
+def datasets_list_cmd(ctx: click.Context) -> None:
+    """列出全部数据集。"""
+    for d in declared_datasets(ctx).values():
+        click.echo(f"{d.id:<22}{d.label}（{d.agency}）  {len(d.columns)} 个字段")
+    click.echo("用 shujian datasets show 编号 查看字段的中文表头、类型、别名和允许的取值。")
+
+
+def _type_text(column: Column) -> str:
+    field_type = FIELD_TYPES.get(column.type)
+    return f"{field_type.label}（{column.type}）" if field_type else column.type
+
+
+@datasets_group.command("show")
+@click.argument("dataset_id")
+@click.pass_context
+def datasets_show_cmd(ctx: click.Context, dataset_id: str) -> None:
+    """列出数据集的字段：查询中用的字段名、中文表头、类型、是否必填、别名和允许的取值。"""
+    datasets = declared_datasets(ctx)
+    if dataset_id not in datasets:
+        raise UserError(f"未知的数据集“{dataset_id}”。可用的数据集：{'、'.join(sorted(datasets))}")
+    d = datasets[dataset_id]
+    click.echo(f"{d.id}  {d.label}（报送单位：{d.agency}）")
+    click.echo(f"类型：{MODES.get(d.mode, d.mode)}")
+    subject = d.column(d.subject)
+    click.echo(f"监督对象：{subject.label}（{subject.id}）")
+    if d.record_key:
+        keys = "、".join(f"{d.column(k).label}（{k}）" for k in d.record_key)
+        click.echo(f"记录键：{keys}")
+    click.echo("字段（查询中写字段名；导入文件的表头写中文表头或任一别名，* 为必填）：")
+    for c in d.columns:
+        mark = "*" if c.required else " "
+        click.echo(f"  {mark} {c.id:<20}{c.label}    类型：{_type_text(c)}")
+        if c.aliases:
+            click.echo(f"      别名：{'、'.join(c.aliases)}")
+        if c.values:
+            click.echo(f"      允许的取值：{'、'.join(c.values)}")
+        if c.synonyms:
+            pairs = "、".join(f"{k}→{v}" for k, v in c.synonyms.items())
+            click.echo(f"      同义词（导入时换成标准取值）：{pairs}")
+    if d.coordinates:
+        click.echo(
+            "经纬度在导入时按坐标系（该列为空时取 import --crs，默认 WGS84）换算为 WGS-84，"
+            "查询中用的都是 WGS-84 坐标。"
+        )
+    click.echo("每行另有 _batch（批次号）和 _row（原文件行号）两列，供 trace 溯源使用。")
+
+
 def register(group: click.Group) -> None:
     group.add_command(init_cmd)
     group.add_command(import_cmd)
+    group.add_command(datasets_group)

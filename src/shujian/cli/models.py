@@ -1,4 +1,4 @@
-"""`shujian models list | show | validate | new`."""
+"""`shujian models list | show | validate | test | new | stats`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from shujian.cli.common import library, workspace
-from shujian.data.datasets import load_datasets
+from shujian.cli.common import declared_datasets, in_workspace, library, workspace
+from shujian.data.datasets import Dataset
 from shujian.errors import UserError
-from shujian.models.authoring import new_model
+from shujian.models.authoring import ensure_edited, new_model
 from shujian.models.checks import check_model
+from shujian.models.fixtures import FixtureResult, SubjectReport, run_fixture
 from shujian.models.parameters import parameters_in_force
-from shujian.models.spec import TAGS, load_model
+from shujian.models.spec import TAGS, ModelSpec, load_library, load_model
 from shujian.models.stats import model_run_stats
 
 
@@ -57,25 +58,151 @@ def show_cmd(ctx: click.Context, model_id: str) -> None:
         click.echo(f"      来源：{p.source}")
 
 
-@models_group.command("validate")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.pass_context
-def validate_cmd(ctx: click.Context, file: Path) -> None:
-    """检查一个模型文件，用中文说明其中的问题。"""
-    root = ctx.obj.get("workspace") if ctx.obj else None
-    datasets = (
-        workspace(ctx).datasets() if root or Path("shujian.toml").exists() else load_datasets()
-    )
-    spec = load_model(file)
+def _checked(spec: ModelSpec, datasets: dict[str, Dataset]) -> None:
+    """Stop on an unedited template (exit 2) or a model the checks refuse (exit 1)."""
+    ensure_edited(spec)
     problems = check_model(spec, datasets)
     if problems:
         click.echo(f"模型 {spec.id} 有 {len(problems)} 个问题：")
         for p in problems:
             click.echo(f"  - {p}")
         raise SystemExit(1)
+
+
+@models_group.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def validate_cmd(ctx: click.Context, file: Path) -> None:
+    """检查一个模型文件，用中文说明其中的问题；有测试样例时一并运行。"""
+    datasets = declared_datasets(ctx)
+    spec = load_model(file)
+    _checked(spec, datasets)
     click.echo(
         f"模型 {spec.id} 检查通过：查询为只读的单条 SELECT，只读取声明的数据集，返回监督对象和证据列。"
     )
+    fixture = spec.fixture_path
+    if fixture is None or not fixture.exists():
+        click.echo(
+            f"警告：没有找到测试样例 {fixture}，模型未经测试。请按 docs/authoring.md 第 3 节"
+            f"编写测试样例，再运行 shujian models test {file}。",
+            err=True,
+        )
+        return
+    result = run_fixture(spec, fixture, datasets=datasets)
+    print_fixture_result(result)
+    if not result.passed:
+        raise SystemExit(1)
+
+
+@models_group.command("test")
+@click.argument("model")
+@click.pass_context
+def test_cmd(ctx: click.Context, model: str) -> None:
+    """用测试样例检验模型（编号或模型文件）：列出未命中、误报和多出的监督对象。
+
+    测试在临时的数据仓库中进行，不读写本工作区的数据和线索。通过时退出码为 0。
+    """
+    datasets = declared_datasets(ctx)
+    path = Path(model)
+    if path.is_file():
+        spec = load_model(path)
+    else:
+        models = library(workspace(ctx)) if in_workspace(ctx) else load_library()
+        if model not in models:
+            raise UserError(
+                f"“{model}”既不是模型编号，也不是模型文件。用 shujian models list 查看全部模型。"
+            )
+        spec = models[model]
+    _checked(spec, datasets)
+    fixture = spec.fixture_path
+    if fixture is None or not fixture.exists():
+        raise UserError(
+            f"模型 {spec.id} 没有测试样例：应写在 {fixture}（见 docs/authoring.md 第 3 节）。"
+        )
+    result = run_fixture(spec, fixture, datasets=datasets)
+    print_fixture_result(result)
+    if not result.passed:
+        raise SystemExit(1)
+
+
+SHOWN_EVIDENCE_ROWS = 5
+"""Evidence rows printed per subject; the count of the rest is printed after them."""
+
+
+def _value(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, list):
+        return "、".join(_value(v) for v in value)
+    return str(value)
+
+
+def _print_subject(report: SubjectReport) -> None:
+    finding = report.finding
+    click.echo(f"  {report.subject}" + (f"  {finding.title}" if finding else ""))
+    for figures in report.figures[:SHOWN_EVIDENCE_ROWS]:
+        click.echo("    " + "；".join(f"{label} {_value(v)}" for label, v in figures))
+    if finding and finding.evidence_rows > min(len(report.figures), SHOWN_EVIDENCE_ROWS):
+        click.echo(f"    ……共 {finding.evidence_rows} 行证据")
+    if finding is None and not report.fixture_rows:
+        click.echo("    测试样例的数据中没有这个监督对象：请核对 expect 中的号码是否抄错。")
+    if finding is None:
+        for row in report.fixture_rows:
+            cells = "；".join(f"{k} {_value(v)}" for k, v in row.values.items())
+            click.echo(f"    测试样例 {row.dataset} 第 {row.number} 行：{cells}")
+            for r in row.rejections:
+                click.echo(f"      该行导入时被退回：{r.column}“{_value(r.value)}”{r.reason}")
+
+
+def print_fixture_result(result: FixtureResult) -> None:
+    """What a model author reads: each disagreement with the figures that decide it."""
+    click.echo(
+        f"测试样例 {result.path}（模型 {result.model}，基准日 {result.as_of}，"
+        "参数取模型文件中的默认值）"
+    )
+    click.echo(
+        f"查询命中 {len(result.found)} 个监督对象；测试样例列出应当命中 {len(result.expected)} 个、"
+        f"不应命中 {len(result.not_expected)} 个。"
+    )
+    hits = [s for s in result.expected if s in result.found]
+    if hits:
+        click.echo(f"命中 {len(hits)} 个（应当命中，已命中）：")
+        for subject in hits:
+            click.echo(f"  {subject}  {result.found[subject].title}")
+    sections = (
+        ("未命中", "应当命中，查询却没有返回", result.missing),
+        ("误报", "列为不应命中的近似反例，查询却返回了", result.false_positives),
+        ("多出", "查询返回了，测试样例中没有提到", result.unexpected),
+    )
+    for name, meaning, subjects in sections:
+        if not subjects:
+            continue
+        click.echo(f"{name} {len(subjects)} 个（{meaning}）：")
+        for subject in subjects:
+            _print_subject(result.explain(subject))
+    if result.problems:
+        click.echo("测试样例本身的问题：")
+        for p in result.problems:
+            click.echo(f"  - {p}")
+    if result.rejections:
+        click.echo("导入时被退回的行：")
+        for row in result.rejections:
+            for r in row.rejections:
+                click.echo(
+                    f"  {row.dataset} 第 {row.number} 行 {r.column}“{_value(r.value)}”：{r.reason}"
+                )
+    if result.passed:
+        click.echo(
+            f"测试通过：应当命中的 {len(result.expected)} 个全部命中，"
+            f"{len(result.not_expected)} 个近似反例均未命中，没有多出的。"
+        )
+    else:
+        click.echo(
+            f"测试未通过：未命中 {len(result.missing)} 个，误报 {len(result.false_positives)} 个，"
+            f"多出 {len(result.unexpected)} 个，测试样例本身的问题 {len(result.problems)} 个。"
+        )
 
 
 @models_group.command("new")
@@ -89,7 +216,9 @@ def new_cmd(ctx: click.Context, model_id: str) -> None:
     model_path, fixture_path = new_model(ws.models_dir, model_id)
     click.echo(f"已创建模型文件：{model_path}")
     click.echo(f"已创建测试样例：{fixture_path}")
-    click.echo(f"编辑后运行：shujian models validate {model_path}")
+    click.echo("把两个文件中的模板内容改成本模型的内容后运行：")
+    click.echo(f"  shujian models validate {model_path}")
+    click.echo(f"  shujian models test {model_path}")
 
 
 @models_group.command("stats")

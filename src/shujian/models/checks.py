@@ -18,6 +18,7 @@ from sqlglot.optimizer.qualify import qualify
 from shujian.data.datasets import Dataset
 from shujian.data.importer import stored_schema
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
+from shujian.models.authoring import template_leftovers
 from shujian.models.spec import CATEGORIES, TAGS, ModelSpec
 
 BUILTIN_PARAMETERS = {"as_of"}
@@ -43,7 +44,7 @@ _TEMPLATE_FIELD = re.compile(r"{([^{}:!]+)")
 
 def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     """All problems found, in Chinese; an empty list means the model may run."""
-    problems: list[str] = []
+    problems = [f"尚未填写（仍是模板内容）：{item}" for item in template_leftovers(spec)]
     if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+", spec.id):
         problems.append(
             f"模型编号“{spec.id}”格式不对：应为“领域.名称”，小写英文字母、数字和下划线，如 campus.internet_cafe。"
