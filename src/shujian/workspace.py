@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from shujian import settings as declared
 from shujian.errors import UserError
 
 CONFIG_NAME = "shujian.toml"
@@ -111,7 +112,7 @@ class Workspace:
     store_url: str
     overrides: tuple[Override, ...] = field(default_factory=tuple)
     settings: dict[str, Any] = field(default_factory=dict)
-    """The other sections of shujian.toml ([triage], [recommendations]), as written."""
+    """shujian.toml as written, checked against `shujian.settings` (read it with `setting`)."""
 
     @property
     def warehouse_dir(self) -> Path:
@@ -137,11 +138,16 @@ class Workspace:
     def documents_dir(self) -> Path:
         return self.root / "documents"
 
+    def setting(self, key: str) -> Any:
+        """A declared setting (`"triage.dismiss_reasons"`): as written, else its default."""
+        from shujian.settings import value
+
+        return value(self.settings, key)
+
     def section(self, name: str) -> dict[str, Any]:
+        """One section of shujian.toml as written (its keys were checked when it was read)."""
         value = self.settings.get(name, {})
-        if not isinstance(value, dict):
-            raise UserError(f"配置文件中的 [{name}] 应当是一个表。")
-        return value
+        return value if isinstance(value, dict) else {}
 
     @cached_property
     def store(self) -> Engine:
@@ -204,31 +210,35 @@ def open_workspace(root: Path | None = None) -> Workspace:
         raw = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"配置文件 {config} 格式有误：{exc}") from exc
-    region = Region(
-        **{k: str(v) for k, v in raw.get("region", {}).items() if k in Region.__annotations__}
-    )
-    url = os.environ.get(STORE_URL_ENV) or raw.get("store", {}).get(
-        "url", "sqlite:///case_store.sqlite"
-    )
+    declared.check(raw, str(config))
+    region = Region(**{k: declared.value(raw, f"region.{k}") for k in Region.__annotations__})
+    _check_region_code(config, region.code)
+    url = os.environ.get(STORE_URL_ENV) or declared.value(raw, "store.url")
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = f"sqlite:///{root / url.removeprefix('sqlite:///')}"
     overrides = []
     for item in raw.get("overrides", []):
-        missing = [k for k in ("model", "parameter", "value", "source") if k not in item]
-        if missing or not str(item.get("source", "")).strip():
-            raise UserError(
-                f"配置文件 {config} 中的参数调整缺少必填项（model、parameter、value、source），"
-                f"每一项调整都必须写明依据文件：{item}"
-            )
+        if not str(item["source"]).strip():
+            raise UserError(f"配置文件 {config} 中的参数调整必须写明依据文件（source）：{item}")
         overrides.append(Override(item["model"], item["parameter"], item["value"], item["source"]))
     for entry in raw.get("calendar", []):
         _add_calendar_year(config, entry)
-    settings = {
-        k: v for k, v in raw.items() if k not in ("region", "store", "overrides", "calendar")
-    }
     return Workspace(
-        root=root, region=region, store_url=url, overrides=tuple(overrides), settings=settings
+        root=root, region=region, store_url=url, overrides=tuple(overrides), settings=raw
     )
+
+
+def _check_region_code(config: Path, code: str) -> None:
+    """The 行政区划代码, when given, is a GB/T 2260 code (a typo would name another county)."""
+    if not code:
+        return
+    from shujian.data.fields.regions import region_codes
+
+    if code not in region_codes():
+        raise UserError(
+            f"配置文件 {config} 的 [region] code “{code}”不是有效的行政区划代码"
+            "（GB/T 2260 六位数字，如 520203）。"
+        )
 
 
 def _days(config: Path, values: list[Any]) -> frozenset[date]:

@@ -52,13 +52,12 @@ def default_reasons() -> DismissReasons:
 
 def reasons_of(ws: Workspace) -> DismissReasons:
     """The workspace's [triage] list when its shujian.toml has one, else the bundled list."""
-    section = ws.section("triage")
-    if "dismiss_reasons" not in section:
+    reasons = ws.setting("triage.dismiss_reasons")
+    if reasons is None:
         return default_reasons()
-    reasons = tuple(str(r) for r in section["dismiss_reasons"])
     if not reasons:
         raise UserError("配置文件 [triage] 中的 dismiss_reasons 不能为空。")
-    return DismissReasons(reasons, tuple(str(r) for r in section.get("needs_note", [])))
+    return DismissReasons(tuple(reasons), tuple(ws.setting("triage.needs_note") or ()))
 
 
 def _need(value: str, what: str) -> str:

@@ -33,6 +33,7 @@ from shujian.leads.service import Finding
 from shujian.models.labels import evidence_label
 from shujian.models.runner import evaluate
 from shujian.models.spec import ModelSpec
+from shujian.store import create_store
 from shujian.workspace import Override, Region, Workspace
 
 FIXTURE_AGENCY = "测试样例"
@@ -158,7 +159,9 @@ def _scratch_workspace(folder: Path) -> Workspace:
     root = folder / "ws"
     for sub in ("warehouse", "reports", "models", "datasets"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    return Workspace(root=root, region=Region(), store_url=f"sqlite:///{root / 'store.sqlite'}")
+    url = f"sqlite:///{root / 'store.sqlite'}"
+    create_store(url).dispose()
+    return Workspace(root=root, region=Region(), store_url=url)
 
 
 def _read_rejections(report: Path | None) -> dict[int, list[Rejection]]:

@@ -1,0 +1,145 @@
+"""Every setting of `shujian.toml`, declared in one list: name, type, default, Chinese help.
+
+A procuratorate's IT administrator edits the file by hand. A key the program does not know — a
+typo such as `objection_day`, or a section of another version — used to be ignored in silence,
+leaving the default in force while the administrator believed otherwise. Now the file is read
+against this list: an unknown section or key, or a value of the wrong type, is refused with its
+place in the file and the keys that are allowed there.
+
+The `[[overrides]]` (model parameters adjusted locally) and `[[calendar]]` (a year's holidays)
+arrays are declared here too, entry by entry; their meaning is checked where they are used
+(`models/parameters.py`, `calendar.py`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from shujian.errors import UserError
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    name: str
+    kind: str
+    """`text`, `int`, `texts` (a list of text), `any` (a parameter's value) or `days` (dates)."""
+    default: Any
+    help: str
+    required: bool = False
+    """Only for the entries of an array of tables: the key must be present."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("region", "province", "text", "", "省份，例如“贵州省”"),
+    Setting("region", "city", "text", "", "市（州），例如“六盘水市”"),
+    Setting("region", "county", "text", "", "县（区），例如“青岚县”；市级院留空"),
+    Setting("region", "code", "text", "", "行政区划代码（GB/T 2260，六位数字）"),
+    Setting("region", "procuratorate", "text", "", "院名全称，例如“青岚县人民检察院”；留空则由地名推出"),
+    Setting("region", "abbreviation", "text", "", "院简称，用于文号，例如“青检行公建〔2026〕3号”中的“青”"),
+    Setting("store", "url", "text", "sqlite:///case_store.sqlite", "案件库地址：默认工作区内的 SQLite 文件，也可写 PostgreSQL 地址"),
+    Setting("triage", "dismiss_reasons", "texts", None, "不成案理由清单（不写则用内置清单）"),
+    Setting("triage", "needs_note", "texts", None, "选择后必须另写具体说明的不成案理由"),
+    Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）"),
+    Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
+)  # fmt: skip
+
+ARRAYS: dict[str, tuple[Setting, ...]] = {
+    "overrides": (
+        Setting("overrides", "model", "text", None, "模型编号", required=True),
+        Setting("overrides", "parameter", "text", None, "参数名", required=True),
+        Setting("overrides", "value", "any", None, "调整后的值", required=True),
+        Setting("overrides", "source", "text", None, "依据文件：每一项调整都必须写明", required=True),
+    ),
+    "calendar": (
+        Setting("calendar", "year", "int", None, "年份", required=True),
+        Setting("calendar", "source", "text", None, "依据的国务院办公厅通知", required=True),
+        Setting("calendar", "holidays", "days", (), "放假的日子，可写区间 2027-02-06..2027-02-12"),
+        Setting("calendar", "workdays", "days", (), "调休上班的周末"),
+    ),
+}
+
+
+def _check_value(setting: Setting, value: Any, where: str) -> None:
+    ok = {
+        "text": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "texts": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "days": isinstance(value, list),
+        "any": True,
+    }[setting.kind]
+    if not ok:
+        wanted = {"text": "文字（加引号）", "int": "整数", "texts": "文字列表", "days": "日期列表"}
+        raise UserError(
+            f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），收到：{value!r}。"
+        )
+
+
+def _unknown(name: str, allowed: list[str], where: str) -> UserError:
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"是否想写“{close[0]}”？" if close else ""
+    return UserError(
+        f"{where}没有“{name}”这一项。{hint}可写的项：{'、'.join(allowed)}。", code="unknown_setting"
+    )
+
+
+def check(raw: dict[str, Any], config: str) -> None:
+    """Refuse an unknown section or key and a value of the wrong type, naming its place."""
+    sections = {s.section for s in SETTINGS}
+    for section, body in raw.items():
+        where = f"配置文件 {config} 的 [{section}] 中"
+        if section in ARRAYS:
+            if not isinstance(body, list):
+                raise UserError(f"配置文件 {config} 中的 {section} 应写成 [[{section}]] 表格数组。")
+            declared = {s.name: s for s in ARRAYS[section]}
+            for i, entry in enumerate(body, start=1):
+                at = f"配置文件 {config} 的第 {i} 个 [[{section}]] 中"
+                for key, value in entry.items():
+                    if key not in declared:
+                        raise _unknown(key, list(declared), at)
+                    _check_value(declared[key], value, at)
+                missing = [
+                    f"{s.name}（{s.help}）"
+                    for s in ARRAYS[section]
+                    if s.required and s.name not in entry
+                ]
+                if missing:
+                    raise UserError(f"{at}缺少必填项：{'、'.join(missing)}。")
+            continue
+        if section not in sections:
+            raise _unknown(section, sorted(sections | set(ARRAYS)), f"配置文件 {config} ")
+        if not isinstance(body, dict):
+            raise UserError(f"配置文件 {config} 中的 [{section}] 应当是一个表。")
+        declared = {s.name: s for s in SETTINGS if s.section == section}
+        for key, value in body.items():
+            if key not in declared:
+                raise _unknown(key, list(declared), where)
+            _check_value(declared[key], value, where)
+
+
+def value(raw: dict[str, Any], key: str) -> Any:
+    """The setting's value as written, else its declared default."""
+    section, name = key.split(".", 1)
+    setting = next((s for s in SETTINGS if s.key == key), None)
+    if setting is None:
+        raise KeyError(key)
+    return raw.get(section, {}).get(name, setting.default)
+
+
+def documentation() -> str:
+    """The settings as a Markdown table (docs/settings.md is checked against it)."""
+    lines = ["| 项 | 类型 | 默认值 | 说明 |", "|---|---|---|---|"]
+    kinds = {"text": "文字", "int": "整数", "texts": "文字列表", "days": "日期列表", "any": "任意"}
+    for s in (*SETTINGS, *(s for entries in ARRAYS.values() for s in entries)):
+        name = f"[{s.section}] {s.name}" if s.section not in ARRAYS else f"[[{s.section}]] {s.name}"
+        default = (
+            "（必填）" if s.required else ("—" if s.default in (None, "", ()) else f"`{s.default}`")
+        )
+        lines.append(f"| `{name}` | {kinds[s.kind]} | {default} | {s.help} |")
+    return "\n".join(lines) + "\n"

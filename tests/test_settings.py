@@ -1,0 +1,62 @@
+"""shujian.toml is read against the declared settings: a typo is refused, never ignored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shujian.errors import UserError
+from shujian.settings import ARRAYS, SETTINGS, documentation
+from shujian.workspace import CONFIG_NAME, init_workspace, open_workspace
+
+DOCS = Path(__file__).parents[1] / "docs" / "settings.md"
+
+
+def _with(tmp_path: Path, extra: str) -> Path:
+    ws = init_workspace(tmp_path / "ws")
+    ws.store.dispose()
+    config = ws.root / CONFIG_NAME
+    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return ws.root
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("[recommendations]\nobjection_day = 7\n", "没有“objection_day”这一项。是否想写“objection_days”"),
+        ("[triage]\ndismiss_reason = ['其他']\n", "是否想写“dismiss_reasons”"),
+        ("[recomendations]\ncontact = '张某'\n", "是否想写“recommendations”"),
+        ("[recommendations]\nobjection_days = '七'\n", "objection_days 应当是整数"),
+        ("[[overrides]]\nmodel = 'campus.internet_cafe'\nparameter = 'distance_m'\nvalue = 250\n",
+         "缺少必填项：source"),
+        ("[[overrides]]\nmodel = 'a.b'\nparameter = 'x'\nvalue = 1\nsource = 's'\nnote = 'n'\n",
+         "没有“note”这一项"),
+    ],
+)  # fmt: skip
+def test_an_unknown_or_mistyped_setting_is_refused_with_its_place(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    root = _with(tmp_path, extra)
+    with pytest.raises(UserError, match=message):
+        open_workspace(root)
+
+
+def test_a_declared_setting_is_read_and_a_missing_one_has_its_default(tmp_path: Path) -> None:
+    ws = open_workspace(_with(tmp_path, "[recommendations]\nobjection_days = 7\n"))
+    assert ws.setting("recommendations.objection_days") == 7
+    assert ws.setting("recommendations.contact") == ""
+    assert ws.setting("triage.dismiss_reasons") is None
+
+
+def test_a_region_code_that_is_no_county_is_refused(tmp_path: Path) -> None:
+    root = _with(tmp_path, "")
+    config = root / CONFIG_NAME
+    config.write_text(config.read_text(encoding="utf-8").replace('code = ""', 'code = "520299"'))
+    with pytest.raises(UserError, match="不是有效的行政区划代码"):
+        open_workspace(root)
+
+
+def test_every_setting_is_documented_as_declared() -> None:
+    assert documentation() in DOCS.read_text(encoding="utf-8")
+    assert len(SETTINGS) + sum(map(len, ARRAYS.values())) == documentation().count("\n") - 2
