@@ -111,8 +111,12 @@ def query_lineage(sql: str, datasets: Mapping[str, Dataset]) -> Lineage:
     root = build_scope(qualified)
     if root is None:
         raise LineageError("not a query")
-    walker = _Walker(datasets)
-    return {name: frozenset(srcs) for name, srcs in walker.outputs(root).items()}
+    try:
+        outputs = _Walker(datasets).outputs(root)
+    except (AssertionError, KeyError, AttributeError, sqlglot.errors.SqlglotError) as error:
+        # a shape of query the walk does not know: the checker reports it rather than crash
+        raise LineageError(f"unsupported query shape: {error!r}") from error
+    return {name: frozenset(srcs) for name, srcs in outputs.items()}
 
 
 class _Walker:
