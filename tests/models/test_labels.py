@@ -1,4 +1,4 @@
-"""Every evidence column has a Chinese label; ID-number columns are masked."""
+"""Every evidence column has a Chinese label; ID numbers are masked by field type, not name."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from shujian.models.checks import check_model
 from shujian.models.labels import (
     LABELS_PATH,
     evidence_label,
-    mask_evidence,
     mask_id_card,
-    masked_kind,
+    privacy_of,
     shared_labels,
 )
 from shujian.models.spec import ModelFileError, load_library, spec_from_dict
@@ -44,8 +43,8 @@ def test_every_label_is_chinese():
     assert not_chinese == {}
 
 
-def test_the_shared_file_has_labels_and_masked_maps_only():
-    assert set(RAW) == {"labels", "masked"}
+def test_the_shared_file_has_labels_only_masking_follows_field_types():
+    assert set(RAW) == {"labels"}
     assert all(isinstance(v, str) and v.strip() for v in RAW["labels"].values())
 
 
@@ -104,7 +103,9 @@ def test_a_15_digit_old_number_keeps_its_first_6_and_last_3():
 
 def test_an_empty_value_stays_empty():
     assert mask_id_card("") == ""
-    assert mask_evidence("id_card", None) is None
+    assert privacy_of(LIBRARY["staff.barred_offence"]).rows([{"id_card": None}]) == [
+        {"id_card": None}
+    ]
 
 
 def test_a_malformed_number_never_shows_whole():
@@ -112,30 +113,114 @@ def test_a_malformed_number_never_shows_whole():
     assert mask_id_card("1234") == "****"
 
 
+def test_beside_a_birth_date_only_the_region_is_kept():
+    assert mask_id_card("520203199001011234", region_only=True) == "520203************"
+    assert mask_id_card("520203900101123", region_only=True) == "520203*********"
+
+
 def test_party_id_masks_a_persons_number_and_shows_a_units_credit_code():
-    assert masked_kind("party_id") == "id_card"
-    assert mask_evidence("party_id", "520203198003140112") == "5202031********112"
-    assert mask_evidence("party_id", "91520203MA6107MB8U") == "91520203MA6107MB8U"
-    # a code with letters but a wrong check character is not taken for a credit code
-    assert mask_evidence("party_id", "91520203MA6107MB8V") == "9152020********B8V"
+    privacy = privacy_of(LIBRARY["transfer.not_transferred"])
+    assert privacy.id_columns == {"party_id"}
+    rows = [
+        {"party_id": "520203198003140112"},
+        {"party_id": "91520203MA6107MB8U"},
+        # a code with letters but a wrong check character is not taken for a credit code
+        {"party_id": "91520203MA6107MB8V"},
+    ]
+    assert [r["party_id"] for r in privacy.rows(rows)] == [
+        "5202031********112",
+        "91520203MA6107MB8U",
+        "9152020********B8V",
+    ]
 
 
 def test_other_columns_are_not_masked():
-    assert masked_kind("venue_uscc") is None
-    assert mask_evidence("hotel_uscc", "91520203MA6107MB8U") == "91520203MA6107MB8U"
-    assert mask_evidence("guest_name", "张小雨") == "张小雨"
+    privacy = privacy_of(LIBRARY["hotel.minor_guest"])
+    assert "hotel_uscc" not in privacy.id_columns and "guest_name" not in privacy.id_columns
+    row = {"hotel_uscc": "91520203MA6107MB8U", "guest_name": "张小雨"}
+    assert privacy.rows([row]) == [row]
 
 
-def test_masked_columns_are_evidence_of_some_shipped_model():
-    masked = RAW["masked"]
-    assert masked
-    used = {c for model in LIBRARY.values() for c in model.evidence}
-    assert set(masked) <= used
-    assert set(masked.values()) == {"id_card"}
-    assert all(masked_kind(c) == "id_card" for c in masked)
+def test_the_models_whose_subject_is_a_person_mask_it():
+    people = {m.id for m in LIBRARY.values() if privacy_of(m).subject_is_id}
+    assert people == {
+        "benefit.deceased",
+        "benefit.in_custody",
+        "report.mandatory",
+        "staff.barred_offence",
+    }
 
 
-def test_every_id_number_subject_is_masked():
-    for model in LIBRARY.values():
-        if model.subject_column.endswith("id_card"):
-            assert masked_kind(model.subject_column) == "id_card", model.id
+@pytest.mark.parametrize("model_id", sorted(LIBRARY))
+def test_every_evidence_column_copying_an_id_number_is_masked(model_id: str):
+    model = LIBRARY[model_id]
+    privacy = privacy_of(model)
+    for column in model.evidence:
+        if column in ("id_card", "party_id"):
+            assert column in privacy.id_columns, column
+    for column in ("birth_date", "age_on_day", "age_on_visit"):
+        if column in model.evidence:
+            assert column in privacy.restoring, column
+
+
+def renamed(query: str, evidence: list[str]) -> dict:
+    return {
+        "id": "local.renamed",
+        "name": "改名的身份号码列",
+        "category": ["未检"],
+        "supervision_point": "示例",
+        "legal_basis": [{"law": "示例法", "tag": "U"}],
+        "datasets": ["staff_roster"],
+        "subject": {"column": "单位", "dataset": "staff_roster"},
+        "title": "{单位}",
+        "evidence": evidence,
+        "query": query,
+    }
+
+
+def test_an_id_number_under_another_name_or_inside_a_text_is_masked():
+    spec = spec_from_dict(
+        renamed(
+            "SELECT s.employer_uscc AS 单位, s.name AS 姓名, s.id_card AS 证件,"
+            " CONCAT('身份证：', s.id_card, '（', s.name, '）') AS 说明,"
+            " SUBSTRING(s.id_card, 1, 6) AS 籍贯代码"
+            " FROM staff_roster AS s",
+            ["单位", "姓名", "证件", "说明", "籍贯代码"],
+        )
+    )
+    assert check_model(spec, load_datasets()) == []
+    privacy = privacy_of(spec)
+    assert privacy.id_columns == {"证件", "说明"}
+    (row,) = privacy.rows(
+        [
+            {
+                "单位": "52520203MA65UAJF7X",
+                "姓名": "张三",
+                "证件": "520203199001011234",
+                "说明": "身份证：520203199001011234（张三）",
+                "籍贯代码": "520203",
+            }
+        ]
+    )
+    assert row["证件"] == "5202031********234"
+    assert row["说明"] == "身份证：5202031********234（张三）"
+    assert row["单位"] == "52520203MA65UAJF7X" and row["籍贯代码"] == "520203"
+
+
+def test_an_id_beside_an_age_computed_from_it_keeps_only_its_region():
+    spec = spec_from_dict(
+        renamed(
+            "SELECT s.employer_uscc AS 单位, s.id_card AS 证件,"
+            " age_on(s.id_card, s.hired_on) AS 入职年龄 FROM staff_roster AS s",
+            ["单位", "证件", "入职年龄"],
+        )
+    )
+    privacy = privacy_of(spec)
+    assert privacy.restoring == {"入职年龄"}
+    lead = {
+        "model_id": spec.id,
+        "subject": "52520203MA65UAJF7X",
+        "title": "t",
+        "evidence": [{"单位": "52520203MA65UAJF7X", "证件": "520203199001011234", "入职年龄": 30}],
+    }
+    assert privacy.lead(lead)["evidence"][0]["证件"] == "520203************"

@@ -40,7 +40,7 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.leads.store import leads
-from shujian.models.labels import evidence_label, mask_evidence
+from shujian.models.labels import BY_SHAPE, evidence_label, privacy_of
 from shujian.models.spec import ModelSpec
 from shujian.store import now
 from shujian.workspace import Workspace
@@ -88,9 +88,8 @@ def case_leads_of(store: Engine, case_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def _cell(column: str, value: Any) -> str:
-    """A value as the document prints it: ID numbers masked, 150.0 as 150, nothing as blank."""
-    value = mask_evidence(column, value)
+def _cell(value: Any) -> str:
+    """A value as the document prints it (masked upstream): 150.0 as 150, nothing as blank."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -99,6 +98,8 @@ def _cell(column: str, value: Any) -> str:
 
 
 def evidence_table(n: int, lead: dict[str, Any], model: ModelSpec | None) -> EvidenceTable:
+    # ID numbers masked by the lineage of each column (down to the region beside a birth date)
+    lead = (privacy_of(model) if model else BY_SHAPE).lead(lead)
     rows: list[dict[str, Any]] = lead["evidence"] or []
     columns = [c for c in (model.evidence if model else (rows[0].keys() if rows else ()))]
     labels = tuple(evidence_label(model, c) if model else c for c in columns)
@@ -106,7 +107,7 @@ def evidence_table(n: int, lead: dict[str, Any], model: ModelSpec | None) -> Evi
     return EvidenceTable(
         title=f"线索{chinese_numeral(n)}：{lead['title']}",
         columns=labels,
-        rows=tuple(tuple(_cell(c, r.get(c)) for c in columns) for r in shown),
+        rows=tuple(tuple(_cell(r.get(c)) for c in columns) for r in shown),
         total_rows=max(int(lead["evidence_rows"] or 0), len(rows)),
     )
 

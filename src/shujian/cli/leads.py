@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 
 from shujian.cases.service import add_leads_to_case, case_of_lead, open_case
-from shujian.cli.common import model_departments, parse_date, parse_ids, user, workspace
+from shujian.cli.common import library, model_departments, parse_date, parse_ids, user, workspace
 from shujian.errors import UserError
 from shujian.leads import triage
 from shujian.leads.export import export_leads
+from shujian.models.labels import Masking
+from shujian.workspace import Workspace
 
 
 @click.group("leads")
@@ -74,7 +76,7 @@ def list_cmd(
 def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
     """一条线索的证据、分派和经过（公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
-    lead = triage.get_lead(ws.store, lead_id, user(ctx), reveal=reveal)
+    lead = triage.get_lead(ws.store, lead_id, user(ctx), reveal=reveal, masking=_masking(ws))
     click.echo(f"线索 {lead['id']}：{lead['title']}")
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
@@ -187,13 +189,26 @@ def accept_cmd(
     default=None,
     help="输出文件（默认：jsonl 和 csv 输出到屏幕；xlsx 必须指定文件）",
 )
+@click.option(
+    "--reveal", is_flag=True, help="导出完整的公民身份号码（记入审计日志：哪些线索、哪些字段）"
+)
 @click.pass_context
-def export_cmd(ctx: click.Context, model_id: str | None, fmt: str, output: Path | None) -> None:
-    """导出线索（每条一行：模型、监督对象、标题、证据、状态）。"""
+def export_cmd(
+    ctx: click.Context, model_id: str | None, fmt: str, output: Path | None, reveal: bool
+) -> None:
+    """导出线索（每条一行：模型、监督对象、标题、证据、状态；公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
-    count = export_leads(ws.store, fmt, output, user(ctx), model_id)
+    count = export_leads(
+        ws.store, fmt, output, user(ctx), model_id, reveal=reveal, masking=_masking(ws)
+    )
     if output is not None:
-        click.echo(f"已导出 {count} 条线索到 {output}", err=True)
+        shown = "，含完整公民身份号码（已记入审计日志）" if reveal else ""
+        click.echo(f"已导出 {count} 条线索到 {output}{shown}", err=True)
+
+
+def _masking(ws: Workspace) -> Masking:
+    """Which evidence to mask, from the workspace's own models and datasets too."""
+    return Masking(library(ws), ws.datasets())
 
 
 def register(group: click.Group) -> None:

@@ -1,4 +1,9 @@
-"""Exporting leads: one record per lead, for prosecutors' spreadsheets and other systems."""
+"""Exporting leads: one record per lead, for prosecutors' spreadsheets and other systems.
+
+A file leaves the platform's control, so ID numbers are masked in every format (by the field
+type the model's lineage finds, not by column name) unless the user asks to reveal them; a
+reveal is recorded in the audit log with the leads and fields it showed whole.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy import Engine
 from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS, list_leads
+from shujian.models.labels import Masking
 
 FIELDS = (
     ("id", "线索编号"),
@@ -34,47 +40,63 @@ FIELDS = (
 )
 
 
-def lead_records(store: Engine, model_id: str | None = None) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": r["id"],
-            "model": r["model_id"],
-            "subject": r["subject"],
-            "title": r["title"],
-            "status": r["status"],
-            "status_label": STATUS_LABELS.get(r["status"], r["status"]),
-            "active": bool(r["active"]),
-            "evidence": r["evidence"],
-            "evidence_rows": r["evidence_rows"],
-            "parameters": {k: v["value"] for k, v in r["parameters"].items()},
-            "batches": r["batches"],
-            "first_run": r["first_run_id"],
-            "last_run": r["last_run_id"],
-            "created_at": r["created_at"].isoformat(),
-            "updated_at": r["updated_at"].isoformat(),
-        }
-        for r in list_leads(store, model_id)
-    ]
+def lead_records(
+    store: Engine,
+    model_id: str | None = None,
+    *,
+    reveal: bool = False,
+    masking: Masking | None = None,
+) -> list[dict[str, Any]]:
+    """One record per lead, ID numbers masked unless `reveal` (see the module docstring)."""
+    masking = masking or Masking()
+    records = []
+    for lead in list_leads(store, model_id):
+        r = lead if reveal else masking.lead(lead)
+        records.append(
+            {
+                "id": r["id"],
+                "model": r["model_id"],
+                "subject": r["subject"],
+                "title": r["title"],
+                "status": r["status"],
+                "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+                "active": bool(r["active"]),
+                "evidence": r["evidence"],
+                "evidence_rows": r["evidence_rows"],
+                "parameters": {k: v["value"] for k, v in r["parameters"].items()},
+                "batches": r["batches"],
+                "first_run": r["first_run_id"],
+                "last_run": r["last_run_id"],
+                "created_at": r["created_at"].isoformat(),
+                "updated_at": r["updated_at"].isoformat(),
+            }
+        )
+    return records
 
 
 def export_leads(
-    store: Engine, fmt: str, output: Path | None, actor: str, model_id: str | None = None
+    store: Engine,
+    fmt: str,
+    output: Path | None,
+    actor: str,
+    model_id: str | None = None,
+    *,
+    reveal: bool = False,
+    masking: Masking | None = None,
 ) -> int:
     """Write every lead (of one model) as jsonl, csv or xlsx; the export is audited."""
-    records = lead_records(store, model_id)
-    audit.record_view(
-        store,
-        actor,
-        "lead",
-        None,
-        {
-            "format": fmt,
-            "model": model_id,
-            "file": str(output) if output else None,
-            "lead_ids": [r["id"] for r in records],
-        },
-        action="export",
-    )
+    masking = masking or Masking()
+    records = lead_records(store, model_id, reveal=reveal, masking=masking)
+    detail: dict[str, Any] = {
+        "format": fmt,
+        "model": model_id,
+        "file": str(output) if output else None,
+        "lead_ids": [r["id"] for r in records],
+        "revealed": reveal,
+    }
+    if reveal:
+        detail["revealed_fields"] = _revealed(records, masking)
+    audit.record_view(store, actor, "lead", None, detail, action="export")
     if fmt == "xlsx":
         if output is None:
             raise UserError("导出 xlsx 时必须用 -o 指定输出文件。")
@@ -86,6 +108,20 @@ def export_leads(
         with output.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
             _write_text(fh, fmt, records)
     return len(records)
+
+
+def _revealed(records: list[dict[str, Any]], masking: Masking) -> list[dict[str, Any]]:
+    """Per model: the fields shown whole and the leads they were shown for."""
+    by_model: dict[str, list[int]] = {}
+    for r in records:
+        by_model.setdefault(r["model"], []).append(r["id"])
+    out = []
+    for model, ids in by_model.items():
+        privacy = masking.of(model)
+        fields = ["*（按号码形状）"] if privacy.by_shape else privacy.fields()
+        if fields:
+            out.append({"model": model, "fields": fields, "lead_ids": ids})
+    return out
 
 
 def _cell(value: Any) -> str:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
@@ -49,6 +49,40 @@ class RecordCounts:
     reopened: int = 0
 
 
+Verdict = Literal["new", "unchanged", "suppressed", "refreshed", "reopened", "gone", "found_again"]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the store knows of a lead before this run: all the suppression policy looks at."""
+
+    status: str
+    evidence_hash: str
+    active: bool
+
+
+def classify(known: Known | None, evidence_hash: str | None) -> Verdict | None:
+    """What one run means for one (model, subject): the whole suppression policy, pure.
+
+    `known` is the stored lead (None: never found before); `evidence_hash` the digest of its
+    deciding facts in this run (None: not found this run). None means nothing happens (a lead
+    already gone stays gone). A dismissed (不成案) lead found with the same facts is
+    suppressed; with other facts it is reopened and awaits triage again. Any other lead with
+    other facts is refreshed in place, keeping its status (an accepted lead stays accepted).
+    """
+    if known is None:
+        if evidence_hash is None:
+            raise ValueError("a lead neither stored nor found")
+        return "new"
+    if evidence_hash is None:
+        return "gone" if known.active else None
+    if evidence_hash == known.evidence_hash:
+        if not known.active:
+            return "found_again"
+        return "suppressed" if known.status == "dismissed" else "unchanged"
+    return "reopened" if known.status == "dismissed" else "refreshed"
+
+
 def record_findings(
     conn: Connection,
     run_id: int,
@@ -56,12 +90,12 @@ def record_findings(
     findings: Sequence[Finding],
     parameters: dict[str, Any],
 ) -> RecordCounts:
-    """Write one model's findings of one run (inside the caller's transaction).
+    """Write one model's findings of one run (inside the caller's transaction): classify each
+    subject, then write each kind of change.
 
     Statements are batched (one INSERT for the new leads, one UPDATE per kind of change, one
     INSERT for the events), so a model with tens of thousands of leads writes in seconds.
     """
-    counts = RecordCounts(found=len(findings))
     existing = {
         row.subject: row
         for row in conn.execute(
@@ -70,93 +104,33 @@ def record_findings(
             ).where(leads.c.model_id == model_id)
         )
     }
+    found = {f.subject: f for f in findings}
+    verdicts: dict[Verdict, list[str]] = {}
+    for subject in [*found, *(s for s in existing if s not in found)]:
+        old = existing.get(subject)
+        known = Known(old.status, old.evidence_hash, bool(old.active)) if old else None
+        finding = found.get(subject)
+        verdict = classify(known, finding.evidence_hash if finding else None)
+        if verdict is not None:
+            verdicts.setdefault(verdict, []).append(subject)
     stamp = now()
-    events: list[dict[str, Any]] = []
-    fresh: list[Finding] = []
-    seen_again: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for f in findings:
-        seen.add(f.subject)
-        digest = f.evidence_hash
-        old = existing.get(f.subject)
-        if old is None:
-            fresh.append(f)
-            continue
-        if old.evidence_hash == digest:
-            if old.status == "dismissed":
-                counts.suppressed += 1
-            else:
-                counts.unchanged += 1
-            seen_again.append({"_id": old.id})
-            if not old.active:
-                events.append(_event(old.id, run_id, stamp, "found_again", {}))
-            continue
-        status = "new" if old.status == "dismissed" else old.status
-        changed.append(
-            {
-                "_id": old.id,
-                "title": f.title,
-                "evidence": f.evidence,
-                "evidence_rows": f.evidence_rows,
-                "evidence_hash": digest,
-                "parameters": parameters,
-                "batches": f.batches,
-                "status": status,
-            }
-        )
-        events.append(
-            _event(
-                old.id, run_id, stamp, "evidence_changed", {"from": old.evidence_hash, "to": digest}
-            )
-        )
-        if old.status == "dismissed":
-            events.append(
-                _event(old.id, run_id, stamp, "reopened", {"reason": "证据发生变化，重新推送"})
-            )
-            counts.reopened += 1
-        else:
-            counts.refreshed += 1
-    if fresh:
-        conn.execute(
-            insert(leads),
-            [
-                {
-                    "model_id": model_id,
-                    "subject": f.subject,
-                    "title": f.title,
-                    "status": "new",
-                    "active": True,
-                    "evidence": f.evidence,
-                    "evidence_rows": f.evidence_rows,
-                    "evidence_hash": f.evidence_hash,
-                    "parameters": parameters,
-                    "batches": f.batches,
-                    "first_run_id": run_id,
-                    "last_run_id": run_id,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                for f in fresh
-            ],
-        )
-        counts.new = len(fresh)
-        ids = dict(
-            conn.execute(
-                select(leads.c.subject, leads.c.id).where(
-                    leads.c.model_id == model_id, leads.c.first_run_id == run_id
-                )
-            ).all()
-        )
-        events += [
-            _event(ids[f.subject], run_id, stamp, "created", {"evidence_hash": f.evidence_hash})
-            for f in fresh
-        ]
+    events = _write_new(
+        conn, run_id, model_id, [found[s] for s in verdicts.get("new", [])], parameters, stamp
+    )
     target = leads.c.id == bindparam("_id")
+    seen_again = [
+        s for v in ("unchanged", "suppressed", "found_again") for s in verdicts.get(v, [])
+    ]
     if seen_again:
         conn.execute(
-            update(leads).where(target).values(last_run_id=run_id, active=True), seen_again
+            update(leads).where(target).values(last_run_id=run_id, active=True),
+            [{"_id": existing[s].id} for s in seen_again],
         )
+    events += [
+        _event(existing[s].id, run_id, stamp, "found_again", {})
+        for s in verdicts.get("found_again", [])
+    ]
+    changed = [*verdicts.get("refreshed", []), *verdicts.get("reopened", [])]
     if changed:
         conn.execute(
             update(leads)
@@ -173,17 +147,104 @@ def record_findings(
                 batches=bindparam("batches"),
                 status=bindparam("status"),
             ),
-            changed,
+            [
+                {
+                    "_id": existing[s].id,
+                    "title": found[s].title,
+                    "evidence": found[s].evidence,
+                    "evidence_rows": found[s].evidence_rows,
+                    "evidence_hash": found[s].evidence_hash,
+                    "parameters": parameters,
+                    "batches": found[s].batches,
+                    "status": "new" if existing[s].status == "dismissed" else existing[s].status,
+                }
+                for s in changed
+            ],
         )
-    gone = [
-        {"_id": old.id} for subject, old in existing.items() if subject not in seen and old.active
+    for s in changed:
+        old, digest = existing[s], found[s].evidence_hash
+        events.append(
+            _event(
+                old.id, run_id, stamp, "evidence_changed", {"from": old.evidence_hash, "to": digest}
+            )
+        )
+    events += [
+        _event(existing[s].id, run_id, stamp, "reopened", {"reason": "证据发生变化，重新推送"})
+        for s in verdicts.get("reopened", [])
     ]
+    gone = verdicts.get("gone", [])
     if gone:
-        conn.execute(update(leads).where(target).values(active=False), gone)
-        events += [_event(g["_id"], run_id, stamp, "no_longer_found", {}) for g in gone]
+        conn.execute(
+            update(leads).where(target).values(active=False),
+            [{"_id": existing[s].id} for s in gone],
+        )
+        events += [_event(existing[s].id, run_id, stamp, "no_longer_found", {}) for s in gone]
     if events:
         conn.execute(insert(lead_events), events)
-    return counts
+    return _counts(verdicts, existing, len(findings))
+
+
+def _write_new(
+    conn: Connection,
+    run_id: int,
+    model_id: str,
+    fresh: Sequence[Finding],
+    parameters: dict[str, Any],
+    stamp: datetime,
+) -> list[dict[str, Any]]:
+    """Insert the leads found for the first time; their `created` events are returned."""
+    if not fresh:
+        return []
+    conn.execute(
+        insert(leads),
+        [
+            {
+                "model_id": model_id,
+                "subject": f.subject,
+                "title": f.title,
+                "status": "new",
+                "active": True,
+                "evidence": f.evidence,
+                "evidence_rows": f.evidence_rows,
+                "evidence_hash": f.evidence_hash,
+                "parameters": parameters,
+                "batches": f.batches,
+                "first_run_id": run_id,
+                "last_run_id": run_id,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for f in fresh
+        ],
+    )
+    ids = dict(
+        conn.execute(
+            select(leads.c.subject, leads.c.id).where(
+                leads.c.model_id == model_id, leads.c.first_run_id == run_id
+            )
+        ).all()
+    )
+    return [
+        _event(ids[f.subject], run_id, stamp, "created", {"evidence_hash": f.evidence_hash})
+        for f in fresh
+    ]
+
+
+def _counts(
+    verdicts: dict[Verdict, list[str]], existing: dict[str, Any], found: int
+) -> RecordCounts:
+    """Counts as runs report them: a lead found again counts as unchanged, or suppressed when it
+    was dismissed."""
+    again = verdicts.get("found_again", [])
+    dismissed_again = sum(1 for s in again if existing[s].status == "dismissed")
+    return RecordCounts(
+        found=found,
+        new=len(verdicts.get("new", [])),
+        refreshed=len(verdicts.get("refreshed", [])),
+        unchanged=len(verdicts.get("unchanged", [])) + len(again) - dismissed_again,
+        suppressed=len(verdicts.get("suppressed", [])) + dismissed_again,
+        reopened=len(verdicts.get("reopened", [])),
+    )
 
 
 def _event(

@@ -21,7 +21,7 @@ from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS
 from shujian.leads.store import lead_assignments, lead_events, leads
-from shujian.models.labels import mask_evidence, mask_if_id_card
+from shujian.models.labels import Masking
 from shujian.store import now
 from shujian.workspace import Workspace
 
@@ -264,11 +264,19 @@ def queue(
     return rows
 
 
-def get_lead(store: Engine, lead_id: int, actor: str, *, reveal: bool = False) -> dict[str, Any]:
+def get_lead(
+    store: Engine,
+    lead_id: int,
+    actor: str,
+    *,
+    reveal: bool = False,
+    masking: Masking | None = None,
+) -> dict[str, Any]:
     """One lead with its evidence, assignment and history; the view is audited.
 
-    ID numbers (in the subject and in evidence columns that hold them) are masked unless
-    `reveal` is asked for, and the audit entry records which of the two was shown.
+    ID numbers (wherever the model's lineage puts them: subject, title, evidence) are masked
+    unless `reveal` is asked for, and the audit entry records which was shown and, on a reveal,
+    which fields. `masking` knows the workspace's models (default: the shipped ones).
     """
     with store.connect() as conn:
         row = conn.execute(select(leads).where(leads.c.id == lead_id)).first()
@@ -288,10 +296,11 @@ def get_lead(store: Engine, lead_id: int, actor: str, *, reveal: bool = False) -
             )
         ]
     out["status_label"] = STATUS_LABELS.get(out["status"], out["status"])
-    if not reveal:
-        out["evidence"] = [
-            {c: mask_evidence(c, v) for c, v in row.items()} for row in out["evidence"]
-        ]
-        out["subject"] = mask_if_id_card(out["subject"])
-    audit.record_view(store, actor, "lead", lead_id, {"revealed": reveal})
+    privacy = (masking or Masking()).of(out["model_id"])
+    detail: dict[str, Any] = {"revealed": reveal}
+    if reveal:
+        detail["fields"] = privacy.fields()
+    else:
+        out = privacy.lead(out)
+    audit.record_view(store, actor, "lead", lead_id, detail)
     return out

@@ -3,7 +3,12 @@
 The query must parse, be a single SELECT, write nothing, read only its declared datasets
 (and the working-day calendar), use only declared parameters, and return its subject, its
 evidence columns and the batch columns that trace every evidence row to its file. A model's
-own `labels` may only name its evidence columns.
+own `labels` may only name its evidence columns, and its `deciding` columns must be evidence.
+
+No subject, evidence, deciding or title column may carry the run date: a value computed from
+`:as_of` ("截至2026-06-01未见…", days overdue as of today) changes every day, so every lead a
+prosecutor dismissed would come back the next morning. Comparing a date of the data with
+`:as_of` in a condition is allowed: its answer changes once, when that date passes.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
 from shujian.data.datasets import Dataset
-from shujian.data.importer import stored_schema
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
 from shujian.models.authoring import template_leftovers
+from shujian.models.lineage import LineageError, query_lineage, schema_of
 from shujian.models.spec import CATEGORIES, TAGS, ModelSpec
 
 BUILTIN_PARAMETERS = {"as_of"}
@@ -60,6 +65,12 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     unknown = [d for d in spec.datasets if d not in datasets]
     for d in unknown:
         problems.append(f"未知的数据集“{d}”（可用：{'、'.join(sorted(datasets))}）。")
+    trace = set(spec.trace.values())
+    for col in spec.declared_deciding:
+        if col not in spec.evidence or col in trace:
+            problems.append(
+                f"deciding 中的“{col}”不是证据列：只能从 evidence 中选取（溯源批次列除外）。"
+            )
     for col, label in spec.labels.items():
         if col not in spec.evidence:
             problems.append(f"labels 中的“{col}”不是证据列：只能为 evidence 中列出的列写中文标签。")
@@ -80,6 +91,39 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     problems += _check_output(tree, spec)
     if not problems and not unknown:
         problems += _check_columns(tree, spec, datasets)
+    if not problems:
+        problems += _check_run_date(spec, datasets)
+    return problems
+
+
+def _check_run_date(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
+    """Refuse columns a lead is shown or judged by whose value is computed from `:as_of`."""
+    problems = []
+    if "as_of" in _TEMPLATE_FIELD.findall(spec.title):
+        problems.append(
+            "线索标题模板直接写入了运行日期 {as_of}：标题每天都会不同。"
+            "请改写数据中的日期（如报告期限、施工许可日期）。"
+        )
+    try:
+        lineage = query_lineage(spec.query, datasets)
+    except LineageError as error:
+        return [f"无法追溯查询结果各列的来源：{_translate(str(error))}"]
+    in_title = [f for f in _TEMPLATE_FIELD.findall(spec.title) if f in lineage]
+    roles = {
+        spec.subject_column: "监督对象列",
+        **{c: "线索标题中的列" for c in in_title},
+        **{c: "证据列" for c in spec.evidence},
+    }
+    for column, role in roles.items():
+        if any(
+            s.kind == "parameter" and s.name == "as_of" and s.how != "condition"
+            for s in lineage.get(column, ())
+        ):
+            problems.append(
+                f"{role}“{column}”的值取自运行日期 :as_of，每天运行都会变化，"
+                "已作不成案处理的线索会因此每天重新推送。请改为列出数据中的日期或事实"
+                "（如就诊日期、报告期限、最早报告日期）；与运行日期的比较只能写在 WHERE 或 CASE WHEN 条件中。"
+            )
     return problems
 
 
@@ -159,10 +203,7 @@ def _check_output(tree: exp.Expression, spec: ModelSpec) -> list[str]:
 def _check_columns(
     tree: exp.Expression, spec: ModelSpec, datasets: Mapping[str, Dataset]
 ) -> list[str]:
-    schema: dict[str, object] = {}
-    for d in spec.datasets:
-        schema[d] = {c: _sql_type(t) for c, t in stored_schema(datasets[d]).items()}
-    schema[CALENDAR_TABLE] = {"day": "DATE", "is_working_day": "BOOLEAN", "working_day_no": "INT"}
+    schema = schema_of(datasets[d] for d in spec.datasets)
     expanded = expand_functions(
         tree.copy().transform(lambda n: exp.null() if isinstance(n, exp.Placeholder) else n)
     )
@@ -181,18 +222,3 @@ def _translate(message: str) -> str:
         column, table = match.groups()
         return f"找不到列 {column}" + (f"（表 {table}）" if table else "")
     return message
-
-
-def _sql_type(dtype: object) -> str:
-    text = str(dtype).lower()
-    if text.startswith("decimal"):
-        return "DECIMAL(20,2)"
-    return {
-        "string": "VARCHAR",
-        "utf8": "VARCHAR",
-        "float64": "DOUBLE",
-        "int64": "BIGINT",
-        "int32": "INT",
-        "date": "DATE",
-        "boolean": "BOOLEAN",
-    }.get(text, "TIMESTAMP" if text.startswith("datetime") else "VARCHAR")

@@ -188,7 +188,9 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
     capped = frame.filter(pl.int_range(pl.len()).over(subject) < EVIDENCE_ROW_LIMIT)
     plain = _plain(capped.select(keep + in_title))
     trace = tuple(spec.trace.values())
-    facts = [c for c in keep if c not in trace]
+    # The subject and the deciding facts only: columns a model shows but does not decide on
+    # (a figure restating a parameter, say) never bring a dismissed lead back.
+    facts = [c for c in dict.fromkeys([subject, *spec.deciding]) if c not in trace]
     row_text = pl.concat_str(
         [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in facts], separator="\x1f"
     )

@@ -7,6 +7,12 @@
     parameters: {name: {default, label, unit, source}}
     title: a template over output columns and parameters ("{venue_name}距{school_name}{distance_m}米")
     evidence: [output columns shown to the prosecutor]
+    deciding: [evidence columns whose values decide the lead] (optional; default: every evidence
+              column that is not a trace column). A lead's change detection hashes the subject
+              and these columns only: when none of them changes, a lead dismissed as 不成案 stays
+              dismissed. Leave out figures that restate a parameter or that the run date would
+              change; `checks.py` refuses evidence, deciding or title columns whose value is
+              computed from `:as_of` (comparing a data date with `:as_of` in a condition is fine).
     labels: {evidence column: 中文标签} (optional; overrides `evidence_labels.yaml` for this model)
     trace: {dataset: <output column holding the batch id of that dataset's row>}
     query: one read-only SELECT
@@ -73,6 +79,16 @@ class ModelSpec:
     notes: tuple[str, ...] = field(default_factory=tuple)
     labels: dict[str, str] = field(default_factory=dict)
     """Chinese labels of evidence columns for this model only; see `shujian.models.labels`."""
+    declared_deciding: tuple[str, ...] = ()
+    """The `deciding:` key as written (empty when the model does not declare it)."""
+
+    @property
+    def deciding(self) -> tuple[str, ...]:
+        """The evidence columns a lead's identity of facts rests on (see the module docstring)."""
+        if self.declared_deciding:
+            return self.declared_deciding
+        trace = set(self.trace.values())
+        return tuple(c for c in self.evidence if c not in trace)
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -183,7 +199,18 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
         department=str(raw.get("department", "") or ""),
         notes=tuple(raw.get("notes") or ()),
         labels={str(k): "" if v is None else str(v).strip() for k, v in labels.items()},
+        declared_deciding=_deciding(raw.get("deciding")),
     )
+
+
+def _deciding(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ModelFileError(
+            "deciding 必须写成证据列的列表，如 [visited_on, icd10]（不写则为全部证据列）。"
+        )
+    return tuple(value)
 
 
 def load_library(extra_dir: Path | None = None) -> dict[str, ModelSpec]:
