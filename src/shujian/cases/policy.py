@@ -113,6 +113,8 @@ def check_fields(
     for fid in (*tr.requires, *tr.optional):
         spec = workflow.fields[fid]
         value = reason if fid == "reason" else fields.get(fid)
+        if isinstance(value, str):
+            value = value.strip()  # before the choices: " 书面送达" is 书面送达
         if value is None or (isinstance(value, str) and not value.strip()):
             if fid in tr.requires:
                 raise UserError(f"“{tr.label}”必须填写{spec.label}。", code="missing_field")
@@ -125,7 +127,7 @@ def check_fields(
                 f"{spec.label}只能是：{'、'.join(spec.choices)}。", code="bad_field_value"
             )
         if fid != "reason":
-            clean[fid] = value.strip() if isinstance(value, str) else value
+            clean[fid] = value
     return clean
 
 

@@ -33,6 +33,7 @@ number the document did not yet have; taking the number and rendering inside one
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -375,7 +376,8 @@ def _render_recorded(
         _record_render_failure(ws, rec, actor, exc)
         raise DocumentNotRendered(rec.number, exc) from exc
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # its folder may be what failed
+            partial.unlink(missing_ok=True)
     if not claimed:
         raise UserError(
             f"检察建议书 {rec.number} 的文书已由他人生成。", code="document_already_rendered"

@@ -86,9 +86,9 @@ def parse_kinds(raw: dict[str, Any], base: Path) -> dict[str, DocumentKind]:
     return kinds
 
 
-def load_document_kinds(path: Path = KINDS_FILE) -> dict[str, DocumentKind]:
-    """The kinds declared in `path` (the bundled `kinds.yaml` unless a test gives its own)."""
-    return _load(path.resolve())
+def load_document_kinds(path: Path | None = None) -> dict[str, DocumentKind]:
+    """The kinds declared in `path`, else in `KINDS_FILE` (the bundled `kinds.yaml`)."""
+    return _load((path or KINDS_FILE).resolve())
 
 
 @lru_cache(maxsize=4)
