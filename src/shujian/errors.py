@@ -6,8 +6,9 @@ from __future__ import annotations
 class UserError(Exception):
     """Bad input or a refused request: the command stops with this message and exit code 2.
 
-    `code` names the kind of refusal for callers that react to it (the command line adds its
-    hints, the web application its links); the message never names a command-line flag.
+    `code` names the refusal for the layer that shows it (a command may add its own hint, a web
+    page its own link), so services never need to know how they are driven; empty when no caller
+    has needed to tell this refusal apart from others.
     """
 
     exit_code = 2

@@ -126,3 +126,31 @@ def test_audit_verify_fails_on_an_edited_entry(ws: Path):
     con.close()
     result = shujian(ws, "audit", "verify", user="管理员", code=1)
     assert "第 1 条记录的内容与其哈希值不符" in result.output
+
+
+def test_a_document_that_could_not_be_rendered_is_shown_and_rendered_again(ws: Path):
+    first, _ = lead_ids(ws)
+    out = shujian(ws, "leads", "accept", first, "--department", "公益诉讼检察部",
+                  "--prosecutor", "张检察官", "--reason", "成案", "--on", "2026-03-02").output  # fmt: skip
+    case = re.search(r"案件 (\d+)", out).group(1)
+    shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")
+    refused = shujian(ws, "cases", "act", case, "draft_recommendation", "--set", "被建议单位=某局",
+                      "--on", "2026-03-04", code=2)  # fmt: skip
+    assert "须同时制发并编号检察建议书" in refused.output
+    assert "命令行：shujian cases recommend" in refused.output  # the hint is the command line's
+    (ws / "documents").mkdir(exist_ok=True)
+    (ws / "documents" / "2026").write_text("", encoding="utf-8")  # the year's folder cannot be made
+    failed = shujian(ws, "cases", "recommend", case, "--recipient", "某局", "--category", "公益诉讼",
+                     "--on", "2026-03-04", code=2)  # fmt: skip
+    assert "青检行公建〔2026〕1号 已制发并编号，但文书未能生成" in failed.output
+    assert "命令行：shujian cases render 青检行公建〔2026〕1号" in failed.output
+    show = shujian(ws, "cases", "show", case).output
+    assert "制发检察建议" in show and "文书未生成：" in show
+    (ws / "documents" / "2026").unlink()
+    out = shujian(ws, "cases", "render", "青检行公建〔2026〕1号").output
+    assert "已生成" in out
+    assert (ws / "documents" / "2026" / "青检行公建〔2026〕1号.docx").is_file()
+    show = shujian(ws, "cases", "show", case).output
+    assert "文书未生成" not in show and "documents/2026/青检行公建〔2026〕1号.docx" in show
+    again = shujian(ws, "cases", "render", "青检行公建〔2026〕1号", code=2)
+    assert "的文书已生成" in again.output

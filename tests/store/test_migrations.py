@@ -165,3 +165,21 @@ def test_opening_a_postgresql_store_does_not_wait_behind_a_write(
     writer.close()
     reader.join()
     assert took and took[0] < 5, took
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_the_migrations_make_exactly_the_tables_the_code_declares(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table or column declared in code without its migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from shujian.store import metadata
+
+    if store == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
+    ws = init_workspace(tmp_path / "ws")
+    with ws.store.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []

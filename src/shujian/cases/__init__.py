@@ -1,5 +1,7 @@
-"""Supervision cases (案件): opened from accepted leads and walked through the 检察建议 workflow.
+"""Supervision cases (案件): opened from accepted leads and walked through their kind's workflow.
 
-The state machine is data (`states.yaml`, loaded by `workflow`); `service` applies it to the case
-store; `deadlines` computes due dates by the 民法典 rules on periods.
+Each case kind (办案类型) is a declared workflow, one file in `workflows/` (检察建议 today), loaded
+by `workflow`; `policy` decides each step as pure functions and `service` applies the decisions to
+the case store; `deadlines` computes due dates by the 民法典 rules on periods; documents issued
+from a case are declared kinds (`documents/kinds.yaml`) numbered by `numbering`.
 """

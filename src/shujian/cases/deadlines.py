@@ -12,17 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, or_, select
 
 from shujian.calendar import CalendarYearUnknownError, add_months, extend_to_working_day
 from shujian.cases.store import cases, recommendations
-from shujian.cases.workflow import PeriodRule, load_workflow
+from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workflow
 from shujian.errors import UserError
 
 
-def applicable_rules(kind: str, urgent: bool = False, juvenile: bool = False) -> list[PeriodRule]:
-    """The period rules that apply to a deadline of `kind` (the standard one if no special one)."""
-    workflow = load_workflow()
+def applicable_rules(
+    kind: str, urgent: bool = False, juvenile: bool = False, *, workflow: Workflow | None = None
+) -> list[PeriodRule]:
+    """The period rules that apply to a deadline of `kind` (the standard one if no special one),
+    as declared by `workflow` (the 检察建议 workflow unless given)."""
+    workflow = workflow or load_workflow()
     if kind not in workflow.deadlines:
         raise ValueError(f"unknown deadline kind {kind!r}")
     rule = workflow.deadlines[kind]
@@ -44,13 +47,26 @@ def _end(rule: PeriodRule, start: dt.date) -> dt.date:
 
 
 def binding_rule(
-    kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False
+    kind: str,
+    start: dt.date,
+    urgent: bool = False,
+    juvenile: bool = False,
+    *,
+    workflow: Workflow | None = None,
 ) -> PeriodRule:
     """Of the rules that apply, the one whose period ends first (the one `deadline` counts)."""
-    return min(applicable_rules(kind, urgent, juvenile), key=lambda r: _end(r, start))
+    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
+    return min(rules, key=lambda r: _end(r, start))
 
 
-def deadline(kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False) -> dt.date:
+def deadline(
+    kind: str,
+    start: dt.date,
+    urgent: bool = False,
+    juvenile: bool = False,
+    *,
+    workflow: Workflow | None = None,
+) -> dt.date:
     """The last day of a deadline of `kind` starting on `start`.
 
     When both the urgent and the juvenile rule apply, the earlier date governs: each rule is a
@@ -60,21 +76,30 @@ def deadline(kind: str, start: dt.date, urgent: bool = False, juvenile: bool = F
         ValueError: unknown `kind`.
         CalendarYearUnknownError: the holiday schedule of a year involved is not known.
     """
-    return min(_end(r, start) for r in applicable_rules(kind, urgent, juvenile))
+    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
+    return min(_end(r, start) for r in rules)
+
+
+def _open_cases() -> Any:
+    """A condition: the case has not reached a terminal state of its own kind's workflow."""
+    per_kind = []
+    for kind in case_kinds():
+        terminal = [s.id for s in load_workflow(kind).states.values() if s.terminal]
+        per_kind.append(and_(cases.c.case_kind == kind, cases.c.state.not_in(terminal)))
+    return or_(*per_kind)
 
 
 def _running(store: Engine, *conditions: Any, order: tuple[Any, ...]) -> list[dict[str, Any]]:
     """Open (non-terminal) cases with a running deadline that meet `conditions`, labelled."""
-    workflow = load_workflow()
-    terminal = [s.id for s in workflow.states.values() if s.terminal]
     query = (
         select(cases)
-        .where(cases.c.deadline_due.is_not(None), cases.c.state.not_in(terminal), *conditions)
+        .where(cases.c.deadline_due.is_not(None), _open_cases(), *conditions)
         .order_by(*order)
     )
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
+        workflow = load_workflow(r["case_kind"])
         r["state_label"] = workflow.label(r["state"])
         r["deadline_label"] = workflow.deadlines[r["deadline_kind"]].label
     return rows
@@ -83,7 +108,7 @@ def _running(store: Engine, *conditions: Any, order: tuple[Any, ...]) -> list[di
 def _unfiled(store: Engine, *conditions: Any) -> list[dict[str, Any]]:
     """Recommendations not yet filed with the upper procuratorate (art. 21), as case rows whose
     running deadline is the filing deadline — whatever state the case is in, even ended."""
-    workflow = load_workflow()
+    workflow = load_workflow("recommendation")  # the filing rule is the 检察建议 workflow's
     query = (
         select(cases, recommendations.c.number, recommendations.c.filing_due)
         .join(recommendations, recommendations.c.case_id == cases.c.id)
@@ -92,7 +117,7 @@ def _unfiled(store: Engine, *conditions: Any) -> list[dict[str, Any]]:
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
-        r["state_label"] = workflow.label(r["state"])
+        r["state_label"] = load_workflow(r["case_kind"]).label(r["state"])
         r["deadline_kind"] = "filing"
         r["deadline_due"] = r.pop("filing_due")
         r["deadline_label"] = f"{workflow.deadlines['filing'].label}（{r['number']}）"
@@ -100,13 +125,18 @@ def _unfiled(store: Engine, *conditions: Any) -> list[dict[str, Any]]:
 
 
 def deadline_or_refuse(
-    kind: str, start: dt.date, urgent: bool = False, juvenile: bool = False
+    kind: str,
+    start: dt.date,
+    urgent: bool = False,
+    juvenile: bool = False,
+    *,
+    workflow: Workflow | None = None,
 ) -> dt.date:
     """`deadline`, refusing in Chinese (UserError) when the calendar does not know a year."""
     try:
-        return deadline(kind, start, urgent=urgent, juvenile=juvenile)
+        return deadline(kind, start, urgent=urgent, juvenile=juvenile, workflow=workflow)
     except CalendarYearUnknownError as e:
-        raise UserError(str(e)) from e
+        raise UserError(str(e), code="calendar_year_unknown") from e
 
 
 def overdue(store: Engine, today: dt.date) -> list[dict[str, Any]]:

@@ -7,16 +7,38 @@ recommendations, further facts). It covers the seven elements of 《人民检察
 art. 16; the reply period is the one the workflow's deadline rule gives (2 months; 1 month under
 未成年人保护法 art. 114; 15 days when urgent), so the document and the case's deadline agree.
 
-Issuing is one transaction: the `draft_recommendation` transition, the next 文号 of the year, the
-rendered .docx and the `recommendations` row with the content it was rendered from. If anything
-fails — a bad template, a refused transition — nothing is issued and no number is used.
+Issuing takes three steps, so that the lock on the 文号 counter is never held while a document
+is rendered (rendering takes far longer than the rest, and every other issue of the year waits
+on that lock):
+
+1. *Draft*, outside any transaction: gather the content and check it against the template
+   (content elements present, template found, readable and using known placeholders only).
+   Anything refused here — a missing recipient, a broken template — uses no number.
+2. *Reserve*, one short transaction: the `draft_recommendation` transition (which re-checks
+   everything about the case), the next 文号 of the kind and year, and the `recommendations` row
+   with the full content and the file's place, its hash still empty. A refusal here rolls the
+   counter back with everything else: no gap.
+3. *Render*, after the commit: the .docx is written under a temporary name beside its place and
+   moved there in the short transaction that records its hash.
+
+If rendering fails (a full disk, a template error that only shows when filling it), the number
+stays issued — numbers are never given back, since another user may already hold the next one —
+and the failure is recorded on the recommendation (`render_error`), shown with the case, and
+refused with the number (`DocumentNotRendered`); `render_issued` writes the file from the stored
+content once the cause is fixed. A process stopped between steps 2 and 3 leaves the same visible
+state (hash empty). The alternative — rendering first and taking the number last — would print a
+number the document did not yet have; taking the number and rendering inside one transaction
+(the earlier design) made every issuer wait on the slowest rendering.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +49,12 @@ from sqlalchemy import Engine, insert, select, update
 from shujian import audit
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
+from shujian.cases.documents.kinds import DocumentKind, document_kind
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.cases.documents.recommendation import (
     EvidenceTable,
     RecommendationContent,
-    render_recommendation,
+    check_renderable,
 )
 from shujian.cases.numbering import format_number, next_seq
 from shujian.cases.service import apply_transition
@@ -44,6 +67,9 @@ from shujian.models.labels import BY_SHAPE, evidence_label, privacy_of
 from shujian.models.spec import ModelSpec
 from shujian.store import now
 from shujian.workspace import Workspace
+
+UNNUMBERED = "（文号待编）"
+"""The 文号 of a draft while its content is checked, before a number is taken."""
 
 EVIDENCE_ROWS_IN_DOCUMENT = 20
 """Rows of each lead's evidence printed in the attachment; the total is always stated."""
@@ -193,6 +219,211 @@ def default_category(library: dict[str, ModelSpec], found: Sequence[dict[str, An
     return decl.category("administrative")
 
 
+def is_juvenile(category: Category, juvenile: bool | None) -> bool:
+    """Whether the shorter 未成年人保护 reply period applies: as asked, else for the 未检 kind
+    (未成年人保护法 art. 114: reply within a month)."""
+    return category.id == "juvenile" if juvenile is None else juvenile
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything an issue needs, gathered and checked before any number is taken."""
+
+    case_id: int
+    kind: DocumentKind
+    category: Category
+    recipient: str
+    on_date: dt.date
+    urgent: bool
+    juvenile: bool
+    content: RecommendationContent
+    """Complete but for its 文号, which the reservation fills in."""
+    template_dirs: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """An issued recommendation, numbered and recorded, whose file is still to be written."""
+
+    id: int
+    case_id: int
+    number: str
+    content: RecommendationContent
+    target: Path
+
+
+def _draft(
+    ws: Workspace,
+    library: dict[str, ModelSpec],
+    case_id: int,
+    on_date: dt.date,
+    recipient: str,
+    category: str | None,
+    urgent: bool,
+    juvenile: bool | None,
+    wording: dict[str, Sequence[str]],
+) -> Draft:
+    """Gather the content and check it renders with this template, outside any transaction: a
+    refused content or a broken template must fail before a number is taken."""
+    if not recipient or not recipient.strip():
+        raise UserError("制发检察建议必须填写被建议单位。", code="missing_recipient")
+    recipient = recipient.strip()
+    found = case_leads_of(ws.store, case_id)
+    kind = declarations().category(category) if category else default_category(library, found)
+    juvenile_ = is_juvenile(kind, juvenile)
+    document = document_kind("recommendation")
+    template_dirs = document.template_dirs(ws.templates_dir)
+    content = build_content(
+        ws,
+        library,
+        found,
+        kind,
+        recipient,
+        on_date,
+        UNNUMBERED,
+        urgent=urgent,
+        juvenile=juvenile_,
+        **wording,
+    )
+    check_renderable(content, template_dirs)
+    return Draft(
+        case_id, document, kind, recipient, on_date, urgent, juvenile_, content, template_dirs
+    )
+
+
+def _reserve(ws: Workspace, draft: Draft, actor: str, reason: str) -> Reserved:
+    """One short transaction: move the case, take the next 文号 and record the recommendation
+    with the content it will be rendered from. The counter row stays locked only for this."""
+    procuratorate = ws.region.procuratorate_name
+    year = draft.on_date.year
+    with ws.store.begin() as conn:
+        apply_transition(
+            conn,
+            draft.case_id,
+            "draft_recommendation",
+            actor,
+            reason,
+            draft.on_date,
+            {"recipient": draft.recipient, "urgent": draft.urgent, "juvenile": draft.juvenile},
+            document=draft.kind.id,
+        )
+        seq = next_seq(conn, draft.kind, procuratorate, draft.category.id, year)
+        number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)
+        content = dataclasses.replace(draft.content, number=number)
+        target = ws.documents_dir / str(year) / f"{number}.docx"
+        rec_id = conn.execute(
+            insert(recommendations)
+            .values(
+                case_id=draft.case_id,
+                procuratorate=procuratorate,
+                category=draft.category.id,
+                year=year,
+                seq=seq,
+                number=number,
+                recipient=draft.recipient,
+                issued_on=draft.on_date,
+                content=_jsonable(content),
+                document=str(target.relative_to(ws.root)),
+                document_sha256=None,
+                filing_due=deadline_or_refuse("filing", draft.on_date),
+                actor=actor,
+                created_at=now(),
+            )
+            .returning(recommendations.c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            actor,
+            "issue_recommendation",
+            "case",
+            draft.case_id,
+            {"number": number, "recipient": draft.recipient, "document": str(target)},
+        )
+    return Reserved(int(rec_id), draft.case_id, number, content, target)
+
+
+def _render_recorded(
+    ws: Workspace, rec: Reserved, actor: str, template_dirs: Sequence[Path]
+) -> Path:
+    """Write the file of a recorded recommendation, after its transaction has committed.
+
+    The file is rendered under a temporary name beside its place, then moved there in the short
+    transaction that records its hash — only if no one recorded one meanwhile, so the file on
+    disk and the hash in the store always agree. A failure is recorded on the recommendation (its
+    number stays issued) and refused with the number, so the file can be rendered again.
+    """
+    render = document_kind("recommendation").renderer()
+    partial = rec.target.with_name(f".{rec.target.name}.{uuid.uuid4().hex}.part")
+    try:
+        render(rec.content, partial, template_dirs)
+        digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        with ws.store.begin() as conn:
+            claimed = conn.execute(
+                update(recommendations)
+                .where(recommendations.c.id == rec.id, recommendations.c.document_sha256.is_(None))
+                .values(document_sha256=digest, render_error=None)
+            ).rowcount
+            if claimed:
+                os.replace(partial, rec.target)
+                audit.record(
+                    conn,
+                    actor,
+                    "render_document",
+                    "case",
+                    rec.case_id,
+                    {"number": rec.number, "sha256": digest},
+                )
+    except Exception as exc:
+        _record_render_failure(ws, rec, actor, exc)
+        raise DocumentNotRendered(rec.number, exc) from exc
+    finally:
+        with contextlib.suppress(OSError):  # its folder may be what failed
+            partial.unlink(missing_ok=True)
+    if not claimed:
+        raise UserError(
+            f"检察建议书 {rec.number} 的文书已由他人生成。", code="document_already_rendered"
+        )
+    return rec.target
+
+
+def _failure_text(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+
+
+def _record_render_failure(ws: Workspace, rec: Reserved, actor: str, exc: BaseException) -> None:
+    reason = _failure_text(exc)
+    with ws.store.begin() as conn:
+        conn.execute(
+            update(recommendations)
+            .where(recommendations.c.id == rec.id, recommendations.c.document_sha256.is_(None))
+            .values(render_error=reason)
+        )
+        audit.record(
+            conn,
+            actor,
+            "render_failed",
+            "case",
+            rec.case_id,
+            {"number": rec.number, "error": reason},
+        )
+
+
+class DocumentNotRendered(UserError):
+    """The recommendation is issued and numbered but its file could not be written.
+
+    Not a refusal of the issue: the number, the case's step and the content stand, and the file
+    can be rendered again from the stored content (`render_issued`) once the cause is fixed.
+    """
+
+    def __init__(self, number: str, cause: BaseException) -> None:
+        super().__init__(
+            f"检察建议书 {number} 已制发并编号，但文书未能生成：{_failure_text(cause)}。"
+            "文号和案件流转均已记录；排除原因后可按存档内容重新生成，文号不变。",
+            code="document_not_rendered",
+        )
+        self.number = number
+
+
 def issue_recommendation(
     ws: Workspace,
     library: dict[str, ModelSpec],
@@ -212,82 +443,40 @@ def issue_recommendation(
 ) -> Issued:
     """制发检察建议: move the case to 制发检察建议, number and render its 检察建议书.
 
-    `juvenile` defaults to true for the 未检 kind (未成年人保护法 art. 114: reply within a month).
+    Three steps (see the module docstring): draft and check, reserve in one short transaction,
+    render after it. `juvenile` defaults to true for the 未检 kind (未成年人保护法 art. 114).
+
+    Raises:
+        UserError: refused before anything was recorded (no number used).
+        DocumentNotRendered: issued and numbered, but the file could not be written.
     """
-    if not recipient or not recipient.strip():
-        raise UserError("制发检察建议必须填写被建议单位。")
-    recipient = recipient.strip()
-    found = case_leads_of(ws.store, case_id)
-    kind = declarations().category(category) if category else None
-    kind = kind or default_category(library, found)
-    is_juvenile = kind.id == "juvenile" if juvenile is None else juvenile
-    store = ws.store
-    procuratorate = ws.region.procuratorate_name
-    year = on_date.year
-    target: Path | None = None
-    try:
-        with store.begin() as conn:
-            apply_transition(
-                conn,
-                case_id,
-                "draft_recommendation",
-                actor,
-                reason,
-                on_date,
-                {"recipient": recipient, "urgent": urgent, "juvenile": is_juvenile},
-                document="recommendation",
-            )
-            seq = next_seq(conn, procuratorate, kind.id, year)
-            number = format_number(ws.region.short, kind.code, year, seq)
-            content = build_content(
-                ws,
-                library,
-                found,
-                kind,
-                recipient,
-                on_date,
-                number,
-                items=items,
-                facts=facts,
-                urgent=urgent,
-                juvenile=is_juvenile,
-                other=other,
-                copy_to=copy_to,
-            )
-            target = ws.documents_dir / str(year) / f"{number}.docx"
-            render_recommendation(content, target, (ws.templates_dir,))
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            conn.execute(
-                insert(recommendations).values(
-                    case_id=case_id,
-                    procuratorate=procuratorate,
-                    category=kind.id,
-                    year=year,
-                    seq=seq,
-                    number=number,
-                    recipient=recipient,
-                    issued_on=on_date,
-                    content=_jsonable(content),
-                    document=str(target.relative_to(ws.root)),
-                    document_sha256=digest,
-                    filing_due=deadline_or_refuse("filing", on_date),
-                    actor=actor,
-                    created_at=now(),
-                )
-            )
-            audit.record(
-                conn,
-                actor,
-                "issue_recommendation",
-                "case",
-                case_id,
-                {"number": number, "recipient": recipient, "sha256": digest},
-            )
-    except BaseException:
-        if target is not None:
-            target.unlink(missing_ok=True)
-        raise
-    return Issued(case_id, number, target, content.reply_period)
+    wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
+    draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
+    reserved = _reserve(ws, draft, actor, reason)
+    document = _render_recorded(ws, reserved, actor, draft.template_dirs)
+    return Issued(case_id, reserved.number, document, reserved.content.reply_period)
+
+
+def render_issued(ws: Workspace, number: str, actor: str) -> Path:
+    """Write the file of an issued recommendation whose rendering failed or never happened (the
+    process stopped after the number was recorded), from its stored content, to its recorded
+    place; the 文号 and wording are those issued."""
+    with ws.store.connect() as conn:
+        row = conn.execute(
+            select(recommendations).where(recommendations.c.number == number)
+        ).first()
+    if row is None:
+        raise UserError(f"找不到文号为“{number}”的检察建议书。", code="unknown_document")
+    if row.document_sha256 is not None:
+        raise UserError(
+            f"检察建议书 {number} 的文书已生成：{ws.root / row.document}。",
+            code="document_already_rendered",
+        )
+    rec = Reserved(
+        row.id, row.case_id, number, content_from_record(row.content), ws.root / row.document
+    )
+    dirs = document_kind("recommendation").template_dirs(ws.templates_dir)
+    return _render_recorded(ws, rec, actor, dirs)
 
 
 def file_with_superior(
@@ -388,6 +577,7 @@ def render_again(ws: Workspace, number: str, out: Path, actor: str) -> Path:
         ).first()
     if row is None:
         raise UserError(f"找不到文号为“{number}”的检察建议书。")
-    render_recommendation(content_from_record(row.content), out, (ws.templates_dir,))
+    kind = document_kind("recommendation")
+    kind.renderer()(content_from_record(row.content), out, kind.template_dirs(ws.templates_dir))
     audit.record_view(ws.store, actor, "case", row.case_id, {"document": number}, action="export")
     return out

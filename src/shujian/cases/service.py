@@ -2,55 +2,51 @@
 
 Every change is one transaction that updates the case's current state and appends a
 `case_events` row (who, when, from, to, why, fields), so the history is the full audit trail and
-the current state can always be explained by it. A transition the workflow does not allow is
-refused with a Chinese message naming the current state and what may be done instead.
+the current state can always be explained by it. Each case follows the declared workflow of its
+kind (`cases.case_kind`). The decisions — is the step allowed, its guard, its fields, its date,
+what happens to the running deadline — are pure functions in `policy`; this module reads what
+they need from the store and writes what they decided. A refused step is a `UserError` in Chinese
+with a code, naming the current state and what may be done instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
+from shujian.cases import policy
 from shujian.cases.deadlines import deadline_or_refuse
+from shujian.cases.documents.kinds import document_kind
 from shujian.cases.store import case_events, case_leads, cases
-from shujian.cases.workflow import Transition, Workflow, load_workflow
+from shujian.cases.workflow import (
+    DEFAULT_CASE_KIND,
+    Transition,
+    Workflow,
+    case_kinds,
+    load_workflow,
+)
 from shujian.errors import UserError
-from shujian.leads.service import STATUS_LABELS
 from shujian.leads.store import lead_events, leads
 from shujian.store import now
-
-
-def _need_text(value: str, what: str) -> str:
-    if not value or not value.strip():
-        raise UserError(f"{what}不能为空。")
-    return value.strip()
 
 
 def _accept_leads(
     conn: Connection, case_id: int, lead_ids: Sequence[int], actor: str, reason: str
 ) -> None:
     """成案: mark each lead accepted into `case_id`; refuse leads that are not awaiting triage."""
-    if not lead_ids:
-        raise UserError("至少需要一条线索才能立案。")
-    if len(set(lead_ids)) != len(lead_ids):
-        raise UserError("线索编号重复。")
-    found = {
-        r.id: r
-        for r in conn.execute(
-            select(leads.c.id, leads.c.status).where(leads.c.id.in_(lead_ids)).with_for_update()
-        )
-    }
-    for lead_id in lead_ids:
-        row = found.get(lead_id)
-        if row is None:
-            raise UserError(f"线索 {lead_id} 不存在。")
-        if row.status != "new":
-            label = STATUS_LABELS.get(row.status, row.status)
-            raise UserError(f"线索 {lead_id} 当前为“{label}”，只有待研判的线索可以成案。")
+    statuses = dict(
+        conn.execute(
+            select(leads.c.id, leads.c.status)
+            .where(leads.c.id.in_(list(lead_ids)))
+            .with_for_update()
+        ).all()
+    )
+    policy.check_leads_acceptable(lead_ids, statuses)
     stamp = now()
     conn.execute(
         update(leads).where(leads.c.id.in_(lead_ids)).values(status="accepted", updated_at=stamp)
@@ -75,6 +71,54 @@ def _accept_leads(
     )
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A checked request to open a case: who, why, when, and the deadline it starts."""
+
+    workflow: Workflow
+    department: str
+    prosecutor: str
+    actor: str
+    reason: str
+    opened_on: dt.date
+    urgent: bool
+    juvenile: bool
+    deadline_kind: str | None
+    deadline_due: dt.date | None
+
+
+def _plan_opening(
+    case_kind: str,
+    department: str,
+    prosecutor: str,
+    actor: str,
+    reason: str,
+    opened_on: dt.date,
+    urgent: bool,
+    juvenile: bool,
+) -> Opening:
+    """Check the request against the kind's declared opening step, before touching the store."""
+    workflow = load_workflow(case_kind)
+    plan = policy.plan_deadline(workflow.opening, opened_on, None, None)
+    due = (
+        deadline_or_refuse(plan.start, opened_on, urgent, juvenile, workflow=workflow)
+        if plan.start
+        else None
+    )
+    return Opening(
+        workflow=workflow,
+        department=policy.need_text(department, "承办部门"),
+        prosecutor=policy.need_text(prosecutor, "承办检察官"),
+        actor=policy.need_text(actor, "操作人"),
+        reason=policy.need_text(reason, "立案理由"),
+        opened_on=opened_on,
+        urgent=urgent,
+        juvenile=juvenile,
+        deadline_kind=plan.start,
+        deadline_due=due,
+    )
+
+
 def open_case(
     store: Engine,
     lead_ids: Sequence[int],
@@ -86,79 +130,83 @@ def open_case(
     *,
     urgent: bool = False,
     juvenile: bool = False,
+    case_kind: str = DEFAULT_CASE_KIND,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
-    The investigation deadline (2 months, 检察建议工作规定 art. 15) starts on `opened_on`.
+    The case follows the declared workflow of `case_kind`; its opening step's deadline (for
+    检察建议, the 2-month investigation of 检察建议工作规定 art. 15) starts on `opened_on`.
     `urgent` / `juvenile` select the shorter reply periods later on; they may also be set when the
     recommendation is drafted, when the kind of recommendation is known.
     """
-    workflow = load_workflow()
-    opening = workflow.by_action("open")
-    assert opening is not None and not opening.sources, "states.yaml must declare `open`"
-    department = _need_text(department, "承办部门")
-    prosecutor = _need_text(prosecutor, "承办检察官")
-    actor = _need_text(actor, "操作人")
-    reason = _need_text(reason, "立案理由")
-    kind = opening.starts_deadline
-    due = deadline_or_refuse(kind, opened_on, urgent, juvenile) if kind else None
-    stamp = now()
+    o = _plan_opening(case_kind, department, prosecutor, actor, reason, opened_on, urgent, juvenile)
     with store.begin() as conn:
-        case_id = conn.execute(
-            insert(cases)
-            .values(
-                department=department,
-                prosecutor=prosecutor,
-                state=opening.target,
-                urgent=urgent,
-                juvenile=juvenile,
-                deadline_kind=kind,
-                deadline_start=opened_on if kind else None,
-                deadline_due=due,
-                opened_on=opened_on,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            .returning(cases.c.id)
-        ).scalar_one()
-        _accept_leads(conn, case_id, lead_ids, actor, reason)
-        conn.execute(
-            insert(case_events).values(
-                case_id=case_id,
-                at=stamp,
-                on_date=opened_on,
-                actor=actor,
-                action=opening.action,
-                from_state=None,
-                to_state=opening.target,
-                reason=reason,
-                fields={
-                    "lead_ids": list(lead_ids),
-                    "department": department,
-                    "prosecutor": prosecutor,
-                    "urgent": urgent,
-                    "juvenile": juvenile,
-                },
-            )
+        case_id = _insert_case(conn, o)
+        _accept_leads(conn, case_id, lead_ids, o.actor, o.reason)
+        _record_opening(conn, case_id, o, lead_ids)
+    return case_id
+
+
+def _insert_case(conn: Connection, o: Opening) -> int:
+    stamp = now()
+    case_id = conn.execute(
+        insert(cases)
+        .values(
+            case_kind=o.workflow.kind,
+            department=o.department,
+            prosecutor=o.prosecutor,
+            state=o.workflow.opening.target,
+            urgent=o.urgent,
+            juvenile=o.juvenile,
+            deadline_kind=o.deadline_kind,
+            deadline_start=o.opened_on if o.deadline_kind else None,
+            deadline_due=o.deadline_due,
+            opened_on=o.opened_on,
+            created_at=stamp,
+            updated_at=stamp,
         )
-        audit.record(
-            conn,
-            actor,
-            "open_case",
-            "case",
-            case_id,
-            {
-                "lead_ids": list(lead_ids),
-                "department": department,
-                "prosecutor": prosecutor,
-                "reason": reason,
-                "opened_on": opened_on.isoformat(),
-            },
-        )
+        .returning(cases.c.id)
+    ).scalar_one()
     return int(case_id)
 
 
-def _last_step_date(conn: Connection, case_id: int) -> dt.date:
+def _record_opening(conn: Connection, case_id: int, o: Opening, lead_ids: Sequence[int]) -> None:
+    conn.execute(
+        insert(case_events).values(
+            case_id=case_id,
+            at=now(),
+            on_date=o.opened_on,
+            actor=o.actor,
+            action=o.workflow.opening.action,
+            from_state=None,
+            to_state=o.workflow.opening.target,
+            reason=o.reason,
+            fields={
+                "lead_ids": list(lead_ids),
+                "department": o.department,
+                "prosecutor": o.prosecutor,
+                "urgent": o.urgent,
+                "juvenile": o.juvenile,
+            },
+        )
+    )
+    audit.record(
+        conn,
+        o.actor,
+        "open_case",
+        "case",
+        case_id,
+        {
+            "lead_ids": list(lead_ids),
+            "department": o.department,
+            "prosecutor": o.prosecutor,
+            "reason": o.reason,
+            "opened_on": o.opened_on.isoformat(),
+        },
+    )
+
+
+def _last_step_date(conn: Connection, case_id: int, workflow: Workflow) -> dt.date:
     """The date of the case's latest state change (a new one may not be dated earlier).
 
     Steps that leave the state as it is (并入线索, 备案) run beside the workflow and do not count:
@@ -168,30 +216,36 @@ def _last_step_date(conn: Connection, case_id: int) -> dt.date:
         select(case_events.c.on_date)
         .where(
             case_events.c.case_id == case_id,
-            case_events.c.action.not_in(list(load_workflow().steps)),
+            case_events.c.action.not_in(list(workflow.steps)),
         )
         .order_by(case_events.c.id.desc())
         .limit(1)
     ).scalar_one()
 
 
-def _latest_field(conn: Connection, case_id: int, field: str) -> Any:
-    """The latest value of a field recorded on any step of the case (None if never recorded)."""
+def _latest_fields(conn: Connection, case_id: int, wanted: Sequence[str]) -> dict[str, Any]:
+    """The latest value of each wanted field recorded on any step of the case (absent if never)."""
+    if not wanted:
+        return {}
     rows = conn.execute(
         select(case_events.c.fields)
         .where(case_events.c.case_id == case_id)
         .order_by(case_events.c.id.desc())
     ).scalars()
+    out: dict[str, Any] = {}
     for fields in rows:
-        if fields and field in fields:
-            return fields[field]
-    return None
+        for f in wanted:
+            if fields and f in fields and f not in out:
+                out[f] = fields[f]
+        if len(out) == len(wanted):
+            break
+    return out
 
 
 def _load_case(conn: Connection, case_id: int) -> Any:
     row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
     if row is None:
-        raise UserError(f"案件 {case_id} 不存在。")
+        raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
     return row
 
 
@@ -207,15 +261,18 @@ def add_leads_to_case(
 
     The step is recorded in the case history (action `add_leads`) without changing its state.
     """
-    workflow = load_workflow()
-    actor = _need_text(actor, "操作人")
-    reason = _need_text(reason, "理由")
+    actor = policy.need_text(actor, "操作人")
+    reason = policy.need_text(reason, "理由")
     with store.begin() as conn:
         row = _load_case(conn, case_id)
+        workflow = load_workflow(row.case_kind)
         if workflow.is_terminal(row.state):
-            raise UserError(f"案件 {case_id} 已“{workflow.label(row.state)}”，不能再并入线索。")
+            raise UserError(
+                f"案件 {case_id} 已“{workflow.label(row.state)}”，不能再并入线索。",
+                code="case_ended",
+            )
         _accept_leads(conn, case_id, lead_ids, actor, reason)
-        last = _last_step_date(conn, case_id)
+        last = _last_step_date(conn, case_id, workflow)
         conn.execute(
             insert(case_events).values(
                 case_id=case_id,
@@ -239,42 +296,47 @@ def add_leads_to_case(
         )
 
 
-def _refusal(workflow: Workflow, case_id: int, state: str, action: str) -> UserError:
-    allowed = workflow.allowed(state)
-    here = f"案件 {case_id} 当前状态为“{workflow.label(state)}”"
-    if allowed:
-        options = "、".join(f"“{t.label}”（{t.action}）" for t in allowed)
-        tail = f"当前可执行的操作：{options}。"
-    else:
-        tail = "案件已经结束，没有可执行的操作。"
-    known = workflow.by_action(action)
-    what = f"“{known.label}”" if known else f"未知操作“{action}”"
-    return UserError(f"{here}，不能执行{what}。{tail}")
+def _decide(
+    conn: Connection,
+    row: Any,
+    action: str,
+    reason: str,
+    on_date: dt.date,
+    fields: dict[str, Any],
+    document: str | None,
+) -> tuple[Workflow, Transition, dict[str, Any]]:
+    """Ask the policy whether the step may be taken; the checked fields when it may."""
+    workflow = load_workflow(row.case_kind)
+    tr = policy.check_allowed(workflow, row.id, row.state, action)
+    policy.check_guard(workflow, row.id, tr, _latest_fields(conn, row.id, [f for f, _ in tr.when]))
+    label = document_kind(tr.document).label if tr.document else "文书"
+    policy.check_document(tr, document, label)
+    clean = policy.check_fields(workflow, tr, reason, fields)
+    policy.check_date(on_date, _last_step_date(conn, row.id, workflow))
+    return workflow, tr, clean
 
 
-def _check_fields(
-    workflow: Workflow, tr: Transition, reason: str, fields: dict[str, Any]
+def _case_changes(
+    workflow: Workflow, row: Any, tr: Transition, on_date: dt.date, clean: dict[str, Any]
 ) -> dict[str, Any]:
-    unknown = set(fields) - set(tr.requires) - set(tr.optional)
-    if unknown:
-        names = "、".join(sorted(unknown))
-        raise UserError(f"“{tr.label}”不接受以下字段：{names}。")
-    clean: dict[str, Any] = {}
-    for fid in (*tr.requires, *tr.optional):
-        spec = workflow.fields[fid]
-        value = reason if fid == "reason" else fields.get(fid)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if fid in tr.requires:
-                raise UserError(f"“{tr.label}”必须填写{spec.label}。")
-            continue
-        if spec.kind == "bool":
-            if not isinstance(value, bool):
-                raise UserError(f"{spec.label}只能是“是”或“否”。")
-        elif spec.choices and value not in spec.choices:
-            raise UserError(f"{spec.label}只能是：{'、'.join(spec.choices)}。")
-        if fid != "reason":
-            clean[fid] = value.strip() if isinstance(value, str) else value
-    return clean
+    """The new values of the case row; adds the deadline it started or ended to `clean`."""
+    urgent, juvenile = policy.flags_after(clean, row.urgent, row.juvenile)
+    values: dict[str, Any] = {
+        "state": tr.target,
+        "updated_at": now(),
+        "urgent": urgent,
+        "juvenile": juvenile,
+    }
+    plan = policy.plan_deadline(tr, on_date, row.deadline_kind, row.deadline_due)
+    if plan.start:
+        due = deadline_or_refuse(plan.start, on_date, urgent, juvenile, workflow=workflow)
+        values.update(deadline_kind=plan.start, deadline_start=on_date, deadline_due=due)
+        clean["deadline_due"] = due.isoformat()
+    elif plan.end:
+        values.update(deadline_kind=None, deadline_start=None, deadline_due=None)
+        if plan.ended is not None:
+            clean["ended_deadline"] = plan.ended
+    return values
 
 
 def apply_transition(
@@ -291,44 +353,14 @@ def apply_transition(
     """Apply `action` inside the caller's transaction; returns the transition and clean fields.
 
     Used by `transition` and by steps that must happen in the same transaction as the state change
-    (issuing a numbered recommendation).
+    (reserving the number of the document the step issues). `document` is the document kind the
+    caller issues; a step that declares one is refused to any other caller.
     """
-    workflow = load_workflow()
-    actor = _need_text(actor, "操作人")
+    actor = policy.need_text(actor, "操作人")
     reason = (reason or "").strip()
     row = _load_case(conn, case_id)
-    tr = workflow.by_action(action)
-    if tr is None or row.state not in tr.sources:
-        raise _refusal(workflow, case_id, row.state, action)
-    for f, wanted in tr.when:
-        if _latest_field(conn, case_id, f) != wanted:
-            spec = workflow.fields[f]
-            raise UserError(f"案件 {case_id} 的{spec.label}不是“{wanted}”，不能执行“{tr.label}”。")
-    if tr.document != document:
-        raise UserError(
-            f"“{tr.label}”须同时制发并编号检察建议书，请使用制发检察建议功能"
-            "（命令行：shujian cases recommend）。"
-        )
-    clean = _check_fields(workflow, tr, reason, fields)
-    last = _last_step_date(conn, case_id)
-    if on_date < last:
-        raise UserError(f"日期 {on_date.isoformat()} 早于案件上一步的日期 {last.isoformat()}。")
-    values: dict[str, Any] = {"state": tr.target, "updated_at": now()}
-    urgent = bool(clean.get("urgent", row.urgent))
-    juvenile = bool(clean.get("juvenile", row.juvenile))
-    values.update(urgent=urgent, juvenile=juvenile)
-    if tr.starts_deadline:
-        due = deadline_or_refuse(tr.starts_deadline, on_date, urgent, juvenile)
-        values.update(deadline_kind=tr.starts_deadline, deadline_start=on_date, deadline_due=due)
-        clean["deadline_due"] = due.isoformat()
-    elif tr.ends_deadline:
-        values.update(deadline_kind=None, deadline_start=None, deadline_due=None)
-        if row.deadline_due is not None:
-            clean["ended_deadline"] = {
-                "kind": row.deadline_kind,
-                "due": row.deadline_due.isoformat(),
-                "in_time": on_date <= row.deadline_due,
-            }
+    workflow, tr, clean = _decide(conn, row, action, reason, on_date, fields, document)
+    values = _case_changes(workflow, row, tr, on_date, clean)
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
     conn.execute(
         insert(case_events).values(
@@ -381,6 +413,15 @@ def transition(
     return tr.target
 
 
+def workflow_of(store: Engine, case_id: int) -> Workflow:
+    """The declared workflow a case follows (its `case_kind`)."""
+    with store.connect() as conn:
+        kind = conn.execute(select(cases.c.case_kind).where(cases.c.id == case_id)).scalar()
+    if kind is None:
+        raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
+    return load_workflow(kind)
+
+
 def get_case(store: Engine, case_id: int, actor: str) -> dict[str, Any]:
     """The case's current row, with its lead ids and Chinese state label; the view is audited."""
     out = case_row(store, case_id)
@@ -393,7 +434,7 @@ def case_row(store: Engine, case_id: int) -> dict[str, Any]:
     with store.connect() as conn:
         row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
         if row is None:
-            raise UserError(f"案件 {case_id} 不存在。")
+            raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
         lead_ids = list(
             conn.execute(
                 select(case_leads.c.lead_id)
@@ -402,17 +443,17 @@ def case_row(store: Engine, case_id: int) -> dict[str, Any]:
             ).scalars()
         )
     out = dict(row._mapping)
-    out["state_label"] = load_workflow().label(out["state"])
+    workflow = load_workflow(out["case_kind"])
+    out["state_label"] = workflow.label(out["state"])
+    out["case_kind_label"] = workflow.kind_label
     out["lead_ids"] = lead_ids
     return out
 
 
 def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
     """Every recorded step of a case, oldest first, with Chinese labels; the view is audited."""
-    workflow = load_workflow()
+    workflow = workflow_of(store, case_id)
     with store.connect() as conn:
-        if conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
-            raise UserError(f"案件 {case_id} 不存在。")
         rows = [
             dict(r._mapping)
             for r in conn.execute(
@@ -447,16 +488,20 @@ def list_cases(
     state: str | None = None,
     department: str | None = None,
     prosecutor: str | None = None,
+    case_kind: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases, newest first, filtered by state, department or prosecutor; the view is audited."""
-    workflow = load_workflow()
+    """Cases, newest first, filtered by state (id or label, in any kind's workflow), department,
+    prosecutor or case kind; the view is audited."""
+    workflows = [load_workflow(k) for k in case_kinds()]
     query = select(cases).order_by(cases.c.id.desc())
+    if case_kind:
+        query = query.where(cases.c.case_kind == load_workflow(case_kind).kind)
     if state:
-        found = [s.id for s in workflow.states.values() if state in (s.id, s.label)]
+        found = {s.id for w in workflows for s in w.states.values() if state in (s.id, s.label)}
         if not found:
-            labels = "、".join(s.label for s in workflow.states.values())
-            raise UserError(f"未知的案件状态“{state}”。可选：{labels}。")
-        query = query.where(cases.c.state == found[0])
+            labels = "、".join(dict.fromkeys(s.label for w in workflows for s in w.states.values()))
+            raise UserError(f"未知的案件状态“{state}”。可选：{labels}。", code="unknown_state")
+        query = query.where(cases.c.state.in_(sorted(found)))
     if department:
         query = query.where(cases.c.department == department)
     if prosecutor:
@@ -464,7 +509,7 @@ def list_cases(
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
-        r["state_label"] = workflow.label(r["state"])
+        r["state_label"] = load_workflow(r["case_kind"]).label(r["state"])
     audit.record_view(
         store,
         actor,
@@ -477,6 +522,7 @@ def list_cases(
                     ("state", state),
                     ("department", department),
                     ("prosecutor", prosecutor),
+                    ("case_kind", case_kind),
                 )
                 if v
             },

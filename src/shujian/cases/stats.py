@@ -4,8 +4,11 @@ model, department, prosecutor or month.
 Each figure is counted from the event that makes it true, on that event's date: a lead in the
 month it was found, a 成案/不成案 in the month it was decided, a recommendation in the month it was
 issued, a reply in the month it came (on time when on or before its deadline's last day), an
-outcome on the date recorded. So a month's row says what happened in that month, and a period
-filter (`since`, `until`) applies to every figure the same way. A case counts for every model
+outcome on the date recorded. Which case step counts as which figure (立案, 制发检察建议, 按期回复,
+整改到位, 提起公益诉讼 …) is declared by each case kind's workflow (`statistics:` in
+`workflows/<kind>.yaml`), not here: this module only adds them up. So a month's row says what
+happened in that month, and a period filter (`since`, `until`) applies to every figure the same
+way. A case counts for every model
 that found one of its leads; a lead counts for the department and prosecutor of its case, else
 of its assignment, else of the department its model declares, else 未分派.
 """
@@ -24,40 +27,34 @@ import xlsxwriter
 from sqlalchemy import Engine, select
 
 from shujian.cases.categories import declarations
-from shujian.cases.store import case_events, case_leads, case_outcomes, cases, recommendations
+from shujian.cases.policy import figures_of_step
+from shujian.cases.store import case_events, case_leads, case_outcomes, cases
+from shujian.cases.workflow import case_kinds, load_workflow
 from shujian.errors import UserError
 from shujian.leads.store import lead_assignments, lead_events, leads
 
 DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
 UNASSIGNED = "未分派"
-ADOPTED = ("采纳", "部分采纳")
 
-COUNTS = (
+LEAD_COUNTS = (
     ("leads", "线索数"),
     ("triaged", "已研判"),
     ("accepted", "成案"),
     ("dismissed", "不成案"),
     ("acceptance_rate", "成案率"),
-    ("cases", "立案数"),
-    ("recommendations", "制发检察建议"),
-    ("replies", "收到回复"),
-    ("replies_on_time", "按期回复"),
-    ("adopted", "采纳（含部分采纳）"),
-    ("rectified", "整改到位"),
-    ("suits", "提起公益诉讼"),
-    ("transferred", "移送"),
-    ("withdrawn", "撤回检察建议"),
-    ("closed", "结案"),
 )
-ENDINGS = {
-    "confirm_rectified": "rectified",
-    "sue": "suits",
-    "transfer": "transferred",
-    "withdraw": "withdrawn",
-    "uphold_objection": "withdrawn",
-    "close": "closed",
-}
-"""Case steps counted as figures, by action."""
+"""Figures of leads and their triage, the same for every kind of case."""
+
+
+def case_counts() -> list[tuple[str, str]]:
+    """(key, Chinese header) of the case figures each case kind's workflow declares (its
+    `statistics:`), in declared order, kinds in turn; a figure two kinds share is one column."""
+    out: dict[str, str] = {}
+    for kind in case_kinds():
+        for fig in load_workflow(kind).statistics:
+            if out.setdefault(fig.id, fig.label) != fig.label:
+                raise ValueError(f"statistic {fig.id}: two kinds give it different labels")
+    return list(out.items())
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class Fact:
 
 def columns() -> list[tuple[str, str]]:
     """(key, Chinese header) of every figure, outcome kinds included."""
-    out = list(COUNTS)
+    out = [*LEAD_COUNTS, *case_counts()]
     for o in declarations().outcomes.values():
         if o.money:
             out.append((f"amount:{o.id}", f"{o.label}（元）"))
@@ -106,15 +103,19 @@ def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
             .order_by(lead_events.c.id)
         ):
             decided[decision.lead_id] = _day(decision.at)
+        counted = sorted(
+            {a for k in case_kinds() for f in load_workflow(k).statistics for a in f.actions}
+        )
         events = conn.execute(
             select(
                 case_events.c.case_id,
                 case_events.c.action,
                 case_events.c.on_date,
                 case_events.c.fields,
-            ).where(case_events.c.action.in_(("record_reply", *ENDINGS)))
+            )
+            .where(case_events.c.action.in_(counted))
+            .order_by(case_events.c.id)
         ).all()
-        issued = conn.execute(select(recommendations.c.case_id, recommendations.c.issued_on)).all()
         outcomes = [dict(r._mapping) for r in conn.execute(select(case_outcomes))]
 
     case_models: dict[int, set[str]] = defaultdict(set)
@@ -141,20 +142,10 @@ def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
         dept, pros = owner_of_case(case_id)
         return Fact(metric, on, tuple(sorted(case_models[case_id])), dept, pros, value)
 
-    for c in case_rows.values():
-        yield case_fact("cases", c.id, c.opened_on)
-    for case_id, on in issued:
-        yield case_fact("recommendations", case_id, on)
     for e in events:
-        if e.action == "record_reply":
-            yield case_fact("replies", e.case_id, e.on_date)
-            ended = (e.fields or {}).get("ended_deadline") or {}
-            if ended.get("in_time"):
-                yield case_fact("replies_on_time", e.case_id, e.on_date)
-            if (e.fields or {}).get("outcome") in ADOPTED:
-                yield case_fact("adopted", e.case_id, e.on_date)
-        else:
-            yield case_fact(ENDINGS[e.action], e.case_id, e.on_date)
+        workflow = load_workflow(case_rows[e.case_id].case_kind)
+        for metric in figures_of_step(workflow, e.action, e.fields or {}):
+            yield case_fact(metric, e.case_id, e.on_date)
     kinds = declarations().outcomes
     for o in outcomes:
         kind, case_id, on = o["kind"], o["case_id"], o["on_date"]

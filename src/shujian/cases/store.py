@@ -3,9 +3,10 @@
 `cases` holds each case's current state and running deadline (a projection, updated in place so
 lists and the overdue check are one query); `case_events` is the history, append-only: rows are
 added, never updated or deleted. `case_leads` links the leads accepted (成案) into a case; a lead
-belongs to at most one case. `document_counters` holds the last number issued per procuratorate,
-kind and year (see `numbering`); `recommendations` each issued 检察建议书 with the content it was
-rendered from; `case_outcomes` what a case achieved (money recovered or paid, people reached).
+belongs to at most one case; each case follows the workflow of its `case_kind`.
+`document_counters` holds the last number issued per document kind, procuratorate, category and
+year (see `numbering`); `recommendations` each issued 检察建议书 with the content it was rendered
+from and whether its file has been rendered yet; `case_outcomes` what a case achieved (money recovered or paid, people reached).
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ cases = Table(
     "cases",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    # The declared workflow the case follows (a file in cases/workflows/); cases made before
+    # kinds existed are 检察建议 cases.
+    Column(
+        "case_kind",
+        String(32),
+        nullable=False,
+        default="recommendation",
+        server_default="recommendation",
+        index=True,
+    ),
     Column("department", String(64), nullable=False),
     Column("prosecutor", String(128), nullable=False),
     Column("state", String(32), nullable=False, index=True),
@@ -71,6 +82,8 @@ case_events = Table(
 document_counters = Table(
     "document_counters",
     metadata,
+    # The document kind (documents/kinds.yaml) leads the key: each kind has its own series.
+    Column("kind", String(32), primary_key=True, server_default="recommendation"),
     Column("procuratorate", String(128), primary_key=True),
     Column("category", String(32), primary_key=True),
     Column("year", Integer, primary_key=True),
@@ -90,8 +103,11 @@ recommendations = Table(
     Column("recipient", String(256), nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("content", JSON, nullable=False),
-    Column("document", String(512), nullable=False),
-    Column("document_sha256", String(64), nullable=False),
+    Column("document", String(512), nullable=False),  # where the file is (or is to be) written
+    # NULL until the file is rendered: the number is recorded first, the file written after (see
+    # `recommendations`); a failed rendering leaves its reason in `render_error`.
+    Column("document_sha256", String(64)),
+    Column("render_error", Text),
     Column("filing_due", Date, nullable=False),
     Column("filed_on", Date),
     Column("actor", String(128), nullable=False),

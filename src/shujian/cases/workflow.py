@@ -1,21 +1,31 @@
-"""Load the case state machine declared in `states.yaml`.
+"""Case kinds (办案类型) and their workflows, declared one file per kind in `workflows/`.
 
-The workflow is data rather than conditionals so that the legal steps, their Chinese labels and
-their deadlines can be read and checked in one place, and changed without touching the service.
-The file is validated on load: a typo in a state or deadline name fails at once, not halfway
-through a case.
+A workflow is data rather than conditionals so that the legal steps, their Chinese labels, their
+deadlines and what they count for in the statistics can be read and checked in one place, and a
+new kind of case (附条件不起诉考察, 督促监护, 支持起诉, 信访 …) added as a file without touching
+the service. The file name is the kind's id, recorded on each case (`cases.case_kind`). Each file
+is validated on load: a typo in a state, field, deadline, document kind or statistic fails at
+once, not halfway through a case.
+
+The step fields are declared here too, so reading `送达方式=书面送达` and showing a recorded
+value beside its Chinese label are pure functions every front end (command line, web) shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-STATES_FILE = Path(__file__).with_name("states.yaml")
+from shujian.errors import UserError
+
+WORKFLOWS_DIR = Path(__file__).with_name("workflows")
+DEFAULT_CASE_KIND = "recommendation"
+"""The kind of every case opened before there were several (today's 检察建议 workflow)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,19 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure of the statistics: which steps count for it, on their date."""
+
+    id: str
+    label: str
+    actions: tuple[str, ...]
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Only steps whose field has one of these values."""
+    in_time: bool = False
+    """Only steps that ended their running deadline on or before its last day."""
+
+
+@dataclass(frozen=True)
 class Workflow:
     states: dict[str, State]
     fields: dict[str, FieldSpec]
@@ -74,6 +97,11 @@ class Workflow:
     transitions: tuple[Transition, ...] = field(default_factory=tuple)
     steps: dict[str, str] = field(default_factory=dict)
     """Recorded steps that leave the state as it is: action → Chinese label."""
+    kind: str = DEFAULT_CASE_KIND
+    kind_label: str = "检察建议"
+    recorded_fields: dict[str, str] = field(default_factory=dict)
+    """Values the service records on steps besides the declared fields: key → Chinese label."""
+    statistics: tuple[Figure, ...] = ()
 
     def action_label(self, action: str) -> str:
         tr = self.by_action(action)
@@ -90,6 +118,11 @@ class Workflow:
                 return t
         return None
 
+    @property
+    def opening(self) -> Transition:
+        """The one transition with no source state: it opens a case of this kind."""
+        return next(t for t in self.transitions if not t.sources)
+
     def label(self, state: str) -> str:
         return self.states[state].label
 
@@ -104,8 +137,89 @@ def _period(raw: dict[str, Any], where: str) -> PeriodRule:
     return PeriodRule(basis=str(raw["basis"]), months=months, days=days)
 
 
-def parse_workflow(raw: dict[str, Any]) -> Workflow:
-    """Build and validate a `Workflow` from the parsed YAML mapping."""
+def _transition(
+    t: dict[str, Any],
+    states: Mapping[str, State],
+    fields: Mapping[str, FieldSpec],
+    deadlines: Mapping[str, DeadlineRule],
+    document_kinds: Collection[str] | None,
+) -> Transition:
+    tr = Transition(
+        action=t["action"],
+        label=t["label"],
+        sources=tuple(t.get("from") or ()),
+        target=t["to"],
+        requires=tuple(t.get("requires") or ()),
+        optional=tuple(t.get("optional") or ()),
+        starts_deadline=t.get("starts_deadline"),
+        ends_deadline=bool(t.get("ends_deadline", False)),
+        document=t.get("document"),
+        when=tuple((str(k), str(v)) for k, v in (t.get("when") or {}).items()),
+    )
+    for s in (*tr.sources, tr.target):
+        if s not in states:
+            raise ValueError(f"transition {tr.action}: unknown state {s!r}")
+    for f in (*tr.requires, *tr.optional):
+        if f not in fields:
+            raise ValueError(f"transition {tr.action}: unknown field {f!r}")
+    for f, value in tr.when:
+        spec = fields.get(f)
+        if spec is None or (spec.choices and value not in spec.choices):
+            raise ValueError(f"transition {tr.action}: bad guard {f}={value!r}")
+    if tr.starts_deadline and tr.starts_deadline not in deadlines:
+        raise ValueError(f"transition {tr.action}: unknown deadline {tr.starts_deadline!r}")
+    if any(states[s].terminal for s in tr.sources):
+        raise ValueError(f"transition {tr.action}: leaves a terminal state")
+    if tr.document and document_kinds is not None and tr.document not in document_kinds:
+        raise ValueError(f"transition {tr.action}: unknown document kind {tr.document!r}")
+    return tr
+
+
+def _figures(
+    raw: Iterable[dict[str, Any]],
+    transitions: Mapping[str, Transition],
+    steps: Mapping[str, str],
+    fields: Mapping[str, FieldSpec],
+) -> tuple[Figure, ...]:
+    figures: list[Figure] = []
+    for f in raw:
+        fig = Figure(
+            id=str(f["id"]),
+            label=str(f["label"]),
+            actions=tuple(f.get("actions") or ()),
+            when=tuple(
+                (str(k), tuple(str(v) for v in (vs if isinstance(vs, list) else [vs])))
+                for k, vs in (f.get("when") or {}).items()
+            ),
+            in_time=bool(f.get("in_time", False)),
+        )
+        if not fig.actions:
+            raise ValueError(f"statistic {fig.id}: names no action")
+        for a in fig.actions:
+            if a not in transitions and a not in steps:
+                raise ValueError(f"statistic {fig.id}: unknown action {a!r}")
+            if fig.in_time and not (a in transitions and transitions[a].ends_deadline):
+                raise ValueError(f"statistic {fig.id}: {a!r} ends no deadline to be in time for")
+        for fid, values in fig.when:
+            spec = fields.get(fid)
+            if spec is None or (spec.choices and not set(values) <= set(spec.choices)):
+                raise ValueError(f"statistic {fig.id}: bad condition {fid}={list(values)!r}")
+        figures.append(fig)
+    ids = [f.id for f in figures]
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate statistic id")
+    return tuple(figures)
+
+
+def parse_workflow(
+    raw: dict[str, Any],
+    kind: str = DEFAULT_CASE_KIND,
+    document_kinds: Collection[str] | None = None,
+) -> Workflow:
+    """Build and validate a `Workflow` from the parsed YAML mapping.
+
+    `document_kinds`, when given, are the declared document kinds a transition may issue.
+    """
     states = {
         s["id"]: State(s["id"], s["label"], bool(s.get("terminal", False))) for s in raw["states"]
     }
@@ -121,46 +235,133 @@ def parse_workflow(raw: dict[str, Any]) -> Workflow:
             juvenile=_period(d["juvenile"], f"{did}.juvenile") if "juvenile" in d else None,
             urgent=_period(d["urgent"], f"{did}.urgent") if "urgent" in d else None,
         )
-        for did, d in raw["deadlines"].items()
+        for did, d in (raw.get("deadlines") or {}).items()
     }
-    transitions: list[Transition] = []
-    for t in raw["transitions"]:
-        tr = Transition(
-            action=t["action"],
-            label=t["label"],
-            sources=tuple(t.get("from") or ()),
-            target=t["to"],
-            requires=tuple(t.get("requires") or ()),
-            optional=tuple(t.get("optional") or ()),
-            starts_deadline=t.get("starts_deadline"),
-            ends_deadline=bool(t.get("ends_deadline", False)),
-            document=t.get("document"),
-            when=tuple((str(k), str(v)) for k, v in (t.get("when") or {}).items()),
-        )
-        for s in (*tr.sources, tr.target):
-            if s not in states:
-                raise ValueError(f"transition {tr.action}: unknown state {s!r}")
-        for f in (*tr.requires, *tr.optional):
-            if f not in fields:
-                raise ValueError(f"transition {tr.action}: unknown field {f!r}")
-        for f, value in tr.when:
-            spec = fields.get(f)
-            if spec is None or (spec.choices and value not in spec.choices):
-                raise ValueError(f"transition {tr.action}: bad guard {f}={value!r}")
-        if tr.starts_deadline and tr.starts_deadline not in deadlines:
-            raise ValueError(f"transition {tr.action}: unknown deadline {tr.starts_deadline!r}")
-        if any(states[s].terminal for s in tr.sources):
-            raise ValueError(f"transition {tr.action}: leaves a terminal state")
-        transitions.append(tr)
+    transitions = [
+        _transition(t, states, fields, deadlines, document_kinds) for t in raw["transitions"]
+    ]
     actions = [t.action for t in transitions]
     if len(set(actions)) != len(actions):
         raise ValueError("duplicate transition action")
+    if sum(1 for t in transitions if not t.sources) != 1:
+        raise ValueError(f"workflow {kind}: exactly one transition must open a case (no `from`)")
     steps = {str(k): str(v) for k, v in (raw.get("steps") or {}).items()}
-    return Workflow(states, fields, deadlines, tuple(transitions), steps)
+    figures = _figures(
+        raw.get("statistics") or (), {t.action: t for t in transitions}, steps, fields
+    )
+    return Workflow(
+        states,
+        fields,
+        deadlines,
+        tuple(transitions),
+        steps,
+        kind=kind,
+        kind_label=str(raw.get("label", kind)),
+        recorded_fields={str(k): str(v) for k, v in (raw.get("recorded_fields") or {}).items()},
+        statistics=figures,
+    )
+
+
+def read_workflow(path: Path, document_kinds: Collection[str] | None = None) -> Workflow:
+    """A workflow file; its name is the kind's id."""
+    with path.open(encoding="utf-8") as fh:
+        return parse_workflow(yaml.safe_load(fh), path.stem, document_kinds)
+
+
+def case_kinds() -> dict[str, str]:
+    """The declared case kinds, id → Chinese label: one per file in `workflows/`."""
+    return {kind: load_workflow(kind).kind_label for kind in _kind_ids()}
 
 
 @lru_cache(maxsize=1)
-def load_workflow(path: Path = STATES_FILE) -> Workflow:
-    """The bundled case workflow (cached: it is read once per process)."""
-    with path.open(encoding="utf-8") as fh:
-        return parse_workflow(yaml.safe_load(fh))
+def _kind_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in WORKFLOWS_DIR.glob("*.yaml")))
+
+
+def load_workflow(kind: str = DEFAULT_CASE_KIND) -> Workflow:
+    """The declared workflow of case kind `kind` (id or Chinese label; cached per process)."""
+    for k in _kind_ids():
+        if kind == k:
+            return _load(k)
+    for k in _kind_ids():
+        if _load(k).kind_label == kind:
+            return _load(k)
+    labels = "、".join(f"{_load(k).kind_label}（{k}）" for k in _kind_ids())
+    raise UserError(f"未知的办案类型“{kind}”。可选：{labels}。", code="unknown_case_kind")
+
+
+@cache
+def _load(kind: str) -> Workflow:
+    from shujian.cases.documents.kinds import load_document_kinds
+
+    return read_workflow(WORKFLOWS_DIR / f"{kind}.yaml", set(load_document_kinds()))
+
+
+# -- step fields: reading them from text and showing them ------------------------------------
+
+COMMON_RECORDED_FIELDS = {
+    "lead_ids": "线索",
+    "department": "承办部门",
+    "prosecutor": "承办检察官",
+    "deadline_due": "期限届满日",
+    "ended_deadline": "期限",
+}
+"""What the case service records on steps of every kind, besides the declared fields."""
+
+YES = ("是", "true")
+NO = ("否", "false")
+
+
+def field_label(workflow: Workflow, key: str) -> str:
+    """The Chinese label of a value recorded on a step (the key itself when none is declared)."""
+    spec = workflow.fields.get(key)
+    if spec:
+        return spec.label
+    return workflow.recorded_fields.get(key) or COMMON_RECORDED_FIELDS.get(key, key)
+
+
+def field_text(value: Any) -> str:
+    """A recorded value as a reader sees it: 是/否, lists joined, an ended deadline explained."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, dict) and "due" in value:
+        return f"{value['due']} 届满，{'按期' if value.get('in_time') else '逾期'}"
+    return str(value)
+
+
+def field_spec(workflow: Workflow, key: str) -> FieldSpec:
+    """A declared field by id (`service_method`) or Chinese label (`送达方式`)."""
+    spec = next((f for f in workflow.fields.values() if key in (f.id, f.label)), None)
+    if spec is None:
+        names = "、".join(f"{f.label}（{f.id}）" for f in workflow.fields.values())
+        raise UserError(f"未知字段“{key}”。可用字段：{names}。", code="unknown_field")
+    return spec
+
+
+def parse_field_value(spec: FieldSpec, text: str) -> Any:
+    """A field's value from text: 是/否 (or true/false) for yes-or-no fields, else the text.
+
+    Choices are checked by the workflow when the step is taken, so the refusal is the same
+    whichever front end the value came from.
+    """
+    if spec.kind == "bool":
+        if text not in (*YES, *NO):
+            raise UserError(f"{spec.label}只能是“是”或“否”。", code="bad_field_value")
+        return text in YES
+    return text
+
+
+def parse_field_pairs(workflow: Workflow, pairs: Iterable[str]) -> dict[str, Any]:
+    """`字段=值` pairs (field id or Chinese label) → field id → value."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UserError(
+                f"“{pair}”格式不对，应为 字段=值，例如 送达方式=宣告送达。", code="bad_field_pair"
+            )
+        key, value = (p.strip() for p in pair.split("=", 1))
+        spec = field_spec(workflow, key)
+        out[spec.id] = parse_field_value(spec, value)
+    return out

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.documents import preview
-from shujian.cases.workflow import load_workflow
+from shujian.cases.workflow import field_label, field_text, load_workflow, parse_field_pairs
 from shujian.cli.common import library, parse_date, user, workspace
 from shujian.errors import UserError
 
@@ -52,9 +51,9 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     ws = workspace(ctx)
     actor = user(ctx)
     case = service.get_case(ws.store, case_id, actor)
-    workflow = load_workflow()
+    workflow = load_workflow(case["case_kind"])
     click.echo(
-        f"案件 {case_id}：{case['state_label']}    {case['department']} / {case['prosecutor']}"
+        f"案件 {case_id}（{case['case_kind_label']}）：{case['state_label']}    {case['department']} / {case['prosecutor']}"
     )
     click.echo(f"线索：{'、'.join(map(str, case['lead_ids']))}")
     if case["deadline_due"]:
@@ -66,7 +65,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo("经过：")
     for step in service.history(ws.store, case_id, actor):
         fields = "，".join(
-            f"{_field_label(workflow, k)}：{_field_value(v)}" for k, v in step["fields"].items()
+            f"{field_label(workflow, k)}：{field_text(v)}" for k, v in step["fields"].items()
         )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
@@ -78,9 +77,12 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
             if rec["filed_on"]
             else f"未备案（{rec['filing_due'].isoformat()} 前）"
         )
-        click.echo(
-            f"检察建议书：{rec['number']}  致 {rec['recipient']}  {filed}  {rec['document']}"
-        )
+        if rec["document_sha256"]:
+            document = rec["document"]
+        else:
+            error = f"：{rec['render_error']}" if rec["render_error"] else ""
+            document = f"文书未生成{error}（shujian cases render {rec['number']}）"
+        click.echo(f"检察建议书：{rec['number']}  致 {rec['recipient']}  {filed}  {document}")
     for o in outcomes.outcomes_of(ws.store, case_id):
         amount = f" {o['amount_yuan']}元" if o["amount_yuan"] is not None else ""
         people = f" {o['people']}人" if o["people"] is not None else ""
@@ -88,53 +90,18 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         click.echo(f"成效：{o['on_date']} {o['kind_label']}{amount}{people}{count} {o['note']}")
 
 
-STEP_FIELD_LABELS = {
-    "lead_ids": "线索",
-    "department": "承办部门",
-    "prosecutor": "承办检察官",
-    "deadline_due": "期限届满日",
-    "ended_deadline": "期限",
-    "number": "文号",
-    "filed_with": "备案单位",
-    "due": "备案期限",
-    "in_time": "按期",
+HINTS = {
+    "needs_document_service": "命令行：shujian cases recommend",
+    "document_not_rendered": "命令行：shujian cases render {number}",
 }
+"""What to type next, added to a service's refusal by its code (services speak no command line)."""
 
 
-def _field_label(workflow: Any, key: str) -> str:
-    spec = workflow.fields.get(key)
-    return spec.label if spec else STEP_FIELD_LABELS.get(key, key)
-
-
-def _field_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(map(str, value))
-    if isinstance(value, dict) and "due" in value:
-        return f"{value['due']} 届满，{'按期' if value.get('in_time') else '逾期'}"
-    return str(value)
-
-
-def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """`字段=值` pairs (field id or Chinese label); 是/否 for yes-or-no fields."""
-    workflow = load_workflow()
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UserError(f"“{pair}”格式不对，应为 字段=值，例如 送达方式=宣告送达。")
-        key, value = (p.strip() for p in pair.split("=", 1))
-        spec = next((f for f in workflow.fields.values() if key in (f.id, f.label)), None)
-        if spec is None:
-            names = "、".join(f"{f.label}（{f.id}）" for f in workflow.fields.values())
-            raise UserError(f"未知字段“{key}”。可用字段：{names}。")
-        if spec.kind == "bool":
-            if value not in ("是", "否", "true", "false"):
-                raise UserError(f"{spec.label}只能是“是”或“否”。")
-            out[spec.id] = value in ("是", "true")
-        else:
-            out[spec.id] = value
-    return out
+def _with_hint(error: UserError, **values: str) -> UserError:
+    hint = HINTS.get(error.code)
+    if not hint:
+        return error
+    return UserError(f"{error.message}（{hint.format(**values)}）", code=error.code)
 
 
 @cases_group.command("act")
@@ -156,11 +123,15 @@ def act_cmd(
 
     制发检察建议请用 shujian cases recommend，它同时编号并生成检察建议书。
     """
-    workflow = load_workflow()
     ws = workspace(ctx)
-    state = service.transition(
-        ws.store, case_id, action, user(ctx), reason, parse_date(on_date), **_fields(pairs)
-    )
+    workflow = service.workflow_of(ws.store, case_id)
+    fields = parse_field_pairs(workflow, pairs)
+    try:
+        state = service.transition(
+            ws.store, case_id, action, user(ctx), reason, parse_date(on_date), **fields
+        )
+    except UserError as e:
+        raise _with_hint(e) from e
     click.echo(f"案件 {case_id} 现为“{workflow.label(state)}”。")
 
 
@@ -199,21 +170,24 @@ def recommend_cmd(
 ) -> None:
     """制发检察建议：案件进入“制发检察建议”，编文号并生成检察建议书（.docx）。"""
     ws = workspace(ctx)
-    issued = recommendations.issue_recommendation(
-        ws,
-        library(ws),
-        case_id,
-        user(ctx),
-        parse_date(on_date, "制发日期"),
-        recipient,
-        category=category,
-        items=items,
-        facts=facts,
-        urgent=urgent,
-        juvenile=juvenile,
-        other=other,
-        copy_to=copy_to,
-    )
+    try:
+        issued = recommendations.issue_recommendation(
+            ws,
+            library(ws),
+            case_id,
+            user(ctx),
+            parse_date(on_date, "制发日期"),
+            recipient,
+            category=category,
+            items=items,
+            facts=facts,
+            urgent=urgent,
+            juvenile=juvenile,
+            other=other,
+            copy_to=copy_to,
+        )
+    except recommendations.DocumentNotRendered as e:
+        raise _with_hint(e, number=e.number) from e
     click.echo(f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）")
     click.echo(f"文书：{issued.document}")
     if pdf:
@@ -251,6 +225,22 @@ def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> No
     """按存档内容重新生成一份已制发的检察建议书（文号不变）。"""
     ws = workspace(ctx)
     out = recommendations.render_again(ws, number, output, user(ctx))
+    click.echo(f"已生成：{out}")
+    if pdf:
+        _pdf(out)
+
+
+@cases_group.command("render")
+@click.argument("number")
+@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
+@click.pass_context
+def render_cmd(ctx: click.Context, number: str, pdf: bool) -> None:
+    """生成已制发但文书未能生成的检察建议书（按存档内容，文号不变，写到原定位置）。"""
+    ws = workspace(ctx)
+    try:
+        out = recommendations.render_issued(ws, number, user(ctx))
+    except recommendations.DocumentNotRendered as e:
+        raise _with_hint(e, number=e.number) from e
     click.echo(f"已生成：{out}")
     if pdf:
         _pdf(out)

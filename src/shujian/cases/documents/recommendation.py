@@ -119,6 +119,18 @@ def _check(content: RecommendationContent) -> None:
                 )
 
 
+def check_renderable(content: RecommendationContent, template_dirs: Sequence[Path] = ()) -> None:
+    """Refuse, before anything is issued, content missing an element or a template that cannot
+    be found or loaded (unknown placeholders, syntax errors): what `render_recommendation` would
+    refuse, without writing a document.
+
+    Raises:
+        UserError: as `render_recommendation`.
+    """
+    _check(content)
+    load_wording(find_template(content.template, template_dirs))
+
+
 def _lines(text: str) -> list[str]:
     """Non-empty lines of `text`, split at newlines only (not at the vertical tabs and form feeds
     that `str.splitlines` also breaks at: those are dropped as XML-invalid)."""
