@@ -111,8 +111,8 @@ def _refuse_mismatch(
         f"  数据仓库 {warehouse_dir} 的工作区标识：{held}\n"
         f"  案件库 {_url(store)} 的工作区标识：{stored}\n"
         f"请把环境变量 SHUJIAN_STORE_URL 或 shujian.toml 中 [store] 的 url 改回本工作区原来的"
-        f"案件库；如确要使用这个案件库，请换用它自己的工作区（数据仓库），"
-        f"或用 shujian init 新建一个工作区。"
+        f"案件库；如确要使用这个案件库，请换用它自己的工作区（数据仓库），或新建一个工作区。",
+        code="workspace_mismatch",
     )
 
 
@@ -144,8 +144,9 @@ def _refuse_inconsistent(
     raise UserError(
         f"{reason}\n为防止数据丢失，本次操作未执行，数据均未改动。"
         f"请把环境变量 SHUJIAN_STORE_URL 或 shujian.toml 中 [store] 的 url 改回本工作区原来的"
-        f"案件库；如要改用新的数据库，请先把原案件库的内容迁移过去，或用 shujian init "
-        f"新建一个工作区（新的数据仓库）再导入数据。"
+        f"案件库；如要改用新的数据库，请先把原案件库的内容迁移过去，或新建一个工作区"
+        f"（新的数据仓库）再导入数据。",
+        code="workspace_mismatch",
     )
 
 

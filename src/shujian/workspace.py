@@ -203,9 +203,7 @@ def open_workspace(root: Path | None = None) -> Workspace:
     root = (root or Path(os.environ.get("SHUJIAN_WORKSPACE", "."))).resolve()
     config = root / CONFIG_NAME
     if not config.exists():
-        raise UserError(
-            f"{root} 不是数检工作区（找不到 {CONFIG_NAME}）。请先运行 shujian init {root}。"
-        )
+        raise UserError(f"{root} 不是数检工作区（找不到 {CONFIG_NAME}）。", code="not_a_workspace")
     try:
         raw = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

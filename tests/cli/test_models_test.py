@@ -134,7 +134,7 @@ def test_an_unedited_template_is_refused_with_what_to_edit(ws: Path):
     for args in (("validate", str(path)), ("test", "local.signs"), ("test", str(path))):
         result = shujian(ws, "models", *args)
         assert result.exit_code == 2, args
-        assert "还是 shujian models new 生成的模板" in result.output
+        assert "还是新建模型时生成的模板" in result.output
         assert "name：写模型名称" in result.output and "query：" in result.output
     result = shujian(ws, "run", "local.signs", "--as-of", "2026-06-01")
     assert result.exit_code == 2 and "仍是模板内容" in result.output

@@ -41,7 +41,7 @@ def test_a_new_workspace_is_made_by_the_migrations(tmp_path: Path) -> None:
 
 def test_opening_an_empty_store_creates_nothing_and_says_what_to_do(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    with pytest.raises(UserError, match="shujian db upgrade") as refused:
+    with pytest.raises(UserError, match="需要管理员先建表") as refused:
         open_store(url)
     assert refused.value.code == "store_empty"
     assert inspect(create_engine(url)).get_table_names() == []

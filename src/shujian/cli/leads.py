@@ -4,6 +4,7 @@ its triage (研判)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -199,7 +200,13 @@ def export_cmd(
     """导出线索（每条一行：模型、监督对象、标题、证据、状态；公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
     count = export_leads(
-        ws.store, fmt, output, user(ctx), model_id, reveal=reveal, masking=_masking(ws)
+        ws.store,
+        fmt,
+        output if output is not None else sys.stdout,
+        user(ctx),
+        model_id,
+        reveal=reveal,
+        masking=_masking(ws),
     )
     if output is not None:
         shown = "，含完整公民身份号码（已记入审计日志）" if reveal else ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from shujian.cli.hints import hint
 from shujian.errors import UserError
 
 
@@ -18,6 +19,8 @@ class ShujianGroup(click.Group):
             return super().invoke(ctx)
         except UserError as error:
             click.echo(f"错误：{error.message}", err=True)
+            if extra := hint(error.code):
+                click.echo(f"提示：{extra}", err=True)
             sys.exit(error.exit_code)
 
 

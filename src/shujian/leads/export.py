@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,20 +76,21 @@ def lead_records(
 def export_leads(
     store: Engine,
     fmt: str,
-    output: Path | None,
+    output: Path | TextIO,
     actor: str,
     model_id: str | None = None,
     *,
     reveal: bool = False,
     masking: Masking | None = None,
 ) -> int:
-    """Write every lead (of one model) as jsonl, csv or xlsx; the export is audited."""
+    """Write every lead (of one model) as jsonl, csv or xlsx to a file or an open text stream
+    (jsonl and csv only); the export is audited."""
     masking = masking or Masking()
     records = lead_records(store, model_id, reveal=reveal, masking=masking)
     detail: dict[str, Any] = {
         "format": fmt,
         "model": model_id,
-        "file": str(output) if output else None,
+        "file": str(output) if isinstance(output, Path) else None,
         "lead_ids": [r["id"] for r in records],
         "revealed": reveal,
     }
@@ -98,12 +98,12 @@ def export_leads(
         detail["revealed_fields"] = _revealed(records, masking)
     audit.record_view(store, actor, "lead", None, detail, action="export")
     if fmt == "xlsx":
-        if output is None:
-            raise UserError("导出 xlsx 时必须用 -o 指定输出文件。")
+        if not isinstance(output, Path):
+            raise UserError("导出 xlsx 时必须指定输出文件。", code="xlsx_needs_file")
         _write_xlsx(output, records)
         return len(records)
-    if output is None:
-        _write_text(sys.stdout, fmt, records)
+    if not isinstance(output, Path):
+        _write_text(output, fmt, records)
     else:
         with output.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
             _write_text(fh, fmt, records)

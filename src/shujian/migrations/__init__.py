@@ -86,8 +86,7 @@ def check(engine: Engine) -> None:
     where = _where(engine)
     if state == "empty":
         raise UserError(
-            f"案件库 {where} 是空的，尚未建立数据表。新建工作区请运行 shujian init；"
-            "已有工作区改用新数据库时，请由管理员运行 shujian db upgrade 建表。",
+            f"案件库 {where} 是空的，尚未建立数据表：需要管理员先建表。",
             code="store_empty",
         )
     if state == "unknown":
@@ -99,7 +98,7 @@ def check(engine: Engine) -> None:
     old = "未编号的早期版本" if state == "legacy" else f"版本 {found.revision}"
     raise UserError(
         f"案件库 {where} 由数检的{old}创建，需要升级到版本 {head()} 才能使用。"
-        "请先备份案件库，再由管理员运行 shujian db upgrade。",
+        "请先备份案件库，再由管理员升级。",
         code="store_behind",
     )
 

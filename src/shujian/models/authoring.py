@@ -143,6 +143,6 @@ def ensure_edited(spec: ModelSpec) -> None:
     if leftovers:
         where = spec.path or spec.id
         raise UnfinishedModelError(
-            f"模型 {spec.id} 还是 shujian models new 生成的模板，尚未填写完，不能检查、测试或运行。"
+            f"模型 {spec.id} 还是新建模型时生成的模板，尚未填写完，不能检查、测试或运行。"
             f"请编辑 {where} 中的以下各项：\n- " + "\n- ".join(leftovers)
         )

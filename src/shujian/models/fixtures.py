@@ -224,7 +224,7 @@ def _import_problems(spec: ModelSpec, result: ImportResult) -> list[str]:
     for header in result.extra_columns:
         problems.append(
             f"测试样例中“{result.dataset}”的表头“{header}”对应不到数据集的任何字段"
-            f"（用 shujian datasets show {result.dataset} 查看中文表头和别名）。"
+            f"（请对照该数据集的中文表头和别名）。"
         )
     if result.rejected:
         problems.append(

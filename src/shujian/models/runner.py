@@ -117,7 +117,7 @@ def run_models(
 
 def _get(library: Mapping[str, ModelSpec], model_id: str) -> ModelSpec:
     if model_id not in library:
-        raise UserError(f"没有编号为 {model_id} 的模型。用 shujian models list 查看全部模型。")
+        raise UserError(f"没有编号为 {model_id} 的模型。", code="unknown_model")
     return library[model_id]
 
 

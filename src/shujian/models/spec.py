@@ -213,22 +213,52 @@ def _deciding(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _model_files(folder: Path | None) -> list[Path]:
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".fixture.yaml"))
+
+
+def _fingerprint(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed while listing: the next call sees the new set
+            continue
+        out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+_library_cache: dict[
+    Path | None, tuple[tuple[tuple[str, int, int], ...], dict[str, ModelSpec]]
+] = {}
+"""Per models folder: the fingerprint of its files when read, and the models read."""
+
+
 def load_library(extra_dir: Path | None = None) -> dict[str, ModelSpec]:
-    """Shipped models plus a workspace's own (which may not reuse a shipped id)."""
-    models = {
-        m.id: m
-        for m in (
-            load_model(p)
-            for p in sorted(CATALOGUE_DIR.glob("*.yaml"))
-            if not p.name.endswith(".fixture.yaml")
-        )
-    }
-    if extra_dir is not None and extra_dir.is_dir():
-        for path in sorted(extra_dir.glob("*.yaml")):
-            if path.name.endswith(".fixture.yaml"):
-                continue
-            model = load_model(path)
-            if model.id in models:
-                raise ModelFileError(f"模型编号 {model.id} 与内置模型重复（{path}）。")
-            models[model.id] = model
-    return models
+    """Shipped models plus a workspace's own (which may not reuse a shipped id).
+
+    Read once and kept: a long-running process (the web application) answers from memory, and
+    re-reads when a model file is added, removed or changed (each call compares the files' size
+    and modification time, a few stat calls). `reload_library` forgets everything read.
+    """
+    key = extra_dir.resolve() if extra_dir is not None else None
+    files = _model_files(CATALOGUE_DIR) + _model_files(extra_dir)
+    fingerprint = _fingerprint(files)
+    cached = _library_cache.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return dict(cached[1])
+    models: dict[str, ModelSpec] = {}
+    for path in files:  # shipped models first
+        model = load_model(path)
+        if model.id in models:
+            raise ModelFileError(f"模型编号 {model.id} 与内置模型重复（{path}）。")
+        models[model.id] = model
+    _library_cache[key] = (fingerprint, models)
+    return dict(models)
+
+
+def reload_library() -> None:
+    """Forget every library read (the next `load_library` reads the files again)."""
+    _library_cache.clear()

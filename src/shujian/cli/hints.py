@@ -1,0 +1,26 @@
+"""What the command line adds to a refusal: the command that resolves it.
+
+Services refuse with a Chinese message and a code (`UserError.code`), never naming a command or a
+flag, because the web application resolves the same refusal with a page or a link. Here the
+command line says which command to type.
+"""
+
+from __future__ import annotations
+
+HINTS: dict[str, str] = {
+    "not_a_workspace": "新建工作区：shujian init 目录；已有工作区用 -w 目录 或环境变量 SHUJIAN_WORKSPACE 指定。",
+    "store_empty": "新建工作区请运行 shujian init；已有工作区改用新数据库时，管理员运行 shujian db upgrade 建表。",
+    "store_behind": "备份案件库后，管理员运行 shujian db upgrade；shujian db version 显示当前版本。",
+    "store_unadoptable": "shujian db version 显示案件库的版本。",
+    "workspace_mismatch": "新建工作区：shujian init 目录。",
+    "unknown_model": "用 shujian models list 查看全部模型。",
+    "unknown_dataset": "用 shujian datasets list 查看全部数据集，shujian datasets show 编号 查看中文表头和别名。",
+    "header_not_found": "如文件中的表头名称不同，请用 --map 表头=字段 指定对应关系（字段见 shujian datasets show 编号）。",
+    "missing_columns": "如这些列在文件中用了别的表头，请用 --map 表头=字段 指定。",
+    "bad_crs": "--crs 可选：WGS84、GCJ02、BD09。",
+    "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",
+}  # fmt: skip
+
+
+def hint(code: str) -> str | None:
+    return HINTS.get(code)
