@@ -157,15 +157,14 @@ def test_working_day_table_equi_join_matches_add_working_days_for_every_day_of_2
 
 def test_a_year_the_package_does_not_know_can_be_added_from_the_notice(tmp_path) -> None:
     """Today (December 2026) a two-month deadline ends in 2027: the procuratorate adds the
-    year from the State Council's notice, with its source, and deadlines count by it."""
-    from shujian.calendar import forget_added_years
+    year from the State Council's notice, with its source, and its deadlines count by it."""
     from shujian.cases.deadlines import deadline
     from shujian.errors import UserError
     from shujian.workspace import init_workspace, open_workspace
 
     ws = init_workspace(tmp_path / "ws")
     with pytest.raises(CalendarYearUnknownError, match=r"shujian\.toml"):
-        deadline("reply", date(2026, 12, 1))
+        deadline("reply", date(2026, 12, 1), calendar=ws.calendar)
     config = ws.root / "shujian.toml"
     text = config.read_text(encoding="utf-8")
     # an invented schedule for the test only (not the real 2027 notice)
@@ -173,27 +172,42 @@ def test_a_year_the_package_does_not_know_can_be_added_from_the_notice(tmp_path)
         '\n[[calendar]]\nyear = 2027\nsource = "测试用通知"\n'
         'holidays = ["2027-01-01", "2027-02-01..2027-02-03"]\nworkdays = ["2027-01-30"]\n'
     )
-    try:
-        config.write_text(text + entry, encoding="utf-8")
+    config.write_text(text + entry, encoding="utf-8")
+    calendar = open_workspace(ws.root).calendar
+    assert 2027 in calendar.known_years()
+    assert not calendar.is_working_day(date(2027, 2, 2))  # a Tuesday, declared a holiday
+    assert calendar.is_working_day(date(2027, 1, 30))  # a Saturday, declared a make-up day
+    assert calendar.is_working_day(date(2027, 2, 4))  # an ordinary Thursday
+    # 2026-12-01 + 2 months = 2027-02-01, a declared holiday → 02-04 (Thursday)
+    assert deadline("reply", date(2026, 12, 1), calendar=calendar) == date(2027, 2, 4)
+    with pytest.raises(CalendarYearUnknownError, match="2028"):
+        calendar.is_working_day(date(2028, 1, 3))
+    config.write_text(text + entry.replace("测试用通知", " "), encoding="utf-8")
+    with pytest.raises(UserError, match="source"):
         open_workspace(ws.root)
-        assert 2027 in known_years()
-        assert not is_working_day(date(2027, 2, 2))  # a Tuesday, declared a holiday
-        assert is_working_day(date(2027, 1, 30))  # a Saturday, declared a make-up day
-        assert is_working_day(date(2027, 2, 4))  # an ordinary Thursday
-        # 2026-12-01 + 2 months = 2027-02-01, a declared holiday → 02-04 (Thursday)
-        assert deadline("reply", date(2026, 12, 1)) == date(2027, 2, 4)
-        with pytest.raises(CalendarYearUnknownError, match="2028"):
-            is_working_day(date(2028, 1, 3))
-        config.write_text(text + entry.replace("测试用通知", " "), encoding="utf-8")
-        with pytest.raises(UserError, match="source"):
-            open_workspace(ws.root)
-        forget_added_years()
-        config.write_text(text + entry.replace("2027", "2026"), encoding="utf-8")
-        with pytest.raises(UserError, match="已经收录"):
-            open_workspace(ws.root)
-        config.write_text(text + entry.replace("2027", "2029"), encoding="utf-8")
-        with pytest.raises(UserError, match="下一个应为2027年"):
-            open_workspace(ws.root)
-    finally:
-        forget_added_years()
+    config.write_text(text + entry.replace("2027", "2026"), encoding="utf-8")
+    with pytest.raises(UserError, match="已经收录"):
+        open_workspace(ws.root)
+    config.write_text(text + entry.replace("2027", "2029"), encoding="utf-8")
+    with pytest.raises(UserError, match="下一个应为2027年"):
+        open_workspace(ws.root)
+
+
+def test_one_workspace_s_added_year_does_not_reach_another(tmp_path) -> None:
+    """The calendar belongs to the workspace: a process serving two procuratorates (the web
+    application) counts each one's deadlines by its own notices only."""
+    from shujian.workspace import init_workspace, open_workspace
+
+    with_2027 = init_workspace(tmp_path / "a")
+    config = with_2027.root / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[calendar]]\nyear = 2027\nsource = "测试用通知"\nholidays = ["2027-01-01"]\n',
+        encoding="utf-8",
+    )
+    assert 2027 in open_workspace(with_2027.root).calendar.known_years()
+    without = init_workspace(tmp_path / "b")
+    assert 2027 not in without.calendar.known_years()
     assert 2027 not in known_years()
+    with pytest.raises(CalendarYearUnknownError):
+        without.calendar.is_working_day(date(2027, 1, 4))

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from shujian import settings as declared
+from shujian.calendar import HolidayCalendar
 from shujian.errors import UserError
 
 CONFIG_NAME = "shujian.toml"
@@ -111,6 +112,8 @@ class Workspace:
     region: Region
     store_url: str
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+    calendar: HolidayCalendar = field(default_factory=HolidayCalendar)
+    """Working days: the bundled years and the years this procuratorate added ([[calendar]])."""
     settings: dict[str, Any] = field(default_factory=dict)
     """shujian.toml as written, checked against `shujian.settings` (read it with `setting`)."""
 
@@ -219,10 +222,13 @@ def open_workspace(root: Path | None = None) -> Workspace:
         if not str(item["source"]).strip():
             raise UserError(f"配置文件 {config} 中的参数调整必须写明依据文件（source）：{item}")
         overrides.append(Override(item["model"], item["parameter"], item["value"], item["source"]))
-    for entry in raw.get("calendar", []):
-        _add_calendar_year(config, entry)
     return Workspace(
-        root=root, region=region, store_url=url, overrides=tuple(overrides), settings=raw
+        root=root,
+        region=region,
+        store_url=url,
+        overrides=tuple(overrides),
+        settings=raw,
+        calendar=_calendar(config, raw.get("calendar", [])),
     )
 
 
@@ -256,21 +262,20 @@ def _days(config: Path, values: list[Any]) -> frozenset[date]:
     return frozenset(out)
 
 
-def _add_calendar_year(config: Path, entry: dict[str, Any]) -> None:
-    """A year of the holiday calendar from the procuratorate's configuration (see calendar.py)."""
-    from shujian.calendar import YearSchedule, add_year
+def _calendar(config: Path, entries: list[dict[str, Any]]) -> HolidayCalendar:
+    """The workspace's holiday calendar: the bundled years and its `[[calendar]]` entries."""
+    from shujian.calendar import BUNDLED, YearSchedule
 
-    if "year" not in entry or not str(entry.get("source", "")).strip():
-        raise UserError(
-            f"配置文件 {config} 的 [[calendar]] 必须写明 year 和 source（依据的通知）。"
+    calendar = BUNDLED
+    for entry in sorted(entries, key=lambda e: int(e["year"])):
+        schedule = YearSchedule(
+            year=int(entry["year"]),
+            holidays=_days(config, list(entry.get("holidays", []))),
+            workdays=_days(config, list(entry.get("workdays", []))),
+            source=str(entry["source"]),
         )
-    schedule = YearSchedule(
-        year=int(entry["year"]),
-        holidays=_days(config, list(entry.get("holidays", []))),
-        workdays=_days(config, list(entry.get("workdays", []))),
-        source=str(entry["source"]),
-    )
-    try:
-        add_year(schedule)
-    except ValueError as exc:
-        raise UserError(f"配置文件 {config}：{exc}") from exc
+        try:
+            calendar = calendar.with_year(schedule)
+        except ValueError as exc:
+            raise UserError(f"配置文件 {config}：{exc}") from exc
+    return calendar

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
 
-from shujian.calendar import CalendarYearUnknownError, add_months, extend_to_working_day
+from shujian.calendar import BUNDLED, CalendarYearUnknownError, HolidayCalendar, add_months
 from shujian.cases.store import cases, recommendations
 from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workflow
 from shujian.errors import UserError
@@ -37,13 +37,13 @@ def applicable_rules(
     return special or [rule.standard]
 
 
-def _end(rule: PeriodRule, start: dt.date) -> dt.date:
+def _end(rule: PeriodRule, start: dt.date, calendar: HolidayCalendar) -> dt.date:
     if rule.months is not None:
         last = add_months(start, rule.months)
     else:
         # Start day not counted (民法典 art. 201): day 1 is the day after `start`.
         last = start + dt.timedelta(days=rule.days or 0)
-    return extend_to_working_day(last)
+    return calendar.extend_to_working_day(last)
 
 
 def binding_rule(
@@ -53,10 +53,11 @@ def binding_rule(
     juvenile: bool = False,
     *,
     workflow: Workflow | None = None,
+    calendar: HolidayCalendar = BUNDLED,
 ) -> PeriodRule:
     """Of the rules that apply, the one whose period ends first (the one `deadline` counts)."""
     rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
-    return min(rules, key=lambda r: _end(r, start))
+    return min(rules, key=lambda r: _end(r, start, calendar))
 
 
 def deadline(
@@ -66,8 +67,10 @@ def deadline(
     juvenile: bool = False,
     *,
     workflow: Workflow | None = None,
+    calendar: HolidayCalendar = BUNDLED,
 ) -> dt.date:
-    """The last day of a deadline of `kind` starting on `start`.
+    """The last day of a deadline of `kind` starting on `start`, counted by the workspace's
+    `calendar` (the bundled years only when none is given).
 
     When both the urgent and the juvenile rule apply, the earlier date governs: each rule is a
     maximum the recipient must respect, so the stricter one binds.
@@ -77,7 +80,7 @@ def deadline(
         CalendarYearUnknownError: the holiday schedule of a year involved is not known.
     """
     rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
-    return min(_end(r, start) for r in rules)
+    return min(_end(r, start, calendar) for r in rules)
 
 
 def _open_cases() -> Any:
@@ -131,10 +134,13 @@ def deadline_or_refuse(
     juvenile: bool = False,
     *,
     workflow: Workflow | None = None,
+    calendar: HolidayCalendar = BUNDLED,
 ) -> dt.date:
     """`deadline`, refusing in Chinese (UserError) when the calendar does not know a year."""
     try:
-        return deadline(kind, start, urgent=urgent, juvenile=juvenile, workflow=workflow)
+        return deadline(
+            kind, start, urgent=urgent, juvenile=juvenile, workflow=workflow, calendar=calendar
+        )
     except CalendarYearUnknownError as e:
         raise UserError(str(e), code="calendar_year_unknown") from e
 

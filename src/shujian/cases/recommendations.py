@@ -202,7 +202,9 @@ def build_content(
         legal_basis=_legal_basis(models),
         recommendations=recommendation_items,
         objection_period=f"收到本检察建议书之日起{chinese_numeral(objection_days)}日内",
-        reply_period=period_text(binding_rule("reply", issued_on, urgent, juvenile)),
+        reply_period=period_text(
+            binding_rule("reply", issued_on, urgent, juvenile, calendar=ws.calendar)
+        ),
         other_matters=tuple(o.strip() for o in other if o.strip()),
         contact=contact,
         copy_to=tuple(copy_to),
@@ -325,7 +327,7 @@ def _reserve(ws: Workspace, draft: Draft, actor: str, reason: str) -> Reserved:
                 content=_jsonable(content),
                 document=str(target.relative_to(ws.root)),
                 document_sha256=None,
-                filing_due=deadline_or_refuse("filing", draft.on_date),
+                filing_due=deadline_or_refuse("filing", draft.on_date, calendar=ws.calendar),
                 actor=actor,
                 created_at=now(),
             )

@@ -18,7 +18,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import insert, update
 
-from shujian import audit, calendar
+from shujian import audit
+from shujian.calendar import CalendarYearUnknownError
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import compile_query, parse, uses_calendar
@@ -143,10 +144,10 @@ def evaluate(
             values["as_of"] = as_of
             if uses_calendar(parse(spec.query)) and not calendar_ready:
                 try:
-                    calendar.ensure_known(as_of)
-                except calendar.CalendarYearUnknownError as error:
-                    raise UserError(str(error)) from error
-                db.provide_calendar(calendar.working_day_table(calendar.known_years()))
+                    ws.calendar.ensure_known(as_of)
+                except CalendarYearUnknownError as error:
+                    raise UserError(str(error), code="calendar_year_unknown") from error
+                db.provide_calendar(ws.calendar.working_day_table(ws.calendar.known_years()))
                 calendar_ready = True
             db.register(spec.datasets)
             sql = compile_query(spec.query, values, "duckdb")
