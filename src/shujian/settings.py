@@ -55,7 +55,9 @@ ARRAYS: dict[str, tuple[Setting, ...]] = {
         Setting("overrides", "model", "text", None, "模型编号", required=True),
         Setting("overrides", "parameter", "text", None, "参数名", required=True),
         Setting("overrides", "value", "any", None, "调整后的值", required=True),
-        Setting("overrides", "source", "text", None, "依据文件：每一项调整都必须写明", required=True),
+        Setting(
+            "overrides", "source", "text", None, "依据文件：每一项调整都必须写明", required=True
+        ),
     ),
     "calendar": (
         Setting("calendar", "year", "int", None, "年份", required=True),

@@ -465,23 +465,6 @@ def list_cases(
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
         r["state_label"] = workflow.label(r["state"])
-    audit.record_view(
-        store,
-        actor,
-        "case",
-        None,
-        {
-            "filters": {
-                k: v
-                for k, v in (
-                    ("state", state),
-                    ("department", department),
-                    ("prosecutor", prosecutor),
-                )
-                if v
-            },
-            "case_ids": [r["id"] for r in rows],
-        },
-        action="list",
-    )
+    filters = {"state": state, "department": department, "prosecutor": prosecutor}
+    audit.record_list_view(store, actor, "case", filters, [r["id"] for r in rows])
     return rows

@@ -1,0 +1,75 @@
+"""The audit log's view chain: views get their own table and head row, apart from changes.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-06
+
+Every entry used to take head row 1, so a prosecutor opening a lead waited behind every other
+reader and behind any write transaction that had appended its entry (`audit.py` says why and how
+the two chains anchor each other). This adds:
+
+* `audit_views`, append-only like `audit_log` (the same triggers), with `change_seq`;
+* head row 2 of `audit_head`, for the view chain, starting empty;
+* `audit_log.view_seq`, nullable: changes recorded from now on name the view head.
+
+Nothing already recorded moves: earlier entries, views included, stay in `audit_log` unchanged,
+with `view_seq` NULL, and verify as before.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_views",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("at", sa.String(length=40), nullable=False),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("object_type", sa.String(length=32), nullable=False),
+        sa.Column("object_id", sa.String(length=128), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("change_seq", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("seq"),
+    )
+    op.create_index("ix_audit_views_actor", "audit_views", ["actor"], unique=False)
+    # A plain ADD COLUMN (not batch mode): SQLite's batch copy would drop audit_log's triggers.
+    op.add_column("audit_log", sa.Column("view_seq", sa.Integer(), nullable=True))
+    _append_only("audit_views")
+    op.bulk_insert(
+        sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("hash")),
+        [{"id": 2, "seq": 0, "hash": "0" * 64}],
+    )
+
+
+def _append_only(table: str) -> None:
+    """The baseline's guard (refuse UPDATE and DELETE), for the new history table."""
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+        return
+    op.execute(
+        "CREATE OR REPLACE FUNCTION shujian_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION shujian_append_only()"
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the case store is never downgraded: restore a backup instead")
