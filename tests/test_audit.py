@@ -69,8 +69,7 @@ def test_a_view_completes_while_a_write_holding_its_entry_is_open_on_postgresql(
     assert done_while_writing == 5, f"{done_while_writing} of 5 views done during the write"
     assert max(took) < 1.0, took
     assert audit.verify(store).ok
-    chains = {e["chain"] for e in audit.query(store)}
-    assert chains == {"changes", "views"}
+    assert {e["chain"] == audit.CHANGES for e in audit.query(store)} == {True, False}
 
 
 def _some_entries(store: Engine) -> None:
@@ -79,6 +78,12 @@ def _some_entries(store: Engine) -> None:
             audit.record(conn, "检察官甲", "assign", "lead", n, {"department": "行政检察部"})
         audit.record_view(store, "检察官乙", "lead", n)
     audit.record_view(store, "检察官乙", "case", 7, {"what": "history"})
+
+
+def _newest_view(store: Engine) -> tuple[int, int, str]:
+    """(chain, seq, label) of the newest view entry: on PostgreSQL a view takes any free chain."""
+    newest = audit.query(store, action="view")[-1]
+    return newest["chain"], newest["seq"], newest["chain_label"]
 
 
 def _unguard(store: Engine) -> None:
@@ -109,18 +114,22 @@ def test_the_view_chain_is_append_only_in_the_database(ws: Workspace) -> None:
 def test_verify_names_an_edited_view_entry(ws: Workspace) -> None:
     store = ws.store
     _some_entries(store)
+    chain, seq, label = _newest_view(store)
     _unguard(store)
-    result = _tamper(store, "UPDATE audit_views SET actor = '某人' WHERE seq = 2")
-    assert result.problems == ("查看记录链第 2 条记录的内容与其哈希值不符（记录被修改）。",)
+    result = _tamper(
+        store, "UPDATE audit_views SET actor = '某人' WHERE chain = :c AND seq = :s", c=chain, s=seq
+    )
+    assert result.problems == (f"{label}第 {seq} 条记录的内容与其哈希值不符（记录被修改）。",)
 
 
 def test_verify_finds_the_last_view_entry_deleted(ws: Workspace) -> None:
     store = ws.store
     _some_entries(store)
+    chain, seq, label = _newest_view(store)
     _unguard(store)
-    result = _tamper(store, "DELETE FROM audit_views WHERE seq = 4")
+    result = _tamper(store, "DELETE FROM audit_views WHERE chain = :c AND seq = :s", c=chain, s=seq)
     assert not result.ok
-    assert any(p.startswith("查看记录链") and "截断" in p for p in result.problems)
+    assert any(p.startswith(label) and "截断" in p for p in result.problems), result.problems
 
 
 def test_verify_finds_the_last_change_cut_with_its_head_rewritten(ws: Workspace) -> None:
@@ -138,10 +147,13 @@ def test_verify_finds_the_last_change_cut_with_its_head_rewritten(ws: Workspace)
             .values(seq=prev.seq, hash=prev.hash)
         )
     result = audit.verify(store)
-    assert result.problems == (
-        "查看记录链第 3 条记录写入时变更记录链已有第 3 条记录，而变更记录链现在只到第 2 条"
-        "（变更记录链末尾的记录被删除，头记录被改写）。",
-    )
+    assert result.problems  # each view chain that recorded a view after it says so
+    for problem in result.problems:
+        assert problem.startswith("查看记录链（")
+        assert problem.endswith(
+            "写入时变更记录链已有第 3 条记录，而变更记录链现在只到第 2 条"
+            "（变更记录链末尾的记录被删除，头记录被改写）。"
+        )
 
 
 def test_verify_finds_the_last_views_cut_with_their_head_rewritten_once_a_change_follows(
@@ -149,20 +161,33 @@ def test_verify_finds_the_last_views_cut_with_their_head_rewritten_once_a_change
 ) -> None:
     store = ws.store
     _some_entries(store)
-    with store.begin() as conn:  # a change after the views names the view head (4)
+    with store.begin() as conn:  # a change after the views counts them (4)
         audit.record(conn, "检察官甲", "dismiss", "lead", 2, {"reason": "不成案"})
+    chain, seq, _ = _newest_view(store)
     _unguard(store)
     with store.begin() as conn:
-        conn.execute(text("DELETE FROM audit_views WHERE seq >= 3"))
-        prev = conn.execute(select(audit.audit_views).where(audit.audit_views.c.seq == 2)).one()
+        conn.execute(
+            text("DELETE FROM audit_views WHERE chain = :c AND seq = :s"), {"c": chain, "s": seq}
+        )
+        prev = conn.execute(
+            select(audit.audit_head.c.hash).where(audit.audit_head.c.id == chain)
+        ).scalar_one()
+        before = conn.execute(
+            select(audit.audit_views.c.hash).where(
+                audit.audit_views.c.chain == chain, audit.audit_views.c.seq == seq - 1
+            )
+        ).scalar()
         conn.execute(
             update(audit.audit_head)
-            .where(audit.audit_head.c.id == 2)
-            .values(seq=prev.seq, hash=prev.hash)
+            .where(audit.audit_head.c.id == chain)
+            .values(seq=seq - 1, hash=before or audit.GENESIS)
         )
+    assert prev != (before or audit.GENESIS)
     result = audit.verify(store)
-    assert len(result.problems) == 1
-    assert result.problems[0].startswith("变更记录链第 4 条记录写入时查看记录链已有第 4 条记录")
+    assert result.problems == (
+        "变更记录链第 4 条记录写入时查看记录共有 4 条，而查看记录链现在合计只有 3 条"
+        "（查看记录末尾被删除，头记录被改写）。",
+    )
 
 
 def test_verify_prints_both_heads_in_chinese_and_names_the_broken_chain(tmp_path: Path) -> None:
@@ -173,22 +198,22 @@ def test_verify_prints_both_heads_in_chinese_and_names_the_broken_chain(tmp_path
     assert ok.exit_code == 0, ok.output
     assert "审计日志完整：共 7 条记录" in ok.output
     assert "变更记录链：3 条，最后一条为第 3 条" in ok.output
-    assert "查看记录链：4 条，最后一条为第 4 条" in ok.output
+    assert "查看记录链（1）：4 条，最后一条为第 4 条" in ok.output  # SQLite: one view chain
     log = runner.invoke(cli, ["-w", str(ws.root), "-u", "管理员", "audit", "log"]).output
     assert [line.split()[0] for line in log.splitlines()] == [
-        "变更",
-        "查看",
-        "变更",
-        "查看",
-        "变更",
-        "查看",
-        "查看",
+        "变更记录链",
+        "查看记录链（1）",
+        "变更记录链",
+        "查看记录链（1）",
+        "变更记录链",
+        "查看记录链（1）",
+        "查看记录链（1）",
     ]
     _unguard(ws.store)
     _tamper(ws.store, "UPDATE audit_views SET detail = '{}' WHERE seq = 4")
     broken = runner.invoke(cli, ["-w", str(ws.root), "-u", "管理员", "audit", "verify"])
     assert broken.exit_code == 1
-    assert "查看记录链第 4 条记录的内容与其哈希值不符" in broken.output
+    assert "查看记录链（1）第 4 条记录的内容与其哈希值不符" in broken.output
 
 
 def test_a_list_view_records_its_page_filters_capped_ids_and_counts(tmp_path: Path) -> None:
@@ -205,7 +230,8 @@ def test_a_list_view_records_its_page_filters_capped_ids_and_counts(tmp_path: Pa
         total=1350,
     )
     (entry,) = audit.query(store, action="list")
-    assert (entry["chain"], entry["object_type"], entry["actor"]) == ("views", "lead", "科长")
+    assert entry["chain"] != audit.CHANGES
+    assert (entry["object_type"], entry["actor"]) == ("lead", "科长")
     assert entry["detail"] == {
         "filters": {"status": "new", "department": "行政检察部"},
         "page": {"offset": 900, "limit": 450},

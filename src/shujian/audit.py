@@ -1,42 +1,47 @@
 """Who saw or changed what, when: the append-only, hash-chained audit log (审计日志).
 
-Every view and change of a lead or a case appends one entry, to one of two chains:
+Every view and change of a lead or a case appends one entry, to one of two kinds of chain:
 
 * the change chain (`audit_log`, head row 1 of `audit_head`): assignments, 成案/不成案, case
   steps, recommendations, outcomes, model runs. A change is audited inside the transaction that
   makes it, so a change never exists without its entry; its writers are serialised on head row 1
   (an UPDATE takes the row lock first and keeps it until commit), which keeps the chain linear
   under concurrent writers on PostgreSQL and SQLite alike.
-* the view chain (`audit_views`, head row 2): what a user was shown — a lead, a case, a list, an
-  export, statistics — each in its own short transaction that touches head row 2 only.
+* the view chains (`audit_views`, head rows 2–17, one chain each): what a user was shown — a
+  lead, a case, a list, an export, statistics — each in its own short transaction that touches
+  one view head only.
 
-Why two: views are most entries of a web application a whole procuratorate uses, and with one
-chain every view took the one head row. Readers then queued behind each other, and behind every
-write transaction that had appended its entry, until that transaction committed (a document
-being rendered, a bulk assignment). With two chains a view never touches the change head, so a
-reader waits only for other views' tiny insert-and-commit, never for a write (measured in
-`bench/audit_concurrency.py`, docs/benchmark.md). Views need no place in the change order: a
-view records what was committed, and its own order among views is all an investigation needs.
-The two chains are merged by time for reading (`query`, `shujian audit log`).
+Why: views are most entries of a web application a whole procuratorate uses, and with one chain
+every view took the one head row. Readers then queued behind each other, and behind every write
+transaction that had appended its entry, until it committed (a document being rendered, a bulk
+assignment). A view now never touches the change head, so it never waits for a write. And a view
+does not wait for other views either: on PostgreSQL it takes whichever of the sixteen view heads
+no other view holds (`FOR UPDATE SKIP LOCKED`), waiting only when all sixteen are busy. With one
+view chain, twenty busy readers queued for about twenty commits each (measured in
+`bench/audit_concurrency.py`, docs/benchmark.md). SQLite has one writer at a time whatever the
+schema, so there every entry uses view chain 2 and waits as before. Views need no place in the
+change order — a view records what was committed — and the order among views of one user is
+their time. `query` and `shujian audit log` merge all chains by time.
 
 Entries are chained: each entry's hash covers its own content and the previous entry's hash, and
 a head row holds the number and hash of its chain's last entry. Editing an entry breaks its hash;
 deleting one leaves a gap in the numbers and breaks the next entry's link; cutting the tail leaves
-the head pointing past the end. `verify` finds each of these in either chain and names the chain.
+the head pointing past the end. `verify` finds each of these in any chain and names the chain.
 
-Cutting the tail *and* rewriting the head to match the new last entry is what one chain alone
-cannot show. The two chains therefore anchor each other: each view entry records the number of
-the last committed change (`change_seq`), each new change entry the number of the last committed
-view (`view_seq`), both inside the entry's hash. Cut the last changes and rewrite their head, and
-any view recorded after them names a change that no longer exists (and the other way round) —
-in a working procuratorate views follow every change within minutes. What remains possible, and
-is documented in docs/cases.md: someone with write access to the database who cuts *both* chains
-at the same moment and rewrites both heads (or rebuilds both chains entirely) is not detected
-from inside the database. Against that, write down the heads `verify` prints, outside the system;
-a cut chain no longer reaches a head written down before the cut.
+Cutting the tail *and* rewriting the head to match the new last entry is what a chain alone
+cannot show. The chains therefore anchor each other: each view entry records the number of the
+last committed change (`change_seq`), each new change entry the total of the view heads
+(`view_seq`), both inside the entry's hash. Cut the last changes and rewrite their head, and any
+view recorded after them names a change that no longer exists; cut views and rewrite their head,
+and any later change counted more views than remain. In a working procuratorate views follow every
+change within minutes. What remains possible, and docs/cases.md says so: someone with write
+access to the database who cuts every chain at the same moment and rewrites every head (or
+rebuilds the chains entirely) is not detected from inside the database; nor is the cut of the
+newest views when no change has followed them yet. Against that, write down the heads `verify`
+prints, outside the system: a cut chain no longer reaches a head written down before the cut.
 
-Entries recorded before the chains were split (migration 0003) stay in `audit_log` as they were,
-views included, with no `view_seq`; their hash is computed as before and they still verify.
+Entries recorded before the split (migration 0003) stay in `audit_log` as they were, views
+included, with no `view_seq`; their hash is computed as before and they still verify.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +62,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
     update,
@@ -88,6 +95,7 @@ audit_log = Table(
 audit_views = Table(
     "audit_views",
     metadata,
+    Column("chain", Integer, primary_key=True, autoincrement=False),  # its head row's id
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("at", String(40), nullable=False),
     Column("actor", String(128), nullable=False, index=True),
@@ -104,29 +112,22 @@ audit_views = Table(
 audit_head = Table(
     "audit_head",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),  # 1: changes, 2: views
+    Column("id", Integer, primary_key=True, autoincrement=False),  # 1: changes, 2–17: views
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 
-@dataclass(frozen=True)
-class Chain:
-    name: str
-    label: str
-    table: Table
-    head_id: int
-    anchor: str
-    """The column recording the other chain's committed head."""
+CHANGES = 1
+"""The change chain's head row."""
+VIEW_CHAINS = range(2, 18)
+"""The view chains' head rows (migration 0003 made them): sixteen, so that twenty readers at
+once seldom find every one taken."""
 
 
-CHANGES = Chain("changes", "变更记录链", audit_log, 1, "view_seq")
-VIEWS = Chain("views", "查看记录链", audit_views, 2, "change_seq")
-CHAINS = (CHANGES, VIEWS)
-
-
-def _other(chain: Chain) -> Chain:
-    return VIEWS if chain is CHANGES else CHANGES
+def chain_label(head_id: int) -> str:
+    """The chain's Chinese name, as `verify` and `audit log` print it."""
+    return "变更记录链" if head_id == CHANGES else f"查看记录链（{head_id - 1}）"
 
 
 ACTION_LABELS = {
@@ -172,50 +173,58 @@ def entry_hash(
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
-def _append(
-    conn: Connection,
-    chain: Chain,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str | int | None,
-    detail: dict[str, Any] | None,
-) -> int:
-    # The UPDATE comes first: it takes this chain's head row lock (SQLite: the write lock) before
-    # anything is read, so the chain stays linear and a SQLite reader never has to upgrade.
+def _take_head(conn: Connection, head_id: int) -> tuple[int, str]:
+    """Advance a head and lock it until commit; returns the new number and the previous hash."""
     head = conn.execute(
         update(audit_head)
-        .where(audit_head.c.id == chain.head_id)
+        .where(audit_head.c.id == head_id)
         .values(seq=audit_head.c.seq + 1)
         .returning(audit_head.c.seq, audit_head.c.hash)  # the hash is still the previous entry's
     ).first()
     if head is None:
         raise RuntimeError("audit_head row missing: the store was not made by its migrations")
-    # A plain read of the other head: committed data, no lock, never waits for its writers.
-    anchor = conn.execute(
-        select(audit_head.c.seq).where(audit_head.c.id == _other(chain).head_id)
-    ).scalar_one()
-    seq, prev = int(head.seq), str(head.hash)
+    return int(head.seq), str(head.hash)
+
+
+def _free_view_chain(conn: Connection) -> int:
+    """A view chain no other transaction holds (PostgreSQL), else one at random to wait on."""
+    if conn.dialect.name == "postgresql":
+        free = conn.execute(
+            select(audit_head.c.id)
+            .where(audit_head.c.id >= VIEW_CHAINS.start)
+            .order_by(func.random())
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).scalar()
+        return int(free) if free is not None else random.choice(VIEW_CHAINS)
+    return VIEW_CHAINS.start  # SQLite: one writer at a time whatever the chain
+
+
+def _entry(
+    seq: int,
+    prev: str,
+    anchor: int,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | int | None,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
     at = now().isoformat(timespec="microseconds")
     body = _canonical(detail or {})
     oid = "" if object_id is None else str(object_id)
-    digest = entry_hash(seq, at, actor, action, object_type, oid, body, prev, int(anchor))
-    conn.execute(
-        insert(chain.table).values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=oid,
-            detail=body,
-            prev_hash=prev,
-            hash=digest,
-            **{chain.anchor: int(anchor)},
-        )
-    )
-    conn.execute(update(audit_head).where(audit_head.c.id == chain.head_id).values(hash=digest))
-    return seq
+    digest = entry_hash(seq, at, actor, action, object_type, oid, body, prev, anchor)
+    return {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": oid,
+        "detail": body,
+        "prev_hash": prev,
+        "hash": digest,
+    }
 
 
 def record(
@@ -227,7 +236,17 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> int:
     """Append a change's entry inside the caller's (changing) transaction; returns its number."""
-    return _append(conn, CHANGES, actor, action, object_type, object_id, detail)
+    # The UPDATE comes first: it takes the head row lock (SQLite: the write lock) before anything
+    # is read, so the chain stays linear and a SQLite transaction never has to upgrade its lock.
+    seq, prev = _take_head(conn, CHANGES)
+    # A plain read of the view heads: committed data, no lock, never waits for a view.
+    views = conn.execute(
+        select(func.coalesce(func.sum(audit_head.c.seq), 0)).where(audit_head.c.id != CHANGES)
+    ).scalar_one()
+    row = _entry(seq, prev, int(views), actor, action, object_type, object_id, detail)
+    conn.execute(insert(audit_log).values(**row, view_seq=int(views)))
+    conn.execute(update(audit_head).where(audit_head.c.id == CHANGES).values(hash=row["hash"]))
+    return seq
 
 
 def record_view(
@@ -238,9 +257,17 @@ def record_view(
     detail: dict[str, Any] | None = None,
     action: str = "view",
 ) -> None:
-    """Audit a read in its own short transaction, on the view chain (never waits for a write)."""
+    """Audit a read in its own short transaction, on a free view chain: it never waits for a
+    write, and for another view only when every view chain is taken."""
     with store.begin() as conn:
-        _append(conn, VIEWS, actor, action, object_type, object_id, detail)
+        chain = _free_view_chain(conn)
+        seq, prev = _take_head(conn, chain)
+        changes = conn.execute(
+            select(audit_head.c.seq).where(audit_head.c.id == CHANGES)
+        ).scalar_one()
+        row = _entry(seq, prev, int(changes), actor, action, object_type, object_id, detail)
+        conn.execute(insert(audit_views).values(**row, chain=chain, change_seq=int(changes)))
+        conn.execute(update(audit_head).where(audit_head.c.id == chain).values(hash=row["hash"]))
 
 
 def record_list_view(
@@ -275,7 +302,7 @@ def record_list_view(
 
 @dataclass(frozen=True)
 class ChainState:
-    name: str
+    head_id: int
     label: str
     entries: int
     head_seq: int
@@ -287,15 +314,18 @@ class Verification:
     ok: bool
     entries: int
     chains: tuple[ChainState, ...]
+    """The change chain, then each view chain that has entries."""
     problems: tuple[str, ...]
 
 
-def _rows(conn: Connection, table: Table, batch: int = 5000) -> Iterator[Any]:
+def _rows(conn: Connection, head_id: int, batch: int = 5000) -> Iterator[Any]:
+    table = audit_log if head_id == CHANGES else audit_views
     last = 0
     while True:
-        chunk = conn.execute(
-            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
-        ).all()
+        q = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+        if head_id != CHANGES:
+            q = q.where(audit_views.c.chain == head_id)
+        chunk = conn.execute(q).all()
         if not chunk:
             return
         yield from chunk
@@ -303,76 +333,90 @@ def _rows(conn: Connection, table: Table, batch: int = 5000) -> Iterator[Any]:
 
 
 def _heads(conn: Connection) -> dict[int, tuple[int, str]]:
-    """Both heads, read in one statement so they belong to one moment."""
+    """Every head, read in one statement so they belong to one moment."""
     return {int(r.id): (int(r.seq), str(r.hash)) for r in conn.execute(select(audit_head))}
 
 
+@dataclass
+class _Walked:
+    entries: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS
+    highest: tuple[int, int] | None = None
+    """The entry with the highest anchor: (its seq, the anchor)."""
+
+
 def verify(store: Engine, max_problems: int = 20) -> Verification:
-    """Recompute both chains from their first entries; report every break (in Chinese).
+    """Recompute every chain from its first entry; report every break (in Chinese), naming it.
 
     Safe while users work: the heads are read before and after the entries. An entry committed
     meanwhile is neither "past the head" (it is within the later head) nor does the earlier head
     make the chain look cut; anchors are checked against the later heads, which only grow.
     """
     problems: list[str] = []
-    states: list[ChainState] = []
-    total = 0
     with store.connect() as conn:
         before = _heads(conn)
-        walked = {c.name: _walk(conn, c, problems, max_problems) for c in CHAINS}
+        chains = sorted(
+            {CHANGES, *VIEW_CHAINS, *before}
+            | set(conn.execute(select(audit_views.c.chain).distinct()).scalars())
+        )
+        walked = {c: _walk(conn, c, problems) for c in chains}
         after = _heads(conn)
-    for chain in CHAINS:
-        count, last_seq, last_hash, max_anchor = walked[chain.name]
-        total += count
-        early = before.get(chain.head_id, (0, GENESIS))
-        late = after.get(chain.head_id, early)
-        if chain.head_id not in after:
-            problems.append(f"{chain.label}的头记录缺失（头记录被删除）。")
-        elif last_seq < early[0]:
+    states: list[ChainState] = []
+    for head_id in chains:
+        w, label = walked[head_id], chain_label(head_id)
+        early = before.get(head_id, (0, GENESIS))
+        late = after.get(head_id, early)
+        if head_id not in after:
+            problems.append(f"{label}的头记录缺失（头记录被删除）。")
+        elif w.last_seq < early[0]:
             problems.append(
-                f"{chain.label}：头记录最后一条为第 {early[0]} 条，实际最后一条为第 {last_seq} 条"
+                f"{label}：头记录最后一条为第 {early[0]} 条，实际最后一条为第 {w.last_seq} 条"
                 "（记录被截断或头记录被改动）。"
             )
-        elif last_seq > late[0]:
+        elif w.last_seq > late[0]:
             problems.append(
-                f"{chain.label}：第 {late[0] + 1}–{last_seq} 条记录在头记录之后"
+                f"{label}：第 {late[0] + 1}–{w.last_seq} 条记录在头记录之后"
                 "（记录被插入或头记录被改动）。"
             )
-        elif (last_seq, last_hash) not in (early, late) and last_seq in (early[0], late[0]):
-            problems.append(f"{chain.label}：头记录的哈希值与最后一条记录不符。")
-        other = _other(chain)
-        other_head = after.get(other.head_id, (0, GENESIS))[0]
-        if max_anchor is not None and max_anchor[1] > other_head:
-            seq, anchored = max_anchor
+        elif (w.last_seq, w.last_hash) not in (early, late) and w.last_seq in (early[0], late[0]):
+            problems.append(f"{label}：头记录的哈希值与最后一条记录不符。")
+        if head_id == CHANGES or w.entries or late[0]:
+            states.append(ChainState(head_id, label, w.entries, late[0], late[1]))
+    changes_now = after.get(CHANGES, (0, GENESIS))[0]
+    views_now = sum(seq for head_id, (seq, _) in after.items() if head_id != CHANGES)
+    for head_id in chains:
+        highest = walked[head_id].highest
+        if head_id == CHANGES and highest and highest[1] > views_now:
             problems.append(
-                f"{chain.label}第 {seq} 条记录写入时{other.label}已有第 {anchored} 条记录，"
-                f"而{other.label}现在只到第 {other_head} 条（{other.label}末尾的记录被删除，"
-                "头记录被改写）。"
+                f"变更记录链第 {highest[0]} 条记录写入时查看记录共有 {highest[1]} 条，"
+                f"而查看记录链现在合计只有 {views_now} 条（查看记录末尾被删除，头记录被改写）。"
             )
-        states.append(ChainState(chain.name, chain.label, count, late[0], late[1]))
+        elif head_id != CHANGES and highest and highest[1] > changes_now:
+            problems.append(
+                f"{chain_label(head_id)}第 {highest[0]} 条记录写入时变更记录链已有第 "
+                f"{highest[1]} 条记录，而变更记录链现在只到第 {changes_now} 条"
+                "（变更记录链末尾的记录被删除，头记录被改写）。"
+            )
+    total = sum(w.entries for w in walked.values())
     problems = problems[:max_problems]
     return Verification(not problems, total, tuple(states), tuple(problems))
 
 
-def _walk(
-    conn: Connection, chain: Chain, problems: list[str], max_problems: int
-) -> tuple[int, int, str, tuple[int, int] | None]:
-    """Check one chain's entries in order; returns (count, last seq, last hash, highest anchor
-    as (seq, anchor))."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    count = 0
-    highest: tuple[int, int] | None = None
-    label = chain.label
-    for r in _rows(conn, chain.table):
-        count += 1
-        if r.seq != expected_seq:
-            problems.append(f"{label}第 {expected_seq}–{r.seq - 1} 条记录缺失（已被删除）。")
-        if r.prev_hash != expected_prev:
+def _walk(conn: Connection, head_id: int, problems: list[str]) -> _Walked:
+    """Check one chain's entries in order, adding what is broken to `problems`."""
+    w = _Walked()
+    label = chain_label(head_id)
+    anchor_column = "view_seq" if head_id == CHANGES else "change_seq"
+    for r in _rows(conn, head_id):
+        w.entries += 1
+        if r.seq != w.last_seq + 1:
+            problems.append(f"{label}第 {w.last_seq + 1}–{r.seq - 1} 条记录缺失（已被删除）。")
+        if r.prev_hash != w.last_hash:
             problems.append(
                 f"{label}第 {r.seq} 条记录与前一条记录的链接不符（前一条被修改或删除）。"
             )
-        anchor = getattr(r, chain.anchor)
+        anchor = getattr(r, anchor_column)
         digest = entry_hash(
             r.seq,
             r.at,
@@ -386,13 +430,10 @@ def _walk(
         )
         if digest != r.hash:
             problems.append(f"{label}第 {r.seq} 条记录的内容与其哈希值不符（记录被修改）。")
-        if anchor is not None and (highest is None or anchor > highest[1]):
-            highest = (int(r.seq), int(anchor))
-        expected_prev = r.hash
-        expected_seq = r.seq + 1
-        if len(problems) >= max_problems:
-            break
-    return count, expected_seq - 1, expected_prev, highest
+        if anchor is not None and (w.highest is None or anchor > w.highest[1]):
+            w.highest = (int(r.seq), int(anchor))
+        w.last_seq, w.last_hash = int(r.seq), str(r.hash)
+    return w
 
 
 def query(
@@ -407,11 +448,11 @@ def query(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Entries of both chains matching every given filter, oldest first, merged by time (dates
-    compare on the UTC day); each says its `chain` ("changes" or "views") and its `seq` there."""
+    compare on the UTC day); each says its `chain` (head row id: 1 changes, 2–17 views), the
+    chain's Chinese label and its `seq` there."""
     rows: list[dict[str, Any]] = []
     with store.connect() as conn:
-        for chain in CHAINS:
-            t = chain.table
+        for t in (audit_log, audit_views):
             q = select(t).order_by(t.c.seq)
             if actor:
                 q = q.where(t.c.actor == actor)
@@ -427,7 +468,11 @@ def query(
                 q = q.where(t.c.at < (until + dt.timedelta(days=1)).isoformat())
             if limit:
                 q = q.order_by(None).order_by(t.c.seq.desc()).limit(limit)
-            rows.extend({**r._mapping, "chain": chain.name} for r in conn.execute(q))
+            for found in conn.execute(q):
+                row = dict(found._mapping)
+                row["chain"] = int(row.get("chain", CHANGES))
+                row["chain_label"] = chain_label(row["chain"])
+                rows.append(row)
     # `at` is ISO 8601 UTC with microseconds, so text order is time order; within one instant,
     # each chain keeps its own order.
     rows.sort(key=lambda r: (r["at"], r["chain"], r["seq"]))

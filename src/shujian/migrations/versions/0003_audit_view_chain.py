@@ -1,4 +1,4 @@
-"""The audit log's view chain: views get their own table and head row, apart from changes.
+"""The audit log's view chains: views get their own table and head rows, apart from changes.
 
 Revision ID: 0003
 Revises: 0002
@@ -8,9 +8,10 @@ Every entry used to take head row 1, so a prosecutor opening a lead waited behin
 reader and behind any write transaction that had appended its entry (`audit.py` says why and how
 the two chains anchor each other). This adds:
 
-* `audit_views`, append-only like `audit_log` (the same triggers), with `change_seq`;
-* head row 2 of `audit_head`, for the view chain, starting empty;
-* `audit_log.view_seq`, nullable: changes recorded from now on name the view head.
+* `audit_views`, append-only like `audit_log` (the same triggers), its entries numbered within
+  their chain (`chain`, `seq`), with `change_seq`;
+* head rows 2–17 of `audit_head`, one per view chain, starting empty;
+* `audit_log.view_seq`, nullable: changes recorded from now on count the views (sum of heads).
 
 Nothing already recorded moves: earlier entries, views included, stay in `audit_log` unchanged,
 with `view_seq` NULL, and verify as before.
@@ -26,10 +27,14 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+VIEW_CHAINS = range(2, 18)
+"""Head rows of the sixteen view chains (row 1 stays the change chain's)."""
+
 
 def upgrade() -> None:
     op.create_table(
         "audit_views",
+        sa.Column("chain", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("at", sa.String(length=40), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
@@ -40,7 +45,7 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.Column("change_seq", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("seq"),
+        sa.PrimaryKeyConstraint("chain", "seq"),
     )
     op.create_index("ix_audit_views_actor", "audit_views", ["actor"], unique=False)
     # A plain ADD COLUMN (not batch mode): SQLite's batch copy would drop audit_log's triggers.
@@ -48,7 +53,7 @@ def upgrade() -> None:
     _append_only("audit_views")
     op.bulk_insert(
         sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("hash")),
-        [{"id": 2, "seq": 0, "hash": "0" * 64}],
+        [{"id": head_id, "seq": 0, "hash": "0" * 64} for head_id in VIEW_CHAINS],
     )
 
 
