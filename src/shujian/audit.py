@@ -39,6 +39,10 @@ access to the database who cuts every chain at the same moment and rewrites ever
 rebuilds the chains entirely) is not detected from inside the database; nor is the cut of the
 newest views when no change has followed them yet. Against that, write down the heads `verify`
 prints, outside the system: a cut chain no longer reaches a head written down before the cut.
+Not done: anchoring each head with an HMAC under a secret kept in the workspace folder, which
+would stop someone who can write the database but not read the workspace. The secret would have to
+reach every `record` call, i.e. be attached where the workspace opens its store (`Workspace.store`),
+and a store upgraded from 0.1 would need its heads anchored on first open.
 
 Entries recorded before the split (migration 0003) stay in `audit_log` as they were, views
 included, with no `view_seq`; their hash is computed as before and they still verify.
