@@ -515,9 +515,9 @@ def test_the_audit_chain_detects_an_edited_a_deleted_and_a_cut_entry(
         with pytest.raises(DBAPIError, match="append-only"), store.begin() as conn:
             conn.execute(text(sql))
     assert audit.verify(store).ok
-    # … so someone with direct access drops the guard, then quietly changes who viewed the lead
+    # … so someone with direct access drops the guard, then quietly changes who assigned the lead
     drop_append_only_triggers(store)
-    target = entries[2]
+    target = entries[1]  # a change (views have their own chain, tests/test_audit.py)
     result = tamper("UPDATE audit_log SET actor = '某人' WHERE seq = :s", s=target["seq"])
     assert not result.ok
     assert any(f"第 {target['seq']} 条记录的内容与其哈希值不符" in p for p in result.problems)

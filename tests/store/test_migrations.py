@@ -35,7 +35,9 @@ def test_a_new_workspace_is_made_by_the_migrations(tmp_path: Path) -> None:
         assert migrations.version(conn).state == "current"
         assert conn.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar() == 0
     with pytest.raises(Exception, match="append-only"), ws.store.begin() as conn:
-        conn.execute(text("INSERT INTO audit_log VALUES (1,'t','a','b','c','d','{}','p','h')"))
+        conn.execute(text("INSERT INTO audit_log (seq, at, actor, action, object_type, "
+                          "object_id, detail, prev_hash, hash) "
+                          "VALUES (1,'t','a','b','c','d','{}','p','h')"))  # fmt: skip
         conn.execute(text("UPDATE audit_log SET actor = 'x'"))
 
 

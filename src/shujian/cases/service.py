@@ -510,24 +510,11 @@ def list_cases(
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for r in rows:
         r["state_label"] = load_workflow(r["case_kind"]).label(r["state"])
-    audit.record_view(
-        store,
-        actor,
-        "case",
-        None,
-        {
-            "filters": {
-                k: v
-                for k, v in (
-                    ("state", state),
-                    ("department", department),
-                    ("prosecutor", prosecutor),
-                    ("case_kind", case_kind),
-                )
-                if v
-            },
-            "case_ids": [r["id"] for r in rows],
-        },
-        action="list",
-    )
+    filters = {
+        "state": state,
+        "department": department,
+        "prosecutor": prosecutor,
+        "case_kind": case_kind,
+    }
+    audit.record_list_view(store, actor, "case", filters, [r["id"] for r in rows])
     return rows

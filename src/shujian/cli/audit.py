@@ -63,7 +63,7 @@ def log_cmd(
         if len(detail) > 160:
             detail = detail[:157] + "..."
         click.echo(
-            f"{r['seq']:>7}  {r['at'][:19]}  {r['actor']:<12}{r['action_label']:<8}"
+            f"{r['chain_label']:<9}{r['seq']:>7}  {r['at'][:19]}  {r['actor']:<12}{r['action_label']:<8}"
             f"{r['object_type']} {r['object_id']}  {detail}"
         )
 
@@ -71,14 +71,17 @@ def log_cmd(
 @audit_group.command("verify")
 @click.pass_context
 def verify_cmd(ctx: click.Context) -> None:
-    """校验审计日志的哈希链：发现被修改、删除或截断的记录时以非零状态退出。"""
+    """校验审计日志的各条哈希链（变更、查看）：发现被修改、删除或截断的记录时以非零状态退出。"""
     ws = workspace(ctx)
     result = audit.verify(ws.store)
     if result.ok:
-        click.echo(f"审计日志完整：共 {result.entries} 条记录，哈希链无断裂。")
-        click.echo(
-            f"最后一条：第 {result.head_seq} 条，哈希 {result.head_hash}（请另行留存，以便日后比对）"
-        )
+        click.echo(f"审计日志完整：共 {result.entries} 条记录，各条哈希链均无断裂。")
+        for chain in result.chains:
+            click.echo(
+                f"{chain.label}：{chain.entries} 条，最后一条为第 {chain.head_seq} 条，"
+                f"哈希 {chain.head_hash}"
+            )
+        click.echo("请另行留存以上哈希值，以便日后比对。")
         return
     click.echo(f"审计日志校验未通过（共 {result.entries} 条记录）：", err=True)
     for p in result.problems:

@@ -253,14 +253,7 @@ def queue(
         "model": model_id,
         "unassigned": unassigned,
     }
-    audit.record_view(
-        store,
-        actor,
-        "lead",
-        None,
-        {"filters": {k: v for k, v in filters.items() if v}, "lead_ids": [r["id"] for r in rows]},
-        action="list",
-    )
+    audit.record_list_view(store, actor, "lead", filters, [r["id"] for r in rows])
     return rows
 
 
