@@ -133,7 +133,7 @@ assign_cmd = click.Command(
     help=dispatch_cmd.help,
     hidden=True,
 )
-"""The name `dispatch` had before release 0.2 (scripts may still call it)."""
+"""The name `dispatch` had before migration 0004 (scripts may still call it)."""
 leads_group.add_command(assign_cmd)
 
 

@@ -93,7 +93,7 @@ lead_dispatches = Table(
     Column("actor", String(128), nullable=False),
 )
 """The department and prosecutor a lead is dispatched (分派) to now; its history is in
-`lead_events` (kind `dispatched`, or `assigned` for events written before release 0.2)."""
+`lead_events` (kind `dispatched`, or `assigned` for events written before migration 0004)."""
 
 DISPATCH_EVENT_KINDS = ("dispatched", "assigned")
 """Lead event kinds of a 分派: `assigned` was written before the glossary settled on `dispatch`

@@ -40,7 +40,7 @@ EVENT_LABELS = {
     "accepted": "成案",
     "dismissed": "不成案",
 }
-"""Chinese labels of lead event kinds; `assigned` is the kind 分派 had before release 0.2."""
+"""Chinese labels of lead event kinds; `assigned` is the kind 分派 had before migration 0004."""
 
 TRIAGE_FILE = Path(__file__).with_name("triage.yaml")
 
