@@ -94,7 +94,3 @@ lead_dispatches = Table(
 )
 """The department and prosecutor a lead is dispatched (分派) to now; its history is in
 `lead_events` (kind `dispatched`, or `assigned` for events written before migration 0004)."""
-
-DISPATCH_EVENT_KINDS = ("dispatched", "assigned")
-"""Lead event kinds of a 分派: `assigned` was written before the glossary settled on `dispatch`
-(包保 owns `assignment`); history is never rewritten, so readers understand both."""
