@@ -2,7 +2,7 @@
 
 Writes 500,000 leads across the shipped models straight into a fresh SQLite case store, then
 times what prosecutors and department heads do with them through the real services: the queue
-of one department, bulk assignment, 成案 of 2,000 cases, 200 numbered 检察建议书, statistics by
+of one department, bulk dispatch (分派), 成案 of 2,000 cases, 200 numbered 检察建议书, statistics by
 every dimension, and the verification of the audit chain. Prints one line per step.
 
     uv run python bench/cases.py [--leads 500000] [--store URL]
@@ -24,9 +24,11 @@ from shujian.cases import stats
 from shujian.cases.recommendations import issue_recommendation
 from shujian.cases.service import open_case, transition
 from shujian.leads import triage
+from shujian.leads.queue import queue
 from shujian.leads.store import leads, runs
 from shujian.models.spec import load_library
 from shujian.store import now
+from shujian.users import User
 from shujian.workspace import Region, init_workspace
 
 DEPARTMENTS = ("未成年人检察部", "公益诉讼检察部", "行政检察部", "刑事检察部", "民事检察部")
@@ -58,6 +60,9 @@ def main() -> None:
         root / "ws", region=Region("贵州省", "六盘水市", "青岚县", "520203", "", "青")
     )
     store = ws.store
+    place = ws.region.procuratorate_name
+    head = User("李部长", place, DEPARTMENTS[0], frozenset({"department_head"}))
+    prosecutor = User("张检察官", place, DEPARTMENTS[0], frozenset({"prosecutor"}))
     library = load_library()
     models = list(library)
     print(f"case store: {store.url}; {args.leads:,} leads over {len(models)} models")
@@ -101,19 +106,19 @@ def main() -> None:
     per_department = args.leads // 50
     ids = list(range(1, per_department + 1))
     t = time.perf_counter()
-    triage.assign(store, ids, DEPARTMENTS[0], "张检察官", "李部长")
-    step(f"assign {len(ids):,} leads in one request", t, len(ids))
+    triage.dispatch(store, ids, DEPARTMENTS[0], "张检察官", head)
+    step(f"dispatch {len(ids):,} leads in one request", t, len(ids))
 
     t = time.perf_counter()
-    queue = triage.queue(store, "张检察官", department=DEPARTMENTS[0])
-    step(f"queue of one department ({len(queue):,} leads)", t, len(queue))
+    own = queue(store, prosecutor, department=DEPARTMENTS[0])
+    step(f"queue of one department ({len(own):,} leads)", t, len(own))
 
     t = time.perf_counter()
-    everything = triage.queue(store, "李部长", status=None)
+    everything = queue(store, head, status=None)
     step(f"queue of every lead ({len(everything):,})", t, len(everything))
 
     t = time.perf_counter()
-    triage.dismiss(store, ids[2_000:4_000], "与已有线索重复", "张检察官")
+    triage.dismiss(store, ids[2_000:4_000], "与已有线索重复", prosecutor)
     step("dismiss 2,000 leads in one request", t, 2_000)
 
     t = time.perf_counter()
@@ -125,7 +130,7 @@ def main() -> None:
                 [lead_id],
                 DEPARTMENTS[i % len(DEPARTMENTS)],
                 f"检察官{i % 40}",
-                "张检察官",
+                prosecutor,
                 "成案",
                 dt.date(2026, 3, 2),
             )
@@ -134,8 +139,8 @@ def main() -> None:
 
     t = time.perf_counter()
     for case_id in cases[:200]:
-        transition(store, case_id, "investigate", "张检察官", "", dt.date(2026, 3, 3))
-        issue_recommendation(ws, library, case_id, "张检察官", dt.date(2026, 3, 20), "某局")
+        transition(store, case_id, "investigate", prosecutor, "", dt.date(2026, 3, 3))
+        issue_recommendation(ws, library, case_id, prosecutor, dt.date(2026, 3, 20), "某局")
     step("investigate + issue 200 numbered 检察建议书 (.docx)", t, 200)
 
     for by in stats.DIMENSIONS:

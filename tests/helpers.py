@@ -13,11 +13,21 @@ from shujian.data.importer import ImportOptions, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.models.fixtures import load_fixture
 from shujian.models.spec import load_library
+from shujian.users import User
 from shujian.workspace import Workspace
 
 LIBRARY = load_library()
 CAFE = "campus.internet_cafe"
 AS_OF = dt.date(2026, 6, 1)
+
+PROCURATORATE = "人民检察院"
+"""The procuratorate of a test workspace made with no region (`Region().procuratorate_name`)."""
+
+
+def person(name: str, department: str | None = None, *roles: str) -> User:
+    """A user of a test workspace: a prosecutor unless other roles are named."""
+    return User(name, PROCURATORATE, department, frozenset(roles or ("prosecutor",)))
+
 
 Mutate = Callable[[str, list[dict[str, Any]]], None]
 

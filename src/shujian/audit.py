@@ -138,7 +138,12 @@ ACTION_LABELS = {
     "view": "查看",
     "list": "查看列表",
     "export": "导出",
-    "assign": "分派",
+    "assign": "分派",  # entries written before 分派 was named `dispatch`
+    "dispatch": "分派",
+    "add_user": "开通账号",
+    "deactivate_user": "停用账号",
+    "render_document": "生成文书",
+    "render_failed": "文书生成失败",
     "accept": "成案",
     "dismiss": "不成案",
     "open_case": "立案",

@@ -25,7 +25,8 @@ class Setting:
     section: str
     name: str
     kind: str
-    """`text`, `int`, `texts` (a list of text), `any` (a parameter's value) or `days` (dates)."""
+    """`text`, `int`, `texts` (a list of text), `mapping` (a table of text to text), `any` (a
+    parameter's value) or `days` (dates)."""
     default: Any
     help: str
     required: bool = False
@@ -44,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("region", "procuratorate", "text", "", "院名全称，例如“青岚县人民检察院”；留空则由地名推出"),
     Setting("region", "abbreviation", "text", "", "院简称，用于文号，例如“青检行公建〔2026〕3号”中的“青”"),
     Setting("store", "url", "text", "sqlite:///case_store.sqlite", "案件库地址：默认工作区内的 SQLite 文件，也可写 PostgreSQL 地址"),
+    Setting("departments", "names", "texts", None, "本院的部门清单（不写则用内置的标准部门名称，见 README）"),
+    Setting("departments", "mapping", "mapping", None, "模型声明的标准部门名称 → 本院的部门，例如 \"公益诉讼检察部\" = \"第三检察部\""),
     Setting("triage", "dismiss_reasons", "texts", None, "不成案理由清单（不写则用内置清单）"),
     Setting("triage", "needs_note", "texts", None, "选择后必须另写具体说明的不成案理由"),
     Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）"),
@@ -73,11 +76,18 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
         "text": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
         "texts": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "mapping": isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
         "days": isinstance(value, list),
         "any": True,
     }[setting.kind]
     if not ok:
-        wanted = {"text": "文字（加引号）", "int": "整数", "texts": "文字列表", "days": "日期列表"}
+        wanted = {
+            "text": "文字（加引号）",
+            "int": "整数",
+            "texts": "文字列表",
+            "mapping": "“名称 = 名称”的表",
+            "days": "日期列表",
+        }
         raise UserError(
             f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），收到：{value!r}。"
         )
@@ -137,7 +147,14 @@ def value(raw: dict[str, Any], key: str) -> Any:
 def documentation() -> str:
     """The settings as a Markdown table (docs/settings.md is checked against it)."""
     lines = ["| 项 | 类型 | 默认值 | 说明 |", "|---|---|---|---|"]
-    kinds = {"text": "文字", "int": "整数", "texts": "文字列表", "days": "日期列表", "any": "任意"}
+    kinds = {
+        "text": "文字",
+        "int": "整数",
+        "texts": "文字列表",
+        "mapping": "对照表",
+        "days": "日期列表",
+        "any": "任意",
+    }
     for s in (*SETTINGS, *(s for entries in ARRAYS.values() for s in entries)):
         name = f"[{s.section}] {s.name}" if s.section not in ARRAYS else f"[[{s.section}]] {s.name}"
         default = (

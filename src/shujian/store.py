@@ -75,3 +75,4 @@ def register_tables() -> None:
     from shujian.cases import store as _cases  # noqa: F401
     from shujian.data import warehouse  # noqa: F401
     from shujian.leads import store  # noqa: F401
+    from shujian.users import store as _users  # noqa: F401

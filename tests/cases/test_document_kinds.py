@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from helpers import AS_OF, LIBRARY, load_fixture_data, person
 from shujian.cases.documents import kinds as kinds_module
 from shujian.cases.documents.kinds import document_kind, load_document_kinds, parse_kinds
 from shujian.cases.documents.recommendation import TEMPLATES_DIR
@@ -36,7 +36,7 @@ from shujian.workspace import Region, Workspace, init_workspace
 PROBE = importlib.import_module("cases.render_probe").PROBE
 
 D = dt.date
-PROSECUTOR = "张检察官"
+PROSECUTOR = person("张检察官", "公益诉讼检察部")
 PROCURATORATE = "青岚县人民检察院"
 
 TWO_KINDS = """
@@ -74,7 +74,7 @@ def cases_in_investigation(ws: Workspace, tmp_path: Path, n: int) -> list[int]:
     """`n` cases in 调查核实, each from its own copy of one campus.internet_cafe lead."""
     (tmp_path / "data").mkdir()
     load_fixture_data(ws, tmp_path / "data")
-    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF, actor="system")
+    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF)
     lead = list_leads(ws.store)[0]
     with ws.store.begin() as conn:
         row = dict(conn.execute(select(leads).where(leads.c.id == lead["id"])).one()._mapping)
@@ -90,7 +90,13 @@ def cases_in_investigation(ws: Workspace, tmp_path: Path, n: int) -> list[int]:
     out = []
     for lead_id in copies:
         case_id = open_case(
-            ws.store, [lead_id], "公益诉讼检察部", PROSECUTOR, PROSECUTOR, "成案", D(2026, 3, 2)
+            ws.store,
+            [lead_id],
+            "公益诉讼检察部",
+            PROSECUTOR.name,
+            PROSECUTOR,
+            "成案",
+            D(2026, 3, 2),
         )
         transition(ws.store, case_id, "investigate", PROSECUTOR, "", D(2026, 3, 2))
         out.append(case_id)
@@ -172,7 +178,7 @@ def test_two_kinds_have_no_gap_and_no_duplicate_under_concurrent_issue_on_postgr
         barrier.wait()
         try:
             number = issue_recommendation(
-                ws, LIBRARY, case_id, f"检察官{case_id}", D(2026, 3, 3), "某局"
+                ws, LIBRARY, case_id, person(f"检察官{case_id}"), D(2026, 3, 3), "某局"
             ).number
             issued.append(number)
         except BaseException as exc:  # pragma: no cover - reported below
@@ -267,13 +273,19 @@ def test_a_failed_rendering_keeps_the_number_shows_the_failure_and_can_be_render
         issue_recommendation(ws, LIBRARY, second, PROSECUTOR, D(2026, 3, 4), "某局").number
         == "青检行公建〔2026〕2号"
     )
-    out = render_issued(ws, "青检行公建〔2026〕1号", "李部长")
+    out = render_issued(
+        ws, "青检行公建〔2026〕1号", person("李部长", "公益诉讼检察部", "department_head")
+    )
     assert out == ws.root / rec["document"] and out.is_file()
     (rec, _) = list_recommendations(ws.store)
     assert rec["render_error"] is None
     assert rec["document_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     with pytest.raises(UserError, match="的文书已生成") as again:
-        render_issued(ws, "青检行公建〔2026〕1号", "李部长")
+        render_issued(
+            ws, "青检行公建〔2026〕1号", person("李部长", "公益诉讼检察部", "department_head")
+        )
     assert again.value.code == "document_already_rendered"
     with pytest.raises(UserError, match="找不到文号"):
-        render_issued(ws, "青检行公建〔2026〕9号", "李部长")
+        render_issued(
+            ws, "青检行公建〔2026〕9号", person("李部长", "公益诉讼检察部", "department_head")
+        )

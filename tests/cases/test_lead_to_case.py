@@ -15,7 +15,7 @@ from docx import Document
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from helpers import AS_OF, LIBRARY, load_fixture_data, person
 from shujian import audit
 from shujian.cases import stats
 from shujian.cases.deadlines import due_soon
@@ -30,13 +30,18 @@ from shujian.cases.store import recommendations
 from shujian.cases.workflow import load_workflow
 from shujian.errors import UserError
 from shujian.leads import triage
+from shujian.leads.queue import homes, queue
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
+from shujian.users import Departments
 from shujian.workspace import Workspace, init_workspace
 
 D = dt.date
 PROSECUTOR = "张检察官"
 HEAD = "李部长"
+AS_PROSECUTOR = person(PROSECUTOR, "公益诉讼检察部")
+AS_HEAD = person(HEAD, "公益诉讼检察部", "department_head")
+READER = person("查阅人")
 
 
 def docx_text(path: Path) -> str:
@@ -50,7 +55,7 @@ def docx_text(path: Path) -> str:
 def cafe_leads(ws: Workspace, tmp_path: Path) -> list[dict[str, Any]]:
     """The campus.internet_cafe fixture: two 网吧 within 200 m of schools."""
     load_fixture_data(ws, tmp_path)
-    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF, actor="system")
+    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF)
     found = list_leads(ws.store)
     assert len(found) == 2
     return found
@@ -71,28 +76,28 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     first, second = cafe_leads(ws, tmp_path)
     ids = [first["id"], second["id"]]
 
-    # triage: the head assigns both leads, the prosecutor accepts them into one case
-    assert triage.assign(store, ids, "公益诉讼检察部", PROSECUTOR, HEAD) == 2
-    queue = triage.queue(store, PROSECUTOR, prosecutor=PROSECUTOR)
-    assert [r["id"] for r in queue] == ids
+    # triage: the head dispatches both leads, the prosecutor accepts them into one case
+    assert triage.dispatch(store, ids, "公益诉讼检察部", PROSECUTOR, AS_HEAD) == 2
+    mine = queue(store, AS_PROSECUTOR, prosecutor=PROSECUTOR)
+    assert [r["id"] for r in mine] == ids
     case_id = open_case(
         store,
         ids,
         "公益诉讼检察部",
         PROSECUTOR,
-        PROSECUTOR,
+        AS_PROSECUTOR,
         "两家网吧距学校不足200米",
         D(2024, 9, 2),
     )
     # 调查核实 within 2 months: 2024-11-02 is a Saturday → the next working day
-    assert get_case(store, case_id, PROSECUTOR)["deadline_due"] == D(2024, 11, 4)
-    transition(store, case_id, "investigate", PROSECUTOR, "调取营业执照", D(2024, 9, 3))
+    assert get_case(store, case_id, AS_PROSECUTOR)["deadline_due"] == D(2024, 11, 4)
+    transition(store, case_id, "investigate", AS_PROSECUTOR, "调取营业执照", D(2024, 9, 3))
 
     issued = issue_recommendation(
         ws,
         LIBRARY,
         case_id,
-        PROSECUTOR,
+        AS_PROSECUTOR,
         D(2024, 9, 27),
         "青岚县文化广电旅游局",
         category="公益诉讼",
@@ -117,29 +122,38 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     assert row["content"]["reply_period"] == "收到本检察建议书之日起二个月内"
 
     # served on the day before National Day: 2 months → 2024-11-30 (Saturday) → 12-02
-    transition(store, case_id, "serve", PROSECUTOR, "", D(2024, 9, 30), service_method="书面送达")
-    assert get_case(store, case_id, PROSECUTOR)["deadline_due"] == D(2024, 12, 2)
-    transition(store, case_id, "await_reply", PROSECUTOR, "", D(2024, 9, 30))
+    transition(
+        store, case_id, "serve", AS_PROSECUTOR, "", D(2024, 9, 30), service_method="书面送达"
+    )
+    assert get_case(store, case_id, AS_PROSECUTOR)["deadline_due"] == D(2024, 12, 2)
+    transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2024, 9, 30))
     assert [c["id"] for c in due_soon(store, D(2024, 11, 28), 7, PROSECUTOR)] == [case_id]
     assert due_soon(store, D(2024, 11, 28), 3) == []
-    transition(store, case_id, "record_reply", PROSECUTOR, "", D(2024, 11, 20), outcome="采纳")
-    transition(store, case_id, "follow_up", PROSECUTOR, "回头看", D(2024, 12, 20))
+    transition(store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 11, 20), outcome="采纳")
+    transition(store, case_id, "follow_up", AS_PROSECUTOR, "回头看", D(2024, 12, 20))
     record_outcome(
         store,
         case_id,
         "businesses_rectified",
-        PROSECUTOR,
+        AS_PROSECUTOR,
         D(2024, 12, 20),
         count=2,
         note="两家网吧已关停",
     )
     record_outcome(
-        store, case_id, "fines_imposed", PROSECUTOR, D(2024, 12, 20), amount=parse_amount("3万元")
+        store,
+        case_id,
+        "fines_imposed",
+        AS_PROSECUTOR,
+        D(2024, 12, 20),
+        amount=parse_amount("3万元"),
     )
-    transition(store, case_id, "confirm_rectified", PROSECUTOR, "两家网吧已关停", D(2024, 12, 21))
-    transition(store, case_id, "close", HEAD, "整改到位，结案", D(2024, 12, 23))
+    transition(
+        store, case_id, "confirm_rectified", AS_PROSECUTOR, "两家网吧已关停", D(2024, 12, 21)
+    )
+    transition(store, case_id, "close", AS_HEAD, "整改到位，结案", D(2024, 12, 23))
 
-    assert [s["to_label"] for s in history(store, case_id, HEAD)] == [
+    assert [s["to_label"] for s in history(store, case_id, AS_HEAD)] == [
         "立案", "调查核实", "制发检察建议", "送达", "等待回复", "已回复", "跟进监督", "整改到位", "结案"
     ]  # fmt: skip
     assert {r["status"] for r in list_leads(store)} == {"accepted"}
@@ -182,7 +196,7 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     assert audit.verify(store).ok
 
     # the document can be rendered again from what was stored, same number and wording
-    again = render_again(ws, issued.number, tmp_path / "again.docx", HEAD)
+    again = render_again(ws, issued.number, tmp_path / "again.docx", AS_HEAD)
     assert docx_text(again) == body
 
 
@@ -195,35 +209,37 @@ def test_a_case_with_no_rectification_goes_to_public_interest_suit(tmp_path):
         [first["id"]],
         "未成年人检察部",
         PROSECUTOR,
-        PROSECUTOR,
+        AS_PROSECUTOR,
         "网吧距小学不足200米",
         D(2025, 1, 2),
     )
-    transition(store, case_id, "investigate", PROSECUTOR, "", D(2025, 1, 3))
+    transition(store, case_id, "investigate", AS_PROSECUTOR, "", D(2025, 1, 3))
     issued = issue_recommendation(
-        ws, LIBRARY, case_id, PROSECUTOR, D(2025, 1, 6), "青岚县文化广电旅游局", category="未检"
+        ws, LIBRARY, case_id, AS_PROSECUTOR, D(2025, 1, 6), "青岚县文化广电旅游局", category="未检"
     )
     # the juvenile kind: its own number series, and one month to reply (未保法 art. 114)
     assert issued.number == "青检未建〔2025〕1号"
     assert issued.reply_due_text == "收到本检察建议书之日起一个月内"
     assert "收到本检察建议书之日起一个月内" in docx_text(issued.document)
-    transition(store, case_id, "serve", PROSECUTOR, "", D(2025, 1, 7), service_method="宣告送达")
+    transition(store, case_id, "serve", AS_PROSECUTOR, "", D(2025, 1, 7), service_method="宣告送达")
     # 1 month from 2025-01-07 = 02-07, a working day after the Spring Festival
-    assert get_case(store, case_id, PROSECUTOR)["deadline_due"] == D(2025, 2, 7)
-    transition(store, case_id, "await_reply", PROSECUTOR, "", D(2025, 1, 7))
-    transition(store, case_id, "record_reply", PROSECUTOR, "", D(2025, 2, 20), outcome="不采纳")
-    transition(store, case_id, "follow_up", PROSECUTOR, "", D(2025, 3, 20))
-    transition(store, case_id, "sue", HEAD, "回复后仍未整改，未成年人权益持续受损", D(2025, 4, 1))
-    case = get_case(store, case_id, HEAD)
+    assert get_case(store, case_id, AS_PROSECUTOR)["deadline_due"] == D(2025, 2, 7)
+    transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2025, 1, 7))
+    transition(store, case_id, "record_reply", AS_PROSECUTOR, "", D(2025, 2, 20), outcome="不采纳")
+    transition(store, case_id, "follow_up", AS_PROSECUTOR, "", D(2025, 3, 20))
+    transition(
+        store, case_id, "sue", AS_HEAD, "回复后仍未整改，未成年人权益持续受损", D(2025, 4, 1)
+    )
+    case = get_case(store, case_id, AS_HEAD)
     assert (case["state"], case["state_label"]) == ("public_interest_suit", "提起公益诉讼")
-    assert [s["to_state"] for s in history(store, case_id, HEAD)] == [
+    assert [s["to_state"] for s in history(store, case_id, AS_HEAD)] == [
         "opened", "investigating", "recommendation_drafted", "served", "awaiting_reply",
         "replied", "follow_up", "public_interest_suit",
     ]  # fmt: skip
     row = {r["key"]: r for r in stats.statistics(store, "model")}["campus.internet_cafe"]
     assert (row["replies"], row["replies_on_time"], row["adopted"], row["suits"]) == (1, 0, 0, 1)
     # the other lead was dismissed with a listed reason; 成案率 counts both decisions
-    triage.dismiss(store, [second["id"]], "已由其他机关依法处理", PROSECUTOR)
+    triage.dismiss(store, [second["id"]], "已由其他机关依法处理", AS_PROSECUTOR)
     row = {r["key"]: r for r in stats.statistics(store, "model")}["campus.internet_cafe"]
     assert (row["triaged"], row["accepted"], row["dismissed"], row["acceptance_rate"]) == (
         2, 1, 1, 0.5
@@ -245,7 +261,7 @@ def walk_state_by_state(
         "transfer": {"transferred_to": "区纪委监委"},
     }
     for step in [*path, None]:
-        state = get_case(store, case_id, PROSECUTOR)["state"]
+        state = get_case(store, case_id, AS_PROSECUTOR)["state"]
         allowed = {t.action for t in workflow.allowed(state)}
         for tr in workflow.transitions:
             if tr.action in allowed:
@@ -255,22 +271,22 @@ def walk_state_by_state(
                     store,
                     case_id,
                     tr.action,
-                    PROSECUTOR,
+                    AS_PROSECUTOR,
                     "试图越级",
                     day,
                     **fields.get(tr.action, {}),
                 )
             assert f"当前状态为“{workflow.label(state)}”" in e.value.message
             assert f"不能执行“{tr.label}”" in e.value.message
-            assert get_case(store, case_id, PROSECUTOR)["state"] == state  # nothing changed
+            assert get_case(store, case_id, AS_PROSECUTOR)["state"] == state  # nothing changed
             refused.append((state, tr.action))
         if step is None:
             break
         day += dt.timedelta(days=1)
         if step == "draft_recommendation":
-            issue_recommendation(ws, LIBRARY, case_id, PROSECUTOR, day, "某局")
+            issue_recommendation(ws, LIBRARY, case_id, AS_PROSECUTOR, day, "某局")
         else:
-            transition(store, case_id, step, PROSECUTOR, "理由", day, **fields.get(step, {}))
+            transition(store, case_id, step, AS_PROSECUTOR, "理由", day, **fields.get(step, {}))
     return refused
 
 
@@ -283,11 +299,11 @@ def test_every_transition_the_workflow_does_not_allow_is_refused(tmp_path):
         "follow_up", "confirm_rectified", "close",
     ]  # fmt: skip
     case_a = open_case(
-        ws.store, [first["id"]], "民事检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+        ws.store, [first["id"]], "民事检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
     refused = walk_state_by_state(ws, case_a, to_closed)
     case_b = open_case(
-        ws.store, [second["id"]], "民事检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+        ws.store, [second["id"]], "民事检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
     to_withdrawn = [
         "investigate", "draft_recommendation", "serve", "await_reply", "record_reply",
@@ -310,25 +326,29 @@ def test_an_objection_is_reviewed_and_only_an_objection_can_be(tmp_path):
     ws = workspace_at(tmp_path)
     store = ws.store
     first, second = cafe_leads(ws, tmp_path)
-    a = open_case(store, [first["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1))
+    a = open_case(
+        store, [first["id"]], "行政检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
+    )
     b = open_case(
-        store, [second["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+        store, [second["id"]], "行政检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
     for case_id, outcome in ((a, "部分采纳"), (b, "提出异议")):
-        transition(store, case_id, "investigate", PROSECUTOR, "", D(2024, 3, 2))
-        issue_recommendation(ws, LIBRARY, case_id, PROSECUTOR, D(2024, 3, 5), "某局")
+        transition(store, case_id, "investigate", AS_PROSECUTOR, "", D(2024, 3, 2))
+        issue_recommendation(ws, LIBRARY, case_id, AS_PROSECUTOR, D(2024, 3, 5), "某局")
         transition(
-            store, case_id, "serve", PROSECUTOR, "", D(2024, 3, 6), service_method="书面送达"
+            store, case_id, "serve", AS_PROSECUTOR, "", D(2024, 3, 6), service_method="书面送达"
         )
-        transition(store, case_id, "await_reply", PROSECUTOR, "", D(2024, 3, 6))
-        transition(store, case_id, "record_reply", PROSECUTOR, "", D(2024, 4, 1), outcome=outcome)
+        transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2024, 3, 6))
+        transition(
+            store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 4, 1), outcome=outcome
+        )
     with pytest.raises(UserError, match="回复结果不是“提出异议”，不能执行“异议不成立并说明理由”"):
-        transition(store, a, "reject_objection", PROSECUTOR, "理由", D(2024, 4, 2))
-    assert get_case(store, a, PROSECUTOR)["state"] == "replied"
-    transition(store, b, "reject_objection", PROSECUTOR, "经复核，异议理由不成立", D(2024, 4, 2))
-    assert get_case(store, b, PROSECUTOR)["state"] == "follow_up"
-    transition(store, b, "withdraw", HEAD, "被建议单位已另行整改，撤回", D(2024, 4, 20))
-    case = get_case(store, b, HEAD)
+        transition(store, a, "reject_objection", AS_PROSECUTOR, "理由", D(2024, 4, 2))
+    assert get_case(store, a, AS_PROSECUTOR)["state"] == "replied"
+    transition(store, b, "reject_objection", AS_PROSECUTOR, "经复核，异议理由不成立", D(2024, 4, 2))
+    assert get_case(store, b, AS_PROSECUTOR)["state"] == "follow_up"
+    transition(store, b, "withdraw", AS_HEAD, "被建议单位已另行整改，撤回", D(2024, 4, 20))
+    case = get_case(store, b, AS_HEAD)
     assert (case["state"], case["state_label"]) == ("withdrawn", "撤回检察建议")
     total = stats.statistics(store, "model")[-1]
     assert (total["key"], total["replies"], total["withdrawn"], total["adopted"]) == (
@@ -344,15 +364,15 @@ def test_bulk_triage_is_all_or_nothing_and_reasons_come_from_the_list(tmp_path):
     first, second = cafe_leads(ws, tmp_path)
     store = ws.store
     with pytest.raises(UserError, match="线索 999 不存在"):
-        triage.assign(store, [first["id"], 999], "未成年人检察部", PROSECUTOR, HEAD)
-    assert triage.queue(store, HEAD, unassigned=True)[0]["id"] == first["id"]  # untouched
+        triage.dispatch(store, [first["id"], 999], "未成年人检察部", PROSECUTOR, AS_HEAD)
+    assert queue(store, AS_HEAD, undispatched=True)[0]["id"] == first["id"]  # untouched
     with pytest.raises(UserError, match="不在理由清单中"):
-        triage.dismiss(store, [first["id"]], "看着不像", PROSECUTOR)
+        triage.dismiss(store, [first["id"]], "看着不像", AS_PROSECUTOR)
     with pytest.raises(UserError, match="必须填写具体说明"):
-        triage.dismiss(store, [first["id"]], "其他", PROSECUTOR)
-    triage.dismiss(store, [first["id"]], "其他", PROSECUTOR, note="学校已迁址")
+        triage.dismiss(store, [first["id"]], "其他", AS_PROSECUTOR)
+    triage.dismiss(store, [first["id"]], "其他", AS_PROSECUTOR, note="学校已迁址")
     with pytest.raises(UserError, match=r"以下线索不能作不成案处理：\d+（不成案）"):
-        triage.dismiss(store, [second["id"], first["id"]], "与已有线索重复", PROSECUTOR)
+        triage.dismiss(store, [second["id"], first["id"]], "与已有线索重复", AS_PROSECUTOR)
     assert {r["id"]: r["status"] for r in list_leads(store)} == {
         first["id"]: "dismissed",
         second["id"]: "new",
@@ -369,22 +389,24 @@ def test_bulk_triage_is_all_or_nothing_and_reasons_come_from_the_list(tmp_path):
     custom = triage.reasons_of(open_workspace(ws.root))
     assert custom.reasons == ("本院自定理由", "其他")
     with pytest.raises(UserError, match="不在理由清单中"):
-        triage.dismiss(store, [second["id"]], "与已有线索重复", PROSECUTOR, reasons=custom)
-    triage.dismiss(store, [second["id"]], "本院自定理由", PROSECUTOR, reasons=custom)
+        triage.dismiss(store, [second["id"]], "与已有线索重复", AS_PROSECUTOR, reasons=custom)
+    triage.dismiss(store, [second["id"]], "本院自定理由", AS_PROSECUTOR, reasons=custom)
 
 
 def test_a_failed_issue_uses_no_number(tmp_path):
     ws = workspace_at(tmp_path)
     first, second = cafe_leads(ws, tmp_path)
     store = ws.store
-    a = open_case(store, [first["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1))
-    b = open_case(
-        store, [second["id"]], "行政检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+    a = open_case(
+        store, [first["id"]], "行政检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
-    transition(store, a, "investigate", PROSECUTOR, "", D(2024, 3, 2))
+    b = open_case(
+        store, [second["id"]], "行政检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
+    )
+    transition(store, a, "investigate", AS_PROSECUTOR, "", D(2024, 3, 2))
     # case b is still 立案: refused, and the refused attempt consumes no number
     with pytest.raises(UserError, match="不能执行“制发检察建议”"):
-        issue_recommendation(ws, LIBRARY, b, PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
+        issue_recommendation(ws, LIBRARY, b, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
     # a template the procuratorate broke: refused in Chinese, nothing issued, nothing written
     ws.templates_dir.mkdir(parents=True, exist_ok=True)
     bundled = (
@@ -393,13 +415,13 @@ def test_a_failed_issue_uses_no_number(tmp_path):
     broken = bundled.read_text(encoding="utf-8").replace("{{ number }}", "{{ no_such_field }}")
     (ws.templates_dir / "administrative.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(UserError, match="no_such_field"):
-        issue_recommendation(ws, LIBRARY, a, PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
-    assert get_case(store, a, PROSECUTOR)["state"] == "investigating"
+        issue_recommendation(ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
+    assert get_case(store, a, AS_PROSECUTOR)["state"] == "investigating"
     assert list_recommendations(store) == []
     assert not list((ws.documents_dir).rglob("*.docx"))
     (ws.templates_dir / "administrative.yaml").unlink()
     issued = issue_recommendation(
-        ws, LIBRARY, a, PROSECUTOR, D(2024, 3, 4), "某局", category="行政"
+        ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 4), "某局", category="行政"
     )
     assert issued.number == "青检行建〔2024〕1号"
 
@@ -427,9 +449,9 @@ def issue_concurrently(ws: Workspace, n: int) -> list[str]:
             )
     for lead_id in copies:
         case_id = open_case(
-            store, [lead_id], "公益诉讼检察部", PROSECUTOR, PROSECUTOR, "成案", D(2026, 3, 2)
+            store, [lead_id], "公益诉讼检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2026, 3, 2)
         )
-        transition(store, case_id, "investigate", PROSECUTOR, "", D(2026, 3, 2))
+        transition(store, case_id, "investigate", AS_PROSECUTOR, "", D(2026, 3, 2))
         cases.append(case_id)
     barrier = threading.Barrier(n)
     numbers: list[str] = []
@@ -440,7 +462,7 @@ def issue_concurrently(ws: Workspace, n: int) -> list[str]:
         try:
             numbers.append(
                 issue_recommendation(
-                    ws, LIBRARY, case_id, f"检察官{case_id}", D(2026, 3, 3), "某局"
+                    ws, LIBRARY, case_id, person(f"检察官{case_id}"), D(2026, 3, 3), "某局"
                 ).number
             )
         except BaseException as exc:  # pragma: no cover - reported below
@@ -493,16 +515,16 @@ def test_the_audit_chain_detects_an_edited_a_deleted_and_a_cut_entry(
     assert store.dialect.name == backend
     (tmp_path / "data").mkdir()
     first, _ = cafe_leads(ws, tmp_path / "data")
-    triage.assign(store, [first["id"]], "未成年人检察部", PROSECUTOR, HEAD)
-    triage.get_lead(store, first["id"], PROSECUTOR)
+    triage.dispatch(store, [first["id"]], "未成年人检察部", PROSECUTOR, AS_HEAD)
+    triage.get_lead(store, first["id"], AS_PROSECUTOR)
     case_id = open_case(
-        store, [first["id"]], "未成年人检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+        store, [first["id"]], "未成年人检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
-    transition(store, case_id, "investigate", PROSECUTOR, "", D(2024, 3, 2))
+    transition(store, case_id, "investigate", AS_PROSECUTOR, "", D(2024, 3, 2))
     good = audit.verify(store)
     assert good.ok and good.entries >= 5 and good.problems == ()
     entries = audit.query(store)
-    assert [e["action"] for e in entries[:3]] == ["run_models", "assign", "view"]
+    assert [e["action"] for e in entries[:3]] == ["run_models", "dispatch", "view"]
 
     def tamper(sql: str, **params: Any) -> audit.Verification:
         with store.begin() as conn:
@@ -547,13 +569,13 @@ def test_views_of_leads_and_cases_are_audited(tmp_path):
     ws = workspace_at(tmp_path)
     store = ws.store
     first, second = cafe_leads(ws, tmp_path)
-    triage.queue(store, "查阅人", status=None)
-    triage.get_lead(store, second["id"], "查阅人")
+    queue(store, READER, status=None)
+    triage.get_lead(store, second["id"], READER)
     case_id = open_case(
-        store, [first["id"]], "未成年人检察部", PROSECUTOR, PROSECUTOR, "成案", D(2024, 3, 1)
+        store, [first["id"]], "未成年人检察部", PROSECUTOR, AS_PROSECUTOR, "成案", D(2024, 3, 1)
     )
-    get_case(store, case_id, "查阅人")
-    history(store, case_id, "查阅人")
+    get_case(store, case_id, READER)
+    history(store, case_id, READER)
     seen = audit.query(store, actor="查阅人")
     assert [(e["action"], e["object_type"], e["object_id"]) for e in seen] == [
         ("list", "lead", ""),
@@ -564,22 +586,22 @@ def test_views_of_leads_and_cases_are_audited(tmp_path):
     assert seen[0]["detail"]["lead_ids"] == [first["id"], second["id"]]
 
 
-def test_unassigned_leads_wait_in_their_models_department(tmp_path):
+def test_undispatched_leads_wait_in_their_models_department(tmp_path):
     ws = workspace_at(tmp_path)
     store = ws.store
     first, second = cafe_leads(ws, tmp_path)
-    home = {m.id: m.department for m in LIBRARY.values() if m.department}
+    home = homes(LIBRARY, Departments.bundled())
     assert home["campus.internet_cafe"] == "未成年人检察部"
-    waiting = triage.queue(store, HEAD, department="未成年人检察部", home=home)
-    assert [(r["id"], r["assigned"], r["department"]) for r in waiting] == [
+    waiting = queue(store, AS_HEAD, department="未成年人检察部", home=home)
+    assert [(r["id"], r["dispatched"], r["department"]) for r in waiting] == [
         (first["id"], False, "未成年人检察部"),
         (second["id"], False, "未成年人检察部"),
     ]
-    triage.assign(store, [first["id"]], "公益诉讼检察部", PROSECUTOR, HEAD)
-    assert [r["id"] for r in triage.queue(store, HEAD, department="未成年人检察部", home=home)] == [
+    triage.dispatch(store, [first["id"]], "公益诉讼检察部", PROSECUTOR, AS_HEAD)
+    assert [r["id"] for r in queue(store, AS_HEAD, department="未成年人检察部", home=home)] == [
         second["id"]
     ]
-    assert [r["id"] for r in triage.queue(store, HEAD, department="公益诉讼检察部", home=home)] == [
+    assert [r["id"] for r in queue(store, AS_HEAD, department="公益诉讼检察部", home=home)] == [
         first["id"]
     ]
     by_department = {r["key"]: r["leads"] for r in stats.statistics(store, "department", home=home)}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from helpers import AS_OF, LIBRARY, load_fixture_data, person
 from shujian.cases.deadlines import deadline, overdue
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import (
@@ -28,7 +28,7 @@ from shujian.models.runner import run_models
 from shujian.workspace import Workspace, init_workspace
 
 D = dt.date
-ACTOR = "检察官甲"
+ACTOR = person("检察官甲", "未成年人检察部")
 
 
 def leads_of(ws: Workspace, tmp_path: Path) -> list[dict[str, Any]]:
@@ -94,7 +94,7 @@ def test_a_case_walks_every_state_to_closed_and_its_leads_are_accepted(workspace
         "ended_deadline": {"kind": "reply", "due": "2025-02-05", "in_time": True},
     }
     assert steps[5]["action_label"] == "登记回复"
-    assert all(s["actor"] == ACTOR for s in steps)
+    assert all(s["actor"] == ACTOR.name for s in steps)
     assert {r["status"] for r in list_leads(workspace.store)} == {"accepted"}
     with workspace.store.connect() as conn:
         kinds = [
@@ -199,7 +199,7 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
     # leads: an accepted lead cannot go into a second case; a dismissed one cannot be accepted
     with pytest.raises(UserError, match="只有待研判的线索可以成案"):
         open_case(store, [found[0]["id"]], "民事检察部", "丙", ACTOR, "再立", D(2024, 5, 1))
-    dismiss(store, found[1]["id"], "其他", actor=ACTOR, note="已停业")
+    dismiss(store, found[1]["id"], "其他", ACTOR, note="已停业")
     with pytest.raises(UserError, match="“不成案”"):
         open_case(store, [found[1]["id"]], "民事检察部", "丙", ACTOR, "立案", D(2024, 5, 1))
     with pytest.raises(UserError, match="线索 99999 不存在"):

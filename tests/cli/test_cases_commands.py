@@ -38,7 +38,7 @@ def lead_ids(ws: Path) -> list[str]:
 
 def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp_path: Path):
     first, second = lead_ids(ws)
-    out = shujian(ws, "leads", "assign", f"{first}-{second}", "--department", "公益诉讼检察部",
+    out = shujian(ws, "leads", "dispatch", f"{first}-{second}", "--department", "公益诉讼检察部",
                   "--prosecutor", "张检察官", user="李部长").output  # fmt: skip
     assert "已将 2 条线索分派给 公益诉讼检察部 张检察官" in out
     assert (

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from helpers import person
 from shujian.cli.main import cli
 
 
@@ -173,7 +174,7 @@ def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
     assert "还没有运行记录" in shujian(ws, "models", "stats").output
     shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     store = open_workspace(ws).store
-    dismiss(store, list_leads(store)[0]["id"], "已自行整改到位", actor="检察官甲")
+    dismiss(store, list_leads(store)[0]["id"], "已自行整改到位", person("检察官甲"))
     shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     lines = shujian(ws, "models", "stats").output.strip().splitlines()
     second, first = lines[1].split(), lines[2].split()

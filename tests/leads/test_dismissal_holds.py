@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from helpers import LIBRARY, load_fixture_data
+from helpers import LIBRARY, load_fixture_data, person
 from shujian.data.datasets import load_datasets
 from shujian.leads.service import list_leads
 from shujian.leads.store import lead_events
@@ -85,7 +85,7 @@ def test_dismissed_leads_stay_dismissed_until_a_deciding_fact_changes(
     run_models(workspace, LIBRARY, [model_id], as_of)
     leads = list_leads(workspace.store, model_id)
     assert leads, "the fixture yields leads"
-    dismiss(workspace.store, [r["id"] for r in leads], "经核实不存在违法情形", actor="检察官甲")
+    dismiss(workspace.store, [r["id"] for r in leads], "经核实不存在违法情形", person("检察官甲"))
 
     for later in (as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=30)):
         report = run_models(workspace, LIBRARY, [model_id], later)

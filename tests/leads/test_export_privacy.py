@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import LIBRARY, load_fixture_data
+from helpers import LIBRARY, load_fixture_data, person
 from shujian import audit
 from shujian.cli.main import cli
 from shujian.leads.service import list_leads
@@ -71,7 +71,7 @@ def test_an_id_beside_a_birth_date_shows_only_its_region(hotel_ws: Workspace, tm
     assert rows and all(row["birth_date"] for row in rows)
     assert all(REGION_ONLY.fullmatch(row["id_card"]) for row in rows), rows[0]["id_card"]
     lead = list_leads(hotel_ws.store)[0]
-    shown = get_lead(hotel_ws.store, lead["id"], "检察官甲")
+    shown = get_lead(hotel_ws.store, lead["id"], person("检察官甲"))
     assert REGION_ONLY.fullmatch(shown["evidence"][0]["id_card"])
 
 

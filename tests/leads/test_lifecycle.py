@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from helpers import AS_OF, LIBRARY, load_fixture_data, person
 from shujian.data.warehouse import Warehouse
 from shujian.leads.service import list_leads
 from shujian.leads.store import lead_events
@@ -35,7 +35,7 @@ def test_dismissed_lead_is_not_pushed_again_unless_its_evidence_changes(workspac
     run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)
     lead = list_leads(workspace.store)[0]
     dismiss(
-        workspace.store, lead["id"], "经核实不存在违法情形", actor="检察官甲", note="该网吧已停业"
+        workspace.store, lead["id"], "经核实不存在违法情形", person("检察官甲"), note="该网吧已停业"
     )
 
     again = run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)

@@ -3,6 +3,7 @@ the administrator, and a store of the previous release keeps its data through th
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
@@ -185,3 +186,68 @@ def test_the_migrations_make_exactly_the_tables_the_code_declares(
     with ws.store.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_dispatch_made_before_0004_survives_its_rename(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0005 renames `lead_assignments` to `lead_dispatches` keeping every row; the event
+    written then (kind `assigned`) stays as it was and still reads as 分派."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from shujian.store import connect_store
+
+    ws = _release_010_workspace(tmp_path, store)
+    url = f"sqlite:///{ws / 'case_store.sqlite'}"
+    if store == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        _load_pg_dump(url)
+        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    engine = connect_store(url)
+    at = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
+    with engine.begin() as conn:  # a store at 0004, and a 分派 made by the code of that time
+        migrations._adopt(conn)
+        command.stamp(migrations._config(conn), migrations.BASELINE)
+        command.upgrade(migrations._config(conn), "0004")
+        conn.execute(
+            text(
+                "INSERT INTO lead_assignments (lead_id, department, prosecutor, assigned_at, "
+                "actor) VALUES (2, '公益诉讼检察部', '李检察官', :at, '李部长')"
+            ),
+            {"at": at},
+        )
+        events = sa.table(
+            "lead_events", *(sa.column(c) for c in ("lead_id", "at", "kind", "actor")),
+            sa.column("detail", sa.JSON),
+        )  # fmt: skip
+        conn.execute(
+            sa.insert(events).values(
+                lead_id=2,
+                at=at,
+                kind="assigned",
+                actor="李部长",
+                detail={"department": "公益诉讼检察部", "prosecutor": "李检察官"},
+            )
+        )
+    engine.dispose()
+
+    assert f"升级到版本 {migrations.head()}" in shujian(ws, "db", "upgrade").output
+    listed = shujian(ws, "leads", "list", "--status", "all").output
+    assert "公益诉讼检察部/李检察官" in listed
+    shown = shujian(ws, "leads", "show", "2").output
+    assert "承办：公益诉讼检察部 / 李检察官" in shown
+    assert re.search(r"分派\s+李部长", shown), shown
+    engine = connect_store(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT prosecutor, dispatched_at, actor FROM lead_dispatches"))
+        prosecutor, dispatched_at, actor = row.one()
+        kinds = conn.execute(text("SELECT kind FROM lead_events WHERE lead_id = 2")).scalars()
+        assert (prosecutor, actor) == ("李检察官", "李部长")
+        assert str(dispatched_at).startswith("2026-06-01")
+        assert "assigned" in list(kinds)
+        assert "lead_assignments" not in inspect(conn).get_table_names()
+    engine.dispose()

@@ -20,6 +20,7 @@ from shujian.cases.store import case_outcomes, cases
 from shujian.data.fields.money import MoneyYuanField
 from shujian.errors import UserError
 from shujian.store import now
+from shujian.users.user import User
 
 
 def parse_amount(text: str) -> Decimal:
@@ -39,7 +40,7 @@ def record_outcome(
     store: Engine,
     case_id: int,
     kind: str,
-    actor: str,
+    user: User,
     on_date: dt.date,
     *,
     amount: Decimal | None = None,
@@ -59,8 +60,6 @@ def record_outcome(
         raise UserError("数量不能为负。")
     if spec.id == "other" and not note.strip():
         raise UserError("“其他成效”必须写明说明。")
-    if not actor.strip():
-        raise UserError("操作人不能为空。")
     with store.begin() as conn:
         if conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
             raise UserError(f"案件 {case_id} 不存在。")
@@ -74,14 +73,14 @@ def record_outcome(
                 count=count,
                 note=note.strip(),
                 on_date=on_date,
-                actor=actor.strip(),
+                actor=user.name,
                 at=now(),
             )
             .returning(case_outcomes.c.id)
         ).scalar_one()
         audit.record(
             conn,
-            actor.strip(),
+            user.name,
             "record_outcome",
             "case",
             case_id,

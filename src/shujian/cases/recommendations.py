@@ -66,6 +66,7 @@ from shujian.leads.store import leads
 from shujian.models.labels import BY_SHAPE, evidence_label, privacy_of
 from shujian.models.spec import ModelSpec
 from shujian.store import now
+from shujian.users.user import User
 from shujian.workspace import Workspace
 
 UNNUMBERED = "（文号待编）"
@@ -293,7 +294,7 @@ def _draft(
     )
 
 
-def _reserve(ws: Workspace, draft: Draft, actor: str, reason: str) -> Reserved:
+def _reserve(ws: Workspace, draft: Draft, user: User, reason: str) -> Reserved:
     """One short transaction: move the case, take the next 文号 and record the recommendation
     with the content it will be rendered from. The counter row stays locked only for this."""
     procuratorate = ws.region.procuratorate_name
@@ -303,7 +304,7 @@ def _reserve(ws: Workspace, draft: Draft, actor: str, reason: str) -> Reserved:
             conn,
             draft.case_id,
             "draft_recommendation",
-            actor,
+            user,
             reason,
             draft.on_date,
             {"recipient": draft.recipient, "urgent": draft.urgent, "juvenile": draft.juvenile},
@@ -328,14 +329,14 @@ def _reserve(ws: Workspace, draft: Draft, actor: str, reason: str) -> Reserved:
                 document=str(target.relative_to(ws.root)),
                 document_sha256=None,
                 filing_due=deadline_or_refuse("filing", draft.on_date, calendar=ws.calendar),
-                actor=actor,
+                actor=user.name,
                 created_at=now(),
             )
             .returning(recommendations.c.id)
         ).scalar_one()
         audit.record(
             conn,
-            actor,
+            user.name,
             "issue_recommendation",
             "case",
             draft.case_id,
@@ -430,7 +431,7 @@ def issue_recommendation(
     ws: Workspace,
     library: dict[str, ModelSpec],
     case_id: int,
-    actor: str,
+    user: User,
     on_date: dt.date,
     recipient: str,
     *,
@@ -454,12 +455,12 @@ def issue_recommendation(
     """
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
-    reserved = _reserve(ws, draft, actor, reason)
-    document = _render_recorded(ws, reserved, actor, draft.template_dirs)
+    reserved = _reserve(ws, draft, user, reason)
+    document = _render_recorded(ws, reserved, user.name, draft.template_dirs)
     return Issued(case_id, reserved.number, document, reserved.content.reply_period)
 
 
-def render_issued(ws: Workspace, number: str, actor: str) -> Path:
+def render_issued(ws: Workspace, number: str, user: User) -> Path:
     """Write the file of an issued recommendation whose rendering failed or never happened (the
     process stopped after the number was recorded), from its stored content, to its recorded
     place; the 文号 and wording are those issued."""
@@ -478,11 +479,11 @@ def render_issued(ws: Workspace, number: str, actor: str) -> Path:
         row.id, row.case_id, number, content_from_record(row.content), ws.root / row.document
     )
     dirs = document_kind("recommendation").template_dirs(ws.templates_dir)
-    return _render_recorded(ws, rec, actor, dirs)
+    return _render_recorded(ws, rec, user.name, dirs)
 
 
 def file_with_superior(
-    store: Engine, number: str, actor: str, on_date: dt.date, filed_with: str
+    store: Engine, number: str, user: User, on_date: dt.date, filed_with: str
 ) -> bool:
     """报上一级院备案 (检察建议工作规定 art. 21: within five days of issue); returns whether in time.
 
@@ -490,8 +491,6 @@ def file_with_superior(
     """
     if not filed_with.strip():
         raise UserError("备案必须写明备案单位（上一级人民检察院的部门）。")
-    if not actor.strip():
-        raise UserError("操作人不能为空。")
     with store.begin() as conn:
         rec = conn.execute(
             select(recommendations).where(recommendations.c.number == number).with_for_update()
@@ -520,7 +519,7 @@ def file_with_superior(
                 case_id=rec.case_id,
                 at=now(),
                 on_date=on_date,
-                actor=actor.strip(),
+                actor=user.name,
                 action="file_record",
                 from_state=state,
                 to_state=state,
@@ -528,7 +527,7 @@ def file_with_superior(
                 fields=fields,
             )
         )
-        audit.record(conn, actor.strip(), "file_record", "case", rec.case_id, fields)
+        audit.record(conn, user.name, "file_record", "case", rec.case_id, fields)
     return in_time
 
 
@@ -571,7 +570,7 @@ def list_recommendations(store: Engine, case_id: int | None = None) -> list[dict
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
-def render_again(ws: Workspace, number: str, out: Path, actor: str) -> Path:
+def render_again(ws: Workspace, number: str, out: Path, user: User) -> Path:
     """Render an issued recommendation again from its stored content (same wording, same 文号)."""
     with ws.store.connect() as conn:
         row = conn.execute(
@@ -581,5 +580,7 @@ def render_again(ws: Workspace, number: str, out: Path, actor: str) -> Path:
         raise UserError(f"找不到文号为“{number}”的检察建议书。")
     kind = document_kind("recommendation")
     kind.renderer()(content_from_record(row.content), out, kind.template_dirs(ws.templates_dir))
-    audit.record_view(ws.store, actor, "case", row.case_id, {"document": number}, action="export")
+    audit.record_view(
+        ws.store, user.name, "case", row.case_id, {"document": number}, action="export"
+    )
     return out

@@ -33,6 +33,9 @@ from shujian.cases.workflow import (
 from shujian.errors import UserError
 from shujian.leads.store import lead_events, leads
 from shujian.store import now
+from shujian.users.accounts import check_prosecutor
+from shujian.users.departments import Departments
+from shujian.users.user import User
 
 
 def _accept_leads(
@@ -91,13 +94,15 @@ def _plan_opening(
     case_kind: str,
     department: str,
     prosecutor: str,
-    actor: str,
+    user: User,
     reason: str,
     opened_on: dt.date,
     urgent: bool,
     juvenile: bool,
+    departments: Departments,
 ) -> Opening:
-    """Check the request against the kind's declared opening step, before touching the store."""
+    """Check the request against the kind's declared opening step and the procuratorate's
+    departments, before touching the store."""
     workflow = load_workflow(case_kind)
     plan = policy.plan_deadline(workflow.opening, opened_on, None, None)
     due = (
@@ -107,9 +112,9 @@ def _plan_opening(
     )
     return Opening(
         workflow=workflow,
-        department=policy.need_text(department, "承办部门"),
+        department=departments.check(department, "承办部门"),
         prosecutor=policy.need_text(prosecutor, "承办检察官"),
-        actor=policy.need_text(actor, "操作人"),
+        actor=user.name,
         reason=policy.need_text(reason, "立案理由"),
         opened_on=opened_on,
         urgent=urgent,
@@ -124,23 +129,37 @@ def open_case(
     lead_ids: Sequence[int],
     department: str,
     prosecutor: str,
-    actor: str,
+    user: User,
     reason: str,
     opened_on: dt.date,
     *,
     urgent: bool = False,
     juvenile: bool = False,
     case_kind: str = DEFAULT_CASE_KIND,
+    departments: Departments | None = None,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
     The case follows the declared workflow of `case_kind`; its opening step's deadline (for
     检察建议, the 2-month investigation of 检察建议工作规定 art. 15) starts on `opened_on`.
     `urgent` / `juvenile` select the shorter reply periods later on; they may also be set when the
-    recommendation is drafted, when the kind of recommendation is known.
+    recommendation is drafted, when the kind of recommendation is known. The department must be
+    one of `departments` (default: the bundled list); in a workspace with accounts the prosecutor
+    must be an active account of that department.
     """
-    o = _plan_opening(case_kind, department, prosecutor, actor, reason, opened_on, urgent, juvenile)
+    o = _plan_opening(
+        case_kind,
+        department,
+        prosecutor,
+        user,
+        reason,
+        opened_on,
+        urgent,
+        juvenile,
+        departments or Departments.bundled(),
+    )
     with store.begin() as conn:
+        check_prosecutor(conn, o.department, o.prosecutor)
         case_id = _insert_case(conn, o)
         _accept_leads(conn, case_id, lead_ids, o.actor, o.reason)
         _record_opening(conn, case_id, o, lead_ids)
@@ -253,7 +272,7 @@ def add_leads_to_case(
     store: Engine,
     case_id: int,
     lead_ids: Sequence[int],
-    actor: str,
+    user: User,
     reason: str,
     on_date: dt.date | None = None,
 ) -> None:
@@ -261,7 +280,7 @@ def add_leads_to_case(
 
     The step is recorded in the case history (action `add_leads`) without changing its state.
     """
-    actor = policy.need_text(actor, "操作人")
+    actor = user.name
     reason = policy.need_text(reason, "理由")
     with store.begin() as conn:
         row = _load_case(conn, case_id)
@@ -343,7 +362,7 @@ def apply_transition(
     conn: Connection,
     case_id: int,
     action: str,
-    actor: str,
+    user: User,
     reason: str,
     on_date: dt.date,
     fields: dict[str, Any],
@@ -356,7 +375,7 @@ def apply_transition(
     (reserving the number of the document the step issues). `document` is the document kind the
     caller issues; a step that declares one is refused to any other caller.
     """
-    actor = policy.need_text(actor, "操作人")
+    actor = user.name
     reason = (reason or "").strip()
     row = _load_case(conn, case_id)
     workflow, tr, clean = _decide(conn, row, action, reason, on_date, fields, document)
@@ -397,7 +416,7 @@ def transition(
     store: Engine,
     case_id: int,
     action: str,
-    actor: str,
+    user: User,
     reason: str,
     on_date: dt.date,
     **fields: Any,
@@ -409,7 +428,7 @@ def transition(
     read forwards).
     """
     with store.begin() as conn:
-        tr, _ = apply_transition(conn, case_id, action, actor, reason, on_date, fields)
+        tr, _ = apply_transition(conn, case_id, action, user, reason, on_date, fields)
     return tr.target
 
 
@@ -422,10 +441,10 @@ def workflow_of(store: Engine, case_id: int) -> Workflow:
     return load_workflow(kind)
 
 
-def get_case(store: Engine, case_id: int, actor: str) -> dict[str, Any]:
+def get_case(store: Engine, case_id: int, user: User) -> dict[str, Any]:
     """The case's current row, with its lead ids and Chinese state label; the view is audited."""
     out = case_row(store, case_id)
-    audit.record_view(store, actor, "case", case_id)
+    audit.record_view(store, user.name, "case", case_id)
     return out
 
 
@@ -450,7 +469,7 @@ def case_row(store: Engine, case_id: int) -> dict[str, Any]:
     return out
 
 
-def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
+def history(store: Engine, case_id: int, user: User) -> list[dict[str, Any]]:
     """Every recorded step of a case, oldest first, with Chinese labels; the view is audited."""
     workflow = workflow_of(store, case_id)
     with store.connect() as conn:
@@ -466,7 +485,7 @@ def history(store: Engine, case_id: int, actor: str) -> list[dict[str, Any]]:
         r["action_label"] = workflow.action_label(r["action"])
         r["from_label"] = workflow.label(r["from_state"]) if r["from_state"] else None
         r["to_label"] = workflow.label(r["to_state"])
-    audit.record_view(store, actor, "case", case_id, {"what": "history"})
+    audit.record_view(store, user.name, "case", case_id, {"what": "history"})
     return rows
 
 
@@ -483,7 +502,7 @@ def case_of_lead(store: Engine, lead_id: int) -> dict[str, Any] | None:
 
 def list_cases(
     store: Engine,
-    actor: str,
+    user: User,
     *,
     state: str | None = None,
     department: str | None = None,
@@ -516,5 +535,5 @@ def list_cases(
         "prosecutor": prosecutor,
         "case_kind": case_kind,
     }
-    audit.record_list_view(store, actor, "case", filters, [r["id"] for r in rows])
+    audit.record_list_view(store, user.name, "case", filters, [r["id"] for r in rows])
     return rows

@@ -10,7 +10,8 @@ outcome on the date recorded. Which case step counts as which figure (立案, �
 happened in that month, and a period filter (`since`, `until`) applies to every figure the same
 way. A case counts for every model
 that found one of its leads; a lead counts for the department and prosecutor of its case, else
-of its assignment, else of the department its model declares, else 未分派.
+of its dispatch (分派), else of its model's home department (`leads.queue.home_department`),
+else 未分派.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from shujian.cases.policy import figures_of_step
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
 from shujian.cases.workflow import case_kinds, load_workflow
 from shujian.errors import UserError
-from shujian.leads.store import lead_assignments, lead_events, leads
+from shujian.leads.store import lead_dispatches, lead_events, leads
 
 DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
-UNASSIGNED = "未分派"
+UNDISPATCHED = "未分派"
 
 LEAD_COUNTS = (
     ("leads", "线索数"),
@@ -90,8 +91,8 @@ def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
     with store.connect() as conn:
         case_rows = {r.id: r for r in conn.execute(select(cases))}
         lead_case = dict(conn.execute(select(case_leads.c.lead_id, case_leads.c.case_id)).all())
-        assigned = {
-            r.lead_id: (r.department, r.prosecutor) for r in conn.execute(select(lead_assignments))
+        dispatched = {
+            r.lead_id: (r.department, r.prosecutor) for r in conn.execute(select(lead_dispatches))
         }
         lead_rows = conn.execute(
             select(leads.c.id, leads.c.model_id, leads.c.status, leads.c.created_at)
@@ -131,7 +132,9 @@ def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
         if lead.id in lead_case:
             dept, pros = owner_of_case(lead_case[lead.id])
         else:
-            dept, pros = assigned.get(lead.id, (home.get(lead.model_id, UNASSIGNED), UNASSIGNED))
+            dept, pros = dispatched.get(
+                lead.id, (home.get(lead.model_id, UNDISPATCHED), UNDISPATCHED)
+            )
         models = (lead.model_id,)
         yield Fact("leads", _day(lead.created_at), models, dept, pros)
         if lead.status in ("accepted", "dismissed") and lead.id in decided:
@@ -179,7 +182,8 @@ def statistics(
 ) -> list[dict[str, Any]]:
     """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计.
 
-    `home` maps a model to its declared department, where its unassigned leads are counted.
+    `home` maps a model to its home department (`leads.queue.homes`), where its undispatched
+    leads are counted.
     """
     if by not in DIMENSIONS:
         raise UserError(

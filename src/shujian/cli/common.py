@@ -11,13 +11,23 @@ import click
 
 from shujian.data.datasets import Dataset, load_datasets
 from shujian.errors import UserError
+from shujian.leads.queue import homes
 from shujian.models.spec import ModelSpec, load_library
+from shujian.users import Departments, User, departments_of
+from shujian.users.accounts import resolve
 from shujian.workspace import Workspace, open_workspace
 
 
 def workspace(ctx: click.Context) -> Workspace:
-    root: Path | None = ctx.obj.get("workspace") if ctx.obj else None
-    return open_workspace(root)
+    """The workspace, opened once per command (its store engine is shared by what it calls)."""
+    obj = ctx.find_root().obj
+    if isinstance(obj, dict) and isinstance(obj.get("_opened"), Workspace):
+        return obj["_opened"]
+    root: Path | None = obj.get("workspace") if isinstance(obj, dict) else None
+    ws = open_workspace(root)
+    if isinstance(obj, dict):
+        obj["_opened"] = ws
+    return ws
 
 
 def library(ws: Workspace) -> dict[str, ModelSpec]:
@@ -41,20 +51,38 @@ def declared_datasets(ctx: click.Context) -> dict[str, Dataset]:
     return load_datasets()
 
 
-def model_departments(ws: Workspace) -> dict[str, str]:
-    """Model id → the department it declares (where its unassigned leads wait and count)."""
-    return {m.id: m.department for m in library(ws).values() if m.department}
+def departments(ws: Workspace) -> Departments:
+    return departments_of(ws)
 
 
-def user(ctx: click.Context) -> str:
-    """Who is acting: --user, else $SHUJIAN_USER, else the login name (for the audit log)."""
-    name = ctx.obj.get("user") if ctx.obj else None
-    if name:
-        return str(name)
+def home_departments(ws: Workspace) -> dict[str, str]:
+    """Model id → where its undispatched leads wait and count (the policy is `leads.queue`)."""
+    return homes(library(ws), departments_of(ws))
+
+
+def user_name(ctx: click.Context) -> str:
+    """The name the acting user gave: --user, else $SHUJIAN_USER, else the login name."""
+    name = ctx.find_root().obj.get("user") if ctx.find_root().obj else None
+    if name and str(name).strip():
+        return str(name).strip()
     try:
         return getpass.getuser()
     except (KeyError, OSError) as exc:  # no login name (some containers)
         raise UserError("无法确定操作人，请用 --user 或环境变量 SHUJIAN_USER 指定。") from exc
+
+
+def user(ctx: click.Context) -> User:
+    """Who is acting, as an account of the workspace (see `users.accounts.resolve`)."""
+    ws = workspace(ctx)
+    try:
+        return resolve(ws.store, user_name(ctx), ws.region.procuratorate_name)
+    except UserError as error:
+        if error.code != "unknown_user":
+            raise
+        raise UserError(
+            f"{error.message}（用 -u 姓名 或环境变量 SHUJIAN_USER 指定操作人）",
+            code=error.code,
+        ) from error
 
 
 def parse_date(text: str | None, what: str = "日期") -> dt.date:

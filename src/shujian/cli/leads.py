@@ -1,5 +1,5 @@
-"""`shujian leads list | show | assign | accept | dismiss | reasons | export`: the lead queue and
-its triage (研判)."""
+"""`shujian leads list | show | dispatch | accept | dismiss | reasons | export`: the lead queue
+and its triage (研判). `leads assign` is the old name of `dispatch`, kept hidden for scripts."""
 
 from __future__ import annotations
 
@@ -10,10 +10,19 @@ from pathlib import Path
 import click
 
 from shujian.cases.service import add_leads_to_case, case_of_lead, open_case
-from shujian.cli.common import library, model_departments, parse_date, parse_ids, user, workspace
+from shujian.cli.common import (
+    departments,
+    home_departments,
+    library,
+    parse_date,
+    parse_ids,
+    user,
+    workspace,
+)
 from shujian.errors import UserError
 from shujian.leads import triage
 from shujian.leads.export import export_leads
+from shujian.leads.queue import queue
 from shujian.models.labels import Masking
 from shujian.workspace import Workspace
 
@@ -33,7 +42,8 @@ def leads_group() -> None:
 @click.option("--department", default=None, help="只看分派给该部门的线索")
 @click.option("--prosecutor", default=None, help="只看分派给该检察官的线索")
 @click.option("--model", "model_id", default=None, help="只看该模型的线索")
-@click.option("--unassigned", is_flag=True, help="只看尚未分派的线索")
+@click.option("--undispatched", is_flag=True, help="只看尚未分派的线索")
+@click.option("--unassigned", "undispatched", is_flag=True, hidden=True)
 @click.pass_context
 def list_cmd(
     ctx: click.Context,
@@ -41,26 +51,26 @@ def list_cmd(
     department: str | None,
     prosecutor: str | None,
     model_id: str | None,
-    unassigned: bool,
+    undispatched: bool,
 ) -> None:
     """线索队列（按部门或检察官）。"""
     ws = workspace(ctx)
-    rows = triage.queue(
+    rows = queue(
         ws.store,
         user(ctx),
         status=None if status == "all" else status,
         department=department,
         prosecutor=prosecutor,
         model_id=model_id,
-        unassigned=unassigned,
-        home=model_departments(ws),
+        undispatched=undispatched,
+        home=home_departments(ws),
     )
     if not rows:
         click.echo("没有符合条件的线索。")
         return
     click.echo(f"{'编号':>6}  {'状态':<6}{'承办':<18}{'模型':<32}标题")
     for r in rows:
-        if r["assigned"]:
+        if r["dispatched"]:
             owner = f"{r['department']}/{r['prosecutor']}"
         else:
             owner = f"未分派（{r['department']}）" if r["department"] else "未分派"
@@ -82,7 +92,7 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
     )
-    a, case = lead["assignment"], case_of_lead(ws.store, lead_id)
+    a, case = lead["dispatch"], case_of_lead(ws.store, lead_id)
     if case:
         click.echo(f"承办：案件 {case['id']}（{case['department']} / {case['prosecutor']}）")
     else:
@@ -93,21 +103,39 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
     click.echo("经过：")
     for e in lead["events"]:
         detail = json.dumps(e["detail"], ensure_ascii=False) if e["detail"] else ""
-        click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind']:<16}{e['actor']:<12}{detail}")
+        click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind_label']:<8}{e['actor']:<12}{detail}")
 
 
-@leads_group.command("assign")
+@leads_group.command("dispatch")
 @click.argument("lead_ids", nargs=-1, required=True)
-@click.option("--department", required=True, help="承办部门")
-@click.option("--prosecutor", required=True, help="承办检察官")
+@click.option("--department", required=True, help="承办部门（本院的部门之一）")
+@click.option("--prosecutor", required=True, help="承办检察官（已建账号时须为该部门的有效账号）")
 @click.pass_context
-def assign_cmd(
+def dispatch_cmd(
     ctx: click.Context, lead_ids: tuple[str, ...], department: str, prosecutor: str
 ) -> None:
     """把线索分派给部门和检察官（可一次分派多条，例如 3 5 10-20）。"""
     ws = workspace(ctx)
-    n = triage.assign(ws.store, parse_ids(lead_ids), department, prosecutor, user(ctx))
-    click.echo(f"已将 {n} 条线索分派给 {department} {prosecutor}。")
+    n = triage.dispatch(
+        ws.store,
+        parse_ids(lead_ids),
+        department,
+        prosecutor,
+        user(ctx),
+        departments=departments(ws),
+    )
+    click.echo(f"已将 {n} 条线索分派给 {department.strip()} {prosecutor.strip()}。")
+
+
+assign_cmd = click.Command(
+    "assign",
+    callback=dispatch_cmd.callback,
+    params=dispatch_cmd.params,
+    help=dispatch_cmd.help,
+    hidden=True,
+)
+"""The name `dispatch` had before migration 0004 (scripts may still call it)."""
+leads_group.add_command(assign_cmd)
 
 
 @leads_group.command("dismiss")
@@ -176,6 +204,7 @@ def accept_cmd(
         day,
         urgent=urgent,
         juvenile=juvenile,
+        departments=departments(ws),
     )
     click.echo(f"已立案：案件 {new_id}（{len(ids)} 条线索成案）。")
 

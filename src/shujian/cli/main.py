@@ -38,7 +38,7 @@ class ShujianGroup(click.Group):
     "--user",
     default=None,
     envvar="SHUJIAN_USER",
-    help="操作人（记入审计日志；默认：环境变量 SHUJIAN_USER，否则登录名）",
+    help="操作人（记入审计日志；已建账号的工作区须为有效账号；默认：环境变量 SHUJIAN_USER，否则登录名）",
 )
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
@@ -47,9 +47,9 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
 
 
 def _register() -> None:
-    from shujian.cli import audit, cases, data, db, demo, leads, models, run, stats
+    from shujian.cli import audit, cases, data, db, demo, leads, models, run, stats, users
 
-    for module in (data, models, run, leads, cases, stats, audit, db, demo):
+    for module in (data, models, run, leads, cases, stats, users, audit, db, demo):
         module.register(cli)
 
 

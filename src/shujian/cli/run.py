@@ -38,7 +38,7 @@ def run_cmd(
         model_ids = tuple(models)
     if not model_ids:
         raise UserError("请指定要运行的模型编号，或用 --all 运行全部模型。")
-    report = run_models(ws, models, model_ids, parse_as_of(as_of), engine, actor=user(ctx))
+    report = run_models(ws, models, model_ids, parse_as_of(as_of), engine, user=user(ctx))
     print_report(report)
 
 

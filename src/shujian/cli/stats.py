@@ -8,7 +8,7 @@ import click
 
 from shujian import audit
 from shujian.cases import stats
-from shujian.cli.common import model_departments, parse_date, user, workspace
+from shujian.cli.common import home_departments, parse_date, user, workspace
 
 
 @click.command("stats")
@@ -39,11 +39,11 @@ def stats_cmd(
         by,
         parse_date(since, "起始日期") if since else None,
         parse_date(until, "截止日期") if until else None,
-        home=model_departments(ws),
+        home=home_departments(ws),
     )
     audit.record_view(
         ws.store,
-        user(ctx),
+        user(ctx).name,
         "stats",
         by,
         {"since": since, "until": until, "file": str(output) if output else None},

@@ -1,7 +1,7 @@
 """One lead of the demonstration taken on to a served 检察建议书, so the demo shows the whole flow.
 
 The source reports tell of a kindergarten-name lead taken from discovery to rectification in five
-days; the demo does the first part of that with its own 幼儿园 lead: assigned, accepted into a
+days; the demo does the first part of that with its own 幼儿园 lead: dispatched, accepted into a
 case, investigated, the recommendation issued to the county's education bureau, served and
 filed with the upper procuratorate. The
 case is left 等待回复 for the user to carry on with the commands the demo prints.
@@ -16,8 +16,9 @@ from pathlib import Path
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import open_case, transition
 from shujian.leads.service import list_leads
-from shujian.leads.triage import assign
+from shujian.leads.triage import dispatch
 from shujian.models.spec import ModelSpec
+from shujian.users import User, departments_of
 from shujian.workspace import Workspace
 
 MODEL = "kindergarten.name"
@@ -43,16 +44,27 @@ def walk_sample_case(
         return None
     lead = found[0]
     store = ws.store
-    assign(store, [lead["id"]], DEPARTMENT, PROSECUTOR, "演示部门负责人")
+    procuratorate = ws.region.procuratorate_name
+    head = User("演示部门负责人", procuratorate, DEPARTMENT, frozenset({"department_head"}))
+    prosecutor = User(PROSECUTOR, procuratorate, DEPARTMENT, frozenset({"prosecutor"}))
+    departments = departments_of(ws)
+    dispatch(store, [lead["id"]], DEPARTMENT, PROSECUTOR, head, departments=departments)
     case_id = open_case(
-        store, [lead["id"]], DEPARTMENT, PROSECUTOR, PROSECUTOR, "幼儿园名称违规，线索成案", as_of
+        store,
+        [lead["id"]],
+        DEPARTMENT,
+        PROSECUTOR,
+        prosecutor,
+        "幼儿园名称违规，线索成案",
+        as_of,
+        departments=departments,
     )
-    transition(store, case_id, "investigate", PROSECUTOR, "调取办学许可证、实地查看", as_of)
+    transition(store, case_id, "investigate", prosecutor, "调取办学许可证、实地查看", as_of)
     issued = issue_recommendation(
         ws,
         library,
         case_id,
-        PROSECUTOR,
+        prosecutor,
         as_of + dt.timedelta(days=1),
         f"{county}教育局",
         category="未检",
@@ -65,16 +77,16 @@ def walk_sample_case(
         store,
         case_id,
         "serve",
-        PROSECUTOR,
+        prosecutor,
         "",
         as_of + dt.timedelta(days=2),
         service_method="书面送达",
     )
-    transition(store, case_id, "await_reply", PROSECUTOR, "", as_of + dt.timedelta(days=2))
+    transition(store, case_id, "await_reply", prosecutor, "", as_of + dt.timedelta(days=2))
     file_with_superior(
         store,
         issued.number,
-        PROSECUTOR,
+        prosecutor,
         as_of + dt.timedelta(days=3),
         "上一级人民检察院未成年人检察部",
     )

@@ -19,6 +19,7 @@ from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS, list_leads
 from shujian.models.labels import Masking
+from shujian.users.user import User
 
 FIELDS = (
     ("id", "线索编号"),
@@ -77,7 +78,7 @@ def export_leads(
     store: Engine,
     fmt: str,
     output: Path | TextIO,
-    actor: str,
+    user: User,
     model_id: str | None = None,
     *,
     reveal: bool = False,
@@ -96,7 +97,7 @@ def export_leads(
     }
     if reveal:
         detail["revealed_fields"] = _revealed(records, masking)
-    audit.record_view(store, actor, "lead", None, detail, action="export")
+    audit.record_view(store, user.name, "lead", None, detail, action="export")
     if fmt == "xlsx":
         if not isinstance(output, Path):
             raise UserError("导出 xlsx 时必须指定输出文件。", code="xlsx_needs_file")

@@ -83,13 +83,14 @@ lead_events = Table(
     Column("detail", JSON, nullable=False, default=dict),
 )
 
-lead_assignments = Table(
-    "lead_assignments",
+lead_dispatches = Table(
+    "lead_dispatches",
     metadata,
     Column("lead_id", Integer, ForeignKey("leads.id"), primary_key=True),
     Column("department", String(64), nullable=False, index=True),
     Column("prosecutor", String(128), nullable=False, index=True),
-    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("dispatched_at", DateTime(timezone=True), nullable=False),
     Column("actor", String(128), nullable=False),
 )
-"""The department and prosecutor a lead is assigned to now (its history is in `lead_events`)."""
+"""The department and prosecutor a lead is dispatched (分派) to now; its history is in
+`lead_events` (kind `dispatched`, or `assigned` for events written before migration 0004)."""

@@ -1,4 +1,5 @@
-"""研判 (triage): assigning leads to a department and prosecutor, and dismissing them (不成案).
+"""研判 (triage): dispatching leads (分派) to a department and prosecutor, and dismissing them
+(不成案).
 
 Accepting a lead (成案) opens or extends a case, so it lives with the cases
 (`shujian.cases.service.open_case` / `add_leads_to_case`). Every operation here takes many leads
@@ -8,7 +9,7 @@ it, so a bulk decision is never half applied. Each change is one lead event and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +21,26 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS
-from shujian.leads.store import lead_assignments, lead_events, leads
+from shujian.leads.store import lead_dispatches, lead_events, leads
 from shujian.models.labels import Masking
 from shujian.store import now
+from shujian.users.accounts import check_prosecutor
+from shujian.users.departments import Departments
+from shujian.users.user import User
 from shujian.workspace import Workspace
+
+EVENT_LABELS = {
+    "created": "模型发现",
+    "found_again": "再次发现",
+    "evidence_changed": "证据变化",
+    "reopened": "重新推送",
+    "no_longer_found": "不再发现",
+    "dispatched": "分派",
+    "assigned": "分派",
+    "accepted": "成案",
+    "dismissed": "不成案",
+}
+"""Chinese labels of lead event kinds; `assigned` is the kind 分派 had before migration 0004."""
 
 TRIAGE_FILE = Path(__file__).with_name("triage.yaml")
 
@@ -87,38 +104,44 @@ def _lock_leads(conn: Connection, lead_ids: Sequence[int], allowed: set[str], do
         raise UserError(f"以下线索不能{doing}：{shown}；只有“{allowed_labels}”的线索可以{doing}。")
 
 
-def assign(
-    store: Engine, lead_ids: Sequence[int], department: str, prosecutor: str, actor: str
+def dispatch(
+    store: Engine,
+    lead_ids: Sequence[int],
+    department: str,
+    prosecutor: str,
+    user: User,
+    *,
+    departments: Departments | None = None,
 ) -> int:
-    """分派: give leads awaiting triage to a department and prosecutor (re-assigning is allowed)."""
-    department = _need(department, "承办部门")
+    """分派: give leads awaiting triage to a department and prosecutor (dispatching again is
+    allowed). The department must be one of `departments` (default: the bundled list); in a
+    workspace with accounts the prosecutor must be an active account of that department."""
+    department = (departments or Departments.bundled()).check(department, "承办部门")
     prosecutor = _need(prosecutor, "承办检察官")
-    actor = _need(actor, "操作人")
     stamp = now()
     with store.begin() as conn:
         _lock_leads(conn, lead_ids, {"new"}, "分派")
+        check_prosecutor(conn, department, prosecutor)
         before = dict(
             conn.execute(
-                select(lead_assignments.c.lead_id, lead_assignments.c.prosecutor).where(
-                    lead_assignments.c.lead_id.in_(lead_ids)
+                select(lead_dispatches.c.lead_id, lead_dispatches.c.prosecutor).where(
+                    lead_dispatches.c.lead_id.in_(lead_ids)
                 )
             ).all()
         )
         values = {
             "department": department,
             "prosecutor": prosecutor,
-            "assigned_at": stamp,
-            "actor": actor,
+            "dispatched_at": stamp,
+            "actor": user.name,
         }
         fresh = [i for i in lead_ids if i not in before]
         if fresh:
-            conn.execute(insert(lead_assignments), [{"lead_id": i, **values} for i in fresh])
+            conn.execute(insert(lead_dispatches), [{"lead_id": i, **values} for i in fresh])
         again = [i for i in lead_ids if i in before]
         if again:
             conn.execute(
-                update(lead_assignments)
-                .where(lead_assignments.c.lead_id.in_(again))
-                .values(**values)
+                update(lead_dispatches).where(lead_dispatches.c.lead_id.in_(again)).values(**values)
             )
         conn.execute(
             insert(lead_events),
@@ -127,8 +150,8 @@ def assign(
                     "lead_id": i,
                     "run_id": None,
                     "at": stamp,
-                    "kind": "assigned",
-                    "actor": actor,
+                    "kind": "dispatched",
+                    "actor": user.name,
                     "detail": {
                         "department": department,
                         "prosecutor": prosecutor,
@@ -140,8 +163,8 @@ def assign(
         )
         audit.record(
             conn,
-            actor,
-            "assign",
+            user.name,
+            "dispatch",
             "lead",
             _ids_text(lead_ids),
             {"lead_ids": list(lead_ids), "department": department, "prosecutor": prosecutor},
@@ -153,7 +176,7 @@ def dismiss(
     store: Engine,
     lead_ids: Sequence[int] | int,
     reason: str,
-    actor: str,
+    user: User,
     note: str = "",
     reasons: DismissReasons | None = None,
 ) -> int:
@@ -161,7 +184,6 @@ def dismiss(
     evidence changes (see `leads.service.record_findings`)."""
     ids = [lead_ids] if isinstance(lead_ids, int) else list(lead_ids)
     (reasons or default_reasons()).check(reason, note)
-    actor = _need(actor, "操作人")
     stamp = now()
     with store.begin() as conn:
         _lock_leads(conn, ids, {"new"}, "作不成案处理")
@@ -177,13 +199,15 @@ def dismiss(
                     "run_id": None,
                     "at": stamp,
                     "kind": "dismissed",
-                    "actor": actor,
+                    "actor": user.name,
                     "detail": detail,
                 }
                 for i in ids
             ],
         )
-        audit.record(conn, actor, "dismiss", "lead", _ids_text(ids), {"lead_ids": ids, **detail})
+        audit.record(
+            conn, user.name, "dismiss", "lead", _ids_text(ids), {"lead_ids": ids, **detail}
+        )
     return len(ids)
 
 
@@ -192,80 +216,15 @@ def _ids_text(ids: Sequence[int]) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def queue(
-    store: Engine,
-    actor: str,
-    *,
-    status: str | None = "new",
-    department: str | None = None,
-    prosecutor: str | None = None,
-    model_id: str | None = None,
-    unassigned: bool = False,
-    home: Mapping[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    """The lead queue (one list per department or prosecutor), without evidence; audited.
-
-    `home` maps a model to the department it declares: a lead not yet assigned belongs to its
-    model's department's queue, so a department head sees what awaits assignment there.
-    """
-    home = home or {}
-    query = (
-        select(
-            leads.c.id,
-            leads.c.model_id,
-            leads.c.subject,
-            leads.c.title,
-            leads.c.status,
-            leads.c.active,
-            leads.c.evidence_rows,
-            leads.c.created_at,
-            lead_assignments.c.department,
-            lead_assignments.c.prosecutor,
-        )
-        .select_from(leads.outerjoin(lead_assignments))
-        .order_by(leads.c.model_id, leads.c.id)
-    )
-    if status:
-        query = query.where(leads.c.status == status)
-    if department:
-        own = [m for m, d in home.items() if d == department]
-        query = query.where(
-            (lead_assignments.c.department == department)
-            | (lead_assignments.c.lead_id.is_(None) & leads.c.model_id.in_(own))
-        )
-    if prosecutor:
-        query = query.where(lead_assignments.c.prosecutor == prosecutor)
-    if model_id:
-        query = query.where(leads.c.model_id == model_id)
-    if unassigned:
-        query = query.where(lead_assignments.c.lead_id.is_(None))
-    with store.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    for r in rows:
-        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
-        r["assigned"] = r["department"] is not None
-        if r["department"] is None:
-            r["department"] = home.get(r["model_id"])
-    filters = {
-        "status": status,
-        "department": department,
-        "prosecutor": prosecutor,
-        "model": model_id,
-        "unassigned": unassigned,
-    }
-    audit.record_list_view(store, actor, "lead", filters, [r["id"] for r in rows])
-    return rows
-
-
 def get_lead(
     store: Engine,
     lead_id: int,
-    actor: str,
+    user: User,
     *,
     reveal: bool = False,
     masking: Masking | None = None,
 ) -> dict[str, Any]:
-    """One lead with its evidence, assignment and history; the view is audited.
+    """One lead with its evidence, dispatch and history; the view is audited.
 
     ID numbers (wherever the model's lineage puts them: subject, title, evidence) are masked
     unless `reveal` is asked for, and the audit entry records which was shown and, on a reveal,
@@ -276,10 +235,10 @@ def get_lead(
         if row is None:
             raise UserError(f"线索 {lead_id} 不存在。")
         out = dict(row._mapping)
-        assigned = conn.execute(
-            select(lead_assignments).where(lead_assignments.c.lead_id == lead_id)
+        dispatched = conn.execute(
+            select(lead_dispatches).where(lead_dispatches.c.lead_id == lead_id)
         ).first()
-        out["assignment"] = dict(assigned._mapping) if assigned else None
+        out["dispatch"] = dict(dispatched._mapping) if dispatched else None
         out["events"] = [
             dict(e._mapping)
             for e in conn.execute(
@@ -295,5 +254,7 @@ def get_lead(
         detail["fields"] = privacy.fields()
     else:
         out = privacy.lead(out)
-    audit.record_view(store, actor, "lead", lead_id, detail)
+    for e in out["events"]:
+        e["kind_label"] = EVENT_LABELS.get(e["kind"], e["kind"])
+    audit.record_view(store, user.name, "lead", lead_id, detail)
     return out

@@ -31,6 +31,7 @@ from shujian.models.checks import check_model
 from shujian.models.parameters import ParameterInForce, parameters_in_force
 from shujian.models.spec import ModelSpec
 from shujian.store import now
+from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
 
 
@@ -58,7 +59,7 @@ def run_models(
     model_ids: Sequence[str],
     as_of: date,
     engine: str = "duckdb",
-    actor: str = "system",
+    user: User = SYSTEM,
 ) -> RunReport:
     """Run models as of a date and write their leads in one transaction (audited as the run)."""
     datasets = ws.datasets()
@@ -95,7 +96,7 @@ def run_models(
         conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now()))
         audit.record(
             conn,
-            actor,
+            user.name,
             "run_models",
             "run",
             run_id,

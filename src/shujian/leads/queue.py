@@ -1,0 +1,111 @@
+"""The lead queue: where a lead waits until it is dispatched (分派), and the list of one queue.
+
+A lead not yet dispatched waits in the queue of its model's department, so that a department
+head sees what awaits dispatch there. Models declare a standard department name (公益诉讼检察部);
+a procuratorate whose departments are named otherwise (第四检察部) maps the standard names to its
+own in shujian.toml. `home_department` is that policy, a pure function; the queue and the
+statistics both use it, so a lead waits and counts in the same place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from shujian import audit
+from shujian.leads.service import STATUS_LABELS
+from shujian.leads.store import lead_dispatches, leads
+from shujian.models.spec import ModelSpec
+from shujian.users.departments import Departments
+from shujian.users.user import User
+
+
+def home_department(model_department: str | None, departments: Departments) -> str | None:
+    """The department where an undispatched lead of a model declaring `model_department` waits.
+
+    The procuratorate's mapping first, else the department of the same name when it has one,
+    else none (the lead waits in no department's queue, only in the whole queue).
+    """
+    if not model_department:
+        return None
+    mapped = departments.mapping.get(model_department)
+    if mapped is not None:
+        return mapped
+    return model_department if model_department in departments.names else None
+
+
+def homes(library: Mapping[str, ModelSpec], departments: Departments) -> dict[str, str]:
+    """Model id → the department where its undispatched leads wait (and are counted)."""
+    out = {}
+    for model_id, spec in library.items():
+        home = home_department(spec.department, departments)
+        if home is not None:
+            out[model_id] = home
+    return out
+
+
+def queue(
+    store: Engine,
+    user: User,
+    *,
+    status: str | None = "new",
+    department: str | None = None,
+    prosecutor: str | None = None,
+    model_id: str | None = None,
+    undispatched: bool = False,
+    home: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The lead queue (one list per department or prosecutor), without evidence; audited.
+
+    `home` is `homes(library, departments)`: a lead not yet dispatched is in its model's home
+    department's queue, shown with that department and `dispatched` false.
+    """
+    home = home or {}
+    query = (
+        select(
+            leads.c.id,
+            leads.c.model_id,
+            leads.c.subject,
+            leads.c.title,
+            leads.c.status,
+            leads.c.active,
+            leads.c.evidence_rows,
+            leads.c.created_at,
+            lead_dispatches.c.department,
+            lead_dispatches.c.prosecutor,
+        )
+        .select_from(leads.outerjoin(lead_dispatches))
+        .order_by(leads.c.model_id, leads.c.id)
+    )
+    if status:
+        query = query.where(leads.c.status == status)
+    if department:
+        own = [m for m, d in home.items() if d == department]
+        query = query.where(
+            (lead_dispatches.c.department == department)
+            | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+        )
+    if prosecutor:
+        query = query.where(lead_dispatches.c.prosecutor == prosecutor)
+    if model_id:
+        query = query.where(leads.c.model_id == model_id)
+    if undispatched:
+        query = query.where(lead_dispatches.c.lead_id.is_(None))
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        r["dispatched"] = r["department"] is not None
+        if r["department"] is None:
+            r["department"] = home.get(r["model_id"])
+    filters = {
+        "status": status,
+        "department": department,
+        "prosecutor": prosecutor,
+        "model": model_id,
+        "undispatched": undispatched,
+    }
+    audit.record_list_view(store, user.name, "lead", filters, [r["id"] for r in rows])
+    return rows
