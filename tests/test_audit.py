@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select, text, update
 
 from shujian import audit
-from shujian.users import User
 from shujian.cli.main import cli
+from shujian.users import User
 from shujian.workspace import Workspace, init_workspace
 
 WRITE_HELD = 3.0
