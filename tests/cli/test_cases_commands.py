@@ -154,3 +154,38 @@ def test_a_document_that_could_not_be_rendered_is_shown_and_rendered_again(ws: P
     assert "文书未生成" not in show and "documents/2026/青检行公建〔2026〕1号.docx" in show
     again = shujian(ws, "cases", "render", "青检行公建〔2026〕1号", code=2)
     assert "的文书已生成" in again.output
+
+
+def test_a_case_opened_in_december_counts_by_its_own_workspace_s_2027(
+    tmp_path: Path, fixture_csvs
+) -> None:
+    """Two procuratorates in one process: the one that added 2027 from the notice opens its case
+    on 2026-12-05 with a deadline counted by that year; the other, which added nothing, is refused
+    rather than handed the first one's holidays."""
+    roots = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        assert CliRunner().invoke(cli, ["init", str(root), "--county", "青岚县"]).exit_code == 0
+        folder = tmp_path / f"files-{name}"
+        folder.mkdir()
+        for dataset, path in fixture_csvs("campus.internet_cafe", folder).items():
+            shujian(root, "import", dataset, str(path))
+        shujian(root, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
+        roots.append(root)
+    added, bare = roots
+    config = added / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[calendar]]\nyear = 2027\nsource = "测试用通知（虚构）"\n'
+        'holidays = ["2027-02-05"]\n',  # a Friday made a holiday, for the test only
+        encoding="utf-8",
+    )
+    accept = ["leads", "accept", "--department", "公益诉讼检察部", "--prosecutor", "张检察官",
+              "--reason", "网吧距学校不足200米", "--on", "2026-12-05"]  # fmt: skip
+    out = shujian(added, *accept[:2], lead_ids(added)[0], *accept[2:]).output
+    case = re.search(r"案件 (\d+)", out).group(1)
+    # 2026-12-05 + 2 months = 2027-02-05, a holiday in this workspace → the next working day
+    assert "2027-02-08" in shujian(added, "cases", "show", case).output
+
+    refused = shujian(bare, *accept[:2], lead_ids(bare)[0], *accept[2:], code=2)
+    assert "2027年的法定节假日" in refused.output

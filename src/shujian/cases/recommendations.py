@@ -309,6 +309,7 @@ def _reserve(ws: Workspace, draft: Draft, user: User, reason: str) -> Reserved:
             draft.on_date,
             {"recipient": draft.recipient, "urgent": draft.urgent, "juvenile": draft.juvenile},
             document=draft.kind.id,
+            calendar=ws.calendar,
         )
         seq = next_seq(conn, draft.kind, procuratorate, draft.category.id, year)
         number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
+from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
 from shujian.cases.deadlines import deadline_or_refuse
 from shujian.cases.documents.kinds import document_kind
@@ -100,13 +101,16 @@ def _plan_opening(
     urgent: bool,
     juvenile: bool,
     departments: Departments,
+    calendar: HolidayCalendar,
 ) -> Opening:
     """Check the request against the kind's declared opening step and the procuratorate's
     departments, before touching the store."""
     workflow = load_workflow(case_kind)
     plan = policy.plan_deadline(workflow.opening, opened_on, None, None)
     due = (
-        deadline_or_refuse(plan.start, opened_on, urgent, juvenile, workflow=workflow)
+        deadline_or_refuse(
+            plan.start, opened_on, urgent, juvenile, workflow=workflow, calendar=calendar
+        )
         if plan.start
         else None
     )
@@ -137,6 +141,7 @@ def open_case(
     juvenile: bool = False,
     case_kind: str = DEFAULT_CASE_KIND,
     departments: Departments | None = None,
+    calendar: HolidayCalendar = BUNDLED,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
@@ -145,7 +150,8 @@ def open_case(
     `urgent` / `juvenile` select the shorter reply periods later on; they may also be set when the
     recommendation is drafted, when the kind of recommendation is known. The department must be
     one of `departments` (default: the bundled list); in a workspace with accounts the prosecutor
-    must be an active account of that department.
+    must be an active account of that department. Deadlines count by the workspace's `calendar`
+    (front ends pass `Workspace.calendar`; the default knows the bundled years only).
     """
     o = _plan_opening(
         case_kind,
@@ -157,6 +163,7 @@ def open_case(
         urgent,
         juvenile,
         departments or Departments.bundled(),
+        calendar,
     )
     with store.begin() as conn:
         check_prosecutor(conn, o.department, o.prosecutor)
@@ -336,7 +343,12 @@ def _decide(
 
 
 def _case_changes(
-    workflow: Workflow, row: Any, tr: Transition, on_date: dt.date, clean: dict[str, Any]
+    workflow: Workflow,
+    row: Any,
+    tr: Transition,
+    on_date: dt.date,
+    clean: dict[str, Any],
+    calendar: HolidayCalendar,
 ) -> dict[str, Any]:
     """The new values of the case row; adds the deadline it started or ended to `clean`."""
     urgent, juvenile = policy.flags_after(clean, row.urgent, row.juvenile)
@@ -348,7 +360,9 @@ def _case_changes(
     }
     plan = policy.plan_deadline(tr, on_date, row.deadline_kind, row.deadline_due)
     if plan.start:
-        due = deadline_or_refuse(plan.start, on_date, urgent, juvenile, workflow=workflow)
+        due = deadline_or_refuse(
+            plan.start, on_date, urgent, juvenile, workflow=workflow, calendar=calendar
+        )
         values.update(deadline_kind=plan.start, deadline_start=on_date, deadline_due=due)
         clean["deadline_due"] = due.isoformat()
     elif plan.end:
@@ -368,6 +382,7 @@ def apply_transition(
     fields: dict[str, Any],
     *,
     document: str | None = None,
+    calendar: HolidayCalendar = BUNDLED,
 ) -> tuple[Transition, dict[str, Any]]:
     """Apply `action` inside the caller's transaction; returns the transition and clean fields.
 
@@ -379,7 +394,7 @@ def apply_transition(
     reason = (reason or "").strip()
     row = _load_case(conn, case_id)
     workflow, tr, clean = _decide(conn, row, action, reason, on_date, fields, document)
-    values = _case_changes(workflow, row, tr, on_date, clean)
+    values = _case_changes(workflow, row, tr, on_date, clean, calendar)
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
     conn.execute(
         insert(case_events).values(
@@ -419,16 +434,20 @@ def transition(
     user: User,
     reason: str,
     on_date: dt.date,
+    *,
+    calendar: HolidayCalendar = BUNDLED,
     **fields: Any,
 ) -> str:
     """Apply `action` (id or Chinese label) to a case on `on_date`; returns the new state id.
 
     Refuses, with a `UserError` in Chinese, an action the current state does not allow, a missing
     or invalid required field, and a date earlier than the case's last recorded step (history must
-    read forwards).
+    read forwards). A deadline the step starts counts by `calendar` (the workspace's).
     """
     with store.begin() as conn:
-        tr, _ = apply_transition(conn, case_id, action, user, reason, on_date, fields)
+        tr, _ = apply_transition(
+            conn, case_id, action, user, reason, on_date, fields, calendar=calendar
+        )
     return tr.target
 
 

@@ -128,7 +128,14 @@ def act_cmd(
     fields = parse_field_pairs(workflow, pairs)
     try:
         state = service.transition(
-            ws.store, case_id, action, user(ctx), reason, parse_date(on_date), **fields
+            ws.store,
+            case_id,
+            action,
+            user(ctx),
+            reason,
+            parse_date(on_date),
+            calendar=ws.calendar,
+            **fields,
         )
     except UserError as e:
         raise _with_hint(e) from e

@@ -205,6 +205,7 @@ def accept_cmd(
         urgent=urgent,
         juvenile=juvenile,
         departments=departments(ws),
+        calendar=ws.calendar,
     )
     click.echo(f"已立案：案件 {new_id}（{len(ids)} 条线索成案）。")
 

@@ -58,8 +58,17 @@ def walk_sample_case(
         "幼儿园名称违规，线索成案",
         as_of,
         departments=departments,
+        calendar=ws.calendar,
     )
-    transition(store, case_id, "investigate", prosecutor, "调取办学许可证、实地查看", as_of)
+    transition(
+        store,
+        case_id,
+        "investigate",
+        prosecutor,
+        "调取办学许可证、实地查看",
+        as_of,
+        calendar=ws.calendar,
+    )
     issued = issue_recommendation(
         ws,
         library,
@@ -80,9 +89,18 @@ def walk_sample_case(
         prosecutor,
         "",
         as_of + dt.timedelta(days=2),
+        calendar=ws.calendar,
         service_method="书面送达",
     )
-    transition(store, case_id, "await_reply", prosecutor, "", as_of + dt.timedelta(days=2))
+    transition(
+        store,
+        case_id,
+        "await_reply",
+        prosecutor,
+        "",
+        as_of + dt.timedelta(days=2),
+        calendar=ws.calendar,
+    )
     file_with_superior(
         store,
         issued.number,
