@@ -129,7 +129,9 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2024, 9, 30))
     assert [c["id"] for c in due_soon(store, D(2024, 11, 28), 7, PROSECUTOR)] == [case_id]
     assert due_soon(store, D(2024, 11, 28), 3) == []
-    transition(store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 11, 20), outcome="采纳")
+    transition(
+        store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 11, 20), reply_result="采纳"
+    )
     transition(store, case_id, "follow_up", AS_PROSECUTOR, "回头看", D(2024, 12, 20))
     record_outcome(
         store,
@@ -225,7 +227,9 @@ def test_a_case_with_no_rectification_goes_to_public_interest_suit(tmp_path):
     # 1 month from 2025-01-07 = 02-07, a working day after the Spring Festival
     assert get_case(store, case_id, AS_PROSECUTOR)["deadline_due"] == D(2025, 2, 7)
     transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2025, 1, 7))
-    transition(store, case_id, "record_reply", AS_PROSECUTOR, "", D(2025, 2, 20), outcome="不采纳")
+    transition(
+        store, case_id, "record_reply", AS_PROSECUTOR, "", D(2025, 2, 20), reply_result="不采纳"
+    )
     transition(store, case_id, "follow_up", AS_PROSECUTOR, "", D(2025, 3, 20))
     transition(
         store, case_id, "sue", AS_HEAD, "回复后仍未整改，未成年人权益持续受损", D(2025, 4, 1)
@@ -257,7 +261,7 @@ def walk_state_by_state(
     day = D(2024, 3, 1)
     fields = {
         "serve": {"service_method": "书面送达"},
-        "record_reply": {"outcome": reply},
+        "record_reply": {"reply_result": reply},
         "transfer": {"transferred_to": "区纪委监委"},
     }
     for step in [*path, None]:
@@ -340,7 +344,7 @@ def test_an_objection_is_reviewed_and_only_an_objection_can_be(tmp_path):
         )
         transition(store, case_id, "await_reply", AS_PROSECUTOR, "", D(2024, 3, 6))
         transition(
-            store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 4, 1), outcome=outcome
+            store, case_id, "record_reply", AS_PROSECUTOR, "", D(2024, 4, 1), reply_result=outcome
         )
     with pytest.raises(UserError, match="回复结果不是“提出异议”，不能执行“异议不成立并说明理由”"):
         transition(store, a, "reject_objection", AS_PROSECUTOR, "理由", D(2024, 4, 2))

@@ -51,7 +51,7 @@ def walk_to_closed(ws: Workspace, lead_ids: list[int]) -> int:
         ("draft_recommendation", "", {"recipient": "某区文化和旅游局", "juvenile": True}),
         ("serve", "", {"service_method": "宣告送达"}),
         ("await_reply", "", {}),
-        ("record_reply", "", {"outcome": "采纳"}),
+        ("record_reply", "", {"reply_result": "采纳"}),
         ("follow_up", "", {}),
         ("confirm_rectified", "回头看：网吧已关停", {}),
         ("close", "整改到位", {}),
@@ -90,7 +90,7 @@ def test_a_case_walks_every_state_to_closed_and_its_leads_are_accepted(workspace
     ]
     assert steps[0]["from_state"] is None and steps[0]["reason"] == "网吧距学校不足200米"
     assert steps[5]["fields"] == {
-        "outcome": "采纳",
+        "reply_result": "采纳",
         "ended_deadline": {"kind": "reply", "due": "2025-02-05", "in_time": True},
     }
     assert steps[5]["action_label"] == "登记回复"
@@ -185,7 +185,7 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
     transition(store, case_id, "serve", ACTOR, "", D(2024, 3, 6), service_method="书面送达")
     transition(store, case_id, "await_reply", ACTOR, "", D(2024, 3, 6))
     with pytest.raises(UserError, match="回复结果只能是"):
-        transition(store, case_id, "record_reply", ACTOR, "", D(2024, 4, 1), outcome="好")
+        transition(store, case_id, "record_reply", ACTOR, "", D(2024, 4, 1), reply_result="好")
     with pytest.raises(UserError, match="必须填写理由"):
         transition(store, case_id, "sue", ACTOR, " ", D(2024, 4, 1))
     transition(
@@ -248,7 +248,7 @@ def test_the_workflow_is_declared_data():
     assert escalations == {
         k: {"awaiting_reply", "replied", "follow_up"} for k in ("sue", "transfer")
     }
-    assert wf.fields["outcome"].choices == ("采纳", "部分采纳", "不采纳", "提出异议")
+    assert wf.fields["reply_result"].choices == ("采纳", "部分采纳", "不采纳", "提出异议")
     assert "第十五条" in wf.deadlines["investigation"].standard.basis
     assert wf.deadlines["reply"].urgent is not None and wf.deadlines["reply"].urgent.days == 15
 

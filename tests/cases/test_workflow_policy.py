@@ -77,8 +77,8 @@ def test_a_refusal_names_what_may_be_done_instead(state, expected_tail):
 @pytest.mark.parametrize(
     ("latest", "passes"),
     [
-        ({"outcome": "提出异议"}, True),
-        ({"outcome": "采纳"}, False),
+        ({"reply_result": "提出异议"}, True),
+        ({"reply_result": "采纳"}, False),
         ({}, False),  # never answered
     ],
 )
@@ -246,11 +246,14 @@ def test_required_text_is_stripped_or_refused(value, ok):
     [
         ("open", {"lead_ids": [1]}, ["cases"]),
         ("draft_recommendation", {"recipient": "某局"}, ["recommendations"]),
+        ("record_reply", {"reply_result": "采纳", "ended_deadline": {"in_time": True}},
+         ["replies", "replies_on_time", "adopted"]),
+        # a reply recorded before 回复结果 was renamed from `outcome` counts the same
         ("record_reply", {"outcome": "采纳", "ended_deadline": {"in_time": True}},
          ["replies", "replies_on_time", "adopted"]),
         ("record_reply", {"outcome": "部分采纳", "ended_deadline": {"in_time": False}},
          ["replies", "adopted"]),
-        ("record_reply", {"outcome": "不采纳"}, ["replies"]),
+        ("record_reply", {"reply_result": "不采纳"}, ["replies"]),
         ("record_reply", {"outcome": "提出异议", "ended_deadline": {"in_time": True}},
          ["replies", "replies_on_time"]),
         ("confirm_rectified", {}, ["rectified"]),
@@ -289,7 +292,7 @@ def _raw() -> dict[str, Any]:
         (lambda r: r["statistics"].append({"id": "x", "label": "某", "actions": ["serve"], "in_time": True}),
          "ends no deadline"),
         (lambda r: r["statistics"].append({"id": "x", "label": "某", "actions": ["record_reply"],
-                                           "when": {"outcome": ["很好"]}}),
+                                           "when": {"reply_result": ["很好"]}}),
          "bad condition"),
         (lambda r: r["statistics"].append(dict(r["statistics"][0])), "duplicate statistic"),
         (lambda r: r["transitions"][1].update({"from": []}), "exactly one transition must open"),
@@ -355,7 +358,8 @@ def test_a_new_case_kind_is_a_file_and_the_same_policy_applies(tmp_path: Path):
     [
         (["送达方式=宣告送达"], {"service_method": "宣告送达"}),
         (["service_method = 书面送达"], {"service_method": "书面送达"}),
-        (["outcome=采纳"], {"outcome": "采纳"}),
+        (["回复结果=采纳"], {"reply_result": "采纳"}),
+        (["outcome=采纳"], {"reply_result": "采纳"}),  # the id it had before
         (["情况紧急=是", "juvenile=否"], {"urgent": True, "juvenile": False}),
         (["urgent=true"], {"urgent": True}),
         (["被建议单位=某局=分局"], {"recipient": "某局=分局"}),  # only the first = splits

@@ -86,7 +86,9 @@ def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp
     due = shujian(ws, "cases", "due", "--today", "2026-05-20", "--within", "7").output
     assert "张检察官：" in due and "书面回复期限 2026-05-25 届满" in due  # 05-23 is a Saturday
     assert "已超期 2 日" in shujian(ws, "cases", "overdue", "--today", "2026-05-27").output
-    shujian(ws, "cases", "act", case, "record_reply", "--set", "outcome=采纳", "--on", "2026-05-22")
+    shujian(
+        ws, "cases", "act", case, "record_reply", "--set", "回复结果=采纳", "--on", "2026-05-22"
+    )
     shujian(ws, "cases", "act", case, "follow_up", "--on", "2026-06-22")
     shujian(
         ws, "cases", "outcome", case, "fines_imposed", "--amount", "1.5万元", "--on", "2026-06-22"

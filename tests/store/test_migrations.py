@@ -251,3 +251,28 @@ def test_a_dispatch_made_before_0004_survives_its_rename(
         assert "assigned" in list(kinds)
         assert "lead_assignments" not in inspect(conn).get_table_names()
     engine.dispose()
+
+
+def test_a_reply_recorded_as_outcome_by_release_010_still_guards_and_counts(
+    tmp_path: Path,
+) -> None:
+    """回复结果 was recorded under `outcome` before 成效 took that word: history is not
+    rewritten, so the objection steps and the statistics read the old key too."""
+    ws = _release_010_workspace(tmp_path, "sqlite")
+    shujian(ws, "db", "upgrade")
+    shujian(ws, "cases", "act", "1", "进入回复期", "--on", "2026-06-12")
+    con = sqlite3.connect(ws / "case_store.sqlite")
+    with con:  # a 登记回复 step as release 0.1.0 wrote it
+        con.execute(
+            "INSERT INTO case_events (case_id, at, on_date, actor, action, from_state, to_state, "
+            "reason, fields) VALUES (1, '2026-06-20 08:00:00.000000', '2026-06-20', '张检察官', "
+            "'record_reply', 'awaiting_reply', 'replied', '', ?)",
+            ('{"outcome": "提出异议"}',),
+        )
+        con.execute("UPDATE cases SET state = 'replied' WHERE id = 1")
+    shown = shujian(ws, "cases", "show", "1").output
+    assert "回复结果" in shown and "提出异议" in shown
+    shujian(
+        ws, "cases", "act", "1", "uphold_objection", "--reason", "异议成立", "--on", "2026-06-21"
+    )
+    assert "撤回检察建议" in shujian(ws, "cases", "show", "1").output

@@ -183,7 +183,7 @@ def figures_of_step(workflow: Workflow, action: str, fields: Mapping[str, Any]) 
     for fig in workflow.statistics:
         if action not in fig.actions:
             continue
-        if any(str(fields.get(f)) not in values for f, values in fig.when):
+        if any(str(workflow.recorded(fields, f)) not in values for f, values in fig.when):
             continue
         if fig.in_time and not (fields.get("ended_deadline") or {}).get("in_time"):
             continue

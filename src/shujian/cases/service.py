@@ -249,8 +249,11 @@ def _last_step_date(conn: Connection, case_id: int, workflow: Workflow) -> dt.da
     ).scalar_one()
 
 
-def _latest_fields(conn: Connection, case_id: int, wanted: Sequence[str]) -> dict[str, Any]:
-    """The latest value of each wanted field recorded on any step of the case (absent if never)."""
+def _latest_fields(
+    conn: Connection, workflow: Workflow, case_id: int, wanted: Sequence[str]
+) -> dict[str, Any]:
+    """The latest value of each wanted field recorded on any step of the case (absent if never),
+    under its id or an id it had before (`FieldSpec.formerly`)."""
     if not wanted:
         return {}
     rows = conn.execute(
@@ -261,8 +264,9 @@ def _latest_fields(conn: Connection, case_id: int, wanted: Sequence[str]) -> dic
     out: dict[str, Any] = {}
     for fields in rows:
         for f in wanted:
-            if fields and f in fields and f not in out:
-                out[f] = fields[f]
+            value = workflow.recorded(fields, f)
+            if value is not None and f not in out:
+                out[f] = value
         if len(out) == len(wanted):
             break
     return out
@@ -334,7 +338,9 @@ def _decide(
     """Ask the policy whether the step may be taken; the checked fields when it may."""
     workflow = load_workflow(row.case_kind)
     tr = policy.check_allowed(workflow, row.id, row.state, action)
-    policy.check_guard(workflow, row.id, tr, _latest_fields(conn, row.id, [f for f, _ in tr.when]))
+    policy.check_guard(
+        workflow, row.id, tr, _latest_fields(conn, workflow, row.id, [f for f, _ in tr.when])
+    )
     label = document_kind(tr.document).label if tr.document else "文书"
     policy.check_document(tr, document, label)
     clean = policy.check_fields(workflow, tr, reason, fields)

@@ -41,6 +41,9 @@ class FieldSpec:
     label: str
     choices: tuple[str, ...] = ()
     kind: str = "text"
+    formerly: tuple[str, ...] = ()
+    """Ids the field was recorded under by earlier versions (history is never rewritten, so
+    readers look for these too): 回复结果 was `outcome` before 成效 took that word."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,16 @@ class Workflow:
     recorded_fields: dict[str, str] = field(default_factory=dict)
     """Values the service records on steps besides the declared fields: key → Chinese label."""
     statistics: tuple[Figure, ...] = ()
+
+    def recorded(self, fields: Mapping[str, Any] | None, field: str) -> Any:
+        """A field's value as a step recorded it, under its id or an id it had before."""
+        if not fields:
+            return None
+        spec = self.fields.get(field)
+        for key in (field, *(spec.formerly if spec else ())):
+            if key in fields:
+                return fields[key]
+        return None
 
     def action_label(self, action: str) -> str:
         tr = self.by_action(action)
@@ -224,7 +237,13 @@ def parse_workflow(
         s["id"]: State(s["id"], s["label"], bool(s.get("terminal", False))) for s in raw["states"]
     }
     fields = {
-        fid: FieldSpec(fid, f["label"], tuple(f.get("choices", ())), f.get("kind", "text"))
+        fid: FieldSpec(
+            fid,
+            f["label"],
+            tuple(f.get("choices", ())),
+            f.get("kind", "text"),
+            tuple(f.get("formerly", ())),
+        )
         for fid, f in raw["fields"].items()
     }
     deadlines = {
@@ -314,7 +333,9 @@ NO = ("否", "false")
 
 def field_label(workflow: Workflow, key: str) -> str:
     """The Chinese label of a value recorded on a step (the key itself when none is declared)."""
-    spec = workflow.fields.get(key)
+    spec = workflow.fields.get(key) or next(
+        (f for f in workflow.fields.values() if key in f.formerly), None
+    )
     if spec:
         return spec.label
     return workflow.recorded_fields.get(key) or COMMON_RECORDED_FIELDS.get(key, key)
@@ -332,8 +353,8 @@ def field_text(value: Any) -> str:
 
 
 def field_spec(workflow: Workflow, key: str) -> FieldSpec:
-    """A declared field by id (`service_method`) or Chinese label (`送达方式`)."""
-    spec = next((f for f in workflow.fields.values() if key in (f.id, f.label)), None)
+    """A declared field by id (`service_method`), a former id or Chinese label (`送达方式`)."""
+    spec = next((f for f in workflow.fields.values() if key in (f.id, f.label, *f.formerly)), None)
     if spec is None:
         names = "、".join(f"{f.label}（{f.id}）" for f in workflow.fields.values())
         raise UserError(f"未知字段“{key}”。可用字段：{names}。", code="unknown_field")
