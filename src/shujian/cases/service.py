@@ -33,6 +33,7 @@ from shujian.cases.workflow import (
 )
 from shujian.errors import UserError
 from shujian.leads.store import lead_events, leads
+from shujian.paging import Page, fetch_page
 from shujian.store import now
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
@@ -533,9 +534,11 @@ def list_cases(
     department: str | None = None,
     prosecutor: str | None = None,
     case_kind: str | None = None,
-) -> list[dict[str, Any]]:
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
     """Cases, newest first, filtered by state (id or label, in any kind's workflow), department,
-    prosecutor or case kind; the view is audited."""
+    prosecutor or case kind; one page of them when `limit` is given; the view is audited."""
     workflows = [load_workflow(k) for k in case_kinds()]
     query = select(cases).order_by(cases.c.id.desc())
     if case_kind:
@@ -551,7 +554,7 @@ def list_cases(
     if prosecutor:
         query = query.where(cases.c.prosecutor == prosecutor)
     with store.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = fetch_page(conn, query, offset, limit)
     for r in rows:
         r["state_label"] = load_workflow(r["case_kind"]).label(r["state"])
     filters = {
@@ -560,5 +563,14 @@ def list_cases(
         "prosecutor": prosecutor,
         "case_kind": case_kind,
     }
-    audit.record_list_view(store, user.name, "case", filters, [r["id"] for r in rows])
+    audit.record_list_view(
+        store,
+        user.name,
+        "case",
+        filters,
+        [r["id"] for r in rows],
+        offset=offset,
+        limit=limit,
+        total=rows.total,
+    )
     return rows

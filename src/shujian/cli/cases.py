@@ -9,7 +9,15 @@ import click
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.documents import preview
 from shujian.cases.workflow import field_label, field_text, load_workflow, parse_field_pairs
-from shujian.cli.common import library, parse_date, user, workspace
+from shujian.cli.common import (
+    library,
+    page_footer,
+    page_window,
+    paging_options,
+    parse_date,
+    user,
+    workspace,
+)
 from shujian.errors import UserError
 
 
@@ -22,17 +30,34 @@ def cases_group() -> None:
 @click.option("--state", default=None, help="状态（如 等待回复 或 awaiting_reply）")
 @click.option("--department", default=None, help="承办部门")
 @click.option("--prosecutor", default=None, help="承办检察官")
+@paging_options
 @click.pass_context
 def list_cmd(
-    ctx: click.Context, state: str | None, department: str | None, prosecutor: str | None
+    ctx: click.Context,
+    state: str | None,
+    department: str | None,
+    prosecutor: str | None,
+    page: int,
+    per_page: int,
 ) -> None:
-    """案件列表。"""
+    """案件列表（新立的在前，分页显示）。"""
     ws = workspace(ctx)
+    offset, limit = page_window(page, per_page)
     rows = service.list_cases(
-        ws.store, user(ctx), state=state, department=department, prosecutor=prosecutor
+        ws.store,
+        user(ctx),
+        state=state,
+        department=department,
+        prosecutor=prosecutor,
+        offset=offset,
+        limit=limit,
     )
     if not rows:
-        click.echo("没有符合条件的案件。")
+        click.echo(
+            f"第 {page} 页没有案件（共 {rows.total} 条，{rows.pages} 页）。"
+            if rows.total
+            else "没有符合条件的案件。"
+        )
         return
     click.echo(f"{'案件':>6}  {'状态':<10}{'承办部门':<12}{'承办检察官':<10}{'立案日期':<12}期限")
     for r in rows:
@@ -41,6 +66,7 @@ def list_cmd(
             f"{r['id']:>6}  {r['state_label']:<10}{r['department']:<12}{r['prosecutor']:<10}"
             f"{r['opened_on'].isoformat():<12}{due}"
         )
+    click.echo(page_footer(rows, "件"))
 
 
 @cases_group.command("show")

@@ -13,6 +13,7 @@ from shujian.data.datasets import Dataset, load_datasets
 from shujian.errors import UserError
 from shujian.leads.queue import homes
 from shujian.models.spec import ModelSpec, load_library
+from shujian.paging import Page
 from shujian.users import Departments, User, departments_of
 from shujian.users.accounts import resolve
 from shujian.workspace import Workspace, open_workspace
@@ -118,3 +119,34 @@ def parse_ids(specs: tuple[str, ...], what: str = "线索") -> list[int]:
     if not out:
         raise UserError(f"请指定{what}编号。")
     return out
+
+
+PER_PAGE = 100
+"""Rows a list command prints at a time."""
+
+
+def paging_options(command):  # type: ignore[no-untyped-def]
+    """`--page N` and `--per-page N` on a list command."""
+    command = click.option(
+        "--per-page", "per_page", type=int, default=PER_PAGE, show_default=True, help="每页条数"
+    )(command)
+    return click.option("--page", type=int, default=1, show_default=True, help="第几页")(command)
+
+
+def page_window(page: int, per_page: int) -> tuple[int, int]:
+    """(offset, limit) of a 1-based page."""
+    if page < 1:
+        raise UserError("页码从 1 开始。")
+    return (page - 1) * per_page, per_page
+
+
+def page_footer(rows: Page, what: str) -> str:
+    """共 N 条, and where the other pages are when there are several."""
+    if rows.pages <= 1:
+        return f"共 {rows.total} {what}。"
+    tail = (
+        f"用 --page {rows.number + 1} 查看下一页。"
+        if rows.number < rows.pages
+        else "已是最后一页。"
+    )
+    return f"共 {rows.total} {what}，第 {rows.number}/{rows.pages} 页。{tail}"

@@ -14,6 +14,9 @@ from shujian.cli.common import (
     departments,
     home_departments,
     library,
+    page_footer,
+    page_window,
+    paging_options,
     parse_date,
     parse_ids,
     user,
@@ -44,6 +47,7 @@ def leads_group() -> None:
 @click.option("--model", "model_id", default=None, help="只看该模型的线索")
 @click.option("--undispatched", is_flag=True, help="只看尚未分派的线索")
 @click.option("--unassigned", "undispatched", is_flag=True, hidden=True)
+@paging_options
 @click.pass_context
 def list_cmd(
     ctx: click.Context,
@@ -52,9 +56,12 @@ def list_cmd(
     prosecutor: str | None,
     model_id: str | None,
     undispatched: bool,
+    page: int,
+    per_page: int,
 ) -> None:
-    """线索队列（按部门或检察官）。"""
+    """线索队列（按部门或检察官，分页显示）。"""
     ws = workspace(ctx)
+    offset, limit = page_window(page, per_page)
     rows = queue(
         ws.store,
         user(ctx),
@@ -64,9 +71,15 @@ def list_cmd(
         model_id=model_id,
         undispatched=undispatched,
         home=home_departments(ws),
+        offset=offset,
+        limit=limit,
     )
     if not rows:
-        click.echo("没有符合条件的线索。")
+        click.echo(
+            f"第 {page} 页没有线索（共 {rows.total} 条，{rows.pages} 页）。"
+            if rows.total
+            else "没有符合条件的线索。"
+        )
         return
     click.echo(f"{'编号':>6}  {'状态':<6}{'承办':<18}{'模型':<32}标题")
     for r in rows:
@@ -77,7 +90,7 @@ def list_cmd(
         click.echo(
             f"{r['id']:>6}  {r['status_label']:<6}{owner:<18}{r['model_id']:<32}{r['title']}"
         )
-    click.echo(f"共 {len(rows)} 条。")
+    click.echo(page_footer(rows, "条"))
 
 
 @leads_group.command("show")

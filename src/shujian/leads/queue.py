@@ -10,7 +10,6 @@ statistics both use it, so a lead waits and counts in the same place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -18,6 +17,7 @@ from shujian import audit
 from shujian.leads.service import STATUS_LABELS
 from shujian.leads.store import lead_dispatches, leads
 from shujian.models.spec import ModelSpec
+from shujian.paging import Page, fetch_page
 from shujian.users.departments import Departments
 from shujian.users.user import User
 
@@ -56,11 +56,14 @@ def queue(
     model_id: str | None = None,
     undispatched: bool = False,
     home: Mapping[str, str] | None = None,
-) -> list[dict[str, Any]]:
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
     `home` is `homes(library, departments)`: a lead not yet dispatched is in its model's home
-    department's queue, shown with that department and `dispatched` false.
+    department's queue, shown with that department and `dispatched` false. `offset` and `limit`
+    choose one page (all rows when `limit` is None); the page knows how many matched.
     """
     home = home or {}
     query = (
@@ -94,7 +97,7 @@ def queue(
     if undispatched:
         query = query.where(lead_dispatches.c.lead_id.is_(None))
     with store.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = fetch_page(conn, query, offset, limit)
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
         r["dispatched"] = r["department"] is not None
@@ -107,5 +110,14 @@ def queue(
         "model": model_id,
         "undispatched": undispatched,
     }
-    audit.record_list_view(store, user.name, "lead", filters, [r["id"] for r in rows])
+    audit.record_list_view(
+        store,
+        user.name,
+        "lead",
+        filters,
+        [r["id"] for r in rows],
+        offset=offset,
+        limit=limit,
+        total=rows.total,
+    )
     return rows
