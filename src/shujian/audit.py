@@ -72,6 +72,7 @@ from sqlalchemy import (
     update,
 )
 
+from shujian.paging import Page
 from shujian.store import metadata, now
 
 GENESIS = "0" * 64
@@ -307,6 +308,22 @@ def record_list_view(
         "total": len(ids) if total is None and limit is None and offset == 0 else total,
     }
     record_view(store, actor, object_type, None, detail, action=action)
+
+
+def record_page_view(
+    store: Engine, actor: str, object_type: str, filters: Mapping[str, Any], page: Page
+) -> None:
+    """Audit one `Page` of a list (the rows' ids, its window and its total)."""
+    record_list_view(
+        store,
+        actor,
+        object_type,
+        filters,
+        [r["id"] for r in page],
+        offset=page.offset,
+        limit=page.limit,
+        total=page.total,
+    )
 
 
 @dataclass(frozen=True)

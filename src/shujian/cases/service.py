@@ -563,14 +563,5 @@ def list_cases(
         "prosecutor": prosecutor,
         "case_kind": case_kind,
     }
-    audit.record_list_view(
-        store,
-        user.name,
-        "case",
-        filters,
-        [r["id"] for r in rows],
-        offset=offset,
-        limit=limit,
-        total=rows.total,
-    )
+    audit.record_page_view(store, user.name, "case", filters, rows)
     return rows

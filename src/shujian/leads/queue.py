@@ -110,14 +110,5 @@ def queue(
         "model": model_id,
         "undispatched": undispatched,
     }
-    audit.record_list_view(
-        store,
-        user.name,
-        "lead",
-        filters,
-        [r["id"] for r in rows],
-        offset=offset,
-        limit=limit,
-        total=rows.total,
-    )
+    audit.record_page_view(store, user.name, "lead", filters, rows)
     return rows
