@@ -9,7 +9,7 @@ import click
 from shujian.cli.common import declared_datasets, workspace
 from shujian.data.datasets import Column
 from shujian.data.fields import FIELD_TYPES
-from shujian.data.importer import ImportOptions, import_file, parse_mapping, summary_json
+from shujian.data.importer import ImportOptions, import_file, summary_json
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.workspace import Region, init_workspace
@@ -178,3 +178,14 @@ def register(group: click.Group) -> None:
     group.add_command(init_cmd)
     group.add_command(import_cmd)
     group.add_command(datasets_group)
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """`--map 表头=字段` pairs as typed."""
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UserError(f"--map 的格式应为 表头=字段，收到：{pair}")
+        header, target = pair.split("=", 1)
+        mapping[header.strip()] = target.strip()
+    return mapping

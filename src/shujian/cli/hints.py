@@ -17,7 +17,8 @@ HINTS: dict[str, str] = {
     "unknown_dataset": "用 shujian datasets list 查看全部数据集，shujian datasets show 编号 查看中文表头和别名。",
     "header_not_found": "如文件中的表头名称不同，请用 --map 表头=字段 指定对应关系（字段见 shujian datasets show 编号）。",
     "missing_columns": "如这些列在文件中用了别的表头，请用 --map 表头=字段 指定。",
-    "bad_crs": "--crs 可选：WGS84、GCJ02、BD09。",
+    "bad_crs": "命令行用 --crs 指定文件的坐标系。",
+    "unknown_mapping_target": "--map 表头=字段 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",
     "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",
 }  # fmt: skip
 

@@ -1,8 +1,10 @@
-"""Import of one agency file into the warehouse, as an ordered list of small steps.
+"""Import of one agency file into the warehouse, as an ordered tuple of small steps.
 
-    read grid → locate header → map columns → drop non-data rows → parse fields
-    → validate (required, vocabularies) → coordinates to WGS-84 → split accepted / rejected
-    → de-duplicate against stored rows → store atomically → write the rejection report
+`STEPS` is the import, in order; each step takes the `ImportState` built so far and returns a
+new one with its own part filled in. Two steps read (the file, the keys already stored); the
+others are pure, so each can be run and tested alone on a state made by hand. `import_file`
+only guards the workspace (lock, identity, sweep, already imported?), runs the steps and
+commits their result as one batch together with its rejection report.
 
 Every step works on whole columns. A file that cannot be mapped to the dataset's required
 columns is refused whole; a bad row is rejected with its reasons and the rest imports.
@@ -13,20 +15,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 import polars as pl
 
+from shujian.data import readers
 from shujian.data.datasets import Column, Dataset, normalise_header
 from shujian.data.fields import get_field_type
 from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
 from shujian.data.fields.text import normalise_text
-from shujian.data.readers import HEADER_SCAN_ROWS, Grid, read_grid
+from shujian.data.readers import HEADER_SCAN_ROWS, Grid
 from shujian.data.rejections import Rejection, write_report
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
@@ -102,6 +106,433 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# ----------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What was asked for; the same for every step."""
+
+    dataset: Dataset
+    path: Path
+    options: ImportOptions
+    warehouse: Warehouse
+    """Read by `read_stored_keys` only (events already stored are not stored again)."""
+
+
+def _empty_grid() -> Grid:
+    return Grid(frame=pl.DataFrame(), row_numbers=pl.Series("row", [], dtype=pl.Int64))
+
+
+@dataclass(frozen=True)
+class ImportState:
+    """What the import knows so far. Each step returns a copy with its own fields filled in.
+
+    Frames and series are never changed in place, so a state can be handed to the next step,
+    kept by a test, or run through a step twice, and stays what it was.
+    """
+
+    request: ImportRequest
+    grid: Grid = field(default_factory=_empty_grid)
+    """Every cell of the sheet as text (`read_grid`)."""
+    header_at: int = -1
+    """Index in `grid` of the header row (`locate_header`)."""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Grid column → declared column id (`locate_header`)."""
+    extras: Mapping[str, str] = field(default_factory=dict)
+    """Grid column → its header, for headers matching no declared column (`locate_header`)."""
+    body: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """The data rows, grid columns, agency's text (`drop_non_data_rows`)."""
+    rows: pl.Series = field(default_factory=lambda: pl.Series("row", [], dtype=pl.Int64))
+    """Each data row's number as the user sees it in the file (`drop_non_data_rows`)."""
+    skipped: tuple[Mapping[str, object], ...] = ()
+    """Rows not imported and not errors — totals rows, superseded repeats — with the reason."""
+    values: Mapping[str, pl.Series] = field(default_factory=dict)
+    """Normalised values by column id (`parse_fields`, `validate`, `coordinates_to_wgs84`)."""
+    errors: Mapping[str, pl.Series] = field(default_factory=dict)
+    """By column id: the reason a cell is refused, or null (`parse_fields`, `validate`)."""
+    table: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """The rows in their stored shape (`to_stored_shape`); the steps after it only drop rows,
+    and what is left at the end is the batch."""
+    rejections: tuple[Rejection, ...] = ()
+    """One per refused cell, by row and column (`split_rejected`)."""
+    rejected: int = 0
+    """Rows refused (`split_rejected`)."""
+    stored_keys: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.Utf8))
+    """`_record_key` of every row already stored for an events dataset (`read_stored_keys`)."""
+    duplicates: int = 0
+    """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
+
+
+Step = Callable[[ImportState], ImportState]
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def read_grid(state: ImportState) -> ImportState:
+    """Read every cell as text (I/O: the agency's file). See `readers.py`."""
+    request = state.request
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the field types' one-off tables are built while the file is read
+        prepared = pool.submit(prepare_field_types, request.dataset)
+        grid = readers.read_grid(request.path, request.options.sheet, request.options.encoding)
+        prepared.result()
+    return replace(state, grid=grid)
+
+
+def prepare_field_types(dataset: Dataset) -> None:
+    """Build the one-off tables of every field type the dataset uses (`FieldType.prepare`)."""
+    for name in {col.type for col in dataset.columns}:
+        get_field_type(name).prepare()
+
+
+def locate_header(state: ImportState) -> ImportState:
+    """Find the header row among the first rows and map its cells to column ids.
+
+    The header is the row that names the most declared columns; title rows above it
+    ("青岚县2024年在建工程项目清单") name none. A header matching no column is an extra column,
+    kept verbatim. Refuses the whole file when a required column is missing, naming it.
+    """
+    dataset, grid = state.request.dataset, state.grid
+    index = dataset.header_index()
+    label_index = {normalise_header(c.label): c.id for c in dataset.columns}
+    user = {}
+    for header, target in state.request.options.mapping.items():
+        key = normalise_header(target)
+        column_id = index.get(key) or label_index.get(key)
+        if column_id is None:
+            raise UserError(
+                f"表头对应关系“{header}={target}”：数据集“{dataset.label}”没有名为“{target}”的字段。",
+                code="unknown_mapping_target",
+            )
+        user[normalise_header(header)] = column_id
+    lookup = {**index, **user}
+    head = grid.frame.head(HEADER_SCAN_ROWS)
+    best_row, best_hits = -1, 0
+    for i, row in enumerate(head.iter_rows()):
+        hits = len(
+            {lookup[normalise_header(v)] for v in row if v and normalise_header(v) in lookup}
+        )
+        if hits > best_hits:
+            best_row, best_hits = i, hits
+    if best_row < 0:
+        missing = "、".join(c.label for c in dataset.required)
+        raise UserError(
+            f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
+            f"本数据集的字段（必填：{missing}）。如表头名称不同，请指定表头与字段的对应关系。",
+            code="header_not_found",
+        )
+    mapping: dict[str, str] = {}
+    extras: dict[str, str] = {}
+    for name, value in zip(grid.frame.columns, head.row(best_row), strict=True):
+        if value is None or not str(value).strip():
+            continue
+        column_id = lookup.get(normalise_header(value))
+        if column_id is None or column_id in mapping.values():
+            extras[name] = str(value).strip()
+        else:
+            mapping[name] = column_id
+    missing_cols = [c for c in dataset.required if c.id not in mapping.values()]
+    if missing_cols:
+        names = "、".join(c.label for c in missing_cols)
+        raise UserError(
+            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。"
+            f"如这些列在文件中用了别的表头，请指定表头与字段的对应关系。",
+            code="missing_columns",
+        )
+    return replace(state, header_at=best_row, columns=mapping, extras=extras)
+
+
+def drop_non_data_rows(state: ImportState) -> ImportState:
+    """Keep the rows below the header, less blank rows and totals rows (which are reported:
+    nothing disappears silently)."""
+    body = state.grid.frame.slice(state.header_at + 1)
+    rows = state.grid.row_numbers.slice(state.header_at + 1)
+    # One select: polars runs both scans over all columns side by side.
+    flags = body.select(
+        blank=pl.all_horizontal(
+            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in body.columns]
+        ),
+        totals=pl.any_horizontal(
+            [pl.col(c).str.contains(_TOTALS.pattern).fill_null(False) for c in body.columns]
+        ),
+    )
+    blank, totals = flags["blank"], flags["totals"]
+    skipped = tuple(
+        {"row": int(r), "reason": "合计/总计行，不是数据行，已跳过"}
+        for r in rows.filter(totals & ~blank)
+    )
+    drop = blank | totals
+    return replace(
+        state,
+        body=_without(body, drop),
+        rows=_without(rows, drop),
+        skipped=(*state.skipped, *skipped),
+    )
+
+
+def _without(rows: _Rows, drop: pl.Series) -> _Rows:
+    """`rows` less those where `drop` holds; most files drop none, and then nothing is copied."""
+    return rows.filter(~drop) if drop.any() else rows
+
+
+def _present(state: ImportState) -> list[Column]:
+    """The declared columns the file has, in declaration order."""
+    mapped = set(state.columns.values())
+    return [col for col in state.request.dataset.columns if col.id in mapped]
+
+
+def _raw(state: ImportState) -> dict[str, pl.Series]:
+    """The agency's text of each mapped column, by column id."""
+    return {col_id: state.body[name] for name, col_id in state.columns.items()}
+
+
+def _side_by_side(
+    columns: list[Column], work: Callable[[Column], tuple[pl.Series, pl.Series]]
+) -> dict[str, tuple[pl.Series, pl.Series]]:
+    """`work` on each column, two at a time, the costliest field types first.
+
+    Field types run polars expressions that release the GIL, so two columns are parsed side by
+    side; starting with the costliest lets the two threads finish together.
+    """
+    order = sorted(columns, key=lambda c: -_PARSE_COST.get(c.type, 1))
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        done = dict(zip((c.id for c in order), pool.map(work, order), strict=True))
+    return {col.id: done[col.id] for col in columns}
+
+
+def parse_fields(state: ImportState) -> ImportState:
+    """Parse each mapped column with its field type (`data/fields/`): values and reasons."""
+    raw = _raw(state)
+
+    def parse(col: Column) -> tuple[pl.Series, pl.Series]:
+        parsed = get_field_type(col.type).parse(raw[col.id])
+        return parsed.value.alias(col.id), parsed.error.alias(col.id)
+
+    done = _side_by_side(_present(state), parse)
+    return replace(
+        state,
+        values={k: value for k, (value, _) in done.items()},
+        errors={k: error for k, (_, error) in done.items()},
+    )
+
+
+def validate(state: ImportState) -> ImportState:
+    """Apply what the dataset declares beyond the type: vocabularies and required cells.
+
+    A declared synonym is mapped to its value (网咖 → 网吧); any other value outside the
+    vocabulary is refused naming the allowed ones, never guessed. An empty required cell is
+    refused as such, whatever else is wrong with the row. The first reason of a cell is kept:
+    empty, then the type's, then the vocabulary's.
+    """
+    raw, n = _raw(state), state.body.height
+    checked = [col for col in _present(state) if col.values or col.required]
+
+    def check(col: Column) -> tuple[pl.Series, pl.Series]:
+        value, error = state.values[col.id], state.errors[col.id]
+        if col.values:
+            value, vocab_error = _check_vocabulary(value, col)
+            error = _first_error(error, vocab_error)
+        if col.required:
+            empty = raw[col.id].str.strip_chars().replace("", None).is_null()
+            error = _first_error(nulls(n, pl.Utf8).set(empty, "必填项为空"), error)
+        return value.alias(col.id), error.alias(col.id)
+
+    done = _side_by_side(checked, check)
+    return replace(
+        state,
+        values={**state.values, **{k: value for k, (value, _) in done.items()}},
+        errors={**state.errors, **{k: error for k, (_, error) in done.items()}},
+    )
+
+
+def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
+    return pl.select(pl.coalesce(a, b)).to_series()
+
+
+def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
+    """Map synonyms to the declared value; anything else is rejected, not guessed."""
+    synonyms = {normalise_text(pl.Series([k]))[0]: v for k, v in col.synonyms.items()}
+    mapped = value.replace(synonyms) if synonyms else value
+    bad = mapped.is_not_null() & ~mapped.is_in(list(col.values))
+    allowed = "、".join(col.values)
+    error = pl.select(
+        pl.when(pl.lit(bad))
+        .then(
+            pl.format(
+                "“{}”不是规定的{}（应为：{}）", pl.lit(value), pl.lit(col.label), pl.lit(allowed)
+            )
+        )
+        .otherwise(None)
+    ).to_series()
+    return mapped, error
+
+
+def coordinates_to_wgs84(state: ImportState) -> ImportState:
+    """Convert coordinates to WGS-84 from each row's 坐标系, else `--crs`, else WGS84.
+
+    The file's own coordinates are kept as `<lon>_source` / `<lat>_source`: a lead's distance
+    can always be checked against what the agency sent.
+    """
+    dataset, n = state.request.dataset, state.body.height
+    if not dataset.coordinates:
+        return state
+    default_crs = state.request.options.crs
+    lon_id, lat_id = dataset.coordinates["lon"], dataset.coordinates["lat"]
+    crs_id = dataset.coordinates.get("crs", "")
+    if default_crs is not None:
+        parsed_default = get_field_type("crs").parse(pl.Series([default_crs]))
+        if parsed_default.error[0] is not None:
+            raise UserError(
+                f"坐标系“{default_crs}”：{parsed_default.error[0]}。可选：WGS84、GCJ02、BD09。",
+                code="bad_crs",
+            )
+        default = parsed_default.value[0]
+    else:
+        default = "WGS84"
+    values = dict(state.values)
+    crs = values.get(crs_id, nulls(n, pl.Utf8)).fill_null(default)
+    if crs_id:
+        values[crs_id] = crs.alias(crs_id)
+    if lon_id in values and lat_id in values:
+        lon, lat = to_wgs84(values[lon_id], values[lat_id], crs)
+        values[f"{lon_id}_source"] = values[lon_id].alias(f"{lon_id}_source")
+        values[f"{lat_id}_source"] = values[lat_id].alias(f"{lat_id}_source")
+        values[lon_id] = lon.alias(lon_id)
+        values[lat_id] = lat.alias(lat_id)
+    return replace(state, values=values)
+
+
+def to_stored_shape(state: ImportState) -> ImportState:
+    """Every declared column (null when the file lacks it) with its original text beside it,
+    the source row number, the extra columns as one JSON text, and the record's identity."""
+    dataset, body, n = state.request.dataset, state.body, state.body.height
+    raw = _raw(state)
+    out: dict[str, pl.Series] = {}
+    for col in dataset.columns:
+        dtype = get_field_type(col.type).dtype
+        out[col.id] = state.values.get(col.id, nulls(n, dtype).alias(col.id))
+        out[col.id + RAW_SUFFIX] = raw.get(col.id, nulls(n, pl.Utf8)).alias(col.id + RAW_SUFFIX)
+    for key, value in state.values.items():
+        if key.endswith("_source"):
+            out[key] = value
+    out["_row"] = state.rows.alias("_row")
+    if state.extras:
+        extra = body.select(
+            pl.struct([pl.col(c).alias(h) for c, h in state.extras.items()]).struct.json_encode()
+        ).to_series()
+    else:
+        extra = nulls(n, pl.Utf8)
+    out["_extra"] = extra.alias("_extra")
+    frame = pl.DataFrame(out)
+    frame = frame.with_columns(_record_key(frame, dataset).alias("_record_key"))
+    schema = stored_schema(dataset)
+    table = frame.select([pl.col(c).cast(t) for c, t in schema.items() if c != "_batch"])
+    return replace(state, table=table)
+
+
+def split_rejected(state: ImportState) -> ImportState:
+    """A row with any refused cell is rejected whole; each refused cell is reported with its row
+    number, column label, original value and reason. The rest goes on."""
+    raw, dataset = _raw(state), state.request.dataset
+    rejections: list[Rejection] = []
+    for col_id, error in state.errors.items():
+        mask = error.is_not_null()
+        if col_id not in raw or not mask.any():
+            continue
+        label = dataset.column(col_id).label
+        for row, value, reason in zip(
+            state.rows.filter(mask), raw[col_id].filter(mask), error.filter(mask), strict=True
+        ):
+            rejections.append(Rejection(row=int(row), column=label, value=value, reason=reason))
+    rejections.sort(key=lambda r: (r.row, r.column))
+    if state.errors:
+        bad = pl.DataFrame(list(state.errors.values())).select(
+            pl.any_horizontal(pl.all().is_not_null())
+        )
+        bad_rows = bad.to_series()
+    else:
+        bad_rows = pl.repeat(False, state.table.height, eager=True)
+    return replace(
+        state,
+        table=_without(state.table, bad_rows),
+        rejections=tuple(rejections),
+        rejected=int(bad_rows.sum()),
+    )
+
+
+def keep_last_per_key(state: ImportState) -> ImportState:
+    """A registry file that lists the same record twice: its later row stands (and is reported)."""
+    dataset, frame = state.request.dataset, state.table
+    if dataset.mode != "snapshot" or frame.is_empty():
+        return state
+    last = _is_last_of_key(frame["_record_key"])
+    if last.all():
+        return state
+    kept = frame.filter(last)
+    superseded = frame.filter(~last).select("_record_key", "_row")
+    later = dict(
+        kept.filter(pl.col("_record_key").is_in(superseded["_record_key"].implode()))
+        .select("_record_key", "_row")
+        .iter_rows()
+    )
+    labels = "、".join(dataset.column(c).label for c in dataset.record_key)
+    repeated = tuple(
+        {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
+        for k, r in superseded.iter_rows()
+    )
+    return replace(state, table=kept, skipped=(*state.skipped, *repeated))
+
+
+def read_stored_keys(state: ImportState) -> ImportState:
+    """The record keys already stored for an events dataset (I/O: the warehouse).
+
+    Only events are compared with what is stored: a snapshot's newer row replaces the older
+    one when read, so it is stored again on purpose.
+    """
+    dataset = state.request.dataset
+    if dataset.mode != "events" or state.table.is_empty():
+        return state
+    keys = state.request.warehouse.read_column(dataset.id, "_record_key")
+    return replace(state, stored_keys=keys)
+
+
+def drop_stored_duplicates(state: ImportState) -> ImportState:
+    """Events already stored by an earlier batch are not stored again (agencies' exports overlap:
+    January–March, then January–June), and are counted as duplicates."""
+    if state.request.dataset.mode != "events" or state.stored_keys.is_empty():
+        return state
+    fresh = state.table.filter(~pl.col("_record_key").is_in(state.stored_keys.implode()))
+    return replace(state, table=fresh, duplicates=state.table.height - fresh.height)
+
+
+STEPS: tuple[Step, ...] = (
+    read_grid,
+    locate_header,
+    drop_non_data_rows,
+    parse_fields,
+    validate,
+    coordinates_to_wgs84,
+    to_stored_shape,
+    split_rejected,
+    keep_last_per_key,
+    read_stored_keys,
+    drop_stored_duplicates,
+)
+"""The import, in order: the one place that says which step runs when."""
+
+
+def run_steps(state: ImportState, steps: tuple[Step, ...] = STEPS) -> ImportState:
+    """Each step's state handed to the next."""
+    for step in steps:
+        state = step(state)
+    return state
+
+
+# ----------------------------------------------------------------------------- import
+
+
 def import_file(
     warehouse: Warehouse,
     reports_dir: Path,
@@ -109,7 +540,11 @@ def import_file(
     path: Path,
     options: ImportOptions | None = None,
 ) -> ImportResult:
-    """Import `path` as one batch of `dataset`. Raises UserError when the file is refused."""
+    """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
+
+    The steps run under the workspace's import lock, after the identity check and the sweep,
+    because `read_stored_keys` must see exactly the batches this one will be compared with.
+    """
     options = options or ImportOptions()
     if not path.is_file():
         raise UserError(f"找不到文件：{path}")
@@ -137,68 +572,58 @@ def import_file(
                 already_imported=True,
                 moved_aside=moved_aside,
             )
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # the field types' one-off tables are built while the file is read
-            prepared = pool.submit(prepare_field_types, dataset)
-            grid = read_grid(path, options.sheet, options.encoding)
-            prepared.result()
-        header_at, mapping, extras = locate_header(grid, dataset, options.mapping)
-        body, rows, skipped = data_rows(grid, header_at)
-        parsed, errors = parse_columns(body, mapping, dataset, options.crs)
-        rejections = collect_rejections(body, rows, mapping, dataset, errors)
-        bad = errors.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
-        accepted = _without(assemble(parsed, body, rows, mapping, extras, dataset), bad)
-        accepted, repeated = keep_last_per_key(dataset, accepted)
-        skipped += repeated
-        accepted, duplicates = drop_stored_duplicates(warehouse, dataset, accepted)
-        rejected = int(bad.sum())
-        header_row = int(grid.row_numbers[header_at])
-        extra_columns = list(extras.values())
-        record = {
-            "dataset": dataset.id,
-            "file_name": path.name,
-            "file_sha256": sha,
-            "agency": options.agency,
-            "rows_read": body.height,
-            "imported": accepted.height,
-            "rejected": rejected,
-            "skipped": len(skipped),
-            "duplicates": duplicates,
-            "details": {
-                "header_row": header_row,
-                "columns": mapping,
-                "extra_columns": extra_columns,
-                "encoding": grid.encoding,
-                "sheet": grid.sheet,
-                "crs": options.crs,
-                "skipped_rows": skipped,
-            },
-        }
-        report_path: Path | None = None
-
-        def frame_for(batch_id: int) -> pl.DataFrame:
-            nonlocal report_path
-            report_path = rejection_report_path(reports_dir, dataset.id, batch_id)
-            write_report(report_path, dataset, path.name, record, rejections, skipped)
-            return accepted.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch"))
-
-        batch_id = warehouse.commit_batch(frame_for, record)
+        done = run_steps(ImportState(ImportRequest(dataset, path, options, warehouse)))
+        record = batch_record(done, sha)
+        # The report is written before the batch commits: a batch never exists without it.
+        with warehouse.new_batch(done.table, record) as batch_id:
+            report = rejection_report_path(reports_dir, dataset.id, batch_id)
+            write_report(report, dataset, path.name, record, done.rejections, done.skipped)
     return ImportResult(
         dataset=dataset.id,
         file=path.name,
         sha256=sha,
         batch_id=batch_id,
-        rows_read=body.height,
-        imported=accepted.height,
-        rejected=rejected,
-        skipped=len(skipped),
-        duplicates=duplicates,
-        report=report_path,
-        header_row=header_row,
-        columns=mapping,
-        extra_columns=extra_columns,
+        rows_read=done.body.height,
+        imported=done.table.height,
+        rejected=done.rejected,
+        skipped=len(done.skipped),
+        duplicates=done.duplicates,
+        report=report,
+        header_row=_header_row(done),
+        columns=dict(done.columns),
+        extra_columns=list(done.extras.values()),
         moved_aside=moved_aside,
     )
+
+
+def _header_row(state: ImportState) -> int:
+    """The header's row number as the user sees it in the file."""
+    return int(state.grid.row_numbers[state.header_at])
+
+
+def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
+    """The batch's row in the case store: what was read, kept, refused, and how."""
+    request = state.request
+    return {
+        "dataset": request.dataset.id,
+        "file_name": request.path.name,
+        "file_sha256": sha256,
+        "agency": request.options.agency,
+        "rows_read": state.body.height,
+        "imported": state.table.height,
+        "rejected": state.rejected,
+        "skipped": len(state.skipped),
+        "duplicates": state.duplicates,
+        "details": {
+            "header_row": _header_row(state),
+            "columns": dict(state.columns),
+            "extra_columns": list(state.extras.values()),
+            "encoding": state.grid.encoding,
+            "sheet": state.grid.sheet,
+            "crs": request.options.crs,
+            "skipped_rows": list(state.skipped),
+        },
+    }
 
 
 def rejection_report_path(reports_dir: Path, dataset_id: str, batch_id: int) -> Path:
@@ -206,244 +631,7 @@ def rejection_report_path(reports_dir: Path, dataset_id: str, batch_id: int) -> 
     return reports_dir / f"{dataset_id}-批次{batch_id}-退回记录.xlsx"
 
 
-# ----------------------------------------------------------------------------- steps
-
-
-def prepare_field_types(dataset: Dataset) -> None:
-    """Build the one-off tables of every field type the dataset uses (`FieldType.prepare`)."""
-    for name in {col.type for col in dataset.columns}:
-        get_field_type(name).prepare()
-
-
-def locate_header(
-    grid: Grid, dataset: Dataset, user_map: dict[str, str]
-) -> tuple[int, dict[str, str], dict[str, str]]:
-    """Find the header row among the first rows and map its cells to column ids.
-
-    Returns (row index in grid, {grid column → column id}, {grid column → extra header}).
-    The header is the row that names the most declared columns; title rows above it
-    ("青岚县2024年在建工程项目清单") name none.
-    """
-    index = dataset.header_index()
-    label_index = {normalise_header(c.label): c.id for c in dataset.columns}
-    user = {}
-    for header, target in user_map.items():
-        key = normalise_header(target)
-        column_id = index.get(key) or label_index.get(key)
-        if column_id is None:
-            raise UserError(
-                f"--map {header}={target}：数据集“{dataset.label}”没有名为“{target}”的字段。"
-            )
-        user[normalise_header(header)] = column_id
-    lookup = {**index, **user}
-    head = grid.frame.head(HEADER_SCAN_ROWS)
-    best_row, best_hits = -1, 0
-    for i, row in enumerate(head.iter_rows()):
-        hits = len(
-            {lookup[normalise_header(v)] for v in row if v and normalise_header(v) in lookup}
-        )
-        if hits > best_hits:
-            best_row, best_hits = i, hits
-    if best_row < 0:
-        missing = "、".join(c.label for c in dataset.required)
-        raise UserError(
-            f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
-            f"本数据集的字段（必填：{missing}）。如表头名称不同，请用 --map 表头=字段 指定。"
-        )
-    mapping: dict[str, str] = {}
-    extras: dict[str, str] = {}
-    for name, value in zip(grid.frame.columns, head.row(best_row), strict=True):
-        if value is None or not str(value).strip():
-            continue
-        column_id = lookup.get(normalise_header(value))
-        if column_id is None or column_id in mapping.values():
-            extras[name] = str(value).strip()
-        else:
-            mapping[name] = column_id
-    missing_cols = [c for c in dataset.required if c.id not in mapping.values()]
-    if missing_cols:
-        names = "、".join(c.label for c in missing_cols)
-        raise UserError(
-            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。"
-            f"如这些列在文件中用了别的表头，请用 --map 表头=字段 指定。"
-        )
-    return best_row, mapping, extras
-
-
-def data_rows(
-    grid: Grid, header_at: int
-) -> tuple[pl.DataFrame, pl.Series, list[dict[str, object]]]:
-    """Rows below the header, without blank rows and totals rows (which are reported)."""
-    body = grid.frame.slice(header_at + 1)
-    rows = grid.row_numbers.slice(header_at + 1)
-    # One select: polars runs both scans over all columns side by side.
-    flags = body.select(
-        blank=pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in body.columns]
-        ),
-        totals=pl.any_horizontal(
-            [pl.col(c).str.contains(_TOTALS.pattern).fill_null(False) for c in body.columns]
-        ),
-    )
-    blank, totals = flags["blank"], flags["totals"]
-    skipped = [
-        {"row": int(r), "reason": "合计/总计行，不是数据行，已跳过"}
-        for r in rows.filter(totals & ~blank)
-    ]
-    drop = blank | totals
-    return _without(body, drop), _without(rows, drop), skipped
-
-
-def _without(rows: _Rows, drop: pl.Series) -> _Rows:
-    """`rows` less those where `drop` holds; most files drop none, and then nothing is copied."""
-    return rows.filter(~drop) if drop.any() else rows
-
-
-def parse_columns(
-    body: pl.DataFrame, mapping: dict[str, str], dataset: Dataset, default_crs: str | None
-) -> tuple[dict[str, pl.Series], pl.DataFrame]:
-    """Parse every mapped column; returns values by column id and a frame of error reasons."""
-    by_id = {col_id: name for name, col_id in mapping.items()}
-    values: dict[str, pl.Series] = {}
-    errors: dict[str, pl.Series] = {}
-    n = body.height
-
-    def parse(col: Column) -> tuple[pl.Series, pl.Series]:
-        raw = body[by_id[col.id]]
-        parsed = get_field_type(col.type).parse(raw)
-        value, error = parsed.value, parsed.error
-        if col.values:
-            value, vocab_error = _check_vocabulary(value, col)
-            error = _first_error(error, vocab_error)
-        if col.required:
-            empty = raw.str.strip_chars().replace("", None).is_null()
-            error = _first_error(nulls(n, pl.Utf8).set(empty, "必填项为空"), error)
-        return value.alias(col.id), error.alias(col.id)
-
-    present = [col for col in dataset.columns if col.id in by_id]
-    # Field types run polars expressions that release the GIL: parse columns side by side,
-    # the costliest types first so that the two threads finish together.
-    order = sorted(present, key=lambda c: -_PARSE_COST.get(c.type, 1))
-    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
-        results = dict(zip((c.id for c in order), pool.map(parse, order), strict=True))
-    for col in present:
-        values[col.id], errors[col.id] = results[col.id]
-    if dataset.coordinates:
-        _convert_coordinates(values, errors, dataset, default_crs, n)
-    return values, pl.DataFrame(errors) if errors else pl.DataFrame({"_": nulls(n, pl.Utf8)})
-
-
-def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
-    return pl.select(pl.coalesce(a, b)).to_series()
-
-
-def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
-    """Map synonyms to the declared value; anything else is rejected, not guessed."""
-    synonyms = {normalise_text(pl.Series([k]))[0]: v for k, v in col.synonyms.items()}
-    mapped = value.replace(synonyms) if synonyms else value
-    bad = mapped.is_not_null() & ~mapped.is_in(list(col.values))
-    allowed = "、".join(col.values)
-    error = pl.select(
-        pl.when(pl.lit(bad))
-        .then(
-            pl.format(
-                "“{}”不是规定的{}（应为：{}）", pl.lit(value), pl.lit(col.label), pl.lit(allowed)
-            )
-        )
-        .otherwise(None)
-    ).to_series()
-    return mapped, error
-
-
-def _convert_coordinates(
-    values: dict[str, pl.Series],
-    errors: dict[str, pl.Series],
-    dataset: Dataset,
-    default_crs: str | None,
-    n: int,
-) -> None:
-    spec = dataset.coordinates or {}
-    lon_id, lat_id, crs_id = spec["lon"], spec["lat"], spec.get("crs", "")
-    if default_crs is not None:
-        parsed_default = get_field_type("crs").parse(pl.Series([default_crs]))
-        if parsed_default.error[0] is not None:
-            raise UserError(
-                f"--crs {default_crs}：{parsed_default.error[0]}。可选：WGS84、GCJ02、BD09。"
-            )
-        default = parsed_default.value[0]
-    else:
-        default = "WGS84"
-    crs = values.get(crs_id, nulls(n, pl.Utf8)).fill_null(default)
-    values[crs_id] = crs.alias(crs_id) if crs_id else crs
-    if lon_id in values and lat_id in values:
-        lon, lat = to_wgs84(values[lon_id], values[lat_id], crs)
-        values[f"{lon_id}_source"] = values[lon_id].alias(f"{lon_id}_source")
-        values[f"{lat_id}_source"] = values[lat_id].alias(f"{lat_id}_source")
-        values[lon_id] = lon.alias(lon_id)
-        values[lat_id] = lat.alias(lat_id)
-
-
-def collect_rejections(
-    body: pl.DataFrame,
-    rows: pl.Series,
-    mapping: dict[str, str],
-    dataset: Dataset,
-    errors: pl.DataFrame,
-) -> list[Rejection]:
-    """One entry per bad cell: row number, column label, original value, reason."""
-    by_id = {col_id: name for name, col_id in mapping.items()}
-    out: list[Rejection] = []
-    for col_id in errors.columns:
-        if col_id not in by_id:
-            continue
-        mask = errors[col_id].is_not_null()
-        if not mask.any():
-            continue
-        label = dataset.column(col_id).label
-        for row, value, reason in zip(
-            rows.filter(mask),
-            body[by_id[col_id]].filter(mask),
-            errors[col_id].filter(mask),
-            strict=True,
-        ):
-            out.append(Rejection(row=int(row), column=label, value=value, reason=reason))
-    out.sort(key=lambda r: (r.row, r.column))
-    return out
-
-
-def assemble(
-    values: dict[str, pl.Series],
-    body: pl.DataFrame,
-    rows: pl.Series,
-    mapping: dict[str, str],
-    extras: dict[str, str],
-    dataset: Dataset,
-) -> pl.DataFrame:
-    """The stored shape: every declared column (null when the file lacks it), its original text
-    beside it, the source row number and the extra columns as one JSON text."""
-    n = body.height
-    by_id = {col_id: name for name, col_id in mapping.items()}
-    out: dict[str, pl.Series] = {}
-    for col in dataset.columns:
-        dtype = get_field_type(col.type).dtype
-        out[col.id] = values.get(col.id, nulls(n, dtype).alias(col.id))
-        raw = body[by_id[col.id]] if col.id in by_id else nulls(n, pl.Utf8)
-        out[col.id + RAW_SUFFIX] = raw.alias(col.id + RAW_SUFFIX)
-    for key in values:
-        if key.endswith("_source"):
-            out[key] = values[key]
-    out["_row"] = rows.alias("_row")
-    if extras:
-        extra = body.select(
-            pl.struct([pl.col(c).alias(h) for c, h in extras.items()]).struct.json_encode()
-        ).to_series()
-    else:
-        extra = nulls(n, pl.Utf8)
-    out["_extra"] = extra.alias("_extra")
-    frame = pl.DataFrame(out)
-    frame = frame.with_columns(_record_key(frame, dataset).alias("_record_key"))
-    schema = stored_schema(dataset)
-    return frame.select([pl.col(c).cast(t) for c, t in schema.items() if c != "_batch"])
+# ----------------------------------------------------------------------------- stored shape
 
 
 def stored_schema(dataset: Dataset) -> dict[str, pl.DataType]:
@@ -486,29 +674,6 @@ def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
     return hashed["h"]
 
 
-def keep_last_per_key(
-    dataset: Dataset, frame: pl.DataFrame
-) -> tuple[pl.DataFrame, list[dict[str, object]]]:
-    """A registry file that lists the same record twice: its later row stands (and is reported)."""
-    if dataset.mode != "snapshot" or frame.is_empty():
-        return frame, []
-    last = _is_last_of_key(frame["_record_key"])
-    if last.all():
-        return frame, []
-    kept = frame.filter(last)
-    superseded = frame.filter(~last).select("_record_key", "_row")
-    later = dict(
-        kept.filter(pl.col("_record_key").is_in(superseded["_record_key"].implode()))
-        .select("_record_key", "_row")
-        .iter_rows()
-    )
-    labels = "、".join(dataset.column(c).label for c in dataset.record_key)
-    return kept, [
-        {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
-        for k, r in superseded.iter_rows()
-    ]
-
-
 def _is_last_of_key(keys: pl.Series) -> pl.Series:
     """Whether each row is the last with its key, exactly as `is_last_distinct` says.
 
@@ -522,30 +687,6 @@ def _is_last_of_key(keys: pl.Series) -> pl.Series:
     idx = candidates.arg_true()
     last = pl.repeat(True, keys.len(), eager=True)
     return last.scatter(idx, keys.gather(idx).is_last_distinct())
-
-
-def drop_stored_duplicates(
-    warehouse: Warehouse, dataset: Dataset, frame: pl.DataFrame
-) -> tuple[pl.DataFrame, int]:
-    """Events already stored by an earlier batch are not stored again."""
-    if dataset.mode != "events" or frame.is_empty():
-        return frame, 0
-    stored = warehouse.read_column(dataset.id, "_record_key")
-    if stored.is_empty():
-        return frame, 0
-    fresh = frame.filter(~pl.col("_record_key").is_in(stored.implode()))
-    return fresh, frame.height - fresh.height
-
-
-def parse_mapping(pairs: list[str]) -> dict[str, str]:
-    """`--map 表头=字段` pairs from the command line."""
-    mapping = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UserError(f"--map 的格式应为 表头=字段，收到：{pair}")
-        header, target = pair.split("=", 1)
-        mapping[header.strip()] = target.strip()
-    return mapping
 
 
 def summary_json(result: ImportResult) -> str:

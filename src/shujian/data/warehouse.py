@@ -21,7 +21,7 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -133,15 +133,16 @@ class Warehouse:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def commit_batch(
-        self, frame_for: Callable[[int], pl.DataFrame], record: dict[str, object]
-    ) -> int:
-        """Register a batch and store its rows, atomically.
+    @contextmanager
+    def new_batch(self, rows: pl.DataFrame, record: dict[str, object]) -> Iterator[int]:
+        """Register a batch and store its rows, atomically; yields the new batch's id.
 
-        `frame_for(batch_id)` returns the rows to store (they carry the batch id). The batch row
-        is inserted in an open transaction, the file is written and renamed, then the
-        transaction commits; any failure before the commit rolls back and the file, having no
-        batch, is invisible.
+        The batch row is inserted in an open transaction and its id handed to the block, which
+        writes whatever must exist as soon as the batch does (the importer's rejection report,
+        named after the batch). When the block ends, the rows, each carrying the batch id in
+        `_batch`, are written to a temporary file, flushed and renamed into place, and only
+        then does the transaction commit. Any failure before the commit, in the block or here,
+        rolls back, and the file, having no batch, is invisible.
         """
         dataset = str(record["dataset"])
         folder = self.root / dataset
@@ -156,8 +157,9 @@ class Warehouse:
                     insert(batches).values(**record, parquet=f"{dataset}/{name}", imported_at=now())
                 )
                 batch_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-                frame = frame_for(batch_id)
-                frame.write_parquet(tmp, compression="lz4")
+                yield batch_id
+                stored = rows.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch"))
+                stored.write_parquet(tmp, compression="lz4")
                 with tmp.open("rb+") as fh:
                     os.fsync(fh.fileno())
                 tmp.rename(final)
@@ -170,7 +172,6 @@ class Warehouse:
             journal.unlink(missing_ok=True)
             raise
         journal.unlink(missing_ok=True)
-        return batch_id
 
     def _journal(self, files: list[str]) -> Path:
         """Record, durably, the files about to be written — before any of them exists.
