@@ -197,3 +197,17 @@ def test_validate_explains_a_model_without_subject_or_legal_basis(ws: Path, tmp_
     result = shujian(ws, "models", "validate", str(path))
     assert result.exit_code != 0
     assert "法律依据 legal_basis" in result.output and "监督对象 subject" in result.output
+
+
+def test_a_refused_file_says_why_and_the_command_line_says_what_to_type(
+    ws: Path, tmp_path: Path
+) -> None:
+    """The importer names the missing columns (no flag in its message: the web application will
+    offer a mapping form instead); the command line adds --map."""
+    bad = tmp_path / "名单.csv"
+    bad.write_text("姓名,电话\n张三,13800000000\n", encoding="gb18030")
+    result = shujian(ws, "import", "staff_roster", str(bad))
+    assert result.exit_code == 2
+    assert "必填列：单位名称" in result.output and "整份文件未导入" in result.output
+    assert "提示：如这些列在文件中用了别的表头，请用 --map 表头=字段 指定" in result.output
+    assert "Traceback" not in result.output

@@ -16,7 +16,7 @@ HINTS: dict[str, str] = {
     "unknown_model": "用 shujian models list 查看全部模型。",
     "unknown_dataset": "用 shujian datasets list 查看全部数据集，shujian datasets show 编号 查看中文表头和别名。",
     "header_not_found": "如文件中的表头名称不同，请用 --map 表头=字段 指定对应关系（字段见 shujian datasets show 编号）。",
-    "missing_columns": "如这些列在文件中用了别的表头，请用 --map 表头=字段 指定。",
+    "missing_columns": "如这些列在文件中用了别的表头，请用 --map 表头=字段 指定（字段见 shujian datasets show 编号）。",
     "bad_crs": "命令行用 --crs 指定文件的坐标系。",
     "unknown_mapping_target": "--map 表头=字段 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",
     "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",

@@ -220,7 +220,7 @@ def locate_header(state: ImportState) -> ImportState:
         missing = "、".join(c.label for c in dataset.required)
         raise UserError(
             f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
-            f"本数据集的字段（必填：{missing}）。如表头名称不同，请指定表头与字段的对应关系。",
+            f"本数据集的字段（必填：{missing}）。",
             code="header_not_found",
         )
     mapping: dict[str, str] = {}
@@ -237,8 +237,7 @@ def locate_header(state: ImportState) -> ImportState:
     if missing_cols:
         names = "、".join(c.label for c in missing_cols)
         raise UserError(
-            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。"
-            f"如这些列在文件中用了别的表头，请指定表头与字段的对应关系。",
+            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。",
             code="missing_columns",
         )
     return replace(state, header_at=best_row, columns=mapping, extras=extras)

@@ -95,7 +95,7 @@ def check(engine: Engine) -> None:
             f"创建；本程序的最新版本为 {head()}）。请使用相同或更新版本的数检。",
             code="store_unknown_version",
         )
-    old = "未编号的早期版本" if state == "legacy" else f"版本 {found.revision}"
+    old = "未编号的早期版本" if state == "legacy" else f"版本 {found.revision} "
     raise UserError(
         f"案件库 {where} 由数检的{old}创建，需要升级到版本 {head()} 才能使用。"
         "请先备份案件库，再由管理员升级。",
