@@ -2,7 +2,7 @@
 
 Every view and change of a lead or a case appends one entry, to one of two kinds of chain:
 
-* the change chain (`audit_log`, head row 1 of `audit_head`): assignments, 成案/不成案, case
+* the change chain (`audit_log`, head row 1 of `audit_head`): dispatches, 成案/不成案, case
   steps, recommendations, outcomes, model runs. A change is audited inside the transaction that
   makes it, so a change never exists without its entry; its writers are serialised on head row 1
   (an UPDATE takes the row lock first and keeps it until commit), which keeps the chain linear
@@ -19,8 +19,8 @@ does not wait for other views either: on PostgreSQL it takes whichever of the si
 no other view holds (`FOR UPDATE SKIP LOCKED`), waiting only when all sixteen are busy. With one
 view chain, twenty busy readers queued for about twenty commits each (measured in
 `bench/audit_concurrency.py`, docs/benchmark.md). SQLite has one writer at a time whatever the
-schema, so there every entry uses view chain 2 and waits as before. Views need no place in the
-change order — a view records what was committed — and the order among views of one user is
+schema, so there every view uses the first view chain (head row 2) and waits as before. Views
+need no place in the change order — a view records what was committed — and the order among views of one user is
 their time. `query` and `shujian audit log` merge all chains by time.
 
 Entries are chained: each entry's hash covers its own content and the previous entry's hash, and
@@ -44,7 +44,7 @@ would stop someone who can write the database but not read the workspace. The se
 reach every `record` call, i.e. be attached where the workspace opens its store (`Workspace.store`),
 and a store upgraded from 0.1 would need its heads anchored on first open.
 
-Entries recorded before the split (migration 0003) stay in `audit_log` as they were, views
+Entries recorded before the split (migration 0004) stay in `audit_log` as they were, views
 included, with no `view_seq`; their hash is computed as before and they still verify.
 """
 
@@ -93,7 +93,7 @@ audit_log = Table(
     Column("detail", Text, nullable=False),  # canonical JSON, hashed exactly as stored
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    # the view chain's committed head when this change was recorded; NULL before migration 0003
+    # the view chain's committed head when this change was recorded; NULL before migration 0004
     Column("view_seq", Integer, nullable=True),
 )
 
@@ -126,7 +126,7 @@ audit_head = Table(
 CHANGES = 1
 """The change chain's head row."""
 VIEW_CHAINS = range(2, 18)
-"""The view chains' head rows (migration 0003 made them): sixteen, so that twenty readers at
+"""The view chains' head rows (migration 0004 made them): sixteen, so that twenty readers at
 once seldom find every one taken."""
 
 
