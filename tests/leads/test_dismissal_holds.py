@@ -111,3 +111,60 @@ def test_dismissed_leads_stay_dismissed_until_a_deciding_fact_changes(
     assert statuses[target["subject"]] == "new"
     assert all(statuses[r["subject"]] == "dismissed" for r in leads if r is not target)
     assert _reopened(workspace) == [target["id"]]
+
+
+CAFE = "campus.internet_cafe"
+
+
+def _cafe_dismissed(ws: Workspace, tmp_path: Path) -> tuple[dt.date, set[str]]:
+    load_fixture_data(ws, tmp_path, model_id=CAFE)
+    as_of = _as_of(CAFE)
+    run_models(ws, LIBRARY, [CAFE], as_of)
+    ids = [r["id"] for r in list_leads(ws.store, CAFE)]
+    dismiss(ws.store, ids, "已自行整改到位", person("检察官甲"))
+    return as_of, set(_statuses(ws, CAFE))
+
+
+def test_adjusting_a_parameter_brings_no_dismissed_lead_back(workspace, tmp_path) -> None:
+    """The limit a lead shows (`max_distance_m`) restates the rule, not the facts: a
+    procuratorate that widens it has not changed what the agency's data says about a 网吧."""
+    as_of, dismissed = _cafe_dismissed(workspace, tmp_path)
+    config = workspace.root / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[overrides]]\nmodel = "campus.internet_cafe"\nparameter = "max_distance_m"\n'
+        'value = 250\nsource = "某市网吧布局规划（测试用）"\n',
+        encoding="utf-8",
+    )
+    from shujian.workspace import open_workspace
+
+    widened = open_workspace(workspace.root)
+    run_models(widened, LIBRARY, [CAFE], as_of + dt.timedelta(days=1))
+    statuses = _statuses(widened, CAFE)
+    assert {s: statuses[s] for s in dismissed} == dict.fromkeys(dismissed, "dismissed")
+    assert _reopened(widened) == []
+
+
+def test_a_lead_hashed_over_every_evidence_column_is_recognised(workspace, tmp_path) -> None:
+    """Leads stored before parameter-only columns left the facts carry a digest of every
+    evidence column: the next run recognises them (suppressed, not reopened) and stores the
+    digest of the facts."""
+    from sqlalchemy import update
+
+    from shujian.leads.store import leads
+    from shujian.models.runner import evaluate
+
+    as_of, dismissed = _cafe_dismissed(workspace, tmp_path)
+    (outcome,) = evaluate(workspace, DATASETS, [LIBRARY[CAFE]], as_of, "duckdb")
+    old_style = {f.subject: f.earlier_hashes for f in outcome.findings}
+    assert all(len(h) == 1 for h in old_style.values())
+    with workspace.store.begin() as conn:  # as the previous version stored them
+        for subject, (digest,) in old_style.items():
+            conn.execute(
+                update(leads).where(leads.c.subject == subject).values(evidence_hash=digest)
+            )
+    report = run_models(workspace, LIBRARY, [CAFE], as_of + dt.timedelta(days=1))
+    assert report.outcomes[0].counts.suppressed == len(dismissed)
+    assert _reopened(workspace) == []
+    current = {f.subject: f.evidence_hash for f in outcome.findings}
+    assert {r["subject"]: r["evidence_hash"] for r in list_leads(workspace.store, CAFE)} == current

@@ -33,6 +33,9 @@ class Finding:
     evidence_hash: str = ""
     """Digest of the facts (evidence without its trace columns, and the row count): the same
     facts re-sent in a new file are not a change. Computed column-wise by the runner."""
+    earlier_hashes: tuple[str, ...] = ()
+    """Digests of the same facts under an earlier rule of what counts as a fact: a lead stored
+    with one of them has not changed (its stored digest is brought up to date)."""
 
 
 def evidence_digest(facts_text: str, rows: int) -> str:
@@ -61,11 +64,14 @@ class Known:
     active: bool
 
 
-def classify(known: Known | None, evidence_hash: str | None) -> Verdict | None:
+def classify(
+    known: Known | None, evidence_hash: str | None, earlier: tuple[str, ...] = ()
+) -> Verdict | None:
     """What one run means for one (model, subject): the whole suppression policy, pure.
 
     `known` is the stored lead (None: never found before); `evidence_hash` the digest of its
-    deciding facts in this run (None: not found this run). None means nothing happens (a lead
+    deciding facts in this run (None: not found this run), `earlier` the digests of the same
+    facts under earlier hashing rules. None means nothing happens (a lead
     already gone stays gone). A dismissed (不成案) lead found with the same facts is
     suppressed; with other facts it is reopened and awaits triage again. Any other lead with
     other facts is refreshed in place, keeping its status (an accepted lead stays accepted).
@@ -76,7 +82,7 @@ def classify(known: Known | None, evidence_hash: str | None) -> Verdict | None:
         return "new"
     if evidence_hash is None:
         return "gone" if known.active else None
-    if evidence_hash == known.evidence_hash:
+    if known.evidence_hash in (evidence_hash, *earlier):
         if not known.active:
             return "found_again"
         return "suppressed" if known.status == "dismissed" else "unchanged"
@@ -110,7 +116,11 @@ def record_findings(
         old = existing.get(subject)
         known = Known(old.status, old.evidence_hash, bool(old.active)) if old else None
         finding = found.get(subject)
-        verdict = classify(known, finding.evidence_hash if finding else None)
+        verdict = classify(
+            known,
+            finding.evidence_hash if finding else None,
+            finding.earlier_hashes if finding else (),
+        )
         if verdict is not None:
             verdicts.setdefault(verdict, []).append(subject)
     stamp = now()
@@ -123,8 +133,10 @@ def record_findings(
     ]
     if seen_again:
         conn.execute(
-            update(leads).where(target).values(last_run_id=run_id, active=True),
-            [{"_id": existing[s].id} for s in seen_again],
+            update(leads)
+            .where(target)
+            .values(last_run_id=run_id, active=True, evidence_hash=bindparam("evidence_hash")),
+            [{"_id": existing[s].id, "evidence_hash": found[s].evidence_hash} for s in seen_again],
         )
     events += [
         _event(existing[s].id, run_id, stamp, "found_again", {})

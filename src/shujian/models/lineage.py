@@ -40,6 +40,7 @@ from sqlglot.optimizer.scope import Scope, build_scope
 from shujian.data.datasets import Dataset
 from shujian.data.importer import RAW_SUFFIX, stored_schema
 from shujian.engine.dialects import CALENDAR_TABLE, parse
+from shujian.models.spec import ModelSpec
 
 How = Literal["value", "derived", "birth", "condition"]
 
@@ -310,3 +311,23 @@ def _compose(outer: How, source: Source) -> Source:
     else:  # derived
         how = inner if inner in ("birth", "condition") else "derived"
     return Source(source.kind, source.name, source.dataset, how)
+
+
+def deciding_facts(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> tuple[str, ...]:
+    """The columns a lead's facts are: `deciding:` as declared, else every evidence column that
+    carries something read from agency data.
+
+    A column holding only a parameter or a constant (`:max_distance_m AS max_distance_m`)
+    restates the rule, not the facts: when a procuratorate adjusts the parameter, a dismissed
+    lead whose data did not change must stay dismissed. Without a lineage (a query the walk
+    cannot bind) every evidence column counts, as before.
+    """
+    if spec.declared_deciding:
+        return spec.declared_deciding
+    try:
+        lineage = query_lineage(spec.query, datasets)
+    except LineageError:
+        return spec.deciding
+    return tuple(
+        c for c in spec.deciding if c not in lineage or any(s.kind == "column" for s in lineage[c])
+    )

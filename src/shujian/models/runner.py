@@ -28,6 +28,7 @@ from shujian.leads.service import Finding, RecordCounts, evidence_digest, record
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.models.checks import check_model
+from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, parameters_in_force
 from shujian.models.spec import ModelSpec
 from shujian.store import now
@@ -154,7 +155,7 @@ def evaluate(
             sql = compile_query(spec.query, values, "duckdb")
             started = time.perf_counter()
             frame = db.query(sql)
-            findings = to_findings(spec, frame, values)
+            findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
             outcomes.append(
                 ModelOutcome(
                     model=spec,
@@ -174,7 +175,12 @@ A hotel with thousands of unregistered minors is one lead; its first fifty check
 pattern and the count says how large it is. Reading every row is the raw data's job."""
 
 
-def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any]) -> list[Finding]:
+def to_findings(
+    spec: ModelSpec,
+    frame: pl.DataFrame,
+    params: Mapping[str, Any],
+    deciding: Sequence[str] | None = None,
+) -> list[Finding]:
     """One finding per subject; its evidence is the rows the model returned for it.
 
     Rows keep the query's order, so the first row of a subject (e.g. the nearest school) names
@@ -192,15 +198,12 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
     trace = tuple(spec.trace.values())
     # The subject and the deciding facts only: columns a model shows but does not decide on
     # (a figure restating a parameter, say) never bring a dismissed lead back.
-    facts = [c for c in dict.fromkeys([subject, *spec.deciding]) if c not in trace]
-    row_text = pl.concat_str(
-        [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in facts], separator="\x1f"
-    )
-    facts_text = dict(
-        plain.group_by(subject, maintain_order=True)
-        .agg(row_text.str.join("\x1e").alias("_facts"))
-        .iter_rows()
-    )
+    facts = _fact_columns(subject, deciding if deciding is not None else spec.deciding, trace)
+    facts_text = _facts_text(plain, subject, facts)
+    # Leads stored before parameter-only columns left the facts were hashed over every evidence
+    # column; that digest is kept beside the new one so those leads are recognised, not reopened.
+    earlier = _fact_columns(subject, spec.deciding, trace)
+    earlier_text = _facts_text(plain, subject, earlier) if earlier != facts else {}
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in plain.to_dicts():
         grouped.setdefault(row[subject], []).append(row)
@@ -221,10 +224,29 @@ def to_findings(spec: ModelSpec, frame: pl.DataFrame, params: Mapping[str, Any])
                 trace_columns=trace,
                 evidence_rows=totals[key],
                 evidence_hash=evidence_digest(facts_text[key], totals[key]),
+                earlier_hashes=(
+                    (evidence_digest(earlier_text[key], totals[key]),) if earlier_text else ()
+                ),
             )
         )
     findings.sort(key=lambda f: f.subject)
     return findings
+
+
+def _fact_columns(subject: str, deciding: Sequence[str], trace: Sequence[str]) -> list[str]:
+    return [c for c in dict.fromkeys([subject, *deciding]) if c not in trace]
+
+
+def _facts_text(plain: pl.DataFrame, subject: str, facts: Sequence[str]) -> dict[str, str]:
+    """Per subject, its evidence rows' fact columns as one text (the digest's input)."""
+    row_text = pl.concat_str(
+        [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in facts], separator="\x1f"
+    )
+    return dict(
+        plain.group_by(subject, maintain_order=True)
+        .agg(row_text.str.join("\x1e").alias("_facts"))
+        .iter_rows()
+    )
 
 
 def _plain(frame: pl.DataFrame) -> pl.DataFrame:

@@ -8,7 +8,8 @@
     title: a template over output columns and parameters ("{venue_name}距{school_name}{distance_m}米")
     evidence: [output columns shown to the prosecutor]
     deciding: [evidence columns whose values decide the lead] (optional; default: every evidence
-              column that is not a trace column). A lead's change detection hashes the subject
+              column that is not a trace column and carries agency data — `lineage.deciding_facts`
+              leaves out columns made of parameters or constants only). A lead's change detection hashes the subject
               and these columns only: when none of them changes, a lead dismissed as 不成案 stays
               dismissed. Leave out figures that restate a parameter or that the run date would
               change; `checks.py` refuses evidence, deciding or title columns whose value is
