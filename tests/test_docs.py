@@ -1,0 +1,40 @@
+"""A clone stands alone: the README and the docs link only to what the clone has, and the
+README's test command installs what the tests need (CI runs that same command)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_docs_send_users_only_to_what_a_clone_has(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    assert "../shared" not in text and "legal-rules.md" not in text
+    broken = [
+        target
+        for target in LINK.findall(text)
+        if "://" not in target and not (doc.parent / target).exists()
+    ]
+    assert broken == []
+
+
+def test_the_readme_test_command_installs_what_the_tests_need() -> None:
+    """`make test` (the README's) runs scripts/install-test-deps; `.ci/run` runs `make test`."""
+    planned = subprocess.run(
+        ["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "scripts/install-test-deps" in planned
+    assert planned.index("install-test-deps") < planned.index("pytest")
+    script = (ROOT / "scripts" / "install-test-deps").read_text(encoding="utf-8")
+    for need in ("libreoffice-writer-nogui", "poppler-utils", "fonts-noto-cjk", "postgresql"):
+        assert need in script
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+    assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
