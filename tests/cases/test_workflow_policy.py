@@ -71,6 +71,37 @@ def test_a_refusal_names_what_may_be_done_instead(state, expected_tail):
     assert "未知操作“fly”" in policy.refusal_message(WF, 1, state, "fly")
 
 
+UNGUARDED = ("withdraw", "sue", "transfer")
+"""The steps out of 已回复 other than 跟进监督 that need no particular answer."""
+
+
+@pytest.mark.parametrize(
+    ("state", "latest", "expected"),
+    [
+        ("replied", {"reply_result": "采纳"}, ["follow_up", *UNGUARDED]),
+        ("replied", {}, ["follow_up", *UNGUARDED]),  # no answer recorded: no objection either
+        (
+            "replied",
+            {"reply_result": "提出异议"},
+            ["follow_up", "uphold_objection", "reject_objection", *UNGUARDED],
+        ),
+        ("opened", {"reply_result": "提出异议"}, ["investigate"]),  # a guard never adds a step
+        ("closed", {}, []),
+    ],
+)
+def test_only_steps_whose_guard_holds_are_available(state, latest, expected):
+    assert [t.action for t in WF.available(state, latest)] == expected
+
+
+def test_a_refusal_after_a_reply_without_objection_offers_no_objection_step():
+    message = policy.refusal_message(WF, 1, "replied", "close", {"reply_result": "采纳"})
+    assert "“跟进监督”（follow_up）" in message and "withdraw" in message
+    assert "objection" not in message
+    with pytest.raises(UserError) as e:
+        policy.check_allowed(WF, 1, "replied", "close", {"reply_result": "不采纳"})
+    assert "异议" not in e.value.message
+
+
 # -- guards ----------------------------------------------------------------------------------
 
 
@@ -206,6 +237,27 @@ def test_a_step_starts_ends_or_carries_the_running_deadline(action, on, running,
     assert policy.plan_deadline(WF.by_action(action), on, *running) == expected
 
 
+@pytest.mark.parametrize(
+    ("on", "today", "passes"),
+    [
+        (D(2026, 12, 5), D(2026, 12, 5), True),  # today
+        (D(2026, 12, 4), D(2026, 12, 5), True),
+        (D(2024, 3, 1), D(2026, 12, 5), True),
+        (D(2026, 12, 6), D(2026, 12, 5), False),  # tomorrow
+        (D(2026, 12, 22), D(2026, 12, 5), False),  # a case "closed" in a fortnight
+        (D(2027, 1, 1), D(2026, 12, 31), False),
+    ],
+)
+def test_nothing_is_recorded_as_having_happened_after_today(on, today, passes):
+    if passes:
+        policy.check_not_future(on, today, "结案日期")
+    else:
+        with pytest.raises(UserError) as e:
+            policy.check_not_future(on, today, "结案日期")
+        assert e.value.code == "date_in_future"
+        assert e.value.message.startswith(f"结案日期 {on.isoformat()} 晚于今天（{today}）")
+
+
 # -- leads -----------------------------------------------------------------------------------
 
 
@@ -227,6 +279,28 @@ def test_only_leads_awaiting_triage_can_be_accepted(lead_ids, statuses, refusal)
         with pytest.raises(UserError) as e:
             policy.check_leads_acceptable(lead_ids, statuses)
         assert refusal in e.value.message
+
+
+@pytest.mark.parametrize(
+    ("lead_ids", "stale", "confirmed", "refused"),
+    [
+        ([1, 2], set(), False, False),
+        ([1, 2], {2}, False, True),  # one lead no longer found: the whole request waits
+        ([1, 2], {2}, True, False),
+        ([1], {2}, False, False),  # a stale lead not asked for is no concern
+    ],
+)
+def test_a_lead_no_longer_found_is_accepted_only_when_confirmed(
+    lead_ids, stale, confirmed, refused
+):
+    statuses = {1: "new", 2: "new"}
+    if not refused:
+        policy.check_leads_acceptable(lead_ids, statuses, stale, confirm_stale=confirmed)
+    else:
+        with pytest.raises(UserError) as e:
+            policy.check_leads_acceptable(lead_ids, statuses, stale, confirm_stale=confirmed)
+        assert e.value.code == "stale_leads_unconfirmed"
+        assert e.value.message.startswith("线索 2 不再命中")
 
 
 @pytest.mark.parametrize(("value", "ok"), [("张检察官", True), (" 张 ", True), ("", False), ("  ", False), (None, False)])  # fmt: skip

@@ -15,8 +15,10 @@ import polars as pl
 from sqlalchemy import Engine, insert, select
 
 from shujian import audit
+from shujian.cases import policy
 from shujian.cases.categories import declarations
 from shujian.cases.store import case_outcomes, cases
+from shujian.data.fields.id_card import today_in_china
 from shujian.data.fields.money import MoneyYuanField
 from shujian.errors import UserError
 from shujian.store import now
@@ -48,8 +50,11 @@ def record_outcome(
     count: int | None = None,
     note: str = "",
 ) -> int:
-    """Append one outcome to a case; returns its id. Money kinds need an amount."""
+    """Append one outcome to a case; returns its id. Money kinds need an amount.
+
+    An outcome is something achieved, so `on_date` may not be after today."""
     spec = declarations().outcome(kind)
+    policy.check_not_future(on_date, today_in_china(), "成效日期")
     if spec.money and amount is None:
         raise UserError(f"“{spec.label}”必须填写金额（元）。")
     if not spec.money and amount is not None:

@@ -13,7 +13,7 @@ Refusals are `UserError`s in Chinese with a `code`, so a front end can add its o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,19 @@ def need_text(value: str | None, what: str) -> str:
     return value.strip()
 
 
-def check_leads_acceptable(lead_ids: Sequence[int], statuses: Mapping[int, str]) -> None:
+def check_leads_acceptable(
+    lead_ids: Sequence[int],
+    statuses: Mapping[int, str],
+    stale: Collection[int] = (),
+    *,
+    confirm_stale: bool = False,
+) -> None:
     """成案 takes leads awaiting triage only: refuse none, duplicates, unknown or decided leads.
 
-    `statuses` maps each lead id found in the store to its status.
+    `statuses` maps each lead id found in the store to its status; `stale` are the leads the
+    latest run of their model no longer found (不再命中). Those are an accusation the data no
+    longer makes, so they are taken into a case only when the user confirmed it knowingly
+    (`confirm_stale`); the service records that confirmation.
     """
     if not lead_ids:
         raise UserError("至少需要一条线索才能立案。", code="no_leads")
@@ -48,28 +57,55 @@ def check_leads_acceptable(lead_ids: Sequence[int], statuses: Mapping[int, str])
                 f"线索 {lead_id} 当前为“{label}”，只有待研判的线索可以成案。",
                 code="lead_not_new",
             )
+    unconfirmed = [i for i in lead_ids if i in stale]
+    if unconfirmed and not confirm_stale:
+        raise UserError(
+            f"线索 {'、'.join(map(str, unconfirmed))} 不再命中：模型最近一次运行已不再发现，"
+            "数据可能已经更正或情况已经消除。请先核实；确认仍要成案的，须明确确认不再命中。",
+            code="stale_leads_unconfirmed",
+        )
 
 
-def refusal_message(workflow: Workflow, case_id: int, state: str, action: str) -> str:
-    """Why `action` cannot be taken in `state`, and what can."""
-    allowed = workflow.allowed(state)
+def refusal_message(
+    workflow: Workflow,
+    case_id: int,
+    state: str,
+    action: str,
+    latest: Mapping[str, Any] | None = None,
+) -> str:
+    """Why `action` cannot be taken in `state`, and what can (the same list a case page shows:
+    `Workflow.available`, so no step offered there is then refused)."""
+    allowed = workflow.available(state, latest or {})
     here = f"案件 {case_id} 当前状态为“{workflow.label(state)}”"
     if allowed:
         options = "、".join(f"“{t.label}”（{t.action}）" for t in allowed)
         tail = f"当前可执行的操作：{options}。"
-    else:
+    elif workflow.is_terminal(state):
         tail = "案件已经结束，没有可执行的操作。"
+    else:
+        tail = "当前没有可执行的操作。"
     known = workflow.by_action(action)
     what = f"“{known.label}”" if known else f"未知操作“{action}”"
     return f"{here}，不能执行{what}。{tail}"
 
 
-def check_allowed(workflow: Workflow, case_id: int, state: str, action: str) -> Transition:
-    """The transition `action` (id or label) names, if the case's `state` allows it."""
+def check_allowed(
+    workflow: Workflow,
+    case_id: int,
+    state: str,
+    action: str,
+    latest: Mapping[str, Any] | None = None,
+) -> Transition:
+    """The transition `action` (id or label) names, if the case's `state` allows it.
+
+    `latest` (the latest recorded value of the guarded fields) only shapes the list of what may
+    be done instead; the guard itself is `check_guard`'s, with its own refusal.
+    """
     tr = workflow.by_action(action)
     if tr is None or state not in tr.sources:
         raise UserError(
-            refusal_message(workflow, case_id, state, action), code="transition_not_allowed"
+            refusal_message(workflow, case_id, state, action, latest),
+            code="transition_not_allowed",
         )
     return tr
 
@@ -137,6 +173,21 @@ def check_date(on_date: dt.date, last: dt.date) -> None:
         raise UserError(
             f"日期 {on_date.isoformat()} 早于案件上一步的日期 {last.isoformat()}。",
             code="date_before_last_step",
+        )
+
+
+def check_not_future(on_date: dt.date, today: dt.date, what: str = "日期") -> None:
+    """What is recorded has happened: a date after today (in China) is refused.
+
+    A step dated ahead reads as done when it is not (a case "closed" next month), and every real
+    step dated today is then refused as earlier than it. `today` is the caller's: the services
+    pass today in Beijing time, whatever the server's clock zone.
+    """
+    if on_date > today:
+        raise UserError(
+            f"{what} {on_date.isoformat()} 晚于今天（{today.isoformat()}）："
+            "只能登记已经发生的事，请填写实际发生的日期。",
+            code="date_in_future",
         )
 
 

@@ -47,6 +47,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from shujian import audit
+from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
 from shujian.cases.documents.kinds import DocumentKind, document_kind
@@ -60,6 +61,7 @@ from shujian.cases.numbering import format_number, next_seq
 from shujian.cases.service import apply_transition
 from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
+from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.leads.store import leads
@@ -454,6 +456,8 @@ def issue_recommendation(
         UserError: refused before anything was recorded (no number used).
         DocumentNotRendered: issued and numbered, but the file could not be written.
     """
+    # Before the content is gathered and rendered: the transition would refuse it too.
+    policy.check_not_future(on_date, today_in_china(), "制发日期")
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
     reserved = _reserve(ws, draft, user, reason)
@@ -488,8 +492,10 @@ def file_with_superior(
 ) -> bool:
     """报上一级院备案 (检察建议工作规定 art. 21: within five days of issue); returns whether in time.
 
-    Recorded as a step of the case (its state does not change) and on the recommendation.
+    Recorded as a step of the case (its state does not change) and on the recommendation;
+    `on_date` may not be after today.
     """
+    policy.check_not_future(on_date, today_in_china(), "备案日期")
     if not filed_with.strip():
         raise UserError("备案必须写明备案单位（上一级人民检察院的部门）。")
     with store.begin() as conn:

@@ -31,6 +31,7 @@ from shujian.cases.workflow import (
     case_kinds,
     load_workflow,
 )
+from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.leads.store import lead_events, leads
 from shujian.paging import Page, fetch_page
@@ -41,17 +42,25 @@ from shujian.users.user import User
 
 
 def _accept_leads(
-    conn: Connection, case_id: int, lead_ids: Sequence[int], actor: str, reason: str
-) -> None:
-    """成案: mark each lead accepted into `case_id`; refuse leads that are not awaiting triage."""
-    statuses = dict(
-        conn.execute(
-            select(leads.c.id, leads.c.status)
-            .where(leads.c.id.in_(list(lead_ids)))
-            .with_for_update()
-        ).all()
-    )
-    policy.check_leads_acceptable(lead_ids, statuses)
+    conn: Connection,
+    case_id: int,
+    lead_ids: Sequence[int],
+    actor: str,
+    reason: str,
+    confirm_stale: bool,
+) -> list[int]:
+    """成案: mark each lead accepted into `case_id`; refuse leads that are not awaiting triage,
+    and leads no longer found (不再命中) unless `confirm_stale`. Returns those confirmed stale,
+    which their `accepted` event records too."""
+    found = conn.execute(
+        select(leads.c.id, leads.c.status, leads.c.active)
+        .where(leads.c.id.in_(list(lead_ids)))
+        .with_for_update()
+    ).all()
+    statuses = {r.id: r.status for r in found}
+    inactive = {r.id for r in found if not r.active}
+    stale = [i for i in lead_ids if i in inactive]
+    policy.check_leads_acceptable(lead_ids, statuses, stale, confirm_stale=confirm_stale)
     stamp = now()
     conn.execute(
         update(leads).where(leads.c.id.in_(lead_ids)).values(status="accepted", updated_at=stamp)
@@ -69,11 +78,16 @@ def _accept_leads(
                 "at": stamp,
                 "kind": "accepted",
                 "actor": actor,
-                "detail": {"case_id": case_id, "reason": reason},
+                "detail": {
+                    "case_id": case_id,
+                    "reason": reason,
+                    **({"confirmed_stale": True} if i in stale else {}),
+                },
             }
             for i in lead_ids
         ],
     )
+    return stale
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,7 @@ def _plan_opening(
     """Check the request against the kind's declared opening step and the procuratorate's
     departments, before touching the store."""
     workflow = load_workflow(case_kind)
+    policy.check_not_future(opened_on, today_in_china(), "立案日期")
     plan = policy.plan_deadline(workflow.opening, opened_on, None, None)
     due = (
         deadline_or_refuse(
@@ -143,6 +158,7 @@ def open_case(
     case_kind: str = DEFAULT_CASE_KIND,
     departments: Departments | None = None,
     calendar: HolidayCalendar = BUNDLED,
+    confirm_stale: bool = False,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
@@ -153,6 +169,8 @@ def open_case(
     one of `departments` (default: the bundled list); in a workspace with accounts the prosecutor
     must be an active account of that department. Deadlines count by the workspace's `calendar`
     (front ends pass `Workspace.calendar`; the default knows the bundled years only).
+    `opened_on` may not be after today. A lead the latest run no longer found (不再命中) is
+    refused unless `confirm_stale`; the case's opening step records which were confirmed.
     """
     o = _plan_opening(
         case_kind,
@@ -169,8 +187,8 @@ def open_case(
     with store.begin() as conn:
         check_prosecutor(conn, o.department, o.prosecutor)
         case_id = _insert_case(conn, o)
-        _accept_leads(conn, case_id, lead_ids, o.actor, o.reason)
-        _record_opening(conn, case_id, o, lead_ids)
+        stale = _accept_leads(conn, case_id, lead_ids, o.actor, o.reason, confirm_stale)
+        _record_opening(conn, case_id, o, lead_ids, stale)
     return case_id
 
 
@@ -197,7 +215,10 @@ def _insert_case(conn: Connection, o: Opening) -> int:
     return int(case_id)
 
 
-def _record_opening(conn: Connection, case_id: int, o: Opening, lead_ids: Sequence[int]) -> None:
+def _record_opening(
+    conn: Connection, case_id: int, o: Opening, lead_ids: Sequence[int], stale: Sequence[int]
+) -> None:
+    confirmed = {"confirmed_stale": list(stale)} if stale else {}
     conn.execute(
         insert(case_events).values(
             case_id=case_id,
@@ -214,6 +235,7 @@ def _record_opening(conn: Connection, case_id: int, o: Opening, lead_ids: Sequen
                 "prosecutor": o.prosecutor,
                 "urgent": o.urgent,
                 "juvenile": o.juvenile,
+                **confirmed,
             },
         )
     )
@@ -229,6 +251,7 @@ def _record_opening(conn: Connection, case_id: int, o: Opening, lead_ids: Sequen
             "prosecutor": o.prosecutor,
             "reason": o.reason,
             "opened_on": o.opened_on.isoformat(),
+            **confirmed,
         },
     )
 
@@ -287,13 +310,19 @@ def add_leads_to_case(
     user: User,
     reason: str,
     on_date: dt.date | None = None,
+    *,
+    confirm_stale: bool = False,
 ) -> None:
     """Accept further leads (成案) into an existing case that has not ended.
 
-    The step is recorded in the case history (action `add_leads`) without changing its state.
+    The step is recorded in the case history (action `add_leads`) without changing its state,
+    dated `on_date` (today when not given; never after today), and records the leads no longer
+    found (不再命中) that were taken in with `confirm_stale`, which is needed for them.
     """
     actor = user.name
     reason = policy.need_text(reason, "理由")
+    today = today_in_china()
+    policy.check_not_future(on_date or today, today, "并入日期")
     with store.begin() as conn:
         row = _load_case(conn, case_id)
         workflow = load_workflow(row.case_kind)
@@ -302,19 +331,20 @@ def add_leads_to_case(
                 f"案件 {case_id} 已“{workflow.label(row.state)}”，不能再并入线索。",
                 code="case_ended",
             )
-        _accept_leads(conn, case_id, lead_ids, actor, reason)
+        stale = _accept_leads(conn, case_id, lead_ids, actor, reason, confirm_stale)
+        confirmed = {"confirmed_stale": stale} if stale else {}
         last = _last_step_date(conn, case_id, workflow)
         conn.execute(
             insert(case_events).values(
                 case_id=case_id,
                 at=now(),
-                on_date=max(last, on_date or dt.date.today()),
+                on_date=max(last, on_date or today),
                 actor=actor,
                 action="add_leads",
                 from_state=row.state,
                 to_state=row.state,
                 reason=reason,
-                fields={"lead_ids": list(lead_ids)},
+                fields={"lead_ids": list(lead_ids), **confirmed},
             )
         )
         audit.record(
@@ -323,7 +353,7 @@ def add_leads_to_case(
             "add_leads",
             "case",
             case_id,
-            {"lead_ids": list(lead_ids), "reason": reason},
+            {"lead_ids": list(lead_ids), "reason": reason, **confirmed},
         )
 
 
@@ -338,13 +368,13 @@ def _decide(
 ) -> tuple[Workflow, Transition, dict[str, Any]]:
     """Ask the policy whether the step may be taken; the checked fields when it may."""
     workflow = load_workflow(row.case_kind)
-    tr = policy.check_allowed(workflow, row.id, row.state, action)
-    policy.check_guard(
-        workflow, row.id, tr, _latest_fields(conn, workflow, row.id, [f for f, _ in tr.when])
-    )
+    latest = _latest_fields(conn, workflow, row.id, workflow.guarded_fields(row.state))
+    tr = policy.check_allowed(workflow, row.id, row.state, action, latest)
+    policy.check_guard(workflow, row.id, tr, latest)
     label = document_kind(tr.document).label if tr.document else "文书"
     policy.check_document(tr, document, label)
     clean = policy.check_fields(workflow, tr, reason, fields)
+    policy.check_not_future(on_date, today_in_china())
     policy.check_date(on_date, _last_step_date(conn, row.id, workflow))
     return workflow, tr, clean
 
@@ -465,6 +495,21 @@ def workflow_of(store: Engine, case_id: int) -> Workflow:
     if kind is None:
         raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
     return load_workflow(kind)
+
+
+def available_actions(store: Engine, case_id: int) -> list[Transition]:
+    """The steps the case may take now: its state's, less those whose guard does not hold on
+    what was recorded (the list a case page shows; `transition` refuses no step in it for
+    want of a guard)."""
+    with store.connect() as conn:
+        row = conn.execute(
+            select(cases.c.case_kind, cases.c.state).where(cases.c.id == case_id)
+        ).first()
+        if row is None:
+            raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
+        workflow = load_workflow(row.case_kind)
+        latest = _latest_fields(conn, workflow, case_id, workflow.guarded_fields(row.state))
+    return workflow.available(row.state, latest)
 
 
 def get_case(store: Engine, case_id: int, user: User) -> dict[str, Any]:

@@ -124,6 +124,19 @@ class Workflow:
         """Transitions that may leave `state`, in declared order."""
         return [t for t in self.transitions if state in t.sources]
 
+    def available(self, state: str, latest: Mapping[str, Any]) -> list[Transition]:
+        """Transitions that may leave `state` now: those whose guard holds on the case's
+        `latest` recorded values (field → value, absent when never recorded).
+
+        What a case page offers and what a refusal lists: an objection step (guarded by
+        回复结果 = 提出异议) is not offered after a reply that raised none.
+        """
+        return [t for t in self.allowed(state) if all(latest.get(f) == v for f, v in t.when)]
+
+    def guarded_fields(self, state: str) -> list[str]:
+        """The fields the guards of the transitions leaving `state` look at."""
+        return list(dict.fromkeys(f for t in self.allowed(state) for f, _ in t.when))
+
     def by_action(self, action: str) -> Transition | None:
         """The transition named by its id (`serve`) or its Chinese label (`送达检察建议书`)."""
         for t in self.transitions:
@@ -324,6 +337,7 @@ COMMON_RECORDED_FIELDS = {
     "prosecutor": "承办检察官",
     "deadline_due": "期限届满日",
     "ended_deadline": "期限",
+    "confirmed_stale": "经确认成案的不再命中线索",
 }
 """What the case service records on steps of every kind, besides the declared fields."""
 

@@ -85,7 +85,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     if case["deadline_due"]:
         label = workflow.deadlines[case["deadline_kind"]].label
         click.echo(f"{label}：{case['deadline_due'].isoformat()} 届满")
-    allowed = workflow.allowed(case["state"])
+    allowed = service.available_actions(ws.store, case_id)
     if allowed:
         click.echo("可执行：" + "、".join(f"{t.label}（{t.action}）" for t in allowed))
     click.echo("经过：")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from shujian.data.datasets import Dataset, load_datasets
+from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.leads.queue import homes
 from shujian.models.spec import ModelSpec, load_library
@@ -87,9 +88,10 @@ def user(ctx: click.Context) -> User:
 
 
 def parse_date(text: str | None, what: str = "日期") -> dt.date:
-    """YYYY-MM-DD; today when not given."""
+    """YYYY-MM-DD; today in China when not given (the services refuse dates after that day, so
+    the default must be the same day whatever the server's clock zone)."""
     if text is None:
-        return dt.date.today()
+        return today_in_china()
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:

@@ -12,7 +12,7 @@ from shujian.data.fields import FIELD_TYPES
 from shujian.data.importer import ImportOptions, import_file, summary_json
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
-from shujian.workspace import Region, init_workspace
+from shujian.workspace import CONFIG_NAME, Region, init_workspace, open_workspace
 
 
 @click.command("init")
@@ -34,9 +34,50 @@ def init_cmd(
 ) -> None:
     """创建工作区：配置文件、数据仓库和案件库。"""
     region = Region(province, city, county, code, procuratorate, abbreviation)
+    config = directory / CONFIG_NAME
+    if config.exists():
+        existing = open_workspace(directory).region
+        differ = region_differences(existing, region)
+        if differ:
+            lines = "\n".join(
+                f"- {label}：配置文件中为“{old or '（空）'}”，命令中为“{new}”"
+                for label, old, new in differ
+            )
+            raise UserError(
+                f"{directory.resolve()} 已经是工作区，其配置文件 {config.resolve()} 未作改动；"
+                f"以下选项与配置文件不同，没有生效：\n{lines}\n"
+                "如需修改地区信息，请直接编辑配置文件 [region] 一节。",
+                code="workspace_exists_options_differ",
+            )
+        ws = init_workspace(directory, region=region)
+        click.echo(f"工作区已存在：{ws.root}（未作改动；缺少的目录和数据库表已补齐）")
+        click.echo(f"配置文件：{ws.root / CONFIG_NAME}")
+        return
     ws = init_workspace(directory, region=region)
     click.echo(f"已创建工作区：{ws.root}")
-    click.echo(f"配置文件：{ws.root / 'shujian.toml'}（地区信息和模型参数的地方调整写在这里）")
+    click.echo(f"配置文件：{ws.root / CONFIG_NAME}（地区信息和模型参数的地方调整写在这里）")
+
+
+REGION_LABELS = {
+    "province": "省（--province）",
+    "city": "市（--city）",
+    "county": "县（--county）",
+    "code": "行政区划代码（--code）",
+    "procuratorate": "检察院名称（--procuratorate）",
+    "abbreviation": "院简称（--abbreviation）",
+}
+
+
+def region_differences(existing: Region, given: Region) -> list[tuple[str, str, str]]:
+    """(label, configured value, typed value) of each option typed for an existing workspace
+    that differs from its shujian.toml: `init` never overwrites a configuration, so such an
+    option would otherwise be silently ignored. Options not typed (empty) are not compared."""
+    out = []
+    for key, label in REGION_LABELS.items():
+        typed = getattr(given, key)
+        if typed and typed != getattr(existing, key):
+            out.append((label, getattr(existing, key), typed))
+    return out
 
 
 @click.command("import")

@@ -91,6 +91,8 @@ def list_cmd(
             f"{r['id']:>6}  {r['status_label']:<6}{owner:<18}{r['model_id']:<32}{r['title']}"
         )
     click.echo(page_footer(rows, "条"))
+    if rows.stale:
+        click.echo(f"其中 {rows.stale} 条不再命中（模型最近一次运行已不再发现），成案前请先核实。")
 
 
 @leads_group.command("show")
@@ -185,6 +187,12 @@ def reasons_cmd(ctx: click.Context) -> None:
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="立案日期（默认今天）")
 @click.option("--urgent", is_flag=True, help="情况紧急（回复期限十五日）")
 @click.option("--juvenile", is_flag=True, help="未成年人保护检察建议（回复期限一个月）")
+@click.option(
+    "--confirm-stale",
+    "confirm_stale",
+    is_flag=True,
+    help="确认对“不再命中”（模型最近一次运行已不再发现）的线索仍要成案（记入线索和案件经过）",
+)
 @click.pass_context
 def accept_cmd(
     ctx: click.Context,
@@ -196,15 +204,25 @@ def accept_cmd(
     on_date: str | None,
     urgent: bool,
     juvenile: bool,
+    confirm_stale: bool,
 ) -> None:
     """成案：把线索立为新案件，或并入已有案件（同一单位的多条线索可并为一案）。"""
     ws = workspace(ctx)
     ids = parse_ids(lead_ids)
-    day = parse_date(on_date, "立案日期")
     if case_id is not None:
-        add_leads_to_case(ws.store, case_id, ids, user(ctx), reason, day)
+        _refuse_new_case_options(case_id, department, prosecutor, urgent, juvenile)
+        add_leads_to_case(
+            ws.store,
+            case_id,
+            ids,
+            user(ctx),
+            reason,
+            parse_date(on_date, "并入日期") if on_date else None,
+            confirm_stale=confirm_stale,
+        )
         click.echo(f"已将 {len(ids)} 条线索并入案件 {case_id}。")
         return
+    day = parse_date(on_date, "立案日期")
     if not department or not prosecutor:
         raise UserError("新立案件必须写明 --department 承办部门和 --prosecutor 承办检察官。")
     new_id = open_case(
@@ -219,8 +237,33 @@ def accept_cmd(
         juvenile=juvenile,
         departments=departments(ws),
         calendar=ws.calendar,
+        confirm_stale=confirm_stale,
     )
     click.echo(f"已立案：案件 {new_id}（{len(ids)} 条线索成案）。")
+
+
+def _refuse_new_case_options(
+    case_id: int, department: str | None, prosecutor: str | None, urgent: bool, juvenile: bool
+) -> None:
+    """Options that only shape a new case are refused with --case rather than ignored: the
+    user who typed them expects an effect they would not get."""
+    given = [
+        name
+        for name, value in (
+            ("--department", department),
+            ("--prosecutor", prosecutor),
+            ("--urgent", urgent),
+            ("--juvenile", juvenile),
+        )
+        if value
+    ]
+    if given:
+        raise UserError(
+            f"并入已有案件（--case {case_id}）时不能同时指定 {'、'.join(given)}："
+            "这些选项只用于新立案件，并入时案件的承办部门、承办检察官和回复期限都不变。"
+            "请去掉这些选项。",
+            code="new_case_options_with_case",
+        )
 
 
 @leads_group.command("export")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from shujian.cli.common import declared_datasets, in_workspace, library, workspace
+from shujian.cli.run import empty_note
 from shujian.data.datasets import Dataset
 from shujian.errors import UserError
 from shujian.models.authoring import ensure_edited, new_model
@@ -228,19 +229,26 @@ def new_cmd(ctx: click.Context, model_id: str) -> None:
 def stats_cmd(ctx: click.Context, model_id: str | None, last: int) -> None:
     """每次运行中各模型发现的线索数（新增、更新、因已排除而未推送）和用时。"""
     ws = workspace(ctx)
-    rows = model_run_stats(ws.store, model_id, last)
+    models = library(ws)
+    datasets_of = {m: spec.datasets for m, spec in models.items()}
+    rows = model_run_stats(ws.store, model_id, last, datasets_of)
     if not rows:
         click.echo("还没有运行记录。用 shujian run 运行模型。")
         return
+    labels = {d.id: d.label for d in ws.datasets().values()}
     click.echo(
         f"{'运行':>4}  {'基准日':<11}{'模型':<34}{'命中行':>7}{'线索':>6}{'新增':>6}{'更新':>6}"
-        f"{'未变':>6}{'已排除':>7}{'重新推送':>9}{'用时(秒)':>10}"
+        f"{'未变':>6}{'已排除':>7}{'重新推送':>9}{'不再命中':>9}{'用时(秒)':>10}"
     )
     for r in rows:
+        found = "无数据" if r.empty_datasets and not r.leads_found else str(r.leads_found)
         click.echo(
-            f"{r.run_id:>4}  {r.as_of!s:<11}{r.model_id:<34}{r.rows:>9}{r.leads_found:>8}{r.new:>8}"
-            f"{r.refreshed:>8}{r.unchanged:>8}{r.suppressed:>10}{r.reopened:>12}{r.seconds:>12.2f}"
+            f"{r.run_id:>4}  {r.as_of!s:<11}{r.model_id:<34}{r.rows:>9}{found:>8}{r.new:>8}"
+            f"{r.refreshed:>8}{r.unchanged:>8}{r.suppressed:>10}{r.reopened:>12}{r.gone:>12}"
+            f"{r.seconds:>12.2f}"
         )
+        if r.empty_datasets:
+            click.echo(f"        {empty_note(r.empty_datasets, labels)}")
 
 
 def register(group: click.Group) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import click
@@ -39,19 +40,38 @@ def run_cmd(
     if not model_ids:
         raise UserError("请指定要运行的模型编号，或用 --all 运行全部模型。")
     report = run_models(ws, models, model_ids, parse_as_of(as_of), engine, user=user(ctx))
-    print_report(report)
+    print_report(report, {d.id: d.label for d in ws.datasets().values()})
 
 
-def print_report(report: RunReport) -> None:
+def print_report(report: RunReport, labels: Mapping[str, str] | None = None) -> None:
+    """The run's counts per model; a model over empty datasets says 无数据 and names them, and
+    the leads the run no longer found are counted apart (不再命中)."""
     click.echo(f"运行 {report.run_id}：以 {report.as_of} 为基准日，引擎 {report.engine}")
-    header = f"{'模型':<34}{'线索':>6}{'新增':>6}{'更新':>6}{'未变':>6}{'已排除':>6}{'重新推送':>8}{'用时(秒)':>10}"
+    header = (
+        f"{'模型':<34}{'线索':>6}{'新增':>6}{'更新':>6}{'未变':>6}{'已排除':>6}{'重新推送':>8}"
+        f"{'不再命中':>8}{'用时(秒)':>10}"
+    )
     click.echo(header)
     for o in report.outcomes:
         c = o.counts
+        found = "无数据" if o.empty_datasets and not c.found else str(c.found)
         click.echo(
-            f"{o.model.id:<34}{c.found:>8}{c.new:>8}{c.refreshed:>8}{c.unchanged:>8}"
-            f"{c.suppressed:>9}{c.reopened:>12}{o.seconds:>12.2f}"
+            f"{o.model.id:<34}{found:>8}{c.new:>8}{c.refreshed:>8}{c.unchanged:>8}"
+            f"{c.suppressed:>9}{c.reopened:>12}{c.gone:>12}{o.seconds:>12.2f}"
         )
+        if o.empty_datasets:
+            click.echo(f"  {empty_note(o.empty_datasets, labels or {})}")
+    gone = sum(o.counts.gone for o in report.outcomes)
+    if gone:
+        click.echo(
+            f"其中 {gone} 条线索本次运行不再命中：仍列在队列中，标为“不再命中”，成案前须确认。"
+        )
+
+
+def empty_note(datasets: Sequence[str], labels: Mapping[str, str]) -> str:
+    """无数据, naming the datasets: a count over them says nothing about what the data holds."""
+    named = "、".join(f"{labels.get(d, d)}（{d}）" for d in datasets)
+    return f"无数据：{named} 尚未导入任何数据，本模型的结果不能说明“没有发现问题”。"
 
 
 def register(group: click.Group) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from shujian import audit
 from shujian.errors import UserError
-from shujian.leads.service import STATUS_LABELS, list_leads
+from shujian.leads.service import list_leads, status_label
 from shujian.models.labels import Masking
 from shujian.users.user import User
 
@@ -59,7 +59,7 @@ def lead_records(
                 "subject": r["subject"],
                 "title": r["title"],
                 "status": r["status"],
-                "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+                "status_label": status_label(r["status"], bool(r["active"])),
                 "active": bool(r["active"]),
                 "evidence": r["evidence"],
                 "evidence_rows": r["evidence_rows"],

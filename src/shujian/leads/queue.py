@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from shujian import audit
-from shujian.leads.service import STATUS_LABELS
+from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
 from shujian.models.spec import ModelSpec
 from shujian.paging import Page, fetch_page
@@ -46,6 +46,16 @@ def homes(library: Mapping[str, ModelSpec], departments: Departments) -> dict[st
     return out
 
 
+class LeadPage(Page):
+    """One page of the queue that also knows how many of the leads matched (on every page, not
+    only this one) the latest run no longer found: they are counted apart, since a queue of
+    "42 leads" of which 30 the data no longer shows reads otherwise as 42 live ones."""
+
+    def __init__(self, page: Page, stale: int) -> None:
+        super().__init__(list(page), page.total, page.offset, page.limit)
+        self.stale = stale
+
+
 def queue(
     store: Engine,
     user: User,
@@ -58,12 +68,13 @@ def queue(
     home: Mapping[str, str] | None = None,
     offset: int = 0,
     limit: int | None = None,
-) -> Page:
+) -> LeadPage:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
     `home` is `homes(library, departments)`: a lead not yet dispatched is in its model's home
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
-    choose one page (all rows when `limit` is None); the page knows how many matched.
+    choose one page (all rows when `limit` is None); the page knows how many matched, and how
+    many of them are 不再命中 (`LeadPage.stale`).
     """
     home = home or {}
     query = (
@@ -97,9 +108,15 @@ def queue(
     if undispatched:
         query = query.where(lead_dispatches.c.lead_id.is_(None))
     with store.connect() as conn:
-        rows = fetch_page(conn, query, offset, limit)
+        page = fetch_page(conn, query, offset, limit)
+        stale = conn.execute(
+            select(func.count()).select_from(
+                query.where(leads.c.active.is_(False)).order_by(None).subquery()
+            )
+        ).scalar_one()
+    rows = LeadPage(page, int(stale))
     for r in rows:
-        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
         if r["department"] is None:
             r["department"] = home.get(r["model_id"])

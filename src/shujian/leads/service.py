@@ -20,6 +20,16 @@ from shujian.store import now
 
 STATUS_LABELS = {"new": "待研判", "accepted": "成案", "dismissed": "不成案"}
 
+STALE_LABEL = "不再命中"
+"""A lead the latest run of its model no longer found (`active` false)."""
+
+
+def status_label(status: str, active: bool = True) -> str:
+    """The status a reader sees: a lead the latest run no longer found says so beside its status,
+    in every list, so that it is never mistaken for one the data still shows."""
+    label = STATUS_LABELS.get(status, status)
+    return label if active else f"{label}（{STALE_LABEL}）"
+
 
 @dataclass
 class Finding:
@@ -50,6 +60,8 @@ class RecordCounts:
     unchanged: int = 0
     suppressed: int = 0
     reopened: int = 0
+    gone: int = 0
+    """Leads this run no longer found (they become 不再命中), counted apart from the others."""
 
 
 Verdict = Literal["new", "unchanged", "suppressed", "refreshed", "reopened", "gone", "found_again"]
@@ -256,6 +268,7 @@ def _counts(
         unchanged=len(verdicts.get("unchanged", [])) + len(again) - dismissed_again,
         suppressed=len(verdicts.get("suppressed", [])) + dismissed_again,
         reopened=len(verdicts.get("reopened", [])),
+        gone=len(verdicts.get("gone", [])),
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
 from shujian.errors import UserError
-from shujian.leads.service import STATUS_LABELS
+from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
 from shujian.models.labels import Masking
 from shujian.store import now
@@ -34,7 +34,7 @@ EVENT_LABELS = {
     "found_again": "再次发现",
     "evidence_changed": "证据变化",
     "reopened": "重新推送",
-    "no_longer_found": "不再发现",
+    "no_longer_found": "不再命中",
     "dispatched": "分派",
     "assigned": "分派",
     "accepted": "成案",
@@ -247,7 +247,7 @@ def get_lead(
                 .order_by(lead_events.c.id)
             )
         ]
-    out["status_label"] = STATUS_LABELS.get(out["status"], out["status"])
+    out["status_label"] = status_label(out["status"], bool(out["active"]))
     privacy = (masking or Masking()).of(out["model_id"])
     detail: dict[str, Any] = {"revealed": reveal}
     if reveal:

@@ -44,6 +44,9 @@ class ModelOutcome:
     findings: list[Finding]
     seconds: float
     counts: RecordCounts = field(default_factory=RecordCounts)
+    empty_datasets: tuple[str, ...] = ()
+    """The model's datasets with no imported row: its count then means 无数据, not "nothing
+    found" (and a model that looks for what is missing from one finds everything)."""
 
 
 @dataclass
@@ -110,6 +113,8 @@ def run_models(
                         "new": o.counts.new,
                         "refreshed": o.counts.refreshed,
                         "reopened": o.counts.reopened,
+                        "no_longer_found": o.counts.gone,
+                        **({"empty_datasets": list(o.empty_datasets)} if o.empty_datasets else {}),
                     }
                     for o in outcomes
                 },
@@ -137,6 +142,7 @@ def evaluate(
     from shujian.engine.duckdb import DuckDBEngine
 
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    empty = empty_datasets(warehouse, {d for spec in specs for d in spec.datasets})
     outcomes = []
     with DuckDBEngine(warehouse, datasets) as db:
         calendar_ready = False
@@ -163,9 +169,16 @@ def evaluate(
                     rows=frame.height,
                     findings=findings,
                     seconds=time.perf_counter() - started,
+                    empty_datasets=tuple(d for d in spec.datasets if d in empty),
                 )
             )
     return outcomes
+
+
+def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
+    """Those of `wanted` without a committed batch holding at least one imported row (no file,
+    or files whose every row was rejected)."""
+    return {d for d in wanted if not any(b.imported for b in warehouse.batches(d))}
 
 
 EVIDENCE_ROW_LIMIT = 50
