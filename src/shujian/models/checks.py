@@ -235,7 +235,7 @@ def _translate(message: str, columns: Sequence[str] = ()) -> str:
     if column or unknown:
         name, table = column.groups() if column else (unknown[1] if unknown else "", None)
         text = f"找不到列 {name}" + (f"（表 {table}）" if table else "") + at
-        close = difflib.get_close_matches(name, columns, n=1)
+        close = [c for c in difflib.get_close_matches(name, columns, n=2) if c != name]
         return text + (f"，是否想写 {close[0]}？" if close else "。")
     if table := re.match(r"Unknown table: (\S+)", message):
         return f"找不到表 {table[1]}{at}。"
