@@ -13,7 +13,9 @@ arrays are declared here too, entry by entry; their meaning is checked where the
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,8 +91,27 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
             "days": "日期列表",
         }
         raise UserError(
-            f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），收到：{value!r}。"
+            f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），"
+            f"收到：{toml_value(value)}。"
         )
+
+
+def toml_value(value: Any) -> str:
+    """A value as it is written in shujian.toml, for messages: the administrator should see
+    `"二百"` or `[50, 100]`, the way they typed it, not Python's `'二百'` or `{'a': 1}`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _unknown(name: str, allowed: list[str], where: str) -> UserError:

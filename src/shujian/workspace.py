@@ -15,6 +15,7 @@ Layout of a workspace directory::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -90,6 +91,19 @@ class Override:
     parameter: str
     value: Any
     source: str
+
+    def toml(self) -> str:
+        """The entry as written in shujian.toml, so a refusal shows what the administrator
+        typed (and where to look), not a Python object."""
+        return "\n".join(
+            [
+                "[[overrides]]",
+                *(
+                    f"{key} = {declared.toml_value(getattr(self, key))}"
+                    for key in ("model", "parameter", "value", "source")
+                ),
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -219,10 +233,11 @@ def open_workspace(root: Path | None = None) -> Workspace:
     config = root / CONFIG_NAME
     if not config.exists():
         raise UserError(f"{root} 不是数检工作区（找不到 {CONFIG_NAME}）。", code="not_a_workspace")
+    text = config.read_text(encoding="utf-8")
     try:
-        raw = tomllib.loads(config.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"配置文件 {config} 格式有误：{exc}") from exc
+        raise UserError(_toml_error(config, text, str(exc)), code="bad_config") from exc
     declared.check(raw, str(config))
     region = Region(**{k: declared.value(raw, f"region.{k}") for k in Region.__annotations__})
     _check_region_code(config, region.code)
@@ -231,9 +246,12 @@ def open_workspace(root: Path | None = None) -> Workspace:
         url = f"sqlite:///{root / url.removeprefix('sqlite:///')}"
     overrides = []
     for item in raw.get("overrides", []):
+        override = Override(item["model"], item["parameter"], item["value"], item["source"])
         if not str(item["source"]).strip():
-            raise UserError(f"配置文件 {config} 中的参数调整必须写明依据文件（source）：{item}")
-        overrides.append(Override(item["model"], item["parameter"], item["value"], item["source"]))
+            raise UserError(
+                f"配置文件 {config} 中的参数调整必须写明依据文件（source）：\n{override.toml()}"
+            )
+        overrides.append(override)
     return Workspace(
         root=root,
         region=region,
@@ -241,6 +259,46 @@ def open_workspace(root: Path | None = None) -> Workspace:
         overrides=tuple(overrides),
         settings=raw,
         calendar=_calendar(config, raw.get("calendar", [])),
+    )
+
+
+TOML_REASONS = (
+    ("Cannot overwrite a value", "同一项写了两次"),
+    ("Cannot declare", "同一个表写了两次"),
+    ("Cannot mutate immutable namespace", "同一个表写了两次"),
+    ("Cannot redefine namespace", "同一个表写了两次"),
+    ("Duplicate inline table key", "同一项写了两次"),
+    ("Expected '=' after a key", "项名之后应有等号“=”（文字的值要加英文双引号）"),
+    ("Expected ']' at the end of a table declaration", "表名之后缺少“]”"),
+    ("Expected ']]' at the end of an array declaration", "表格数组名之后缺少“]]”"),
+    ("Invalid date or datetime", "日期或时间的写法不对"),
+    ("Invalid initial character for a key part", "项名的开头字符不对"),
+    ("Invalid statement", "无法识别这一行"),
+    ("Invalid value", '值的写法不对（文字要加英文双引号，如 "青岚县"）'),
+    ("Unclosed array", "列表缺少结尾的“]”"),
+    ("Unclosed inline table", "缺少结尾的“}”"),
+    ("Unterminated string", "引号没有配对"),
+    ("Unescaped", "文字中的反斜杠“\\”要写成“\\\\”"),
+    ("Illegal character", "含有不允许的字符（如中文引号或全角符号）"),
+    ("Found invalid character", "含有不允许的字符（如中文引号或全角符号）"),
+    ("Escaped character", "转义字符不对"),
+    ("Invalid hex value", "转义字符不对"),
+    ("Expected", "缺少应有的符号"),
+)
+"""tomllib's reasons (English, with no code to tell them apart) → what to fix, in Chinese."""
+
+
+def _toml_error(config: Path, text: str, message: str) -> str:
+    """A TOML syntax error as the administrator needs it: line, column, that line, the fix."""
+    reason = next((zh for en, zh in TOML_REASONS if message.startswith(en)), "写法不对")
+    place = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if not place:
+        return f"配置文件 {config} 末尾{reason}（文件不完整？）。"
+    line, column = int(place[1]), int(place[2])
+    lines = text.splitlines()
+    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return f"配置文件 {config} 第 {line} 行第 {column} 列：{reason}。" + (
+        f"该行为：{shown}" if shown else ""
     )
 
 

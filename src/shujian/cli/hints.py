@@ -19,6 +19,8 @@ HINTS: dict[str, str] = {
     "missing_columns": "如这些列在文件中用了别的表头，请用 --map 表头=字段 指定（字段见 shujian datasets show 编号）。",
     "bad_crs": "命令行用 --crs 指定文件的坐标系。",
     "unknown_mapping_target": "--map 表头=字段 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",
+    "bad_config": "改正配置文件中的这一处后重新运行；各项的写法见 docs/settings.md。",
+    "bad_override": "改正或删除 shujian.toml 中的这一项 [[overrides]]；参数的默认值和含义见 shujian models show 模型编号。",
     "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",
     "stale_leads_unconfirmed": "用 shujian leads show 编号 查看线索经过；核实后仍要成案，在 shujian leads accept 命令后加 --confirm-stale。",
     "date_in_future": "用 --on YYYY-MM-DD 填写实际发生的日期（不写则为今天）。",

@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
+import tempfile
+import traceback
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
+from shujian.cli import chinese
 from shujian.cli.hints import hint
 from shujian.errors import UserError
 
+chinese.install()
+
+INTERNAL_ERROR_EXIT = 70
+"""Exit code of a failure the program did not foresee (EX_SOFTWARE of sysexits.h): a script
+driving the command line can tell it from a refusal (2) and report it rather than retry."""
+
+DEBUG_ENV = "SHUJIAN_DEBUG"
+"""Set to 1 by a developer who wants the traceback on the terminal instead of in the log."""
+
 
 class ShujianGroup(click.Group):
-    """Shows a UserError as its Chinese message with exit code 2, never as a traceback."""
+    """Whatever goes wrong, the user reads Chinese and never a traceback.
+
+    A UserError is shown as its message (exit code 2) with the command that resolves it; a
+    usage error of click as one Chinese sentence in click's own frame; anything else as
+    "内部错误" with the traceback written to a log file for the administrator (exit code 70).
+    """
+
+    context_class = chinese.ChineseContext
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise chinese.chinese(error) from None
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
@@ -22,6 +56,54 @@ class ShujianGroup(click.Group):
             if extra := hint(error.code):
                 click.echo(f"提示：{extra}", err=True)
             sys.exit(error.exit_code)
+        except click.UsageError as error:
+            raise chinese.chinese(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            internal_error(error, _workspace_root(ctx))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Catches what fails before a command runs (while the options are read)."""
+        try:
+            return super().main(*args, **kwargs)
+        except Exception as error:
+            if not kwargs.get("standalone_mode", True) or os.environ.get(DEBUG_ENV):
+                raise
+            internal_error(error, None)
+
+
+def _workspace_root(ctx: click.Context) -> Path | None:
+    obj = ctx.find_root().obj
+    named = obj.get("workspace") if isinstance(obj, dict) else None
+    root = Path(named or os.environ.get("SHUJIAN_WORKSPACE") or ".")
+    return root if (root / "shujian.toml").is_file() else None
+
+
+def internal_error(error: BaseException, workspace: Path | None) -> NoReturn:
+    """Write the traceback to a log file and tell the user where it is, in one line."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"shujian {' '.join(sys.argv[1:])}\n{stamp}\n\n" + "".join(
+        traceback.format_exception(error)
+    )
+    log = None
+    for folder in ([workspace / "logs"] if workspace else []) + [Path(tempfile.gettempdir())]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log = folder / f"shujian-error-{stamp}-{os.getpid()}.log"
+            log.write_text(text, encoding="utf-8")
+            break
+        except OSError:
+            log = None
+    where = f"详情已写入日志 {log}" if log else "详情未能写入日志"
+    click.echo(
+        f"内部错误：程序遇到了未预料的情况（{type(error).__name__}），{where}。"
+        "请把该日志文件交给系统管理员。",
+        err=True,
+    )
+    sys.exit(INTERNAL_ERROR_EXIT)
 
 
 @click.group(cls=ShujianGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,6 +133,7 @@ def _register() -> None:
 
     for module in (data, models, run, leads, cases, stats, users, audit, db, demo):
         module.register(cli)
+    chinese.localise(cli)
 
 
 _register()

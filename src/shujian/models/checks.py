@@ -13,8 +13,9 @@ prosecutor dismissed would come back the next morning. Comparing a date of the d
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import sqlglot
 from sqlglot import exp
@@ -107,7 +108,8 @@ def _check_run_date(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[st
     try:
         lineage = query_lineage(spec.query, datasets)
     except LineageError as error:
-        return [f"无法追溯查询结果各列的来源：{_translate(str(error))}"]
+        columns = _declared_columns(datasets, spec)
+        return [f"无法追溯查询结果各列的来源：{_translate(str(error), columns)}"]
     in_title = [f for f in _TEMPLATE_FIELD.findall(spec.title) if f in lineage]
     roles = {
         spec.subject_column: "监督对象列",
@@ -212,13 +214,33 @@ def _check_columns(
             expanded, schema=schema, dialect="duckdb", validate_qualify_columns=True, identify=False
         )
     except sqlglot.errors.OptimizeError as error:
-        return [f"查询中的列无法对应到数据集的字段：{_translate(str(error))}"]
+        columns = _declared_columns(datasets, spec)
+        return [f"查询中的列无法对应到数据集的字段：{_translate(str(error), columns)}"]
     return []
 
 
-def _translate(message: str) -> str:
-    match = re.search(r"Column '(.+?)' could not be resolved(?: for table: '(.+?)')?", message)
-    if match:
-        column, table = match.groups()
-        return f"找不到列 {column}" + (f"（表 {table}）" if table else "")
+def _declared_columns(datasets: Mapping[str, Dataset], spec: ModelSpec) -> list[str]:
+    """The columns the model's query may name: those of its declared datasets."""
+    schema = schema_of(datasets[d] for d in spec.datasets if d in datasets)
+    return sorted({c for table in schema.values() if isinstance(table, dict) for c in table})
+
+
+def _translate(message: str, columns: Sequence[str] = ()) -> str:
+    """sqlglot's English refusal as a Chinese sentence naming the column and, when one is
+    close, the declared column the author probably meant (`adress` → `address`)."""
+    place = re.search(r"Line: (\d+), Col: (\d+)", message)
+    at = f"（查询第 {place[1]} 行第 {place[2]} 列）" if place else ""
+    column = re.search(r"Column '(.+?)' could not be resolved(?: for table: '(.+?)')?", message)
+    unknown = re.match(r"Unknown column: (\S+)", message)
+    if column or unknown:
+        name, table = column.groups() if column else (unknown[1] if unknown else "", None)
+        text = f"找不到列 {name}" + (f"（表 {table}）" if table else "") + at
+        close = [c for c in difflib.get_close_matches(name, columns, n=2) if c != name]
+        return text + (f"，是否想写 {close[0]}？" if close else "。")
+    if table := re.match(r"Unknown table: (\S+)", message):
+        return f"找不到表 {table[1]}{at}。"
+    if message.startswith(("unsupported query shape", "not a query")):
+        return (
+            "查询的写法超出了检查程序能追溯的范围，请改写得更直接（例如把子查询改为 WITH 子句）。"
+        )
     return message

@@ -13,6 +13,7 @@ from typing import Any
 
 from shujian.errors import UserError
 from shujian.models.spec import ModelSpec
+from shujian.settings import toml_value
 from shujian.workspace import Override
 
 
@@ -59,9 +60,11 @@ def parameters_in_force(
                 f"（可调整：{'、'.join(result) or '无'}）。"
             )
         current = result[o.parameter]
-        if isinstance(current.default, list) != isinstance(o.value, list):
+        if problem := _mismatch(current.default, o.value):
             raise UserError(
-                f"模型 {spec.id} 参数 {o.parameter} 的调整值类型与默认值不一致：{o.value!r}"
+                f"配置文件中对模型 {spec.id} 参数 {o.parameter}（{current.label}）的调整无效："
+                f"{problem}。\n{o.toml()}",
+                code="bad_override",
             )
         result[o.parameter] = ParameterInForce(
             name=current.name,
@@ -72,3 +75,51 @@ def parameters_in_force(
             overridden=True,
         )
     return result
+
+
+def _kind(value: Any) -> str:
+    """The kind of a parameter value, in the words of shujian.toml."""
+    if isinstance(value, bool):
+        return "是/否（true 或 false）"
+    if isinstance(value, int):
+        return "整数（不加引号）"
+    if isinstance(value, float):
+        return "数字（不加引号）"
+    if isinstance(value, str):
+        return "文字（加英文双引号）"
+    if isinstance(value, list):
+        return "列表"
+    return type(value).__name__
+
+
+def _fits(default: Any, value: Any) -> bool:
+    """Whether `value` may stand where the model's query expects `default`'s type."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and (
+            isinstance(default, float) or isinstance(value, int)
+        )
+    if isinstance(default, list):
+        return isinstance(value, list) and (not default or all(_fits(default[0], v) for v in value))
+    return isinstance(value, type(default))
+
+
+def _mismatch(default: Any, value: Any) -> str:
+    """Why `value` cannot replace `default`, or "" when it can.
+
+    The query compares the parameter with data, so a value of another type (a distance written
+    as "二百") would fail deep in the engine, in English, long after the administrator wrote it;
+    the model's default says what type the query expects."""
+    if _fits(default, value):
+        return ""
+    if isinstance(default, list) and isinstance(value, list) and default:
+        wrong = next(v for v in value if not _fits(default[0], v))
+        return (
+            f"列表中的每一项应为{_kind(default[0])}，如默认值 {toml_value(default)}；"
+            f"其中 {toml_value(wrong)} 是{_kind(wrong)}"
+        )
+    return (
+        f"value 应为{_kind(default)}，如默认值 {toml_value(default)}；"
+        f"收到的 {toml_value(value)} 是{_kind(value)}"
+    )
