@@ -47,6 +47,9 @@ def print_report(report: RunReport) -> None:
     header = f"{'模型':<34}{'线索':>6}{'新增':>6}{'更新':>6}{'未变':>6}{'已排除':>6}{'重新推送':>8}{'用时(秒)':>10}"
     click.echo(header)
     for o in report.outcomes:
+        if o.refused:
+            click.echo(f"{o.model.id:<34}未运行：{o.refused}")
+            continue
         c = o.counts
         click.echo(
             f"{o.model.id:<34}{c.found:>8}{c.new:>8}{c.refreshed:>8}{c.unchanged:>8}"
