@@ -280,3 +280,22 @@ def test_one_workspace_s_added_year_does_not_reach_another(tmp_path) -> None:
     assert without.calendar.is_provisional(2027)
     assert not added.is_working_day(date(2027, 2, 9))
     assert without.calendar.is_working_day(date(2027, 2, 9))
+
+
+def test_the_config_template_s_calendar_example_is_a_complete_year(tmp_path) -> None:
+    """The example a procuratorate copies from shujian.toml must itself pass the statutory check."""
+    from shujian.workspace import CONFIG_TEMPLATE, init_workspace, open_workspace
+
+    lines = CONFIG_TEMPLATE.splitlines()
+    first = lines.index("# [[calendar]]")
+    example = []
+    for line in lines[first:]:
+        if not line.startswith("# ") or line == "#":
+            break
+        example.append(line[2:])
+    ws = init_workspace(tmp_path / "ws")
+    config = ws.root / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\n" + "\n".join(example) + "\n", encoding="utf-8"
+    )
+    assert 2027 in open_workspace(ws.root).calendar.known_years()
