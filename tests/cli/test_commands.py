@@ -238,3 +238,15 @@ def test_a_refused_file_says_why_and_the_command_line_says_what_to_type(
     assert "必填列：单位名称" in result.output and "整份文件未导入" in result.output
     assert "提示：如这些列在文件中用了别的表头，请用 --map 表头=字段 指定" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_added_2027_without_national_day_is_refused_naming_the_days(ws: Path):
+    from helpers import NOTICE_2027
+
+    config = ws / "shujian.toml"
+    without = NOTICE_2027.replace('"2027-10-01..2027-10-07", ', "")
+    config.write_text(config.read_text(encoding="utf-8") + without, encoding="utf-8")
+    result = shujian(ws, "cases", "list")
+    assert result.exit_code == 2
+    assert "2027-10-01（国庆节）、2027-10-02（国庆节）、2027-10-03（国庆节）" in result.output
+    assert "Traceback" not in result.output
