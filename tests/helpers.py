@@ -20,6 +20,18 @@ LIBRARY = load_library()
 CAFE = "campus.internet_cafe"
 AS_OF = dt.date(2026, 6, 1)
 
+NOTICE_2027 = """
+[[calendar]]
+year = 2027
+source = "测试用通知（虚构的2027年节假日安排）"
+holidays = ["2027-01-01..2027-01-03", "2027-02-05..2027-02-12", "2027-04-03..2027-04-05",
+  "2027-05-01..2027-05-05", "2027-06-09", "2027-09-15", "2027-10-01..2027-10-07", "2027-10-08"]
+workdays = ["2027-01-31", "2027-02-20", "2027-04-25", "2027-09-26", "2027-10-09"]
+"""
+"""A `[[calendar]]` entry for 2027 shaped like a real notice (invented: the real one is not out):
+every statutory day off, bridging days and make-up Saturdays/Sundays. With it, 2026-12-05 +
+2 months (2027-02-05, 除夕) ends on Monday 2027-02-15 instead of the provisional 02-09."""
+
 PROCURATORATE = "人民检察院"
 """The procuratorate of a test workspace made with no region (`Region().procuratorate_name`)."""
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import chinese_calendar
 import polars as pl
 import pytest
 
+from helpers import NOTICE_2027
 from shujian.calendar import (
+    BUNDLED,
     CalendarYearUnknownError,
+    HolidayCalendar,
+    YearSchedule,
     add_months,
     add_working_days,
-    ensure_known,
+    ensure_countable,
     extend_to_working_day,
     is_working_day,
     known_years,
+    statutory_days,
     working_day_table,
 )
 
@@ -64,21 +70,86 @@ def test_datetime_is_accepted_as_its_date() -> None:
     assert add_working_days(datetime(2024, 9, 20, 17, 0), 20) == date(2024, 10, 23)
 
 
-def test_year_outside_the_data_raises_in_chinese() -> None:
-    with pytest.raises(CalendarYearUnknownError, match="2027年") as info:
-        is_working_day(date(2027, 1, 4))
-    assert info.value.year == 2027
+def test_year_beyond_the_provisional_years_raises_in_chinese() -> None:
+    assert list(BUNDLED.provisional_years()) == [2027, 2028, 2029, 2030, 2031]
+    with pytest.raises(CalendarYearUnknownError, match="2032年") as info:
+        is_working_day(date(2032, 1, 5))
+    assert info.value.year == 2032
+    assert "2004–2031年" in str(info.value)
     assert isinstance(info.value, ValueError)
     with pytest.raises(CalendarYearUnknownError):
-        ensure_known(date(2003, 12, 31))
-    ensure_known(date(2026, 12, 31))
-
-
-def test_working_days_running_into_an_unknown_year_raise() -> None:
+        ensure_countable(date(2003, 12, 31))
+    ensure_countable(date(2031, 12, 31))
+    strict = HolidayCalendar(horizon=0)
     with pytest.raises(CalendarYearUnknownError, match="2027"):
-        add_working_days(date(2026, 12, 20), 20)
+        strict.is_working_day(date(2027, 1, 4))
+
+
+def test_working_days_running_beyond_the_provisional_years_raise() -> None:
+    with pytest.raises(CalendarYearUnknownError, match="2032"):
+        add_working_days(date(2031, 12, 20), 20)
     with pytest.raises(CalendarYearUnknownError):
-        extend_to_working_day(date(2027, 1, 1))
+        extend_to_working_day(date(2032, 1, 1))
+
+
+def test_lunar_library_s_statutory_days_are_holidays_in_every_bundled_year() -> None:
+    """lunar-python computes the 春节 / 清明 / 端午 / 中秋 dates of the provisional years: every
+    statutory day it gives for 2020–2026 must be a holiday in the published schedules
+    (chinesecalendar), under the revision of the 放假办法 in force that year."""
+    for year in range(2020, 2027):
+        days = statutory_days(year)
+        assert len(days) == (13 if year >= 2025 else 11), year
+        for s in days:
+            on_holiday, name = chinese_calendar.get_holiday_detail(s.day)
+            assert on_holiday and name is not None, f"{s} is not a holiday in {year}"
+
+
+def test_statutory_days_of_2027_from_the_2024_revision() -> None:
+    # 2027: 除夕 Friday 02-05, 正月初一 Saturday 02-06; 清明 04-05; 端午 06-09; 中秋 09-15.
+    assert [str(s) for s in statutory_days(2027)] == [
+        "2027-01-01（元旦）",
+        "2027-02-05（春节除夕）",
+        "2027-02-06（春节初一）",
+        "2027-02-07（春节初二）",
+        "2027-02-08（春节初三）",
+        "2027-04-05（清明节）",
+        "2027-05-01（劳动节）",
+        "2027-05-02（劳动节）",
+        "2027-06-09（端午节）",
+        "2027-09-15（中秋节）",
+        "2027-10-01（国庆节）",
+        "2027-10-02（国庆节）",
+        "2027-10-03（国庆节）",
+    ]
+
+
+def test_a_provisional_year_rests_on_statutory_days_and_weekends_only() -> None:
+    assert 2027 not in known_years()
+    assert BUNDLED.is_provisional(2027) and not BUNDLED.is_provisional(2026)
+    assert not is_working_day(date(2027, 2, 5))  # 除夕, a Friday
+    assert not is_working_day(date(2027, 2, 8))  # 初三, a Monday
+    assert is_working_day(date(2027, 2, 9))  # a Tuesday: no bridging day is assumed
+    assert not is_working_day(date(2027, 1, 9))  # a Saturday: no make-up day is assumed
+    # 2026-12-05 + 2 months = 2027-02-05 (除夕) → 02-06..02-08 off → Tuesday 02-09
+    assert extend_to_working_day(add_months(date(2026, 12, 5), 2)) == date(2027, 2, 9)
+    assert BUNDLED.provisional_in(date(2026, 12, 5), date(2027, 2, 9)) == (2027,)
+    assert BUNDLED.provisional_in(date(2026, 10, 5), date(2026, 12, 7)) == ()
+
+
+def test_an_added_year_omitting_a_statutory_day_is_refused_naming_it() -> None:
+    days = frozenset(s.day for s in statutory_days(2027) if s.festival != "国庆节")
+    with pytest.raises(ValueError, match="缺少") as info:
+        BUNDLED.with_year(YearSchedule(2027, days, frozenset(), "测试用通知"))
+    message = str(info.value)
+    for d in ("2027-10-01（国庆节）", "2027-10-02（国庆节）", "2027-10-03（国庆节）"):
+        assert d in message
+    assert "春节" not in message
+    both = frozenset(s.day for s in statutory_days(2027))
+    with pytest.raises(ValueError, match="既是放假日又是调休上班日"):
+        BUNDLED.with_year(YearSchedule(2027, both, frozenset({date(2027, 10, 1)}), "测试用通知"))
+    added = BUNDLED.with_year(YearSchedule(2027, both, frozenset(), "测试用通知"))
+    assert 2027 in added.known_years() and not added.is_provisional(2027)
+    assert added.provisional_years() == range(2028, 2033)
 
 
 def test_negative_working_days_are_refused() -> None:
@@ -131,7 +202,7 @@ def test_working_day_table_columns_and_types() -> None:
 
 def test_working_day_table_refuses_unknown_years_and_gaps() -> None:
     with pytest.raises(CalendarYearUnknownError):
-        working_day_table(range(2026, 2028))
+        working_day_table(range(2031, 2033))
     with pytest.raises(ValueError):
         working_day_table(range(2020, 2026, 2))
 
@@ -156,40 +227,40 @@ def test_working_day_table_equi_join_matches_add_working_days_for_every_day_of_2
 
 
 def test_a_year_the_package_does_not_know_can_be_added_from_the_notice(tmp_path) -> None:
-    """Today (December 2026) a two-month deadline ends in 2027: the procuratorate adds the
-    year from the State Council's notice, with its source, and its deadlines count by it."""
+    """Today (December 2026) a two-month deadline ends in 2027: it is counted provisionally until
+    the procuratorate adds the year from the State Council's notice, with its source; then its
+    deadlines count by the notice."""
     from shujian.cases.deadlines import deadline
     from shujian.errors import UserError
     from shujian.workspace import init_workspace, open_workspace
 
     ws = init_workspace(tmp_path / "ws")
-    with pytest.raises(CalendarYearUnknownError, match=r"shujian\.toml"):
-        deadline("reply", date(2026, 12, 1), calendar=ws.calendar)
+    assert deadline("reply", date(2026, 12, 5), calendar=ws.calendar) == date(2027, 2, 9)
     config = ws.root / "shujian.toml"
     text = config.read_text(encoding="utf-8")
-    # an invented schedule for the test only (not the real 2027 notice)
-    entry = (
-        '\n[[calendar]]\nyear = 2027\nsource = "测试用通知"\n'
-        'holidays = ["2027-01-01", "2027-02-01..2027-02-03"]\nworkdays = ["2027-01-30"]\n'
-    )
-    config.write_text(text + entry, encoding="utf-8")
+    config.write_text(text + NOTICE_2027, encoding="utf-8")
     calendar = open_workspace(ws.root).calendar
-    assert 2027 in calendar.known_years()
-    assert not calendar.is_working_day(date(2027, 2, 2))  # a Tuesday, declared a holiday
-    assert calendar.is_working_day(date(2027, 1, 30))  # a Saturday, declared a make-up day
-    assert calendar.is_working_day(date(2027, 2, 4))  # an ordinary Thursday
-    # 2026-12-01 + 2 months = 2027-02-01, a declared holiday → 02-04 (Thursday)
-    assert deadline("reply", date(2026, 12, 1), calendar=calendar) == date(2027, 2, 4)
-    with pytest.raises(CalendarYearUnknownError, match="2028"):
-        calendar.is_working_day(date(2028, 1, 3))
-    config.write_text(text + entry.replace("测试用通知", " "), encoding="utf-8")
+    assert 2027 in calendar.known_years() and not calendar.is_provisional(2027)
+    assert not calendar.is_working_day(date(2027, 2, 9))  # a Tuesday, in the notice's 春节
+    assert calendar.is_working_day(date(2027, 2, 20))  # a Saturday, a make-up day
+    assert calendar.is_working_day(date(2027, 2, 15))  # an ordinary Monday
+    # 2026-12-05 + 2 months = 2027-02-05, off until 02-14 (a Sunday) → Monday 02-15
+    assert deadline("reply", date(2026, 12, 5), calendar=calendar) == date(2027, 2, 15)
+    assert calendar.is_provisional(2028)
+    config.write_text(
+        text + NOTICE_2027.replace("测试用通知（虚构的2027年节假日安排）", " "), encoding="utf-8"
+    )
     with pytest.raises(UserError, match="source"):
         open_workspace(ws.root)
-    config.write_text(text + entry.replace("2027", "2026"), encoding="utf-8")
+    config.write_text(text + NOTICE_2027.replace("year = 2027", "year = 2026"), encoding="utf-8")
     with pytest.raises(UserError, match="已经收录"):
         open_workspace(ws.root)
-    config.write_text(text + entry.replace("2027", "2029"), encoding="utf-8")
+    config.write_text(text + NOTICE_2027.replace("2027", "2029"), encoding="utf-8")
     with pytest.raises(UserError, match="下一个应为2027年"):
+        open_workspace(ws.root)
+    without_national_day = NOTICE_2027.replace('"2027-10-01..2027-10-07", ', "")
+    config.write_text(text + without_national_day, encoding="utf-8")
+    with pytest.raises(UserError, match=r"缺少.*2027-10-01（国庆节）、2027-10-02（国庆节）"):
         open_workspace(ws.root)
 
 
@@ -200,14 +271,31 @@ def test_one_workspace_s_added_year_does_not_reach_another(tmp_path) -> None:
 
     with_2027 = init_workspace(tmp_path / "a")
     config = with_2027.root / "shujian.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + '\n[[calendar]]\nyear = 2027\nsource = "测试用通知"\nholidays = ["2027-01-01"]\n',
-        encoding="utf-8",
-    )
-    assert 2027 in open_workspace(with_2027.root).calendar.known_years()
+    config.write_text(config.read_text(encoding="utf-8") + NOTICE_2027, encoding="utf-8")
+    added = open_workspace(with_2027.root).calendar
+    assert 2027 in added.known_years()
     without = init_workspace(tmp_path / "b")
     assert 2027 not in without.calendar.known_years()
     assert 2027 not in known_years()
-    with pytest.raises(CalendarYearUnknownError):
-        without.calendar.is_working_day(date(2027, 1, 4))
+    assert without.calendar.is_provisional(2027)
+    assert not added.is_working_day(date(2027, 2, 9))
+    assert without.calendar.is_working_day(date(2027, 2, 9))
+
+
+def test_the_config_template_s_calendar_example_is_a_complete_year(tmp_path) -> None:
+    """The example a procuratorate copies from shujian.toml must itself pass the statutory check."""
+    from shujian.workspace import CONFIG_TEMPLATE, init_workspace, open_workspace
+
+    lines = CONFIG_TEMPLATE.splitlines()
+    first = lines.index("# [[calendar]]")
+    example = []
+    for line in lines[first:]:
+        if not line.startswith("# ") or line == "#":
+            break
+        example.append(line[2:])
+    ws = init_workspace(tmp_path / "ws")
+    config = ws.root / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\n" + "\n".join(example) + "\n", encoding="utf-8"
+    )
+    assert 2027 in open_workspace(ws.root).calendar.known_years()

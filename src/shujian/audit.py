@@ -152,6 +152,7 @@ ACTION_LABELS = {
     "transition": "案件流转",
     "issue_recommendation": "制发检察建议书",
     "file_record": "报上一级院备案",
+    "recompute_deadline": "重新计算期限",
     "record_outcome": "登记成效",
     "run_models": "运行模型",
 }

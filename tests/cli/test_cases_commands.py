@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from helpers import NOTICE_2027
 from shujian.cli.main import cli
 
 
@@ -29,6 +30,15 @@ def ws(tmp_path: Path, fixture_csvs) -> Path:
         shujian(root, "import", dataset, str(path), "--agency", "青岚县教育局")
     shujian(root, "run", "campus.internet_cafe", "--as-of", "2026-06-01")
     return root
+
+
+ACCEPT_ON_5_DECEMBER = ["--department", "公益诉讼检察部", "--prosecutor", "张检察官",
+                        "--reason", "网吧距学校不足200米", "--on", "2026-12-05"]  # fmt: skip
+
+
+def _open_on_5_december(ws: Path) -> str:
+    out = shujian(ws, "leads", "accept", lead_ids(ws)[0], *ACCEPT_ON_5_DECEMBER).output
+    return re.search(r"案件 (\d+)", out).group(1)
 
 
 def lead_ids(ws: Path) -> list[str]:
@@ -162,8 +172,9 @@ def test_a_case_opened_in_december_counts_by_its_own_workspace_s_2027(
     tmp_path: Path, fixture_csvs
 ) -> None:
     """Two procuratorates in one process: the one that added 2027 from the notice opens its case
-    on 2026-12-05 with a deadline counted by that year; the other, which added nothing, is refused
-    rather than handed the first one's holidays."""
+    on 2026-12-05 with a deadline counted by that year; the other, which added nothing, opens its
+    case too, with the deadline counted on provisional 2027 days and marked 暂定 — it is not
+    handed the first one's holidays."""
     roots = []
     for name in ("a", "b"):
         root = tmp_path / name
@@ -176,18 +187,56 @@ def test_a_case_opened_in_december_counts_by_its_own_workspace_s_2027(
         roots.append(root)
     added, bare = roots
     config = added / "shujian.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + '\n[[calendar]]\nyear = 2027\nsource = "测试用通知（虚构）"\n'
-        'holidays = ["2027-02-05"]\n',  # a Friday made a holiday, for the test only
-        encoding="utf-8",
-    )
-    accept = ["leads", "accept", "--department", "公益诉讼检察部", "--prosecutor", "张检察官",
-              "--reason", "网吧距学校不足200米", "--on", "2026-12-05"]  # fmt: skip
-    out = shujian(added, *accept[:2], lead_ids(added)[0], *accept[2:]).output
-    case = re.search(r"案件 (\d+)", out).group(1)
-    # 2026-12-05 + 2 months = 2027-02-05, a holiday in this workspace → the next working day
-    assert "2027-02-08" in shujian(added, "cases", "show", case).output
+    config.write_text(config.read_text(encoding="utf-8") + NOTICE_2027, encoding="utf-8")
+    # 2026-12-05 + 2 months = 2027-02-05 (除夕); the notice gives 02-05..02-12 off and the
+    # weekend after → Monday 02-15. Provisionally only 除夕..初三 (02-05..02-08) are off → 02-09.
+    added_case = _open_on_5_december(added)
+    bare_case = _open_on_5_december(bare)
+    show = shujian(added, "cases", "show", added_case).output
+    assert "调查核实期限：2027-02-15 届满\n" in show and "暂定" not in show
+    show = shujian(bare, "cases", "show", bare_case).output
+    assert "调查核实期限：2027-02-09 届满（暂定：2027年节假日安排未公布，按法定节假日推算）" in show
 
-    refused = shujian(bare, *accept[:2], lead_ids(bare)[0], *accept[2:], code=2)
-    assert "2027年的法定节假日" in refused.output
+
+def test_a_provisional_deadline_is_marked_everywhere_and_moved_when_the_notice_is_added(
+    ws: Path,
+) -> None:
+    """Opened on 2026-12-05, the 2-month investigation deadline is counted on provisional 2027
+    days (02-09) and marked 暂定 in every list; once the notice is added every list says the
+    deadline should be recomputed, `cases deadlines` shows the move and `--recompute` makes it,
+    as a step of the case and an audit entry."""
+    case = _open_on_5_december(ws)
+    assert re.search(rf"^\s+{case}\s.*2027-02-09 暂定$", shujian(ws, "cases", "list").output, re.M)
+    due = shujian(ws, "cases", "due", "--today", "2027-02-03", "--within", "7").output
+    assert "调查核实期限 2027-02-09 暂定 届满（还有 6 日）" in due
+    overdue = shujian(ws, "cases", "overdue", "--today", "2027-02-10").output
+    assert "调查核实期限 2027-02-09 暂定 届满，已超期 1 日" in overdue
+    listing = shujian(ws, "cases", "deadlines").output
+    assert f"案件 {case}  调查核实期限  2027-02-09 届满（暂定：2027年" in listing
+    assert "应重新计算" not in listing
+
+    config = ws / "shujian.toml"
+    config.write_text(config.read_text(encoding="utf-8") + NOTICE_2027, encoding="utf-8")
+    due = shujian(ws, "cases", "due", "--today", "2027-02-03", "--within", "7").output
+    assert "2027-02-09 届满" in due and "暂定" not in due.split("注意")[0]
+    assert "注意：1 个进行中的期限按现行节假日日历应为其他日期" in due
+    assert "shujian cases deadlines --recompute" in due
+    assert "注意：1 个" in shujian(ws, "cases", "list").output
+    show = shujian(ws, "cases", "show", case).output
+    assert "注意：调查核实期限按现行节假日日历应为 2027-02-15（原按 2027-02-09 计算）" in show
+    assert (
+        f"案件 {case}  调查核实期限  2027-02-09 → 2027-02-15"
+        in shujian(ws, "cases", "deadlines").output
+    )
+
+    out = shujian(ws, "cases", "deadlines", "--recompute").output
+    assert "已按现行节假日日历重新计算 1 个期限：" in out
+    assert f"  案件 {case}  调查核实期限  2027-02-09 → 2027-02-15" in out
+    show = shujian(ws, "cases", "show", case).output
+    assert "调查核实期限：2027-02-15 届满\n" in show and "注意" not in show
+    assert "重新计算期限" in show and "原届满日：2027-02-09，现届满日：2027-02-15" in show
+    assert "没有需要重新计算的期限。" in shujian(ws, "cases", "deadlines", "--recompute").output
+    log = shujian(ws, "audit", "log", "--object", "case", "--id", case, user="管理员").output
+    assert "重新计算期限" in log
+    due = shujian(ws, "cases", "due", "--today", "2027-02-10", "--within", "7").output
+    assert "调查核实期限 2027-02-15 届满（还有 5 日）" in due and "注意" not in due

@@ -159,9 +159,36 @@ def test_new_model_is_listed_and_broken_models_are_explained(ws: Path, tmp_path:
     assert result.exit_code == 1 and "SELECT" in result.output
 
 
-def test_a_working_day_model_refuses_a_year_the_calendar_does_not_know(ws: Path):
-    result = shujian(ws, "run", "wage.deposit_missing", "--as-of", "2031-03-01")
-    assert result.exit_code == 2 and "2031年" in result.output and "节假日" in result.output
+def test_a_working_day_model_refuses_a_year_beyond_the_provisional_ones(ws: Path):
+    # 2027–2031 are counted provisionally from the statutory days; 2032 is too far to guess.
+    result = shujian(ws, "run", "wage.deposit_missing", "--as-of", "2032-03-01")
+    assert result.exit_code == 2 and "2032年" in result.output and "节假日" in result.output
+
+
+def test_run_all_in_january_2027_runs_all_fifteen_models(ws: Path, fixture_csvs):
+    """No year after 2026 is published in the bundled calendar: the working-day model runs on
+    provisional 2027 days, and the fourteen that need no working days are not held up by it."""
+    from helpers import LIBRARY
+
+    folder = ws.parent / "wage"
+    folder.mkdir()
+    for dataset, path in fixture_csvs("wage.deposit_missing", folder).items():
+        assert shujian(ws, "import", dataset, str(path)).exit_code == 0
+    result = shujian(ws, "run", "--all", "--as-of", "2027-01-05")
+    assert result.exit_code == 0, result.output
+    assert len(LIBRARY) == 15
+    for model_id in LIBRARY:
+        assert model_id in result.output
+    assert "未运行" not in result.output
+
+
+def test_only_the_working_day_model_is_refused_beyond_the_provisional_years(ws: Path):
+    result = shujian(ws, "run", "--all", "--as-of", "2032-03-01")
+    assert result.exit_code == 0, result.output
+    refused = [line for line in result.output.splitlines() if "未运行" in line]
+    assert len(refused) == 1 and refused[0].startswith("wage.deposit_missing")
+    assert "2032年" in refused[0]
+    assert "campus.internet_cafe" in result.output
 
 
 def test_models_stats_counts_new_unchanged_and_suppressed(ws: Path):
@@ -210,4 +237,16 @@ def test_a_refused_file_says_why_and_the_command_line_says_what_to_type(
     assert result.exit_code == 2
     assert "必填列：单位名称" in result.output and "整份文件未导入" in result.output
     assert "提示：如这些列在文件中用了别的表头，请用 --map 表头=字段 指定" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_added_2027_without_national_day_is_refused_naming_the_days(ws: Path):
+    from helpers import NOTICE_2027
+
+    config = ws / "shujian.toml"
+    without = NOTICE_2027.replace('"2027-10-01..2027-10-07", ', "")
+    config.write_text(config.read_text(encoding="utf-8") + without, encoding="utf-8")
+    result = shujian(ws, "cases", "list")
+    assert result.exit_code == 2
+    assert "2027-10-01（国庆节）、2027-10-02（国庆节）、2027-10-03（国庆节）" in result.output
     assert "Traceback" not in result.output

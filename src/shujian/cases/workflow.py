@@ -338,6 +338,10 @@ COMMON_RECORDED_FIELDS = {
     "deadline_due": "期限届满日",
     "ended_deadline": "期限",
     "confirmed_stale": "经确认成案的不再命中线索",
+    "recomputed_deadline": "重新计算的期限",
+    "old_due": "原届满日",
+    "new_due": "现届满日",
+    "provisional_years": "暂定年份",
 }
 """What the case service records on steps of every kind, besides the declared fields."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
+from shujian.calendar import HolidayCalendar
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.documents import preview
 from shujian.cases.workflow import field_label, field_text, load_workflow, parse_field_pairs
@@ -19,6 +21,7 @@ from shujian.cli.common import (
     workspace,
 )
 from shujian.errors import UserError
+from shujian.workspace import Workspace
 
 
 @click.group("cases")
@@ -61,12 +64,49 @@ def list_cmd(
         return
     click.echo(f"{'案件':>6}  {'状态':<10}{'承办部门':<12}{'承办检察官':<10}{'立案日期':<12}期限")
     for r in rows:
-        due = r["deadline_due"].isoformat() if r["deadline_due"] else "—"
+        due = _due(ws.calendar, r["deadline_start"], r["deadline_due"])
         click.echo(
             f"{r['id']:>6}  {r['state_label']:<10}{r['department']:<12}{r['prosecutor']:<10}"
             f"{r['opened_on'].isoformat():<12}{due}"
         )
     click.echo(page_footer(rows, "件"))
+    _recompute_hint(ws)
+
+
+PROVISIONAL = "暂定"
+"""The mark of a date counted through a year whose holiday notice is not out."""
+
+
+def _due(calendar: HolidayCalendar, start: date | None, due: date | None) -> str:
+    """A due date as lists show it: `2027-02-09 暂定` when counted through a provisional year."""
+    if due is None:
+        return "—"
+    mark = f" {PROVISIONAL}" if deadlines.provisional_years(calendar, start, due) else ""
+    return f"{due.isoformat()}{mark}"
+
+
+def _recompute_hint(ws: Workspace, case_id: int | None = None) -> None:
+    """Say when running deadlines no longer match the calendar (a year's notice was added since
+    they were counted on provisional days): derived on every listing, so nobody has to remember
+    to run the recomputation, and nothing has to be stored to know it is due."""
+    moves = [
+        m
+        for m in deadlines.pending_moves(ws.store, ws.calendar)
+        if case_id is None or m.case_id == case_id
+    ]
+    if not moves:
+        return
+    if case_id is not None:
+        for m in moves:
+            click.echo(
+                f"注意：{m.label}按现行节假日日历应为 {m.new.isoformat()}（原按 "
+                f"{m.old.isoformat()} 计算），请运行 shujian cases deadlines --recompute。"
+            )
+        return
+    click.echo(
+        f"注意：{len(moves)} 个进行中的期限按现行节假日日历应为其他日期（此前按暂定节假日计算，"
+        "其后添加了该年的节假日安排），请运行 shujian cases deadlines --recompute 重新计算。"
+    )
 
 
 @cases_group.command("show")
@@ -84,7 +124,11 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo(f"线索：{'、'.join(map(str, case['lead_ids']))}")
     if case["deadline_due"]:
         label = workflow.deadlines[case["deadline_kind"]].label
-        click.echo(f"{label}：{case['deadline_due'].isoformat()} 届满")
+        years = deadlines.provisional_years(
+            ws.calendar, case["deadline_start"], case["deadline_due"]
+        )
+        note = deadlines.provisional_note(years)
+        click.echo(f"{label}：{case['deadline_due'].isoformat()} 届满{note}")
     allowed = service.available_actions(ws.store, case_id)
     if allowed:
         click.echo("可执行：" + "、".join(f"{t.label}（{t.action}）" for t in allowed))
@@ -101,7 +145,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         filed = (
             f"{rec['filed_on'].isoformat()} 已备案"
             if rec["filed_on"]
-            else f"未备案（{rec['filing_due'].isoformat()} 前）"
+            else f"未备案（{_due(ws.calendar, rec['issued_on'], rec['filing_due'])} 前）"
         )
         if rec["document_sha256"]:
             document = rec["document"]
@@ -114,6 +158,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         people = f" {o['people']}人" if o["people"] is not None else ""
         count = f" {o['count']}" if o["count"] is not None else ""
         click.echo(f"成效：{o['on_date']} {o['kind_label']}{amount}{people}{count} {o['note']}")
+    _recompute_hint(ws, case_id)
 
 
 HINTS = {
@@ -320,15 +365,16 @@ def outcome_cmd(
 def overdue_cmd(ctx: click.Context, today: str | None) -> None:
     """已超过期限仍未办结的案件。"""
     ws = workspace(ctx)
-    rows = deadlines.overdue(ws.store, parse_date(today))
+    rows = deadlines.overdue(ws.store, parse_date(today), calendar=ws.calendar)
     if not rows:
         click.echo("没有超期案件。")
-        return
     for r in rows:
         click.echo(
             f"案件 {r['id']}  {r['state_label']}  {r['prosecutor']}  {r['deadline_label']} "
-            f"{r['deadline_due'].isoformat()} 届满，已超期 {r['days_overdue']} 日"
+            f"{_due(ws.calendar, r['deadline_start'], r['deadline_due'])} 届满，"
+            f"已超期 {r['days_overdue']} 日"
         )
+    _recompute_hint(ws)
 
 
 @cases_group.command("due")
@@ -339,10 +385,9 @@ def overdue_cmd(ctx: click.Context, today: str | None) -> None:
 def due_cmd(ctx: click.Context, today: str | None, within: int, prosecutor: str | None) -> None:
     """即将届满的期限，按检察官列出。"""
     ws = workspace(ctx)
-    rows = deadlines.due_soon(ws.store, parse_date(today), within, prosecutor)
+    rows = deadlines.due_soon(ws.store, parse_date(today), within, prosecutor, calendar=ws.calendar)
     if not rows:
         click.echo(f"{within} 日内没有届满的期限。")
-        return
     current = None
     for r in rows:
         if r["prosecutor"] != current:
@@ -350,8 +395,55 @@ def due_cmd(ctx: click.Context, today: str | None, within: int, prosecutor: str 
             click.echo(f"{current}：")
         click.echo(
             f"  案件 {r['id']}  {r['state_label']}  {r['deadline_label']} "
-            f"{r['deadline_due'].isoformat()} 届满（还有 {r['days_left']} 日）"
+            f"{_due(ws.calendar, r['deadline_start'], r['deadline_due'])} 届满"
+            f"（还有 {r['days_left']} 日）"
         )
+    _recompute_hint(ws)
+
+
+@cases_group.command("deadlines")
+@click.option(
+    "--recompute",
+    is_flag=True,
+    help="按现行节假日日历重新计算进行中的期限（每个变动记入案件经过和审计日志）",
+)
+@click.pass_context
+def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
+    """进行中的期限：哪些按暂定节假日计算，哪些在添加该年节假日安排后需要重新计算。
+
+    节假日安排尚未公布的年份（暂定年份），期限按《全国年节及纪念日放假办法》规定的放假日
+    推算（周末休息，不计调休），标为“暂定”。依国务院办公厅的通知在 shujian.toml 中添加该年
+    [[calendar]] 后，运行 shujian cases deadlines --recompute，列出并改正变动的期限。
+    """
+    ws = workspace(ctx)
+    if recompute:
+        moved = deadlines.recompute(ws.store, ws.calendar, user(ctx), date.today())
+        if not moved:
+            click.echo("没有需要重新计算的期限。")
+            return
+        click.echo(f"已按现行节假日日历重新计算 {len(moved)} 个期限：")
+        for m in moved:
+            click.echo(_move_line(m))
+        return
+    provisional = [r for r in deadlines.running(ws.store, ws.calendar) if r["provisional"]]
+    for r in provisional:
+        click.echo(
+            f"案件 {r['id']}  {r['deadline_label']}  {r['deadline_due'].isoformat()} 届满"
+            f"{deadlines.provisional_note(r['provisional'])}"
+        )
+    moves = deadlines.pending_moves(ws.store, ws.calendar)
+    if moves:
+        click.echo(f"按现行节假日日历应重新计算的期限 {len(moves)} 个：")
+        for m in moves:
+            click.echo(_move_line(m))
+        click.echo("运行 shujian cases deadlines --recompute 重新计算。")
+    if not provisional and not moves:
+        click.echo("进行中的期限均已按公布的节假日安排计算，无需重新计算。")
+
+
+def _move_line(m: deadlines.Move) -> str:
+    still = f"（仍为{PROVISIONAL}）" if m.provisional else ""
+    return f"  案件 {m.case_id}  {m.label}  {m.old.isoformat()} → {m.new.isoformat()}{still}"
 
 
 def register(group: click.Group) -> None:

@@ -53,6 +53,9 @@ def print_report(report: RunReport, labels: Mapping[str, str] | None = None) -> 
     )
     click.echo(header)
     for o in report.outcomes:
+        if o.refused:
+            click.echo(f"{o.model.id:<34}未运行：{o.refused}")
+            continue
         c = o.counts
         found = "无数据" if o.empty_datasets and not c.found else str(c.found)
         click.echo(

@@ -147,8 +147,22 @@ def record_findings(
         conn.execute(
             update(leads)
             .where(target)
-            .values(last_run_id=run_id, active=True, evidence_hash=bindparam("evidence_hash")),
-            [{"_id": existing[s].id, "evidence_hash": found[s].evidence_hash} for s in seen_again],
+            .values(
+                last_run_id=run_id,
+                active=True,
+                evidence_hash=bindparam("evidence_hash"),
+                title=bindparam("title"),
+            ),
+            [
+                {
+                    "_id": existing[s].id,
+                    "evidence_hash": found[s].evidence_hash,
+                    # the title is not a fact: it follows the run (a 暂定 mark drops when the
+                    # year's notice confirms the same dates)
+                    "title": found[s].title,
+                }
+                for s in seen_again
+            ],
         )
     events += [
         _event(existing[s].id, run_id, stamp, "found_again", {})

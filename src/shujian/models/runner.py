@@ -2,10 +2,17 @@
 
 All models of a run are evaluated first; their leads are then written in one transaction, so
 a crash mid-run leaves the previous leads exactly as they were.
+
+A model that counts working days (`add_working_days`) runs on the workspace's calendar,
+provisional years included (`shujian.calendar`): its leads whose dates fall in such a year say
+so in their title, which is not one of the lead's facts, so the notice confirming the same days
+later changes nothing about the lead. Only a model whose run date lies beyond even the
+provisional years is refused — alone: the run's other models go on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 import time
@@ -19,7 +26,7 @@ import polars as pl
 from sqlalchemy import insert, update
 
 from shujian import audit
-from shujian.calendar import CalendarYearUnknownError
+from shujian.calendar import CalendarYearUnknownError, HolidayCalendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import compile_query, parse, uses_calendar
@@ -48,6 +55,9 @@ class ModelOutcome:
     """The model's datasets with no imported row: its count then means 无数据, not "nothing
     found" (and a model that looks for what is missing from one finds everything)."""
 
+    refused: str = ""
+    """Why the model did not run (its leads are left as they were); empty when it ran."""
+
 
 @dataclass
 class RunReport:
@@ -73,13 +83,17 @@ def run_models(
         if problems:
             raise UserError(f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems))
     outcomes = evaluate(ws, datasets, specs, as_of, engine)
+    refused = {o.model.id: o.refused for o in outcomes if o.refused}
+    if len(refused) == len(outcomes):
+        raise UserError(next(iter(refused.values())), code="calendar_year_unknown")
+    ran = [o for o in outcomes if not o.refused]
     with ws.store.begin() as conn:
         run_id = conn.execute(
             insert(runs).values(
-                started_at=now(), as_of=as_of, engine=engine, models=[s.id for s in specs]
+                started_at=now(), as_of=as_of, engine=engine, models=[o.model.id for o in ran]
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        for o in outcomes:
+        for o in ran:
             params = {k: v.as_json() for k, v in o.parameters.items()}
             o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
             conn.execute(
@@ -116,8 +130,9 @@ def run_models(
                         "no_longer_found": o.counts.gone,
                         **({"empty_datasets": list(o.empty_datasets)} if o.empty_datasets else {}),
                     }
-                    for o in outcomes
+                    for o in ran
                 },
+                **({"refused": refused} if refused else {}),
             },
         )
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
@@ -136,7 +151,11 @@ def evaluate(
     as_of: date,
     engine: str,
 ) -> list[ModelOutcome]:
-    """Run each model's query and group its rows into findings (nothing is written)."""
+    """Run each model's query and group its rows into findings (nothing is written).
+
+    A model that counts working days on a date its calendar cannot count, even provisionally,
+    comes back `refused`, without findings; the others run.
+    """
     if engine != "duckdb":
         raise UserError(f"计算引擎 {engine} 尚未接入本工作区的运行；目前可用：duckdb。")
     from shujian.engine.duckdb import DuckDBEngine
@@ -150,18 +169,25 @@ def evaluate(
             params = parameters_in_force(spec, ws.overrides)
             values: dict[str, Any] = {k: v.value for k, v in params.items()}
             values["as_of"] = as_of
-            if uses_calendar(parse(spec.query)) and not calendar_ready:
+            counts_working_days = uses_calendar(parse(spec.query))
+            if counts_working_days:
                 try:
-                    ws.calendar.ensure_known(as_of)
+                    ws.calendar.ensure_countable(as_of)
                 except CalendarYearUnknownError as error:
-                    raise UserError(str(error), code="calendar_year_unknown") from error
-                db.provide_calendar(ws.calendar.working_day_table(ws.calendar.known_years()))
-                calendar_ready = True
+                    outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
+                    continue
+                if not calendar_ready:
+                    db.provide_calendar(
+                        ws.calendar.working_day_table(ws.calendar.countable_years())
+                    )
+                    calendar_ready = True
             db.register(spec.datasets)
             sql = compile_query(spec.query, values, "duckdb")
             started = time.perf_counter()
             frame = db.query(sql)
             findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
+            if counts_working_days:
+                findings = mark_provisional(spec, frame, findings, ws.calendar)
             outcomes.append(
                 ModelOutcome(
                     model=spec,
@@ -179,6 +205,45 @@ def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
     """Those of `wanted` without a committed batch holding at least one imported row (no file,
     or files whose every row was rejected)."""
     return {d for d in wanted if not any(b.imported for b in warehouse.batches(d))}
+
+
+def mark_provisional(
+    spec: ModelSpec, frame: pl.DataFrame, findings: list[Finding], calendar: HolidayCalendar
+) -> list[Finding]:
+    """Findings whose evidence shows a date in a provisional year, their titles saying that
+    the working days were counted on provisional holidays (期限按暂定节假日计算).
+
+    A working-day date is never earlier than the day it is counted from, so a lead whose count
+    ran into a provisional year shows a date in it (the deadline a model shows). The title is
+    the place because it is not among the lead's facts (`deciding_facts`, `evidence_hash`):
+    when the notice confirms the same days the lead is unchanged, and when it moves a deadline
+    the lead is refreshed with the new date and a title without the mark.
+    """
+    subject = spec.subject_column
+    dates = [c for c, t in frame.schema.items() if t == pl.Date and c in spec.evidence]
+    if frame.is_empty() or not dates or not calendar.provisional_years():
+        return findings
+    provisional = list(calendar.provisional_years())
+    years = (
+        frame.filter(pl.col(subject).is_not_null())
+        .select(
+            pl.col(subject).cast(pl.Utf8),
+            pl.concat_list([pl.col(c).dt.year() for c in dates]).alias("_years"),
+        )
+        .explode("_years")
+        .filter(pl.col("_years").is_in(provisional))
+        .group_by(subject)
+        .agg(pl.col("_years").unique().sort())
+    )
+    by_subject: dict[str, list[int]] = dict(years.iter_rows())
+    out = []
+    for f in findings:
+        marked = by_subject.get(f.subject)
+        if marked:
+            named = "、".join(f"{y}年" for y in marked)
+            f = dataclasses.replace(f, title=f"{f.title}（期限按{named}暂定节假日计算）")
+        out.append(f)
+    return out
 
 
 EVIDENCE_ROW_LIMIT = 50
