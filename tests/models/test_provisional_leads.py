@@ -61,6 +61,7 @@ def test_leads_counted_on_provisional_days_say_so_and_survive_the_confirming_not
     again = run_models(confirmed, LIBRARY, [WAGE], AS_OF)
     assert again.outcomes[0].counts.new == 0 and again.outcomes[0].counts.refreshed == 0
     assert _leads(confirmed)["QL-2024-001"]["evidence_hash"] == provisional["evidence_hash"]
+    assert "暂定" not in _leads(confirmed)["QL-2024-001"]["title"]  # the mark drops with the notice
 
 
 def test_a_notice_that_moves_the_deadline_refreshes_the_lead_without_the_mark(
