@@ -6,9 +6,10 @@ leaving the default in force while the administrator believed otherwise. Now the
 against this list: an unknown section or key, or a value of the wrong type, is refused with its
 place in the file and the keys that are allowed there.
 
-The `[[overrides]]` (model parameters adjusted locally) and `[[calendar]]` (a year's holidays)
-arrays are declared here too, entry by entry; their meaning is checked where they are used
-(`models/parameters.py`, `calendar.py`).
+The `[[overrides]]` (model parameters adjusted locally), `[[additions]]` (items added to a list
+parameter, such as a local spelling of a 违法类型 in the transfer models' threshold table) and
+`[[calendar]]` (a year's holidays) arrays are declared here too, entry by entry; their meaning is
+checked where they are used (`models/parameters.py`, `calendar.py`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,27 @@ ARRAYS: dict[str, tuple[Setting, ...]] = {
         Setting("overrides", "value", "any", None, "调整后的值", required=True),
         Setting(
             "overrides", "source", "text", None, "依据文件：每一项调整都必须写明", required=True
+        ),
+    ),
+    "additions": (
+        Setting(
+            "additions",
+            "parameter",
+            "text",
+            None,
+            "列表参数名，例如门槛表的违法类型 tobacco_types",
+            required=True,
+        ),
+        Setting(
+            "additions",
+            "value",
+            "text",
+            None,
+            "增补的一项，例如本地执法机关的案由写法",
+            required=True,
+        ),
+        Setting(
+            "additions", "source", "text", None, "依据文件：每一项增补都必须写明", required=True
         ),
     ),
     "calendar": (

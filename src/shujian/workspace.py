@@ -86,6 +86,12 @@ url = "sqlite:///case_store.sqlite"
 # parameter = "tobacco_m"
 # value = 50
 # source = "某市烟草制品零售点合理布局规划（2021年）第五条"
+
+# 列表参数的增补（如本地执法机关对门槛表中违法类型的写法），每一项都必须写明依据，例如：
+# [[additions]]
+# parameter = "illegal_business_types"
+# value = "非法经营成品油"
+# source = "某县人民法院（2024）某0203刑初×号判决；本院与县商务局会签的行刑衔接工作办法第×条"
 """
 
 
@@ -108,6 +114,19 @@ class Override:
                 ),
             ]
         )
+
+
+@dataclass(frozen=True)
+class Addition:
+    """One item added to a list parameter of every model declaring it, with its own source.
+
+    An override replaces a whole list under one source; an addition extends it item by item, so
+    each local word (a 违法类型 as this county's agencies write it) says which document made it
+    count, and the shipped defaults keep theirs."""
+
+    parameter: str
+    value: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,7 @@ class Workspace:
     region: Region
     store_url: str
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+    additions: tuple[Addition, ...] = field(default_factory=tuple)
     calendar: HolidayCalendar = field(default_factory=HolidayCalendar)
     """Working days: the bundled years and the years this procuratorate added ([[calendar]])."""
     settings: dict[str, Any] = field(default_factory=dict)
@@ -256,11 +276,20 @@ def open_workspace(root: Path | None = None) -> Workspace:
                 f"配置文件 {config} 中的参数调整必须写明依据文件（source）：\n{override.toml()}"
             )
         overrides.append(override)
+    additions = []
+    for item in raw.get("additions", []):
+        if not str(item["source"]).strip():
+            raise UserError(
+                f"配置文件 {config} 中的参数增补必须写明依据文件（source）："
+                f"{item['parameter']} = {declared.toml_value(item['value'])}"
+            )
+        additions.append(Addition(item["parameter"], item["value"], item["source"]))
     return Workspace(
         root=root,
         region=region,
         store_url=url,
         overrides=tuple(overrides),
+        additions=tuple(additions),
         settings=raw,
         calendar=_calendar(config, raw.get("calendar", [])),
     )

@@ -322,6 +322,13 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
         Figure("threshold_yuan", "threshold", decimal),
         Figure("decided_on", "decided_on"),
     ),
+    "transfer.review": (
+        Figure("authority", "authority"),
+        Figure("violation_type", "violation_type"),
+        Figure("amount_involved_yuan", "amount_involved", decimal),
+        Figure("threshold_yuan", "threshold", decimal),
+        Figure("decided_on", "decided_on"),
+    ),
     "benefit.in_custody": (
         Figure("benefit_type", "benefit_type"),
         Figure("monthly_amount_yuan", "amount", decimal),
@@ -359,6 +366,7 @@ NOT_IN_EVIDENCE: dict[str, frozenset[str]] = {
     "medbeauty.unlicensed": frozenset({"as_of"}),
     # always empty for a lead; the evidence says so in words (transfer_status)
     "transfer.not_transferred": frozenset({"transferred_on"}),
+    "transfer.review": frozenset({"transferred_on"}),
     # the sum over both benefits; the evidence has each benefit's amount and the total checked
     "benefit.deceased": frozenset({"monthly_amount_yuan"}),
 }

@@ -584,7 +584,7 @@ def test_subjects_are_normalised(out: Path, manifest: DemoManifest) -> None:
         elif plant.model in PROJECT_SUBJECTS:
             assert plant.subject in project_numbers
         else:
-            assert plant.model == "transfer.not_transferred"
+            assert plant.model in ("transfer.not_transferred", "transfer.review")
             assert plant.subject in decisions
             assert unicodedata.normalize("NFKC", plant.subject) == plant.subject
 
@@ -736,8 +736,10 @@ def staff_leads(out: Path, manifest: DemoManifest) -> set[str]:
     barred = set()
     for r in read_xlsx(out / "offence_records.xlsx")[:-1]:
         offence, outcome = r["罪名或违法行为"], r["处理结果"]
-        criminal = outcome in {"有罪判决", "相对不起诉"} and offence in BARRING
-        if criminal or (offence == "猥亵" and outcome == "行政处罚"):
+        criminal = outcome in {"有罪判决", "免予刑事处罚", "相对不起诉", "酌定不起诉"}
+        if (criminal and offence in BARRING) or (
+            offence == "猥亵" and outcome in {"行政处罚", "治安管理处罚", "行政拘留"}
+        ):
             barred.add(normalise_id(r["身份证号"]))
     return roster & barred
 
@@ -774,6 +776,7 @@ def reference_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
     found["soil.fee_unpaid"] = soil_leads(out)
     found["medbeauty.unlicensed"] = medbeauty_leads(out)
     found["transfer.not_transferred"] = transfer_leads(out)
+    found["transfer.review"] = transfer_review(out)
     found["benefit.in_custody"] = custody_leads(out, manifest)
     found["benefit.deceased"] = deceased_leads(out, manifest)
     return found
@@ -795,6 +798,7 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "soil.fee_unpaid",
         "medbeauty.unlicensed",
         "transfer.not_transferred",
+        "transfer.review",
         "benefit.in_custody",
         "benefit.deceased",
     ]
@@ -1031,23 +1035,48 @@ def medbeauty_leads(out: Path) -> set[str]:
     return leads
 
 
-TRANSFER_WORDS = ("伪劣", "以次充好", "以假充真", "非法经营", "卷烟", "烟草")
-"""Violation types of the threshold table: 生产销售伪劣产品, 非法经营, 烟草专卖品非法经营."""
+TRANSFER_TYPES = (
+    "生产、销售伪劣产品", "生产伪劣产品", "销售伪劣产品", "在产品中掺杂、掺假", "以假充真", "以次充好",
+    "以不合格产品冒充合格产品", "无烟草专卖零售许可证经营烟草制品零售业务",
+    "无烟草专卖批发企业许可证经营烟草制品批发业务", "无烟草专卖生产企业许可证生产烟草制品",
+    "非法经营烟草专卖品", "非法经营卷烟", "非法经营", "非法买卖外汇", "非法从事资金支付结算业务",
+)  # fmt: skip
+"""The threshold table's 违法类型: only these accuse an agency of not transferring."""
+TRANSFER_WORDS = ("伪劣", "以假充真", "以次充好", "掺杂", "掺假", "冒充合格产品", "烟草", "卷烟",
+                  "烟叶", "雪茄", "烟丝", "非法经营", "非法买卖外汇", "非法从事资金支付结算")  # fmt: skip
+"""Words of a 违法类型 that resembles one of the table: such penalties are reviewed, not leads."""
 
 
 def decision_key(number: str) -> str:
     return re.sub(r"[\s〔〕\[\]()（）【】]", "", number)
 
 
-def transfer_leads(out: Path, threshold: int = 50_000) -> set[str]:
-    """transfer.not_transferred: a thresholded violation at or above ¥50,000, not transferred."""
+def _untransferred(out: Path, threshold: int) -> list[dict[str, str]]:
     transferred = {decision_key(r["原处罚文号"]) for r in table(out, "case_transfers")}
+    return [
+        r
+        for r in table(out, "admin_penalties")
+        if parse_money(r["涉案金额"]) >= threshold
+        and decision_key(r["处罚决定书文号"]) not in transferred
+    ]
+
+
+def transfer_leads(out: Path, threshold: int = 50_000) -> set[str]:
+    """transfer.not_transferred: a violation of the table at or above ¥50,000, not transferred."""
     return {
         r["处罚决定书文号"]
-        for r in table(out, "admin_penalties")
-        if any(w in r["违法行为类型"] for w in TRANSFER_WORDS)
-        and parse_money(r["涉案金额"]) >= threshold
-        and decision_key(r["处罚决定书文号"]) not in transferred
+        for r in _untransferred(out, threshold)
+        if r["违法行为类型"].replace(" ", "") in TRANSFER_TYPES
+    }
+
+
+def transfer_review(out: Path, threshold: int = 50_000) -> set[str]:
+    """transfer.review: a violation only resembling one of the table, at or above ¥50,000."""
+    return {
+        r["处罚决定书文号"]
+        for r in _untransferred(out, threshold)
+        if r["违法行为类型"].replace(" ", "") not in TRANSFER_TYPES
+        and any(w in r["违法行为类型"] for w in TRANSFER_WORDS)
     }
 
 

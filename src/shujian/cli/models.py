@@ -53,7 +53,7 @@ def show_cmd(ctx: click.Context, model_id: str) -> None:
     for b in spec.legal_basis:
         click.echo(f"  - {b.cite()}［{TAGS.get(b.tag, b.tag)}］{b.text}")
     click.echo("现行参数：")
-    for p in parameters_in_force(spec, ws.overrides).values():
+    for p in parameters_in_force(spec, ws.overrides, ws.additions).values():
         value = "、".join(map(str, p.value)) if isinstance(p.value, list) else p.value
         click.echo(f"  - {p.name}（{p.label}）= {value}")
         click.echo(f"      来源：{p.source}")

@@ -36,6 +36,11 @@ class Column:
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)
+    ambiguous: dict[str, str] = field(default_factory=dict)
+    """Words that could mean more than one value, each with the question that settles it.
+
+    A synonym maps one word to one value; a word such as a bare 不起诉 names several values
+    that the rules treat differently, so it is refused with that question, never mapped."""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -98,6 +103,7 @@ def _load_file(path: Path) -> Dataset:
             aliases=tuple(c.get("aliases", ()) or ()),
             values=tuple(c.get("values", ()) or ()),
             synonyms=dict(c.get("synonyms", {}) or {}),
+            ambiguous=dict(c.get("ambiguous", {}) or {}),
         )
         for c in raw["columns"]
     )
@@ -135,6 +141,7 @@ def check_dataset(dataset: Dataset) -> None:
             raise ValueError(f"{dataset.id}.{col.id}: unknown field type {col.type}")
         if not col.label:
             raise ValueError(f"{dataset.id}.{col.id}: missing Chinese label")
+        _check_vocabulary(dataset.id, col)
     seen: dict[str, str] = {}
     for col in dataset.columns:
         for header in col.headers:
@@ -142,6 +149,19 @@ def check_dataset(dataset: Dataset) -> None:
             if key in seen and seen[key] != col.id:
                 raise ValueError(f"{dataset.id}: header {header} maps to {seen[key]} and {col.id}")
             seen[key] = col.id
+
+
+def _check_vocabulary(dataset_id: str, col: Column) -> None:
+    """A synonym must name a declared value, and no word may be both a synonym and ambiguous."""
+    where = f"{dataset_id}.{col.id}"
+    if (col.synonyms or col.ambiguous) and not col.values:
+        raise ValueError(f"{where}: synonyms or ambiguous words need declared values")
+    for word, target in col.synonyms.items():
+        if target not in col.values:
+            raise ValueError(f"{where}: synonym {word} maps to undeclared value {target}")
+    for word in col.ambiguous:
+        if word in col.synonyms or word in col.values:
+            raise ValueError(f"{where}: {word} is declared ambiguous and also accepted")
 
 
 @cache

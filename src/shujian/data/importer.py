@@ -365,6 +365,10 @@ def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Seri
         )
         .otherwise(None)
     ).to_series()
+    if col.ambiguous:  # a word naming several values is refused with the question it raises
+        questions = {normalise_text(pl.Series([k]))[0]: v for k, v in col.ambiguous.items()}
+        asked = value.replace_strict(questions, default=None, return_dtype=pl.Utf8)
+        error = pl.select(pl.coalesce(asked, error)).to_series()
     return mapped, error
 
 

@@ -5,7 +5,9 @@ has a criminal threshold in the transfer model's table (伪劣产品, 非法经�
 involved stays below ¥40,000, well under the ¥50,000 thresholds; other violation types keep to
 amounts that no criminal threshold of the table speaks of. A few penalties were transferred to
 the police anyway (the transfer platform holds them), as happens when an agency suspects more
-than it can prove. So `transfer.not_transferred` finds nothing here.
+than it can prove. So `transfer.not_transferred` finds nothing here, and neither does the review
+list `transfer.review` (the types that only resemble a thresholded one, such as 违反规定异地购进卷烟,
+stay below the thresholds too).
 """
 
 from __future__ import annotations

@@ -117,9 +117,10 @@ _OFFENCES: tuple[tuple[str, str, int], ...] = (
 def document_number(rng: random.Random, outcome: str, when: dt.date) -> str:
     """A court case number, non-prosecution decision number or police penalty number."""
     n = rng.randint(1, 400)
+    if outcome.endswith("不起诉"):  # every kind is decided by the procuratorate's 不起诉决定书
+        return f"青检刑不诉〔{when.year}〕{n}号"
     return {
         "有罪判决": f"（{when.year}）黔0203刑初{n}号",
-        "相对不起诉": f"青检刑不诉〔{when.year}〕{n}号",
         "行政处罚": f"青公（治）行罚决字〔{when.year}〕{n:04d}号",
     }[outcome]
 

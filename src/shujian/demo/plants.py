@@ -197,6 +197,8 @@ class StaffCase:
 
     `description` may use {unit}, {post}, {name}. `roster_style` says how the roster writes the
     ID number (`want_x` picks a person whose check character is X, to show it in lower case).
+    `written_outcome` is how the record writes `outcome` when the agency uses another name of it
+    (酌定不起诉 for 相对不起诉); the lead states the outcome's own name.
     """
 
     category: str
@@ -211,6 +213,7 @@ class StaffCase:
     description: str
     roster_style: str = "plain"
     want_x: bool = False
+    written_outcome: str | None = None
 
 
 D = dt.date
@@ -236,6 +239,15 @@ BARRED_OFFENCE = (
               False, "{unit}{post}{name}有盗窃罪有罪判决，盗窃不在入职查询罪名清单内"),
     StaffCase("幼儿园", None, "厨师", True, "赌博", "行政处罚", D(2020, 1, 15), D(2021, 5, 10),
               False, "{unit}{post}{name}曾因赌博受行政处罚，赌博不在清单内"),
+    StaffCase("学校", "小学", "校车驾驶员", True, "强奸", "存疑不起诉", D(2019, 6, 10),
+              D(2022, 3, 1), False,
+              "{unit}{post}{name}的强奸案被存疑不起诉（证据不足），没有认定犯罪，不是线索"),
+    StaffCase("幼儿园", None, "保安", True, "猥亵儿童", "法定不起诉", D(2020, 4, 2), D(2022, 3, 1),
+              False, "{unit}{post}{name}的猥亵儿童案被法定不起诉（没有犯罪事实），不是线索"),
+    StaffCase("学校", "初中", "教师", True, "强制猥亵", "相对不起诉", D(2017, 8, 21),
+              D(2020, 9, 1), True,
+              "{unit}{post}{name}因强制猥亵被不起诉，记录写作“酌定不起诉”即相对不起诉，认定了犯罪",
+              written_outcome="酌定不起诉"),
 )  # fmt: skip
 """staff.barred_offence: staff of a 密切接触未成年人单位 with a 性侵/虐待/拐卖/暴力伤害 record;
 plus `_plant_namesake` below."""
@@ -252,7 +264,14 @@ def _plant_staff(county: County, case: StaffCase) -> None:
         staff_row(unit, person, case.post, case.hired, case.roster_style)
     )
     county.rows["offence_records"].append(
-        offence_row(county.rng, person, case.offence, case.outcome, case.record, "plain")
+        offence_row(
+            county.rng,
+            person,
+            case.offence,
+            case.written_outcome or case.outcome,
+            case.record,
+            "plain",
+        )
     )
     figures = {
         "unit": unit.name,

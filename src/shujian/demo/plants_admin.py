@@ -231,7 +231,9 @@ class PenaltyCase:
     """A penalty decision; `written` is how the file writes 涉案金额 (plain, commas, wan).
 
     `transferred_after` is days to the transfer (None: never transferred); the transfer platform
-    writes the decision number with square brackets when `square_brackets`.
+    writes the decision number with square brackets when `square_brackets`. `lead` and `review`
+    say whether the decision is a lead of `transfer.not_transferred` and an item of the review
+    list `transfer.review` (None: not planted for that model).
     """
 
     agency: str
@@ -240,7 +242,8 @@ class PenaltyCase:
     written: str
     decided: dt.date
     transferred_after: int | None
-    lead: bool
+    lead: bool | None
+    review: bool | None
     description: str
     square_brackets: bool = False
 
@@ -248,26 +251,41 @@ class PenaltyCase:
 THRESHOLD = Decimal(50_000)
 
 TRANSFER_NOT_TRANSFERRED = (
-    PenaltyCase("市场监管", "销售伪劣产品", "60000", "wan", D(2026, 4, 21), None, True,
-                "销售伪劣产品，涉案金额写作“6万元”即60,000元，达到5万元追诉标准，未移送"),
-    PenaltyCase("烟草", "非法经营卷烟", "80000", "commas", D(2026, 6, 17), None, True,
+    PenaltyCase("市场监管", "销售伪劣产品", "60000", "wan", D(2026, 4, 21), None, True, False,
+                "销售伪劣产品，涉案金额写作“6万元”即60,000元，达到5万元追诉标准，未移送"
+                "（违法类型在门槛表中，是线索，不列入待核对清单）"),
+    PenaltyCase("烟草", "非法经营卷烟", "80000", "commas", D(2026, 6, 17), None, True, None,
                 "非法经营卷烟，涉案金额80,000元，达到5万元追诉标准，未移送"),
-    PenaltyCase("市场监管", "以次充好销售电线电缆", "50000", "plain", D(2026, 8, 5), None, True,
-                "以次充好销售电线电缆，涉案金额恰为50,000元，达到（不低于）5万元追诉标准，未移送"),
-    PenaltyCase("市场监管", "销售伪劣产品", "45000", "wan", D(2026, 2, 26), None, False,
+    PenaltyCase("市场监管", "以次充好", "50000", "plain", D(2026, 8, 5), None, True, None,
+                "以次充好，涉案金额恰为50,000元，达到（不低于）5万元追诉标准，未移送"),
+    PenaltyCase("市场监管", "销售伪劣产品", "45000", "wan", D(2026, 2, 26), None, False, None,
                 "销售伪劣产品，涉案金额45,000元，低于5万元追诉标准"),
-    PenaltyCase("烟草", "非法经营卷烟", "120000", "commas", D(2026, 5, 20), 7, False,
+    PenaltyCase("烟草", "非法经营卷烟", "120000", "commas", D(2026, 5, 20), 7, False, None,
                 "非法经营卷烟，涉案金额120,000元，已于{transferred}移送公安机关"
                 "（移送平台把文号中的〔〕写成了[]）", square_brackets=True),
-    PenaltyCase("市场监管", "发布虚假广告", "150000", "wan", D(2026, 7, 9), None, False,
-                "发布虚假广告，涉案金额150,000元，但虚假广告不在门槛表中"),
+    PenaltyCase("市场监管", "发布虚假广告", "150000", "wan", D(2026, 7, 9), None, False, False,
+                "发布虚假广告，涉案金额150,000元，但虚假广告不在门槛表中，也不近似门槛表中的罪名"),
+    PenaltyCase("烟草", "未在当地烟草批发企业进货", "90000", "commas", D(2026, 3, 11), None, False,
+                True,
+                "持证零售户未在当地烟草批发企业进货，涉案金额90,000元：违法类型含“烟草”但不在门槛表中"
+                "（〔2011〕刑他字第21号批复：超范围、超地域经营不宜按非法经营罪处理），"
+                "不是线索，列入待核对清单"),
+    PenaltyCase("市场监管", "销售以次充好的电线电缆", "62000", "plain", D(2026, 6, 2), None, False,
+                True,
+                "销售以次充好的电线电缆，涉案金额62,000元：违法类型近似生产、销售伪劣产品但不在门槛表中，"
+                "不是线索，列入待核对清单"),
+    PenaltyCase("市场监管", "非法经营成品油", "300000", "wan", D(2026, 5, 8), None, False, True,
+                "非法经营成品油，涉案金额300,000元：违法类型含“非法经营”但不在门槛表中（无证经营成品油"
+                "是否属非法经营罪各地不一，院可依本地依据增补），不是线索，列入待核对清单"),
+    PenaltyCase("烟草", "违反规定异地购进卷烟", "40000", "plain", D(2026, 7, 22), None, None, False,
+                "违反规定异地购进卷烟，涉案金额40,000元：近似烟草类但低于5万元追诉标准，不列入待核对清单"),
 )  # fmt: skip
-"""transfer.not_transferred: a penalty of a thresholded type meeting the threshold, not
-transferred."""
+"""transfer.not_transferred: a penalty of a thresholded 违法类型 meeting the threshold, not
+transferred; transfer.review: one whose 违法类型 only resembles a thresholded one."""
 
 
 def plant_transfer_not_transferred(county: County) -> None:
-    """Plant `TRANSFER_NOT_TRANSFERRED`."""
+    """Plant `TRANSFER_NOT_TRANSFERRED` for both transfer models."""
     for case in TRANSFER_NOT_TRANSFERRED:
         name, party_id = party(county, case.agency)
         involved = Decimal(case.involved)
@@ -299,10 +317,13 @@ def plant_transfer_not_transferred(county: County) -> None:
             "decided_on": case.decided.isoformat(),
             "transferred_on": transferred.isoformat() if transferred else None,
         }
-        text = case.description.format(transferred=transferred)
-        county.plants.append(
-            Plant("transfer.not_transferred", number, case.lead, f"{number}：{text}", figures)
-        )
+        text = f"{number}：{case.description.format(transferred=transferred)}"
+        for model, lead in (
+            ("transfer.not_transferred", case.lead),
+            ("transfer.review", case.review),
+        ):
+            if lead is not None:
+                county.plants.append(Plant(model, number, lead, text, figures))
 
 
 # ---- benefits: custody and death -----------------------------------------------------------

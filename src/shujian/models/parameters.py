@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
+
+from shujian.data.fields.text import normalise_text
 from shujian.errors import UserError
 from shujian.models.spec import ModelSpec
 from shujian.settings import toml_value
-from shujian.workspace import Override
+from shujian.workspace import Addition, Override
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class ParameterInForce:
 
 
 def parameters_in_force(
-    spec: ModelSpec, overrides: Iterable[Override]
+    spec: ModelSpec, overrides: Iterable[Override], additions: Iterable[Addition] = ()
 ) -> dict[str, ParameterInForce]:
     result = {
         p.name: ParameterInForce(
@@ -74,6 +77,9 @@ def parameters_in_force(
             source=f"地方调整：{o.source}",
             overridden=True,
         )
+    for a in additions:
+        if a.parameter in result:
+            result[a.parameter] = _added(spec, result[a.parameter], a)
     return result
 
 
@@ -123,3 +129,41 @@ def _mismatch(default: Any, value: Any) -> str:
         f"value 应为{_kind(default)}，如默认值 {toml_value(default)}；"
         f"收到的 {toml_value(value)} 是{_kind(value)}"
     )
+
+
+def _added(spec: ModelSpec, current: ParameterInForce, addition: Addition) -> ParameterInForce:
+    """The list with one more item, compared as the cells it meets are stored.
+
+    Cells are normalised on import (full-width → half-width, traditional → simplified), so the
+    item is normalised the same way; spaces are dropped as the models that compare exact words
+    drop them from the cell (a space typed in a 违法类型 is not part of the word).
+    """
+    if not isinstance(current.value, list):
+        raise UserError(
+            f"配置中的参数增补“{addition.parameter}”无效：模型 {spec.id} 的这个参数不是列表，"
+            "只能用参数调整（overrides）改写。"
+        )
+    word = str(normalise_text(pl.Series([addition.value]))[0] or "").replace(" ", "")
+    if not word:
+        raise UserError(f"配置中对参数 {addition.parameter} 的增补是空的。")
+    if word in current.value:
+        return current
+    return ParameterInForce(
+        name=current.name,
+        label=current.label,
+        value=[*current.value, word],
+        default=current.default,
+        source=f"{current.source}；地方增补“{word}”：{addition.source}",
+        overridden=True,
+    )
+
+
+def check_additions(library: Iterable[ModelSpec], additions: Iterable[Addition]) -> None:
+    """An addition to a parameter no model declares is a typo that would change nothing."""
+    declared = {p.name for spec in library for p in spec.parameters}
+    for a in additions:
+        if a.parameter not in declared:
+            raise UserError(
+                f"配置中的参数增补“{a.parameter}”无效：没有模型声明这个参数。",
+                code="unknown_setting",
+            )

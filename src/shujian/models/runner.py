@@ -36,7 +36,7 @@ from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.models.checks import check_model
 from shujian.models.lineage import deciding_facts
-from shujian.models.parameters import ParameterInForce, parameters_in_force
+from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
 from shujian.models.spec import ModelSpec
 from shujian.store import now
 from shujian.users.user import SYSTEM, User
@@ -77,6 +77,7 @@ def run_models(
 ) -> RunReport:
     """Run models as of a date and write their leads in one transaction (audited as the run)."""
     datasets = ws.datasets()
+    check_additions(library.values(), ws.additions)
     specs = [_get(library, m) for m in model_ids]
     for spec in specs:
         problems = check_model(spec, datasets)
@@ -166,7 +167,7 @@ def evaluate(
     with DuckDBEngine(warehouse, datasets) as db:
         calendar_ready = False
         for spec in specs:
-            params = parameters_in_force(spec, ws.overrides)
+            params = parameters_in_force(spec, ws.overrides, ws.additions)
             values: dict[str, Any] = {k: v.value for k, v in params.items()}
             values["as_of"] = as_of
             counts_working_days = uses_calendar(parse(spec.query))
