@@ -78,5 +78,5 @@ def load_fixture_data(
             ws.reports_dir,
             ws.datasets()[dataset_id],
             _write(path, rows, "utf-8"),
-            ImportOptions(),
+            ImportOptions(crs="WGS84"),  # as `shujian models test` reads a fixture
         )

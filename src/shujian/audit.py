@@ -155,6 +155,10 @@ ACTION_LABELS = {
     "recompute_deadline": "重新计算期限",
     "record_outcome": "登记成效",
     "run_models": "运行模型",
+    "import": "导入数据",
+    "reimport": "重新导入",
+    "save_mappings": "保存表头对应",
+    "delete_mappings": "删除表头对应",
 }
 
 

@@ -73,6 +73,6 @@ def register_tables() -> None:
     # Importing registers each module's tables on `metadata`.
     from shujian import audit, identity  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401
-    from shujian.data import warehouse  # noqa: F401
+    from shujian.data import mappings, warehouse  # noqa: F401
     from shujian.leads import store  # noqa: F401
     from shujian.users import store as _users  # noqa: F401

@@ -43,7 +43,7 @@ def test_a_file_with_rejected_rows_is_still_taken(ws: Path, tmp_path: Path):
         "乙小学,小学,91110000600037341X,105.5,26.3\n",
         encoding="utf-8",
     )
-    result = shujian(ws, "import", "schools", str(path), "--json")
+    result = shujian(ws, "import", "schools", str(path), "--crs", "WGS84", "--json")
     assert result.exit_code == 0
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert (summary["imported"], summary["rejected"]) == (1, 1)

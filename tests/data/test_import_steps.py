@@ -303,10 +303,10 @@ def coordinates_state(warehouse, rows_crs: list[str | None], **options: object) 
 
 
 def test_gcj02_coordinates_become_wgs84_and_the_file_s_are_kept(warehouse):
-    got = coordinates_to_wgs84(coordinates_state(warehouse, ["GCJ02", None]))
+    got = coordinates_to_wgs84(coordinates_state(warehouse, ["GCJ02", "WGS84"]))
     lon, lat = got.values["lon"], got.values["lat"]
     assert haversine_m(lon[0], lat[0], *BEIJING_WGS) < 1.0
-    assert (lon[1], lat[1]) == BEIJING_GCJ  # no 坐标系 and no --crs: WGS84, unchanged
+    assert (lon[1], lat[1]) == BEIJING_GCJ  # WGS84: unchanged
     assert got.values["crs"].to_list() == ["GCJ02", "WGS84"]
     assert got.values["lon_source"].to_list() == [BEIJING_GCJ[0]] * 2
     assert got.values["lat_source"].to_list() == [BEIJING_GCJ[1]] * 2
@@ -446,6 +446,8 @@ STEP_NAMES = [
     "read_grid",
     "locate_header",
     "drop_non_data_rows",
+    "add_constants",
+    "require_crs",
     "parse_fields",
     "validate",
     "coordinates_to_wgs84",
@@ -493,7 +495,7 @@ def messy_schools(path: Path, sheet: str = "学校") -> Path:
 def test_each_step_s_state_feeds_the_next_and_import_file_runs_exactly_these(ws, tmp_path):
     path = messy_schools(tmp_path / "学校.xlsx")
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
-    state = start(warehouse, "schools", path)
+    state = start(warehouse, "schools", path, crs="WGS84")
     seen = []
     for step in STEPS:
         given = state
@@ -510,9 +512,10 @@ def test_each_step_s_state_feeds_the_next_and_import_file_runs_exactly_these(ws,
     assert state.table["_row"].to_list() == [4, 7]
     assert state.table["name"].to_list() == ["青岚县特殊教育学校", "青岚县第一小学(新址)"]
     assert state.table["school_type"].to_list() == ["特殊教育学校", "小学"]
-    assert run_steps(start(warehouse, "schools", path)).table.equals(state.table)
+    assert run_steps(start(warehouse, "schools", path, crs="WGS84")).table.equals(state.table)
 
-    result = import_file(warehouse, ws.reports_dir, DATASETS["schools"], path)
+    options = ImportOptions(crs="WGS84")
+    result = import_file(warehouse, ws.reports_dir, DATASETS["schools"], path, options)
     stored = pl.read_parquet(warehouse.files("schools")[-1])
     assert stored.drop("_batch").equals(state.table)
     assert (result.rows_read, result.imported, result.rejected, result.skipped) == (

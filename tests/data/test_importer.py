@@ -343,7 +343,7 @@ def test_unknown_vocabulary_value_is_rejected_with_the_allowed_values(workspace,
         ],
         "utf-8",
     )
-    result = run_import(workspace, "schools", path)
+    result = run_import(workspace, "schools", path, crs="WGS84")
     assert (result.imported, result.rejected) == (1, 1)
     (row,) = rejection_rows(result.report)
     assert row[2] == "完全小学" and "幼儿园、小学" in row[3]
@@ -376,7 +376,7 @@ def test_a_registry_listing_the_same_record_twice_keeps_the_later_row(workspace,
         ],
         "utf-8",
     )
-    result = run_import(workspace, "schools", path)
+    result = run_import(workspace, "schools", path, crs="WGS84")
     assert (result.imported, result.skipped) == (2, 1)
     book = openpyxl.load_workbook(result.report, read_only=True)
     (skipped,) = list(book["跳过的行"].iter_rows(min_row=2, values_only=True))

@@ -1,4 +1,5 @@
-"""`shujian init`, `shujian import` and `shujian datasets list | show`: what enters the platform."""
+"""`shujian init`, `shujian import` and `shujian datasets list | show | mappings`: what enters the
+platform."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from shujian.cli.common import declared_datasets, workspace
-from shujian.data.datasets import Column
+from shujian import audit
+from shujian.cli.common import declared_datasets, user_name, workspace
+from shujian.data import mappings as saved_mappings
+from shujian.data.datasets import Column, Dataset
 from shujian.data.fields import FIELD_TYPES
-from shujian.data.importer import ImportOptions, import_file, summary_json
+from shujian.data.importer import ImportOptions, ImportResult, import_file, summary_json
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.workspace import CONFIG_NAME, Region, init_workspace, open_workspace
@@ -93,16 +96,24 @@ def region_differences(existing: Region, given: Region) -> list[tuple[str, str, 
 @click.option(
     "--crs",
     default=None,
-    help="整份文件的坐标系：WGS84、GCJ02 或 BD09（默认 WGS84；有坐标系列时以该列为准）",
+    help="整份文件的坐标系：GCJ02（高德、腾讯）、BD09（百度）或 WGS84（GPS、天地图、北斗）。"
+    "文件有经纬度而没有坐标系列时必须指定；有坐标系列时只用于该列为空的行",
 )
 @click.option(
     "--map",
     "mappings",
     multiple=True,
     metavar="表头=字段",
-    help="把文件中的表头对应到数据集字段，可重复",
+    help="把文件中的表头对应到数据集字段，可重复；指定了 --agency 时保存下来，该单位下次报送时沿用",
 )
-@click.option("--agency", default="", help="报送单位名称")
+@click.option(
+    "--set",
+    "constants",
+    multiple=True,
+    metavar="字段=值",
+    help="文件中没有的列，整份文件取同一个值（如 --set 单位名称=青岚县阳光幼儿园），可重复",
+)
+@click.option("--agency", default="", help="报送单位名称（保存和沿用表头对应关系按单位区分）")
 @click.option("--json", "as_json", is_flag=True, help="最后一行输出 JSON 结果")
 @click.pass_context
 def import_cmd(
@@ -113,10 +124,15 @@ def import_cmd(
     encoding: str,
     crs: str | None,
     mappings: tuple[str, ...],
+    constants: tuple[str, ...],
     agency: str,
     as_json: bool,
 ) -> None:
-    """导入一份数据文件（xlsx、xls、csv）。"""
+    """导入一份数据文件（xlsx、xls、csv）。
+
+    同一份文件换了选项（坐标系、表头对应、工作表、编码、统一取值）再导入，取代原来的批次（原批次保留备查，
+    不再参与模型运行）；选项相同则不做任何更改。
+    """
     ws = workspace(ctx)
     datasets = ws.datasets()
     if dataset not in datasets:
@@ -126,10 +142,16 @@ def import_cmd(
         encoding=encoding,
         crs=crs,
         mapping=parse_mapping(list(mappings)),
-        agency=agency,
+        agency=agency.strip(),
+        constants=parse_pairs(list(constants), "--set", "字段=值"),
     )
     result = import_file(
-        Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, datasets[dataset], file, options
+        Warehouse(ws.warehouse_dir, ws.store),
+        ws.reports_dir,
+        datasets[dataset],
+        file,
+        options,
+        actor=user_name(ctx),
     )
     if result.moved_aside:
         click.echo(
@@ -139,20 +161,52 @@ def import_cmd(
         )
         for path in result.moved_aside:
             click.echo(f"  {path}")
+    print_import(result, datasets[dataset], mappings_typed=bool(mappings))
+    if as_json:
+        click.echo(summary_json(result))
+
+
+def print_import(result: ImportResult, dataset: Dataset, *, mappings_typed: bool) -> None:
+    """What an import did, in words that cannot be misread: "导入 0 行" never stands alone."""
     if result.already_imported:
-        click.echo(f"该文件已经导入过（批次 {result.batch_id}），本次未做任何更改。")
+        click.echo(
+            f"该文件已经导入过（批次 {result.batch_id}），选项也相同，本次未做任何更改。"
+            "如上次的选项有误（例如坐标系），换用正确的选项再导入，即取代上次的批次。"
+        )
+        return
+    for header, label in result.saved_mappings_used.items():
+        click.echo(f"沿用已保存的表头对应：{header}→{label}")
+    for label, value in result.constants.items():
+        click.echo(f"整份文件统一取值：{label}={value}")
+    if result.replaced is not None:
+        click.echo(
+            f"该文件曾以不同的选项导入为批次 {result.replaced}；本次导入取代该批次"
+            f"（原批次保留备查，不再参与模型运行）。"
+        )
+    if result.rows_read == 0:
+        click.echo(f"{dataset.label}：文件中没有数据行，未导入任何数据。批次 {result.batch_id}。")
+    elif result.all_rejected:
+        click.echo(
+            f"{dataset.label}：全部退回——文件中的 {result.rejected} 行全部被退回，未导入任何数据"
+            f"（不是“没有问题”）。批次 {result.batch_id}。"
+        )
     else:
         click.echo(
-            f"{datasets[dataset].label}：导入 {result.imported} 行，退回 {result.rejected} 行，"
+            f"{dataset.label}：导入 {result.imported} 行，退回 {result.rejected} 行，"
             f"跳过 {result.skipped} 行（合计行等），与已有数据重复 {result.duplicates} 行。"
             f"批次 {result.batch_id}。"
         )
-        if result.extra_columns:
-            click.echo(f"未对应到字段的列已原样保存：{'、'.join(result.extra_columns)}")
-        if result.report:
-            click.echo(f"退回报告：{result.report}")
-    if as_json:
-        click.echo(summary_json(result))
+    if result.extra_columns:
+        click.echo(f"未对应到字段的列已原样保存：{'、'.join(result.extra_columns)}")
+    if result.report and result.rejected:
+        click.echo(f"退回报告：{result.report}")
+    elif result.report and result.skipped:
+        click.echo(f"跳过的行列在：{result.report}")
+    if result.mappings_saved:
+        pairs = "、".join(f"{h}→{label}" for h, label in result.mappings_saved.items())
+        click.echo(f"已保存表头对应（{dataset.label}，报送单位 {result.agency}）：{pairs}")
+    elif mappings_typed and not result.agency:
+        click.echo("未指定 --agency，本次的表头对应没有保存。")
 
 
 MODES = {
@@ -215,6 +269,115 @@ def datasets_show_cmd(ctx: click.Context, dataset_id: str) -> None:
     click.echo("每行另有 _batch（批次号）和 _row（原文件行号）两列，供 trace 溯源使用。")
 
 
+@datasets_group.group("mappings")
+def mappings_group() -> None:
+    """各报送单位保存的表头对应关系。
+
+    导入时用 --map 表头=字段 并用 --agency 指定报送单位，成功导入后即保存；该单位下次报送同一数据集时自动沿用
+    （本次 --map 指定的优先）。
+    """
+
+
+def _dataset(ctx: click.Context, dataset_id: str) -> Dataset:
+    datasets = declared_datasets(ctx)
+    if dataset_id not in datasets:
+        raise UserError(
+            f"未知的数据集“{dataset_id}”。可用的数据集：{'、'.join(sorted(datasets))}",
+            code="unknown_dataset",
+        )
+    return datasets[dataset_id]
+
+
+@mappings_group.command("list")
+@click.argument("dataset_id", required=False)
+@click.option("--agency", default=None, help="只列出该报送单位的")
+@click.pass_context
+def mappings_list_cmd(ctx: click.Context, dataset_id: str | None, agency: str | None) -> None:
+    """列出保存的表头对应关系（可按数据集、报送单位筛选）。"""
+    ws = workspace(ctx)
+    datasets = ws.datasets()
+    if dataset_id is not None:
+        _dataset(ctx, dataset_id)
+    rows = saved_mappings.saved(ws.store, agency, dataset_id)
+    if not rows:
+        click.echo("没有保存的表头对应关系。")
+        return
+    for m in rows:
+        label = m.dataset
+        target = m.column_id
+        if m.dataset in datasets:
+            label = datasets[m.dataset].label
+            target = datasets[m.dataset].column(m.column_id).label
+        click.echo(
+            f"{m.agency}  {m.dataset}（{label}）  {m.header}→{target}  "
+            f"{m.saved_by} {m.saved_at:%Y-%m-%d %H:%M}"
+        )
+    click.echo(f"共 {len(rows)} 条。")
+
+
+@mappings_group.command("set")
+@click.argument("dataset_id")
+@click.argument("pairs", nargs=-1, required=True, metavar="表头=字段...")
+@click.option("--agency", required=True, help="报送单位名称")
+@click.pass_context
+def mappings_set_cmd(
+    ctx: click.Context, dataset_id: str, pairs: tuple[str, ...], agency: str
+) -> None:
+    """保存（或改正）某报送单位某数据集的表头对应关系。"""
+    ws = workspace(ctx)
+    dataset = _dataset(ctx, dataset_id)
+    resolved = saved_mappings.resolve(dataset, parse_mapping(list(pairs)))
+    actor = user_name(ctx)
+    with ws.store.begin() as conn:
+        changed = saved_mappings.save(conn, agency.strip(), dataset.id, resolved, actor)
+        if changed:
+            audit.record(
+                conn,
+                actor,
+                "save_mappings",
+                "mapping",
+                f"{agency.strip()}/{dataset.id}",
+                {"agency": agency.strip(), "dataset": dataset.id, "mappings": changed},
+            )
+    if not changed:
+        click.echo("这些表头对应关系已经保存过，未做更改。")
+        return
+    for header, column_id in changed.items():
+        click.echo(f"已保存：{header}→{dataset.column(column_id).label}")
+
+
+@mappings_group.command("delete")
+@click.argument("dataset_id")
+@click.argument("headers", nargs=-1, required=True, metavar="表头...")
+@click.option("--agency", required=True, help="报送单位名称")
+@click.pass_context
+def mappings_delete_cmd(
+    ctx: click.Context, dataset_id: str, headers: tuple[str, ...], agency: str
+) -> None:
+    """删除某报送单位某数据集保存的表头对应关系。"""
+    ws = workspace(ctx)
+    dataset = _dataset(ctx, dataset_id)
+    actor = user_name(ctx)
+    with ws.store.begin() as conn:
+        gone = saved_mappings.forget(conn, agency.strip(), dataset.id, list(headers))
+        if gone:
+            audit.record(
+                conn,
+                actor,
+                "delete_mappings",
+                "mapping",
+                f"{agency.strip()}/{dataset.id}",
+                {"agency": agency.strip(), "dataset": dataset.id, "headers": gone},
+            )
+    if not gone:
+        raise UserError(
+            f"报送单位“{agency.strip()}”的“{dataset.label}”没有保存这些表头的对应关系："
+            f"{'、'.join(headers)}。",
+            code="unknown_mapping",
+        )
+    click.echo(f"已删除：{'、'.join(gone)}")
+
+
 def register(group: click.Group) -> None:
     group.add_command(init_cmd)
     group.add_command(import_cmd)
@@ -223,10 +386,16 @@ def register(group: click.Group) -> None:
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
     """`--map 表头=字段` pairs as typed."""
-    mapping = {}
+    return parse_pairs(pairs, "--map", "表头=字段")
+
+
+def parse_pairs(pairs: list[str], option: str, shape: str) -> dict[str, str]:
+    """`名=值` pairs as typed (full-width ＝ too); the later of two for one name stands."""
+    parsed = {}
     for pair in pairs:
-        if "=" not in pair:
-            raise UserError(f"--map 的格式应为 表头=字段，收到：{pair}")
-        header, target = pair.split("=", 1)
-        mapping[header.strip()] = target.strip()
-    return mapping
+        pair = pair.replace("＝", "=")
+        if "=" not in pair or not pair.split("=", 1)[0].strip():
+            raise UserError(f"{option} 的格式应为 {shape}，收到：{pair}")
+        name, value = pair.split("=", 1)
+        parsed[name.strip()] = value.strip()
+    return parsed

@@ -4,7 +4,13 @@
 new one with its own part filled in. Two steps read (the file, the keys already stored); the
 others are pure, so each can be run and tested alone on a state made by hand. `import_file`
 only guards the workspace (lock, identity, sweep, already imported?), runs the steps and
-commits their result as one batch together with its rejection report.
+commits their result as one batch together with its rejection report, its audit entry and the
+header mappings typed for it.
+
+The same file imported again changes nothing when asked for the same way; asked for with other
+options (`ImportOptions.record`: coordinate system, mapping, sheet, encoding, constants) it
+replaces its earlier batch, which is kept but no longer read — a file imported with a forgotten
+`--crs` must be correctable without editing the file to change its hash.
 
 Every step works on whole columns. A file that cannot be mapped to the dataset's required
 columns is refused whole; a bad row is rejected with its reasons and the rest imports.
@@ -24,7 +30,8 @@ from typing import TypeVar
 import duckdb
 import polars as pl
 
-from shujian.data import readers
+from shujian import audit
+from shujian.data import mappings, readers
 from shujian.data.datasets import Column, Dataset, normalise_header
 from shujian.data.fields import get_field_type
 from shujian.data.fields.base import nulls
@@ -50,13 +57,23 @@ _Rows = TypeVar("_Rows", pl.DataFrame, pl.Series)
 _TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总合计)\s*[:：]?.{0,8}$")
 
 
+SYSTEM_ACTOR = "系统"
+"""Who the audit log names for an import no person asked for (model fixtures, tests)."""
+
+
 @dataclass
 class ImportOptions:
     sheet: str | None = None
     encoding: str = "auto"
     crs: str | None = None
+    """The coordinate system of the whole file; a file with coordinates and no 坐标系 column
+    needs it (`require_crs`)."""
     mapping: dict[str, str] = field(default_factory=dict)
+    """表头 → 字段 as typed for this file; saved under `agency` when the import succeeds."""
     agency: str = ""
+    constants: dict[str, str] = field(default_factory=dict)
+    """字段 → value for every row, for a column the file lacks (one kindergarten's roster has
+    no 单位名称: it is the kindergarten's)."""
 
 
 @dataclass
@@ -77,6 +94,20 @@ class ImportResult:
     already_imported: bool = False
     moved_aside: list[Path] = field(default_factory=list)
     """Files no batch listed, found in the warehouse and moved aside (never deleted)."""
+    agency: str = ""
+    replaced: int | None = None
+    """The batch this import replaced (the same file, imported before with other options)."""
+    saved_mappings_used: dict[str, str] = field(default_factory=dict)
+    """Header → column label: saved mappings of the agency that matched a header of the file."""
+    mappings_saved: dict[str, str] = field(default_factory=dict)
+    """Header → column label: mappings typed for this import and saved for the agency."""
+    constants: dict[str, str] = field(default_factory=dict)
+    """Column label → the value given to every row."""
+
+    @property
+    def all_rejected(self) -> bool:
+        """Every data row was refused: "0 imported" would read as "nothing found"."""
+        return self.rows_read > 0 and self.rejected == self.rows_read
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -95,6 +126,11 @@ class ImportResult:
             "extra_columns": self.extra_columns,
             "already_imported": self.already_imported,
             "moved_aside": [str(p) for p in self.moved_aside],
+            "all_rejected": self.all_rejected,
+            "replaced": self.replaced,
+            "saved_mappings_used": self.saved_mappings_used,
+            "mappings_saved": self.mappings_saved,
+            "constants": self.constants,
         }
 
 
@@ -118,6 +154,11 @@ class ImportRequest:
     options: ImportOptions
     warehouse: Warehouse
     """Read by `read_stored_keys` only (events already stored are not stored again)."""
+    saved_mapping: Mapping[str, str] = field(default_factory=dict)
+    """Normalised header → column id: the agency's saved mappings (`data/mappings.py`); a
+    header typed in `options.mapping` wins."""
+    replaces: int | None = None
+    """The batch this import will replace: its rows are not "already stored"."""
 
 
 def _empty_grid() -> Grid:
@@ -196,17 +237,10 @@ def locate_header(state: ImportState) -> ImportState:
     """
     dataset, grid = state.request.dataset, state.grid
     index = dataset.header_index()
-    label_index = {normalise_header(c.label): c.id for c in dataset.columns}
-    user = {}
-    for header, target in state.request.options.mapping.items():
-        key = normalise_header(target)
-        column_id = index.get(key) or label_index.get(key)
-        if column_id is None:
-            raise UserError(
-                f"表头对应关系“{header}={target}”：数据集“{dataset.label}”没有名为“{target}”的字段。",
-                code="unknown_mapping_target",
-            )
-        user[normalise_header(header)] = column_id
+    user = {
+        **state.request.saved_mapping,
+        **mappings.resolve(dataset, state.request.options.mapping),
+    }
     lookup = {**index, **user}
     head = grid.frame.head(HEADER_SCAN_ROWS)
     best_row, best_hits = -1, 0
@@ -233,7 +267,10 @@ def locate_header(state: ImportState) -> ImportState:
             extras[name] = str(value).strip()
         else:
             mapping[name] = column_id
-    missing_cols = [c for c in dataset.required if c.id not in mapping.values()]
+    constant = set(resolve_constants(dataset, state.request.options.constants))
+    missing_cols = [
+        c for c in dataset.required if c.id not in mapping.values() and c.id not in constant
+    ]
     if missing_cols:
         names = "、".join(c.label for c in missing_cols)
         raise UserError(
@@ -268,6 +305,89 @@ def drop_non_data_rows(state: ImportState) -> ImportState:
         body=_without(body, drop),
         rows=_without(rows, drop),
         skipped=(*state.skipped, *skipped),
+    )
+
+
+CONSTANT_PREFIX = "__set__"
+"""Name of the grid column holding a constant (`add_constants`); no sheet column is so named."""
+
+
+def resolve_constants(dataset: Dataset, constants: Mapping[str, str]) -> dict[str, str]:
+    """`字段=值` pairs as typed → column id → value; refuses an unknown 字段 or an empty value."""
+    resolved = {}
+    for name, value in constants.items():
+        column_id = mappings.column_named(dataset, name)
+        if column_id is None:
+            raise UserError(
+                f"整份文件统一取值“{name}={value}”：数据集“{dataset.label}”没有名为“{name}”的字段。",
+                code="unknown_constant_column",
+            )
+        if not str(value).strip():
+            raise UserError(f"整份文件统一取值“{name}=”没有给出值。", code="empty_constant")
+        resolved[column_id] = str(value).strip()
+    return resolved
+
+
+def add_constants(state: ImportState) -> ImportState:
+    """Give every row the value asked for a column the file lacks (`ImportOptions.constants`).
+
+    A constant for a column the file has is refused: which of the two would be meant cannot be
+    told, and overwriting the agency's own cells is what the platform never does. A value its
+    field type or vocabulary refuses is refused here, for the whole file, rather than row by row:
+    it is the command that is wrong, not the agency's rows.
+    """
+    dataset = state.request.dataset
+    constants = resolve_constants(dataset, state.request.options.constants)
+    if not constants:
+        return state
+    present = {col_id: name for name, col_id in state.columns.items()}
+    for column_id, value in constants.items():
+        col = dataset.column(column_id)
+        if column_id in present:
+            header = state.grid.frame[present[column_id]][state.header_at]
+            raise UserError(
+                f"文件中已有“{col.label}”列（表头“{header}”），不能再为它指定整份文件统一的值。",
+                code="constant_for_present_column",
+            )
+        parsed = get_field_type(col.type).parse(pl.Series([value]))
+        reason = parsed.error[0]
+        if reason is None and col.values:
+            _, vocabulary = _check_vocabulary(parsed.value, col)
+            reason = vocabulary[0]
+        if reason is not None:
+            raise UserError(
+                f"整份文件统一取值“{col.label}={value}”：{reason}。",
+                code="bad_constant",
+            )
+    n = state.body.height
+    body = state.body.with_columns(
+        pl.repeat(value, n, dtype=pl.Utf8, eager=True).alias(CONSTANT_PREFIX + column_id)
+        for column_id, value in constants.items()
+    )
+    columns = {**state.columns, **{CONSTANT_PREFIX + c: c for c in constants}}
+    return replace(state, body=body, columns=columns)
+
+
+def require_crs(state: ImportState) -> ImportState:
+    """Refuse a file with coordinates whose coordinate system nobody stated.
+
+    高德 and 腾讯 give GCJ-02, 百度 BD-09, GPS devices WGS-84; the offset between them (300–700 m)
+    is more than the 200 m the models measure, so a guessed system makes false leads and misses
+    real ones. The file must say it (a 坐标系 column) or the user must (`ImportOptions.crs`).
+    """
+    dataset = state.request.dataset
+    if not dataset.coordinates or state.request.options.crs is not None:
+        return state
+    mapped = set(state.columns.values())
+    if dataset.coordinates.get("crs") in mapped:
+        return state
+    if not {dataset.coordinates["lon"], dataset.coordinates["lat"]} & mapped:
+        return state
+    raise UserError(
+        "文件中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。坐标来自哪里？"
+        "高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → WGS84。"
+        "几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。整份文件未导入。",
+        code="crs_unknown",
     )
 
 
@@ -373,10 +493,12 @@ def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Seri
 
 
 def coordinates_to_wgs84(state: ImportState) -> ImportState:
-    """Convert coordinates to WGS-84 from each row's 坐标系, else `--crs`, else WGS84.
+    """Convert coordinates to WGS-84 from each row's 坐标系, else `--crs`.
 
-    The file's own coordinates are kept as `<lon>_source` / `<lat>_source`: a lead's distance
-    can always be checked against what the agency sent.
+    A row with coordinates whose 坐标系 cell is empty, in a file given no `--crs`, is rejected:
+    guessing WGS-84 is how a GCJ-02 venue 450 m away became a lead "55 m" away. The file's own
+    coordinates are kept as `<lon>_source` / `<lat>_source`: a lead's distance can always be
+    checked against what the agency sent.
     """
     dataset, n = state.request.dataset, state.body.height
     if not dataset.coordinates:
@@ -393,9 +515,17 @@ def coordinates_to_wgs84(state: ImportState) -> ImportState:
             )
         default = parsed_default.value[0]
     else:
-        default = "WGS84"
-    values = dict(state.values)
-    crs = values.get(crs_id, nulls(n, pl.Utf8)).fill_null(default)
+        default = None
+    values, errors = dict(state.values), dict(state.errors)
+    crs = values.get(crs_id, nulls(n, pl.Utf8))
+    if default is not None:
+        crs = crs.fill_null(default)
+    elif crs_id in values and lon_id in values:
+        earlier = errors.get(crs_id, nulls(n, pl.Utf8))
+        unstated = crs.is_null() & values[lon_id].is_not_null() & earlier.is_null()
+        if unstated.any():
+            reason = nulls(n, pl.Utf8).set(unstated, "坐标系为空，无法判断坐标来自哪里")
+            errors[crs_id] = _first_error(earlier, reason).alias(crs_id)
     if crs_id:
         values[crs_id] = crs.alias(crs_id)
     if lon_id in values and lat_id in values:
@@ -404,7 +534,7 @@ def coordinates_to_wgs84(state: ImportState) -> ImportState:
         values[f"{lat_id}_source"] = values[lat_id].alias(f"{lat_id}_source")
         values[lon_id] = lon.alias(lon_id)
         values[lat_id] = lat.alias(lat_id)
-    return replace(state, values=values)
+    return replace(state, values=values, errors=errors)
 
 
 def to_stored_shape(state: ImportState) -> ImportState:
@@ -497,7 +627,9 @@ def read_stored_keys(state: ImportState) -> ImportState:
     dataset = state.request.dataset
     if dataset.mode != "events" or state.table.is_empty():
         return state
-    keys = state.request.warehouse.read_column(dataset.id, "_record_key")
+    keys = state.request.warehouse.read_column(
+        dataset.id, "_record_key", excluding=state.request.replaces
+    )
     return replace(state, stored_keys=keys)
 
 
@@ -514,6 +646,8 @@ STEPS: tuple[Step, ...] = (
     read_grid,
     locate_header,
     drop_non_data_rows,
+    add_constants,
+    require_crs,
     parse_fields,
     validate,
     coordinates_to_wgs84,
@@ -542,50 +676,66 @@ def import_file(
     dataset: Dataset,
     path: Path,
     options: ImportOptions | None = None,
+    *,
+    actor: str = SYSTEM_ACTOR,
 ) -> ImportResult:
     """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
 
     The steps run under the workspace's import lock, after the identity check and the sweep,
     because `read_stored_keys` must see exactly the batches this one will be compared with.
+    The batch, the end of the batch it replaces, the agency's newly typed mappings and the audit
+    entry naming `actor` commit together: an import is never half recorded.
     """
     options = options or ImportOptions()
     if not path.is_file():
         raise UserError(f"找不到文件：{path}")
     sha = file_sha256(path)
+    typed = mappings.resolve(dataset, options.mapping)
     with warehouse.lock():
         # The pair is checked again here, whoever built `warehouse`: the sweep moves files.
         ensure_identity(warehouse.root, warehouse.store)
         moved_aside = warehouse.sweep().moved
+        saved = (
+            {
+                m.header: m.column_id
+                for m in mappings.saved(warehouse.store, options.agency, dataset.id)
+            }
+            if options.agency
+            else {}
+        )
+        asked = options_record(dataset, options, saved)
         previous = warehouse.find_file(dataset.id, sha)
-        if previous is not None:
-            return ImportResult(
-                dataset=dataset.id,
-                file=path.name,
-                sha256=sha,
-                batch_id=previous.id,
-                rows_read=0,
-                imported=0,
-                rejected=0,
-                skipped=0,
-                duplicates=0,
-                report=None,
-                header_row=None,
-                columns={},
-                extra_columns=[],
-                already_imported=True,
-                moved_aside=moved_aside,
-            )
-        done = run_steps(ImportState(ImportRequest(dataset, path, options, warehouse)))
+        if previous is not None and _asked_for(previous.details) == asked:
+            found = _already_imported(dataset, path, sha, previous.id, moved_aside)
+            found.agency = options.agency
+            return found
+        replaces = previous.id if previous is not None else None
+        request = ImportRequest(dataset, path, options, warehouse, saved, replaces)
+        done = run_steps(ImportState(request))
         record = batch_record(done, sha)
-        # The report is written before the batch commits: a batch never exists without it.
-        with warehouse.new_batch(done.table, record) as batch_id:
-            report = rejection_report_path(reports_dir, dataset.id, batch_id)
+        headers = set(_file_headers(done))
+        used = {h: c for h, c in saved.items() if h in headers and h not in typed}
+        with warehouse.new_batch(done.table, record, replaces=replaces) as batch:
+            report = rejection_report_path(reports_dir, dataset.id, batch.id)
             write_report(report, dataset, path.name, record, done.rejections, done.skipped)
+            newly_saved = (
+                mappings.save(batch.conn, options.agency, dataset.id, typed, actor)
+                if options.agency
+                else {}
+            )
+            audit.record(
+                batch.conn,
+                actor,
+                "reimport" if replaces is not None else "import",
+                "batch",
+                batch.id,
+                audit_detail(record, replaces, newly_saved),
+            )
     return ImportResult(
         dataset=dataset.id,
         file=path.name,
         sha256=sha,
-        batch_id=batch_id,
+        batch_id=batch.id,
         rows_read=done.body.height,
         imported=done.table.height,
         rejected=done.rejected,
@@ -596,7 +746,108 @@ def import_file(
         columns=dict(done.columns),
         extra_columns=list(done.extras.values()),
         moved_aside=moved_aside,
+        agency=options.agency,
+        replaced=replaces,
+        saved_mappings_used={h: dataset.column(c).label for h, c in used.items()},
+        mappings_saved={h: dataset.column(c).label for h, c in newly_saved.items()},
+        constants={
+            dataset.column(c).label: v
+            for c, v in resolve_constants(dataset, options.constants).items()
+        },
     )
+
+
+def options_record(
+    dataset: Dataset, options: ImportOptions, saved: Mapping[str, str]
+) -> dict[str, object]:
+    """How the file was asked to be read, in a canonical form: two imports of one file that
+    compare equal here make the same batch, so the second changes nothing; any difference (a
+    coordinate system given at last, a mapping, a sheet, an encoding, a constant) replaces it.
+
+    The agency is not part of it: who sent a file does not change its rows. Its saved mappings
+    are, as the mapping in force.
+    """
+    crs = options.crs
+    if crs is not None:
+        parsed = get_field_type("crs").parse(pl.Series([crs]))
+        crs = parsed.value[0] if parsed.error[0] is None else crs
+    return {
+        "crs": crs,
+        "mapping": dict(sorted({**saved, **mappings.resolve(dataset, options.mapping)}.items())),
+        "sheet": options.sheet,
+        "encoding": options.encoding,
+        "constants": dict(sorted(resolve_constants(dataset, options.constants).items())),
+    }
+
+
+def _asked_for(details: Mapping[str, object]) -> dict[str, object]:
+    """The options a stored batch was imported with. A batch recorded before they were kept
+    (migration 0006) knows only its coordinate system; the rest was the default, or not
+    remembered — then a re-import with any option replaces it, which loses nothing."""
+    recorded = details.get("options")
+    if isinstance(recorded, dict):
+        return recorded
+    return {
+        "crs": details.get("crs"),
+        "mapping": {},
+        "sheet": None,
+        "encoding": "auto",
+        "constants": {},
+    }
+
+
+def _already_imported(
+    dataset: Dataset, path: Path, sha: str, batch_id: int, moved_aside: list[Path]
+) -> ImportResult:
+    return ImportResult(
+        dataset=dataset.id,
+        file=path.name,
+        sha256=sha,
+        batch_id=batch_id,
+        rows_read=0,
+        imported=0,
+        rejected=0,
+        skipped=0,
+        duplicates=0,
+        report=None,
+        header_row=None,
+        columns={},
+        extra_columns=[],
+        already_imported=True,
+        moved_aside=moved_aside,
+    )
+
+
+def _file_headers(state: ImportState) -> list[str]:
+    """The file's header cells, normalised."""
+    return [
+        normalise_header(v)
+        for v in state.grid.frame.row(state.header_at)
+        if v is not None and str(v).strip()
+    ]
+
+
+def audit_detail(
+    record: Mapping[str, object], replaces: int | None, mappings_saved: Mapping[str, str]
+) -> dict[str, object]:
+    """What the audit log keeps of an import: who sent which file, how it was read, what came
+    of it, and what it replaced."""
+    details = record["details"]
+    assert isinstance(details, dict)
+    return {
+        "dataset": record["dataset"],
+        "file_name": record["file_name"],
+        "file_sha256": record["file_sha256"],
+        "agency": record["agency"],
+        "rows_read": record["rows_read"],
+        "imported": record["imported"],
+        "rejected": record["rejected"],
+        "skipped": record["skipped"],
+        "duplicates": record["duplicates"],
+        "options": details["options"],
+        "replaces": replaces,
+        "mappings_saved": dict(mappings_saved),
+    }
 
 
 def _header_row(state: ImportState) -> int:
@@ -624,6 +875,9 @@ def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
             "encoding": state.grid.encoding,
             "sheet": state.grid.sheet,
             "crs": request.options.crs,
+            "constants": resolve_constants(request.dataset, request.options.constants),
+            "options": options_record(request.dataset, request.options, request.saved_mapping),
+            "replaces": request.replaces,
             "skipped_rows": list(state.skipped),
         },
     }

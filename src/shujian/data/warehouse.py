@@ -5,6 +5,13 @@ exists once its row is committed, and only then. The Parquet file is written to 
 name, flushed, renamed into place and only then is the batch row committed — so a crash or a
 Ctrl-C at any point leaves the warehouse as it was.
 
+A file imported again with other options (a coordinate system forgotten the first time, a
+mapping, a sheet) *replaces* its batch: the earlier batch is marked superseded — kept, its row and
+its Parquet file, because leads and cases cite it — and is no longer read (`files`). The
+replacement stands where the batch it replaced stood in the order of a snapshot's batches
+(`places`), so re-importing last year's list with the right option does not make it newer than
+this year's.
+
 Nothing the platform did not itself just write is ever deleted. Before the temporary file is
 created, a journal entry naming it (and its final name) is written and flushed to
 `.journal/`; it is removed once the batch row is committed. `sweep`, before the next import,
@@ -31,14 +38,17 @@ import polars as pl
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     String,
     Table,
-    UniqueConstraint,
     insert,
     select,
+    text,
+    update,
 )
 
 from shujian.store import metadata, now
@@ -59,7 +69,20 @@ batches = Table(
     Column("duplicates", Integer, nullable=False),
     Column("parquet", String(256), nullable=False),
     Column("details", JSON, nullable=False, default=dict),
-    UniqueConstraint("dataset", "file_sha256", name="uq_batch_file"),
+    # the batch this one replaced (same file, other options); migration 0006
+    Column("replaces", Integer, nullable=True),
+    # set on a replaced batch: kept, never read again
+    Column("superseded_by", Integer, nullable=True),
+    Column("superseded_at", DateTime(timezone=True), nullable=True),
+    # a file may have several batches in its history, never two current ones
+    Index(
+        "uq_batch_current_file",
+        "dataset",
+        "file_sha256",
+        unique=True,
+        sqlite_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
 )
 
 
@@ -74,6 +97,21 @@ class Batch:
     imported: int
     rejected: int
     parquet: str
+    details: dict[str, object] = field(default_factory=dict)
+    replaces: int | None = None
+    superseded_by: int | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None
+
+
+@dataclass(frozen=True)
+class BatchWrite:
+    """A batch being written: its id, and the open transaction that will commit it."""
+
+    id: int
+    conn: Connection
 
 
 class Warehouse:
@@ -83,12 +121,18 @@ class Warehouse:
 
     # ----------------------------------------------------------------- reading
 
-    def batches(self, dataset: str | None = None, *, sha256: str | None = None) -> list[Batch]:
+    def batches(
+        self, dataset: str | None = None, *, sha256: str | None = None, current: bool = False
+    ) -> list[Batch]:
+        """Batches, oldest first; superseded ones too unless `current` (their files are still
+        the workspace's: the sweep and the identity check must know them)."""
         query = select(batches).order_by(batches.c.id)
         if dataset is not None:
             query = query.where(batches.c.dataset == dataset)
         if sha256 is not None:
             query = query.where(batches.c.file_sha256 == sha256)
+        if current:
+            query = query.where(batches.c.superseded_at.is_(None))
         with self.store.connect() as conn:
             return [
                 Batch(
@@ -101,21 +145,47 @@ class Warehouse:
                     imported=r.imported,
                     rejected=r.rejected,
                     parquet=r.parquet,
+                    details=dict(r.details or {}),
+                    replaces=r.replaces,
+                    superseded_by=r.superseded_by,
                 )
                 for r in conn.execute(query)
             ]
 
     def find_file(self, dataset: str, sha256: str) -> Batch | None:
-        """The batch that already holds this file, if any (a re-import changes nothing)."""
-        found = self.batches(dataset, sha256=sha256)
+        """The current batch that holds this file, if any (the importer decides whether a
+        re-import changes nothing or replaces it)."""
+        found = self.batches(dataset, sha256=sha256, current=True)
         return found[0] if found else None
 
-    def files(self, dataset: str) -> list[Path]:
-        """Parquet files of the committed batches of `dataset`, oldest first."""
-        return [self.root / b.parquet for b in self.batches(dataset)]
+    def files(self, dataset: str, *, excluding: int | None = None) -> list[Path]:
+        """Parquet files of the current batches of `dataset`, oldest first: what models read.
 
-    def read_column(self, dataset: str, column: str) -> pl.Series:
-        files = self.files(dataset)
+        `excluding` leaves out one more batch: the one an import is about to replace.
+        """
+        return [
+            self.root / b.parquet for b in self.batches(dataset, current=True) if b.id != excluding
+        ]
+
+    def places(self, dataset: str) -> dict[int, int]:
+        """Current replacement batch → the batch id whose place it takes in the order.
+
+        A replacement stands where the first batch of its file stood: re-importing an old file
+        with the right option corrects it, it does not make it the newest. Only replacements
+        are listed; every other batch stands at its own id.
+        """
+        every = {b.id: b for b in self.batches(dataset)}
+        places = {}
+        for batch in every.values():
+            if batch.current and batch.replaces is not None:
+                first = batch
+                while first.replaces is not None and first.replaces in every:
+                    first = every[first.replaces]
+                places[batch.id] = first.id
+        return places
+
+    def read_column(self, dataset: str, column: str, *, excluding: int | None = None) -> pl.Series:
+        files = self.files(dataset, excluding=excluding)
         if not files:
             return pl.Series(column, [], dtype=pl.Utf8)
         return pl.scan_parquet(files).select(column).collect()[column]
@@ -134,12 +204,17 @@ class Warehouse:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextmanager
-    def new_batch(self, rows: pl.DataFrame, record: dict[str, object]) -> Iterator[int]:
-        """Register a batch and store its rows, atomically; yields the new batch's id.
+    def new_batch(
+        self, rows: pl.DataFrame, record: dict[str, object], *, replaces: int | None = None
+    ) -> Iterator[BatchWrite]:
+        """Register a batch and store its rows, atomically; yields the new batch's id and its
+        open transaction.
 
-        The batch row is inserted in an open transaction and its id handed to the block, which
+        The batch row is inserted in an open transaction and handed to the block, which
         writes whatever must exist as soon as the batch does (the importer's rejection report,
-        named after the batch). When the block ends, the rows, each carrying the batch id in
+        named after the batch; its audit entry, in the transaction). With `replaces`, that batch
+        is marked superseded by this one in the same transaction: the replacement and the end of
+        the batch it replaces are one change. When the block ends, the rows, each carrying the batch id in
         `_batch`, are written to a temporary file, flushed and renamed into place, and only
         then does the transaction commit. Any failure before the commit, in the block or here,
         rolls back, and the file, having no batch, is invisible.
@@ -153,11 +228,29 @@ class Warehouse:
         journal = self._journal([f"{dataset}/.tmp-{name}", f"{dataset}/{name}"])
         try:
             with self.store.begin() as conn:
+                at = now()
+                if replaces is not None:
+                    # first, so that the file has one current batch at every moment
+                    ended = conn.execute(
+                        update(batches)
+                        .where(batches.c.id == replaces, batches.c.superseded_at.is_(None))
+                        .values(superseded_at=at)
+                    )
+                    if ended.rowcount != 1:
+                        raise RuntimeError(f"batch {replaces} is not current: cannot replace it")
                 result = conn.execute(
-                    insert(batches).values(**record, parquet=f"{dataset}/{name}", imported_at=now())
+                    insert(batches).values(
+                        **record, parquet=f"{dataset}/{name}", imported_at=at, replaces=replaces
+                    )
                 )
                 batch_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-                yield batch_id
+                if replaces is not None:
+                    conn.execute(
+                        update(batches)
+                        .where(batches.c.id == replaces)
+                        .values(superseded_by=batch_id)
+                    )
+                yield BatchWrite(batch_id, conn)
                 stored = rows.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch"))
                 stored.write_parquet(tmp, compression="lz4")
                 with tmp.open("rb+") as fh:

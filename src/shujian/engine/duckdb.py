@@ -16,6 +16,9 @@ from shujian.engine.dialects import CALENDAR_TABLE
 class DuckDBEngine:
     """One in-memory DuckDB connection with a view per dataset (current state only).
 
+    Only current batches are read (`Warehouse.files`): a batch replaced by a re-import of its
+    file with other options is kept in the warehouse but is invisible to every model.
+
     A snapshot dataset's view keeps, for each record key, the row of the newest batch (a batch
     holds each key once: the importer keeps a file's last row per key, so a single batch needs
     no window); an events dataset's view is the union of its batches (duplicates were refused
@@ -60,7 +63,8 @@ class DuckDBEngine:
         if dataset.mode == "snapshot" and len(files) > 1:
             sql = (
                 f"SELECT * FROM {source} QUALIFY row_number() OVER "
-                "(PARTITION BY _record_key ORDER BY _batch DESC, _row DESC) = 1"
+                f"(PARTITION BY _record_key ORDER BY {_place(self.warehouse.places(dataset.id))} "
+                "DESC, _row DESC) = 1"
             )
         else:
             sql = f"SELECT * FROM {source}"
@@ -74,6 +78,15 @@ class DuckDBEngine:
 
     def query(self, sql: str) -> pl.DataFrame:
         return self.con.sql(sql).pl()
+
+
+def _place(places: dict[int, int]) -> str:
+    """A batch's place in the order of a snapshot's batches: its id, or for a replacement the id
+    of the batch it replaced (`Warehouse.places`)."""
+    if not places:
+        return "_batch"
+    whens = " ".join(f"WHEN {int(batch)} THEN {int(place)}" for batch, place in places.items())
+    return f"CASE _batch {whens} ELSE _batch END"
 
 
 def _quote(name: str) -> str:

@@ -201,10 +201,11 @@ def _import_rows(
         for row in rows:
             writer.writerow([_text(row.get(h)) for h in headers])
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    # A fixture's coordinates are WGS-84 unless its row names another 坐标系 (an agency's file
+    # must say which; a fixture is written by the model's author, in the system the docs use).
+    options = ImportOptions(agency=FIXTURE_AGENCY, crs="WGS84")
     try:
-        result = import_file(
-            warehouse, ws.reports_dir, dataset, file, ImportOptions(agency=FIXTURE_AGENCY)
-        )
+        result = import_file(warehouse, ws.reports_dir, dataset, file, options)
     except UserError as error:
         raise UserError(f"测试样例中“{dataset.id}”的数据无法导入：{error.message}") from error
     refused = _read_rejections(result.report)
