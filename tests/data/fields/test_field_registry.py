@@ -9,6 +9,7 @@ from shujian.data.fields import FIELD_TYPES, get_field_type
 
 EXPECTED = {
     "text": ("文本", pl.Utf8),
+    "document_number": ("文书编号", pl.Utf8),
     "id_card": ("公民身份号码", pl.Utf8),
     "uscc": ("统一社会信用代码", pl.Utf8),
     "date": ("日期", pl.Date),

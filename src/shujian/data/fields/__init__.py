@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from shujian.data.fields.base import FieldType, Parsed
 from shujian.data.fields.dates import DateField, DateTimeField, MonthField
+from shujian.data.fields.document_number import DocumentNumberField
 from shujian.data.fields.geo import CrsField, LatField, LonField
 from shujian.data.fields.id_card import IdCardField
 from shujian.data.fields.money import MoneyYuanField, NumberField
@@ -19,6 +20,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     field.name: field
     for field in (
         TextField(),
+        DocumentNumberField(),
         IdCardField(),
         UsccField(),
         DateField(),
