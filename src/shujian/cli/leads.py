@@ -25,7 +25,7 @@ from shujian.cli.common import (
 from shujian.errors import UserError
 from shujian.leads import triage
 from shujian.leads.export import export_leads
-from shujian.leads.queue import queue
+from shujian.leads.queue import queue, review_models
 from shujian.models.labels import Masking
 from shujian.workspace import Workspace
 
@@ -47,6 +47,9 @@ def leads_group() -> None:
 @click.option("--model", "model_id", default=None, help="只看该模型的线索")
 @click.option("--undispatched", is_flag=True, help="只看尚未分派的线索")
 @click.option("--unassigned", "undispatched", is_flag=True, hidden=True)
+@click.option(
+    "--review", is_flag=True, help="待核对清单（不是线索：须检察官核对，确属违法的再成案）"
+)
 @paging_options
 @click.pass_context
 def list_cmd(
@@ -56,6 +59,7 @@ def list_cmd(
     prosecutor: str | None,
     model_id: str | None,
     undispatched: bool,
+    review: bool,
     page: int,
     per_page: int,
 ) -> None:
@@ -73,6 +77,8 @@ def list_cmd(
         home=home_departments(ws),
         offset=offset,
         limit=limit,
+        review=review,
+        review_models=review_models(library(ws)),
     )
     if not rows:
         click.echo(
@@ -81,6 +87,8 @@ def list_cmd(
             else "没有符合条件的线索。"
         )
         return
+    if review:
+        click.echo("待核对清单：以下不是线索，须检察官核对——确属违法的成案，不属于的作不成案处理。")
     click.echo(f"{'编号':>6}  {'状态':<6}{'承办':<18}{'模型':<32}标题")
     for r in rows:
         if r["dispatched"]:

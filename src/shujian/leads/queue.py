@@ -9,7 +9,7 @@ statistics both use it, so a lead waits and counts in the same place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import Engine, func, select
 
@@ -46,6 +46,11 @@ def homes(library: Mapping[str, ModelSpec], departments: Departments) -> dict[st
     return out
 
 
+def review_models(library: Mapping[str, ModelSpec]) -> frozenset[str]:
+    """Models whose hits are 待核对 items, listed apart from the lead queue."""
+    return frozenset(m for m, spec in library.items() if spec.kind == "review")
+
+
 class LeadPage(Page):
     """One page of the queue that also knows how many of the leads matched (on every page, not
     only this one) the latest run no longer found: they are counted apart, since a queue of
@@ -68,13 +73,17 @@ def queue(
     home: Mapping[str, str] | None = None,
     offset: int = 0,
     limit: int | None = None,
+    review: bool = False,
+    review_models: Collection[str] = (),
 ) -> LeadPage:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
     `home` is `homes(library, departments)`: a lead not yet dispatched is in its model's home
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
-    many of them are 不再命中 (`LeadPage.stale`).
+    many of them are 不再命中 (`LeadPage.stale`). Hits of the `review_models` (`review_models()`:
+    models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
+    queue; `review=True` lists them instead.
     """
     home = home or {}
     query = (
@@ -93,6 +102,10 @@ def queue(
         .select_from(leads.outerjoin(lead_dispatches))
         .order_by(leads.c.model_id, leads.c.id)
     )
+    if review:
+        query = query.where(leads.c.model_id.in_(list(review_models)))
+    elif review_models:
+        query = query.where(leads.c.model_id.not_in(list(review_models)))
     if status:
         query = query.where(leads.c.status == status)
     if department:
@@ -126,6 +139,7 @@ def queue(
         "prosecutor": prosecutor,
         "model": model_id,
         "undispatched": undispatched,
+        "review": review,
     }
     audit.record_page_view(store, user.name, "lead", filters, rows)
     return rows

@@ -27,6 +27,9 @@ from shujian.models.authoring import template_leftovers
 from shujian.models.lineage import LineageError, query_lineage, schema_of
 from shujian.models.spec import CATEGORIES, TAGS, ModelSpec
 
+MODEL_KINDS = ("lead", "review")
+"""What a model's hits are: leads (accusations) or review items (待核对, not yet accusations)."""
+
 BUILTIN_PARAMETERS = {"as_of"}
 """Supplied by every run: the date the run treats as today (`--as-of`)."""
 
@@ -54,6 +57,10 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+", spec.id):
         problems.append(
             f"模型编号“{spec.id}”格式不对：应为“领域.名称”，小写英文字母、数字和下划线，如 campus.internet_cafe。"
+        )
+    if spec.kind not in MODEL_KINDS:
+        problems.append(
+            f"kind 应为 {'、'.join(MODEL_KINDS)} 之一（lead 线索，review 待核对清单），实际为“{spec.kind}”。"
         )
     for c in spec.category:
         if c not in CATEGORIES:

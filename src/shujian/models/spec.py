@@ -81,6 +81,9 @@ class ModelSpec:
     labels: dict[str, str] = field(default_factory=dict)
     """Chinese labels of evidence columns for this model only; see `shujian.models.labels`."""
     declared_deciding: tuple[str, ...] = ()
+    kind: str = "lead"
+    """`lead` (an accusation, pushed to the lead queue) or `review` (a 待核对 item a prosecutor
+    must check before it may become one: listed apart, never in the lead queue)."""
     """The `deciding:` key as written (empty when the model does not declare it)."""
 
     @property
@@ -201,6 +204,7 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
         notes=tuple(raw.get("notes") or ()),
         labels={str(k): "" if v is None else str(v).strip() for k, v in labels.items()},
         declared_deciding=_deciding(raw.get("deciding")),
+        kind=str(raw.get("kind", "lead")),
     )
 
 
