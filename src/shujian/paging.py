@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func
 
 from shujian.errors import UserError
 
@@ -48,13 +48,19 @@ def check_window(offset: int, limit: int | None) -> None:
 
 
 def fetch_page(conn: Connection, query: Select[Any], offset: int, limit: int | None) -> Page:
-    """Run an ordered query for one page and count everything it matches."""
+    """Run an ordered query for one page and count everything it matches (a separate count
+    only when the page is a window: an unpaged list counts itself)."""
     check_window(offset, limit)
-    total = int(
-        conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    )
     window = query.offset(offset) if offset else query
     if limit is not None:
         window = window.limit(limit)
     rows = [dict(r._mapping) for r in conn.execute(window)]
-    return Page(rows, total, offset, limit)
+    if limit is None and offset == 0:
+        return Page(rows, len(rows), offset, limit)
+    return Page(rows, count(conn, query), offset, limit)
+
+
+def count(conn: Connection, query: Select[Any]) -> int:
+    """How many rows `query` matches, counted by the database without fetching them."""
+    counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int(conn.execute(counted).scalar_one())

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from shujian import audit
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
 from shujian.models.spec import ModelSpec
-from shujian.paging import Page, fetch_page
+from shujian.paging import Page, count, fetch_page
 from shujian.users.departments import Departments
 from shujian.users.user import User
 
@@ -110,9 +110,13 @@ def queue(
         query = query.where(leads.c.status == status)
     if department:
         own = [m for m, d in home.items() if d == department]
+        mine = lead_dispatches.c.department == department
+        # Without models of its own a department's queue is what was dispatched to it: one
+        # condition the department index answers (an OR would scan every lead).
         query = query.where(
-            (lead_dispatches.c.department == department)
-            | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+            mine | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+            if own
+            else mine
         )
     if prosecutor:
         query = query.where(lead_dispatches.c.prosecutor == prosecutor)
@@ -122,12 +126,12 @@ def queue(
         query = query.where(lead_dispatches.c.lead_id.is_(None))
     with store.connect() as conn:
         page = fetch_page(conn, query, offset, limit)
-        stale = conn.execute(
-            select(func.count()).select_from(
-                query.where(leads.c.active.is_(False)).order_by(None).subquery()
-            )
-        ).scalar_one()
-    rows = LeadPage(page, int(stale))
+        stale = (
+            sum(1 for r in page if not r["active"])
+            if len(page) == page.total
+            else count(conn, query.where(leads.c.active.is_(False)))
+        )
+    rows = LeadPage(page, stale)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
