@@ -60,6 +60,8 @@ class ShujianGroup(click.Group):
             raise chinese.chinese(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            reader_went_away()
         except Exception as error:
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -80,6 +82,14 @@ def _workspace_root(ctx: click.Context) -> Path | None:
     named = obj.get("workspace") if isinstance(obj, dict) else None
     root = Path(named or os.environ.get("SHUJIAN_WORKSPACE") or ".")
     return root if (root / "shujian.toml").is_file() else None
+
+
+def reader_went_away() -> NoReturn:
+    """The program reading the output stopped (`shujian cases show 1 | head`): not an error of
+    ours. Stop quietly, as a shell tool does, without a second failure when Python flushes."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a command killed by a broken pipe
 
 
 def internal_error(error: BaseException, workspace: Path | None) -> NoReturn:
