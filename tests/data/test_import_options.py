@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import person
 from shujian import audit
 from shujian.data import mappings
 from shujian.data.fields.geo import haversine_m
@@ -55,7 +56,7 @@ def run_import(
         ws.datasets()[dataset],
         path,
         ImportOptions(**options),  # type: ignore[arg-type]
-        actor=actor,
+        user=person(actor),
     )
 
 

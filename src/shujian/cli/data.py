@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from shujian import audit
-from shujian.cli.common import declared_datasets, user_name, workspace
+from shujian.cli.common import declared_datasets, user, workspace
 from shujian.data import mappings as saved_mappings
 from shujian.data.datasets import Column, Dataset
 from shujian.data.fields import FIELD_TYPES
@@ -151,7 +150,7 @@ def import_cmd(
         datasets[dataset],
         file,
         options,
-        actor=user_name(ctx),
+        user=user(ctx),
     )
     if result.moved_aside:
         click.echo(
@@ -326,19 +325,9 @@ def mappings_set_cmd(
     """保存（或改正）某报送单位某数据集的表头对应关系。"""
     ws = workspace(ctx)
     dataset = _dataset(ctx, dataset_id)
-    resolved = saved_mappings.resolve(dataset, parse_mapping(list(pairs)))
-    actor = user_name(ctx)
-    with ws.store.begin() as conn:
-        changed = saved_mappings.save(conn, agency.strip(), dataset.id, resolved, actor)
-        if changed:
-            audit.record(
-                conn,
-                actor,
-                "save_mappings",
-                "mapping",
-                f"{agency.strip()}/{dataset.id}",
-                {"agency": agency.strip(), "dataset": dataset.id, "mappings": changed},
-            )
+    changed = saved_mappings.set_mappings(
+        ws.store, user(ctx), agency, dataset, parse_mapping(list(pairs))
+    )
     if not changed:
         click.echo("这些表头对应关系已经保存过，未做更改。")
         return
@@ -357,24 +346,7 @@ def mappings_delete_cmd(
     """删除某报送单位某数据集保存的表头对应关系。"""
     ws = workspace(ctx)
     dataset = _dataset(ctx, dataset_id)
-    actor = user_name(ctx)
-    with ws.store.begin() as conn:
-        gone = saved_mappings.forget(conn, agency.strip(), dataset.id, list(headers))
-        if gone:
-            audit.record(
-                conn,
-                actor,
-                "delete_mappings",
-                "mapping",
-                f"{agency.strip()}/{dataset.id}",
-                {"agency": agency.strip(), "dataset": dataset.id, "headers": gone},
-            )
-    if not gone:
-        raise UserError(
-            f"报送单位“{agency.strip()}”的“{dataset.label}”没有保存这些表头的对应关系："
-            f"{'、'.join(headers)}。",
-            code="unknown_mapping",
-        )
+    gone = saved_mappings.delete_mappings(ws.store, user(ctx), agency, dataset, list(headers))
     click.echo(f"已删除：{'、'.join(gone)}")
 
 

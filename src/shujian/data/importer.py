@@ -42,6 +42,7 @@ from shujian.data.rejections import Rejection, write_report
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.identity import ensure_identity
+from shujian.users.user import SYSTEM, User
 
 RAW_SUFFIX = "__raw"
 """Stored beside each declared column: the agency's original text."""
@@ -55,10 +56,6 @@ _PARSE_COST = {"id_card": 3, "uscc_or_id_card": 4, "uscc": 2}
 _Rows = TypeVar("_Rows", pl.DataFrame, pl.Series)
 
 _TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总合计)\s*[:：]?.{0,8}$")
-
-
-SYSTEM_ACTOR = "系统"
-"""Who the audit log names for an import no person asked for (model fixtures, tests)."""
 
 
 @dataclass
@@ -677,14 +674,14 @@ def import_file(
     path: Path,
     options: ImportOptions | None = None,
     *,
-    actor: str = SYSTEM_ACTOR,
+    user: User = SYSTEM,
 ) -> ImportResult:
     """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
 
     The steps run under the workspace's import lock, after the identity check and the sweep,
     because `read_stored_keys` must see exactly the batches this one will be compared with.
     The batch, the end of the batch it replaces, the agency's newly typed mappings and the audit
-    entry naming `actor` commit together: an import is never half recorded.
+    entry naming `user` commit together: an import is never half recorded.
     """
     options = options or ImportOptions()
     if not path.is_file():
@@ -719,13 +716,13 @@ def import_file(
             report = rejection_report_path(reports_dir, dataset.id, batch.id)
             write_report(report, dataset, path.name, record, done.rejections, done.skipped)
             newly_saved = (
-                mappings.save(batch.conn, options.agency, dataset.id, typed, actor)
+                mappings.save(batch.conn, options.agency, dataset.id, typed, user.name)
                 if options.agency
                 else {}
             )
             audit.record(
                 batch.conn,
-                actor,
+                user.name,
                 "reimport" if replaces is not None else "import",
                 "batch",
                 batch.id,

@@ -31,9 +31,11 @@ from sqlalchemy import (
     select,
 )
 
+from shujian import audit
 from shujian.data.datasets import Dataset, normalise_header
 from shujian.errors import UserError
 from shujian.store import metadata, now
+from shujian.users.user import User
 
 import_mappings = Table(
     "import_mappings",
@@ -145,4 +147,50 @@ def forget(conn: Connection, agency: str, dataset: str, headers: list[str]) -> l
         )
         if result.rowcount:
             gone.append(key)
+    return gone
+
+
+def set_mappings(
+    store: Engine, user: User, agency: str, dataset: Dataset, mapping: Mapping[str, str]
+) -> dict[str, str]:
+    """Save (or correct) an agency's header mappings for a dataset, audited; returns those
+    that changed (normalised header → column id)."""
+    agency = agency.strip()
+    resolved = resolve(dataset, mapping)
+    with store.begin() as conn:
+        changed = save(conn, agency, dataset.id, resolved, user.name)
+        if changed:
+            audit.record(
+                conn,
+                user.name,
+                "save_mappings",
+                "mapping",
+                f"{agency}/{dataset.id}",
+                {"agency": agency, "dataset": dataset.id, "mappings": changed},
+            )
+    return changed
+
+
+def delete_mappings(
+    store: Engine, user: User, agency: str, dataset: Dataset, headers: list[str]
+) -> list[str]:
+    """Delete an agency's saved mappings by header, audited; refuses headers none is saved for."""
+    agency = agency.strip()
+    with store.begin() as conn:
+        gone = forget(conn, agency, dataset.id, headers)
+        if gone:
+            audit.record(
+                conn,
+                user.name,
+                "delete_mappings",
+                "mapping",
+                f"{agency}/{dataset.id}",
+                {"agency": agency, "dataset": dataset.id, "headers": gone},
+            )
+    if not gone:
+        raise UserError(
+            f"报送单位“{agency}”的“{dataset.label}”没有保存这些表头的对应关系："
+            f"{'、'.join(headers)}。",
+            code="unknown_mapping",
+        )
     return gone
