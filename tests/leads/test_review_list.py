@@ -37,3 +37,18 @@ def dt_as_of():  # type: ignore[no-untyped-def]
 
     value = load_fixture(LIBRARY[REVIEW].fixture_path)["as_of"]
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def test_review_items_are_counted_apart_from_leads(workspace, tmp_path) -> None:
+    from shujian.cases.stats import statistics
+    from shujian.leads.queue import review_models
+    from shujian.leads.service import list_leads
+
+    load_fixture_data(workspace, tmp_path, model_id=REVIEW)
+    run_models(workspace, LIBRARY, [TRANSFER, REVIEW], dt_as_of())
+    found = list_leads(workspace.store)
+    leads = sum(1 for r in found if r["model_id"] == TRANSFER)
+    items = sum(1 for r in found if r["model_id"] == REVIEW)
+    assert leads and items
+    total = statistics(workspace.store, "model", review_models=review_models(LIBRARY))[-1]
+    assert (total["leads"], total["review_items"]) == (leads, items)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +43,11 @@ LEAD_COUNTS = (
     ("accepted", "成案"),
     ("dismissed", "不成案"),
     ("acceptance_rate", "成案率"),
+    ("review_items", "待核对"),
 )
-"""Figures of leads and their triage, the same for every kind of case."""
+"""Figures of leads and their triage, the same for every kind of case. Hits of review models
+(待核对 items, `kind: review`) are not leads: they are counted apart, in `review_items`, until a
+prosecutor takes one into a case (then its case counts like any other)."""
 
 
 def case_counts() -> list[tuple[str, str]]:
@@ -87,7 +90,9 @@ def _day(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
+def _facts(
+    store: Engine, home: Mapping[str, str], review_models: Collection[str] = ()
+) -> Iterable[Fact]:
     with store.connect() as conn:
         case_rows = {r.id: r for r in conn.execute(select(cases))}
         lead_case = dict(conn.execute(select(case_leads.c.lead_id, case_leads.c.case_id)).all())
@@ -136,6 +141,9 @@ def _facts(store: Engine, home: Mapping[str, str]) -> Iterable[Fact]:
                 lead.id, (home.get(lead.model_id, UNDISPATCHED), UNDISPATCHED)
             )
         models = (lead.model_id,)
+        if lead.model_id in review_models:
+            yield Fact("review_items", _day(lead.created_at), models, dept, pros)
+            continue
         yield Fact("leads", _day(lead.created_at), models, dept, pros)
         if lead.status in ("accepted", "dismissed") and lead.id in decided:
             yield Fact("triaged", decided[lead.id], models, dept, pros)
@@ -179,11 +187,13 @@ def statistics(
     since: dt.date | None = None,
     until: dt.date | None = None,
     home: Mapping[str, str] | None = None,
+    review_models: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计.
 
     `home` maps a model to its home department (`leads.queue.homes`), where its undispatched
-    leads are counted.
+    leads are counted; hits of `review_models` (`leads.queue.review_models`) count as 待核对,
+    not as leads.
     """
     if by not in DIMENSIONS:
         raise UserError(
@@ -192,7 +202,7 @@ def statistics(
     keys = [k for k, _ in columns()]
     table: dict[str, dict[str, Any]] = {}
     total: dict[str, Any] = defaultdict(int)
-    for fact in _facts(store, home or {}):
+    for fact in _facts(store, home or {}, review_models):
         if (since and fact.on < since) or (until and fact.on > until):
             continue
         for key in _keys(fact, by):

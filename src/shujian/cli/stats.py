@@ -8,7 +8,8 @@ import click
 
 from shujian import audit
 from shujian.cases import stats
-from shujian.cli.common import home_departments, parse_date, user, workspace
+from shujian.cli.common import home_departments, library, parse_date, user, workspace
+from shujian.leads.queue import review_models
 
 
 @click.command("stats")
@@ -40,6 +41,7 @@ def stats_cmd(
         parse_date(since, "起始日期") if since else None,
         parse_date(until, "截止日期") if until else None,
         home=home_departments(ws),
+        review_models=review_models(library(ws)),
     )
     audit.record_view(
         ws.store,
