@@ -18,7 +18,10 @@ from openpyxl import load_workbook
 
 from shujian.data.datasets import load_datasets
 from shujian.data.fields.geo import haversine_m
-from shujian.data.importer import (
+from shujian.data.importer import import_file
+from shujian.data.readers import Grid
+from shujian.data.rejections import Rejection
+from shujian.data.steps import (
     STEPS,
     ImportOptions,
     ImportRequest,
@@ -26,7 +29,6 @@ from shujian.data.importer import (
     coordinates_to_wgs84,
     drop_non_data_rows,
     drop_stored_duplicates,
-    import_file,
     keep_last_per_key,
     locate_header,
     parse_fields,
@@ -38,8 +40,6 @@ from shujian.data.importer import (
     to_stored_shape,
     validate,
 )
-from shujian.data.readers import Grid
-from shujian.data.rejections import Rejection
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.workspace import Workspace, init_workspace

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from shujian.data.importer import ImportOptions, _is_last_of_key, import_file
+from shujian.data.importer import ImportOptions, import_file
+from shujian.data.steps import _is_last_of_key
 from shujian.data.warehouse import Warehouse
 from shujian.engine.duckdb import DuckDBEngine
 from shujian.errors import UserError

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from shujian.data.datasets import Dataset
-from shujian.data.importer import stored_schema
+from shujian.data.steps import stored_schema
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import CALENDAR_TABLE
 

@@ -38,7 +38,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
 from shujian.data.datasets import Dataset
-from shujian.data.importer import RAW_SUFFIX, stored_schema
+from shujian.data.steps import RAW_SUFFIX, stored_schema
 from shujian.engine.dialects import CALENDAR_TABLE, parse
 from shujian.models.spec import ModelSpec
 

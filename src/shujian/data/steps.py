@@ -1,0 +1,641 @@
+"""The import's ordered steps: what `import_file` runs, from the agency's file to the rows stored.
+
+`STEPS` is the import, in order; each step takes the `ImportState` built so far and returns a
+new one with its own part filled in. Two steps read (the file, the keys already stored); the
+others are pure, so each can be run and tested alone on a state made by hand
+(tests/data/test_import_steps.py; docs/import.md lists them and is checked against `STEPS`).
+
+Every step works on whole columns. A file that cannot be mapped to the dataset's required
+columns is refused whole; a bad row is rejected with its reasons and the rest imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import polars as pl
+
+from shujian.data import mappings, readers
+from shujian.data.datasets import Column, Dataset, normalise_header
+from shujian.data.fields import get_field_type
+from shujian.data.fields.base import nulls
+from shujian.data.fields.geo import to_wgs84
+from shujian.data.fields.text import normalise_text
+from shujian.data.readers import HEADER_SCAN_ROWS, Grid
+from shujian.data.rejections import Rejection
+from shujian.data.warehouse import Warehouse
+from shujian.errors import UserError
+
+RAW_SUFFIX = "__raw"
+"""Stored beside each declared column: the agency's original text."""
+
+PARSE_THREADS = 2
+"""Columns parsed at once (this machine class has two cores)."""
+
+_PARSE_COST = {"id_card": 3, "uscc_or_id_card": 4, "uscc": 2}
+"""Time to parse a million cells relative to text (bench/fields.py): costliest go first."""
+
+_Rows = TypeVar("_Rows", pl.DataFrame, pl.Series)
+
+_TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总合计)\s*[:：]?.{0,8}$")
+
+
+@dataclass
+class ImportOptions:
+    sheet: str | None = None
+    encoding: str = "auto"
+    crs: str | None = None
+    """The coordinate system of the whole file; a file with coordinates and no 坐标系 column
+    needs it (`require_crs`)."""
+    mapping: dict[str, str] = field(default_factory=dict)
+    """表头 → 字段 as typed for this file; saved under `agency` when the import succeeds."""
+    agency: str = ""
+    constants: dict[str, str] = field(default_factory=dict)
+    """字段 → value for every row, for a column the file lacks (one kindergarten's roster has
+    no 单位名称: it is the kindergarten's)."""
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What was asked for; the same for every step."""
+
+    dataset: Dataset
+    path: Path
+    options: ImportOptions
+    warehouse: Warehouse
+    """Read by `read_stored_keys` only (events already stored are not stored again)."""
+    saved_mapping: Mapping[str, str] = field(default_factory=dict)
+    """Normalised header → column id: the agency's saved mappings (`data/mappings.py`); a
+    header typed in `options.mapping` wins."""
+    replaces: int | None = None
+    """The batch this import will replace: its rows are not "already stored"."""
+
+
+def _empty_grid() -> Grid:
+    return Grid(frame=pl.DataFrame(), row_numbers=pl.Series("row", [], dtype=pl.Int64))
+
+
+@dataclass(frozen=True)
+class ImportState:
+    """What the import knows so far. Each step returns a copy with its own fields filled in.
+
+    Frames and series are never changed in place, so a state can be handed to the next step,
+    kept by a test, or run through a step twice, and stays what it was.
+    """
+
+    request: ImportRequest
+    grid: Grid = field(default_factory=_empty_grid)
+    """Every cell of the sheet as text (`read_grid`)."""
+    header_at: int = -1
+    """Index in `grid` of the header row (`locate_header`)."""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Grid column → declared column id (`locate_header`)."""
+    extras: Mapping[str, str] = field(default_factory=dict)
+    """Grid column → its header, for headers matching no declared column (`locate_header`)."""
+    body: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """The data rows, grid columns, agency's text (`drop_non_data_rows`)."""
+    rows: pl.Series = field(default_factory=lambda: pl.Series("row", [], dtype=pl.Int64))
+    """Each data row's number as the user sees it in the file (`drop_non_data_rows`)."""
+    skipped: tuple[Mapping[str, object], ...] = ()
+    """Rows not imported and not errors — totals rows, superseded repeats — with the reason."""
+    values: Mapping[str, pl.Series] = field(default_factory=dict)
+    """Normalised values by column id (`parse_fields`, `validate`, `coordinates_to_wgs84`)."""
+    errors: Mapping[str, pl.Series] = field(default_factory=dict)
+    """By column id: the reason a cell is refused, or null (`parse_fields`, `validate`)."""
+    table: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """The rows in their stored shape (`to_stored_shape`); the steps after it only drop rows,
+    and what is left at the end is the batch."""
+    rejections: tuple[Rejection, ...] = ()
+    """One per refused cell, by row and column (`split_rejected`)."""
+    rejected: int = 0
+    """Rows refused (`split_rejected`)."""
+    stored_keys: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.Utf8))
+    """`_record_key` of every row already stored for an events dataset (`read_stored_keys`)."""
+    duplicates: int = 0
+    """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
+
+
+Step = Callable[[ImportState], ImportState]
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def read_grid(state: ImportState) -> ImportState:
+    """Read every cell as text (I/O: the agency's file). See `readers.py`."""
+    request = state.request
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the field types' one-off tables are built while the file is read
+        prepared = pool.submit(prepare_field_types, request.dataset)
+        grid = readers.read_grid(request.path, request.options.sheet, request.options.encoding)
+        prepared.result()
+    return replace(state, grid=grid)
+
+
+def prepare_field_types(dataset: Dataset) -> None:
+    """Build the one-off tables of every field type the dataset uses (`FieldType.prepare`)."""
+    for name in {col.type for col in dataset.columns}:
+        get_field_type(name).prepare()
+
+
+def locate_header(state: ImportState) -> ImportState:
+    """Find the header row among the first rows and map its cells to column ids.
+
+    The header is the row that names the most declared columns; title rows above it
+    ("青岚县2024年在建工程项目清单") name none. A header matching no column is an extra column,
+    kept verbatim. Refuses the whole file when a required column is missing, naming it.
+    """
+    dataset, grid = state.request.dataset, state.grid
+    index = dataset.header_index()
+    user = {
+        **state.request.saved_mapping,
+        **mappings.resolve(dataset, state.request.options.mapping),
+    }
+    lookup = {**index, **user}
+    head = grid.frame.head(HEADER_SCAN_ROWS)
+    best_row, best_hits = -1, 0
+    for i, row in enumerate(head.iter_rows()):
+        hits = len(
+            {lookup[normalise_header(v)] for v in row if v and normalise_header(v) in lookup}
+        )
+        if hits > best_hits:
+            best_row, best_hits = i, hits
+    if best_row < 0:
+        missing = "、".join(c.label for c in dataset.required)
+        raise UserError(
+            f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
+            f"本数据集的字段（必填：{missing}）。",
+            code="header_not_found",
+        )
+    mapping: dict[str, str] = {}
+    extras: dict[str, str] = {}
+    for name, value in zip(grid.frame.columns, head.row(best_row), strict=True):
+        if value is None or not str(value).strip():
+            continue
+        column_id = lookup.get(normalise_header(value))
+        if column_id is None or column_id in mapping.values():
+            extras[name] = str(value).strip()
+        else:
+            mapping[name] = column_id
+    constant = set(resolve_constants(dataset, state.request.options.constants))
+    missing_cols = [
+        c for c in dataset.required if c.id not in mapping.values() and c.id not in constant
+    ]
+    if missing_cols:
+        names = "、".join(c.label for c in missing_cols)
+        raise UserError(
+            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。",
+            code="missing_columns",
+        )
+    return replace(state, header_at=best_row, columns=mapping, extras=extras)
+
+
+def drop_non_data_rows(state: ImportState) -> ImportState:
+    """Keep the rows below the header, less blank rows and totals rows (which are reported:
+    nothing disappears silently)."""
+    body = state.grid.frame.slice(state.header_at + 1)
+    rows = state.grid.row_numbers.slice(state.header_at + 1)
+    # One select: polars runs both scans over all columns side by side.
+    flags = body.select(
+        blank=pl.all_horizontal(
+            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in body.columns]
+        ),
+        totals=pl.any_horizontal(
+            [pl.col(c).str.contains(_TOTALS.pattern).fill_null(False) for c in body.columns]
+        ),
+    )
+    blank, totals = flags["blank"], flags["totals"]
+    skipped = tuple(
+        {"row": int(r), "reason": "合计/总计行，不是数据行，已跳过"}
+        for r in rows.filter(totals & ~blank)
+    )
+    drop = blank | totals
+    return replace(
+        state,
+        body=_without(body, drop),
+        rows=_without(rows, drop),
+        skipped=(*state.skipped, *skipped),
+    )
+
+
+CONSTANT_PREFIX = "__set__"
+"""Name of the grid column holding a constant (`add_constants`); no sheet column is so named."""
+
+
+def resolve_constants(dataset: Dataset, constants: Mapping[str, str]) -> dict[str, str]:
+    """`字段=值` pairs as typed → column id → value; refuses an unknown 字段 or an empty value."""
+    resolved = {}
+    for name, value in constants.items():
+        column_id = mappings.column_named(dataset, name)
+        if column_id is None:
+            raise UserError(
+                f"整份文件统一取值“{name}={value}”：数据集“{dataset.label}”没有名为“{name}”的字段。",
+                code="unknown_constant_column",
+            )
+        if not str(value).strip():
+            raise UserError(f"整份文件统一取值“{name}=”没有给出值。", code="empty_constant")
+        resolved[column_id] = str(value).strip()
+    return resolved
+
+
+def add_constants(state: ImportState) -> ImportState:
+    """Give every row the value asked for a column the file lacks (`ImportOptions.constants`).
+
+    A constant for a column the file has is refused: which of the two would be meant cannot be
+    told, and overwriting the agency's own cells is what the platform never does. A value its
+    field type or vocabulary refuses is refused here, for the whole file, rather than row by row:
+    it is the command that is wrong, not the agency's rows.
+    """
+    dataset = state.request.dataset
+    constants = resolve_constants(dataset, state.request.options.constants)
+    if not constants:
+        return state
+    present = {col_id: name for name, col_id in state.columns.items()}
+    for column_id, value in constants.items():
+        col = dataset.column(column_id)
+        if column_id in present:
+            header = state.grid.frame[present[column_id]][state.header_at]
+            raise UserError(
+                f"文件中已有“{col.label}”列（表头“{header}”），不能再为它指定整份文件统一的值。",
+                code="constant_for_present_column",
+            )
+        parsed = get_field_type(col.type).parse(pl.Series([value]))
+        reason = parsed.error[0]
+        if reason is None and col.values:
+            _, vocabulary = _check_vocabulary(parsed.value, col)
+            reason = vocabulary[0]
+        if reason is not None:
+            raise UserError(
+                f"整份文件统一取值“{col.label}={value}”：{reason}。",
+                code="bad_constant",
+            )
+    n = state.body.height
+    body = state.body.with_columns(
+        pl.repeat(value, n, dtype=pl.Utf8, eager=True).alias(CONSTANT_PREFIX + column_id)
+        for column_id, value in constants.items()
+    )
+    columns = {**state.columns, **{CONSTANT_PREFIX + c: c for c in constants}}
+    return replace(state, body=body, columns=columns)
+
+
+def require_crs(state: ImportState) -> ImportState:
+    """Refuse a file with coordinates whose coordinate system nobody stated.
+
+    高德 and 腾讯 give GCJ-02, 百度 BD-09, GPS devices WGS-84; the offset between them (300–700 m)
+    is more than the 200 m the models measure, so a guessed system makes false leads and misses
+    real ones. The file must say it (a 坐标系 column) or the user must (`ImportOptions.crs`).
+    """
+    dataset = state.request.dataset
+    if not dataset.coordinates or state.request.options.crs is not None:
+        return state
+    mapped = set(state.columns.values())
+    if dataset.coordinates.get("crs") in mapped:
+        return state
+    if not {dataset.coordinates["lon"], dataset.coordinates["lat"]} & mapped:
+        return state
+    raise UserError(
+        "文件中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。坐标来自哪里？"
+        "高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → WGS84。"
+        "几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。整份文件未导入。",
+        code="crs_unknown",
+    )
+
+
+def _without(rows: _Rows, drop: pl.Series) -> _Rows:
+    """`rows` less those where `drop` holds; most files drop none, and then nothing is copied."""
+    return rows.filter(~drop) if drop.any() else rows
+
+
+def _present(state: ImportState) -> list[Column]:
+    """The declared columns the file has, in declaration order."""
+    mapped = set(state.columns.values())
+    return [col for col in state.request.dataset.columns if col.id in mapped]
+
+
+def _raw(state: ImportState) -> dict[str, pl.Series]:
+    """The agency's text of each mapped column, by column id."""
+    return {col_id: state.body[name] for name, col_id in state.columns.items()}
+
+
+def _side_by_side(
+    columns: list[Column], work: Callable[[Column], tuple[pl.Series, pl.Series]]
+) -> dict[str, tuple[pl.Series, pl.Series]]:
+    """`work` on each column, two at a time, the costliest field types first.
+
+    Field types run polars expressions that release the GIL, so two columns are parsed side by
+    side; starting with the costliest lets the two threads finish together.
+    """
+    order = sorted(columns, key=lambda c: -_PARSE_COST.get(c.type, 1))
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        done = dict(zip((c.id for c in order), pool.map(work, order), strict=True))
+    return {col.id: done[col.id] for col in columns}
+
+
+def parse_fields(state: ImportState) -> ImportState:
+    """Parse each mapped column with its field type (`data/fields/`): values and reasons."""
+    raw = _raw(state)
+
+    def parse(col: Column) -> tuple[pl.Series, pl.Series]:
+        parsed = get_field_type(col.type).parse(raw[col.id])
+        return parsed.value.alias(col.id), parsed.error.alias(col.id)
+
+    done = _side_by_side(_present(state), parse)
+    return replace(
+        state,
+        values={k: value for k, (value, _) in done.items()},
+        errors={k: error for k, (_, error) in done.items()},
+    )
+
+
+def validate(state: ImportState) -> ImportState:
+    """Apply what the dataset declares beyond the type: vocabularies and required cells.
+
+    A declared synonym is mapped to its value (网咖 → 网吧); any other value outside the
+    vocabulary is refused naming the allowed ones, never guessed. An empty required cell is
+    refused as such, whatever else is wrong with the row. The first reason of a cell is kept:
+    empty, then the type's, then the vocabulary's.
+    """
+    raw, n = _raw(state), state.body.height
+    checked = [col for col in _present(state) if col.values or col.required]
+
+    def check(col: Column) -> tuple[pl.Series, pl.Series]:
+        value, error = state.values[col.id], state.errors[col.id]
+        if col.values:
+            value, vocab_error = _check_vocabulary(value, col)
+            error = _first_error(error, vocab_error)
+        if col.required:
+            empty = raw[col.id].str.strip_chars().replace("", None).is_null()
+            error = _first_error(nulls(n, pl.Utf8).set(empty, "必填项为空"), error)
+        return value.alias(col.id), error.alias(col.id)
+
+    done = _side_by_side(checked, check)
+    return replace(
+        state,
+        values={**state.values, **{k: value for k, (value, _) in done.items()}},
+        errors={**state.errors, **{k: error for k, (_, error) in done.items()}},
+    )
+
+
+def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
+    return pl.select(pl.coalesce(a, b)).to_series()
+
+
+def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
+    """Map synonyms to the declared value; anything else is rejected, not guessed."""
+    synonyms = {normalise_text(pl.Series([k]))[0]: v for k, v in col.synonyms.items()}
+    mapped = value.replace(synonyms) if synonyms else value
+    bad = mapped.is_not_null() & ~mapped.is_in(list(col.values))
+    allowed = "、".join(col.values)
+    error = pl.select(
+        pl.when(pl.lit(bad))
+        .then(
+            pl.format(
+                "“{}”不是规定的{}（应为：{}）", pl.lit(value), pl.lit(col.label), pl.lit(allowed)
+            )
+        )
+        .otherwise(None)
+    ).to_series()
+    if col.ambiguous:  # a word naming several values is refused with the question it raises
+        questions = {normalise_text(pl.Series([k]))[0]: v for k, v in col.ambiguous.items()}
+        asked = value.replace_strict(questions, default=None, return_dtype=pl.Utf8)
+        error = pl.select(pl.coalesce(asked, error)).to_series()
+    return mapped, error
+
+
+def coordinates_to_wgs84(state: ImportState) -> ImportState:
+    """Convert coordinates to WGS-84 from each row's 坐标系, else `--crs`.
+
+    A row with coordinates whose 坐标系 cell is empty, in a file given no `--crs`, is rejected:
+    guessing WGS-84 is how a GCJ-02 venue 450 m away became a lead "55 m" away. The file's own
+    coordinates are kept as `<lon>_source` / `<lat>_source`: a lead's distance can always be
+    checked against what the agency sent.
+    """
+    dataset, n = state.request.dataset, state.body.height
+    if not dataset.coordinates:
+        return state
+    default_crs = state.request.options.crs
+    lon_id, lat_id = dataset.coordinates["lon"], dataset.coordinates["lat"]
+    crs_id = dataset.coordinates.get("crs", "")
+    if default_crs is not None:
+        parsed_default = get_field_type("crs").parse(pl.Series([default_crs]))
+        if parsed_default.error[0] is not None:
+            raise UserError(
+                f"坐标系“{default_crs}”：{parsed_default.error[0]}。可选：WGS84、GCJ02、BD09。",
+                code="bad_crs",
+            )
+        default = parsed_default.value[0]
+    else:
+        default = None
+    values, errors = dict(state.values), dict(state.errors)
+    crs = values.get(crs_id, nulls(n, pl.Utf8))
+    if default is not None:
+        crs = crs.fill_null(default)
+    elif crs_id in values and lon_id in values:
+        earlier = errors.get(crs_id, nulls(n, pl.Utf8))
+        unstated = crs.is_null() & values[lon_id].is_not_null() & earlier.is_null()
+        if unstated.any():
+            reason = nulls(n, pl.Utf8).set(unstated, "坐标系为空，无法判断坐标来自哪里")
+            errors[crs_id] = _first_error(earlier, reason).alias(crs_id)
+    if crs_id:
+        values[crs_id] = crs.alias(crs_id)
+    if lon_id in values and lat_id in values:
+        lon, lat = to_wgs84(values[lon_id], values[lat_id], crs)
+        values[f"{lon_id}_source"] = values[lon_id].alias(f"{lon_id}_source")
+        values[f"{lat_id}_source"] = values[lat_id].alias(f"{lat_id}_source")
+        values[lon_id] = lon.alias(lon_id)
+        values[lat_id] = lat.alias(lat_id)
+    return replace(state, values=values, errors=errors)
+
+
+def to_stored_shape(state: ImportState) -> ImportState:
+    """Every declared column (null when the file lacks it) with its original text beside it,
+    the source row number, the extra columns as one JSON text, and the record's identity."""
+    dataset, body, n = state.request.dataset, state.body, state.body.height
+    raw = _raw(state)
+    out: dict[str, pl.Series] = {}
+    for col in dataset.columns:
+        dtype = get_field_type(col.type).dtype
+        out[col.id] = state.values.get(col.id, nulls(n, dtype).alias(col.id))
+        out[col.id + RAW_SUFFIX] = raw.get(col.id, nulls(n, pl.Utf8)).alias(col.id + RAW_SUFFIX)
+    for key, value in state.values.items():
+        if key.endswith("_source"):
+            out[key] = value
+    out["_row"] = state.rows.alias("_row")
+    if state.extras:
+        extra = body.select(
+            pl.struct([pl.col(c).alias(h) for c, h in state.extras.items()]).struct.json_encode()
+        ).to_series()
+    else:
+        extra = nulls(n, pl.Utf8)
+    out["_extra"] = extra.alias("_extra")
+    frame = pl.DataFrame(out)
+    frame = frame.with_columns(_record_key(frame, dataset).alias("_record_key"))
+    schema = stored_schema(dataset)
+    table = frame.select([pl.col(c).cast(t) for c, t in schema.items() if c != "_batch"])
+    return replace(state, table=table)
+
+
+def split_rejected(state: ImportState) -> ImportState:
+    """A row with any refused cell is rejected whole; each refused cell is reported with its row
+    number, column label, original value and reason. The rest goes on."""
+    raw, dataset = _raw(state), state.request.dataset
+    rejections: list[Rejection] = []
+    for col_id, error in state.errors.items():
+        mask = error.is_not_null()
+        if col_id not in raw or not mask.any():
+            continue
+        label = dataset.column(col_id).label
+        for row, value, reason in zip(
+            state.rows.filter(mask), raw[col_id].filter(mask), error.filter(mask), strict=True
+        ):
+            rejections.append(Rejection(row=int(row), column=label, value=value, reason=reason))
+    rejections.sort(key=lambda r: (r.row, r.column))
+    if state.errors:
+        bad = pl.DataFrame(list(state.errors.values())).select(
+            pl.any_horizontal(pl.all().is_not_null())
+        )
+        bad_rows = bad.to_series()
+    else:
+        bad_rows = pl.repeat(False, state.table.height, eager=True)
+    return replace(
+        state,
+        table=_without(state.table, bad_rows),
+        rejections=tuple(rejections),
+        rejected=int(bad_rows.sum()),
+    )
+
+
+def keep_last_per_key(state: ImportState) -> ImportState:
+    """A registry file that lists the same record twice: its later row stands (and is reported)."""
+    dataset, frame = state.request.dataset, state.table
+    if dataset.mode != "snapshot" or frame.is_empty():
+        return state
+    last = _is_last_of_key(frame["_record_key"])
+    if last.all():
+        return state
+    kept = frame.filter(last)
+    superseded = frame.filter(~last).select("_record_key", "_row")
+    later = dict(
+        kept.filter(pl.col("_record_key").is_in(superseded["_record_key"].implode()))
+        .select("_record_key", "_row")
+        .iter_rows()
+    )
+    labels = "、".join(dataset.column(c).label for c in dataset.record_key)
+    repeated = tuple(
+        {"row": int(r), "reason": f"与第{later[k]}行的{labels}相同，以后出现的一行为准"}
+        for k, r in superseded.iter_rows()
+    )
+    return replace(state, table=kept, skipped=(*state.skipped, *repeated))
+
+
+def read_stored_keys(state: ImportState) -> ImportState:
+    """The record keys already stored for an events dataset (I/O: the warehouse).
+
+    Only events are compared with what is stored: a snapshot's newer row replaces the older
+    one when read, so it is stored again on purpose.
+    """
+    dataset = state.request.dataset
+    if dataset.mode != "events" or state.table.is_empty():
+        return state
+    keys = state.request.warehouse.read_column(
+        dataset.id, "_record_key", excluding=state.request.replaces
+    )
+    return replace(state, stored_keys=keys)
+
+
+def drop_stored_duplicates(state: ImportState) -> ImportState:
+    """Events already stored by an earlier batch are not stored again (agencies' exports overlap:
+    January–March, then January–June), and are counted as duplicates."""
+    if state.request.dataset.mode != "events" or state.stored_keys.is_empty():
+        return state
+    fresh = state.table.filter(~pl.col("_record_key").is_in(state.stored_keys.implode()))
+    return replace(state, table=fresh, duplicates=state.table.height - fresh.height)
+
+
+STEPS: tuple[Step, ...] = (
+    read_grid,
+    locate_header,
+    drop_non_data_rows,
+    add_constants,
+    require_crs,
+    parse_fields,
+    validate,
+    coordinates_to_wgs84,
+    to_stored_shape,
+    split_rejected,
+    keep_last_per_key,
+    read_stored_keys,
+    drop_stored_duplicates,
+)
+"""The import, in order: the one place that says which step runs when."""
+
+
+def run_steps(state: ImportState, steps: tuple[Step, ...] = STEPS) -> ImportState:
+    """Each step's state handed to the next."""
+    for step in steps:
+        state = step(state)
+    return state
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def stored_schema(dataset: Dataset) -> dict[str, pl.DataType]:
+    """Columns of a stored batch, in order (the engine builds empty views from this)."""
+    schema: dict[str, pl.DataType] = {}
+    for col in dataset.columns:
+        schema[col.id] = get_field_type(col.type).dtype
+        schema[col.id + RAW_SUFFIX] = pl.Utf8()
+    if dataset.coordinates:
+        schema[f"{dataset.coordinates['lon']}_source"] = pl.Float64()
+        schema[f"{dataset.coordinates['lat']}_source"] = pl.Float64()
+    schema.update(
+        {"_row": pl.Int64(), "_extra": pl.Utf8(), "_record_key": pl.Utf8(), "_batch": pl.Int64()}
+    )
+    return schema
+
+
+def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
+    """Identity of a stored record: its key (snapshots) or its full content (events).
+
+    The content hash uses DuckDB's md5, which is stable across versions (polars' hash is not),
+    because keys are compared with rows stored by earlier imports.
+    """
+    if dataset.mode == "snapshot":
+        parts = [pl.col(c).cast(pl.Utf8).fill_null("") for c in dataset.record_key]
+        return frame.select(pl.concat_str(parts, separator="\x1f")).to_series()
+    parts = [pl.col(c.id).cast(pl.Utf8).fill_null("\x00") for c in dataset.columns]
+    joined = frame.select(
+        pl.concat_str(parts, separator="\x1f").alias("k"), pl.int_range(pl.len()).alias("i")
+    )
+    con = duckdb.connect()
+    con.register("joined", joined)
+    try:
+        hashed = con.sql(
+            "SELECT md5(k) || '#' || CAST(row_number() OVER (PARTITION BY k ORDER BY i) AS VARCHAR) "
+            "AS h FROM joined ORDER BY i"
+        ).pl()
+    finally:
+        con.close()
+    return hashed["h"]
+
+
+def _is_last_of_key(keys: pl.Series) -> pl.Series:
+    """Whether each row is the last with its key, exactly as `is_last_distinct` says.
+
+    Repeated keys are rare, and comparing a million 37-character keys costs three times
+    as much as comparing their 64-bit hashes: only rows whose hash repeats (every repeated
+    key, plus the odd collision) have their keys compared.
+    """
+    candidates = keys.hash().is_duplicated()
+    if not candidates.any():
+        return pl.repeat(True, keys.len(), eager=True)
+    idx = candidates.arg_true()
+    last = pl.repeat(True, keys.len(), eager=True)
+    return last.scatter(idx, keys.gather(idx).is_last_distinct())
