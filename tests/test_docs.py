@@ -38,3 +38,30 @@ def test_the_readme_test_command_installs_what_the_tests_need() -> None:
         assert need in script
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
     assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_commands() -> list[list[str]]:
+    """Every `shujian …` line of the README's shell blocks, continuation lines joined."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
+    commands = []
+    for line in lines:
+        line = line.split("  #", 1)[0].strip()
+        if line.startswith("shujian "):
+            commands.append(shlex.split(line)[1:])
+    return commands
+
+
+@pytest.mark.parametrize("args", _readme_commands(), ids=lambda a: " ".join(a[:3]))
+def test_every_command_in_the_readme_is_one_the_program_takes(args: list[str]) -> None:
+    """Options in their right place and commands that exist: `--help` after the whole line
+    parses it the way the shell would run it, without running it."""
+    from click.testing import CliRunner
+
+    from shujian.cli.main import cli
+
+    run = CliRunner().invoke(cli, [*args, "--help"])
+    assert run.exit_code == 0, run.output
