@@ -276,3 +276,11 @@ def test_a_reply_recorded_as_outcome_by_release_010_still_guards_and_counts(
         ws, "cases", "act", "1", "uphold_objection", "--reason", "异议成立", "--on", "2026-06-21"
     )
     assert "撤回检察建议" in shujian(ws, "cases", "show", "1").output
+
+
+def test_the_revisions_read_as_text_are_alembic_s() -> None:
+    """The check every command makes reads the revision files as text (importing Alembic's
+    script directory costs about a second); it must agree with Alembic."""
+    script = migrations._script()
+    assert migrations.head() == script.get_current_head()
+    assert migrations.known() == {r.revision for r in script.walk_revisions()}

@@ -14,6 +14,7 @@ it with the baseline and runs the later migrations.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,15 +43,38 @@ def _config(connection: Connection):  # type: ignore[no-untyped-def]
     return config
 
 
+_DECLARED = re.compile(r'^(revision|down_revision) = (?:"([^"]*)"|None)$', re.M)
+
+
+@lru_cache(maxsize=1)
+def _chain() -> dict[str, str | None]:
+    """Revision → the revision it follows, read off the files of `versions/` as text.
+
+    Every command checks its store's revision, and loading Alembic's script directory to learn
+    the head costs about a second (it imports Alembic and every revision module); the two
+    declarations read here are all the check needs. `test_migrations` compares this with
+    Alembic's own reading, so the two cannot drift apart.
+    """
+    chain: dict[str, str | None] = {}
+    for path in sorted((HERE / "versions").glob("*.py")):
+        found = dict(
+            (m.group(1), m.group(2)) for m in _DECLARED.finditer(path.read_text(encoding="utf-8"))
+        )
+        chain[str(found["revision"])] = found.get("down_revision")
+    return chain
+
+
 @lru_cache(maxsize=1)
 def head() -> str:
-    """The newest revision this program knows."""
-    return str(_script().get_current_head())
+    """The newest revision this program knows (the one no other revision follows)."""
+    chain = _chain()
+    (newest,) = set(chain) - {d for d in chain.values() if d}
+    return newest
 
 
 @lru_cache(maxsize=1)
 def known() -> frozenset[str]:
-    return frozenset(str(r.revision) for r in _script().walk_revisions())
+    return frozenset(_chain())
 
 
 @dataclass(frozen=True)
