@@ -16,6 +16,7 @@ running deadline whose stored date differs from the one the workspace's calendar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -69,10 +70,13 @@ def binding_rule(
     *,
     workflow: Workflow | None = None,
     calendar: HolidayCalendar = BUNDLED,
+    category: str | None = None,
 ) -> PeriodRule:
-    """Of the rules that apply, the one whose period ends first (the one `deadline` counts)."""
+    """Of the rules that apply, the one whose period ends first (the one `deadline` counts),
+    with `cite` set to the provision a recommendation of `category` names for it."""
     rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
-    return min(rules, key=lambda r: _end(r, start, calendar))
+    rule = min(rules, key=lambda r: _end(r, start, calendar))
+    return dataclasses.replace(rule, cite=rule.cite_for(category), by_category=())
 
 
 def deadline(

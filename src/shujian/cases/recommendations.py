@@ -50,6 +50,8 @@ from shujian import audit
 from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
+from shujian.cases.documents.argument import DocumentNotDeclared, build_argument
+from shujian.cases.documents.disclosure import scrub
 from shujian.cases.documents.kinds import DocumentKind, document_kind
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.cases.documents.recommendation import (
@@ -65,7 +67,6 @@ from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.leads.store import leads
-from shujian.models.labels import BY_SHAPE, evidence_label, privacy_of
 from shujian.models.spec import ModelSpec
 from shujian.store import now
 from shujian.users.user import User
@@ -73,9 +74,6 @@ from shujian.workspace import Workspace
 
 UNNUMBERED = "（文号待编）"
 """The 文号 of a draft while its content is checked, before a number is taken."""
-
-EVIDENCE_ROWS_IN_DOCUMENT = 20
-"""Rows of each lead's evidence printed in the attachment; the total is always stated."""
 
 
 @dataclass(frozen=True)
@@ -117,40 +115,6 @@ def case_leads_of(store: Engine, case_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def _cell(value: Any) -> str:
-    """A value as the document prints it (masked upstream): 150.0 as 150, nothing as blank."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def evidence_table(n: int, lead: dict[str, Any], model: ModelSpec | None) -> EvidenceTable:
-    # ID numbers masked by the lineage of each column (down to the region beside a birth date)
-    lead = (privacy_of(model) if model else BY_SHAPE).lead(lead)
-    rows: list[dict[str, Any]] = lead["evidence"] or []
-    columns = [c for c in (model.evidence if model else (rows[0].keys() if rows else ()))]
-    labels = tuple(evidence_label(model, c) if model else c for c in columns)
-    shown = rows[:EVIDENCE_ROWS_IN_DOCUMENT]
-    return EvidenceTable(
-        title=f"线索{chinese_numeral(n)}：{lead['title']}",
-        columns=labels,
-        rows=tuple(tuple(_cell(r.get(c)) for c in columns) for r in shown),
-        total_rows=max(int(lead["evidence_rows"] or 0), len(rows)),
-    )
-
-
-def _legal_basis(models: Sequence[ModelSpec]) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for m in models:
-        for b in m.legal_basis:
-            key = b.cite()
-            if key not in seen:
-                seen[key] = f"{key}：{b.text}" if b.text else key
-    return tuple(seen.values())
-
-
 def build_content(
     ws: Workspace,
     library: dict[str, ModelSpec],
@@ -167,29 +131,43 @@ def build_content(
     other: Sequence[str] = (),
     copy_to: Sequence[str] = (),
 ) -> RecommendationContent:
-    """The document's content from the case's leads (`case_leads`) and what the prosecutor
-    wrote."""
-    models = [library[m] for m in dict.fromkeys(r["model_id"] for r in found) if m in library]
+    """The document's content from the case's leads (`case_leads_of`) and what the prosecutor
+    wrote: the models' declared facts, argument and items (`documents.argument`), people named
+    as the law allows (`documents.disclosure`), the reply period with the provision it rests on.
+
+    Raises:
+        UserError: a lead's model is gone or declares no document wording.
+    """
+    missing = sorted({r["model_id"] for r in found} - set(library))
+    if missing:
+        raise UserError(
+            f"案件的线索来自已不存在的模型：{'、'.join(missing)}，无法生成检察建议书。",
+            code="model_missing",
+        )
+    region = (ws.region.province, ws.region.city, ws.region.county, ws.region.procuratorate_name)
+    try:
+        argued = build_argument(library, found, region)
+    except DocumentNotDeclared as exc:
+        raise UserError(
+            f"模型“{library[str(exc)].name}”没有声明检察建议书的写法（document），"
+            "无法由其线索生成检察建议书。",
+            code="document_not_declared",
+        ) from exc
+    models = [library[m] for m in dict.fromkeys(r["model_id"] for r in found)]
     agencies = sorted({a for r in found for a in r["agencies"]})
-    model_names = "、".join(f"“{m.name}”" for m in models) or "大数据"
+    model_names = "、".join(f"“{m.name}”" for m in models)
     from_whom = f"对{'、'.join(agencies)}提供的数据" if agencies else "对有关部门提供的数据"
     source = (
-        f"本院在履行法律监督职责中，运用{model_names}法律监督模型，{from_whom}进行比对分析，"
-        f"发现线索{chinese_numeral(len(found))}条。"
+        f"本院在履行法律监督职责中，运用{model_names}大数据法律监督模型，{from_whom}进行比对分析，"
+        "发现相关问题线索。"
     )
-    fact_lines = [f"{chinese_numeral(i)}是{r['title']}。" for i, r in enumerate(found, start=1)]
-    violations = tuple(
-        f"根据{'、'.join(b.cite() for b in m.legal_basis)}的规定，{m.supervision_point}。"
-        f"上述情形违反了上述规定，相关监管职责未依法全面履行，应当依法予以纠正。"
-        for m in models
-    )
-    recommendation_items = tuple(i.strip() for i in items if i.strip()) or (
-        f"依法对上述{chinese_numeral(len(found))}处问题逐一核查，依法处理，督促整改到位。",
-        "举一反三，开展专项排查，建立健全常态化监管机制，防止类似问题再次发生。",
-    )
+    written = tuple(i.strip() for i in items if i.strip())
     settings = ws.section("recommendations")
     objection_days = int(settings.get("objection_days", declarations().objection_days))
     contact = str(settings.get("contact", ""))
+    reply = binding_rule(
+        "reply", issued_on, urgent, juvenile, calendar=ws.calendar, category=category.id
+    )
     return RecommendationContent(
         template=category.template,
         procuratorate=ws.region.procuratorate_name,
@@ -197,31 +175,66 @@ def build_content(
         recipient=recipient,
         issued_on=issued_on,
         source=source,
-        facts=(*(f.strip() for f in facts if f.strip()), *fact_lines),
+        facts=(*(scrub(f.strip()) for f in facts if f.strip()), *argued.facts),
         evidence=tuple(
-            evidence_table(i, r, library.get(r["model_id"])) for i, r in enumerate(found, start=1)
+            EvidenceTable(t.title, t.columns, t.rows, t.total_rows) for t in argued.tables
         ),
-        violations=violations,
-        legal_basis=_legal_basis(models),
-        recommendations=recommendation_items,
+        violations=argued.reasoning,
+        legal_basis=argued.provisions,
+        recommendations=written or argued.items,
         objection_period=f"收到本检察建议书之日起{chinese_numeral(objection_days)}日内",
-        reply_period=period_text(
-            binding_rule("reply", issued_on, urgent, juvenile, calendar=ws.calendar)
-        ),
+        reply_period=period_text(reply),
         other_matters=tuple(o.strip() for o in other if o.strip()),
         contact=contact,
         copy_to=tuple(copy_to),
+        reply_basis=reply.cite,
+        urgent=urgent,
+        pseudonyms=argued.pseudonyms,
     )
+
+
+def offered_categories(
+    library: dict[str, ModelSpec], found: Sequence[dict[str, Any]]
+) -> list[Category]:
+    """The kinds of recommendation the case's leads support: the categories their models
+    declare, in the order declared (the first lead's model first). A kind no model of the case
+    declares — 民事 for leads no model makes civil — is not offered."""
+    decl = declarations()
+    offered: dict[str, Category] = {}
+    for r in found:
+        model = library.get(r["model_id"])
+        for label in model.category if model else ():
+            kind = decl.category(label)
+            offered.setdefault(kind.id, kind)
+    return list(offered.values())
 
 
 def default_category(library: dict[str, ModelSpec], found: Sequence[dict[str, Any]]) -> Category:
     """The kind of the case's first lead's model (its first declared 类别)."""
-    decl = declarations()
-    for r in found:
-        model = library.get(r["model_id"])
-        if model and model.category:
-            return decl.category(model.category[0])
-    return decl.category("administrative")
+    offered = offered_categories(library, found)
+    return offered[0] if offered else declarations().category("administrative")
+
+
+def chosen_category(
+    library: dict[str, ModelSpec], found: Sequence[dict[str, Any]], asked: str | None
+) -> Category:
+    """The kind asked for, if the case's models declare it; else the default one.
+
+    Raises:
+        UserError: a kind none of the case's models declares.
+    """
+    if not asked:
+        return default_category(library, found)
+    kind = declarations().category(asked)
+    offered = offered_categories(library, found)
+    if kind.id not in {k.id for k in offered}:
+        names = "、".join(k.label for k in offered) or "（无）"
+        raise UserError(
+            f"本案线索的模型不支持“{kind.label}”类检察建议：可选 {names}。"
+            "检察建议的类别随模型的类别确定。",
+            code="category_not_offered",
+        )
+    return kind
 
 
 def is_juvenile(category: Category, juvenile: bool | None) -> bool:
@@ -274,7 +287,7 @@ def _draft(
         raise UserError("制发检察建议必须填写被建议单位。", code="missing_recipient")
     recipient = recipient.strip()
     found = case_leads_of(ws.store, case_id)
-    kind = declarations().category(category) if category else default_category(library, found)
+    kind = chosen_category(library, found, category)
     juvenile_ = is_juvenile(kind, juvenile)
     document = document_kind("recommendation")
     template_dirs = document.template_dirs(ws.templates_dir)
@@ -343,7 +356,13 @@ def _reserve(ws: Workspace, draft: Draft, user: User, reason: str) -> Reserved:
             "issue_recommendation",
             "case",
             draft.case_id,
-            {"number": number, "recipient": draft.recipient, "document": str(target)},
+            {
+                "number": number,
+                "recipient": draft.recipient,
+                "document": str(target),
+                # 郭某 → the lead and row it stands for: the link the document must not print.
+                "pseudonyms": list(draft.content.pseudonyms),
+            },
         )
     return Reserved(int(rec_id), draft.case_id, number, content, target)
 
@@ -465,6 +484,39 @@ def issue_recommendation(
     return Issued(case_id, reserved.number, document, reserved.content.reply_period)
 
 
+def draft_document(
+    ws: Workspace,
+    library: dict[str, ModelSpec],
+    case_id: int,
+    user: User,
+    on_date: dt.date,
+    recipient: str,
+    out: Path,
+    *,
+    category: str | None = None,
+    items: Sequence[str] = (),
+    facts: Sequence[str] = (),
+    urgent: bool = False,
+    juvenile: bool | None = None,
+    other: Sequence[str] = (),
+    copy_to: Sequence[str] = (),
+) -> Path:
+    """Render the 检察建议书 the case would issue, numbered （文号待编）, to `out`, for reading
+    before it is issued: no number is taken and the case does not move. Audited as a view."""
+    wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
+    draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
+    draft.kind.renderer()(draft.content, out, draft.template_dirs)
+    audit.record_view(
+        ws.store,
+        user.name,
+        "case",
+        case_id,
+        {"document": "draft", "category": draft.category.id},
+        action="export",
+    )
+    return out
+
+
 def render_issued(ws: Workspace, number: str, user: User) -> Path:
     """Write the file of an issued recommendation whose rendering failed or never happened (the
     process stopped after the number was recorded), from its stored content, to its recorded
@@ -564,6 +616,7 @@ def content_from_record(data: dict[str, Any]) -> RecommendationContent:
         "recommendations",
         "other_matters",
         "copy_to",
+        "pseudonyms",
     ):
         raw[key] = tuple(raw.get(key) or ())
     return RecommendationContent(**raw)

@@ -48,11 +48,23 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class PeriodRule:
-    """One way of counting a period: whole months or calendar days, with its legal basis."""
+    """One way of counting a period: whole months or calendar days, with its legal basis.
+
+    `cite` is the provision a document names beside the period (《…》第N条); `by_category` gives
+    another provision for a kind of recommendation (category id → cite). Only the citation varies
+    by kind, never the period: the schema has no way to say otherwise, so a case's due date does
+    not depend on which kind of recommendation it issued.
+    """
 
     basis: str
     months: int | None = None
     days: int | None = None
+    cite: str = ""
+    by_category: tuple[tuple[str, str], ...] = ()
+
+    def cite_for(self, category: str | None) -> str:
+        """The provision a document of `category` cites for this period."""
+        return dict(self.by_category).get(category or "", self.cite)
 
 
 @dataclass(frozen=True)
@@ -160,7 +172,18 @@ def _period(raw: dict[str, Any], where: str) -> PeriodRule:
     months, days = raw.get("months"), raw.get("days")
     if (months is None) == (days is None):
         raise ValueError(f"{where}: give exactly one of months or days")
-    return PeriodRule(basis=str(raw["basis"]), months=months, days=days)
+    by_category = raw.get("by_category") or {}
+    if not isinstance(by_category, dict) or not all(
+        isinstance(v, str) for v in by_category.values()
+    ):
+        raise ValueError(f"{where}: by_category maps a category id to the provision it cites")
+    return PeriodRule(
+        basis=str(raw["basis"]),
+        months=months,
+        days=days,
+        cite=str(raw.get("cite", "")),
+        by_category=tuple(sorted((str(k), v) for k, v in by_category.items())),
+    )
 
 
 def _transition(

@@ -24,6 +24,7 @@ from sqlglot.optimizer.qualify import qualify
 from shujian.data.datasets import Dataset
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
 from shujian.models.authoring import template_leftovers
+from shujian.models.document import check_document
 from shujian.models.lineage import LineageError, query_lineage, schema_of
 from shujian.models.spec import CATEGORIES, TAGS, ModelSpec
 
@@ -84,6 +85,13 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
             problems.append(f"labels 中的“{col}”不是证据列：只能为 evidence 中列出的列写中文标签。")
         elif not label:
             problems.append(f"labels 中证据列“{col}”的中文标签是空的。")
+    if spec.document is not None:
+        problems += check_document(
+            spec.document,
+            spec.evidence,
+            [p.name for p in spec.parameters],
+            spec.legal_basis,
+        )
     try:
         tree = parse(spec.query)
     except CompileError as error:

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from shujian.errors import UserError
+from shujian.models.document import DocumentSpec, DocumentSpecError, parse_document
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 CATEGORIES = ("刑事", "民事", "行政", "公益诉讼", "未检")
@@ -43,6 +44,9 @@ class LegalBasis:
     article: str
     tag: str
     text: str = ""
+    applies_in: str = ""
+    """For a local rule: the region it binds (湖南省, 合肥市); empty for national law. A document
+    quotes it only to a procuratorate whose region names that place."""
 
     def cite(self) -> str:
         article = self.article if self.tag != "U" and self.article else ""
@@ -81,6 +85,8 @@ class ModelSpec:
     labels: dict[str, str] = field(default_factory=dict)
     """Chinese labels of evidence columns for this model only; see `shujian.models.labels`."""
     declared_deciding: tuple[str, ...] = ()
+    document: DocumentSpec | None = None
+    """What a 检察建议书 says of this model's leads (`shujian.models.document`)."""
     kind: str = "lead"
     """`lead` (an accusation, pushed to the lead queue) or `review` (a 待核对 item a prosecutor
     must check before it may become one: listed apart, never in the lead queue)."""
@@ -166,6 +172,7 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
                 article=str(item.get("article", "") or ""),
                 tag=str(item.get("tag", "U")),
                 text=str(item.get("text", "") or ""),
+                applies_in=str(item.get("applies_in", "") or ""),
             )
         )
     labels = raw.get("labels") or {}
@@ -205,7 +212,18 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
         labels={str(k): "" if v is None else str(v).strip() for k, v in labels.items()},
         declared_deciding=_deciding(raw.get("deciding")),
         kind=str(raw.get("kind", "lead")),
+        document=_document(raw.get("document"), path),
     )
+
+
+def _document(raw: Any, path: Path | None) -> DocumentSpec | None:
+    if raw is None:
+        return None
+    try:
+        return parse_document(raw)
+    except DocumentSpecError as exc:
+        where = f"模型文件 {path}：" if path else ""
+        raise ModelFileError(f"{where}{exc}") from exc
 
 
 def _deciding(value: Any) -> tuple[str, ...]:

@@ -59,13 +59,17 @@ class RecommendationContent:
     facts: tuple[str, ...]  # element 2
     evidence: tuple[EvidenceTable, ...]  # element 2, as the attachment
     violations: tuple[str, ...]  # element 3
-    legal_basis: tuple[str, ...]  # element 4
+    legal_basis: tuple[str, ...]  # element 4: the provisions quoted in the argument
     recommendations: tuple[str, ...]  # element 4
     objection_period: str  # element 5
     reply_period: str  # element 6
     other_matters: tuple[str, ...] = ()  # element 7
     contact: str = ""  # element 7
     copy_to: tuple[str, ...] = ()  # 抄送
+    reply_basis: str = ""  # the provision the reply period rests on (《…》第N条)
+    urgent: bool = False  # the reply period is shortened because the matter is urgent
+    pseudonyms: tuple[dict[str, Any], ...] = ()
+    """Which lead and evidence row each 郭某 of the text stands for: stored, never printed."""
 
 
 def template_ids() -> tuple[str, ...]:
@@ -97,7 +101,6 @@ _REQUIRED_TEXT = {
 _REQUIRED_ITEMS = {
     "facts": "经调查核实的事实",
     "violations": "存在的违法情形或者应当消除的隐患",
-    "legal_basis": "所依据的法律、法规和有关规定",
     "recommendations": "建议的具体内容",
 }
 
@@ -255,6 +258,8 @@ def _values(content: RecommendationContent) -> dict[str, Any]:
         "reply_period": content.reply_period,
         "contact": content.contact,
         "copy_to": "，".join(content.copy_to),
+        "reply_basis": content.reply_basis or "《人民检察院检察建议工作规定》第十九条",
+        "urgency": "鉴于情况紧急，" if content.urgent else "",
     }
     values = {k: tables.clean(v).strip() for k, v in values.items()}
     values["evidence_count"] = len(content.evidence)
@@ -283,22 +288,21 @@ def render_recommendation(
     # Element 1: source.
     w.part("opening", "文书正文")
     n = 1
-    # Element 2: facts and evidence.
+    # Element 2: facts and evidence ("经查……上述事实，有……等证据证实。").
     n = _heading(w, n, "facts")
     w.paras(content.facts, "文书正文")
-    if content.evidence:
-        w.part("evidence_lead", "文书正文")
-    # Element 3: illegality or hazard.
+    # Element 3: the illegality or hazard, argued ("本院认为……", provisions quoted inline).
     n = _heading(w, n, "violations")
     w.paras(content.violations, "文书正文")
-    # Element 4: legal basis and recommendations.
+    # Element 4: the recommendations and the provisions they rest on.
     n = _heading(w, n, "recommendations")
-    w.part("legal_basis_lead", "文书正文")
-    w.paras(content.legal_basis, "文书正文")
     w.part("recommendations_lead", "文书正文")
-    items = [r.strip() for r in content.recommendations if r.strip()]
-    for i, item in enumerate(items, 1):
-        w.part("recommendation_item", "文书正文", n=chinese_numeral(i), text=tables.clean(item))
+    items = [tables.clean(r).strip() for r in content.recommendations if r.strip()]
+    if len(items) == 1:
+        w.para(items[0], "文书正文")
+    else:
+        for i, item in enumerate(items, 1):
+            w.part("recommendation_item", "文书正文", n=chinese_numeral(i), text=item)
     # Elements 5 and 6: periods.
     n = _heading(w, n, "terms")
     w.part("objection", "文书正文")

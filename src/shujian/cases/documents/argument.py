@@ -1,0 +1,193 @@
+"""The body of a 检察建议书 from a case's leads: "经查" facts, "本院认为" argument, default items.
+
+Each model declares what its documents say (`shujian.models.document`); this module turns the
+case's leads, their evidence rows as a document may print them (`disclosure`), and the
+procuratorate's region into paragraphs:
+
+- facts: "经查，" then one sentence per evidence row from the model's `fact` (up to
+  `FACTS_IN_BODY`, the rest "等N处，详见附件"), "一是…二是…" only when there is a second, and
+  "上述事实，有…等证据证实。" naming the kinds of evidence — never a file name, a row number, a
+  run date or a coordinate;
+- argument: "本院认为，" then each verified provision quoted inline (《…》第N条规定：“…”), what
+  the facts amount to, and the recipient's duty; a local rule only for a procuratorate of its
+  region;
+- items: the models' default recommendations (the prosecutor may write their own);
+- an attachment table per lead of the model's `attachment` columns, values formatted.
+
+Pure: no store, no files. Tested over every model of the catalogue in
+tests/cases/test_document_every_model.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from shujian.cases.documents import values
+from shujian.cases.documents.disclosure import Pseudonyms, disclosed_rows, finish
+from shujian.cases.documents.numerals import chinese_numeral
+from shujian.models.document import DocumentSpec
+from shujian.models.labels import evidence_label
+from shujian.models.spec import LegalBasis, ModelSpec
+
+FACTS_IN_BODY = 6
+"""Evidence rows told in the body; the rest are counted and left to the attachment."""
+
+ROWS_IN_ATTACHMENT = 20
+"""Rows of each lead printed in the attachment; the total is always stated."""
+
+_ENV = SandboxedEnvironment(
+    undefined=jinja2.StrictUndefined, autoescape=False, finalize=values.plain
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total_rows: int
+
+
+@dataclass(frozen=True)
+class Argument:
+    facts: tuple[str, ...]
+    reasoning: tuple[str, ...]
+    items: tuple[str, ...]
+    tables: tuple[Table, ...]
+    provisions: tuple[str, ...]
+    """The provisions quoted (《…》第N条), in order."""
+    pseudonyms: tuple[dict[str, Any], ...]
+    """Which lead and row each 郭某 stands for: kept by the platform, never printed."""
+
+
+class DocumentNotDeclared(ValueError):
+    """A model without a `document:` block: no document can be argued from its leads."""
+
+
+def applies_here(basis: LegalBasis, region: Sequence[str]) -> bool:
+    """A national provision, or a local one of a place the procuratorate's region names."""
+    return not basis.applies_in or any(basis.applies_in in r for r in region if r)
+
+
+def quoted(model: ModelSpec, region: Sequence[str]) -> list[LegalBasis]:
+    """The verified provisions of the model's document that bind in this region, as declared."""
+    spec = _spec(model)
+    by_cite = {f"{b.law}{b.article}": b for b in model.legal_basis}
+    out = []
+    for cite in spec.provisions:
+        b = by_cite.get(cite.replace("《", "").replace("》", ""))
+        if b is not None and b.tag == "V" and b.text and applies_here(b, region):
+            out.append(b)
+    return out
+
+
+def _spec(model: ModelSpec) -> DocumentSpec:
+    if model.document is None:
+        raise DocumentNotDeclared(model.id)
+    return model.document
+
+
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+def _sentence(text: str) -> str:
+    """One sentence without its final stop: whitespace that YAML folding left between Chinese
+    characters removed, ASCII punctuation made full width."""
+    text = _CJK_SPACE.sub("", " ".join(text.split()))
+    return values.full_width(text).rstrip("。；，")
+
+
+def _enumerate(sentences: Sequence[str]) -> str:
+    """ "一是…；二是…。" when there are several, the sentence alone when one."""
+    if len(sentences) == 1:
+        return f"{sentences[0]}。"
+    parts = [f"{chinese_numeral(i)}是{s}" for i, s in enumerate(sentences, 1)]
+    return "；".join(parts) + "。"
+
+
+def _fact(model: ModelSpec, row: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    context = {**{k: values.typed(v) for k, v in parameters.items()}}
+    context.update({k: values.typed(v) for k, v in row.items()})
+    return _sentence(_ENV.from_string(_spec(model).fact).render(context))
+
+
+def build_argument(
+    library: Mapping[str, ModelSpec],
+    leads: Sequence[Mapping[str, Any]],
+    region: Sequence[str],
+) -> Argument:
+    """Facts, argument, default items and attachment tables of a case's `leads` (each with
+    model_id, id, evidence, evidence_rows, parameters).
+
+    Raises:
+        DocumentNotDeclared: a lead's model declares no document.
+    """
+    pseudonyms = Pseudonyms()
+    by_model: dict[str, list[tuple[Mapping[str, Any], list[dict[str, Any]]]]] = {}
+    for lead in leads:
+        model = library[str(lead["model_id"])]
+        spec = _spec(model)
+        rows = disclosed_rows(spec, list(lead["evidence"] or []), int(lead["id"]), pseudonyms)
+        by_model.setdefault(model.id, []).append((lead, rows))
+    facts: list[str] = []
+    reasoning: list[str] = []
+    items: dict[str, None] = {}
+    tables: list[Table] = []
+    provisions: list[str] = []
+    for k, (model_id, found) in enumerate(by_model.items()):
+        model = library[model_id]
+        spec = _spec(model)
+        settled = [(lead, finish(rows, pseudonyms)) for lead, rows in found]
+        sentences = [
+            _fact(model, row, lead.get("parameters") or {})
+            for lead, rows in settled
+            for row in rows
+        ]
+        total = sum(max(int(lead.get("evidence_rows") or 0), len(rows)) for lead, rows in settled)
+        told = sentences[:FACTS_IN_BODY]
+        text = _enumerate(told)
+        if total > len(told):
+            text = text.rstrip("。") + f"；以上共{total}处，其余详见附件。"
+        opener = "经查，" if k == 0 else "另查明，"
+        facts.append(f"{opener}{text}")
+        facts.append(f"上述事实，有{'、'.join(spec.evidence)}等证据证实。")
+        quotes = quoted(model, region)
+        provisions += [b.cite() for b in quotes if b.cite() not in provisions]
+        cited = "；".join(f"{b.cite()}规定：“{b.text.rstrip('。')}。”" for b in quotes)
+        lead_in = "本院认为，" if k == 0 else "同时，"
+        body = f"{cited.rstrip('。”')}。”" if cited else ""
+        reasoning.append(f"{lead_in}{body}{_sentence(spec.violation)}。{_sentence(spec.duty)}。")
+        for item in spec.items:
+            items.setdefault(_sentence(item) + "。", None)
+        for lead, rows in settled:
+            columns = spec.attachment
+            shown = rows[:ROWS_IN_ATTACHMENT]
+            tables.append(
+                Table(
+                    title=f"{model.name}：{_subject_title(model, rows)}",
+                    columns=tuple(evidence_label(model, c) for c in columns),
+                    rows=tuple(tuple(values.plain(r.get(c)) for c in columns) for r in shown),
+                    total_rows=max(int(lead.get("evidence_rows") or 0), len(rows)),
+                )
+            )
+    return Argument(
+        facts=tuple(facts),
+        reasoning=tuple(reasoning),
+        items=tuple(items),
+        tables=tuple(tables),
+        provisions=tuple(provisions),
+        pseudonyms=tuple(pseudonyms.links),
+    )
+
+
+def _subject_title(model: ModelSpec, rows: Sequence[Mapping[str, Any]]) -> str:
+    """The table's caption: the attachment's first column's value (the unit or the 郭某)."""
+    spec = _spec(model)
+    first = rows[0].get(spec.attachment[0]) if rows else None
+    return values.plain(first) or model.name
