@@ -153,20 +153,26 @@ def test_docx_carries_the_seven_elements_of_article_16(document: Document) -> No
     assert CAFE.source in text  # 1 source
     for fact in CAFE.facts:  # 2 facts (evidence: see the attachment test)
         assert fact in text
-    assert CAFE.violations[0] in text  # 3 illegality or hazard
-    assert CAFE.legal_basis[0] in text  # 4 legal basis and recommendations, numbered
-    assert f"（一）{CAFE.recommendations[0]}" in text
-    assert f"（二）{CAFE.recommendations[1]}" in text
+    assert CAFE.violations[0] in text  # 3 illegality or hazard, argued with the law quoted
+    # 4 the recommendations, numbered when there are several, and the provision they rest on
+    assert (
+        "根据《中华人民共和国未成年人保护法》第一百一十四条的规定，本院提出如下检察建议：" in text
+    )
+    assert f"一、{CAFE.recommendations[0]}" in text
+    assert f"二、{CAFE.recommendations[1]}" in text
     assert f"请于{CAFE.objection_period}向本院书面提出" in text  # 5 objection period
     assert f"请你单位于{CAFE.reply_period}" in text  # 6 reply period
     assert CAFE.other_matters[0] in text  # 7 other matters and contact
     assert f"联系人及电话：{CAFE.contact}" in text
-    headings = [p.text for p in document.paragraphs if p.style.name == "一级标题"]
-    assert headings == [
-        "一、经调查核实的事实及证据",
-        "二、未尽到未成年人保护职责的情形和应当消除的隐患",
-        "三、检察建议",
-    ]
+    # The body runs as a procuratorate's own documents do: no section headings.
+    assert not [p.text for p in document.paragraphs if p.style.name == "一级标题"]
+
+
+def test_a_single_recommendation_is_not_numbered(tmp_path: Path) -> None:
+    one = dataclasses.replace(CAFE, recommendations=("依法查处上述网吧。",))
+    text = _text(docx.Document(str(render_recommendation(one, tmp_path / "one.docx"))))
+    assert "本院提出如下检察建议：\n依法查处上述网吧。" in text
+    assert "一、依法查处" not in text
 
 
 def test_docx_opens_with_title_number_and_recipient_and_ends_with_the_chinese_date(

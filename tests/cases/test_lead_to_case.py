@@ -110,7 +110,9 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     body = docx_text(issued.document)
     # the seven elements of 检察建议工作规定 art. 16, filled from the case and its leads
     assert "校园周边网吧" in body  # 1. source: the model that found it
-    assert first["title"] in body and "经实地测量，两家网吧均在营业。" in body  # 2. facts
+    assert "经实地测量，两家网吧均在营业。" in body  # 2. facts: the prosecutor's, then
+    assert "经查，一是" in body and "直线距离仅199米" in body  # the model's, argued
+    assert "本院认为，《互联网上网服务营业场所管理条例》第九条规定：“" in body
     assert "互联网上网服务营业场所管理条例" in body and "第九条" in body  # 3./4. basis
     assert "依法查处距学校不足200米的两家网吧。" in body  # 4. the recommendations
     assert "收到本检察建议书之日起十日内" in body  # 5. objection period
@@ -410,24 +412,31 @@ def test_a_failed_issue_uses_no_number(tmp_path):
     transition(store, a, "investigate", AS_PROSECUTOR, "", D(2024, 3, 2))
     # case b is still 立案: refused, and the refused attempt consumes no number
     with pytest.raises(UserError, match="不能执行“制发检察建议”"):
-        issue_recommendation(ws, LIBRARY, b, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
+        issue_recommendation(
+            ws, LIBRARY, b, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="公益诉讼"
+        )
+    # a kind none of the case's models declares: refused before anything else
+    with pytest.raises(UserError, match="不支持“行政”类检察建议：可选 公益诉讼、未检"):
+        issue_recommendation(ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
     # a template the procuratorate broke: refused in Chinese, nothing issued, nothing written
     ws.templates_dir.mkdir(parents=True, exist_ok=True)
     bundled = (
-        Path(__file__).parents[2] / "src/shujian/cases/documents/templates/administrative.yaml"
+        Path(__file__).parents[2] / "src/shujian/cases/documents/templates/public_interest.yaml"
     )
     broken = bundled.read_text(encoding="utf-8").replace("{{ number }}", "{{ no_such_field }}")
-    (ws.templates_dir / "administrative.yaml").write_text(broken, encoding="utf-8")
+    (ws.templates_dir / "public_interest.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(UserError, match="no_such_field"):
-        issue_recommendation(ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="行政")
+        issue_recommendation(
+            ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 3), "某局", category="公益诉讼"
+        )
     assert get_case(store, a, AS_PROSECUTOR)["state"] == "investigating"
     assert list_recommendations(store) == []
     assert not list((ws.documents_dir).rglob("*.docx"))
-    (ws.templates_dir / "administrative.yaml").unlink()
+    (ws.templates_dir / "public_interest.yaml").unlink()
     issued = issue_recommendation(
-        ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 4), "某局", category="行政"
+        ws, LIBRARY, a, AS_PROSECUTOR, D(2024, 3, 4), "某局", category="公益诉讼"
     )
-    assert issued.number == "青检行建〔2024〕1号"
+    assert issued.number == "青检行公建〔2024〕1号"
 
 
 def issue_concurrently(ws: Workspace, n: int) -> list[str]:

@@ -20,6 +20,7 @@ tests/cases/test_document_every_model.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from shujian.cases.documents import values
 from shujian.cases.documents.disclosure import Pseudonyms, disclosed_rows, finish
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.models.document import DocumentSpec
-from shujian.models.labels import evidence_label
+from shujian.models.labels import evidence_label, privacy_of
 from shujian.models.spec import LegalBasis, ModelSpec
 
 FACTS_IN_BODY = 6
@@ -133,7 +134,10 @@ def build_argument(
     for lead in leads:
         model = library[str(lead["model_id"])]
         spec = _spec(model)
-        rows = disclosed_rows(spec, list(lead["evidence"] or []), int(lead["id"]), pseudonyms)
+        evidence = list(lead["evidence"] or [])
+        rows = disclosed_rows(
+            spec, evidence, int(lead["id"]), pseudonyms, birth_dates(model, evidence)
+        )
         by_model.setdefault(model.id, []).append((lead, rows))
     facts: list[str] = []
     reasoning: list[str] = []
@@ -183,6 +187,14 @@ def build_argument(
         tables=tuple(tables),
         provisions=tuple(provisions),
         pseudonyms=tuple(pseudonyms.links),
+    )
+
+
+def birth_dates(model: ModelSpec, rows: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """Columns that hold a birth date (by the query's lineage; ages are not dates)."""
+    restoring = privacy_of(model).restoring
+    return frozenset(
+        c for c in restoring if any(isinstance(values.typed(r.get(c)), dt.date) for r in rows)
     )
 
 

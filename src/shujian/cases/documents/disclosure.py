@@ -175,6 +175,7 @@ def disclosed_rows(
     rows: Sequence[Mapping[str, Any]],
     lead_id: int,
     pseudonyms: Pseudonyms,
+    birth_dates: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The rows as a document may print them: protected persons renamed, their hidden columns
     removed; adults' ID numbers cut to their tail; every other text scrubbed of ID and mobile
@@ -198,7 +199,15 @@ def disclosed_rows(
                     shown.pop(c, None)
             elif person.id and row.get(person.id):
                 shown[person.id] = id_tail(str(row[person.id]))
-        out.append({k: scrub(v) if isinstance(v, str) else v for k, v in shown.items()})
+                # A birth date beside the tail would leave only the region to guess.
+                for c in birth_dates:
+                    shown.pop(c, None)
+        out.append(
+            {
+                k: scrub(v) if isinstance(v, str) and not isinstance(v, _Pseudonym) else v
+                for k, v in shown.items()
+            }
+        )
     return out
 
 
