@@ -240,3 +240,18 @@ def test_a_provisional_deadline_is_marked_everywhere_and_moved_when_the_notice_i
     assert "重新计算期限" in log
     due = shujian(ws, "cases", "due", "--today", "2027-02-10", "--within", "7").output
     assert "调查核实期限 2027-02-15 届满（还有 5 日）" in due and "注意" not in due
+
+
+def test_a_draft_is_read_before_issue_and_takes_no_number(ws: Path, tmp_path: Path):
+    case = _open_on_5_december(ws)
+    out = tmp_path / "草稿.docx"
+    shown = shujian(ws, "cases", "draft", case, "--recipient", "青岚县文化广电旅游局",
+                    "-o", str(out), "--on", "2026-12-20").output  # fmt: skip
+    assert "文号待编，未制发" in shown
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "（文号待编）" in text and "经查，" in text and "本院认为，" in text
+    # the kind follows the model: a campus model is 公益诉讼 or 未检, never 行政
+    refused = shujian(ws, "cases", "draft", case, "--recipient", "某局", "--category", "行政",
+                      "-o", str(out), code=2).output  # fmt: skip
+    assert "不支持“行政”类检察建议：可选 公益诉讼、未检" in refused
+    assert "立案" in shujian(ws, "cases", "show", case).output  # the case did not move

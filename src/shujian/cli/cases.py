@@ -216,10 +216,10 @@ def act_cmd(
 @cases_group.command("recommend")
 @click.argument("case_id", type=int)
 @click.option("--recipient", required=True, help="被建议单位")
+@click.option("--category", default=None, help="类别（只能选本案线索的模型所属类别，默认取第一个）")
 @click.option(
-    "--category", default=None, help="类别：刑事、民事、行政、公益诉讼、未检（默认取模型类别）"
+    "--item", "items", multiple=True, help="一条具体建议，可重复（不写则用模型的建议事项）"
 )
-@click.option("--item", "items", multiple=True, help="一条具体建议，可重复（不写则用通用表述）")
 @click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复")
 @click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复")
 @click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复")
@@ -270,6 +270,62 @@ def recommend_cmd(
     click.echo(f"文书：{issued.document}")
     if pdf:
         _pdf(issued.document)
+
+
+@cases_group.command("draft")
+@click.argument("case_id", type=int)
+@click.option("--recipient", required=True, help="被建议单位")
+@click.option("--category", default=None, help="类别（只能选本案线索的模型所属类别，默认取第一个）")
+@click.option(
+    "--item", "items", multiple=True, help="一条具体建议，可重复（不写则用模型的建议事项）"
+)
+@click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复")
+@click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复")
+@click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复")
+@click.option("--urgent", is_flag=True, help="情况紧急（十五日内回复）")
+@click.option(
+    "--juvenile/--not-juvenile", default=None, help="未成年人保护检察建议（一个月内回复）"
+)
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="拟制发日期（默认今天）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
+@click.pass_context
+def draft_cmd(
+    ctx: click.Context,
+    case_id: int,
+    recipient: str,
+    category: str | None,
+    items: tuple[str, ...],
+    facts: tuple[str, ...],
+    other: tuple[str, ...],
+    copy_to: tuple[str, ...],
+    urgent: bool,
+    juvenile: bool | None,
+    on_date: str | None,
+    output: Path,
+    pdf: bool,
+) -> None:
+    """检察建议书草稿：按制发时的内容生成（文号待编），供审核、报检察长决定；不编号，案件不流转。"""
+    ws = workspace(ctx)
+    out = recommendations.draft_document(
+        ws,
+        library(ws),
+        case_id,
+        user(ctx),
+        parse_date(on_date, "拟制发日期"),
+        recipient,
+        output,
+        category=category,
+        items=items,
+        facts=facts,
+        urgent=urgent,
+        juvenile=juvenile,
+        other=other,
+        copy_to=copy_to,
+    )
+    click.echo(f"草稿：{out}（文号待编，未制发）")
+    if pdf:
+        _pdf(out)
 
 
 def _pdf(docx: Path) -> None:
