@@ -17,7 +17,8 @@ declares, for documents:
         - {name: patient_name, role: minor, private: [id_card, birth_date]}
 
 `fact` is a Jinja2 expression over one evidence row and the run's parameters; values are
-formatted the way a document writes them (`shujian.cases.documents.values`) and a person's name
+formatted the way a document writes them (`shujian.cases.documents.values`; amounts in yuan
+with `{{ amount | yuan }}` → 6万元) and a person's name
 is already replaced by the name the document uses for them (`disclosure`). `role` is `minor` or
 `victim` (named 郭某, nothing else printed that identifies them: the `private` columns and the
 name and ID columns may appear neither in `fact` nor in `attachment`) or `adult` (named in full,
@@ -90,6 +91,7 @@ class DocumentSpec:
 
 
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENV.filters["yuan"] = str  # parsed only here; the document's environment formats amounts
 
 
 def template_fields(source: str) -> set[str]:

@@ -45,6 +45,7 @@ ROWS_IN_ATTACHMENT = 20
 _ENV = SandboxedEnvironment(
     undefined=jinja2.StrictUndefined, autoescape=False, finalize=values.plain
 )
+_ENV.filters["yuan"] = values.yuan  # {{ amount | yuan }} → 6万元, 60,001元
 
 
 @dataclass(frozen=True)
