@@ -146,7 +146,7 @@ def build_content(
         )
     region = (ws.region.province, ws.region.city, ws.region.county, ws.region.procuratorate_name)
     try:
-        argued = build_argument(library, found, region)
+        argued = build_argument(library, found, region, recipient)
     except DocumentNotDeclared as exc:
         raise UserError(
             f"模型“{library[str(exc)].name}”没有声明检察建议书的写法（document），"

@@ -16,7 +16,8 @@ declares, for documents:
       persons:                               # natural persons in the rows and how they are named
         - {name: patient_name, role: minor, private: [id_card, birth_date]}
 
-`fact` is a Jinja2 expression over one evidence row and the run's parameters; values are
+`fact` is a Jinja2 expression over one evidence row (`per: lead`: a lead's first row, with all its
+rows as `rows`), the run's parameters and `recipient`; values are
 formatted the way a document writes them (`shujian.cases.documents.values`; amounts in yuan
 with `{{ amount | yuan }}` → 6万元) and a person's name
 is already replaced by the name the document uses for them (`disclosure`). `role` is `minor` or
@@ -84,6 +85,9 @@ class DocumentSpec:
     evidence: tuple[str, ...]
     attachment: tuple[str, ...]
     persons: tuple[Person, ...] = ()
+    per: str = "row"
+    """`row`: one fact sentence per evidence row; `lead`: one per lead, over its first row with
+    all rows as `rows` (for models whose rows are payments or visits of one person)."""
 
     @property
     def hidden(self) -> frozenset[str]:
@@ -130,6 +134,7 @@ def parse_document(raw: Any) -> DocumentSpec:
         "evidence",
         "attachment",
         "persons",
+        "per",
     }
     if unknown:
         raise DocumentSpecError(f"document 中有未知的项：{'、'.join(sorted(unknown))}。")
@@ -158,7 +163,14 @@ def parse_document(raw: Any) -> DocumentSpec:
         evidence=_strings(raw.get("evidence"), "evidence"),
         attachment=_strings(raw.get("attachment"), "attachment"),
         persons=tuple(persons),
+        per=_per(raw.get("per", "row")),
     )
+
+
+def _per(value: Any) -> str:
+    if value not in ("row", "lead"):
+        raise DocumentSpecError("document.per 只能是 row（每行证据一句）或 lead（每条线索一句）。")
+    return str(value)
 
 
 _NOTE = re.compile(r"据二手资料|未核实|未确认|未规定具体|待核|参见|见湖南|另见")
@@ -183,7 +195,7 @@ def check_document(
         used = template_fields(spec.fact)
     except jinja2.TemplateSyntaxError as exc:
         return [*problems, f"document.fact 模板有语法错误：{exc.message}"]
-    unknown = used - known - set(parameters)
+    unknown = used - known - set(parameters) - {"recipient", "rows"}
     if unknown:
         problems.append(f"document.fact 用到的“{'、'.join(sorted(unknown))}”不是证据列或参数。")
     for where, columns in (("fact", used), ("attachment", set(spec.attachment))):

@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -32,8 +33,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from shujian.cases.documents import values
 from shujian.cases.documents.disclosure import Pseudonyms, disclosed_rows, finish
 from shujian.cases.documents.numerals import chinese_numeral
+from shujian.data.datasets import load_datasets
+from shujian.engine.dialects import CompileError
 from shujian.models.document import DocumentSpec
 from shujian.models.labels import evidence_label, privacy_of
+from shujian.models.lineage import LineageError, query_lineage
 from shujian.models.spec import LegalBasis, ModelSpec
 
 FACTS_IN_BODY = 6
@@ -113,16 +117,66 @@ def _enumerate(sentences: Sequence[str]) -> str:
     return "；".join(parts) + "。"
 
 
-def _fact(model: ModelSpec, row: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
-    context = {**{k: values.typed(v) for k, v in parameters.items()}}
-    context.update({k: values.typed(v) for k, v in row.items()})
+def column_kinds(model: ModelSpec) -> dict[str, str]:
+    """Output columns that copy a dataset column of type money_yuan or month (by the query's
+    lineage), so a document writes 6万元 and 2026年1月 rather than 60000.00 and 2026-01-01."""
+    datasets = load_datasets()
+    try:
+        lineage = query_lineage(model.query, datasets)
+    except (LineageError, CompileError):
+        return {}
+    kinds: dict[str, str] = {}
+    for column, sources in lineage.items():
+        types = set()
+        for src in sources:
+            if src.kind != "column" or src.how != "value" or src.dataset not in datasets:
+                continue
+            try:
+                types.add(datasets[src.dataset].column(src.name).type)
+            except KeyError:
+                continue
+        if len(types) == 1 and (t := types.pop()) in ("money_yuan", "month"):
+            kinds[column] = t
+    return kinds
+
+
+def _typed_row(row: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
+    out = {}
+    for k, v in row.items():
+        kind = kinds.get(k)
+        out[k] = (
+            values.money(v)
+            if kind == "money_yuan"
+            else values.month(v)
+            if kind == "month"
+            else values.typed(v)
+        )
+    return out
+
+
+def _fact(
+    model: ModelSpec,
+    rows: Sequence[Mapping[str, Any]],
+    parameters: Mapping[str, Any],
+    recipient: str,
+) -> str:
+    context: dict[str, Any] = {k: values.typed(v) for k, v in parameters.items()}
+    context.update(rows[0])
+    context.update(recipient=recipient, rows=list(rows))
     return _sentence(_ENV.from_string(_spec(model).fact).render(context))
+
+
+def _cell(value: Any, kind: str | None) -> str:
+    if kind == "money_yuan" and isinstance(value, Decimal):
+        return values.yuan(value)
+    return values.plain(value)
 
 
 def build_argument(
     library: Mapping[str, ModelSpec],
     leads: Sequence[Mapping[str, Any]],
     region: Sequence[str],
+    recipient: str = "",
 ) -> Argument:
     """Facts, argument, default items and attachment tables of a case's `leads` (each with
     model_id, id, evidence, evidence_rows, parameters).
@@ -148,39 +202,54 @@ def build_argument(
     for k, (model_id, found) in enumerate(by_model.items()):
         model = library[model_id]
         spec = _spec(model)
-        settled = [(lead, finish(rows, pseudonyms)) for lead, rows in found]
-        sentences = [
-            _fact(model, row, lead.get("parameters") or {})
-            for lead, rows in settled
-            for row in rows
+        kinds = column_kinds(model)
+        settled = [
+            (lead, [_typed_row(r, kinds) for r in finish(rows, pseudonyms)]) for lead, rows in found
         ]
-        total = sum(max(int(lead.get("evidence_rows") or 0), len(rows)) for lead, rows in settled)
+        groups = [
+            (lead, rows if spec.per == "lead" else [row])
+            for lead, rows in settled
+            for row in (rows[:1] if spec.per == "lead" else rows)
+            if rows
+        ]
+        sentences = [
+            _fact(model, rows, lead.get("parameters") or {}, recipient) for lead, rows in groups
+        ]
+        total = (
+            len(settled)
+            if spec.per == "lead"
+            else sum(max(int(lead.get("evidence_rows") or 0), len(rows)) for lead, rows in settled)
+        )
         told = sentences[:FACTS_IN_BODY]
         text = _enumerate(told)
         if total > len(told):
-            text = text.rstrip("。") + f"；以上共{total}处，其余详见附件。"
+            text = text.rstrip("。") + f"；以上共{total}项，其余详见附件。"
         opener = "经查，" if k == 0 else "另查明，"
         facts.append(f"{opener}{text}")
         facts.append(f"上述事实，有{'、'.join(spec.evidence)}等证据证实。")
         quotes = quoted(model, region)
         provisions += [b.cite() for b in quotes if b.cite() not in provisions]
-        cited = "；".join(f"{b.cite()}规定：“{b.text.rstrip('。')}。”" for b in quotes)
+        body = "".join(f"{b.cite()}规定：“{b.text.strip().rstrip('。；')}。”" for b in quotes)
         lead_in = "本院认为，" if k == 0 else "同时，"
-        body = f"{cited.rstrip('。”')}。”" if cited else ""
         reasoning.append(f"{lead_in}{body}{_sentence(spec.violation)}。{_sentence(spec.duty)}。")
         for item in spec.items:
             items.setdefault(_sentence(item) + "。", None)
-        for lead, rows in settled:
-            columns = spec.attachment
-            shown = rows[:ROWS_IN_ATTACHMENT]
-            tables.append(
-                Table(
-                    title=f"{model.name}：{_subject_title(model, rows)}",
-                    columns=tuple(evidence_label(model, c) for c in columns),
-                    rows=tuple(tuple(values.plain(r.get(c)) for c in columns) for r in shown),
-                    total_rows=max(int(lead.get("evidence_rows") or 0), len(rows)),
-                )
+        # One table per model: every lead's rows under one header (the first rows of each
+        # lead, so a lead with many rows does not crowd out the others).
+        per_lead = max(1, ROWS_IN_ATTACHMENT // max(1, len(settled)))
+        shown = [r for _, rows in settled for r in rows[:per_lead]]
+        tables.append(
+            Table(
+                title=model.name,
+                columns=tuple(evidence_label(model, c) for c in spec.attachment),
+                rows=tuple(
+                    tuple(_cell(r.get(c), kinds.get(c)) for c in spec.attachment) for r in shown
+                ),
+                total_rows=sum(
+                    max(int(lead.get("evidence_rows") or 0), len(rows)) for lead, rows in settled
+                ),
             )
+        )
     return Argument(
         facts=tuple(facts),
         reasoning=tuple(reasoning),
@@ -197,10 +266,3 @@ def birth_dates(model: ModelSpec, rows: Sequence[Mapping[str, Any]]) -> frozense
     return frozenset(
         c for c in restoring if any(isinstance(values.typed(r.get(c)), dt.date) for r in rows)
     )
-
-
-def _subject_title(model: ModelSpec, rows: Sequence[Mapping[str, Any]]) -> str:
-    """The table's caption: the attachment's first column's value (the unit or the 郭某)."""
-    spec = _spec(model)
-    first = rows[0].get(spec.attachment[0]) if rows else None
-    return values.plain(first) or model.name

@@ -85,6 +85,32 @@ def full_width(text: str) -> str:
 _ISO_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
+class Month(dt.date):
+    """A calendar month (a column of type month): written 2026年1月."""
+
+
+def month(value: Any) -> Any:
+    """A stored month value (2026-01-01 or 2026-01) as a `Month`; anything else unchanged."""
+    v = typed(value) if isinstance(value, str) and len(value) != 7 else value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        v = dt.date(int(value[:4]), int(value[5:]), 1)
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return Month(v.year, v.month, 1)
+    return value
+
+
+def money(value: Any) -> Any:
+    """A stored amount (JSON keeps it as text, "42000000.00") as a Decimal."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value.replace(",", ""))
+        except ArithmeticError:
+            return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
 def typed(value: Any) -> Any:
     """A stored evidence value (JSON: dates are ISO strings) as the Python value it stands for,
     so a fact template can compare and subtract dates."""
@@ -101,6 +127,8 @@ def plain(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Month):
+        return f"{value.year}年{value.month}月"
     if isinstance(value, dt.datetime):
         return chinese_datetime(value)
     if isinstance(value, dt.date):
