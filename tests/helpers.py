@@ -36,6 +36,20 @@ PROCURATORATE = "人民检察院"
 """The procuratorate of a test workspace made with no region (`Region().procuratorate_name`)."""
 
 
+COUNTER_NUMBERING = '\n[recommendations]\nnumbering = "counter"\n'
+"""shujian.toml's line for a procuratorate whose 文号 the platform's counter gives (the default
+is to enter the 统一业务应用系统's)."""
+
+
+def numbered_by_counter(ws: Workspace) -> Workspace:
+    """`ws` set to take 文号 from the platform's counter, in its file and in `ws` itself: for
+    tests of what the counter does, or of issuing where the number is beside the point."""
+    config = ws.root / "shujian.toml"
+    config.write_text(config.read_text(encoding="utf-8") + COUNTER_NUMBERING, encoding="utf-8")
+    ws.settings.setdefault("recommendations", {})["numbering"] = "counter"
+    return ws
+
+
 def person(name: str, department: str | None = None, *roles: str) -> User:
     """A user of a test workspace: a prosecutor unless other roles are named."""
     return User(name, PROCURATORATE, department, frozenset(roles or ("prosecutor",)))
@@ -80,3 +94,40 @@ def load_fixture_data(
             _write(path, rows, "utf-8"),
             ImportOptions(crs="WGS84"),  # as `shujian models test` reads a fixture
         )
+
+
+def investigated_cases(ws: Workspace, folder: Path, n: int) -> list[int]:
+    """`n` cases in 调查核实 (opened 2026-03-02), each from its own copy of one
+    campus.internet_cafe lead, ready for a 检察建议书."""
+    from sqlalchemy import select
+
+    from shujian.cases.service import open_case, transition
+    from shujian.leads.service import list_leads
+    from shujian.leads.store import leads
+    from shujian.models.runner import run_models
+
+    folder.mkdir(exist_ok=True)
+    load_fixture_data(ws, folder)
+    run_models(ws, LIBRARY, [CAFE], AS_OF)
+    lead = list_leads(ws.store)[0]
+    with ws.store.begin() as conn:
+        row = dict(conn.execute(select(leads).where(leads.c.id == lead["id"])).one()._mapping)
+        row.pop("id")
+        copies = [
+            conn.execute(
+                leads.insert()
+                .values(**{**row, "subject": f"{row['subject']}-{i}"})
+                .returning(leads.c.id)
+            ).scalar_one()
+            for i in range(n)
+        ]
+    prosecutor = person("张检察官", "公益诉讼检察部")
+    out = []
+    for lead_id in copies:
+        case_id = open_case(
+            ws.store, [lead_id], "公益诉讼检察部", prosecutor.name, prosecutor, "成案",
+            dt.date(2026, 3, 2),
+        )  # fmt: skip
+        transition(ws.store, case_id, "investigate", prosecutor, "", dt.date(2026, 3, 2))
+        out.append(case_id)
+    return out

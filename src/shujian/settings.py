@@ -34,6 +34,8 @@ class Setting:
     help: str
     required: bool = False
     """Only for the entries of an array of tables: the key must be present."""
+    choices: tuple[str, ...] = ()
+    """For a `text` setting that takes one of a few words: the words allowed."""
 
     @property
     def key(self) -> str:
@@ -54,6 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("triage", "needs_note", "texts", None, "选择后必须另写具体说明的不成案理由"),
     Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）"),
     Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
+    Setting("recommendations", "numbering", "text", "entered", "检察建议书文号的来源：entered 为制发时填写统一业务应用系统编定的文号（检察建议工作规定第七条：以院名义统一编号）；counter 为由本平台按院、类别、年度顺序编号。两种方式不能混用", choices=("entered", "counter")),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
@@ -115,6 +118,12 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
         raise UserError(
             f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），"
             f"收到：{toml_value(value)}。"
+        )
+    if setting.choices and value not in setting.choices:
+        allowed = "、".join(toml_value(c) for c in setting.choices)
+        raise UserError(
+            f"{where}{setting.name} 只能写 {allowed}（{setting.help}），收到：{toml_value(value)}。",
+            code="bad_config",
         )
 
 

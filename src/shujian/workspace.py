@@ -64,10 +64,12 @@ url = "sqlite:///case_store.sqlite"
 # dismiss_reasons = ["经核实不存在违法情形", "数据错误或信息不全", "已自行整改到位", "其他"]
 # needs_note = ["其他"]
 
-# 检察建议书：提出异议的期限（日）和联系人，例如：
+# 检察建议书：提出异议的期限（日）和联系人；文号默认在制发时填写统一业务应用系统编定的文号
+# （检察建议工作规定第七条），由本平台编号的院写 numbering = "counter"。例如：
 # [recommendations]
 # objection_days = 10
 # contact = "联系人：张某某，电话：0851-12345678"
+# numbering = "entered"
 
 # 节假日日历尚未收录的年份，期限先按《全国年节及纪念日放假办法》规定的放假日暂定计算（标“暂定”）。
 # 国务院办公厅的通知公布后，按通知补充该年，再运行 shujian cases deadlines --recompute。

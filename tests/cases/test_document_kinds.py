@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data, person
+from helpers import AS_OF, LIBRARY, load_fixture_data, numbered_by_counter, person
 from shujian.cases.documents import kinds as kinds_module
 from shujian.cases.documents.kinds import document_kind, load_document_kinds, parse_kinds
 from shujian.cases.documents.recommendation import TEMPLATES_DIR
@@ -67,7 +67,7 @@ def two_kinds(tmp_path: Path, renderer: str | None = None) -> Path:
 
 def workspace_at(tmp_path: Path) -> Workspace:
     region = Region("贵州省", "六盘水市", "青岚县", "520203", PROCURATORATE, "青")
-    return init_workspace(tmp_path / "ws", region=region)
+    return numbered_by_counter(init_workspace(tmp_path / "ws", region=region))
 
 
 def cases_in_investigation(ws: Workspace, tmp_path: Path, n: int) -> list[int]:

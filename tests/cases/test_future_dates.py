@@ -55,7 +55,9 @@ def test_every_step_dated_after_today_is_refused_and_today_is_not(ws: Workspace)
     draft = (LIBRARY, case_id, PROSECUTOR)
     recipient = "青岚县文化广电旅游局"
     refused(issue_recommendation, ws, *draft, tomorrow, recipient, category="公益诉讼")
-    issued = issue_recommendation(ws, *draft, D(2026, 9, 10), recipient, category="公益诉讼")
+    issued = issue_recommendation(
+        ws, *draft, D(2026, 9, 10), recipient, category="公益诉讼", number="青检行公建〔2026〕1号"
+    )
     refused(file_with_superior, ws.store, issued.number, PROSECUTOR, tomorrow, "市院公益部")
     file_with_superior(ws.store, issued.number, PROSECUTOR, today, "市院公益部")
     kind = "businesses_rectified"

@@ -15,7 +15,7 @@ from docx import Document
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from helpers import AS_OF, LIBRARY, load_fixture_data, person
+from helpers import AS_OF, LIBRARY, load_fixture_data, numbered_by_counter, person
 from shujian import audit
 from shujian.cases import stats
 from shujian.cases.deadlines import due_soon
@@ -64,9 +64,11 @@ def cafe_leads(ws: Workspace, tmp_path: Path) -> list[dict[str, Any]]:
 def workspace_at(tmp_path: Path, name: str = "ws") -> Workspace:
     from shujian.workspace import Region
 
-    return init_workspace(
-        tmp_path / name,
-        region=Region("贵州省", "六盘水市", "青岚县", "520203", "青岚县人民检察院", "青"),
+    return numbered_by_counter(
+        init_workspace(
+            tmp_path / name,
+            region=Region("贵州省", "六盘水市", "青岚县", "520203", "青岚县人民检察院", "青"),
+        )
     )
 
 
@@ -201,7 +203,7 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
 
     # the document can be rendered again from what was stored, same number and wording
     again = render_again(ws, issued.number, tmp_path / "again.docx", AS_HEAD)
-    assert docx_text(again) == body
+    assert docx_text(again.path) == body
 
 
 def test_a_case_with_no_rectification_goes_to_public_interest_suit(tmp_path):

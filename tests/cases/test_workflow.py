@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data, person
+from helpers import AS_OF, LIBRARY, load_fixture_data, numbered_by_counter, person
 from shujian.cases.deadlines import deadline, overdue
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import (
@@ -29,6 +29,12 @@ from shujian.workspace import Workspace, init_workspace
 
 D = dt.date
 ACTOR = person("检察官甲", "未成年人检察部")
+
+
+@pytest.fixture
+def workspace(workspace: Workspace) -> Workspace:
+    """The workflow is under test here, not the 文号: the platform's counter gives them."""
+    return numbered_by_counter(workspace)
 
 
 def leads_of(ws: Workspace, tmp_path: Path) -> list[dict[str, Any]]:
@@ -255,7 +261,7 @@ def test_the_workflow_is_declared_data():
 
 def test_cases_on_postgresql(tmp_path, pg_url, monkeypatch):
     monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
-    ws = init_workspace(tmp_path / "pg")
+    ws = numbered_by_counter(init_workspace(tmp_path / "pg"))
     assert ws.store.dialect.name == "postgresql"
     (tmp_path / "data").mkdir()
     ids = [lead["id"] for lead in leads_of(ws, tmp_path / "data")]

@@ -72,7 +72,7 @@ def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp
     shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")
     out = shujian(ws, "cases", "recommend", case, "--recipient", "青岚县文化广电旅游局",
                   "--category", "公益诉讼", "--item", "依法查处该网吧。", "--on", "2026-03-20",
-                  "--pdf").output  # fmt: skip
+                  "--number", "青检行公建〔2026〕1号", "--pdf").output  # fmt: skip
     assert "青检行公建〔2026〕1号" in out and "收到本检察建议书之日起二个月内" in out
     docx = ws / "documents" / "2026" / "青检行公建〔2026〕1号.docx"
     assert "依法查处该网吧。" in "\n".join(p.text for p in Document(str(docx)).paragraphs)
@@ -153,7 +153,7 @@ def test_a_document_that_could_not_be_rendered_is_shown_and_rendered_again(ws: P
     (ws / "documents").mkdir(exist_ok=True)
     (ws / "documents" / "2026").write_text("", encoding="utf-8")  # the year's folder cannot be made
     failed = shujian(ws, "cases", "recommend", case, "--recipient", "某局", "--category", "公益诉讼",
-                     "--on", "2026-03-04", code=2)  # fmt: skip
+                     "--on", "2026-03-04", "--number", "青检行公建〔2026〕1号", code=2)  # fmt: skip
     assert "青检行公建〔2026〕1号 已制发并编号，但文书未能生成" in failed.output
     assert "命令行：shujian cases render 青检行公建〔2026〕1号" in failed.output
     show = shujian(ws, "cases", "show", case).output

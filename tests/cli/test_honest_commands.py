@@ -133,7 +133,8 @@ def walk_to_reply(ws: Path, reply_result: str) -> str:
     case = re.search(r"案件 (\d+)", out).group(1)
     shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")
     shujian(ws, "cases", "recommend", case, "--recipient", "青岚县文化广电旅游局",
-            "--category", "公益诉讼", "--on", "2026-03-20")  # fmt: skip
+            "--category", "公益诉讼", "--on", "2026-03-20",
+            "--number", "青检行公建〔2026〕1号")  # fmt: skip
     shujian(ws, "cases", "act", case, "serve", "--on", "2026-03-21", "--set", "送达方式=书面送达")
     shujian(ws, "cases", "act", case, "await_reply", "--on", "2026-03-21")
     shujian(ws, "cases", "act", case, "record_reply", "--on", "2026-04-10",

@@ -63,7 +63,14 @@ def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path, 
     )
     transition(workspace.store, case_id, "investigate", READER, "", dt.date(2026, 6, 2))
     issued = issue_recommendation(
-        workspace, LIBRARY, case_id, READER, dt.date(2026, 6, 3), "青岚县教育局", category="未检"
+        workspace,
+        LIBRARY,
+        case_id,
+        READER,
+        dt.date(2026, 6, 3),
+        "青岚县教育局",
+        category="未检",
+        number="青检未建〔2026〕1号",
     )
     doc = Document(str(issued.document))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]

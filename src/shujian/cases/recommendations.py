@@ -15,9 +15,11 @@ on that lock):
    (content elements present, template found, readable and using known placeholders only).
    Anything refused here — a missing recipient, a broken template — uses no number.
 2. *Reserve*, one short transaction: the `draft_recommendation` transition (which re-checks
-   everything about the case), the next 文号 of the kind and year, and the `recommendations` row
-   with the full content and the file's place, its hash still empty. A refusal here rolls the
-   counter back with everything else: no gap.
+   everything about the case), the 文号 — the one the 统一业务应用系统 gave, entered and checked
+   unique, or the counter's next (see `numbering`) — and the `recommendations` row with the full
+   content, the wording template as it is now (kept, so that the document is rendered with it
+   ever after) and the file's place, its hash still empty. A refusal here rolls the counter
+   back with everything else: no gap.
 3. *Render*, after the commit: the .docx is written under a temporary name beside its place and
    moved there in the short transaction that records its hash.
 
@@ -29,6 +31,11 @@ content once the cause is fixed. A process stopped between steps 2 and 3 leaves 
 state (hash empty). The alternative — rendering first and taking the number last — would print a
 number the document did not yet have; taking the number and rendering inside one transaction
 (the earlier design) made every issuer wait on the slowest rendering.
+
+An issued document is frozen: the renderer saves the same content as the same bytes
+(`documents.package`), and `render_again` hands out the archived file when its hash is the one
+recorded, else the document rendered again from the kept content and wording — only if that
+gives the recorded hash.
 """
 
 from __future__ import annotations
@@ -38,13 +45,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shujian import audit
 from shujian.cases import policy
@@ -58,8 +67,17 @@ from shujian.cases.documents.recommendation import (
     EvidenceTable,
     RecommendationContent,
     check_renderable,
+    find_template,
 )
-from shujian.cases.numbering import format_number, next_seq
+from shujian.cases.numbering import (
+    COUNTER,
+    ENTERED,
+    EnteredNumber,
+    format_number,
+    next_seq,
+    numbering_mode,
+    parse_entered_number,
+)
 from shujian.cases.service import apply_transition
 from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
@@ -268,6 +286,9 @@ class Reserved:
     number: str
     content: RecommendationContent
     target: Path
+    template_text: str | None = None
+    """The wording template as it was at issue (None for recommendations issued before it was
+    kept): the document is rendered with it, never with the template file as it is now."""
 
 
 def _draft(
@@ -309,62 +330,173 @@ def _draft(
     )
 
 
-def _reserve(ws: Workspace, draft: Draft, user: User, reason: str) -> Reserved:
-    """One short transaction: move the case, take the next 文号 and record the recommendation
-    with the content it will be rendered from. The counter row stays locked only for this."""
+@dataclass(frozen=True)
+class WordingSnapshot:
+    """The wording template a document is rendered with, kept on its recommendation."""
+
+    text: str
+    sha256: str
+
+
+def wording_snapshot(template: str, template_dirs: Sequence[Path]) -> WordingSnapshot:
+    """The text of the template file the document would be rendered with now (the workspace's
+    copy, else the bundled one), as `documents.recommendation.find_template` finds it."""
+    data = find_template(template, template_dirs).read_bytes()
+    return WordingSnapshot(data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+
+
+@contextlib.contextmanager
+def frozen_wording(
+    template: str, text: str | None, fallback: Sequence[Path]
+) -> Iterator[Sequence[Path]]:
+    """Template folders that give the kept wording `text` of `template`: a temporary folder
+    holding only that snapshot, which the renderer finds before any file of the workspace. A
+    recommendation issued before snapshots were kept (`text` None) gets `fallback`, the current
+    templates."""
+    if text is None:
+        yield fallback
+        return
+    with tempfile.TemporaryDirectory(prefix="shujian-wording-") as folder:
+        (Path(folder) / f"{template}.yaml").write_text(text, encoding="utf-8")
+        yield (Path(folder),)
+
+
+def _number_taken(conn: Connection, number: str) -> UserError | None:
+    """The refusal of a 文号 another recommendation of the store already has, if one has."""
+    taken = conn.execute(
+        select(recommendations.c.case_id, recommendations.c.issued_on).where(
+            recommendations.c.number == number
+        )
+    ).first()
+    if taken is None:
+        return None
+    return UserError(
+        f"文号 {number} 已被本院另一份检察建议书使用（案件 {taken.case_id}，"
+        f"{taken.issued_on.isoformat()} 制发）。文号以院名义统一编号，不能重复："
+        "请核对统一业务应用系统中为本案编定的文号。",
+        code="number_taken",
+    )
+
+
+def _check_date_order(
+    conn: Connection, procuratorate: str, category: Category, year: int, on_date: dt.date
+) -> None:
+    """Refuse a counter number dated before the latest of its series: 3号 may not bear a date
+    before 2号's. Called with the counter row locked, so no issue of the series slips between."""
+    latest = conn.execute(
+        select(recommendations.c.number, recommendations.c.issued_on)
+        .where(
+            recommendations.c.procuratorate == procuratorate,
+            recommendations.c.category == category.id,
+            recommendations.c.year == year,
+            recommendations.c.numbering == COUNTER,
+        )
+        .order_by(recommendations.c.issued_on.desc(), recommendations.c.seq.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and on_date < latest.issued_on:
+        raise UserError(
+            f"制发日期 {on_date.isoformat()} 早于本院{category.label}类已制发的 {latest.number}"
+            f"（{latest.issued_on.isoformat()}）。由本平台编号时，文号按制发先后顺序编排，"
+            "后编的文号不能早于前一号的日期：请填写不早于该日的制发日期。",
+            code="date_before_previous_number",
+        )
+
+
+def _reserve(
+    ws: Workspace,
+    draft: Draft,
+    user: User,
+    reason: str,
+    entered: EnteredNumber | None = None,
+) -> Reserved:
+    """One short transaction: move the case, take the 文号 — the one entered, or the next of the
+    counter — and record the recommendation with the content and the wording it will be
+    rendered from. The counter row stays locked only for this.
+
+    An entered number already used is refused before the case moves; one taken by another
+    issuer at the same moment fails on the unique `number` and is refused the same way, the
+    whole transaction rolled back."""
     procuratorate = ws.region.procuratorate_name
     year = draft.on_date.year
-    with ws.store.begin() as conn:
-        apply_transition(
-            conn,
-            draft.case_id,
-            "draft_recommendation",
-            user,
-            reason,
-            draft.on_date,
-            {"recipient": draft.recipient, "urgent": draft.urgent, "juvenile": draft.juvenile},
-            document=draft.kind.id,
-            calendar=ws.calendar,
-        )
-        seq = next_seq(conn, draft.kind, procuratorate, draft.category.id, year)
-        number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)
-        content = dataclasses.replace(draft.content, number=number)
-        target = ws.documents_dir / str(year) / f"{number}.docx"
-        rec_id = conn.execute(
-            insert(recommendations)
-            .values(
-                case_id=draft.case_id,
-                procuratorate=procuratorate,
-                category=draft.category.id,
-                year=year,
-                seq=seq,
-                number=number,
-                recipient=draft.recipient,
-                issued_on=draft.on_date,
-                content=_jsonable(content),
-                document=str(target.relative_to(ws.root)),
-                document_sha256=None,
-                filing_due=deadline_or_refuse("filing", draft.on_date, calendar=ws.calendar),
-                actor=user.name,
-                created_at=now(),
+    wording = wording_snapshot(draft.content.template, draft.template_dirs)
+    # The file may have changed since the draft was checked: the snapshot is what will be used.
+    with frozen_wording(draft.content.template, wording.text, ()) as dirs:
+        check_renderable(draft.content, dirs)
+    try:
+        with ws.store.begin() as conn:
+            if entered is not None:
+                refusal = _number_taken(conn, entered.number)
+                if refusal is not None:
+                    raise refusal
+            apply_transition(
+                conn,
+                draft.case_id,
+                "draft_recommendation",
+                user,
+                reason,
+                draft.on_date,
+                {"recipient": draft.recipient, "urgent": draft.urgent, "juvenile": draft.juvenile},
+                document=draft.kind.id,
+                calendar=ws.calendar,
             )
-            .returning(recommendations.c.id)
-        ).scalar_one()
-        audit.record(
-            conn,
-            user.name,
-            "issue_recommendation",
-            "case",
-            draft.case_id,
-            {
-                "number": number,
-                "recipient": draft.recipient,
-                "document": str(target),
-                # 郭某 → the lead and row it stands for: the link the document must not print.
-                "pseudonyms": list(draft.content.pseudonyms),
-            },
-        )
-    return Reserved(int(rec_id), draft.case_id, number, content, target)
+            if entered is not None:
+                seq, number, numbering = entered.seq, entered.number, ENTERED
+            else:
+                seq = next_seq(conn, draft.kind, procuratorate, draft.category.id, year)
+                _check_date_order(conn, procuratorate, draft.category, year, draft.on_date)
+                number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)
+                numbering = COUNTER
+            content = dataclasses.replace(draft.content, number=number)
+            target = ws.documents_dir / str(year) / f"{number}.docx"
+            rec_id = conn.execute(
+                insert(recommendations)
+                .values(
+                    case_id=draft.case_id,
+                    procuratorate=procuratorate,
+                    category=draft.category.id,
+                    year=year,
+                    seq=seq,
+                    number=number,
+                    numbering=numbering,
+                    recipient=draft.recipient,
+                    issued_on=draft.on_date,
+                    content=_jsonable(content),
+                    template_text=wording.text,
+                    template_sha256=wording.sha256,
+                    document=str(target.relative_to(ws.root)),
+                    document_sha256=None,
+                    filing_due=deadline_or_refuse("filing", draft.on_date, calendar=ws.calendar),
+                    actor=user.name,
+                    created_at=now(),
+                )
+                .returning(recommendations.c.id)
+            ).scalar_one()
+            audit.record(
+                conn,
+                user.name,
+                "issue_recommendation",
+                "case",
+                draft.case_id,
+                {
+                    "number": number,
+                    "numbering": numbering,
+                    "recipient": draft.recipient,
+                    "document": str(target),
+                    "template_sha256": wording.sha256,
+                    # 郭某 → the lead and row it stands for: the link the document must not print.
+                    "pseudonyms": list(draft.content.pseudonyms),
+                },
+            )
+    except IntegrityError as exc:
+        # Another issuer recorded the same number between the check and the insert.
+        if entered is not None:
+            with ws.store.connect() as conn:
+                refusal = _number_taken(conn, entered.number)
+            if refusal is not None:
+                raise refusal from exc
+        raise
+    return Reserved(int(rec_id), draft.case_id, number, content, target, wording.text)
 
 
 def _render_recorded(
@@ -372,15 +504,18 @@ def _render_recorded(
 ) -> Path:
     """Write the file of a recorded recommendation, after its transaction has committed.
 
-    The file is rendered under a temporary name beside its place, then moved there in the short
-    transaction that records its hash — only if no one recorded one meanwhile, so the file on
-    disk and the hash in the store always agree. A failure is recorded on the recommendation (its
-    number stays issued) and refused with the number, so the file can be rendered again.
+    The file is rendered with the wording kept on the recommendation (`template_dirs` only for
+    one issued before that was kept) under a temporary name beside its place, then moved there
+    in the short transaction that records its hash — only if no one recorded one meanwhile, so
+    the file on disk and the hash in the store always agree. A failure is recorded on the
+    recommendation (its number stays issued) and refused with the number, so the file can be
+    rendered again.
     """
     render = document_kind("recommendation").renderer()
     partial = rec.target.with_name(f".{rec.target.name}.{uuid.uuid4().hex}.part")
     try:
-        render(rec.content, partial, template_dirs)
+        with frozen_wording(rec.content.template, rec.template_text, template_dirs) as dirs:
+            render(rec.content, partial, dirs)
         digest = hashlib.sha256(partial.read_bytes()).hexdigest()
         with ws.store.begin() as conn:
             claimed = conn.execute(
@@ -465,11 +600,14 @@ def issue_recommendation(
     reason: str = "",
     other: Sequence[str] = (),
     copy_to: Sequence[str] = (),
+    number: str | None = None,
 ) -> Issued:
     """制发检察建议: move the case to 制发检察建议, number and render its 检察建议书.
 
     Three steps (see the module docstring): draft and check, reserve in one short transaction,
     render after it. `juvenile` defaults to true for the 未检 kind (未成年人保护法 art. 114).
+    `number` is the 文号 the 统一业务应用系统 gave: required when the workspace's numbering is
+    `entered` (the default), refused when it is `counter` (see `numbering`).
 
     Raises:
         UserError: refused before anything was recorded (no number used).
@@ -477,9 +615,14 @@ def issue_recommendation(
     """
     # Before the content is gathered and rendered: the transition would refuse it too.
     policy.check_not_future(on_date, today_in_china(), "制发日期")
+    entered_text = _entered_or_refuse(ws, number)
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
-    reserved = _reserve(ws, draft, user, reason)
+    entered = None
+    if entered_text is not None:
+        example = format_number(draft.kind, ws.region.short, draft.category.code, on_date.year, 3)
+        entered = parse_entered_number(entered_text, on_date.year, example)
+    reserved = _reserve(ws, draft, user, reason, entered)
     document = _render_recorded(ws, reserved, user.name, draft.template_dirs)
     return Issued(case_id, reserved.number, document, reserved.content.reply_period)
 
@@ -517,10 +660,35 @@ def draft_document(
     return out
 
 
+def _entered_or_refuse(ws: Workspace, number: str | None) -> str | None:
+    """The entered 文号, if the workspace's numbering wants one; refuse a missing one (entered)
+    or a given one (counter: the counter would later hand out the same number)."""
+    given = number if number is not None and number.strip() else None
+    if numbering_mode(ws) == ENTERED:
+        if given is None:
+            raise UserError(
+                "制发检察建议书须填写文号。依《人民检察院检察建议工作规定》第七条，检察建议在"
+                "统一业务应用系统中制发，以院名义统一编号：请先在统一业务应用系统中取得本案的"
+                "文号（如青检行公建〔2026〕3号），制发时填写。本院如由本平台编号，管理员可在"
+                '工作区配置文件 shujian.toml 的 [recommendations] 中写 numbering = "counter"。',
+                code="number_required",
+            )
+        return given
+    if given is not None:
+        raise UserError(
+            f'本院的检察建议书由本平台编号（[recommendations] numbering = "counter"），'
+            f"不能另行填写文号“{given.strip()}”：填写的文号与本平台编出的文号混用会重复。"
+            '如文号由统一业务应用系统编定，管理员可把 numbering 改为 "entered"。',
+            code="number_not_allowed",
+        )
+    return None
+
+
 def render_issued(ws: Workspace, number: str, user: User) -> Path:
     """Write the file of an issued recommendation whose rendering failed or never happened (the
     process stopped after the number was recorded), from its stored content, to its recorded
-    place; the 文号 and wording are those issued."""
+    place; the 文号 and wording are those issued (the template kept at issue, not the file as it
+    is now)."""
     with ws.store.connect() as conn:
         row = conn.execute(
             select(recommendations).where(recommendations.c.number == number)
@@ -532,11 +700,16 @@ def render_issued(ws: Workspace, number: str, user: User) -> Path:
             f"检察建议书 {number} 的文书已生成：{ws.root / row.document}。",
             code="document_already_rendered",
         )
-    rec = Reserved(
-        row.id, row.case_id, number, content_from_record(row.content), ws.root / row.document
-    )
     dirs = document_kind("recommendation").template_dirs(ws.templates_dir)
-    return _render_recorded(ws, rec, user.name, dirs)
+    return _render_recorded(ws, _reserved_of(ws, row), user.name, dirs)
+
+
+def _reserved_of(ws: Workspace, row: Any) -> Reserved:
+    """A recorded recommendation as it is rendered: its stored content and kept wording."""
+    content = content_from_record(row.content)
+    return Reserved(
+        row.id, row.case_id, row.number, content, ws.root / row.document, row.template_text
+    )
 
 
 def file_with_superior(
@@ -630,17 +803,110 @@ def list_recommendations(store: Engine, case_id: int | None = None) -> list[dict
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
-def render_again(ws: Workspace, number: str, out: Path, user: User) -> Path:
-    """Render an issued recommendation again from its stored content (same wording, same 文号)."""
+@dataclass(frozen=True)
+class Reprint:
+    """A re-printed recommendation: where it was written and the state of the archived file."""
+
+    path: Path
+    number: str
+    archive: str
+    """`intact` (the archived file, copied byte for byte), `missing` or `altered` (the document
+    rendered again from what was kept at issue, identical to the recorded hash)."""
+    archive_path: Path
+
+    @property
+    def notice(self) -> str:
+        """What the user must be told besides the file (empty when the archive is intact)."""
+        if self.archive == "missing":
+            return (
+                f"存档文书 {self.archive_path} 缺失，已按制发时存档的内容和措辞重新生成，"
+                "与制发时记录的文书完全一致（SHA-256 相同）。请从备份恢复存档文书。"
+            )
+        if self.archive == "altered":
+            return (
+                f"注意：存档文书 {self.archive_path} 已被改动，与制发时记录的 SHA-256 不符，"
+                "未采用也未覆盖该文件；已按制发时存档的内容和措辞重新生成，与制发时记录的文书"
+                "完全一致。请核查改动的来源，并从备份恢复存档文书。"
+            )
+        return ""
+
+
+def render_again(ws: Workspace, number: str, out: Path, user: User) -> Reprint:
+    """Re-print an issued recommendation: the very document issued, byte for byte.
+
+    The archived file is copied when its SHA-256 is the one recorded at issue. When it is
+    missing or altered, the document is rendered again from the stored content and the wording
+    kept at issue, and handed out only if its SHA-256 is the recorded one — otherwise refused: a
+    different document is never handed out in its place. An altered archive is reported, never
+    overwritten (it is evidence of what happened to it).
+
+    Raises:
+        UserError: unknown number; the document was never rendered (`document_not_rendered`);
+            `out` is the archived file itself; the document cannot be reproduced
+            (`document_not_reproducible`).
+    """
     with ws.store.connect() as conn:
         row = conn.execute(
             select(recommendations).where(recommendations.c.number == number)
         ).first()
     if row is None:
-        raise UserError(f"找不到文号为“{number}”的检察建议书。")
-    kind = document_kind("recommendation")
-    kind.renderer()(content_from_record(row.content), out, kind.template_dirs(ws.templates_dir))
+        raise UserError(f"找不到文号为“{number}”的检察建议书。", code="unknown_document")
+    if row.document_sha256 is None:
+        why = f"：{row.render_error}" if row.render_error else ""
+        raise UserError(
+            f"检察建议书 {number} 的存档文书尚未生成{why}，无法按存档重新打印。"
+            "请先生成存档文书（文号和内容不变）。",
+            code="document_not_rendered",
+        )
+    archive = ws.root / row.document
+    if out.resolve() == archive.resolve():
+        raise UserError(
+            f"输出文件不能是存档文书本身（{archive}）：请另选输出位置。", code="output_is_archive"
+        )
+    data = archive.read_bytes() if archive.is_file() else None
+    if data is not None and hashlib.sha256(data).hexdigest() == row.document_sha256:
+        state = "intact"
+    else:
+        state = "missing" if data is None else "altered"
+        data = _reproduce(ws, row, state)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
     audit.record_view(
-        ws.store, user.name, "case", row.case_id, {"document": number}, action="export"
+        ws.store,
+        user.name,
+        "case",
+        row.case_id,
+        {"document": number, "archive": state},
+        action="export",
     )
-    return out
+    return Reprint(out, number, state, archive)
+
+
+def _reproduce(ws: Workspace, row: Any, state: str) -> bytes:
+    """The issued document rendered again from what was kept, if it is the one recorded."""
+    rec = _reserved_of(ws, row)
+    kind = document_kind("recommendation")
+    with (
+        frozen_wording(
+            rec.content.template, rec.template_text, kind.template_dirs(ws.templates_dir)
+        ) as dirs,
+        tempfile.TemporaryDirectory(prefix="shujian-reprint-") as folder,
+    ):
+        path = kind.renderer()(rec.content, Path(folder) / "document.docx", dirs)
+        data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == row.document_sha256:
+        return data
+    archive = "缺失" if state == "missing" else "已被改动（与制发时记录的 SHA-256 不符）"
+    wording = (
+        "制发时存档的措辞"
+        if rec.template_text is not None
+        else "现行模板（该文书制发时尚未存档措辞，模板可能已修改）"
+    )
+    raise UserError(
+        f"检察建议书 {row.number} 的存档文书{archive}，按存档内容和{wording}重新生成的文书与"
+        f"制发时记录的不一致（记录 {row.document_sha256[:12]}…，重新生成 {digest[:12]}…），"
+        "无法重现存档文书：很可能是本程序或其排版组件的版本已变化。为免交出与制发时不同的文书，"
+        "未生成任何文件。请从备份恢复存档文书。",
+        code="document_not_reproducible",
+    )

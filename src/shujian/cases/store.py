@@ -5,8 +5,9 @@ lists and the overdue check are one query); `case_events` is the history, append
 added, never updated or deleted. `case_leads` links the leads accepted (成案) into a case; a lead
 belongs to at most one case; each case follows the workflow of its `case_kind`.
 `document_counters` holds the last number issued per document kind, procuratorate, category and
-year (see `numbering`); `recommendations` each issued 检察建议书 with the content it was rendered
-from and whether its file has been rendered yet; `case_outcomes` what a case achieved (money recovered or paid, people reached).
+year (see `numbering`); `recommendations` each issued 检察建议书 with the content and the wording
+it was rendered from (so that it can be rendered again, identically) and whether its file has
+been rendered yet; `case_outcomes` what a case achieved (money recovered or paid, people reached).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Table,
     Text,
-    UniqueConstraint,
+    text,
 )
 
 from shujian.store import metadata
@@ -98,11 +100,20 @@ recommendations = Table(
     Column("procuratorate", String(128), nullable=False),
     Column("category", String(32), nullable=False),
     Column("year", Integer, nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),  # N of the 文号, entered or taken from the counter
+    # The 文号 as written (〔〕, no spaces): unique across the store, however it was given.
     Column("number", String(64), nullable=False, unique=True),
+    # How the number was given: `entered` from the 统一业务应用系统, or taken from the `counter`
+    # (the only way before 0007). See `numbering`.
+    Column("numbering", String(16), nullable=False, server_default="counter"),
     Column("recipient", String(256), nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("content", JSON, nullable=False),
+    # The wording template the document was rendered with, as it was at issue (its YAML text and
+    # SHA-256), so that rendering it again gives the same words after the template file changed.
+    # NULL for recommendations issued before 0007: they are rendered with the current template.
+    Column("template_text", Text),
+    Column("template_sha256", String(64)),
     Column("document", String(512), nullable=False),  # where the file is (or is to be) written
     # NULL until the file is rendered: the number is recorded first, the file written after (see
     # `recommendations`); a failed rendering leaves its reason in `render_error`.
@@ -112,7 +123,19 @@ recommendations = Table(
     Column("filed_on", Date),
     Column("actor", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("procuratorate", "category", "year", "seq", name="uq_recommendation_number"),
+    # The counter's series has no duplicate N. Entered numbers are not in it: two official
+    # numbers of one category and year may share N under different 代字 (青检行公建〔2026〕3号,
+    # 青检公建〔2026〕3号), and `number` is what must be unique.
+    Index(
+        "uq_recommendation_counter_seq",
+        "procuratorate",
+        "category",
+        "year",
+        "seq",
+        unique=True,
+        sqlite_where=text("numbering = 'counter'"),
+        postgresql_where=text("numbering = 'counter'"),
+    ),
 )
 
 case_outcomes = Table(

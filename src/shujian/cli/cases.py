@@ -164,6 +164,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
 HINTS = {
     "needs_document_service": "命令行：shujian cases recommend",
     "document_not_rendered": "命令行：shujian cases render {number}",
+    "number_required": "命令行：shujian cases recommend 案件编号 --number 文号 …",
 }
 """What to type next, added to a service's refusal by its code (services speak no command line)."""
 
@@ -230,6 +231,12 @@ def act_cmd(
     help="未成年人保护检察建议（一个月内回复；未检类别默认是）",
 )
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="制发日期（默认今天）")
+@click.option(
+    "--number",
+    default=None,
+    metavar="文号",
+    help="统一业务应用系统编定的文号，如 青检行公建〔2026〕3号（本院由本平台编号时不写）",
+)
 @click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
 @click.pass_context
 def recommend_cmd(
@@ -244,9 +251,13 @@ def recommend_cmd(
     urgent: bool,
     juvenile: bool | None,
     on_date: str | None,
+    number: str | None,
     pdf: bool,
 ) -> None:
-    """制发检察建议：案件进入“制发检察建议”，编文号并生成检察建议书（.docx）。"""
+    """制发检察建议：案件进入“制发检察建议”，记录文号并生成检察建议书（.docx）。
+
+    文号默认填写统一业务应用系统编定的文号（--number）；配置 numbering = "counter" 的院由本平台编号。
+    """
     ws = workspace(ctx)
     try:
         issued = recommendations.issue_recommendation(
@@ -263,9 +274,12 @@ def recommend_cmd(
             juvenile=juvenile,
             other=other,
             copy_to=copy_to,
+            number=number,
         )
     except recommendations.DocumentNotRendered as e:
         raise _with_hint(e, number=e.number) from e
+    except UserError as e:
+        raise _with_hint(e) from e
     click.echo(f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）")
     click.echo(f"文书：{issued.document}")
     if pdf:
@@ -356,12 +370,22 @@ def file_cmd(ctx: click.Context, number: str, filed_with: str, on_date: str | No
 @click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
 @click.pass_context
 def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> None:
-    """按存档内容重新生成一份已制发的检察建议书（文号不变）。"""
+    """再次打印一份已制发的检察建议书：与制发时存档的文书逐字节相同。
+
+    存档文书完好时原样复制；缺失或被改动时按存档的内容和措辞重新生成，与制发时记录的
+    SHA-256 一致才输出，否则拒绝。
+    """
     ws = workspace(ctx)
-    out = recommendations.render_again(ws, number, output, user(ctx))
-    click.echo(f"已生成：{out}")
+    try:
+        reprint = recommendations.render_again(ws, number, output, user(ctx))
+    except UserError as e:
+        raise _with_hint(e, number=number) from e
+    if reprint.notice:
+        click.echo(reprint.notice, err=True)
+    source = "复制自存档文书" if reprint.archive == "intact" else "按存档重新生成，与存档一致"
+    click.echo(f"已生成（{source}）：{reprint.path}")
     if pdf:
-        _pdf(out)
+        _pdf(reprint.path)
 
 
 @cases_group.command("render")

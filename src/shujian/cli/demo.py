@@ -47,7 +47,8 @@ def demo_cmd(directory: Path, seed: int) -> None:
     if case is not None:
         click.echo(
             f"\n案件示例：线索 {case.lead_id} 已成案（案件 {case.case_id}），"
-            f"检察建议书 {case.number} 已送达，{case.reply_period}回复。"
+            f"检察建议书 {case.number}（统一业务应用系统编定的文号，制发时填写）已送达，"
+            f"{case.reply_period}回复。"
         )
         click.echo(f"  文书：{case.document}")
         pdf = preview.to_pdf(case.document, case.document.parent)
@@ -68,7 +69,8 @@ def demo_cmd(directory: Path, seed: int) -> None:
     )
     click.echo(
         f"  检察建议：   shujian -w {ws} cases act 案件编号 investigate；"
-        f"shujian -w {ws} cases recommend 案件编号 --recipient 被建议单位 --pdf"
+        f"shujian -w {ws} cases recommend 案件编号 --recipient 被建议单位 "
+        "--number 统一业务应用系统编定的文号 --pdf"
     )
     click.echo(f"  统计与审计： shujian -w {ws} stats --by model；shujian -w {ws} audit verify")
     click.echo(f"  退回报告：   {ws / 'reports'}")

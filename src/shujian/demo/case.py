@@ -5,6 +5,10 @@ days; the demo does the first part of that with its own 幼儿园 lead: dispatch
 case, investigated, the recommendation issued to the county's education bureau, served and
 filed with the upper procuratorate. The
 case is left 等待回复 for the user to carry on with the commands the demo prints.
+
+As at a real procuratorate, the recommendation bears the 文号 the 统一业务应用系统 gave it
+(《人民检察院检察建议工作规定》 art. 7), typed in at issue: the demo workspace keeps the default
+`numbering = "entered"`, and the number is made up in the county's own form.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from shujian.cases.categories import declarations
+from shujian.cases.documents.kinds import document_kind
+from shujian.cases.numbering import format_number
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import open_case, transition
 from shujian.leads.service import list_leads
@@ -24,6 +31,17 @@ from shujian.workspace import Workspace
 MODEL = "kindergarten.name"
 DEPARTMENT = "未成年人检察部"
 PROSECUTOR = "演示检察官"
+OFFICIAL_SEQ = 7
+"""N of the demo case's 文号 in the 统一业务应用系统 (the county's seventh 未检 recommendation of
+the year there: the platform does not number it)."""
+
+
+def official_number(ws: Workspace, on: dt.date) -> str:
+    """The 文号 the unified system gave the demo case: 青检未建〔2026〕7号 for 青岚县."""
+    code = declarations().category("juvenile").code
+    return format_number(
+        document_kind("recommendation"), ws.region.short, code, on.year, OFFICIAL_SEQ
+    )
 
 
 @dataclass(frozen=True)
@@ -69,13 +87,15 @@ def walk_sample_case(
         as_of,
         calendar=ws.calendar,
     )
+    issued_on = as_of + dt.timedelta(days=1)
     issued = issue_recommendation(
         ws,
         library,
         case_id,
         prosecutor,
-        as_of + dt.timedelta(days=1),
+        issued_on,
         f"{county}教育局",
+        number=official_number(ws, issued_on),
         category="未检",
         items=(
             "督促该幼儿园依法规范名称，撤除含有“国际”“双语”等字样的牌匾和宣传内容。",

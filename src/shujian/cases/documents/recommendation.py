@@ -28,6 +28,7 @@ from docx.text.paragraph import Paragraph
 
 from shujian.cases.documents import layout, tables
 from shujian.cases.documents.numerals import chinese_date, chinese_numeral
+from shujian.cases.documents.package import save_docx
 from shujian.cases.documents.wording import Wording, load_wording
 from shujian.errors import UserError
 
@@ -328,5 +329,5 @@ def render_recommendation(
         _copy_to(w)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
+    save_docx(doc, out, content.issued_on)
     return out
