@@ -10,16 +10,34 @@ Two python-docx gaps are filled here with XML:
   every run gets all four attributes and no theme attribute.
 * the document grid (`w:docGrid`), "don't snap to grid" (`w:snapToGrid`), character-based
   indents, table borders and margins and the PAGE field have no API.
+
+The 版记 (GB/T 9704 7.4, 10) sits at the foot of the last page, its last rule on the foot of the
+type area, in a text box (`foot_box`): DrawingML, positioned at the bottom of the margin box of
+the page its anchor paragraph is on, wrapping no text (`wp:wrapNone`). The anchor is the last
+paragraph, as tall as the box plus one line, and kept with what precedes it (the date, or the
+last row of the last evidence table). Where the text leaves that much room, the box stands at the
+foot of that page; where not, the anchor moves to the next page like any paragraph, the kept
+lines with it, and the box follows: never a page with the box alone, nothing overlapped.
+
+A floating table (`w:tblpPr`, vertAnchor margin, tblpYSpec bottom) was tried first and rejected:
+it pushes aside every line it meets, its own anchor paragraph included, and LibreOffice 7.4
+then moves the anchor alone to a new page without honouring "keep with next" (a lone 抄送 box),
+or moves the date away from the signature when anchored in the date. Word and WPS also wrap text
+around floating tables, so the same would happen there. A known LibreOffice limit remains: a
+single table running over three or more pages is not kept with the anchor (evidence tables hold
+at most 20 rows, which never do).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from docx.document import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
@@ -315,6 +333,7 @@ def setup_styles(doc: Document) -> None:
     _style(doc, "表格文字", FANGSONG, SIZE_4, align=left, line_pt=SIZE_4 * 1.3, snap=False)
     _style(doc, "抄送", FANGSONG, SIZE_4, align=left, line_pt=SIZE_4 * 1.8, snap=False)
     _style(doc, "页码", SONGTI, SIZE_4, line_pt=SIZE_4 * 1.2, snap=False)
+    _style(doc, "版记", FANGSONG, SIZE_4, snap=False)
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -383,3 +402,90 @@ def table_rules(tbl_pr: BaseOxmlElement, **sides: float) -> None:
         else:
             el.set(qn("w:val"), "nil")
         table_borders.append(el)
+
+
+# -- a box at the foot of the type area ------------------------------------------------------
+
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_EMU_PER_TWIP = 635
+
+_FOOT_BOX = f"""<w:drawing xmlns:w="{nsmap["w"]}" xmlns:wp="{nsmap["wp"]}" xmlns:a="{nsmap["a"]}"
+    xmlns:wps="{_WPS}">
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"
+      behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">
+    <wp:simplePos x="0" y="0"/>
+    <wp:positionH relativeFrom="margin"><wp:posOffset>0</wp:posOffset></wp:positionH>
+    <wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+    <wp:extent cx="{{cx}}" cy="{{cy}}"/>
+    <wp:effectExtent l="0" t="0" r="0" b="0"/>
+    <wp:wrapNone/>
+    <wp:docPr id="{{id}}" name="{{name}}"/>
+    <wp:cNvGraphicFramePr/>
+    <a:graphic>
+      <a:graphicData uri="{_WPS}">
+        <wps:wsp>
+          <wps:cNvSpPr txBox="1"/>
+          <wps:spPr>
+            <a:xfrm><a:off x="0" y="0"/><a:ext cx="{{cx}}" cy="{{cy}}"/></a:xfrm>
+            <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+            <a:noFill/>
+            <a:ln><a:noFill/></a:ln>
+          </wps:spPr>
+          <wps:txbx><w:txbxContent/></wps:txbx>
+          <wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0"
+              anchor="b" anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+        </wps:wsp>
+      </a:graphicData>
+    </a:graphic>
+  </wp:anchor>
+</w:drawing>"""
+
+
+def foot_box(
+    anchor: Paragraph,
+    content: Sequence[BaseOxmlElement],
+    height_twips: int,
+    name: str,
+    shape_id: int = 1,
+) -> None:
+    """Put `content` (tables, paragraphs) in a borderless text box as wide as the type area and
+    `height_twips` high, its foot on the foot of the type area of the page `anchor` is on.
+
+    The box does not push text aside (`wp:wrapNone`); the caller keeps text from running under it
+    by making `anchor` at least as tall as the box. The content sits at the box's foot
+    (`anchor="b"`), so a box taller than its content leaves the room above it empty.
+    """
+    xml = (
+        _FOOT_BOX.replace("{cx}", str(text_width_twips() * _EMU_PER_TWIP))
+        .replace("{cy}", str(height_twips * _EMU_PER_TWIP))
+        .replace("{id}", str(shape_id))
+        .replace("{name}", name)
+    )
+    drawing = parse_xml(xml)
+    box = drawing.find(".//" + qn("w:txbxContent"))
+    for el in content:
+        box.append(el)
+    if not len(box) or box[-1].tag != qn("w:p"):
+        box.append(_tiny_paragraph())  # a text box ends with a paragraph
+    run = anchor.add_run()
+    run._r.append(drawing)
+
+
+def _tiny_paragraph() -> BaseOxmlElement:
+    """An empty paragraph one point high (the text box's closing paragraph takes no room)."""
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "20")
+    spacing.set(qn("w:lineRule"), "exact")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    ppr.extend([snap, spacing, rpr])
+    p.append(ppr)
+    return p

@@ -14,6 +14,7 @@ workspace's own copy), so a procuratorate can change the sentences without touch
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 import docx
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml.ns import qn
 from docx.shared import Twips
 from docx.text.paragraph import Paragraph
 
@@ -224,24 +226,66 @@ def _attachment(w: _Writer, content: RecommendationContent) -> None:
 def _copy_to(w: _Writer) -> None:
     """抄送 (版记, GB/T 9704 7.4): 4号 仿宋 one character in, wrapped lines under the first
     unit's name, between two rules as wide as the type area (a one-cell table carries them, since
-    a paragraph's rules stop at its indents)."""
+    a paragraph's rules stop at its indents), at the foot of the last page.
+
+    The table sits in a text box pinned to the foot of the type area (`layout.foot_box`),
+    anchored in a last, empty paragraph as tall as the box and a line above it. That paragraph
+    keeps the text from running under the box; when it does not fit below the text, it moves
+    to the next page like any paragraph, and the last lines of the text, kept with it, go along
+    (see `layout`'s module docstring).
+    """
+    lines = w.wording.lines("copy_to", **w.values)
     box = w.doc.add_table(rows=1, cols=1)
     box.alignment = WD_TABLE_ALIGNMENT.CENTER
     box.autofit = False
     tbl_pr = box._tbl.tblPr
     layout.table_width(tbl_pr, layout.text_width_twips())
-    layout.table_cell_margins(tbl_pr, top=40, bottom=40)
+    layout.table_cell_margins(tbl_pr, top=_COPY_TO_MARGIN, bottom=_COPY_TO_MARGIN)
     layout.table_rules(tbl_pr, top=0.35, bottom=0.35)
     box.columns[0].width = Twips(layout.text_width_twips())
     cell = box.rows[0].cells[0]
     cell.width = Twips(layout.text_width_twips())
     first = cell.paragraphs[0]
-    for i, line in enumerate(w.wording.lines("copy_to", **w.values)):
+    for i, line in enumerate(lines):
         paragraph = first if i == 0 else cell.add_paragraph()
         paragraph.style = w.doc.styles["抄送"]
         layout.set_run(paragraph.add_run(tables.clean(line)), layout.FANGSONG)
         ppr = paragraph._p.get_or_add_pPr()
         layout.indent_chars(ppr, left=4, hanging=3, right=1, size_pt=layout.SIZE_4)
+    _keep_with_next(box._tbl.getprevious())
+    height = _copy_to_height(lines)
+    anchor = w.doc.add_paragraph(style="版记")
+    anchor.paragraph_format.line_spacing = Twips(height + layout.line_pitch_twips())
+    layout.foot_box(anchor, [box._tbl], height, "版记")
+
+
+_COPY_TO_MARGIN = 40  # twips above and below the text, inside the rules
+_COPY_TO_LINE = round(layout.SIZE_4 * 1.8 * 20)  # the 抄送 style's line, twips
+
+
+def _copy_to_height(lines: Sequence[str]) -> int:
+    """The height of the 抄送 box in twips, rounded up: each line wraps at the type area less
+    the indents (first line 1 character in, the others 4, 1 off the right) in 4号."""
+    per_line = layout.text_width_twips() / layout.chars_twips(1, layout.SIZE_4)
+    first, rest = per_line - 2, per_line - 5
+    count = sum(1 + max(0, math.ceil((tables.text_width(line) - first) / rest)) for line in lines)
+    rules = 2 * 20
+    return count * _COPY_TO_LINE + 2 * _COPY_TO_MARGIN + rules + 40
+
+
+def _keep_with_next(element: Any) -> None:
+    """Keep the body element before the 版记 (a paragraph, or a table's last row) with it."""
+    if element is None:
+        return
+    if element.tag == qn("w:tbl"):
+        rows = element.findall(qn("w:tr"))
+        paragraphs = rows[-1].iter(qn("w:p")) if rows else iter(())
+    elif element.tag == qn("w:p"):
+        paragraphs = iter((element,))
+    else:
+        return
+    for p in paragraphs:
+        p.get_or_add_pPr().keepNext_val = True
 
 
 def _values(content: RecommendationContent) -> dict[str, Any]:
@@ -320,7 +364,6 @@ def render_recommendation(
     if content.evidence:
         _attachment(w, content)
     if content.copy_to:
-        w.blank()
         _copy_to(w)
 
     out.parent.mkdir(parents=True, exist_ok=True)
