@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
+from lxml import etree
 
 from helpers import PdfWord, pdf_words
 from shujian.cases.documents import EvidenceTable, RecommendationContent, render_recommendation
 from shujian.cases.documents.layout import MARGINS_MM, PAGE_MM
-from shujian.cases.documents.preview import to_pdf
+from shujian.cases.documents.preview import FONTS_CONF, to_pdf
 
 PT_PER_MM = 72 / 25.4
 TYPE_AREA_TOP = MARGINS_MM["top"] * PT_PER_MM
@@ -144,3 +148,88 @@ def test_without_copy_to_units_no_box_and_no_empty_page(evidence: int, tmp_path:
     assert not any(w.text.startswith("抄送") for page in pages for w in page)
     for page in pages:
         assert [w for w in page if not _is_page_number(w)]
+
+
+# -- fonts Word and WPS can find -----------------------------------------------------------------
+
+# What a Windows PC without the official fonts should use instead (the first it has).
+WINDOWS_ALTERNATIVES = {
+    "仿宋_GB2312": ("仿宋",),
+    "楷体_GB2312": ("楷体",),
+    "方正小标宋简体": ("华文中宋", "宋体"),
+}
+
+
+def _xml(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(name))
+
+
+def test_font_table_declares_every_font_the_runs_name_with_windows_alternatives(
+    tmp_path: Path,
+) -> None:
+    evidence = (dataclasses.replace(_evidence(3)[0], total_rows=30),)  # 楷体 note
+    path = render_recommendation(
+        dataclasses.replace(BASE, evidence=evidence, copy_to=_units(2)), tmp_path / "doc.docx"
+    )
+    with zipfile.ZipFile(path) as z:
+        parts = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
+    used = {
+        rfonts.get(qn(f"w:{attr}"))
+        for part in parts
+        for rfonts in _xml(path, part).iter(qn("w:rFonts"))
+        for attr in ("ascii", "hAnsi", "eastAsia", "cs")
+    } - {None}
+    assert {"仿宋_GB2312", "楷体_GB2312", "方正小标宋简体", "黑体"} <= used
+    table = {f.get(qn("w:name")): f for f in _xml(path, "word/fontTable.xml")}
+    assert used <= set(table), "every font a run names is declared"
+    for name, alternatives in WINDOWS_ALTERNATIVES.items():
+        alt = table[name].find(qn("w:altName"))
+        assert alt is not None, name
+        assert tuple(a.strip() for a in alt.get(qn("w:val")).split(",")) == alternatives
+    for name in ("仿宋_GB2312", "楷体_GB2312", "方正小标宋简体", "黑体"):
+        assert table[name].find(qn("w:charset")).get(qn("w:val")) == "86"  # GB2312
+    assert table["黑体"].find(qn("w:panose1")) is not None
+
+
+@pytest.mark.parametrize(
+    "font",
+    [*WINDOWS_ALTERNATIVES, "黑体", *(a for alts in WINDOWS_ALTERNATIVES.values() for a in alts)],
+)
+def test_fonts_conf_gives_libreoffice_a_noto_cjk_face_for(font: str) -> None:
+    """The PDF preview's substitutes cover the official fonts and their Windows alternatives."""
+    found = subprocess.run(
+        ["fc-match", "-f", "%{family}", font],
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Noto S" in found and "CJK" in found, found
+
+
+# -- metadata ------------------------------------------------------------------------------------
+
+
+def test_document_properties_name_the_procuratorate_and_the_number_not_python_docx(
+    tmp_path: Path,
+) -> None:
+    path = render_recommendation(BASE, tmp_path / "doc.docx")
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        core_xml, app_xml = z.read("docProps/core.xml"), z.read("docProps/app.xml")
+    for xml in (core_xml, app_xml):
+        assert b"python-docx" not in xml and b"Macintosh" not in xml
+    core = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in etree.fromstring(core_xml)}
+    assert core["creator"] == core["lastModifiedBy"] == "青岚县人民检察院"
+    assert core["title"] == "检察建议书 青检行建〔2026〕7号"
+    for empty in ("subject", "keywords", "description", "category"):
+        assert core.get(empty, "") == "", empty
+    app = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in etree.fromstring(app_xml)}
+    assert app["Company"] == "青岚县人民检察院"
+    assert "Word" not in app.get("Application", "") and not app.get("AppVersion")
+    assert "Pages" not in app and "Words" not in app  # counts of an empty template page
+    assert not any("thumbnail" in n for n in names)
+    # python-docx reads them back as the procuratorate's.
+    props = docx.Document(str(path)).core_properties
+    assert (props.author, props.title) == ("青岚县人民检察院", "检察建议书 青检行建〔2026〕7号")

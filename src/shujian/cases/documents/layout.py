@@ -36,6 +36,8 @@ from docx.document import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -489,3 +491,77 @@ def _tiny_paragraph() -> BaseOxmlElement:
     ppr.extend([snap, spacing, rpr])
     p.append(ppr)
     return p
+
+
+# -- the font table --------------------------------------------------------------------------
+
+# How Word and WPS on a procuratorate's Windows PC find each font the document names: the
+# alternative names (w:altName, tried in order when the named font is missing: Windows ships
+# 仿宋, 楷体, 宋体 and 黑体, not the GB2312 fonts nor 方正小标宋), and the charset (0x86, GB2312),
+# family, pitch and PANOSE numbers Word matches by when no name is found. PANOSE values are those
+# of the Windows fonts; 方正小标宋简体's is not published, so Word matches it by charset/family.
+_FONT_TABLE: dict[str, dict[str, str]] = {
+    FANGSONG: {"altName": "仿宋", "panose1": "02010609030101010101", "family": "modern",
+               "pitch": "fixed"},
+    KAITI: {"altName": "楷体", "panose1": "02010609030101010101", "family": "modern",
+            "pitch": "fixed"},
+    XIAOBIAOSONG: {"altName": "华文中宋,宋体", "family": "roman", "pitch": "variable"},
+    HEITI: {"panose1": "02010609060101010101", "family": "modern", "pitch": "fixed"},
+    SONGTI: {"panose1": "02010600030101010101", "family": "roman", "pitch": "variable"},
+}  # fmt: skip
+_FONT_CHILDREN = ("altName", "panose1", "charset", "family", "pitch")
+FONT_ALTERNATIVES = {
+    name: tuple(spec["altName"].split(","))
+    for name, spec in _FONT_TABLE.items()
+    if "altName" in spec
+}
+
+
+def fonts_used(doc: Document) -> set[str]:
+    """Every font named by a `w:rFonts` of the body, the styles, headers and footers."""
+    parts = [doc.element, doc.styles.element]
+    for section in doc.sections:
+        for story in (section.footer, section.even_page_footer, section.header):
+            if not story.is_linked_to_previous:
+                parts.append(story._element)
+    names = set()
+    for part in parts:
+        for rfonts in part.iter(qn("w:rFonts")):
+            for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+                value = rfonts.get(qn(f"w:{attr}"))
+                if value:
+                    names.add(value)
+    return names
+
+
+def declare_fonts(doc: Document) -> None:
+    """Declare each font the document uses in word/fontTable.xml (see `_FONT_TABLE`).
+
+    python-docx's template declares only Latin and Japanese fonts, so Word met 仿宋_GB2312 with
+    nothing to go on and fell back to its default font on a PC without it.
+    """
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    declared = {f.get(qn("w:name")): f for f in table.findall(qn("w:font"))}
+    for name in sorted(fonts_used(doc)):
+        spec = _FONT_TABLE.get(name)
+        if spec is None:
+            if name not in declared:
+                font = OxmlElement("w:font")
+                font.set(qn("w:name"), name)
+                table.append(font)
+            continue
+        font = declared.get(name)
+        if font is None:
+            font = OxmlElement("w:font")
+            font.set(qn("w:name"), name)
+            table.append(font)
+        for child in list(font):
+            font.remove(child)
+        values = {"charset": "86", **spec}
+        for tag in _FONT_CHILDREN:
+            if tag in values:
+                el = OxmlElement(f"w:{tag}")
+                el.set(qn("w:val"), values[tag])
+                font.append(el)
+    part._blob = serialize_part_xml(table)
