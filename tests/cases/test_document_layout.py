@@ -15,7 +15,7 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from helpers import PdfWord, pdf_words
+from helpers import PdfWord, pdf_lines, pdf_words
 from shujian.cases.documents import EvidenceTable, RecommendationContent, render_recommendation
 from shujian.cases.documents.layout import MARGINS_MM, PAGE_MM
 from shujian.cases.documents.preview import FONTS_CONF, to_pdf
@@ -119,13 +119,13 @@ def test_copy_to_sits_at_the_foot_of_the_last_page(case: str, tmp_path: Path) ->
 def test_copy_to_without_room_takes_the_last_lines_of_the_text_to_the_next_page(
     tmp_path: Path,
 ) -> None:
-    """A box of about fourteen lines (more than half the page with the line above it) after
-    bodies 1, 7, 13 and 19 lines longer: the text's end falls on every sixth line of a page, so
-    some bodies leave room for the box and some do not; those take the closing lines, signature
-    and date along to the box's page."""
+    """A box of eight lines (4号) after bodies 1, 7, 13 and 19 lines longer: with the closing
+    lines, signature and date kept with it, it needs about thirteen of the page's 22 lines, and
+    the text's end falls on every sixth line of a page, so some bodies leave room for it and some
+    do not; those take the closing lines, signature and date along to the box's page."""
     moved = fitted = 0
     for extra in range(1, 20, 6):
-        content = dataclasses.replace(BASE, facts=(FACT_LINE,) * extra, copy_to=_units(20))
+        content = dataclasses.replace(BASE, facts=(FACT_LINE,) * extra, copy_to=_units(10))
         pdf = _pdf(content, tmp_path, f"doc{extra}")
         pages = pdf_words(pdf)
         box_top = _check_copy_to_at_the_foot(pages, _docx_text(tmp_path / f"doc{extra}.docx"))
@@ -233,3 +233,43 @@ def test_document_properties_name_the_procuratorate_and_the_number_not_python_do
     # python-docx reads them back as the procuratorate's.
     props = docx.Document(str(path)).core_properties
     assert (props.author, props.title) == ("青岚县人民检察院", "检察建议书 青检行建〔2026〕7号")
+
+
+# -- no orphan last lines --------------------------------------------------------------------------
+
+PUNCTUATION = set("，。、；：？！）》」』”’〕】…—（《「『“‘〔【,.;:?!()")
+SENTENCE = "本院在履行法律监督职责中发现有关单位存在违法情形应当依法予以纠正并加强监督管理工作"
+
+
+def _paragraph(n: int) -> str:
+    """`n` characters of running text ending with "。"."""
+    return (SENTENCE * (n // len(SENTENCE) + 1))[: n - 1] + "。"
+
+
+# With the first line two characters in, a line holds 26 then 28 characters: these lengths leave
+# one character and the full stop, or the full stop alone (which takes the character before it
+# along, since no line may start with it), on a last line of their own.
+ORPHAN_LENGTHS = (27, 28, 29, 55, 56, 83, 84, 111, 112)
+MIXED = (
+    "本院于2026年10月18日会同公安机关到场检查，发现青岚县极速网吧有3名未成年人上网，"
+    "负责人为张某某，联系电话0532-8888XXXX，已责令整改到位并督促落实查。"
+)
+
+
+def test_body_styles_keep_widows_and_orphans_off_page_edges(tmp_path: Path) -> None:
+    doc = docx.Document(str(render_recommendation(BASE, tmp_path / "doc.docx")))
+    for style in ("文书正文", "一级标题", "主送"):
+        assert doc.styles[style].paragraph_format.widow_control is True, style
+
+
+def test_no_line_of_the_pdf_is_one_character_and_its_punctuation(tmp_path: Path) -> None:
+    facts = (*(_paragraph(n) for n in ORPHAN_LENGTHS), MIXED)
+    pdf = _pdf(dataclasses.replace(BASE, facts=facts), tmp_path, "doc")
+    lines = [line.replace(" ", "") for page in pdf_lines(pdf) for line in page]
+    assert any(SENTENCE[:20] in line for line in lines)  # the paragraphs are there
+    short = [
+        line
+        for line in lines
+        if not line.startswith("—") and len([c for c in line if c not in PUNCTUATION]) <= 1
+    ]
+    assert not short

@@ -30,7 +30,9 @@ at most 20 rows, which never do).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Callable, Sequence
 
 from docx.document import Document
 from docx.enum.section import WD_SECTION
@@ -296,7 +298,7 @@ def _style(
     pf = style.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing = Pt(line_pt) if line_pt else Twips(line_pitch_twips())
-    pf.widow_control = False
+    pf.widow_control = True  # no first or last line of a paragraph alone on a page
     if align is not None:
         pf.alignment = align
     if keep_with_next:
@@ -565,3 +567,82 @@ def declare_fonts(doc: Document) -> None:
                 el.set(qn("w:val"), values[tag])
                 font.append(el)
     part._blob = serialize_part_xml(table)
+
+
+# -- the last line of a paragraph ------------------------------------------------------------
+
+# Punctuation that may not start a line (行首禁则) and that may not end one (行尾禁则).
+NO_LINE_START = set("，。、；：？！）》」』”’〕】〉…—%‰·,.;:?!)]}")
+NO_LINE_END = set("（《「『“‘〔【〈([{")
+# LibreOffice's previews condense every character by the grid cell's shortfall (preview.py); a
+# run's own w:spacing replaces that value, so the adjustment below is added to it.
+GRID_CONDENSE = math.floor(char_space() * 20 / 4096)  # twentieths of a point
+MAX_ADJUST = 40  # twentieths of a point a character: 2 pt, an eighth of the character
+_TOKEN = re.compile(r"[A-Za-z0-9]+|.", re.S)
+
+Measure = Callable[[str], float]
+"""The width of a text in full-width characters (`tables.text_width`)."""
+
+
+def _lines_of(text: str, measure: Measure, first_indent: float, spacing_pt: float) -> list[str]:
+    """`text` broken into lines of the type area as a Chinese line breaker does: greedy, words
+    of Latin letters and digits whole, no line starting with closing punctuation or ending with
+    opening punctuation (the character before moves down with it)."""
+    width = text_width_twips() / 20
+    lines: list[list[str]] = [[]]
+    used = first_indent * SIZE_3
+    for token in _TOKEN.findall(text):
+        w = measure(token) * SIZE_3 + spacing_pt * len(token)
+        if used + w <= width + 0.01 or not lines[-1]:
+            lines[-1].append(token)
+            used += w
+            continue
+        carried = [token]
+        line = lines[-1]
+        while (
+            line and len(line) > 1 and (carried[0][0] in NO_LINE_START or line[-1] in NO_LINE_END)
+        ):
+            carried.insert(0, line.pop())
+        lines.append(carried)
+        used = sum(measure(t) * SIZE_3 + spacing_pt * len(t) for t in carried)
+    return ["".join(line) for line in lines]
+
+
+def short_last_line(line: str) -> bool:
+    """A last line of one character and its punctuation, or punctuation alone ("查。", "。")."""
+    return sum(1 for c in line if c not in NO_LINE_START and c not in NO_LINE_END) <= 1
+
+
+def last_line_adjustment(text: str, measure: Measure, first_indent: float = 2) -> int:
+    """Twentieths of a point to add to each character's spacing so that the paragraph's last
+    line is not `short_last_line`: 0 when it is not; else the smallest change, tightening (挤进:
+    the paragraph sets a line shorter) or loosening (拉出: a character more comes down), up to
+    `MAX_ADJUST`; 0 when none helps."""
+    base = GRID_CONDENSE / 20
+    lines = _lines_of(text, measure, first_indent, base)
+    if len(lines) < 2 or not short_last_line(lines[-1]):
+        return 0
+    for step in range(1, MAX_ADJUST + 1):
+        for delta in (-step, step):
+            trial = _lines_of(text, measure, first_indent, base + delta / 20)
+            if not short_last_line(trial[-1]) and len(trial) <= len(lines):
+                return delta
+    return 0
+
+
+def set_character_spacing(run: Run, delta: int) -> None:
+    """Condense (delta < 0) or expand a run's characters by `delta` twentieths of a point, on top
+    of the grid's own condensing (`GRID_CONDENSE`)."""
+    rpr = run._r.get_or_add_rPr()
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_RPR_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(GRID_CONDENSE + delta))
+
+
+_RPR_AFTER_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+    "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+    "w:specVanish", "w:oMath",
+)  # fmt: skip

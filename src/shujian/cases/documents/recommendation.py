@@ -143,6 +143,11 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
+# Styles of running text, by first-line indent (characters): their last line must not be a lone
+# character and its punctuation (see `layout.last_line_adjustment`).
+_RUNNING_TEXT = {"文书正文": 2.0, "一级标题": 2.0, "主送": 0.0}
+
+
 class _Writer:
     """Appends paragraphs in the document's styles; each run gets its East Asian font too."""
 
@@ -154,7 +159,12 @@ class _Writer:
     def para(self, text: str, style: str, font: str = layout.FANGSONG) -> Paragraph:
         paragraph = self.doc.add_paragraph(style=style)
         if text:
-            layout.set_run(paragraph.add_run(tables.clean(text)), font)
+            text = tables.clean(text)
+            run = layout.set_run(paragraph.add_run(text), font)
+            if style in _RUNNING_TEXT:
+                delta = layout.last_line_adjustment(text, tables.text_width, _RUNNING_TEXT[style])
+                if delta:
+                    layout.set_character_spacing(run, delta)
         return paragraph
 
     def paras(self, texts: Sequence[str], style: str, font: str = layout.FANGSONG) -> None:
