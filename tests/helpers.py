@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
+import re
+import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +135,41 @@ def investigated_cases(ws: Workspace, folder: Path, n: int) -> list[int]:
         transition(ws.store, case_id, "investigate", prosecutor, "", dt.date(2026, 3, 2))
         out.append(case_id)
     return out
+
+
+@dataclass(frozen=True)
+class PdfWord:
+    """A word of a PDF page as poppler's `pdftotext -bbox` sees it, in points from the top left."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+_BBOX_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def pdf_words(pdf: Path) -> list[list[PdfWord]]:
+    """The words of each page of `pdf`, in reading order."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [
+            PdfWord(float(m[1]), float(m[2]), float(m[3]), float(m[4]), html.unescape(m[5]))
+            for m in _BBOX_WORD.finditer(page)
+        ]
+        for page in out.split("<page ")[1:]
+    ]
+
+
+def pdf_lines(pdf: Path) -> list[list[str]]:
+    """The text lines of each page of `pdf` (`pdftotext`, pages split at form feeds)."""
+    out = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [[line for line in page.splitlines() if line.strip()] for page in out.split("\f")]

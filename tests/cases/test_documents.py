@@ -15,6 +15,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Length
+from docx.table import Table
 
 from shujian.cases.documents import (
     EvidenceTable,
@@ -230,7 +231,9 @@ def test_evidence_is_an_attachment_on_a_new_page_with_masked_values(document: Do
 
 
 def test_copy_to_closes_the_document(document: Document) -> None:
-    assert document.tables[-1].rows[0].cells[0].text == "抄送：青岚县人民政府，青岚县教育局。"
+    # The 版记's table sits in a text box at the foot of the page, not in the body's flow.
+    last = Table(list(document.element.body.iter(qn("w:tbl")))[-1], document)
+    assert last.rows[0].cells[0].text == "抄送：青岚县人民政府，青岚县教育局。"
 
 
 def test_no_attachment_without_evidence(tmp_path: Path) -> None:

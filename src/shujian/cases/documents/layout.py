@@ -10,16 +10,38 @@ Two python-docx gaps are filled here with XML:
   every run gets all four attributes and no theme attribute.
 * the document grid (`w:docGrid`), "don't snap to grid" (`w:snapToGrid`), character-based
   indents, table borders and margins and the PAGE field have no API.
+
+The 版记 (GB/T 9704 7.4, 10) sits at the foot of the last page, its last rule on the foot of the
+type area, in a text box (`foot_box`): DrawingML, positioned at the bottom of the margin box of
+the page its anchor paragraph is on, wrapping no text (`wp:wrapNone`). The anchor is the last
+paragraph, as tall as the box plus one line, and kept with what precedes it (the date, or the
+last row of the last evidence table). Where the text leaves that much room, the box stands at the
+foot of that page; where not, the anchor moves to the next page like any paragraph, the kept
+lines with it, and the box follows: never a page with the box alone, nothing overlapped.
+
+A floating table (`w:tblpPr`, vertAnchor margin, tblpYSpec bottom) was tried first and rejected:
+it pushes aside every line it meets, its own anchor paragraph included, and LibreOffice 7.4
+then moves the anchor alone to a new page without honouring "keep with next" (a lone 抄送 box),
+or moves the date away from the signature when anchored in the date. Word and WPS also wrap text
+around floating tables, so the same would happen there. A known LibreOffice limit remains: a
+single table running over three or more pages is not kept with the anchor (evidence tables hold
+at most 20 rows, which never do).
 """
 
 from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
 
 from docx.document import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
@@ -276,7 +298,7 @@ def _style(
     pf = style.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing = Pt(line_pt) if line_pt else Twips(line_pitch_twips())
-    pf.widow_control = False
+    pf.widow_control = True  # no first or last line of a paragraph alone on a page
     if align is not None:
         pf.alignment = align
     if keep_with_next:
@@ -315,6 +337,7 @@ def setup_styles(doc: Document) -> None:
     _style(doc, "表格文字", FANGSONG, SIZE_4, align=left, line_pt=SIZE_4 * 1.3, snap=False)
     _style(doc, "抄送", FANGSONG, SIZE_4, align=left, line_pt=SIZE_4 * 1.8, snap=False)
     _style(doc, "页码", SONGTI, SIZE_4, line_pt=SIZE_4 * 1.2, snap=False)
+    _style(doc, "版记", FANGSONG, SIZE_4, snap=False)
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -383,3 +406,243 @@ def table_rules(tbl_pr: BaseOxmlElement, **sides: float) -> None:
         else:
             el.set(qn("w:val"), "nil")
         table_borders.append(el)
+
+
+# -- a box at the foot of the type area ------------------------------------------------------
+
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_EMU_PER_TWIP = 635
+
+_FOOT_BOX = f"""<w:drawing xmlns:w="{nsmap["w"]}" xmlns:wp="{nsmap["wp"]}" xmlns:a="{nsmap["a"]}"
+    xmlns:wps="{_WPS}">
+  <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"
+      behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">
+    <wp:simplePos x="0" y="0"/>
+    <wp:positionH relativeFrom="margin"><wp:posOffset>0</wp:posOffset></wp:positionH>
+    <wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+    <wp:extent cx="{{cx}}" cy="{{cy}}"/>
+    <wp:effectExtent l="0" t="0" r="0" b="0"/>
+    <wp:wrapNone/>
+    <wp:docPr id="{{id}}" name="{{name}}"/>
+    <wp:cNvGraphicFramePr/>
+    <a:graphic>
+      <a:graphicData uri="{_WPS}">
+        <wps:wsp>
+          <wps:cNvSpPr txBox="1"/>
+          <wps:spPr>
+            <a:xfrm><a:off x="0" y="0"/><a:ext cx="{{cx}}" cy="{{cy}}"/></a:xfrm>
+            <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+            <a:noFill/>
+            <a:ln><a:noFill/></a:ln>
+          </wps:spPr>
+          <wps:txbx><w:txbxContent/></wps:txbx>
+          <wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0"
+              anchor="b" anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+        </wps:wsp>
+      </a:graphicData>
+    </a:graphic>
+  </wp:anchor>
+</w:drawing>"""
+
+
+def foot_box(
+    anchor: Paragraph,
+    content: Sequence[BaseOxmlElement],
+    height_twips: int,
+    name: str,
+    shape_id: int = 1,
+) -> None:
+    """Put `content` (tables, paragraphs) in a borderless text box as wide as the type area and
+    `height_twips` high, its foot on the foot of the type area of the page `anchor` is on.
+
+    The box does not push text aside (`wp:wrapNone`); the caller keeps text from running under it
+    by making `anchor` at least as tall as the box. The content sits at the box's foot
+    (`anchor="b"`), so a box taller than its content leaves the room above it empty.
+    """
+    xml = (
+        _FOOT_BOX.replace("{cx}", str(text_width_twips() * _EMU_PER_TWIP))
+        .replace("{cy}", str(height_twips * _EMU_PER_TWIP))
+        .replace("{id}", str(shape_id))
+        .replace("{name}", name)
+    )
+    drawing = parse_xml(xml)
+    box = drawing.find(".//" + qn("w:txbxContent"))
+    for el in content:
+        box.append(el)
+    if not len(box) or box[-1].tag != qn("w:p"):
+        box.append(_tiny_paragraph())  # a text box ends with a paragraph
+    run = anchor.add_run()
+    run._r.append(drawing)
+
+
+def _tiny_paragraph() -> BaseOxmlElement:
+    """An empty paragraph one point high (the text box's closing paragraph takes no room)."""
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "20")
+    spacing.set(qn("w:lineRule"), "exact")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    ppr.extend([snap, spacing, rpr])
+    p.append(ppr)
+    return p
+
+
+# -- the font table --------------------------------------------------------------------------
+
+# How Word and WPS on a procuratorate's Windows PC find each font the document names: the
+# alternative names (w:altName, tried in order when the named font is missing: Windows ships
+# 仿宋, 楷体, 宋体 and 黑体, not the GB2312 fonts nor 方正小标宋), and the charset (0x86, GB2312),
+# family, pitch and PANOSE numbers Word matches by when no name is found. PANOSE values are those
+# of the Windows fonts; 方正小标宋简体's is not published, so Word matches it by charset/family.
+_FONT_TABLE: dict[str, dict[str, str]] = {
+    FANGSONG: {"altName": "仿宋", "panose1": "02010609030101010101", "family": "modern",
+               "pitch": "fixed"},
+    KAITI: {"altName": "楷体", "panose1": "02010609030101010101", "family": "modern",
+            "pitch": "fixed"},
+    XIAOBIAOSONG: {"altName": "华文中宋,宋体", "family": "roman", "pitch": "variable"},
+    HEITI: {"panose1": "02010609060101010101", "family": "modern", "pitch": "fixed"},
+    SONGTI: {"panose1": "02010600030101010101", "family": "roman", "pitch": "variable"},
+}  # fmt: skip
+_FONT_CHILDREN = ("altName", "panose1", "charset", "family", "pitch")
+FONT_ALTERNATIVES = {
+    name: tuple(spec["altName"].split(","))
+    for name, spec in _FONT_TABLE.items()
+    if "altName" in spec
+}
+
+
+def fonts_used(doc: Document) -> set[str]:
+    """Every font named by a `w:rFonts` of the body, the styles, headers and footers."""
+    parts = [doc.element, doc.styles.element]
+    for section in doc.sections:
+        for story in (section.footer, section.even_page_footer, section.header):
+            if not story.is_linked_to_previous:
+                parts.append(story._element)
+    names = set()
+    for part in parts:
+        for rfonts in part.iter(qn("w:rFonts")):
+            for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+                value = rfonts.get(qn(f"w:{attr}"))
+                if value:
+                    names.add(value)
+    return names
+
+
+def declare_fonts(doc: Document) -> None:
+    """Declare each font the document uses in word/fontTable.xml (see `_FONT_TABLE`).
+
+    python-docx's template declares only Latin and Japanese fonts, so Word met 仿宋_GB2312 with
+    nothing to go on and fell back to its default font on a PC without it.
+    """
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    declared = {f.get(qn("w:name")): f for f in table.findall(qn("w:font"))}
+    for name in sorted(fonts_used(doc)):
+        spec = _FONT_TABLE.get(name)
+        if spec is None:
+            if name not in declared:
+                font = OxmlElement("w:font")
+                font.set(qn("w:name"), name)
+                table.append(font)
+            continue
+        font = declared.get(name)
+        if font is None:
+            font = OxmlElement("w:font")
+            font.set(qn("w:name"), name)
+            table.append(font)
+        for child in list(font):
+            font.remove(child)
+        values = {"charset": "86", **spec}
+        for tag in _FONT_CHILDREN:
+            if tag in values:
+                el = OxmlElement(f"w:{tag}")
+                el.set(qn("w:val"), values[tag])
+                font.append(el)
+    part._blob = serialize_part_xml(table)
+
+
+# -- the last line of a paragraph ------------------------------------------------------------
+
+# Punctuation that may not start a line (行首禁则) and that may not end one (行尾禁则).
+NO_LINE_START = set("，。、；：？！）》」』”’〕】〉…—%‰·,.;:?!)]}")
+NO_LINE_END = set("（《「『“‘〔【〈([{")
+# LibreOffice's previews condense every character by the grid cell's shortfall (preview.py); a
+# run's own w:spacing replaces that value, so the adjustment below is added to it.
+GRID_CONDENSE = math.floor(char_space() * 20 / 4096)  # twentieths of a point
+MAX_ADJUST = 40  # twentieths of a point a character: 2 pt, an eighth of the character
+_TOKEN = re.compile(r"[A-Za-z0-9]+|.", re.S)
+
+Measure = Callable[[str], float]
+"""The width of a text in full-width characters (`tables.text_width`)."""
+
+
+def _lines_of(text: str, measure: Measure, first_indent: float, spacing_pt: float) -> list[str]:
+    """`text` broken into lines of the type area as a Chinese line breaker does: greedy, words
+    of Latin letters and digits whole, no line starting with closing punctuation or ending with
+    opening punctuation (the character before moves down with it)."""
+    width = text_width_twips() / 20
+    lines: list[list[str]] = [[]]
+    used = first_indent * SIZE_3
+    for token in _TOKEN.findall(text):
+        w = measure(token) * SIZE_3 + spacing_pt * len(token)
+        if used + w <= width + 0.01 or not lines[-1]:
+            lines[-1].append(token)
+            used += w
+            continue
+        carried = [token]
+        line = lines[-1]
+        while (
+            line and len(line) > 1 and (carried[0][0] in NO_LINE_START or line[-1] in NO_LINE_END)
+        ):
+            carried.insert(0, line.pop())
+        lines.append(carried)
+        used = sum(measure(t) * SIZE_3 + spacing_pt * len(t) for t in carried)
+    return ["".join(line) for line in lines]
+
+
+def short_last_line(line: str) -> bool:
+    """A last line of one character and its punctuation, or punctuation alone ("查。", "。")."""
+    return sum(1 for c in line if c not in NO_LINE_START and c not in NO_LINE_END) <= 1
+
+
+def last_line_adjustment(text: str, measure: Measure, first_indent: float = 2) -> int:
+    """Twentieths of a point to add to each character's spacing so that the paragraph's last
+    line is not `short_last_line`: 0 when it is not; else the smallest change, tightening (挤进:
+    the paragraph sets a line shorter) or loosening (拉出: a character more comes down), up to
+    `MAX_ADJUST`; 0 when none helps."""
+    base = GRID_CONDENSE / 20
+    lines = _lines_of(text, measure, first_indent, base)
+    if len(lines) < 2 or not short_last_line(lines[-1]):
+        return 0
+    for step in range(1, MAX_ADJUST + 1):
+        for delta in (-step, step):
+            trial = _lines_of(text, measure, first_indent, base + delta / 20)
+            if not short_last_line(trial[-1]) and len(trial) <= len(lines):
+                return delta
+    return 0
+
+
+def set_character_spacing(run: Run, delta: int) -> None:
+    """Condense (delta < 0) or expand a run's characters by `delta` twentieths of a point, on top
+    of the grid's own condensing (`GRID_CONDENSE`)."""
+    rpr = run._r.get_or_add_rPr()
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_RPR_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(GRID_CONDENSE + delta))
+
+
+_RPR_AFTER_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+    "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+    "w:specVanish", "w:oMath",
+)  # fmt: skip

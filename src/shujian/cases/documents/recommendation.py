@@ -14,6 +14,7 @@ workspace's own copy), so a procuratorate can change the sentences without touch
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from typing import Any
 import docx
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
 from docx.shared import Twips
 from docx.text.paragraph import Paragraph
 
@@ -142,6 +147,11 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
+# Styles of running text, by first-line indent (characters): their last line must not be a lone
+# character and its punctuation (see `layout.last_line_adjustment`).
+_RUNNING_TEXT = {"文书正文": 2.0, "一级标题": 2.0, "主送": 0.0}
+
+
 class _Writer:
     """Appends paragraphs in the document's styles; each run gets its East Asian font too."""
 
@@ -153,7 +163,12 @@ class _Writer:
     def para(self, text: str, style: str, font: str = layout.FANGSONG) -> Paragraph:
         paragraph = self.doc.add_paragraph(style=style)
         if text:
-            layout.set_run(paragraph.add_run(tables.clean(text)), font)
+            text = tables.clean(text)
+            run = layout.set_run(paragraph.add_run(text), font)
+            if style in _RUNNING_TEXT:
+                delta = layout.last_line_adjustment(text, tables.text_width, _RUNNING_TEXT[style])
+                if delta:
+                    layout.set_character_spacing(run, delta)
         return paragraph
 
     def paras(self, texts: Sequence[str], style: str, font: str = layout.FANGSONG) -> None:
@@ -228,24 +243,66 @@ def _attachment(w: _Writer, content: RecommendationContent) -> None:
 def _copy_to(w: _Writer) -> None:
     """抄送 (版记, GB/T 9704 7.4): 4号 仿宋 one character in, wrapped lines under the first
     unit's name, between two rules as wide as the type area (a one-cell table carries them, since
-    a paragraph's rules stop at its indents)."""
+    a paragraph's rules stop at its indents), at the foot of the last page.
+
+    The table sits in a text box pinned to the foot of the type area (`layout.foot_box`),
+    anchored in a last, empty paragraph as tall as the box and a line above it. That paragraph
+    keeps the text from running under the box; when it does not fit below the text, it moves
+    to the next page like any paragraph, and the last lines of the text, kept with it, go along
+    (see `layout`'s module docstring).
+    """
+    lines = w.wording.lines("copy_to", **w.values)
     box = w.doc.add_table(rows=1, cols=1)
     box.alignment = WD_TABLE_ALIGNMENT.CENTER
     box.autofit = False
     tbl_pr = box._tbl.tblPr
     layout.table_width(tbl_pr, layout.text_width_twips())
-    layout.table_cell_margins(tbl_pr, top=40, bottom=40)
+    layout.table_cell_margins(tbl_pr, top=_COPY_TO_MARGIN, bottom=_COPY_TO_MARGIN)
     layout.table_rules(tbl_pr, top=0.35, bottom=0.35)
     box.columns[0].width = Twips(layout.text_width_twips())
     cell = box.rows[0].cells[0]
     cell.width = Twips(layout.text_width_twips())
     first = cell.paragraphs[0]
-    for i, line in enumerate(w.wording.lines("copy_to", **w.values)):
+    for i, line in enumerate(lines):
         paragraph = first if i == 0 else cell.add_paragraph()
         paragraph.style = w.doc.styles["抄送"]
         layout.set_run(paragraph.add_run(tables.clean(line)), layout.FANGSONG)
         ppr = paragraph._p.get_or_add_pPr()
         layout.indent_chars(ppr, left=4, hanging=3, right=1, size_pt=layout.SIZE_4)
+    _keep_with_next(box._tbl.getprevious())
+    height = _copy_to_height(lines)
+    anchor = w.doc.add_paragraph(style="版记")
+    anchor.paragraph_format.line_spacing = Twips(height + layout.line_pitch_twips())
+    layout.foot_box(anchor, [box._tbl], height, "版记")
+
+
+_COPY_TO_MARGIN = 40  # twips above and below the text, inside the rules
+_COPY_TO_LINE = round(layout.SIZE_4 * 1.8 * 20)  # the 抄送 style's line, twips
+
+
+def _copy_to_height(lines: Sequence[str]) -> int:
+    """The height of the 抄送 box in twips, rounded up: each line wraps at the type area less
+    the indents (first line 1 character in, the others 4, 1 off the right) in 4号."""
+    per_line = layout.text_width_twips() / layout.chars_twips(1, layout.SIZE_4)
+    first, rest = per_line - 2, per_line - 5
+    count = sum(1 + max(0, math.ceil((tables.text_width(line) - first) / rest)) for line in lines)
+    rules = 2 * 20
+    return count * _COPY_TO_LINE + 2 * _COPY_TO_MARGIN + rules + 40
+
+
+def _keep_with_next(element: Any) -> None:
+    """Keep the body element before the 版记 (a paragraph, or a table's last row) with it."""
+    if element is None:
+        return
+    if element.tag == qn("w:tbl"):
+        rows = element.findall(qn("w:tr"))
+        paragraphs = rows[-1].iter(qn("w:p")) if rows else iter(())
+    elif element.tag == qn("w:p"):
+        paragraphs = iter((element,))
+    else:
+        return
+    for p in paragraphs:
+        p.get_or_add_pPr().keepNext_val = True
 
 
 def _values(content: RecommendationContent) -> dict[str, Any]:
@@ -265,6 +322,36 @@ def _values(content: RecommendationContent) -> dict[str, Any]:
     values = {k: tables.clean(v).strip() for k, v in values.items()}
     values["evidence_count"] = len(content.evidence)
     return values
+
+
+_EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_APP_PROPERTIES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    ><Template>Normal.dotm</Template><Application>shujian</Application
+    ><DocSecurity>0</DocSecurity><Company></Company></Properties>"""
+
+
+def _properties(doc: Document, content: RecommendationContent) -> None:
+    """Who wrote the document and what it is, in place of python-docx's template's own words
+    ("python-docx", "generated by python-docx", "Microsoft Macintosh Word", a blank thumbnail).
+
+    The extended properties keep only what is true of a generated file: no page or word counts
+    (Word recounts them), the application, the procuratorate as the company.
+    """
+    props = doc.core_properties
+    props.author = props.last_modified_by = content.procuratorate
+    props.title = tables.clean(f"检察建议书 {content.number}").strip()
+    props.subject = props.keywords = props.comments = props.category = ""
+    props.content_status = props.identifier = props.language = props.version = ""
+    package = doc.part.package
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            app = parse_xml(_APP_PROPERTIES.encode())
+            app.find(f"{{{_EXTENDED}}}Company").text = tables.clean(content.procuratorate)
+            rel.target_part._blob = serialize_part_xml(app)
+        elif rel.reltype == RT.THUMBNAIL:  # a picture of python-docx's empty template page
+            package.rels.pop(r_id)
 
 
 def render_recommendation(
@@ -325,9 +412,10 @@ def render_recommendation(
     if content.evidence:
         _attachment(w, content)
     if content.copy_to:
-        w.blank()
         _copy_to(w)
 
+    layout.declare_fonts(doc)
+    _properties(doc, content)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_docx(doc, out, content.issued_on)
     return out
