@@ -30,10 +30,15 @@ from sqlalchemy import select
 from shujian.cases.categories import declarations
 from shujian.cases.deadlines import binding_rule
 from shujian.cases.documents.disclosure import masked_numbers
+from shujian.cases.recommendations import draft_document
+from shujian.cases.service import open_case
 from shujian.data.warehouse import batches
 from shujian.demo.documents import Sample, draft_samples
 from shujian.demo.showcase import DemoResult, build_demo
+from shujian.errors import UserError
+from shujian.leads.service import list_leads
 from shujian.models.spec import load_library
+from shujian.users import User
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
@@ -79,44 +84,29 @@ def _dates(id_card: str) -> list[str]:
 
 
 def minors_identifiers(demo: DemoResult) -> dict[str, set[str]]:
-    """Every identifier of every person under 18 (on the day of the record, or today) in the
-    imported files, by kind."""
+    """The ID number of every person under 18 (on the day of the record) in the imported files."""
     ws = demo.workspace
     with ws.store.connect() as conn:
-        files = conn.execute(select(batches.c.dataset, batches.c.parquet)).all()
-    found: dict[str, set[str]] = {"name": set(), "id": set(), "birth": set(), "other": set()}
-    adults: set[str] = set()
+        files = conn.execute(select(batches.c.parquet)).scalars().all()
+    found: dict[str, set[str]] = {"id": set()}
     con = duckdb.connect()
-    for _dataset, parquet in files:
+    for parquet in files:
         path = ws.warehouse_dir / parquet
         if not path.exists():
             continue
         result = con.execute(f"SELECT * FROM read_parquet('{path}')")
         columns = [c[0] for c in result.description]
-        rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
-        for row in rows:
-            ids = [
-                str(v)
-                for k, v in row.items()
-                if isinstance(v, str) and re.fullmatch(r"\d{17}[\dX]", v) and "uscc" not in k
-            ]
-            names = [str(row[k]) for k in ("name", "guest_name", "patient_name") if row.get(k)]
-            for id_card in ids:
-                when = next(
-                    (v for v in row.values() if isinstance(v, dt.date | dt.datetime)),
-                    demo.manifest.as_of,
-                )
-                when = when.date() if isinstance(when, dt.datetime) else when
-                if _age(id_card, when) < 18:
-                    found["id"].add(id_card)
-                    found["birth"].update(_dates(id_card))
-                    found["name"].update(names)
-                    for k in ("room_no", "guardian_contact", "address", "school"):
-                        if row.get(k):
-                            found["other"].add(str(row[k]))
-                else:
-                    adults.update(names)
-    found["name"] -= adults  # a minor who shares an adult's name cannot be told apart by text
+        for values in result.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            when = next(
+                (v for v in row.values() if isinstance(v, dt.date | dt.datetime)),
+                demo.manifest.as_of,
+            )
+            when = when.date() if isinstance(when, dt.datetime) else when
+            for k, v in row.items():
+                if isinstance(v, str) and re.fullmatch(r"\d{17}[\dX]", v) and "uscc" not in k:
+                    if _age(v, when) < 18:
+                        found["id"].add(v)
     return found
 
 
@@ -127,24 +117,66 @@ def test_the_demo_drafts_a_document_for_every_model_and_kind(
     expected = {
         (m.id, declarations().category(c).label)
         for m in library.values()
-        if m.kind == "lead"
+        if m.kind == "lead" and m.document is not None
         for c in m.category
     }
     assert {(s.model_id, s.category) for s in samples} == expected
-
-
-def test_no_document_identifies_a_minor(demo: DemoResult, texts: dict[str, str]) -> None:
-    identifiers = minors_identifiers(demo)
-    assert identifiers["id"] and identifiers["name"]  # the county has minors in its files
-    hits = [
-        (name, kind, value)
-        for name, text in texts.items()
-        for kind, found in identifiers.items()
-        for value in found
-        if re.search(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", text)
-        and (kind != "name" or value in text)
+    # Only tattoo.scope declares no document: its one basis (未成年人文身治理工作办法) has no
+    # verified text, and a document quotes only verified law.
+    assert [m.id for m in library.values() if m.kind == "lead" and m.document is None] == [
+        "tattoo.scope"
     ]
-    assert hits == []
+
+
+def test_a_model_without_verified_law_is_refused_in_chinese(demo: DemoResult, tmp_path: Path):
+    ws = demo.workspace
+    library = load_library(ws.models_dir)
+    (lead,) = [r for r in list_leads(ws.store, "tattoo.scope") if r["status"] == "new"][:1]
+    user = User("检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset({"prosecutor"}))
+    case_id = open_case(
+        ws.store, [lead["id"]], "未成年人检察部", user.name, user, "成案", demo.manifest.as_of
+    )
+    with pytest.raises(UserError, match="没有声明检察建议书的写法") as refused:
+        draft_document(ws, library, case_id, user, demo.manifest.as_of, "某局", tmp_path / "x.docx")
+    assert refused.value.code == "document_not_declared"
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_no_document_identifies_a_minor(
+    demo: DemoResult, samples: list[Sample], texts: dict[str, str]
+) -> None:
+    # No minor's ID number anywhere, whoever the minor is.
+    identifiers = minors_identifiers(demo)
+    assert identifiers["id"]  # the county's files hold minors
+    leaked = [(n, v) for n, t in texts.items() for v in identifiers["id"] if v in t]
+    assert leaked == []
+    # Nothing of the protected people of each document's own leads: name, ID, birth date and
+    # the columns their model keeps private (rooms, guardians' phones, diagnoses …).
+    library = load_library(demo.workspace.models_dir)
+    checked = 0
+    for s in samples:
+        text = texts[s.document.name]
+        spec = library[s.model_id].document
+        assert spec is not None
+        for lead in list_leads(demo.workspace.store, s.model_id):
+            if lead["id"] not in s.lead_ids:
+                continue
+            for row in lead["evidence"]:
+                for person in (p for p in spec.persons if p.protected):
+                    values = [str(row[person.name])]
+                    id_card = str(row.get(person.id) or "")
+                    if id_card:
+                        values += [id_card, *_dates(id_card)]
+                    for column in person.private:
+                        value = str(row.get(column) or "")
+                        if column == "room_no":
+                            values += [f"{value}{x}" for x in ("房", "室", "号房", "房间")]
+                        elif len(value) >= 4:
+                            values.append(value)
+                    checked += 1
+                    found = [v for v in values if v and v in text]
+                    assert found == [], (s.document.name, found)
+    assert checked  # the documents of minors' models were read
 
 
 def _candidates(mask: str, text: str, region: str) -> Iterator[str]:
@@ -186,6 +218,7 @@ def test_no_masked_number_is_restored_from_the_document_itself(
     demo: DemoResult, texts: dict[str, str]
 ) -> None:
     region = demo.manifest.region_code
+    real = all_id_numbers(demo)
     with_masks = 0
     for name, text in texts.items():
         assert not re.search(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])", text), name
@@ -193,14 +226,33 @@ def test_no_masked_number_is_restored_from_the_document_itself(
         with_masks += bool(masks)
         for mask in masks:
             found = set(_candidates(mask, text, region))
-            assert len(found) != 1, (name, mask, found)
+            # Restored: the holder's real number is among a handful the text leaves.
+            assert not (found & real and len(found) <= 10), (name, mask, found & real)
     assert with_masks  # adults' numbers are shown as 尾号 in some documents
 
 
+def all_id_numbers(demo: DemoResult) -> set[str]:
+    ws = demo.workspace
+    with ws.store.connect() as conn:
+        files = conn.execute(select(batches.c.parquet)).scalars().all()
+    found: set[str] = set()
+    con = duckdb.connect()
+    for parquet in files:
+        path = ws.warehouse_dir / parquet
+        if path.exists():
+            for row in con.execute(f"SELECT * FROM read_parquet('{path}')").fetchall():
+                found.update(
+                    v for v in row if isinstance(v, str) and re.fullmatch(r"\d{17}[\dX]", v)
+                )
+    return found
+
+
 def test_the_attack_restores_a_number_printed_beside_its_birth_date() -> None:
-    # The test above can fail: this is the document the issue found (a tail with the date).
+    # The test above can fail: this is the document the issue found (a number with the date).
     text = "张三，2010年3月5日出生，身份证号码尾号0015。"
-    assert len(set(_candidates("尾号0015", text, "520203"))) == 1
+    assert set(_candidates("尾号0015", text, "520203")) == {"520203201003050015"}
+    text = "李四（520203************，13周岁）于2023年3月5日出生。"
+    assert "520203201003050015" not in set(_candidates("520203************", text, "520203"))
 
 
 def test_only_verified_law_of_this_place_is_quoted(demo: DemoResult, texts: dict[str, str]) -> None:

@@ -49,7 +49,9 @@ def test_id_numbers_are_masked_in_a_lead_unless_revealed(workspace, tmp_path: Pa
     assert [v["detail"]["revealed"] for v in views] == [False, True]
 
 
-def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path, fixture_csvs):
+def test_the_recommendation_prints_only_the_tail_of_an_adults_number(
+    workspace, tmp_path: Path, fixture_csvs
+):
     from docx import Document
 
     from shujian.cases.recommendations import issue_recommendation
@@ -75,5 +77,7 @@ def test_the_recommendation_prints_id_numbers_masked(workspace, tmp_path: Path, 
     doc = Document(str(issued.document))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     text = "\n".join([p.text for p in doc.paragraphs] + cells)
-    assert full_id[:7] + "*" * 8 + full_id[-3:] in cells
-    assert full_id not in text
+    # A document shows an adult's number only by its tail, never with the birth date
+    assert f"尾号{full_id[-4:]}" in text
+    assert full_id not in text and full_id[:7] not in text
+    assert f"{int(full_id[6:10])}年{int(full_id[10:12])}月{int(full_id[12:14])}日" not in text
