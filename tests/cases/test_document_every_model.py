@@ -104,9 +104,9 @@ def minors_identifiers(demo: DemoResult) -> dict[str, set[str]]:
             )
             when = when.date() if isinstance(when, dt.datetime) else when
             for k, v in row.items():
-                if isinstance(v, str) and re.fullmatch(r"\d{17}[\dX]", v) and "uscc" not in k:
-                    if _age(v, when) < 18:
-                        found["id"].add(v)
+                is_id = isinstance(v, str) and re.fullmatch(r"\d{17}[\dX]", v)
+                if is_id and "uscc" not in k and _age(v, when) < 18:
+                    found["id"].add(v)
     return found
 
 
