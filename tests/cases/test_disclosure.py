@@ -96,6 +96,7 @@ def test_id_tail_never_shows_more_than_four() -> None:
         ("(2026)黔0102民初123号", "（2026）黔0102民初123号"),
         ("单位:某局,地址(城关镇)", "单位：某局，地址（城关镇）"),
         ("坐标 106.5,26.5", "坐标 106.5,26.5"),
+        ('旅馆接待未成年人未履行"五必须"', "旅馆接待未成年人未履行“五必须”"),
     ],
 )
 def test_values_are_written_as_a_document_writes_them(value: object, expected: str) -> None:
@@ -108,3 +109,8 @@ def test_values_are_written_as_a_document_writes_them(value: object, expected: s
 )
 def test_amounts(amount: float, expected: str) -> None:
     assert values.yuan(amount) == expected
+
+
+def test_a_quotation_inside_a_quotation_takes_single_marks() -> None:
+    assert values.inner_quotes('旅馆未履行"五必须"') == "旅馆未履行‘五必须’"
+    assert values.inner_quotes("未履行“五必须”") == "未履行‘五必须’"

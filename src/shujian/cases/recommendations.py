@@ -59,6 +59,7 @@ from shujian import audit
 from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
+from shujian.cases.documents import values
 from shujian.cases.documents.argument import DocumentNotDeclared, build_argument
 from shujian.cases.documents.disclosure import scrub
 from shujian.cases.documents.kinds import DocumentKind, document_kind
@@ -173,7 +174,7 @@ def build_content(
         ) from exc
     models = [library[m] for m in dict.fromkeys(r["model_id"] for r in found)]
     agencies = sorted({a for r in found for a in r["agencies"]})
-    model_names = "、".join(f"“{m.name}”" for m in models)
+    model_names = "、".join(f"“{values.inner_quotes(m.name)}”" for m in models)
     from_whom = f"对{'、'.join(agencies)}提供的数据" if agencies else "对有关部门提供的数据"
     source = (
         f"本院在履行法律监督职责中，运用{model_names}大数据法律监督模型，{from_whom}进行比对分析，"

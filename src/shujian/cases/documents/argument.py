@@ -240,7 +240,7 @@ def build_argument(
         shown = [r for _, rows in settled for r in rows[:per_lead]]
         tables.append(
             Table(
-                title=model.name,
+                title=values.full_width(model.name),
                 columns=tuple(evidence_label(model, c) for c in spec.attachment),
                 rows=tuple(
                     tuple(_cell(r.get(c), kinds.get(c)) for c in spec.attachment) for r in shown

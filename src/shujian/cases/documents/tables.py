@@ -28,6 +28,7 @@ _PAD = 2 * CELL_MARGIN + 60
 _MAX_COLUMN_CHARS = 16.0  # longer values wrap
 _RIGID_CHARS = 14.0  # values without Chinese up to this width (an ID number) never wrap
 _MIN_TEXT_CHARS = 3.0
+_TAIL = re.compile(r"尾号[0-9X]{4}")  # an adult's ID number as a document shows it: kept whole
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -96,8 +97,14 @@ def plan_columns(
             head_need = max(text_width(p) for p in parts)
         else:
             head_need = head if head <= 6 else max(data, math.ceil(head / 2))
-        need.append(max(data, head_need, 2.0))
-        rigid.append(all(text_width(v) <= _RIGID_CHARS and not _has_wide(v) for v in values))
+        is_rigid = all(
+            text_width(v) <= _RIGID_CHARS and (not _has_wide(v) or _TAIL.fullmatch(v))
+            for v in values
+        )
+        # A code kept whole gets a character's margin: the estimate of Latin glyph widths is
+        # rough, and an 18-character credit code one glyph short breaks before its last letter.
+        need.append(max(data + (1.0 if is_rigid and data else 0.0), head_need, 2.0))
+        rigid.append(is_rigid)
         floor.append(need[-1] if rigid[-1] else max(_MIN_TEXT_CHARS, min(need[-1], head_need)))
     size = layout.SIZE_4
     widths = [n * size * 20 + _PAD for n in need]

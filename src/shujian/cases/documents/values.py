@@ -67,12 +67,19 @@ def yuan(value: float | int | Decimal | str) -> str:
 
 
 _FULL_WIDTH = str.maketrans(";?!", "；？！")
+_ASCII_QUOTES = re.compile(r'"([^"]*)"')
+
+
+def inner_quotes(text: str) -> str:
+    """Quotation marks inside a quotation as ‘’ ("五必须" inside “…” → ‘五必须’)."""
+    return re.sub(r'["“]([^"“”]*)["”]', r"‘\1’", text)
 
 
 def full_width(text: str) -> str:
     """ASCII punctuation in Chinese text as full width; parentheses around Chinese as （）;
     the year of a court case number (2026)黔0102民初123号 as （2026）."""
     text = _CASE_NUMBER.sub(r"（\1）", text)
+    text = _ASCII_QUOTES.sub(r"“\1”", text)
     text = _PARENS.sub(r"（\1）", text)
     if re.search(rf"[{_CJK}]", text):
         # Keep decimal points, thousands separators between digits and times (23:05).
