@@ -44,6 +44,7 @@ def recipient_for(ws: Workspace, model: ModelSpec) -> str:
     for generic, body in (
         ("县级", place),
         ("主管部门", "局"),
+        ("行政部门", "局"),
     ):
         hint = hint.replace(generic, body)
     return hint
