@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -214,22 +216,36 @@ def act_cmd(
     click.echo(f"案件 {case_id} 现为“{workflow.label(state)}”。")
 
 
+def _content_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say what a 检察建议书 contains: shared by `recommend` and `draft`, which
+    pass them to the service as they are."""
+    options = [
+        click.option("--recipient", required=True, help="被建议单位"),
+        click.option(
+            "--category", default=None, help="类别（只能选本案线索的模型所属类别，默认取第一个）"
+        ),
+        click.option(
+            "--item", "items", multiple=True, help="一条具体建议，可重复（不写则用模型的建议事项）"
+        ),
+        click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复"),
+        click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复"),
+        click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复"),
+        click.option("--urgent", is_flag=True, help="情况紧急（十五日内回复）"),
+        click.option(
+            "--juvenile/--not-juvenile",
+            default=None,
+            help="未成年人保护检察建议（一个月内回复；未检类别默认是）",
+        ),
+        click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）"),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @cases_group.command("recommend")
 @click.argument("case_id", type=int)
-@click.option("--recipient", required=True, help="被建议单位")
-@click.option("--category", default=None, help="类别（只能选本案线索的模型所属类别，默认取第一个）")
-@click.option(
-    "--item", "items", multiple=True, help="一条具体建议，可重复（不写则用模型的建议事项）"
-)
-@click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复")
-@click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复")
-@click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复")
-@click.option("--urgent", is_flag=True, help="情况紧急（十五日内回复）")
-@click.option(
-    "--juvenile/--not-juvenile",
-    default=None,
-    help="未成年人保护检察建议（一个月内回复；未检类别默认是）",
-)
+@_content_options
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="制发日期（默认今天）")
 @click.option(
     "--number",
@@ -237,22 +253,15 @@ def act_cmd(
     metavar="文号",
     help="统一业务应用系统编定的文号，如 青检行公建〔2026〕3号（本院由本平台编号时不写）",
 )
-@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
 @click.pass_context
 def recommend_cmd(
     ctx: click.Context,
     case_id: int,
     recipient: str,
-    category: str | None,
-    items: tuple[str, ...],
-    facts: tuple[str, ...],
-    other: tuple[str, ...],
-    copy_to: tuple[str, ...],
-    urgent: bool,
-    juvenile: bool | None,
     on_date: str | None,
     number: str | None,
     pdf: bool,
+    **content: Any,
 ) -> None:
     """制发检察建议：案件进入“制发检察建议”，记录文号并生成检察建议书（.docx）。
 
@@ -267,14 +276,8 @@ def recommend_cmd(
             user(ctx),
             parse_date(on_date, "制发日期"),
             recipient,
-            category=category,
-            items=items,
-            facts=facts,
-            urgent=urgent,
-            juvenile=juvenile,
-            other=other,
-            copy_to=copy_to,
             number=number,
+            **content,
         )
     except recommendations.DocumentNotRendered as e:
         raise _with_hint(e, number=e.number) from e
@@ -288,36 +291,18 @@ def recommend_cmd(
 
 @cases_group.command("draft")
 @click.argument("case_id", type=int)
-@click.option("--recipient", required=True, help="被建议单位")
-@click.option("--category", default=None, help="类别（只能选本案线索的模型所属类别，默认取第一个）")
-@click.option(
-    "--item", "items", multiple=True, help="一条具体建议，可重复（不写则用模型的建议事项）"
-)
-@click.option("--fact", "facts", multiple=True, help="调查核实查明的事实，可重复")
-@click.option("--other", "other", multiple=True, help="其他需要说明的事项，可重复")
-@click.option("--copy-to", "copy_to", multiple=True, help="抄送单位，可重复")
-@click.option("--urgent", is_flag=True, help="情况紧急（十五日内回复）")
-@click.option(
-    "--juvenile/--not-juvenile", default=None, help="未成年人保护检察建议（一个月内回复）"
-)
+@_content_options
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="拟制发日期（默认今天）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
 @click.pass_context
 def draft_cmd(
     ctx: click.Context,
     case_id: int,
     recipient: str,
-    category: str | None,
-    items: tuple[str, ...],
-    facts: tuple[str, ...],
-    other: tuple[str, ...],
-    copy_to: tuple[str, ...],
-    urgent: bool,
-    juvenile: bool | None,
     on_date: str | None,
     output: Path,
     pdf: bool,
+    **content: Any,
 ) -> None:
     """检察建议书草稿：按制发时的内容生成（文号待编），供审核、报检察长决定；不编号，案件不流转。"""
     ws = workspace(ctx)
@@ -329,13 +314,7 @@ def draft_cmd(
         parse_date(on_date, "拟制发日期"),
         recipient,
         output,
-        category=category,
-        items=items,
-        facts=facts,
-        urgent=urgent,
-        juvenile=juvenile,
-        other=other,
-        copy_to=copy_to,
+        **content,
     )
     click.echo(f"草稿：{out}（文号待编，未制发）")
     if pdf:
