@@ -114,3 +114,12 @@ def test_amounts(amount: float, expected: str) -> None:
 def test_a_quotation_inside_a_quotation_takes_single_marks() -> None:
     assert values.inner_quotes('旅馆未履行"五必须"') == "旅馆未履行‘五必须’"
     assert values.inner_quotes("未履行“五必须”") == "未履行‘五必须’"
+
+
+def test_an_id_tail_is_kept_whole_in_the_evidence_list() -> None:
+    from shujian.cases.documents.tables import plan_columns
+
+    columns, _ = plan_columns(
+        ["姓名", "公民身份号码", "地址"], [["张三", "尾号087X", "青岚县翠屏街道兴隆街86号"] * 1]
+    )
+    assert columns[1].rigid and not columns[2].rigid
