@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +28,11 @@ import duckdb
 import pytest
 from sqlalchemy import select
 
+from shujian import audit
 from shujian.cases.categories import declarations
 from shujian.cases.deadlines import binding_rule
 from shujian.cases.documents.disclosure import masked_numbers
-from shujian.cases.recommendations import draft_document
+from shujian.cases.recommendations import draft_document, issue_recommendation
 from shujian.cases.service import open_case
 from shujian.data.warehouse import batches
 from shujian.demo.documents import Sample, draft_samples
@@ -310,3 +312,34 @@ def test_facts_and_argument_read_as_a_procuratorate_writes(texts: dict[str, str]
         assert "提出如下检察建议：" in text, name
         assert re.search(r"上述事实，有.+等证据证实。", text), name
         assert "一是" not in text or "二是" in text, name
+
+
+def test_the_platform_keeps_which_lead_each_pseudonym_stands_for(
+    demo: DemoResult, samples: list[Sample]
+) -> None:
+    ws = demo.workspace
+    (sample,) = [s for s in samples if s.model_id == "report.mandatory"]
+    user = User("演示检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset())
+    issued = issue_recommendation(
+        ws,
+        load_library(ws.models_dir),
+        sample.case_id,
+        user,
+        demo.manifest.as_of,
+        "青岚县卫生健康局",
+        number=f"青检未建〔{demo.manifest.as_of.year}〕21号",
+    )
+    text = document_text(issued.document)
+    (entry,) = audit.query(ws.store, action="issue_recommendation", object_id=sample.case_id)
+    links = (
+        json.loads(entry["detail"])["pseudonyms"]
+        if isinstance(entry["detail"], str)
+        else (entry["detail"]["pseudonyms"])
+    )
+    assert links and {link["lead_id"] for link in links} <= set(sample.lead_ids)
+    for link in links:
+        assert link["pseudonym"] in text  # printed as 郭某, linked to its lead in the platform
+        lead = next(
+            r for r in list_leads(ws.store, "report.mandatory") if r["id"] == link["lead_id"]
+        )
+        assert lead["evidence"][link["row"]]["patient_name"] not in text
