@@ -11,8 +11,8 @@ from shujian.cases.documents import values
 from shujian.cases.documents.disclosure import (
     Pseudonyms,
     disclosed_rows,
-    finish,
     id_tail,
+    register_people,
     scrub,
     surname,
 )
@@ -43,27 +43,34 @@ def test_surname_knows_the_compound_surnames(name: str, expected: str) -> None:
     assert surname(name) == expected
 
 
-def test_a_minor_is_named_surname_mou_and_nothing_else_is_printed() -> None:
+def _disclose(spec, leads):
+    """Both passes, as build_argument runs them: register everyone, then print."""
     p = Pseudonyms()
+    for lead_id, rows in leads:
+        register_people(spec, rows, lead_id, p)
+    names = p.names()
+    return [disclosed_rows(spec, rows, names) for _, rows in leads], p
+
+
+def test_a_minor_is_named_surname_mou_and_nothing_else_is_printed() -> None:
     row = {"patient_name": "郭小花", "id_card": "520203201203050028", "birth_date": "2012-03-05"}
-    (shown,) = finish(disclosed_rows(SPEC, [row], 7, p), p)
+    ((shown,),), p = _disclose(SPEC, [(7, [row])])
     assert shown == {"patient_name": "郭某"}
-    assert p.links == [{"pseudonym": "郭某", "lead_id": 7, "row": 0}]
+    assert p.audit_links() == [{"pseudonym": "郭某", "lead_id": 7, "row": 0}]
 
 
 def test_two_minors_of_one_surname_are_jia_and_yi_and_one_child_stays_one_name() -> None:
-    p = Pseudonyms()
     a = {"patient_name": "郭小花", "id_card": "520203201203050028"}
     b = {"patient_name": "郭大宝", "id_card": "520203201104050011"}
-    first = disclosed_rows(SPEC, [a], 1, p)
-    second = disclosed_rows(SPEC, [b, a], 2, p)
-    assert [r["patient_name"] for r in finish(first + second, p)] == ["郭某甲", "郭某乙", "郭某甲"]
+    (first, second), p = _disclose(SPEC, [(1, [a]), (2, [b, a])])
+    assert [r["patient_name"] for r in first + second] == ["郭某甲", "郭某乙", "郭某甲"]
+    assert [link["pseudonym"] for link in p.audit_links()] == ["郭某甲", "郭某乙", "郭某甲"]
 
 
 def test_an_adult_keeps_the_name_and_only_the_tail_of_the_number() -> None:
     spec = SPEC.__class__(**{**SPEC.__dict__, "persons": (Person("name", "adult", "id_card"),)})
     row = {"name": "张三", "id_card": "520203198001010015", "birth_date": "1980-01-01"}
-    (shown,) = disclosed_rows(spec, [row], 1, Pseudonyms(), frozenset({"birth_date"}))
+    (shown,) = disclosed_rows(spec, [row], {}, frozenset({"birth_date"}))
     assert shown == {"name": "张三", "id_card": "尾号0015"}
 
 

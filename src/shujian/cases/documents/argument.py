@@ -31,7 +31,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from shujian.cases.documents import values
-from shujian.cases.documents.disclosure import Pseudonyms, disclosed_rows, finish
+from shujian.cases.documents.disclosure import Pseudonyms, disclosed_rows, register_people
 from shujian.cases.documents.numerals import chinese_numeral
 from shujian.data.datasets import load_datasets
 from shujian.engine.dialects import CompileError
@@ -184,16 +184,19 @@ def build_argument(
     Raises:
         DocumentNotDeclared: a lead's model declares no document.
     """
-    pseudonyms = Pseudonyms()
-    by_model: dict[str, list[tuple[Mapping[str, Any], list[dict[str, Any]]]]] = {}
+    by_model: dict[str, list[Mapping[str, Any]]] = {}
     for lead in leads:
-        model = library[str(lead["model_id"])]
-        spec = _spec(model)
-        evidence = list(lead["evidence"] or [])
-        rows = disclosed_rows(
-            spec, evidence, int(lead["id"]), pseudonyms, birth_dates(model, evidence)
-        )
-        by_model.setdefault(model.id, []).append((lead, rows))
+        _spec(library[str(lead["model_id"])])
+        by_model.setdefault(str(lead["model_id"]), []).append(lead)
+    # First pass: every protected person, in the order the document tells them, so that 郭某甲
+    # and 郭某乙 are settled before any sentence is written.
+    pseudonyms = Pseudonyms()
+    for model_id, model_leads in by_model.items():
+        for lead in model_leads:
+            register_people(
+                _spec(library[model_id]), lead["evidence"] or [], int(lead["id"]), pseudonyms
+            )
+    names = pseudonyms.names()
     facts: list[str] = []
     reasoning: list[str] = []
     items: dict[str, None] = {}
@@ -203,9 +206,11 @@ def build_argument(
         model = library[model_id]
         spec = _spec(model)
         kinds = column_kinds(model)
-        settled = [
-            (lead, [_typed_row(r, kinds) for r in finish(rows, pseudonyms)]) for lead, rows in found
-        ]
+        settled = []
+        for lead in found:
+            evidence = list(lead["evidence"] or [])
+            rows = disclosed_rows(spec, evidence, names, birth_dates(model, evidence))
+            settled.append((lead, [_typed_row(r, kinds) for r in rows]))
         groups = [
             (lead, rows if spec.per == "lead" else [row])
             for lead, rows in settled
@@ -256,7 +261,7 @@ def build_argument(
         items=tuple(items),
         tables=tuple(tables),
         provisions=tuple(provisions),
-        pseudonyms=tuple(pseudonyms.links),
+        pseudonyms=tuple(pseudonyms.audit_links()),
     )
 
 

@@ -144,57 +144,75 @@ def scrub(text: str) -> str:
 
 @dataclass
 class Pseudonyms:
-    """The names one document gives its protected persons, and the link back to the lead."""
+    """The names one document gives its protected persons, and the link back to the lead.
 
-    by_person: dict[tuple[str, str], str] = field(default_factory=dict)
-    """(name, ID number or "") → 郭某."""
+    Every protected person of the document is registered first (`register`, in the order the
+    document tells them), so that 郭某甲 and 郭某乙 are settled before any text is written.
+    """
+
+    order: dict[tuple[str, str], None] = field(default_factory=dict)
+    """(name, ID number or "") of each protected person, in the order met."""
     links: list[dict[str, Any]] = field(default_factory=list)
     """[{pseudonym, lead_id, row}] for the audit entry (never printed)."""
 
-    def name(self, real: str, key: str, lead_id: int, row: int) -> str:
-        person = (real.strip(), key.strip())
-        if person not in self.by_person:
-            family = surname(real) or "某"
-            same = [k for k, v in self.by_person.items() if v.startswith(f"{family}某")]
-            pseudonym = f"{family}某"
-            if same:
-                if len(same) == 1:  # the first of the surname becomes 甲 now there are two
-                    self.by_person[same[0]] = f"{family}某{ORDINALS[0]}"
-                    for link in self.links:
-                        if link["pseudonym"] == pseudonym:
-                            link["pseudonym"] = f"{family}某{ORDINALS[0]}"
-                pseudonym = f"{family}某{ORDINALS[min(len(same), len(ORDINALS) - 1)]}"
-            self.by_person[person] = pseudonym
-        pseudonym = self.by_person[person]
-        self.links.append({"pseudonym": pseudonym, "lead_id": lead_id, "row": row})
-        return pseudonym
+    def register(self, real: str, key: str, lead_id: int, row: int) -> None:
+        self.order.setdefault((real.strip(), key.strip()), None)
+        self.links.append({"person": (real.strip(), key.strip()), "lead_id": lead_id, "row": row})
+
+    def names(self) -> dict[tuple[str, str], str]:
+        """郭某 for the only 郭; 郭某甲, 郭某乙 … when several share a surname."""
+        by_family: dict[str, list[tuple[str, str]]] = {}
+        for person in self.order:
+            by_family.setdefault(surname(person[0]) or "某", []).append(person)
+        out = {}
+        for family, people in by_family.items():
+            for i, person in enumerate(people):
+                suffix = "" if len(people) == 1 else ORDINALS[min(i, len(ORDINALS) - 1)]
+                out[person] = f"{family}某{suffix}"
+        return out
+
+    def audit_links(self) -> list[dict[str, Any]]:
+        names = self.names()
+        return [
+            {"pseudonym": names[link["person"]], "lead_id": link["lead_id"], "row": link["row"]}
+            for link in self.links
+        ]
+
+
+def register_people(
+    spec: DocumentSpec,
+    rows: Sequence[Mapping[str, Any]],
+    lead_id: int,
+    pseudonyms: Pseudonyms,
+) -> None:
+    """Register the protected people of one lead's rows (first pass, before any text)."""
+    for i, row in enumerate(rows):
+        for person in spec.persons:
+            real = row.get(person.name)
+            if person.protected and real not in (None, ""):
+                key = str(row.get(person.id) or "") if person.id else ""
+                pseudonyms.register(str(real), key, lead_id, i)
 
 
 def disclosed_rows(
     spec: DocumentSpec,
     rows: Sequence[Mapping[str, Any]],
-    lead_id: int,
-    pseudonyms: Pseudonyms,
+    names: Mapping[tuple[str, str], str],
     birth_dates: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """The rows as a document may print them: protected persons renamed, their hidden columns
-    removed; adults' ID numbers cut to their tail; every other text scrubbed of ID and mobile
-    numbers.
-
-    A protected person's pseudonym is assigned per document, so the same child in two leads of
-    one case is one 郭某; call `finish` after all leads to settle 甲/乙.
-    """
+    """The rows as a document may print them: protected persons renamed (`names`, from
+    `Pseudonyms.names` once every person is registered), their hidden columns removed; adults'
+    ID numbers cut to their tail and their birth dates dropped; every other text scrubbed of ID
+    and mobile numbers."""
     out = []
-    for i, row in enumerate(rows):
-        shown = dict(row)
+    for row in rows:
+        shown: dict[str, Any] = {k: scrub(v) if isinstance(v, str) else v for k, v in row.items()}
         for person in spec.persons:
             real = row.get(person.name)
             if person.protected:
-                key = str(row.get(person.id) or "") if person.id else ""
                 if real not in (None, ""):
-                    shown[person.name] = _Pseudonym(
-                        pseudonyms.name(str(real), key, lead_id, i), str(real), key
-                    )
+                    key = str(row.get(person.id) or "") if person.id else ""
+                    shown[person.name] = names[(str(real).strip(), key.strip())]
                 for c in person.hidden:
                     shown.pop(c, None)
             elif person.id and row.get(person.id):
@@ -202,36 +220,8 @@ def disclosed_rows(
                 # A birth date beside the tail would leave only the region to guess.
                 for c in birth_dates:
                     shown.pop(c, None)
-        out.append(
-            {
-                k: scrub(v) if isinstance(v, str) and not isinstance(v, _Pseudonym) else v
-                for k, v in shown.items()
-            }
-        )
+        out.append(shown)
     return out
-
-
-class _Pseudonym(str):
-    """A pseudonym that knows its person, so 甲/乙 settled after later leads still apply."""
-
-    person: tuple[str, str]
-
-    def __new__(cls, value: str, real: str, key: str) -> _Pseudonym:
-        obj = super().__new__(cls, value)
-        obj.person = (real.strip(), key.strip())
-        return obj
-
-
-def finish(rows: list[dict[str, Any]], pseudonyms: Pseudonyms) -> list[dict[str, Any]]:
-    """Rows with every pseudonym as finally settled for the document (郭某 → 郭某甲 when a
-    second 郭 came later), as plain strings."""
-    return [
-        {
-            k: pseudonyms.by_person[v.person] if isinstance(v, _Pseudonym) else v
-            for k, v in row.items()
-        }
-        for row in rows
-    ]
 
 
 def masked_numbers(text: str) -> list[str]:
