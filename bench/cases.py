@@ -61,7 +61,8 @@ def main() -> None:
     )
     store = ws.store
     place = ws.region.procuratorate_name
-    head = User("李部长", place, DEPARTMENTS[0], frozenset({"department_head"}))
+    # dispatches leads of every model, wherever they wait: the procuratorate-wide single user
+    head = User("李部长", place, DEPARTMENTS[0], frozenset({"single_user"}))
     prosecutor = User("张检察官", place, DEPARTMENTS[0], frozenset({"prosecutor"}))
     chief = User("赵检察长", place, None, frozenset({"chief"}))
     library = load_library()

@@ -29,6 +29,7 @@ from shujian.users.access import (
     Scope,
     actions,
     can,
+    missing_or_hidden,
     require,
     scope_of,
     visible,
@@ -146,6 +147,12 @@ def test_what_each_scope_sees(kind: Any, obj: Any, seen: bool) -> None:
     grants = frozenset({("lead", "4"), ("case", "3")})
     scope = Scope(kind, P, PUB, None if kind in ("procuratorate", "department") else "我", grants)
     assert visible(scope, obj) is seen
+
+
+def test_a_bulk_refusal_names_the_first_ids_and_how_many() -> None:
+    refused = missing_or_hidden("lead", range(1, 2401))
+    assert refused.message == f"找不到线索 {'、'.join(map(str, range(1, 21)))}等 2400 条。"
+    assert missing_or_hidden("lead", [3, 5]).message == "找不到线索 3、5。"
 
 
 def test_a_department_scope_without_a_department_sees_nothing() -> None:

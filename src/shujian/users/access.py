@@ -228,7 +228,14 @@ def not_found(object_type: str, object_id: int | str) -> UserError:
     return UserError(f"找不到{shown}。", code="not_found")
 
 
+NAMED_AT_MOST = 20
+"""Ids a refusal of a bulk request names (a request of thousands may miss thousands)."""
+
+
 def missing_or_hidden(object_type: str, ids: Iterable[int]) -> UserError:
     """`not_found` for several ids at once (a bulk request naming some it may not touch)."""
-    shown = "、".join(map(str, ids))
+    listed = list(ids)
+    shown = "、".join(map(str, listed[:NAMED_AT_MOST]))
+    if len(listed) > NAMED_AT_MOST:
+        shown += f"等 {len(listed)} 条"
     return UserError(f"找不到{NOT_FOUND_LABELS[object_type]} {shown}。", code="not_found")
