@@ -24,11 +24,11 @@ from shujian.cases import stats
 from shujian.cases.recommendations import issue_recommendation
 from shujian.cases.service import open_case, transition
 from shujian.leads import triage
-from shujian.leads.queue import queue
+from shujian.leads.queue import homes, queue
 from shujian.leads.store import leads, runs
 from shujian.models.spec import load_library
 from shujian.store import now
-from shujian.users import User
+from shujian.users import Departments, User
 from shujian.workspace import Region, init_workspace
 
 DEPARTMENTS = ("未成年人检察部", "公益诉讼检察部", "行政检察部", "刑事检察部", "民事检察部")
@@ -61,8 +61,10 @@ def main() -> None:
     )
     store = ws.store
     place = ws.region.procuratorate_name
-    head = User("李部长", place, DEPARTMENTS[0], frozenset({"department_head"}))
+    # dispatches leads of every model, wherever they wait: the procuratorate-wide single user
+    head = User("李部长", place, DEPARTMENTS[0], frozenset({"single_user"}))
     prosecutor = User("张检察官", place, DEPARTMENTS[0], frozenset({"prosecutor"}))
+    chief = User("赵检察长", place, None, frozenset({"chief"}))
     library = load_library()
     models = list(library)
     print(f"case store: {store.url}; {args.leads:,} leads over {len(models)} models")
@@ -106,19 +108,20 @@ def main() -> None:
     per_department = args.leads // 50
     ids = list(range(1, per_department + 1))
     t = time.perf_counter()
-    triage.dispatch(store, ids, DEPARTMENTS[0], "张检察官", head)
+    home = homes(library, Departments.bundled())
+    triage.dispatch(store, ids, DEPARTMENTS[0], "张检察官", head, home=home)
     step(f"dispatch {len(ids):,} leads in one request", t, len(ids))
 
     t = time.perf_counter()
-    own = queue(store, prosecutor, department=DEPARTMENTS[0])
+    own = queue(store, prosecutor, department=DEPARTMENTS[0], home=home)
     step(f"queue of one department ({len(own):,} leads)", t, len(own))
 
     t = time.perf_counter()
-    everything = queue(store, head, status=None)
+    everything = queue(store, chief, status=None, home=home)
     step(f"queue of every lead ({len(everything):,})", t, len(everything))
 
     t = time.perf_counter()
-    triage.dismiss(store, ids[2_000:4_000], "与已有线索重复", prosecutor)
+    triage.dismiss(store, ids[2_000:4_000], "与已有线索重复", prosecutor, home=home)
     step("dismiss 2,000 leads in one request", t, 2_000)
 
     t = time.perf_counter()
@@ -133,19 +136,24 @@ def main() -> None:
                 prosecutor,
                 "成案",
                 dt.date(2026, 3, 2),
+                home=home,
             )
         )
     step("open 2,000 cases, one transaction each", t, 2_000)
 
     t = time.perf_counter()
-    for case_id in cases[:200]:
-        transition(store, case_id, "investigate", prosecutor, "", dt.date(2026, 3, 3))
-        issue_recommendation(ws, library, case_id, prosecutor, dt.date(2026, 3, 20), "某局")
+    for i, case_id in enumerate(cases[:200]):
+        # each case's own prosecutor: a prosecutor sees only the cases they handle
+        handler = User(
+            f"检察官{i % 40}", place, DEPARTMENTS[i % len(DEPARTMENTS)], frozenset({"prosecutor"})
+        )
+        transition(store, case_id, "investigate", handler, "", dt.date(2026, 3, 3))
+        issue_recommendation(ws, library, case_id, handler, dt.date(2026, 3, 20), "某局")
     step("investigate + issue 200 numbered 检察建议书 (.docx)", t, 200)
 
     for by in stats.DIMENSIONS:
         t = time.perf_counter()
-        rows = stats.statistics(store, by)
+        rows = stats.statistics(store, by, home=home, user=chief)
         step(f"statistics by {by} ({len(rows) - 1} rows)", t)
 
     t = time.perf_counter()

@@ -55,8 +55,10 @@ def numbered_by_counter(ws: Workspace) -> Workspace:
 
 
 def person(name: str, department: str | None = None, *roles: str) -> User:
-    """A user of a test workspace: a prosecutor unless other roles are named."""
-    return User(name, PROCURATORATE, department, frozenset(roles or ("prosecutor",)))
+    """A user of a test workspace: unless roles are named, whoever acts in a workspace without
+    accounts (`single_user`: what `users.accounts.resolve` gives there, who may do everything);
+    tests of access name the roles."""
+    return User(name, PROCURATORATE, department, frozenset(roles or ("single_user",)))
 
 
 Mutate = Callable[[str, list[dict[str, Any]]], None]

@@ -247,7 +247,14 @@ def test_an_unpaged_list_counts_what_it_showed_as_the_total(tmp_path: Path) -> N
     from shujian.cases.service import list_cases
 
     store = init_workspace(tmp_path / "ws").store
-    assert list_cases(store, User("科长", "青岚县人民检察院"), department="行政检察部") == []
+    assert (
+        list_cases(
+            store,
+            User("科长", "青岚县人民检察院", roles=frozenset({"single_user"})),
+            department="行政检察部",
+        )
+        == []
+    )
     (entry,) = audit.query(store, action="list")
     assert entry["detail"] == {
         "filters": {"department": "行政检察部"},

@@ -74,6 +74,8 @@ from sqlalchemy import (
 
 from shujian.paging import Page
 from shujian.store import metadata, now
+from shujian.users.access import require
+from shujian.users.user import User
 
 GENESIS = "0" * 64
 
@@ -377,13 +379,16 @@ class _Walked:
     """The entry with the highest anchor: (its seq, the anchor)."""
 
 
-def verify(store: Engine, max_problems: int = 20) -> Verification:
+def verify(store: Engine, max_problems: int = 20, *, user: User | None = None) -> Verification:
     """Recompute every chain from its first entry; report every break (in Chinese), naming it.
+    A user given must be allowed to verify the log (no user: the platform's own checks).
 
     Safe while users work: the heads are read before and after the entries. An entry committed
     meanwhile is neither "past the head" (it is within the later head) nor does the earlier head
     make the chain look cut; anchors are checked against the later heads, which only grow.
     """
+    if user is not None:
+        require(user, "verify_audit")
     problems: list[str] = []
     with store.connect() as conn:
         before = _heads(conn)
@@ -477,10 +482,15 @@ def query(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int | None = None,
+    user: User | None = None,
 ) -> list[dict[str, Any]]:
     """Entries of both chains matching every given filter, oldest first, merged by time (dates
     compare on the UTC day); each says its `chain` (head row id: 1 changes, 2–17 views), the
-    chain's Chinese label and its `seq` there."""
+    chain's Chinese label and its `seq` there. A user given must be allowed to read the log
+    (系统管理员, 院领导: the log names every lead and case, so it is the procuratorate's whole;
+    no user: the platform's own reads)."""
+    if user is not None:
+        require(user, "view_audit")
     rows: list[dict[str, Any]] = []
     with store.connect() as conn:
         for t in (audit_log, audit_views):

@@ -134,7 +134,9 @@ def test_a_model_without_verified_law_is_refused_in_chinese(demo: DemoResult, tm
     ws = demo.workspace
     library = load_library(ws.models_dir)
     (lead,) = [r for r in list_leads(ws.store, "tattoo.scope") if r["status"] == "new"][:1]
-    user = User("检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset({"prosecutor"}))
+    user = User(
+        "检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset({"single_user"})
+    )
     case_id = open_case(
         ws.store, [lead["id"]], "未成年人检察部", user.name, user, "成案", demo.manifest.as_of
     )
@@ -319,7 +321,9 @@ def test_the_platform_keeps_which_lead_each_pseudonym_stands_for(
 ) -> None:
     ws = demo.workspace
     (sample,) = [s for s in samples if s.model_id == "report.mandatory"]
-    user = User("演示检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset())
+    user = User(
+        "演示检察官", ws.region.procuratorate_name, "未成年人检察部", frozenset({"single_user"})
+    )
     issued = issue_recommendation(
         ws,
         load_library(ws.models_dir),

@@ -40,7 +40,9 @@ D = dt.date
 PROSECUTOR = "张检察官"
 HEAD = "李部长"
 AS_PROSECUTOR = person(PROSECUTOR, "公益诉讼检察部")
-AS_HEAD = person(HEAD, "公益诉讼检察部", "department_head")
+AS_HEAD = person(HEAD, "公益诉讼检察部")
+"""Actors of a workspace without accounts (they may do everything); tests/users/test_access.py
+is where roles limit what a user sees and does."""
 READER = person("查阅人")
 
 
@@ -165,7 +167,7 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     assert {r["status"] for r in list_leads(store)} == {"accepted"}
 
     # statistics: per model, department, prosecutor and month
-    by_model = {r["key"]: r for r in stats.statistics(store, "model")}
+    by_model = {r["key"]: r for r in stats.statistics(store, "model", user=READER)}
     cafe = by_model["campus.internet_cafe"]
     assert (cafe["leads"], cafe["triaged"], cafe["accepted"], cafe["acceptance_rate"]) == (
         2,
@@ -179,13 +181,13 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     assert (cafe["adopted"], cafe["rectified"], cafe["closed"]) == (1, 1, 1)
     assert cafe["amount:fines_imposed"] == Decimal("30000.00")
     assert cafe["count:businesses_rectified"] == 2
-    by_month = {r["key"]: r for r in stats.statistics(store, "month")}
+    by_month = {r["key"]: r for r in stats.statistics(store, "month", user=READER)}
     assert by_month["2024-09"]["recommendations"] == 1 and by_month["2024-11"]["replies"] == 1
     assert by_month["2024-12"]["rectified"] == 1
-    by_prosecutor = {r["key"]: r for r in stats.statistics(store, "prosecutor")}
+    by_prosecutor = {r["key"]: r for r in stats.statistics(store, "prosecutor", user=READER)}
     assert by_prosecutor[PROSECUTOR]["cases"] == 1
     out = tmp_path / "统计.xlsx"
-    stats.export_xlsx(stats.statistics(store, "department"), "department", out)
+    stats.export_xlsx(stats.statistics(store, "department", user=READER), "department", out)
     sheet = openpyxl.load_workbook(out).active
     headers = [c.value for c in sheet[1]]
     assert headers[:6] == ["部门", "线索数", "已研判", "成案", "不成案", "成案率"]
@@ -244,11 +246,15 @@ def test_a_case_with_no_rectification_goes_to_public_interest_suit(tmp_path):
         "opened", "investigating", "recommendation_drafted", "served", "awaiting_reply",
         "replied", "follow_up", "public_interest_suit",
     ]  # fmt: skip
-    row = {r["key"]: r for r in stats.statistics(store, "model")}["campus.internet_cafe"]
+    row = {r["key"]: r for r in stats.statistics(store, "model", user=READER)}[
+        "campus.internet_cafe"
+    ]
     assert (row["replies"], row["replies_on_time"], row["adopted"], row["suits"]) == (1, 0, 0, 1)
     # the other lead was dismissed with a listed reason; 成案率 counts both decisions
     triage.dismiss(store, [second["id"]], "已由其他机关依法处理", AS_PROSECUTOR)
-    row = {r["key"]: r for r in stats.statistics(store, "model")}["campus.internet_cafe"]
+    row = {r["key"]: r for r in stats.statistics(store, "model", user=READER)}[
+        "campus.internet_cafe"
+    ]
     assert (row["triaged"], row["accepted"], row["dismissed"], row["acceptance_rate"]) == (
         2, 1, 1, 0.5
     )  # fmt: skip
@@ -358,7 +364,7 @@ def test_an_objection_is_reviewed_and_only_an_objection_can_be(tmp_path):
     transition(store, b, "withdraw", AS_HEAD, "被建议单位已另行整改，撤回", D(2024, 4, 20))
     case = get_case(store, b, AS_HEAD)
     assert (case["state"], case["state_label"]) == ("withdrawn", "撤回检察建议")
-    total = stats.statistics(store, "model")[-1]
+    total = stats.statistics(store, "model", user=READER)[-1]
     assert (total["key"], total["replies"], total["withdrawn"], total["adopted"]) == (
         "合计",
         2,
@@ -371,7 +377,7 @@ def test_bulk_triage_is_all_or_nothing_and_reasons_come_from_the_list(tmp_path):
     ws = workspace_at(tmp_path)
     first, second = cafe_leads(ws, tmp_path)
     store = ws.store
-    with pytest.raises(UserError, match="线索 999 不存在"):
+    with pytest.raises(UserError, match="找不到线索 999。"):
         triage.dispatch(store, [first["id"], 999], "未成年人检察部", PROSECUTOR, AS_HEAD)
     assert queue(store, AS_HEAD, undispatched=True)[0]["id"] == first["id"]  # untouched
     with pytest.raises(UserError, match="不在理由清单中"):
@@ -619,5 +625,7 @@ def test_undispatched_leads_wait_in_their_models_department(tmp_path):
     assert [r["id"] for r in queue(store, AS_HEAD, department="公益诉讼检察部", home=home)] == [
         first["id"]
     ]
-    by_department = {r["key"]: r["leads"] for r in stats.statistics(store, "department", home=home)}
+    by_department = {
+        r["key"]: r["leads"] for r in stats.statistics(store, "department", home=home, user=READER)
+    }
     assert by_department == {"公益诉讼检察部": 1, "未成年人检察部": 1, "合计": 2}

@@ -208,11 +208,11 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
     dismiss(store, found[1]["id"], "其他", ACTOR, note="已停业")
     with pytest.raises(UserError, match="“不成案”"):
         open_case(store, [found[1]["id"]], "民事检察部", "丙", ACTOR, "立案", D(2024, 5, 1))
-    with pytest.raises(UserError, match="线索 99999 不存在"):
+    with pytest.raises(UserError, match="找不到线索 99999。"):
         open_case(store, [99999], "民事检察部", "丙", ACTOR, "立案", D(2024, 5, 1))
     with pytest.raises(UserError, match="立案理由不能为空"):
         open_case(store, [found[1]["id"]], "民事检察部", "丙", ACTOR, "", D(2024, 5, 1))
-    with pytest.raises(UserError, match="案件 424242 不存在"):
+    with pytest.raises(UserError, match="找不到案件 424242。"):
         transition(store, 424242, "investigate", ACTOR, "", D(2024, 5, 1))
 
 

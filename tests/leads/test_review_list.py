@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from helpers import LIBRARY, load_fixture_data
 from shujian.cli.main import cli
 from shujian.models.runner import run_models
+from shujian.users import SYSTEM
 
 TRANSFER, REVIEW = "transfer.not_transferred", "transfer.review"
 
@@ -50,5 +51,7 @@ def test_review_items_are_counted_apart_from_leads(workspace, tmp_path) -> None:
     leads = sum(1 for r in found if r["model_id"] == TRANSFER)
     items = sum(1 for r in found if r["model_id"] == REVIEW)
     assert leads and items
-    total = statistics(workspace.store, "model", review_models=review_models(LIBRARY))[-1]
+    total = statistics(workspace.store, "model", review_models=review_models(LIBRARY), user=SYSTEM)[
+        -1
+    ]
     assert (total["leads"], total["review_items"]) == (leads, items)

@@ -107,20 +107,25 @@ def test_a_workspace_with_accounts_refuses_an_unknown_or_deactivated_name(ws: Pa
 
 def test_a_dispatch_or_case_goes_only_to_an_active_prosecutor_of_that_department(ws: Path) -> None:
     with_roster(ws)
-    first, second = lead_ids(ws, user="李部长")
+    # the model's leads wait in 未成年人检察部: its head dispatches them, its prosecutor accepts
+    shujian(ws, "users", "add", "周部长", "--department", "未成年人检察部", "--role", "部门负责人",
+            user="管理员")  # fmt: skip
+    first, second = lead_ids(ws, user="周部长")
     refused = shujian(ws, "leads", "dispatch", first, "--department", "公益诉讼检察部",
-                      "--prosecutor", "王检察官", user="李部长", code=2).output  # fmt: skip
+                      "--prosecutor", "王检察官", user="周部长", code=2).output  # fmt: skip
     assert "承办检察官“王检察官”属于未成年人检察部，不能承办公益诉讼检察部的线索或案件" in refused
     refused = shujian(ws, "leads", "dispatch", first, "--department", "公益诉讼检察部",
-                      "--prosecutor", "赵某", user="李部长", code=2).output  # fmt: skip
+                      "--prosecutor", "赵某", user="周部长", code=2).output  # fmt: skip
     assert "承办检察官“赵某”不是本工作区的账号" in refused
     shujian(ws, "leads", "dispatch", first, "--department", "公益诉讼检察部",
-            "--prosecutor", "张检察官", user="李部长")  # fmt: skip
+            "--prosecutor", "张检察官", user="周部长")  # fmt: skip
     refused = shujian(ws, "leads", "accept", second, "--department", "公益诉讼检察部",
-                      "--prosecutor", "王检察官", "--reason", "成案", "--on", "2026-06-02", code=2).output  # fmt: skip
+                      "--prosecutor", "王检察官", "--reason", "成案", "--on", "2026-06-02",
+                      user="王检察官", code=2).output  # fmt: skip
     assert "王检察官”属于未成年人检察部" in refused
     shujian(ws, "leads", "accept", second, "--department", "未成年人检察部",
-            "--prosecutor", "王检察官", "--reason", "成案", "--on", "2026-06-02")  # fmt: skip
+            "--prosecutor", "王检察官", "--reason", "成案", "--on", "2026-06-02",
+            user="王检察官")  # fmt: skip
 
 
 def test_accounts_are_managed_by_an_administrator_only(ws: Path) -> None:

@@ -17,11 +17,13 @@ from sqlalchemy import Engine, insert, select
 from shujian import audit
 from shujian.cases import policy
 from shujian.cases.categories import declarations
-from shujian.cases.store import case_outcomes, cases
+from shujian.cases.service import visible_case
+from shujian.cases.store import case_outcomes
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.fields.money import MoneyYuanField
 from shujian.errors import UserError
 from shujian.store import now
+from shujian.users.access import require
 from shujian.users.user import User
 
 
@@ -52,7 +54,9 @@ def record_outcome(
 ) -> int:
     """Append one outcome to a case; returns its id. Money kinds need an amount.
 
-    An outcome is something achieved, so `on_date` may not be after today."""
+    An outcome is something achieved, so `on_date` may not be after today. The case must be in
+    the user's scope."""
+    require(user, "act_on_case")
     spec = declarations().outcome(kind)
     policy.check_not_future(on_date, today_in_china(), "成效日期")
     if spec.money and amount is None:
@@ -66,8 +70,7 @@ def record_outcome(
     if spec.id == "other" and not note.strip():
         raise UserError("“其他成效”必须写明说明。")
     with store.begin() as conn:
-        if conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
-            raise UserError(f"案件 {case_id} 不存在。")
+        visible_case(conn, case_id, user)
         outcome_id = conn.execute(
             insert(case_outcomes)
             .values(

@@ -79,7 +79,7 @@ from shujian.cases.numbering import (
     numbering_mode,
     parse_entered_number,
 )
-from shujian.cases.service import apply_transition
+from shujian.cases.service import apply_transition, case_ref, case_scope, visible_case
 from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
 from shujian.data.fields.id_card import today_in_china
@@ -88,6 +88,7 @@ from shujian.errors import UserError
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.store import now
+from shujian.users.access import RecommendationRef, not_found, require, scope_of, visible
 from shujian.users.user import User
 from shujian.workspace import Workspace
 
@@ -614,6 +615,9 @@ def issue_recommendation(
         UserError: refused before anything was recorded (no number used).
         DocumentNotRendered: issued and numbered, but the file could not be written.
     """
+    require(user, "issue_document")
+    with ws.store.connect() as conn:
+        visible_case(conn, case_id, user)
     # Before the content is gathered and rendered: the transition would refuse it too.
     policy.check_not_future(on_date, today_in_china(), "制发日期")
     entered_text = _entered_or_refuse(ws, number)
@@ -646,7 +650,11 @@ def draft_document(
     copy_to: Sequence[str] = (),
 ) -> Path:
     """Render the 检察建议书 the case would issue, numbered （文号待编）, to `out`, for reading
-    before it is issued: no number is taken and the case does not move. Audited as a view."""
+    before it is issued: no number is taken and the case does not move. Audited as a view.
+    Drafting is working on the case (an assistant drafts what a prosecutor issues)."""
+    require(user, "act_on_case")
+    with ws.store.connect() as conn:
+        visible_case(conn, case_id, user)
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
     draft.kind.renderer()(draft.content, out, draft.template_dirs)
@@ -690,12 +698,9 @@ def render_issued(ws: Workspace, number: str, user: User) -> Path:
     process stopped after the number was recorded), from its stored content, to its recorded
     place; the 文号 and wording are those issued (the template kept at issue, not the file as it
     is now)."""
+    require(user, "act_on_case")
     with ws.store.connect() as conn:
-        row = conn.execute(
-            select(recommendations).where(recommendations.c.number == number)
-        ).first()
-    if row is None:
-        raise UserError(f"找不到文号为“{number}”的检察建议书。", code="unknown_document")
+        row = _visible_recommendation(conn, number, user)
     if row.document_sha256 is not None:
         raise UserError(
             f"检察建议书 {number} 的文书已生成：{ws.root / row.document}。",
@@ -703,6 +708,19 @@ def render_issued(ws: Workspace, number: str, user: User) -> Path:
         )
     dirs = document_kind("recommendation").template_dirs(ws.templates_dir)
     return _render_recorded(ws, _reserved_of(ws, row), user.name, dirs)
+
+
+def _visible_recommendation(conn: Connection, number: str, user: User, lock: bool = False) -> Any:
+    """The recommendation numbered `number`, if it exists and its case is in the user's scope;
+    else not found, the same answer either way."""
+    query = select(recommendations).where(recommendations.c.number == number)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise not_found("recommendation", number)
+    owner = conn.execute(select(cases).where(cases.c.id == row.case_id)).first()
+    if owner is None or not visible(scope_of(user), RecommendationRef(number, case_ref(owner))):
+        raise not_found("recommendation", number)
+    return row
 
 
 def _reserved_of(ws: Workspace, row: Any) -> Reserved:
@@ -721,15 +739,12 @@ def file_with_superior(
     Recorded as a step of the case (its state does not change) and on the recommendation;
     `on_date` may not be after today.
     """
+    require(user, "act_on_case")
     policy.check_not_future(on_date, today_in_china(), "备案日期")
     if not filed_with.strip():
         raise UserError("备案必须写明备案单位（上一级人民检察院的部门）。")
     with store.begin() as conn:
-        rec = conn.execute(
-            select(recommendations).where(recommendations.c.number == number).with_for_update()
-        ).first()
-        if rec is None:
-            raise UserError(f"找不到文号为“{number}”的检察建议书。")
+        rec = _visible_recommendation(conn, number, user, lock=True)
         if rec.filed_on is not None:
             raise UserError(f"检察建议书 {number} 已于 {rec.filed_on.isoformat()} 备案。")
         if on_date < rec.issued_on:
@@ -796,10 +811,19 @@ def content_from_record(data: dict[str, Any]) -> RecommendationContent:
     return RecommendationContent(**raw)
 
 
-def list_recommendations(store: Engine, case_id: int | None = None) -> list[dict[str, Any]]:
+def list_recommendations(
+    store: Engine, case_id: int | None = None, *, user: User | None = None
+) -> list[dict[str, Any]]:
+    """Issued recommendations (of one case), oldest first: those of cases in the user's scope
+    when a user is given (no user: internal use, every one)."""
     q = select(recommendations).order_by(recommendations.c.id)
     if case_id is not None:
         q = q.where(recommendations.c.case_id == case_id)
+    if user is not None:
+        require(user, "view_cases")
+        scoped = case_scope(scope_of(user))
+        if scoped is not None:
+            q = q.join(cases, cases.c.id == recommendations.c.case_id).where(scoped)
     with store.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
 
@@ -844,14 +868,13 @@ def render_again(ws: Workspace, number: str, out: Path, user: User) -> Reprint:
     Raises:
         UserError: unknown number; the document was never rendered (`document_not_rendered`);
             `out` is the archived file itself; the document cannot be reproduced
-            (`document_not_reproducible`).
+            (`document_not_reproducible`); a number not found or of a case outside the user's
+            scope (`not_found`, the same answer).
     """
+    require(user, "view_cases")
+    require(user, "export")
     with ws.store.connect() as conn:
-        row = conn.execute(
-            select(recommendations).where(recommendations.c.number == number)
-        ).first()
-    if row is None:
-        raise UserError(f"找不到文号为“{number}”的检察建议书。", code="unknown_document")
+        row = _visible_recommendation(conn, number, user)
     if row.document_sha256 is None:
         why = f"：{row.render_error}" if row.render_error else ""
         raise UserError(

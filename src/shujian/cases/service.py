@@ -12,11 +12,11 @@ with a code, naming the current state and what may be done instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, false, insert, select, update
 
 from shujian import audit
 from shujian.calendar import BUNDLED, HolidayCalendar
@@ -33,12 +33,50 @@ from shujian.cases.workflow import (
 )
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
+from shujian.leads.queue import check_visible
 from shujian.leads.store import lead_events, leads
 from shujian.paging import Page, fetch_page
 from shujian.store import now
+from shujian.users.access import (
+    CaseRef,
+    Scope,
+    can,
+    case_step_action,
+    not_found,
+    require,
+    scope_of,
+)
+from shujian.users.access import visible as visible_to
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
 from shujian.users.user import User
+
+
+def case_scope(scope: Scope) -> ColumnElement[bool] | None:
+    """`users.access.visible` for cases, as a condition on `cases` (None: every case)."""
+    if scope.everything:
+        return None
+    if scope.nothing:
+        return false()
+    if scope.kind == "records":
+        return cases.c.id.in_([int(i) for i in scope.granted("case")])
+    if scope.kind == "department":
+        return cases.c.department == scope.department
+    return cases.c.prosecutor == scope.prosecutor
+
+
+def case_ref(row: Any) -> CaseRef:
+    return CaseRef(row.id, row.department, row.prosecutor)
+
+
+def visible_case(conn: Connection, case_id: int, user: User | None, *, lock: bool = False) -> Any:
+    """The case's row, if it exists and is in the user's scope (no user: internal use, any
+    case); else not found, the same answer either way."""
+    query = select(cases).where(cases.c.id == case_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None or (user is not None and not visible_to(scope_of(user), case_ref(row))):
+        raise not_found("case", case_id)
+    return row
 
 
 def _accept_leads(
@@ -159,6 +197,7 @@ def open_case(
     departments: Departments | None = None,
     calendar: HolidayCalendar = BUNDLED,
     confirm_stale: bool = False,
+    home: Mapping[str, str] | None = None,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
@@ -171,7 +210,10 @@ def open_case(
     (front ends pass `Workspace.calendar`; the default knows the bundled years only).
     `opened_on` may not be after today. A lead the latest run no longer found (不再命中) is
     refused unless `confirm_stale`; the case's opening step records which were confirmed.
+    The leads must be in the user's scope (`home`: where undispatched leads wait,
+    `leads.queue.homes`).
     """
+    require(user, "open_case")
     o = _plan_opening(
         case_kind,
         department,
@@ -185,6 +227,7 @@ def open_case(
         calendar,
     )
     with store.begin() as conn:
+        check_visible(conn, user, lead_ids, home or {})
         check_prosecutor(conn, o.department, o.prosecutor)
         case_id = _insert_case(conn, o)
         stale = _accept_leads(conn, case_id, lead_ids, o.actor, o.reason, confirm_stale)
@@ -296,11 +339,8 @@ def _latest_fields(
     return out
 
 
-def _load_case(conn: Connection, case_id: int) -> Any:
-    row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
-    if row is None:
-        raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
-    return row
+def _load_case(conn: Connection, case_id: int, user: User) -> Any:
+    return visible_case(conn, case_id, user, lock=True)
 
 
 def add_leads_to_case(
@@ -312,19 +352,23 @@ def add_leads_to_case(
     on_date: dt.date | None = None,
     *,
     confirm_stale: bool = False,
+    home: Mapping[str, str] | None = None,
 ) -> None:
-    """Accept further leads (成案) into an existing case that has not ended.
+    """Accept further leads (成案) into an existing case that has not ended; the case and the
+    leads must be in the user's scope (`home` as for `open_case`).
 
     The step is recorded in the case history (action `add_leads`) without changing its state,
     dated `on_date` (today when not given; never after today), and records the leads no longer
     found (不再命中) that were taken in with `confirm_stale`, which is needed for them.
     """
+    require(user, "open_case")
     actor = user.name
     reason = policy.need_text(reason, "理由")
     today = today_in_china()
     policy.check_not_future(on_date or today, today, "并入日期")
     with store.begin() as conn:
-        row = _load_case(conn, case_id)
+        row = _load_case(conn, case_id, user)
+        check_visible(conn, user, lead_ids, home or {})
         workflow = load_workflow(row.case_kind)
         if workflow.is_terminal(row.state):
             raise UserError(
@@ -425,12 +469,14 @@ def apply_transition(
 
     Used by `transition` and by steps that must happen in the same transaction as the state change
     (reserving the number of the document the step issues). `document` is the document kind the
-    caller issues; a step that declares one is refused to any other caller.
+    caller issues; a step that declares one is refused to any other caller. The case must be in
+    the user's scope, and the step one their role may take (`users.access.case_step_action`).
     """
     actor = user.name
     reason = (reason or "").strip()
-    row = _load_case(conn, case_id)
+    row = _load_case(conn, case_id, user)
     workflow, tr, clean = _decide(conn, row, action, reason, on_date, fields, document)
+    require(user, case_step_action(tr.action, tr.document is not None))
     values = _case_changes(workflow, row, tr, on_date, clean, calendar)
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
     conn.execute(
@@ -488,43 +534,43 @@ def transition(
     return tr.target
 
 
-def workflow_of(store: Engine, case_id: int) -> Workflow:
-    """The declared workflow a case follows (its `case_kind`)."""
+def workflow_of(store: Engine, case_id: int, user: User | None = None) -> Workflow:
+    """The declared workflow a case follows (its `case_kind`); the case must be in the user's
+    scope when a user is given."""
     with store.connect() as conn:
-        kind = conn.execute(select(cases.c.case_kind).where(cases.c.id == case_id)).scalar()
-    if kind is None:
-        raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
-    return load_workflow(kind)
+        row = visible_case(conn, case_id, user)
+    return load_workflow(row.case_kind)
 
 
-def available_actions(store: Engine, case_id: int) -> list[Transition]:
+def available_actions(store: Engine, case_id: int, user: User | None = None) -> list[Transition]:
     """The steps the case may take now: its state's, less those whose guard does not hold on
     what was recorded (the list a case page shows; `transition` refuses no step in it for
-    want of a guard)."""
+    want of a guard); when a user is given, the case must be in their scope and only the steps
+    their role may take are listed."""
     with store.connect() as conn:
-        row = conn.execute(
-            select(cases.c.case_kind, cases.c.state).where(cases.c.id == case_id)
-        ).first()
-        if row is None:
-            raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
+        row = visible_case(conn, case_id, user)
         workflow = load_workflow(row.case_kind)
         latest = _latest_fields(conn, workflow, case_id, workflow.guarded_fields(row.state))
-    return workflow.available(row.state, latest)
+    steps = workflow.available(row.state, latest)
+    if user is None:
+        return steps
+    return [t for t in steps if can(user, case_step_action(t.action, t.document is not None))]
 
 
 def get_case(store: Engine, case_id: int, user: User) -> dict[str, Any]:
-    """The case's current row, with its lead ids and Chinese state label; the view is audited."""
-    out = case_row(store, case_id)
+    """The case's current row, with its lead ids and Chinese state label; the view is audited.
+    A case outside the user's scope is not found, exactly like one that does not exist."""
+    require(user, "view_cases")
+    out = case_row(store, case_id, user)
     audit.record_view(store, user.name, "case", case_id)
     return out
 
 
-def case_row(store: Engine, case_id: int) -> dict[str, Any]:
-    """The case's current row for internal use (documents, statistics): not a user's view."""
+def case_row(store: Engine, case_id: int, user: User | None = None) -> dict[str, Any]:
+    """The case's current row for internal use (documents, statistics): not a user's view
+    (when a user is given, the case must be in their scope)."""
     with store.connect() as conn:
-        row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
-        if row is None:
-            raise UserError(f"案件 {case_id} 不存在。", code="unknown_case")
+        row = visible_case(conn, case_id, user)
         lead_ids = list(
             conn.execute(
                 select(case_leads.c.lead_id)
@@ -541,8 +587,10 @@ def case_row(store: Engine, case_id: int) -> dict[str, Any]:
 
 
 def history(store: Engine, case_id: int, user: User) -> list[dict[str, Any]]:
-    """Every recorded step of a case, oldest first, with Chinese labels; the view is audited."""
-    workflow = workflow_of(store, case_id)
+    """Every recorded step of a case, oldest first, with Chinese labels; the view is audited.
+    A case outside the user's scope is not found."""
+    require(user, "view_cases")
+    workflow = workflow_of(store, case_id, user)
     with store.connect() as conn:
         rows = [
             dict(r._mapping)
@@ -582,10 +630,15 @@ def list_cases(
     offset: int = 0,
     limit: int | None = None,
 ) -> Page:
-    """Cases, newest first, filtered by state (id or label, in any kind's workflow), department,
-    prosecutor or case kind; one page of them when `limit` is given; the view is audited."""
+    """Cases in the user's scope, newest first, filtered by state (id or label, in any kind's
+    workflow), department, prosecutor or case kind; one page of them when `limit` is given; the
+    view is audited."""
+    require(user, "view_cases")
     workflows = [load_workflow(k) for k in case_kinds()]
     query = select(cases).order_by(cases.c.id.desc())
+    scoped = case_scope(scope_of(user))
+    if scoped is not None:
+        query = query.where(scoped)
     if case_kind:
         query = query.where(cases.c.case_kind == load_workflow(case_kind).kind)
     if state:

@@ -11,7 +11,9 @@ happened in that month, and a period filter (`since`, `until`) applies to every 
 way. A case counts for every model
 that found one of its leads; a lead counts for the department and prosecutor of its case, else
 of its dispatch (分派), else of its model's home department (`leads.queue.home_department`),
-else 未分派.
+else 未分派. A user sees the figures of what is in their scope (`users.access.visible`), as each
+figure is attributed: a department head their department's, a prosecutor their department's
+leads and their own cases.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from shujian.cases.store import case_events, case_leads, case_outcomes, cases
 from shujian.cases.workflow import case_kinds, load_workflow
 from shujian.errors import UserError
 from shujian.leads.store import lead_dispatches, lead_events, leads
+from shujian.users.access import CaseRef, LeadRef, require, scope_of, visible
+from shujian.users.user import User
 
 DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
 UNDISPATCHED = "未分派"
@@ -69,6 +73,8 @@ class Fact:
     department: str
     prosecutor: str
     value: Decimal | int = 1
+    ref: LeadRef | CaseRef | None = None
+    """What the figure is of, where it is attributed (for the user's scope)."""
 
 
 def columns() -> list[tuple[str, str]]:
@@ -136,22 +142,26 @@ def _facts(
     for lead in lead_rows:
         if lead.id in lead_case:
             dept, pros = owner_of_case(lead_case[lead.id])
+            ref = LeadRef(lead.id, dept, pros)
+        elif lead.id in dispatched:
+            dept, pros = dispatched[lead.id]
+            ref = LeadRef(lead.id, dept, pros)
         else:
-            dept, pros = dispatched.get(
-                lead.id, (home.get(lead.model_id, UNDISPATCHED), UNDISPATCHED)
-            )
+            dept, pros = home.get(lead.model_id, UNDISPATCHED), UNDISPATCHED
+            ref = LeadRef(lead.id, home=home.get(lead.model_id))
         models = (lead.model_id,)
         if lead.model_id in review_models:
-            yield Fact("review_items", _day(lead.created_at), models, dept, pros)
+            yield Fact("review_items", _day(lead.created_at), models, dept, pros, ref=ref)
             continue
-        yield Fact("leads", _day(lead.created_at), models, dept, pros)
+        yield Fact("leads", _day(lead.created_at), models, dept, pros, ref=ref)
         if lead.status in ("accepted", "dismissed") and lead.id in decided:
-            yield Fact("triaged", decided[lead.id], models, dept, pros)
-            yield Fact(lead.status, decided[lead.id], models, dept, pros)
+            yield Fact("triaged", decided[lead.id], models, dept, pros, ref=ref)
+            yield Fact(lead.status, decided[lead.id], models, dept, pros, ref=ref)
 
     def case_fact(metric: str, case_id: int, on: dt.date, value: Decimal | int = 1) -> Fact:
         dept, pros = owner_of_case(case_id)
-        return Fact(metric, on, tuple(sorted(case_models[case_id])), dept, pros, value)
+        ref = CaseRef(case_id, dept, pros)
+        return Fact(metric, on, tuple(sorted(case_models[case_id])), dept, pros, value, ref)
 
     for e in events:
         workflow = load_workflow(case_rows[e.case_id].case_kind)
@@ -188,13 +198,18 @@ def statistics(
     until: dt.date | None = None,
     home: Mapping[str, str] | None = None,
     review_models: Collection[str] = (),
+    *,
+    user: User,
 ) -> list[dict[str, Any]]:
-    """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计.
+    """One row per value of `by` (model id, department, prosecutor or YYYY-MM), plus 合计, of
+    what is in the user's scope.
 
     `home` maps a model to its home department (`leads.queue.homes`), where its undispatched
     leads are counted; hits of `review_models` (`leads.queue.review_models`) count as 待核对,
     not as leads.
     """
+    require(user, "view_stats")
+    scope = scope_of(user)
     if by not in DIMENSIONS:
         raise UserError(
             f"统计维度只能是：{'、'.join(f'{v}（{k}）' for k, v in DIMENSIONS.items())}。"
@@ -204,6 +219,8 @@ def statistics(
     total: dict[str, Any] = defaultdict(int)
     for fact in _facts(store, home or {}, review_models):
         if (since and fact.on < since) or (until and fact.on > until):
+            continue
+        if fact.ref is not None and not visible(scope, fact.ref):
             continue
         for key in _keys(fact, by):
             row = table.setdefault(key, defaultdict(int))

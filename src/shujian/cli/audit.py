@@ -8,7 +8,7 @@ import sys
 import click
 
 from shujian import audit
-from shujian.cli.common import parse_date, workspace
+from shujian.cli.common import parse_date, user, workspace
 
 
 @click.group("audit")
@@ -54,6 +54,7 @@ def log_cmd(
         since=parse_date(since) if since else None,
         until=parse_date(until) if until else None,
         limit=limit,
+        user=user(ctx),
     )
     for r in rows:
         if as_json:
@@ -73,7 +74,7 @@ def log_cmd(
 def verify_cmd(ctx: click.Context) -> None:
     """校验审计日志的各条哈希链（变更、查看）：发现被修改、删除或截断的记录时以非零状态退出。"""
     ws = workspace(ctx)
-    result = audit.verify(ws.store)
+    result = audit.verify(ws.store, user=user(ctx))
     if result.ok:
         click.echo(f"审计日志完整：共 {result.entries} 条记录，各条哈希链均无断裂。")
         for chain in result.chains:

@@ -131,7 +131,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         )
         note = deadlines.provisional_note(years)
         click.echo(f"{label}：{case['deadline_due'].isoformat()} 届满{note}")
-    allowed = service.available_actions(ws.store, case_id)
+    allowed = service.available_actions(ws.store, case_id, actor)
     if allowed:
         click.echo("可执行：" + "、".join(f"{t.label}（{t.action}）" for t in allowed))
     click.echo("经过：")
@@ -143,7 +143,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
             f"{step['actor']:<10}{step['reason']}{'  ' + fields if fields else ''}"
         )
-    for rec in recommendations.list_recommendations(ws.store, case_id):
+    for rec in recommendations.list_recommendations(ws.store, case_id, user=actor):
         filed = (
             f"{rec['filed_on'].isoformat()} 已备案"
             if rec["filed_on"]
@@ -198,14 +198,15 @@ def act_cmd(
     制发检察建议请用 shujian cases recommend，它同时编号并生成检察建议书。
     """
     ws = workspace(ctx)
-    workflow = service.workflow_of(ws.store, case_id)
+    actor = user(ctx)
+    workflow = service.workflow_of(ws.store, case_id, actor)
     fields = parse_field_pairs(workflow, pairs)
     try:
         state = service.transition(
             ws.store,
             case_id,
             action,
-            user(ctx),
+            actor,
             reason,
             parse_date(on_date),
             calendar=ws.calendar,

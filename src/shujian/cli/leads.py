@@ -110,7 +110,14 @@ def list_cmd(
 def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
     """一条线索的证据、分派和经过（公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
-    lead = triage.get_lead(ws.store, lead_id, user(ctx), reveal=reveal, masking=_masking(ws))
+    lead = triage.get_lead(
+        ws.store,
+        lead_id,
+        user(ctx),
+        reveal=reveal,
+        masking=_masking(ws),
+        home=home_departments(ws),
+    )
     click.echo(f"线索 {lead['id']}：{lead['title']}")
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
@@ -146,6 +153,7 @@ def dispatch_cmd(
         prosecutor,
         user(ctx),
         departments=departments(ws),
+        home=home_departments(ws),
     )
     click.echo(f"已将 {n} 条线索分派给 {department.strip()} {prosecutor.strip()}。")
 
@@ -172,7 +180,13 @@ def dismiss_cmd(ctx: click.Context, lead_ids: tuple[str, ...], reason: str, note
     """不成案（可一次处理多条）：证据不变时，模型不再推送这些线索。"""
     ws = workspace(ctx)
     n = triage.dismiss(
-        ws.store, parse_ids(lead_ids), reason, user(ctx), note, reasons=triage.reasons_of(ws)
+        ws.store,
+        parse_ids(lead_ids),
+        reason,
+        user(ctx),
+        note,
+        reasons=triage.reasons_of(ws),
+        home=home_departments(ws),
     )
     click.echo(f"已将 {n} 条线索作不成案处理（理由：{reason}）。")
 
@@ -227,6 +241,7 @@ def accept_cmd(
             reason,
             parse_date(on_date, "并入日期") if on_date else None,
             confirm_stale=confirm_stale,
+            home=home_departments(ws),
         )
         click.echo(f"已将 {len(ids)} 条线索并入案件 {case_id}。")
         return
@@ -246,6 +261,7 @@ def accept_cmd(
         departments=departments(ws),
         calendar=ws.calendar,
         confirm_stale=confirm_stale,
+        home=home_departments(ws),
     )
     click.echo(f"已立案：案件 {new_id}（{len(ids)} 条线索成案）。")
 
@@ -301,6 +317,7 @@ def export_cmd(
         model_id,
         reveal=reveal,
         masking=_masking(ws),
+        home=home_departments(ws),
     )
     if output is not None:
         shown = "，含完整公民身份号码（已记入审计日志）" if reveal else ""

@@ -35,6 +35,7 @@ def stats_cmd(
 ) -> None:
     """线索、成案率、检察建议、按期回复、采纳、整改和成效的统计。"""
     ws = workspace(ctx)
+    actor = user(ctx)
     rows = stats.statistics(
         ws.store,
         by,
@@ -42,10 +43,11 @@ def stats_cmd(
         parse_date(until, "截止日期") if until else None,
         home=home_departments(ws),
         review_models=review_models(library(ws)),
+        user=actor,
     )
     audit.record_view(
         ws.store,
-        user(ctx).name,
+        actor.name,
         "stats",
         by,
         {"since": since, "until": until, "file": str(output) if output else None},

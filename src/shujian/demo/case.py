@@ -22,6 +22,7 @@ from shujian.cases.documents.kinds import document_kind
 from shujian.cases.numbering import format_number
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import open_case, transition
+from shujian.leads.queue import homes
 from shujian.leads.service import list_leads
 from shujian.leads.triage import dispatch
 from shujian.models.spec import ModelSpec
@@ -66,7 +67,8 @@ def walk_sample_case(
     head = User("演示部门负责人", procuratorate, DEPARTMENT, frozenset({"department_head"}))
     prosecutor = User(PROSECUTOR, procuratorate, DEPARTMENT, frozenset({"prosecutor"}))
     departments = departments_of(ws)
-    dispatch(store, [lead["id"]], DEPARTMENT, PROSECUTOR, head, departments=departments)
+    home = homes(library, departments)
+    dispatch(store, [lead["id"]], DEPARTMENT, PROSECUTOR, head, departments=departments, home=home)
     case_id = open_case(
         store,
         [lead["id"]],
@@ -77,6 +79,7 @@ def walk_sample_case(
         as_of,
         departments=departments,
         calendar=ws.calendar,
+        home=home,
     )
     transition(
         store,

@@ -67,7 +67,11 @@ def draft_samples(
         department = model.department or "第八检察部"
         head = User("演示部门负责人", procuratorate, department, frozenset({"department_head"}))
         prosecutor = User("演示检察官", procuratorate, department, frozenset({"prosecutor"}))
-        dispatch(ws.store, ids, department, prosecutor.name, head, departments=departments)
+        # the demonstration's head sees the model's leads wherever the workspace sends them
+        home = {model.id: department}
+        dispatch(
+            ws.store, ids, department, prosecutor.name, head, departments=departments, home=home
+        )
         case_id = open_case(
             ws.store,
             ids,
@@ -78,6 +82,7 @@ def draft_samples(
             as_of,
             departments=departments,
             calendar=ws.calendar,
+            home=home,
         )
         transition(
             ws.store, case_id, "investigate", prosecutor, "调查核实", as_of, calendar=ws.calendar

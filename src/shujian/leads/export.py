@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 import xlsxwriter
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from shujian import audit
 from shujian.errors import UserError
-from shujian.leads.service import list_leads, status_label
+from shujian.leads.queue import lead_scope
+from shujian.leads.service import status_label
+from shujian.leads.store import lead_dispatches, leads
 from shujian.models.labels import Masking
+from shujian.users.access import Scope, require, scope_of
 from shujian.users.user import User
 
 FIELDS = (
@@ -46,11 +50,27 @@ def lead_records(
     *,
     reveal: bool = False,
     masking: Masking | None = None,
+    scope: Scope | None = None,
+    home: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One record per lead, ID numbers masked unless `reveal` (see the module docstring)."""
+    """One record per lead (in `scope`, where undispatched leads wait in their `home`
+    department; every lead when no scope is given), ID numbers masked unless `reveal` (see the
+    module docstring)."""
     masking = masking or Masking()
+    query = (
+        select(leads)
+        .select_from(leads.outerjoin(lead_dispatches))
+        .order_by(leads.c.model_id, leads.c.id)
+    )
+    if model_id:
+        query = query.where(leads.c.model_id == model_id)
+    scoped = lead_scope(scope, home or {}) if scope is not None else None
+    if scoped is not None:
+        query = query.where(scoped)
+    with store.connect() as conn:
+        found = [dict(row._mapping) for row in conn.execute(query)]
     records = []
-    for lead in list_leads(store, model_id):
+    for lead in found:
         r = lead if reveal else masking.lead(lead)
         records.append(
             {
@@ -83,11 +103,19 @@ def export_leads(
     *,
     reveal: bool = False,
     masking: Masking | None = None,
+    home: Mapping[str, str] | None = None,
 ) -> int:
-    """Write every lead (of one model) as jsonl, csv or xlsx to a file or an open text stream
-    (jsonl and csv only); the export is audited."""
+    """Write every lead (of one model) in the user's scope (`home`: where undispatched leads
+    wait, `leads.queue.homes`) as jsonl, csv or xlsx to a file or an open text stream (jsonl
+    and csv only); the export is audited."""
+    require(user, "view_leads")
+    require(user, "export")
+    if reveal:
+        require(user, "reveal_id")
     masking = masking or Masking()
-    records = lead_records(store, model_id, reveal=reveal, masking=masking)
+    records = lead_records(
+        store, model_id, reveal=reveal, masking=masking, scope=scope_of(user), home=home
+    )
     detail: dict[str, Any] = {
         "format": fmt,
         "model": model_id,

@@ -9,15 +9,16 @@ statistics both use it, so a lead waits and counts in the same place.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Connection, Engine, false, select
 
 from shujian import audit
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
 from shujian.models.spec import ModelSpec
 from shujian.paging import Page, count, fetch_page
+from shujian.users.access import LeadRef, Scope, missing_or_hidden, require, scope_of, visible
 from shujian.users.departments import Departments
 from shujian.users.user import User
 
@@ -49,6 +50,59 @@ def homes(library: Mapping[str, ModelSpec], departments: Departments) -> dict[st
 def review_models(library: Mapping[str, ModelSpec]) -> frozenset[str]:
     """Models whose hits are 待核对 items, listed apart from the lead queue."""
     return frozenset(m for m, spec in library.items() if spec.kind == "review")
+
+
+def _in_department(department: str, home: Mapping[str, str]) -> ColumnElement[bool]:
+    """A lead dispatched to `department`, or waiting undispatched in its queue."""
+    own = [m for m, d in home.items() if d == department]
+    mine = lead_dispatches.c.department == department
+    # Without models of its own a department's queue is what was dispatched to it: one
+    # condition the department index answers (an OR would scan every lead).
+    if not own:
+        return mine
+    return mine | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+
+
+def lead_scope(scope: Scope, home: Mapping[str, str]) -> ColumnElement[bool] | None:
+    """`users.access.visible` for leads, as a condition on `leads` outer-joined to
+    `lead_dispatches` (None: every lead). `home` is `homes(library, departments)`."""
+    if scope.everything:
+        return None
+    if scope.nothing:
+        return false()
+    if scope.kind == "records":
+        return leads.c.id.in_([int(i) for i in scope.granted("lead")])
+    mine = lead_dispatches.c.prosecutor == scope.prosecutor
+    if scope.kind == "assigned":
+        return mine
+    department = _in_department(scope.department, home) if scope.department is not None else false()
+    return department | mine if scope.kind == "own" else department
+
+
+def lead_refs(
+    conn: Connection, lead_ids: Sequence[int], home: Mapping[str, str]
+) -> dict[int, LeadRef]:
+    """Where each of the leads that exist is (for `users.access.visible`)."""
+    rows = conn.execute(
+        select(
+            leads.c.id, leads.c.model_id, lead_dispatches.c.department, lead_dispatches.c.prosecutor
+        )
+        .select_from(leads.outerjoin(lead_dispatches))
+        .where(leads.c.id.in_(list(lead_ids)))
+    )
+    return {r.id: LeadRef(r.id, r.department, r.prosecutor, home.get(r.model_id)) for r in rows}
+
+
+def check_visible(
+    conn: Connection, user: User, lead_ids: Sequence[int], home: Mapping[str, str]
+) -> None:
+    """Refuse, as not found, leads that do not exist or are outside the user's scope — in one
+    answer, so that which of them exist is not disclosed."""
+    scope = scope_of(user)
+    refs = lead_refs(conn, lead_ids, home)
+    hidden = [i for i in lead_ids if i not in refs or not visible(scope, refs[i])]
+    if hidden:
+        raise missing_or_hidden("lead", hidden)
 
 
 class LeadPage(Page):
@@ -83,8 +137,10 @@ def queue(
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
     many of them are 不再命中 (`LeadPage.stale`). Hits of the `review_models` (`review_models()`:
     models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
-    queue; `review=True` lists them instead.
+    queue; `review=True` lists them instead. Only the leads in the user's scope are listed
+    (`lead_scope`), so the page and its total are the user's.
     """
+    require(user, "view_leads")
     home = home or {}
     query = (
         select(
@@ -108,16 +164,11 @@ def queue(
         query = query.where(leads.c.model_id.not_in(list(review_models)))
     if status:
         query = query.where(leads.c.status == status)
+    scoped = lead_scope(scope_of(user), home)
+    if scoped is not None:
+        query = query.where(scoped)
     if department:
-        own = [m for m, d in home.items() if d == department]
-        mine = lead_dispatches.c.department == department
-        # Without models of its own a department's queue is what was dispatched to it: one
-        # condition the department index answers (an OR would scan every lead).
-        query = query.where(
-            mine | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
-            if own
-            else mine
-        )
+        query = query.where(_in_department(department, home))
     if prosecutor:
         query = query.where(lead_dispatches.c.prosecutor == prosecutor)
     if model_id:

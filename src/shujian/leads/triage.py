@@ -9,7 +9,7 @@ it, so a bulk decision is never half applied. Each change is one lead event and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +20,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
 from shujian.errors import UserError
+from shujian.leads.queue import check_visible, lead_refs
 from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
 from shujian.models.labels import Masking
 from shujian.store import now
+from shujian.users.access import not_found, require, scope_of, visible
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
 from shujian.users.user import User
@@ -83,8 +85,16 @@ def _need(value: str, what: str) -> str:
     return value.strip()
 
 
-def _lock_leads(conn: Connection, lead_ids: Sequence[int], allowed: set[str], doing: str) -> None:
-    """Refuse unless every lead exists and is in an allowed status (rows locked on PostgreSQL)."""
+def _lock_leads(
+    conn: Connection,
+    lead_ids: Sequence[int],
+    allowed: set[str],
+    doing: str,
+    user: User,
+    home: Mapping[str, str],
+) -> None:
+    """Refuse unless every lead exists, is in the user's scope (both refused alike, as not
+    found) and is in an allowed status (rows locked on PostgreSQL)."""
     if not lead_ids:
         raise UserError("请至少指定一条线索。")
     if len(set(lead_ids)) != len(lead_ids):
@@ -94,9 +104,7 @@ def _lock_leads(conn: Connection, lead_ids: Sequence[int], allowed: set[str], do
             select(leads.c.id, leads.c.status).where(leads.c.id.in_(lead_ids)).with_for_update()
         ).all()
     )
-    missing = [i for i in lead_ids if i not in found]
-    if missing:
-        raise UserError(f"线索 {'、'.join(map(str, missing))} 不存在。")
+    check_visible(conn, user, lead_ids, home)
     wrong = [i for i in lead_ids if found[i] not in allowed]
     if wrong:
         shown = "、".join(f"{i}（{STATUS_LABELS.get(found[i], found[i])}）" for i in wrong)
@@ -112,15 +120,19 @@ def dispatch(
     user: User,
     *,
     departments: Departments | None = None,
+    home: Mapping[str, str] | None = None,
 ) -> int:
     """分派: give leads awaiting triage to a department and prosecutor (dispatching again is
     allowed). The department must be one of `departments` (default: the bundled list); in a
-    workspace with accounts the prosecutor must be an active account of that department."""
+    workspace with accounts the prosecutor must be an active account of that department.
+    The user must be allowed to dispatch, and the leads be in their scope (`home`: where
+    undispatched leads wait, `leads.queue.homes`)."""
+    require(user, "dispatch")
     department = (departments or Departments.bundled()).check(department, "承办部门")
     prosecutor = _need(prosecutor, "承办检察官")
     stamp = now()
     with store.begin() as conn:
-        _lock_leads(conn, lead_ids, {"new"}, "分派")
+        _lock_leads(conn, lead_ids, {"new"}, "分派", user, home or {})
         check_prosecutor(conn, department, prosecutor)
         before = dict(
             conn.execute(
@@ -179,14 +191,18 @@ def dismiss(
     user: User,
     note: str = "",
     reasons: DismissReasons | None = None,
+    *,
+    home: Mapping[str, str] | None = None,
 ) -> int:
     """不成案 with a reason from the list: the model will not push these leads again unless their
-    evidence changes (see `leads.service.record_findings`)."""
+    evidence changes (see `leads.service.record_findings`). The leads must be in the user's
+    scope (`home` as for `dispatch`)."""
+    require(user, "triage")
     ids = [lead_ids] if isinstance(lead_ids, int) else list(lead_ids)
     (reasons or default_reasons()).check(reason, note)
     stamp = now()
     with store.begin() as conn:
-        _lock_leads(conn, ids, {"new"}, "作不成案处理")
+        _lock_leads(conn, ids, {"new"}, "作不成案处理", user, home or {})
         conn.execute(
             update(leads).where(leads.c.id.in_(ids)).values(status="dismissed", updated_at=stamp)
         )
@@ -223,17 +239,24 @@ def get_lead(
     *,
     reveal: bool = False,
     masking: Masking | None = None,
+    home: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One lead with its evidence, dispatch and history; the view is audited.
 
     ID numbers (wherever the model's lineage puts them: subject, title, evidence) are masked
-    unless `reveal` is asked for, and the audit entry records which was shown and, on a reveal,
-    which fields. `masking` knows the workspace's models (default: the shipped ones).
+    unless `reveal` is asked for (which the user's role must allow), and the audit entry records
+    which was shown and, on a reveal, which fields. `masking` knows the workspace's models
+    (default: the shipped ones). A lead outside the user's scope (`home` as for `dispatch`) is
+    not found, exactly like one that does not exist.
     """
+    require(user, "view_leads")
+    if reveal:
+        require(user, "reveal_id")
     with store.connect() as conn:
         row = conn.execute(select(leads).where(leads.c.id == lead_id)).first()
-        if row is None:
-            raise UserError(f"线索 {lead_id} 不存在。")
+        ref = lead_refs(conn, [lead_id], home or {}).get(lead_id)
+        if row is None or ref is None or not visible(scope_of(user), ref):
+            raise not_found("lead", lead_id)
         out = dict(row._mapping)
         dispatched = conn.execute(
             select(lead_dispatches).where(lead_dispatches.c.lead_id == lead_id)

@@ -25,7 +25,9 @@ from shujian.users.user import User, role_id, roles
 NEEDS_DEPARTMENT = frozenset({"prosecutor", "assistant", "department_head"})
 """Roles that work inside a department (a 检察长 or 系统管理员 may have none)."""
 
-SINGLE_USER_ROLES = frozenset({"prosecutor"})
+SINGLE_USER_ROLES = frozenset({"single_user"})
+"""Whoever acts in a workspace without accounts: anyone may type any name there, so they may do
+everything (`users.access`)."""
 
 
 def has_accounts(conn: Connection) -> bool:

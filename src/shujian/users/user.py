@@ -39,12 +39,30 @@ def standard_departments() -> tuple[str, ...]:
     return tuple(str(d) for d in declared)
 
 
+def platform_roles() -> dict[str, str]:
+    """Roles of who acts without an account (the platform, a single-user workspace's user): id →
+    Chinese label. Never granted to an account."""
+    declared = _declared()["platform_roles"]
+    assert isinstance(declared, dict)
+    return {str(k): str(v) for k, v in declared.items()}
+
+
+def former_labels() -> dict[str, str]:
+    """A label a role had before (检察长) → its id, still accepted where a role is typed."""
+    declared = _declared().get("former_labels") or {}
+    assert isinstance(declared, dict)
+    return {str(label): str(rid) for rid, labels in declared.items() for label in labels}
+
+
 def role_id(text: str) -> str:
-    """A role as a user types it (id or Chinese label) → its id; refused in Chinese if unknown."""
+    """A role as a user types it (id, Chinese label or a former label) → its id; refused in
+    Chinese if unknown."""
     text = text.strip()
     for rid, label in roles().items():
         if text in (rid, label):
             return rid
+    if text in former_labels():
+        return former_labels()[text]
     allowed = "、".join(f"{label}（{rid}）" for rid, label in roles().items())
     raise UserError(f"没有“{text}”这一角色。可选：{allowed}。", code="unknown_role")
 
@@ -57,11 +75,14 @@ class User:
     procuratorate: str
     department: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    grants: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    """Records granted one by one, as (object type, object id): what a role of scope `records`
+    sees (see `users.access`); empty for every other role."""
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip() or self.name != self.name.strip():
             raise UserError("操作人姓名不能为空，也不能以空格开头或结尾。", code="bad_user")
-        unknown = sorted(self.roles - set(roles()))
+        unknown = sorted(self.roles - set(roles()) - set(platform_roles()))
         if unknown:
             raise ValueError(f"unknown roles {unknown}")
 
@@ -70,9 +91,10 @@ class User:
 
     @property
     def role_labels(self) -> str:
-        names = roles()
+        names = {**roles(), **platform_roles()}
         return "、".join(names[r] for r in names if r in self.roles) or "—"
 
 
-SYSTEM = User("system", procuratorate="", department=None, roles=frozenset())
-"""The platform itself (model runs): the name the stores have always recorded for runs."""
+SYSTEM = User("system", procuratorate="", department=None, roles=frozenset({"system"}))
+"""The platform itself (model runs, the demonstration): the name the stores have always recorded
+for runs; it may do everything (`users.access`)."""
