@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -26,7 +28,8 @@ from shujian.cases.service import open_case, transition
 from shujian.leads import triage
 from shujian.leads.queue import homes, queue
 from shujian.leads.store import leads, runs
-from shujian.models.spec import load_library
+from shujian.models.fixtures import run_fixture
+from shujian.models.spec import ModelSpec, load_library
 from shujian.store import now
 from shujian.users import Departments, User
 from shujian.workspace import Region, init_workspace
@@ -42,6 +45,23 @@ def step(label: str, started: float, count: int | None = None) -> None:
     seconds = time.perf_counter() - started
     rate = f"{count / seconds:>10,.0f}/s" if count else " " * 12
     print(f"{label:<48}{seconds:>8.2f} s{rate}   peak {peak_mib():,.0f} MiB", flush=True)
+
+
+FAKE_EVIDENCE = [{"name": "对象", "id_card": "520203199001011234"}]
+
+
+def sample_evidence(library: dict[str, ModelSpec]) -> dict[str, list[dict[str, Any]]]:
+    """One real lead's evidence per model, from running its fixture (what a document is argued
+    from), as the case store keeps it (JSON)."""
+    out = {}
+    for model in library.values():
+        if model.fixture_path is None or not model.fixture_path.exists():
+            continue
+        result = run_fixture(model, model.fixture_path)
+        if result.found:
+            finding = next(iter(result.found.values()))
+            out[model.id] = json.loads(json.dumps(finding.evidence, default=str))
+    return out
 
 
 def main() -> None:
@@ -78,6 +98,7 @@ def main() -> None:
             )
         ).inserted_primary_key[0]
         batch = []
+        evidence = sample_evidence(library)
         for i in range(args.leads):
             model = models[i % len(models)]
             batch.append(
@@ -87,7 +108,7 @@ def main() -> None:
                     "title": f"{library[model].name}线索{i}",
                     "status": "new",
                     "active": True,
-                    "evidence": [{"name": f"对象{i}", "id_card": "520203199001011234"}],
+                    "evidence": evidence.get(model, FAKE_EVIDENCE),
                     "evidence_hash": f"{i:064x}",
                     "evidence_rows": 1,
                     "parameters": {},
@@ -142,13 +163,31 @@ def main() -> None:
     step("open 2,000 cases, one transaction each", t, 2_000)
 
     t = time.perf_counter()
-    for i, case_id in enumerate(cases[:200]):
+    # Documents are argued from each model's declared wording over its real evidence rows:
+    # only cases whose model declares one are issued (tattoo.scope and review models are not).
+    issued = 0
+    for i, (case_id, lead_id) in enumerate(zip(cases, ids, strict=False)):
+        if issued == 200:
+            break
+        if library[models[(lead_id - 1) % len(models)]].document is None:
+            continue
         # each case's own prosecutor: a prosecutor sees only the cases they handle
         handler = User(
             f"检察官{i % 40}", place, DEPARTMENTS[i % len(DEPARTMENTS)], frozenset({"prosecutor"})
         )
         transition(store, case_id, "investigate", handler, "", dt.date(2026, 3, 3))
-        issue_recommendation(ws, library, case_id, handler, dt.date(2026, 3, 20), "某局")
+        issued += 1
+        # As a procuratorate would: the 文号 the 统一业务应用系统 gave, entered at issue; the
+        # kind follows the model (the first category it declares).
+        issue_recommendation(
+            ws,
+            library,
+            case_id,
+            handler,
+            dt.date(2026, 3, 20),
+            "某局",
+            number=f"青检建〔2026〕{issued}号",
+        )
     step("investigate + issue 200 numbered 检察建议书 (.docx)", t, 200)
 
     for by in stats.DIMENSIONS:

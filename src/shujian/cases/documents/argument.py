@@ -117,9 +117,19 @@ def _enumerate(sentences: Sequence[str]) -> str:
     return "；".join(parts) + "。"
 
 
+_KINDS: dict[str, dict[str, str]] = {}
+
+
 def column_kinds(model: ModelSpec) -> dict[str, str]:
     """Output columns that copy a dataset column of type money_yuan or month (by the query's
-    lineage), so a document writes 6万元 and 2026年1月 rather than 60000.00 and 2026-01-01."""
+    lineage), so a document writes 6万元 and 2026年1月 rather than 60000.00 and 2026-01-01.
+    Computed once per query (tracing the lineage takes tens of milliseconds)."""
+    if model.query not in _KINDS:
+        _KINDS[model.query] = _column_kinds(model)
+    return _KINDS[model.query]
+
+
+def _column_kinds(model: ModelSpec) -> dict[str, str]:
     datasets = load_datasets()
     try:
         lineage = query_lineage(model.query, datasets)
