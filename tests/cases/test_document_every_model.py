@@ -39,6 +39,7 @@ from shujian.demo.documents import Sample, draft_samples
 from shujian.demo.showcase import DemoResult, build_demo
 from shujian.errors import UserError
 from shujian.leads.service import list_leads
+from shujian.leads.store import leads
 from shujian.models.spec import load_library
 from shujian.users import User
 
@@ -347,3 +348,22 @@ def test_the_platform_keeps_which_lead_each_pseudonym_stands_for(
             r for r in list_leads(ws.store, "report.mandatory") if r["id"] == link["lead_id"]
         )
         assert lead["evidence"][link["row"]]["patient_name"] not in text
+
+
+def test_evidence_that_no_longer_fits_the_model_is_refused_in_chinese(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    ws = demo.workspace
+    library = load_library(ws.models_dir)
+    lead = next(r for r in list_leads(ws.store, "wage.deposit_missing") if r["status"] == "new")
+    user = User("检察官", ws.region.procuratorate_name, "行政检察部", frozenset({"single_user"}))
+    with ws.store.begin() as conn:  # a lead found before the model's columns were renamed
+        conn.execute(
+            leads.update().where(leads.c.id == lead["id"]).values(evidence=[{"old_column": "x"}])
+        )
+    case_id = open_case(
+        ws.store, [lead["id"]], "行政检察部", user.name, user, "成案", demo.manifest.as_of
+    )
+    with pytest.raises(UserError, match="线索证据与其文书写法不符") as refused:
+        draft_document(ws, library, case_id, user, demo.manifest.as_of, "某局", tmp_path / "x.docx")
+    assert refused.value.code == "fact_not_written"

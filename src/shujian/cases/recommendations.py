@@ -60,7 +60,7 @@ from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
 from shujian.cases.documents import values
-from shujian.cases.documents.argument import DocumentNotDeclared, build_argument
+from shujian.cases.documents.argument import DocumentNotDeclared, FactNotWritten, build_argument
 from shujian.cases.documents.disclosure import scrub
 from shujian.cases.documents.kinds import DocumentKind, document_kind
 from shujian.cases.documents.numerals import chinese_numeral
@@ -167,6 +167,12 @@ def build_content(
     region = (ws.region.province, ws.region.city, ws.region.county, ws.region.procuratorate_name)
     try:
         argued = build_argument(library, found, region, recipient)
+    except FactNotWritten as exc:
+        raise UserError(
+            f"模型“{library[exc.model_id].name}”的线索证据与其文书写法不符（{exc.reason}），"
+            "无法写出事实：模型可能在线索发现后修改过，请重新运行模型后再制发。",
+            code="fact_not_written",
+        ) from exc
     except DocumentNotDeclared as exc:
         raise UserError(
             f"模型“{library[str(exc)].name}”没有声明检察建议书的写法（document），"

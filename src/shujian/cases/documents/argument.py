@@ -72,6 +72,16 @@ class Argument:
     """Which lead and row each 郭某 stands for: kept by the platform, never printed."""
 
 
+class FactNotWritten(ValueError):
+    """A lead's evidence does not fit its model's fact sentence (the model changed since the
+    lead was found, or a value is missing): the document cannot state the fact."""
+
+    def __init__(self, model_id: str, reason: str) -> None:
+        super().__init__(model_id, reason)
+        self.model_id = model_id
+        self.reason = reason
+
+
 class DocumentNotDeclared(ValueError):
     """A model without a `document:` block: no document can be argued from its leads."""
 
@@ -173,7 +183,10 @@ def _fact(
     context: dict[str, Any] = {k: values.typed(v) for k, v in parameters.items()}
     context.update(rows[0])
     context.update(recipient=recipient, rows=list(rows))
-    return _sentence(_ENV.from_string(_spec(model).fact).render(context))
+    try:
+        return _sentence(_ENV.from_string(_spec(model).fact).render(context))
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        raise FactNotWritten(model.id, str(exc)) from exc
 
 
 def _cell(value: Any, kind: str | None) -> str:
