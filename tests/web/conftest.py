@@ -8,6 +8,7 @@ Browser tests carry `@pytest.mark.xdist_group("browser")` (pyproject runs xdist 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -81,9 +82,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         sock.close()
 
 
+def only_browser_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under xdist, fail when a second worker starts a browser: the group mark is not honoured
+    (as with pytest 9.2 and pytest-xdist 3.8, pytest-xdist#1386) and every worker would pay for
+    a browser of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    run = tmp_path_factory.getbasetemp().parent  # pytest-N, shared by this run's workers
+    try:
+        fd = os.open(run / "browser-worker", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        first = (run / "browser-worker").read_text()
+        pytest.fail(
+            f"a second browser in this run ({worker}; {first} has one): xdist_group ignored"
+        )
+    with os.fdopen(fd, "w") as out:
+        out.write(worker)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One Chromium (Debian's: Playwright's own download cannot work offline) for the run."""
+    only_browser_of_the_run(tmp_path_factory)
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} missing: run scripts/install-test-deps (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
