@@ -34,10 +34,30 @@ def test_the_readme_test_command_installs_what_the_tests_need() -> None:
     assert "scripts/install-test-deps" in planned
     assert planned.index("install-test-deps") < planned.index("pytest")
     script = (ROOT / "scripts" / "install-test-deps").read_text(encoding="utf-8")
-    for need in ("libreoffice-writer-nogui", "poppler-utils", "fonts-noto-cjk", "postgresql"):
+    for need in (
+        "libreoffice-writer-nogui",
+        "poppler-utils",
+        "fonts-noto-cjk",
+        "postgresql",
+        "chromium",
+    ):
         assert need in script
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
     assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_setup_installs_the_front_end_files() -> None:
+    """`make setup` (under `make demo` and `make test`) copies the npm packages into the package."""
+    planned = subprocess.run(
+        ["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "scripts/build-static" in planned
+    assert (
+        "shujian demo demo-workspace --serve"
+        in subprocess.run(
+            ["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def _readme_commands() -> list[list[str]]:

@@ -1,5 +1,6 @@
-"""The layers keep to their jobs: nothing below the command line prints, names a command or a
-flag in what it tells the user, or imports the command line (data flows one way)."""
+"""The layers keep to their jobs: nothing below the front ends (the command line, the web
+application) prints, names a command or a flag in what it tells the user, or imports a front end
+(data flows one way)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).parents[1] / "src" / "shujian"
-FRONT_ENDS = ("cli",)
-"""Packages that drive the services (the web application joins them)."""
+FRONT_ENDS = ("cli", "web")
+"""Packages that drive the services: the command line and the web application."""
+
+FRONT_END_MODULES = tuple(f"shujian.{name}" for name in FRONT_ENDS)
 
 COMMAND = re.compile(r"shujian [a-z]|(?<![\w-])--[a-z]")
+
+
+def _is_front_end(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in FRONT_END_MODULES)
 
 
 def _below_front_ends() -> list[Path]:
@@ -54,8 +61,12 @@ def test_services_do_not_print_or_speak_command_line(path: Path) -> None:
             and (isinstance(node.value, ast.Name) and node.value.id == "sys")
         ):
             problems.append(f"{node.lineno}: sys.{node.attr}")
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("shujian.cli"):
+        if isinstance(node, ast.ImportFrom) and _is_front_end(node.module or ""):
             problems.append(f"{node.lineno}: imports {node.module}")
+        if isinstance(node, ast.Import):
+            problems += [
+                f"{node.lineno}: imports {a.name}" for a in node.names if _is_front_end(a.name)
+            ]
     problems += [
         f"{line}: {text!r}" for line, text in _raised_messages(tree) if COMMAND.search(text)
     ]

@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）"),
     Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
     Setting("recommendations", "numbering", "text", "entered", "检察建议书文号的来源：entered 为制发时填写统一业务应用系统编定的文号（检察建议工作规定第七条：以院名义统一编号）；counter 为由本平台按院、类别、年度顺序编号。两种方式不能混用", choices=("entered", "counter")),
+    Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from shujian.cases.documents import preview
+from shujian.cli.chinese import width
+from shujian.cli.serve import serve_workspace
+from shujian.demo.accounts import PASSWORD, open_demo_accounts
 from shujian.demo.showcase import build_demo
 
 
@@ -16,8 +19,16 @@ from shujian.demo.showcase import build_demo
     "directory", type=click.Path(file_okay=False, path_type=Path), default="demo-workspace"
 )
 @click.option("--seed", default=2026, show_default=True, help="随机种子（相同种子生成相同数据）")
-def demo_cmd(directory: Path, seed: int) -> None:
-    """生成演示县的数据，导入、运行全部模型，并核对发现的线索。"""
+@click.option("--serve", is_flag=True, help="建成后启动网页端（按 Ctrl-C 停止）")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="网页端端口（与 --serve 同用）",
+)
+def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
+    """生成演示县的数据，导入、运行全部模型，核对发现的线索，并为每种角色开通演示账号。"""
     started = time.perf_counter()
     click.echo(f"正在生成演示县数据并导入（目录：{directory}）……")
     result = build_demo(directory, seed)
@@ -43,6 +54,7 @@ def demo_cmd(directory: Path, seed: int) -> None:
         for s in c.near_misses_flagged + c.unplanned:
             click.echo(f"      误报：{s}")
     ws = result.workspace.root
+    accounts = open_demo_accounts(result.workspace)
     case = result.case
     if case is not None:
         click.echo(
@@ -55,29 +67,40 @@ def demo_cmd(directory: Path, seed: int) -> None:
         if pdf is not None:
             click.echo(f"  PDF 预览：{pdf}")
         click.echo(
-            f"  继续办理：shujian -w {ws} cases show {case.case_id}；"
-            f"shujian -w {ws} cases act {case.case_id} record_reply --set 回复结果=采纳"
+            f"  继续办理：shujian -w {ws} -u 演示检察官 cases show {case.case_id}；"
+            f"shujian -w {ws} -u 演示检察官 cases act {case.case_id} record_reply --set 回复结果=采纳"
         )
+    click.echo(f"\n演示账号（网页端登录用，密码均为 {PASSWORD}）：")
+    for a in accounts:
+        click.echo(f"  {_pad(a.role_label, 12)}{_pad(a.name, 16)}{a.department or ''}")
     click.echo(f"\n用时 {time.perf_counter() - started:.1f} 秒。")
-    click.echo("\n下一步（在项目目录中运行时，命令前加 uv run）：")
-    click.echo(f"  查看线索：   shujian -w {ws} leads export --format xlsx -o 线索.xlsx")
-    click.echo(f"  查看模型：   shujian -w {ws} models show campus.internet_cafe")
-    click.echo(f"  线索队列：   shujian -w {ws} leads list --model campus.internet_cafe")
+    me = f"shujian -w {ws} -u 演示检察官"
+    click.echo("\n下一步（在项目目录中运行时，命令前加 uv run；已开通账号，操作人用 -u 指定）：")
+    click.echo(f"  网页端：     shujian -w {ws} serve，然后在浏览器中打开 http://127.0.0.1:8000/")
+    click.echo(f"  查看线索：   {me} leads export --format xlsx -o 线索.xlsx")
+    click.echo(f"  查看模型：   {me} models show campus.internet_cafe")
+    click.echo(f"  线索队列：   {me} leads list --model campus.internet_cafe")
     click.echo(
-        f"  成案立案：   shujian -w {ws} leads accept 线索编号 --department 未成年人检察部 "
-        "--prosecutor 检察官 --reason 理由"
+        f"  成案立案：   {me} leads accept 线索编号 --department 未成年人检察部 "
+        "--prosecutor 演示检察官 --reason 理由"
     )
     click.echo(
-        f"  检察建议：   shujian -w {ws} cases act 案件编号 investigate；"
-        f"shujian -w {ws} cases recommend 案件编号 --recipient 被建议单位 "
+        f"  检察建议：   {me} cases act 案件编号 investigate；"
+        f"{me} cases recommend 案件编号 --recipient 被建议单位 "
         "--number 统一业务应用系统编定的文号 --pdf"
     )
-    click.echo(f"  统计与审计： shujian -w {ws} stats --by model；shujian -w {ws} audit verify")
+    click.echo(f"  统计与审计： {me} stats --by model；{me} audit verify")
     click.echo(f"  退回报告：   {ws / 'reports'}")
     click.echo(f"  原始文件：   {Path(directory).resolve() / 'agency-files'}")
-    click.echo("  网页端（shujian serve）将在后续版本提供。")
     if not result.ok:
         raise SystemExit(1)
+    if serve:
+        click.echo("")
+        serve_workspace(result.workspace, "127.0.0.1", port)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 1)
 
 
 def register(group: click.Group) -> None:

@@ -152,6 +152,7 @@ def list_users(store: Engine, actor: User) -> list[dict[str, Any]]:
         rows = [dict(r._mapping) for r in conn.execute(select(users).order_by(users.c.id))]
     labels = roles()
     for r in rows:
+        r["has_password"] = bool(r.pop("password_hash"))  # the hash never leaves the store
         r["role_labels"] = "、".join(labels[x] for x in r["roles"] if x in labels)
     rows.sort(key=lambda r: (not r["active"], r["id"]))
     audit.record_view(

@@ -1,8 +1,21 @@
-"""The accounts of a workspace. The procuratorate is the workspace's, so it is not stored."""
+"""The accounts of a workspace. The procuratorate is the workspace's, so it is not stored.
+
+Passwords and the lock-out after repeated failed logins are `users/passwords.py`'s; their
+columns are here so that the one table says what an account is (migration 0008).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from shujian.store import metadata
 
@@ -15,6 +28,13 @@ users = Table(
     Column("roles", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # argon2id (PHC string); NULL: no password set, the account cannot sign in to the web pages
+    Column("password_hash", String(255)),
+    Column("password_changed_at", DateTime(timezone=True)),
+    # failed logins since `first_failed_at`; `locked_until` is set when they reach the limit
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("first_failed_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
     UniqueConstraint("name", name="uq_users_name"),
 )
 """One row per account; an account is deactivated, never deleted (its name is in history)."""

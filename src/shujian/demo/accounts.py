@@ -1,0 +1,48 @@
+"""The demonstration's accounts: one per role, so a newcomer can sign in to the web pages as each.
+
+The password is the same for all and printed by the demo (and in the README): it is a
+demonstration, on 127.0.0.1. It meets the password policy like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shujian.users import User, departments_of
+from shujian.users.accounts import add_user
+from shujian.users.passwords import set_password
+from shujian.users.user import roles
+from shujian.workspace import Workspace
+
+PASSWORD = "Shujian#2026"
+DEPARTMENT = "未成年人检察部"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    name: str
+    role: str
+    department: str | None
+
+    @property
+    def role_label(self) -> str:
+        return roles()[self.role]
+
+
+ACCOUNTS = (
+    DemoAccount("演示管理员", "admin", None),  # the first account must be a 系统管理员
+    DemoAccount("演示检察长", "chief", None),
+    DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
+    DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
+    DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
+)
+
+
+def open_demo_accounts(ws: Workspace) -> tuple[DemoAccount, ...]:
+    """Open every demo account with `PASSWORD`, as the demo's 系统管理员 (audited as any)."""
+    admin = User(ACCOUNTS[0].name, ws.region.procuratorate_name, None, frozenset({"admin"}))
+    departments = departments_of(ws)
+    for account in ACCOUNTS:
+        add_user(ws.store, admin, account.name, account.department, [account.role], departments)
+        set_password(ws.store, admin, account.name, PASSWORD)
+    return ACCOUNTS

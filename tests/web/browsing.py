@@ -1,0 +1,65 @@
+"""What the web tests share: the accounts of their workspace, the running server, a browser tab.
+(Imported as `web.browsing`: `tests/` is on the path.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shujian.users import User, departments_of
+from shujian.users.accounts import add_user
+from shujian.users.passwords import set_password
+from shujian.workspace import Region, Workspace, init_workspace
+
+PASSWORD = "Qinglan#2026"
+CHROMIUM = Path("/usr/bin/chromium")
+XSS = "<script>alert(1)</script>"
+
+ACCOUNTS = (
+    ("管理员", None, "admin"),
+    ("张检察官", "未成年人检察部", "prosecutor"),
+    ("李助理", "未成年人检察部", "assistant"),
+    ("锁定测试", "未成年人检察部", "prosecutor"),
+    ("退出测试", "未成年人检察部", "prosecutor"),
+    (XSS, "未成年人检察部", "prosecutor"),
+)
+"""Name, department, role; each test that changes an account's state has its own account."""
+
+
+def make_workspace(root: Path) -> Workspace:
+    ws = init_workspace(root, region=Region(province="贵州省", city="六盘水市", county="青岚县"))
+    admin = User("管理员", ws.region.procuratorate_name, None, frozenset({"admin"}))
+    departments = departments_of(ws)
+    for name, department, role in ACCOUNTS:
+        add_user(ws.store, admin, name, department, [role], departments)
+        set_password(ws.store, admin, name, PASSWORD)
+    return ws
+
+
+@dataclass
+class Server:
+    url: str
+    workspace: Workspace
+    requests: list[str] = field(default_factory=list)
+    """Every URL any page of the run asked for."""
+
+
+@dataclass
+class Visit:
+    """One test's browser tab, with what it asked for and what the console said."""
+
+    page: object
+    url: str
+    requests: list[str]
+    console: list[str]
+    dialogs: list[str]
+
+    def go(self, path: str) -> object:
+        return self.page.goto(self.url + path)  # type: ignore[attr-defined]
+
+    def sign_in(self, name: str, password: str = PASSWORD) -> None:
+        self.go("/login")
+        self.page.fill("#name", name)  # type: ignore[attr-defined]
+        self.page.fill("#password", password)  # type: ignore[attr-defined]
+        with self.page.expect_navigation():  # type: ignore[attr-defined]
+            self.page.click("button[type=submit]")  # type: ignore[attr-defined]
