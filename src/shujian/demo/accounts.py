@@ -31,7 +31,7 @@ class DemoAccount:
 
 ACCOUNTS = (
     DemoAccount("演示管理员", "admin", None),  # the first account must be a 系统管理员
-    DemoAccount("演示检察长", "chief", None),
+    DemoAccount("演示院领导", "chief", None),
     DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
     DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
     DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
