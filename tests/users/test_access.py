@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from shujian import audit
-from shujian.cases import stats
+from shujian.cases import deadlines, stats
 from shujian.cases.recommendations import issue_recommendation, list_recommendations
 from shujian.cases.service import case_scope, get_case, list_cases, open_case, transition
 from shujian.cases.store import cases
@@ -429,3 +429,23 @@ def test_on_the_command_line_an_assistant_cannot_tell_a_hidden_lead_from_a_missi
     assert "“管理员”（系统管理员）无权查看线索" in refused
     assert "无权查看审计日志" in shujian("audit", "log", user="钱助理", code=2)
     assert "审计日志完整" in shujian("audit", "verify", user="管理员")
+
+
+def test_deadline_lists_keep_to_the_users_scope(county: County) -> None:
+    """`cases overdue` and `cases due` listed every case whoever asked."""
+    store = county.ws.store
+    late = DAY + dt.timedelta(days=90)  # both cases' investigation period (two months) is over
+
+    def overdue(user: User) -> set[int]:
+        return {r["id"] for r in deadlines.overdue(store, late, user=user)}
+
+    def due(user: User) -> set[int]:
+        return {r["id"] for r in deadlines.due_soon(store, DAY, 90, user=user)}
+
+    both = {county.zhang_case, county.sun_case}
+    assert overdue(HEAD) == overdue(CHIEF) == due(HEAD) == both
+    assert overdue(ZHANG) == due(ZHANG) == {county.zhang_case}
+    assert overdue(SUN) == {county.sun_case}
+    assert overdue(JUV_HEAD) == due(JUV_HEAD) == set()
+    assert overdue(ADMIN) == set()
+    assert {r["id"] for r in deadlines.overdue(store, late)} == both  # internal use: all

@@ -25,10 +25,12 @@ from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from shujian import audit
 from shujian.calendar import BUNDLED, CalendarYearUnknownError, HolidayCalendar, add_months
+from shujian.cases.scope import case_scope
 from shujian.cases.store import case_events, cases, recommendations
 from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workflow
 from shujian.errors import UserError
 from shujian.store import now
+from shujian.users.access import scope_of
 from shujian.users.user import User
 
 RECOMPUTE_ACTION = "recompute_deadline"
@@ -194,8 +196,20 @@ def deadline_or_refuse(
         raise UserError(str(e), code="calendar_year_unknown") from e
 
 
+def _within(user: User | None) -> list[Any]:
+    """The condition keeping a list to the cases `user` may see (none: every case)."""
+    if user is None:
+        return []
+    scoped = case_scope(scope_of(user))
+    return [] if scoped is None else [scoped]
+
+
 def overdue(
-    store: Engine, today: dt.date, *, calendar: HolidayCalendar = BUNDLED
+    store: Engine,
+    today: dt.date,
+    *,
+    calendar: HolidayCalendar = BUNDLED,
+    user: User | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases whose running deadline ended before `today`, and issued recommendations not
     filed in time (art. 21), most overdue first; `provisional` names the provisional years of
@@ -203,8 +217,11 @@ def overdue(
 
     A deadline's last day is still in time, so a case is overdue only from the next day.
     """
-    rows = _running(store, cases.c.deadline_due < today, order=(cases.c.deadline_due, cases.c.id))
-    rows += _unfiled(store, recommendations.c.filing_due < today)
+    scoped = _within(user)
+    rows = _running(
+        store, cases.c.deadline_due < today, *scoped, order=(cases.c.deadline_due, cases.c.id)
+    )
+    rows += _unfiled(store, recommendations.c.filing_due < today, *scoped)
     rows.sort(key=lambda r: (r["deadline_due"], r["id"]))
     for r in rows:
         r["days_overdue"] = (today - r["deadline_due"]).days
@@ -218,13 +235,15 @@ def due_soon(
     prosecutor: str | None = None,
     *,
     calendar: HolidayCalendar = BUNDLED,
+    user: User | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases whose running deadline ends within `within_days` from `today` (today included),
     soonest first, optionally for one prosecutor — each prosecutor's list of what is coming due;
-    `provisional` as in `overdue`."""
+    `provisional` as in `overdue`; only the cases `user` may see, when given."""
     conditions = [
         cases.c.deadline_due >= today,
         cases.c.deadline_due <= today + dt.timedelta(days=within_days),
+        *_within(user),
     ]
     if prosecutor:
         conditions.append(cases.c.prosecutor == prosecutor)
@@ -234,6 +253,7 @@ def due_soon(
     filing = [
         recommendations.c.filing_due >= today,
         recommendations.c.filing_due <= today + dt.timedelta(days=within_days),
+        *_within(user),
     ]
     if prosecutor:
         filing.append(cases.c.prosecutor == prosecutor)

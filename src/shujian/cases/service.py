@@ -16,13 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, false, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
 from shujian.cases.deadlines import deadline_or_refuse
 from shujian.cases.documents.kinds import document_kind
+from shujian.cases.scope import case_scope
 from shujian.cases.store import case_events, case_leads, cases
 from shujian.cases.workflow import (
     DEFAULT_CASE_KIND,
@@ -39,7 +40,6 @@ from shujian.paging import Page, fetch_page
 from shujian.store import now
 from shujian.users.access import (
     CaseRef,
-    Scope,
     can,
     case_step_action,
     not_found,
@@ -50,19 +50,6 @@ from shujian.users.access import visible as visible_to
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
 from shujian.users.user import User
-
-
-def case_scope(scope: Scope) -> ColumnElement[bool] | None:
-    """`users.access.visible` for cases, as a condition on `cases` (None: every case)."""
-    if scope.everything:
-        return None
-    if scope.nothing:
-        return false()
-    if scope.kind == "records":
-        return cases.c.id.in_([int(i) for i in scope.granted("case")])
-    if scope.kind == "department":
-        return cases.c.department == scope.department
-    return cases.c.prosecutor == scope.prosecutor
 
 
 def case_ref(row: Any) -> CaseRef:

@@ -425,7 +425,7 @@ def outcome_cmd(
 def overdue_cmd(ctx: click.Context, today: str | None) -> None:
     """已超过期限仍未办结的案件。"""
     ws = workspace(ctx)
-    rows = deadlines.overdue(ws.store, parse_date(today), calendar=ws.calendar)
+    rows = deadlines.overdue(ws.store, parse_date(today), calendar=ws.calendar, user=user(ctx))
     if not rows:
         click.echo("没有超期案件。")
     for r in rows:
@@ -445,7 +445,9 @@ def overdue_cmd(ctx: click.Context, today: str | None) -> None:
 def due_cmd(ctx: click.Context, today: str | None, within: int, prosecutor: str | None) -> None:
     """即将届满的期限，按检察官列出。"""
     ws = workspace(ctx)
-    rows = deadlines.due_soon(ws.store, parse_date(today), within, prosecutor, calendar=ws.calendar)
+    rows = deadlines.due_soon(
+        ws.store, parse_date(today), within, prosecutor, calendar=ws.calendar, user=user(ctx)
+    )
     if not rows:
         click.echo(f"{within} 日内没有届满的期限。")
     current = None
