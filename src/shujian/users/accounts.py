@@ -20,6 +20,7 @@ from shujian.errors import UserError
 from shujian.store import now
 from shujian.users.departments import Departments
 from shujian.users.store import users
+from shujian.users.access import can
 from shujian.users.user import User, role_id, roles
 
 NEEDS_DEPARTMENT = frozenset({"prosecutor", "assistant", "department_head"})
@@ -77,7 +78,7 @@ def _role_ids(given: Iterable[str]) -> frozenset[str]:
 
 
 def _require_admin(conn: Connection, actor: User, doing: str) -> None:
-    if has_accounts(conn) and not actor.has("admin"):
+    if has_accounts(conn) and not can(actor, "manage_users"):
         raise UserError(
             f"只有系统管理员可以{doing}；“{actor.name}”不是系统管理员。", code="not_admin"
         )
