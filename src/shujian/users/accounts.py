@@ -18,9 +18,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from shujian import audit
 from shujian.errors import UserError
 from shujian.store import now
+from shujian.users.access import can
 from shujian.users.departments import Departments
 from shujian.users.store import users
-from shujian.users.access import can
 from shujian.users.user import User, role_id, roles
 
 NEEDS_DEPARTMENT = frozenset({"prosecutor", "assistant", "department_head"})

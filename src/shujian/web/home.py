@@ -1,14 +1,23 @@
-"""首页: for now who is signed in, with which roles, in which procuratorate.
+"""首页: the signed-in user's dashboard — the funnel, leads per model, the monthly trend (ECharts,
+drawn by static/charts.js from the figures in data-* attributes: the CSP allows no inline
+script) and the deadlines due this week and overdue, each linked to its case.
 
-The dashboard (leads per model, the monthly trend, the funnel, deadlines) replaces it.
+A 系统管理员 sees no case data: their 首页 says who they are and where to manage accounts.
 """
 
 from __future__ import annotations
+
+import json
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shujian.cases.dashboard import dashboard
+from shujian.data.fields.id_card import today_in_china
+from shujian.leads.queue import homes
+from shujian.models.spec import load_library
+from shujian.users import departments_of
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import render
 
@@ -17,4 +26,35 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, user: SignedInUser) -> Response:
-    return render(request, "home.html")
+    ws = request.app.state.workspace
+    library = load_library(ws.models_dir)
+    figures = dashboard(
+        ws.store,
+        user,
+        today_in_china(),
+        library,
+        homes(library, departments_of(ws)),
+        ws.calendar,
+    )
+    charts = None
+    if figures is not None:
+        charts = {
+            "funnel": json.dumps([{"name": n, "value": v} for n, v in figures.funnel]),
+            "models": json.dumps(
+                {
+                    "names": [m for m, _, _ in figures.by_model],
+                    "leads": [n for _, n, _ in figures.by_model],
+                    "accepted": [a for _, _, a in figures.by_model],
+                },
+                ensure_ascii=False,
+            ),
+            "months": json.dumps(
+                {
+                    "months": [m for m, *_ in figures.by_month],
+                    "leads": [n for _, n, _, _ in figures.by_month],
+                    "accepted": [a for _, _, a, _ in figures.by_month],
+                    "recommendations": [r for *_, r in figures.by_month],
+                }
+            ),
+        }
+    return render(request, "home/dashboard.html", {"figures": figures, "charts": charts})
