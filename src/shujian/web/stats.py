@@ -1,0 +1,146 @@
+"""统计: the statistics by model, department, prosecutor or month for the user's scope, as a
+table and a chart, and the .xlsx download — the figures of `shujian stats`, audited the same way
+(a view, or an export with the file's name)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from shujian import audit
+from shujian.cases import stats
+from shujian.errors import UserError
+from shujian.leads.queue import homes, review_models
+from shujian.models.spec import load_library
+from shujian.users import User, departments_of
+from shujian.web.auth import SignedInUser
+from shujian.web.pages import render
+
+router = APIRouter()
+
+
+def _date(text: str | None, label: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{label}“{text}”不是日期，应写作 2026-12-01。", code="bad_date") from None
+
+
+def _rows(
+    request: Request, user: User, by: str, since: dt.date | None, until: dt.date | None
+) -> list[dict[str, Any]]:
+    ws = request.app.state.workspace
+    library = load_library(ws.models_dir)
+    rows = stats.statistics(
+        ws.store,
+        by,
+        since,
+        until,
+        home=homes(library, departments_of(ws)),
+        review_models=review_models(library),
+        user=user,
+    )
+    if by == "model":
+        for r in rows:
+            r["label"] = library[r["key"]].name if r["key"] in library else r["key"]
+    else:
+        for r in rows:
+            r["label"] = r["key"]
+    return rows
+
+
+@router.get("/stats")
+def statistics_page(
+    request: Request,
+    user: SignedInUser,
+    by: str = "model",
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    try:
+        start, end = _date(since, "起始日期"), _date(until, "截止日期")
+        rows = _rows(request, user, by, start, end)
+    except UserError as refusal:
+        status = 403 if refusal.code == "forbidden" else 400
+        return render(
+            request, "stats/page.html", {"refusal": refusal.message, "by": by}, status_code=status
+        )
+    ws = request.app.state.workspace
+    audit.record_view(
+        ws.store, user.name, "stats", by, {"since": since, "until": until, "file": None}
+    )
+    body = [r for r in rows if r["key"] != "合计"]
+    chart = json.dumps(
+        {
+            "names": [r["label"] for r in body],
+            "leads": [r["leads"] for r in body],
+            "accepted": [r["accepted"] for r in body],
+        },
+        ensure_ascii=False,
+    )
+    return render(
+        request,
+        "stats/page.html",
+        {
+            "rows": rows,
+            "columns": stats.columns(),
+            "dimensions": stats.DIMENSIONS,
+            "by": by,
+            "since": since or "",
+            "until": until or "",
+            "chart": chart,
+        },
+    )
+
+
+@router.get("/stats.xlsx")
+def statistics_xlsx(
+    request: Request,
+    user: SignedInUser,
+    by: str = "model",
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    try:
+        rows = _rows(request, user, by, _date(since, "起始日期"), _date(until, "截止日期"))
+    except UserError as refusal:
+        status = 403 if refusal.code == "forbidden" else 400
+        return render(
+            request, "stats/page.html", {"refusal": refusal.message, "by": by}, status_code=status
+        )
+    name = f"统计-{stats.DIMENSIONS[by]}-{dt.date.today().isoformat()}.xlsx"
+    folder = Path(tempfile.mkdtemp(prefix="shujian-stats-"))
+    path = folder / "stats.xlsx"
+    stats.export_xlsx(rows, by, path)
+    ws = request.app.state.workspace
+    audit.record_view(
+        ws.store,
+        user.name,
+        "stats",
+        by,
+        {"since": since, "until": until, "file": name},
+        action="export",
+    )
+    return FileResponse(
+        path,
+        filename=name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        background=BackgroundTask(_remove, folder),
+    )
+
+
+def _remove(folder: Path) -> None:
+    """The platform's own temporary file, written for this download only."""
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
