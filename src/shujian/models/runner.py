@@ -39,6 +39,7 @@ from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
 from shujian.models.spec import ModelSpec
 from shujian.store import now
+from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
 
@@ -76,6 +77,7 @@ def run_models(
     user: User = SYSTEM,
 ) -> RunReport:
     """Run models as of a date and write their leads in one transaction (audited as the run)."""
+    require(user, "run_models")
     datasets = ws.datasets()
     check_additions(library.values(), ws.additions)
     specs = [_get(library, m) for m in model_ids]
