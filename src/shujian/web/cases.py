@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form
 from starlette.background import BackgroundTask
@@ -42,6 +43,7 @@ from shujian.workspace import Workspace
 
 router = APIRouter()
 
+CHINA = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATUS = {"not_found": 404, "forbidden": 403}
@@ -155,6 +157,8 @@ def _case_page(
     wf = load_workflow(case["case_kind"])
     steps = service.history(ws.store, case_id, user)
     for s in steps:
+        at = s["at"] if s["at"].tzinfo else s["at"].replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+        s["at_local"] = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
         s["field_texts"] = [(field_label(wf, k), field_text(v)) for k, v in s["fields"].items()]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)
@@ -181,6 +185,7 @@ def _case_page(
         "categories": recommendations.offered_categories(library, found),
         "entered": numbering_mode(ws) != COUNTER,
         "leads": leads,
+        "model_names": {m: spec.name for m, spec in library.items()},
         "recs": recs,
         "outcomes": outcomes.outcomes_of(ws.store, case_id),
         "outcome_kinds": list(declarations().outcomes.values()),
