@@ -25,11 +25,14 @@ def cases(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Cases:
     return make_cases(server.workspace, tmp_path_factory.mktemp("agency-files"))
 
 
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
+def shot(visit: Visit, name: str, tmp_path: Path, height: int | None = None) -> Path:
+    """The page, 1200 px wide as docs/web.md shows it (its top `height` px, else all of it)."""
     folder = Path(os.environ.get("SHUJIAN_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    visit.page.set_viewport_size({"width": 1200, "height": 800})  # type: ignore[attr-defined]
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    visit.page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[attr-defined]
     return path
 
 
@@ -91,7 +94,8 @@ def test_a_prosecutor_takes_a_case_to_an_issued_recommendation_and_downloads_it(
     assert "不符合检察建议书文号的格式" in refusal and "统一业务应用系统" in refusal
     assert text(visit, "#case-state") == "调查核实"
     assert page.input_value("#rec-recipient") == RECIPIENT  # type: ignore[attr-defined]
-    shot(visit, "web-cases-refused", tmp_path)
+    assert page.input_value("#rec-items") == ""  # type: ignore[attr-defined]
+    shot(visit, "web-cases-issue", tmp_path, height=1180)
 
     page.fill("#rec-number", NUMBER)  # type: ignore[attr-defined]
     with page.expect_navigation():  # type: ignore[attr-defined]
