@@ -1,0 +1,465 @@
+"""案件: the list of the user's cases with their deadlines, and the case page — its leads, its
+timeline, the steps the declared workflow allows this user now, the 检察建议书 (draft, issue,
+download, PDF preview, 备案), the reply and the outcomes.
+
+Routes call the services `cli/cases.py` calls, with the signed-in user: the services scope
+every read and refuse every step outside the user's role or scope; a refusal is shown on the
+case page in Chinese (404 outside the scope, 403 for a role's refusal, else 400).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from shujian.cases import deadlines, outcomes, recommendations, service
+from shujian.cases.categories import declarations
+from shujian.cases.documents import preview
+from shujian.cases.numbering import COUNTER, numbering_mode
+from shujian.cases.workflow import (
+    Transition,
+    Workflow,
+    field_label,
+    field_text,
+    load_workflow,
+    parse_field_value,
+)
+from shujian.data.fields.id_card import today_in_china
+from shujian.errors import UserError
+from shujian.models.labels import Masking
+from shujian.models.spec import ModelSpec, load_library
+from shujian.web.auth import SignedInUser
+from shujian.web.pages import render
+from shujian.workspace import Workspace
+
+router = APIRouter()
+
+CHINA = ZoneInfo("Asia/Shanghai")
+PER_PAGE = 20
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STATUS = {"not_found": 404, "forbidden": 403}
+"""HTTP status of a refusal by its code; any other refusal is 400."""
+
+
+def _ws(request: Request) -> Workspace:
+    return request.app.state.workspace  # type: ignore[no-any-return]
+
+
+def _library(request: Request) -> dict[str, ModelSpec]:
+    """The workspace's model library, read once per application."""
+    state = request.app.state
+    if getattr(state, "case_library", None) is None:
+        state.case_library = load_library(_ws(request).models_dir)
+    return state.case_library  # type: ignore[no-any-return]
+
+
+def _date(text: str, what: str) -> dt.date:
+    if not text.strip():
+        return today_in_china()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{what}“{text}”不是日期，应为 2026-03-02 这样的格式。") from None
+
+
+def _due(ws: Workspace, start: dt.date | None, due: dt.date | None, state: str, wf: Workflow):  # type: ignore[no-untyped-def]
+    """A running deadline as the pages show it: due date, 暂定 mark, overdue."""
+    if due is None:
+        return None
+    today = today_in_china()
+    return {
+        "due": due,
+        "provisional": bool(deadlines.provisional_years(ws.calendar, start, due)),
+        "overdue": due < today and not wf.is_terminal(state),
+        "days": (due - today).days,
+    }
+
+
+# ---- the list -------------------------------------------------------------------------------
+
+
+@router.get("/cases")
+def case_list(request: Request, user: SignedInUser, state: str = "", page: int = 1) -> Response:
+    ws = _ws(request)
+    page = max(page, 1)
+    try:
+        rows = service.list_cases(
+            ws.store,
+            user,
+            state=state or None,
+            offset=(page - 1) * PER_PAGE,
+            limit=PER_PAGE,
+        )
+        error = None
+    except UserError as e:
+        if e.code == "forbidden":
+            return _refusal(request, e)
+        rows, error = None, e.message
+    for r in rows or ():
+        wf = load_workflow(r["case_kind"])
+        r["deadline"] = _due(ws, r["deadline_start"], r["deadline_due"], r["state"], wf)
+        kind = r["deadline_kind"]
+        r["deadline_label"] = wf.deadlines[kind].label if kind in wf.deadlines else ""
+        r["kind_label"] = wf.kind_label
+    states = list(dict.fromkeys(s.label for s in load_workflow().states.values()))
+    ctx = {"rows": rows, "state": state, "states": states, "error": error}
+    partial = request.headers.get("hx-request") and not request.headers.get(
+        "hx-history-restore-request"
+    )
+    name = "cases/_table.html" if partial else "cases/list.html"
+    return render(request, name, ctx)
+
+
+# ---- the case page --------------------------------------------------------------------------
+
+
+def _field_form(wf: Workflow, t: Transition) -> list[dict[str, Any]]:
+    """The inputs of a step's form: its required then optional fields (reason apart)."""
+    out = []
+    for key in (*t.requires, *t.optional):
+        if key == "reason":
+            continue
+        spec = wf.fields[key]
+        out.append(
+            {
+                "id": key,
+                "label": spec.label,
+                "choices": spec.choices,
+                "bool": spec.kind == "bool",
+                "required": key in t.requires,
+            }
+        )
+    return out
+
+
+def _case_page(
+    request: Request,
+    user: SignedInUser,
+    case_id: int,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    ws = _ws(request)
+    library = _library(request)
+    case = service.get_case(ws.store, case_id, user)
+    wf = load_workflow(case["case_kind"])
+    steps = service.history(ws.store, case_id, user)
+    for s in steps:
+        at = s["at"] if s["at"].tzinfo else s["at"].replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+        s["at_local"] = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        s["field_texts"] = [(field_label(wf, k), field_text(v)) for k, v in s["fields"].items()]
+    allowed = service.available_actions(ws.store, case_id, user)
+    issuing = next((t for t in allowed if t.document), None)
+    actions = [{"t": t, "fields": _field_form(wf, t)} for t in allowed if not t.document]
+    try:
+        found = recommendations.case_leads_of(ws.store, case_id)
+    except UserError:
+        found = []
+    masking = Masking(library, ws.datasets())
+    leads = [masking.lead(r) for r in found]
+    recs = recommendations.list_recommendations(ws.store, case_id, user=user)
+    for r in recs:
+        r["filing"] = _due(ws, r["issued_on"], r["filing_due"], case["state"], wf)
+    kind = case["deadline_kind"]
+    ctx = {
+        "case": case,
+        "wf": wf,
+        "deadline": _due(ws, case["deadline_start"], case["deadline_due"], case["state"], wf),
+        "deadline_label": wf.deadlines[kind].label if kind in wf.deadlines else "",
+        "deadline_basis": wf.deadlines[kind].standard.basis if kind in wf.deadlines else "",
+        "steps": steps,
+        "actions": actions,
+        "issuing": issuing,
+        "categories": recommendations.offered_categories(library, found),
+        "entered": numbering_mode(ws) != COUNTER,
+        "leads": leads,
+        "model_names": {m: spec.name for m, spec in library.items()},
+        "recs": recs,
+        "outcomes": outcomes.outcomes_of(ws.store, case_id),
+        "outcome_kinds": list(declarations().outcomes.values()),
+        "today": today_in_china().isoformat(),
+        "error": error,
+        "notice": notice or request.query_params.get("done"),
+        "form": form or {},
+        "can_record": bool(allowed) or not wf.is_terminal(case["state"]),
+    }
+    return render(request, "cases/case.html", ctx, status_code=status_code)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, user: SignedInUser, case_id: int) -> Response:
+    try:
+        return _case_page(request, user, case_id)
+    except UserError as e:  # outside the scope: 404, as if it did not exist
+        return _refusal(request, e)
+
+
+def _refusal(request: Request, e: UserError) -> Response:
+    code = STATUS.get(e.code or "", 400)
+    title = {404: "找不到", 403: "无权操作"}.get(code, "未能完成")
+    return render(request, "error.html", {"title": title, "message": e.message}, code)
+
+
+def _refused_on_page(
+    request: Request, user: SignedInUser, case_id: int, e: UserError, form: dict[str, Any]
+) -> Response:
+    """The case page again with the refusal above it; outside the scope, the 404 page."""
+    status = STATUS.get(e.code or "", 400)
+    if status == 404:
+        return _refusal(request, e)
+    try:
+        return _case_page(request, user, case_id, error=e.message, status_code=status, form=form)
+    except UserError as again:
+        return _refusal(request, again)
+
+
+def _back(case_id: int, done: str) -> Response:
+    return RedirectResponse(f"/cases/{case_id}?done={quote(done)}#top", status_code=303)
+
+
+@router.post("/cases/{case_id}/act")
+async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
+    """One step of the workflow: its fields come from the form the case page built for it."""
+    ws = _ws(request)
+    data = await request.form()
+    action = str(data.get("action", ""))
+    try:
+        wf = service.workflow_of(ws.store, case_id, user)
+        tr = wf.by_action(action)
+        fields: dict[str, Any] = {}
+        for key in (*tr.requires, *tr.optional) if tr else ():
+            if key == "reason":
+                continue
+            spec = wf.fields[key]
+            if spec.kind == "bool":
+                fields[key] = data.get(key) == "是"
+            elif str(data.get(key, "")).strip():
+                fields[key] = parse_field_value(spec, str(data[key]).strip())
+        state = service.transition(
+            ws.store,
+            case_id,
+            action,
+            user,
+            str(data.get("reason", "")),
+            _date(str(data.get("on_date", "")), "日期"),
+            calendar=ws.calendar,
+            **fields,
+        )
+    except UserError as e:
+        return _refused_on_page(request, user, case_id, e, {"action": action})
+    return _back(case_id, f"已{wf.action_label(action)}，案件现为“{wf.label(state)}”。")
+
+
+# ---- the 检察建议书 -----------------------------------------------------------------------------
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _content(category: str, items: str, facts: str, urgent: str, juvenile: str) -> dict[str, Any]:
+    return {
+        "category": category or None,
+        "items": _lines(items),
+        "facts": _lines(facts),
+        "urgent": urgent == "是",
+        "juvenile": {"是": True, "否": False}.get(juvenile),
+    }
+
+
+def _temp_file(suffix: str) -> tuple[Path, tempfile.TemporaryDirectory[str]]:
+    """A file in a folder of its own, removed once the response is sent (or on a refusal)."""
+    folder = tempfile.TemporaryDirectory(prefix="shujian-web-")
+    return Path(folder.name) / f"document{suffix}", folder
+
+
+def _download(
+    path: Path, name: str, media: str, folder: tempfile.TemporaryDirectory[str]
+) -> Response:
+    return FileResponse(
+        path, media_type=media, filename=name, background=BackgroundTask(folder.cleanup)
+    )
+
+
+Text = Annotated[str, Form()]
+
+
+@router.post("/cases/{case_id}/draft")
+def draft(
+    request: Request,
+    user: SignedInUser,
+    case_id: int,
+    recipient: Text = "",
+    category: Text = "",
+    items: Text = "",
+    facts: Text = "",
+    urgent: Text = "",
+    juvenile: Text = "",
+    on_date: Text = "",
+) -> Response:
+    """The 检察建议书 as it would be issued, （文号待编）: nothing is recorded."""
+    ws = _ws(request)
+    form = {"recipient": recipient, "category": category, "items": items, "facts": facts}
+    out, cleanup = _temp_file(".docx")
+    try:
+        recommendations.draft_document(
+            ws,
+            _library(request),
+            case_id,
+            user,
+            _date(on_date, "拟制发日期"),
+            recipient,
+            out,
+            **_content(category, items, facts, urgent, juvenile),
+        )
+    except UserError as e:
+        cleanup.cleanup()
+        return _refused_on_page(request, user, case_id, e, form)
+    return _download(out, f"案件{case_id}检察建议书草稿.docx", DOCX, cleanup)
+
+
+@router.post("/cases/{case_id}/recommend")
+def recommend(
+    request: Request,
+    user: SignedInUser,
+    case_id: int,
+    recipient: Text = "",
+    category: Text = "",
+    items: Text = "",
+    facts: Text = "",
+    urgent: Text = "",
+    juvenile: Text = "",
+    on_date: Text = "",
+    number: Text = "",
+) -> Response:
+    """制发: the case moves to 制发检察建议, the 文号 is recorded and the document written."""
+    ws = _ws(request)
+    form = {
+        "recipient": recipient,
+        "category": category,
+        "items": items,
+        "facts": facts,
+        "number": number,
+    }
+    try:
+        issued = recommendations.issue_recommendation(
+            ws,
+            _library(request),
+            case_id,
+            user,
+            _date(on_date, "制发日期"),
+            recipient,
+            number=number if number.strip() else None,
+            **_content(category, items, facts, urgent, juvenile),
+        )
+    except UserError as e:
+        return _refused_on_page(request, user, case_id, e, form)
+    return _back(
+        case_id, f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）。"
+    )
+
+
+@router.get("/cases/{case_id}/document")
+def document(
+    request: Request, user: SignedInUser, case_id: int, number: str, pdf: bool = False
+) -> Response:
+    """The issued 检察建议书 again, byte for byte as issued (`render_again` checks its sha256),
+    or its PDF preview."""
+    ws = _ws(request)
+    out, cleanup = _temp_file(".docx")
+    try:
+        recs = recommendations.list_recommendations(ws.store, case_id, user=user)
+        if number not in {r["number"] for r in recs}:
+            raise UserError(f"找不到检察建议书“{number}”。", code="not_found")
+        recommendations.render_again(ws, number, out, user)
+        if pdf:
+            made = preview.to_pdf(out, out.parent)
+            if made is None:
+                raise UserError(
+                    "服务器未安装 LibreOffice，无法生成 PDF 预览；请下载 .docx 文书查看。",
+                    code="no_libreoffice",
+                )
+            return _download(made, f"{number}.pdf", "application/pdf", cleanup)
+    except (UserError, preview.PreviewError) as e:
+        cleanup.cleanup()
+        if isinstance(e, preview.PreviewError):
+            e = UserError("PDF 预览生成失败，请下载 .docx 文书查看。", code="preview_failed")
+        return _refused_on_page(request, user, case_id, e, {})
+    return _download(out, f"{number}.docx", DOCX, cleanup)
+
+
+@router.post("/cases/{case_id}/file")
+def file_record(
+    request: Request,
+    user: SignedInUser,
+    case_id: int,
+    number: Text = "",
+    filed_with: Text = "",
+    on_date: Text = "",
+) -> Response:
+    """报上一级院备案."""
+    ws = _ws(request)
+    try:
+        recs = recommendations.list_recommendations(ws.store, case_id, user=user)
+        if number not in {r["number"] for r in recs}:
+            raise UserError(f"找不到检察建议书“{number}”。", code="not_found")
+        in_time = recommendations.file_with_superior(
+            ws.store, number, user, _date(on_date, "备案日期"), filed_with
+        )
+    except UserError as e:
+        return _refused_on_page(request, user, case_id, e, {"filed_with": filed_with})
+    return _back(
+        case_id, f"检察建议书 {number} 已备案（{'按期' if in_time else '已超过五日备案期限'}）。"
+    )
+
+
+@router.post("/cases/{case_id}/outcome")
+def outcome(
+    request: Request,
+    user: SignedInUser,
+    case_id: int,
+    kind: Text = "",
+    amount: Text = "",
+    people: Text = "",
+    count: Text = "",
+    note: Text = "",
+    on_date: Text = "",
+) -> Response:
+    """登记成效."""
+    ws = _ws(request)
+    try:
+        outcomes.record_outcome(
+            ws.store,
+            case_id,
+            kind,
+            user,
+            _date(on_date, "成效日期"),
+            amount=outcomes.parse_amount(amount) if amount.strip() else None,
+            people=_whole(people, "人数"),
+            count=_whole(count, "数量"),
+            note=note,
+        )
+    except UserError as e:
+        return _refused_on_page(request, user, case_id, e, {"note": note})
+    return _back(case_id, "已登记成效。")
+
+
+def _whole(text: str, what: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise UserError(f"{what}“{text}”应为整数。") from None
