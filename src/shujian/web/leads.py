@@ -238,22 +238,35 @@ def _lead_page(
 def _parameters(
     ctx: _Context, spec: ModelSpec | None, lead: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """The parameters in force now, with their source, beside the value the lead was found with."""
-    used = lead.get("parameters") or {}
+    """The parameters in force now, with their source, beside the value the lead was found with
+    (a run stores each parameter as `ParameterInForce.as_json`)."""
+    used = {
+        name: p.get("value") if isinstance(p, dict) else p
+        for name, p in (lead.get("parameters") or {}).items()
+    }
     if spec is None:
-        return [{"label": k, "value": v, "used": v, "source": ""} for k, v in used.items()]
+        return [
+            {"label": k, "value": _shown(v), "used": _shown(v), "source": ""}
+            for k, v in used.items()
+        ]
     unit = {p.name: p.unit for p in spec.parameters}
     return [
         {
             "label": p.label,
-            "value": p.value,
-            "used": used.get(p.name, "—"),
-            "unit": unit.get(p.name, ""),
+            "value": _shown(p.value) + unit.get(p.name, ""),
+            "used": _shown(used[p.name]) + unit.get(p.name, "") if p.name in used else "—",
             "source": p.source,
             "changed": p.name in used and used[p.name] != p.value,
         }
         for p in parameters_in_force(spec, ctx.ws.overrides, ctx.ws.additions).values()
     ]
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as a reader writes it (a list as 甲、乙, not Python's repr)."""
+    if isinstance(value, list | tuple):
+        return "、".join(f"“{v}”" if isinstance(v, str) else str(v) for v in value)
+    return str(value)
 
 
 ROW_COLUMNS = ("source_row",)
