@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from playwright.sync_api import expect
 
+from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian import audit
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
@@ -85,9 +86,8 @@ def test_id_numbers_are_masked_in_the_queue(visit: Visit, leads, tmp_path: Path)
     shot(visit, "leads-queue", tmp_path)
     # the filters replace the list in place (htmx) and the address follows
     visit.page.select_option("#f-model", "staff.barred_offence")  # type: ignore[attr-defined]
-    visit.page.wait_for_function(  # type: ignore[attr-defined]
-        f"document.querySelector('#lead-total').textContent === '{len(staff)}'"
-    )
+    # (a locator waits without evaluating a string, which the page's CSP forbids)
+    expect(visit.page.locator("#lead-total")).to_have_text(str(len(staff)))  # type: ignore[attr-defined]
     assert "model=staff.barred_offence" in visit.page.url  # type: ignore[attr-defined]
 
 
@@ -122,11 +122,11 @@ def test_a_prosecutor_takes_a_lead_to_a_case_and_sees_its_number(
     shot(visit, "lead-page", tmp_path)
     visit.page.fill("#a-reason", "宾馆未登记未成年人监护人联系方式，拟制发检察建议")  # type: ignore[attr-defined]
     submit(visit, "#accept-submit")
-    assert text(visit, "#lead-notice") == "已成案。"
     assert text(visit, "#lead-status") == "成案"
     link = visit.page.get_attribute("#case-link", "href")  # type: ignore[attr-defined]
     case_id = link.rsplit("/", 1)[1]
     assert case_id.isdigit() and text(visit, "#case-link") == f"案件 {case_id}"
+    assert text(visit, "#lead-notice") == f"已成案：新立案件 {case_id}。"
     shot(visit, "lead-accepted", tmp_path)
 
 

@@ -41,8 +41,8 @@ STATUSES = {**STATUS_LABELS, "all": "全部"}
 DONE = {
     "dispatched": "已分派。",
     "dismissed": "已作不成案处理：证据不变时，模型不再推送这条线索。",
-    "accepted": "已成案。",
-    "merged": "已并入案件。",
+    "accepted": "已成案：新立案件 {case}。",
+    "merged": "已成案：并入案件 {case}。",
 }
 """Messages after a triage step (the redirect names one by its key, never by free text)."""
 
@@ -134,7 +134,7 @@ def lead_list(
         "page": rows,
         "filters": filters,
         "error": error,
-        "notice": DONE.get(done),
+        "notice": DONE["dispatched"] if done == "dispatched" else None,
         "statuses": STATUSES,
         "orders": ORDERS,
         "models": sorted(
@@ -223,7 +223,7 @@ def _lead_page(
         "parameters": _parameters(ctx, spec, lead),
         **_evidence(ctx, spec, lead),
         "error": error,
-        "notice": DONE.get(done),
+        "notice": DONE[done].format(case=case["id"] if case else "") if done in DONE else None,
         "form": form or {},
         "reasons": triage.reasons_of(ctx.ws),
         "department_names": ctx.departments.names,
