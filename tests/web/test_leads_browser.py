@@ -64,6 +64,18 @@ def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
     return path
 
 
+def docs_shot(visit: Visit, name: str, height: int) -> None:
+    """With $SHUJIAN_DOCS_SHOTS set: the top of the page 1200 px wide, for docs/web.md."""
+    folder = os.environ.get("SHUJIAN_DOCS_SHOTS")
+    if not folder:
+        return
+    page = visit.page
+    page.set_viewport_size({"width": 1200, "height": height})  # type: ignore[attr-defined]
+    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
+
+
 def text(visit: Visit, selector: str) -> str:
     return str(visit.page.inner_text(selector))  # type: ignore[attr-defined]
 
@@ -92,7 +104,7 @@ def test_id_numbers_are_masked_in_the_queue(visit: Visit, leads, tmp_path: Path)
 
 
 def test_a_department_head_dispatches_leads_from_the_queue(
-    visit: Visit, leads, server: Server
+    visit: Visit, leads, server: Server, tmp_path: Path
 ) -> None:
     first, second = leads["staff.barred_offence"][:2]
     visit.sign_in(HEAD)
@@ -100,6 +112,8 @@ def test_a_department_head_dispatches_leads_from_the_queue(
     visit.page.check(f"input[name=lead_ids][value='{first['id']}']")  # type: ignore[attr-defined]
     visit.page.check(f"input[name=lead_ids][value='{second['id']}']")  # type: ignore[attr-defined]
     visit.page.fill("#dispatch-form input[name=prosecutor]", "张检察官")  # type: ignore[attr-defined]
+    shot(visit, "leads-head-dispatch", tmp_path)
+    docs_shot(visit, "web-leads-queue", 760)
     submit(visit, "#dispatch-selected")
     assert text(visit, "#lead-notice") == "已分派。"
     visit.go(f"/leads/{first['id']}")
@@ -128,6 +142,7 @@ def test_a_prosecutor_takes_a_lead_to_a_case_and_sees_its_number(
     assert case_id.isdigit() and text(visit, "#case-link") == f"案件 {case_id}"
     assert text(visit, "#lead-notice") == f"已成案：新立案件 {case_id}。"
     shot(visit, "lead-accepted", tmp_path)
+    docs_shot(visit, "web-leads-lead", 1000)
 
 
 def test_dismissing_with_other_and_no_note_is_refused_in_chinese(visit: Visit, leads) -> None:
