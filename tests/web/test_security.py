@@ -154,9 +154,9 @@ def test_values_are_escaped(client: TestClient) -> None:
 
 
 def test_a_page_not_built_yet_answers_404_in_chinese(client: TestClient) -> None:
-    """A page that does not exist yet (another family's) answers 404 in Chinese."""
+    """A page that does not exist (yet) answers 404 in Chinese."""
     sign_in(client)
-    missing = client.get("/leads")
+    missing = client.get("/no-such-family")
     assert missing.status_code == 404 and "页面不存在" in missing.text
 
 

@@ -9,11 +9,14 @@ statistics both use it, so a lead waits and counts in the same place.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, false, select
 
 from shujian import audit
+from shujian.errors import UserError
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
 from shujian.models.spec import ModelSpec
@@ -105,6 +108,22 @@ def check_visible(
         raise missing_or_hidden("lead", hidden)
 
 
+ORDERS = {"model": "按模型", "newest": "最新发现在前", "oldest": "最早发现在前"}
+"""The orders a queue can be listed in, with their Chinese labels."""
+
+
+def _ordering(order: str) -> tuple[Any, ...]:
+    if order == "newest":
+        return (leads.c.created_at.desc(), leads.c.id.desc())
+    if order == "oldest":
+        return (leads.c.created_at, leads.c.id)
+    if order == "model":
+        return (leads.c.model_id, leads.c.id)
+    raise UserError(
+        f"排序方式“{order}”无效。可选：{'、'.join(ORDERS.values())}。", code="bad_order"
+    )
+
+
 class LeadPage(Page):
     """One page of the queue that also knows how many of the leads matched (on every page, not
     only this one) the latest run no longer found: they are counted apart, since a queue of
@@ -129,13 +148,17 @@ def queue(
     limit: int | None = None,
     review: bool = False,
     review_models: Collection[str] = (),
+    order: str = "model",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> LeadPage:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
     `home` is `homes(library, departments)`: a lead not yet dispatched is in its model's home
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
-    many of them are 不再命中 (`LeadPage.stale`). Hits of the `review_models` (`review_models()`:
+    many of them are 不再命中 (`LeadPage.stale`). `order` is one of `ORDERS`; `since` and `until`
+    keep the leads first found on or after, on or before those days (UTC dates). Hits of the `review_models` (`review_models()`:
     models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
     queue; `review=True` lists them instead. Only the leads in the user's scope are listed
     (`lead_scope`), so the page and its total are the user's.
@@ -156,8 +179,14 @@ def queue(
             lead_dispatches.c.prosecutor,
         )
         .select_from(leads.outerjoin(lead_dispatches))
-        .order_by(leads.c.model_id, leads.c.id)
+        .order_by(*_ordering(order))
     )
+    if since:
+        query = query.where(leads.c.created_at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        query = query.where(
+            leads.c.created_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+        )
     if review:
         query = query.where(leads.c.model_id.in_(list(review_models)))
     elif review_models:
@@ -195,6 +224,9 @@ def queue(
         "model": model_id,
         "undispatched": undispatched,
         "review": review,
+        **({"order": order} if order != "model" else {}),
+        **({"since": since.isoformat()} if since else {}),
+        **({"until": until.isoformat()} if until else {}),
     }
     audit.record_page_view(store, user.name, "lead", filters, rows)
     return rows

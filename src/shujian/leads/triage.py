@@ -240,12 +240,13 @@ def get_lead(
     reveal: bool = False,
     masking: Masking | None = None,
     home: Mapping[str, str] | None = None,
+    reason: str = "",
 ) -> dict[str, Any]:
     """One lead with its evidence, dispatch and history; the view is audited.
 
     ID numbers (wherever the model's lineage puts them: subject, title, evidence) are masked
     unless `reveal` is asked for (which the user's role must allow), and the audit entry records
-    which was shown and, on a reveal, which fields. `masking` knows the workspace's models
+    which was shown and, on a reveal, which fields and the `reason` given for it. `masking` knows the workspace's models
     (default: the shipped ones). A lead outside the user's scope (`home` as for `dispatch`) is
     not found, exactly like one that does not exist.
     """
@@ -275,6 +276,8 @@ def get_lead(
     detail: dict[str, Any] = {"revealed": reveal}
     if reveal:
         detail["fields"] = privacy.fields()
+        if reason.strip():
+            detail["reason"] = reason.strip()
     else:
         out = privacy.lead(out)
     for e in out["events"]:

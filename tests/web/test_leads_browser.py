@@ -1,0 +1,199 @@
+"""线索 in a real browser: the queue of the user's scope with ID numbers masked, a department
+head's 分派, a prosecutor's 成案 and the new case's number, 不成案 refused in Chinese without the
+note 其他 needs, the reveal of a whole ID number with a reason, a venue named as markup shown as
+text, and another department's lead answering 404 like a missing one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from helpers import AS_OF, LIBRARY, load_fixture_data
+from shujian import audit
+from shujian.leads.service import list_leads
+from shujian.models.runner import run_models
+from shujian.users import User, departments_of
+from shujian.users.accounts import add_user
+from shujian.users.passwords import set_password
+from web.browsing import PASSWORD, XSS, Server, Visit
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+MODELS = ("campus.internet_cafe", "hotel.minor_guest", "staff.barred_offence")
+HEAD = "王主任"
+OTHER_ASSISTANT = "赵助理"
+"""An assistant of 公益诉讼检察部: none of the leads (all 未成年人检察部's) is theirs."""
+
+
+@pytest.fixture(scope="module")
+def leads(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """The fixtures of three models imported into the server's workspace (the first venue
+    renamed to markup) and run: model id → its leads, as stored (ID numbers whole)."""
+    ws = server.workspace
+    admin = User("管理员", ws.region.procuratorate_name, None, frozenset({"admin"}))
+    for name, department, role in (
+        (HEAD, "未成年人检察部", "department_head"),
+        (OTHER_ASSISTANT, "公益诉讼检察部", "assistant"),
+    ):
+        add_user(ws.store, admin, name, department, [role], departments_of(ws))
+        set_password(ws.store, admin, name, PASSWORD)
+
+    def markup_venue(dataset: str, rows: list[dict]) -> None:
+        if dataset == "venues":
+            rows[0]["场所名称"] = XSS
+
+    for model in MODELS:
+        folder = tmp_path_factory.mktemp(model)
+        load_fixture_data(ws, folder, markup_venue if model == MODELS[0] else None, model)
+    run_models(ws, LIBRARY, list(MODELS), AS_OF)
+    out: dict[str, list[dict]] = {m: [] for m in MODELS}
+    for lead in list_leads(ws.store):
+        out[lead["model_id"]].append(lead)
+    return out
+
+
+def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
+    """As in test_browser: kept in $SHUJIAN_SCREENSHOTS when set (to look at them)."""
+    folder = Path(os.environ.get("SHUJIAN_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def docs_shot(visit: Visit, name: str, height: int) -> None:
+    """With $SHUJIAN_DOCS_SHOTS set: the top of the page 1200 px wide, for docs/web.md."""
+    folder = os.environ.get("SHUJIAN_DOCS_SHOTS")
+    if not folder:
+        return
+    page = visit.page
+    page.set_viewport_size({"width": 1200, "height": height})  # type: ignore[attr-defined]
+    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
+
+
+def text(visit: Visit, selector: str) -> str:
+    return str(visit.page.inner_text(selector))  # type: ignore[attr-defined]
+
+
+def submit(visit: Visit, selector: str) -> None:
+    with visit.page.expect_navigation():  # type: ignore[attr-defined]
+        visit.page.click(selector)  # type: ignore[attr-defined]
+
+
+def test_id_numbers_are_masked_in_the_queue(visit: Visit, leads, tmp_path: Path) -> None:
+    visit.sign_in("张检察官")
+    visit.go("/leads")
+    listed = text(visit, "#lead-list")
+    staff = leads["staff.barred_offence"]
+    for lead in staff:
+        whole = lead["subject"]
+        assert whole not in listed
+        assert whole[:6] in listed  # the region stays
+    assert text(visit, "#lead-total") == str(sum(len(v) for v in leads.values()))
+    shot(visit, "leads-queue", tmp_path)
+    # the filters replace the list in place (htmx) and the address follows
+    visit.page.select_option("#f-model", "staff.barred_offence")  # type: ignore[attr-defined]
+    # (a locator waits without evaluating a string, which the page's CSP forbids)
+    expect(visit.page.locator("#lead-total")).to_have_text(str(len(staff)))  # type: ignore[attr-defined]
+    assert "model=staff.barred_offence" in visit.page.url  # type: ignore[attr-defined]
+
+
+def test_a_department_head_dispatches_leads_from_the_queue(
+    visit: Visit, leads, server: Server, tmp_path: Path
+) -> None:
+    first, second = leads["staff.barred_offence"][:2]
+    visit.sign_in(HEAD)
+    visit.go("/leads?undispatched=1")
+    visit.page.check(f"input[name=lead_ids][value='{first['id']}']")  # type: ignore[attr-defined]
+    visit.page.check(f"input[name=lead_ids][value='{second['id']}']")  # type: ignore[attr-defined]
+    visit.page.fill("#dispatch-form input[name=prosecutor]", "张检察官")  # type: ignore[attr-defined]
+    shot(visit, "leads-head-dispatch", tmp_path)
+    docs_shot(visit, "web-leads-queue", 760)
+    submit(visit, "#dispatch-selected")
+    assert text(visit, "#lead-notice") == "已分派。"
+    visit.go(f"/leads/{first['id']}")
+    assert text(visit, "#lead-owner") == "未成年人检察部 / 张检察官"
+    entries = audit.query(server.workspace.store, object_type="lead", action="dispatch")
+    assert entries and entries[-1]["detail"]["lead_ids"] == [first["id"], second["id"]]
+
+
+def test_a_prosecutor_takes_a_lead_to_a_case_and_sees_its_number(
+    visit: Visit, leads, tmp_path: Path
+) -> None:
+    lead = leads["hotel.minor_guest"][0]
+    visit.sign_in("张检察官")
+    visit.go(f"/leads/{lead['id']}")
+    deciding = visit.page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#evidence th.deciding", "cells => cells.map(c => c.textContent)"
+    )
+    assert "未登记项目" in deciding  # the deciding columns are marked
+    assert "第 " in text(visit, "#evidence tbody") and "批次" in text(visit, "#evidence tbody")
+    shot(visit, "lead-page", tmp_path)
+    visit.page.fill("#a-reason", "宾馆未登记未成年人监护人联系方式，拟制发检察建议")  # type: ignore[attr-defined]
+    submit(visit, "#accept-submit")
+    assert text(visit, "#lead-status") == "成案"
+    link = visit.page.get_attribute("#case-link", "href")  # type: ignore[attr-defined]
+    case_id = link.rsplit("/", 1)[1]
+    assert case_id.isdigit() and text(visit, "#case-link") == f"案件 {case_id}"
+    assert text(visit, "#lead-notice") == f"已成案：新立案件 {case_id}。"
+    shot(visit, "lead-accepted", tmp_path)
+    docs_shot(visit, "web-leads-lead", 1000)
+
+
+def test_dismissing_with_other_and_no_note_is_refused_in_chinese(visit: Visit, leads) -> None:
+    lead = leads["hotel.minor_guest"][1]
+    visit.sign_in("张检察官")
+    visit.go(f"/leads/{lead['id']}")
+    visit.page.select_option("#x-reason", "其他")  # type: ignore[attr-defined]
+    submit(visit, "#dismiss-submit")
+    assert text(visit, "#lead-error") == "选择“其他”作为不成案理由时，必须填写具体说明。"
+    assert text(visit, "#lead-status") == "待研判"
+    visit.page.fill("#x-note", "该宾馆已于六月停业")  # type: ignore[attr-defined]
+    submit(visit, "#dismiss-submit")
+    assert text(visit, "#lead-status") == "不成案"
+
+
+def test_the_whole_id_number_is_shown_only_with_a_reason_and_audited(
+    visit: Visit, leads, server: Server
+) -> None:
+    lead = leads["staff.barred_offence"][3]
+    visit.sign_in("张检察官")
+    visit.go(f"/leads/{lead['id']}")
+    assert lead["subject"] not in text(visit, "main")
+    visit.page.click("#reveal-open")  # type: ignore[attr-defined]
+    visit.page.fill("#reveal-reason", "核对身份")  # type: ignore[attr-defined]
+    submit(visit, "#reveal-submit")
+    assert text(visit, "#lead-subject") == lead["subject"]
+    views = audit.query(
+        server.workspace.store, object_type="lead", object_id=lead["id"], action="view"
+    )
+    assert views[-1]["detail"]["revealed"] is True
+    assert views[-1]["detail"]["reason"] == "核对身份"
+
+
+def test_another_departments_lead_is_not_found_like_a_missing_one(visit: Visit, leads) -> None:
+    lead = leads["staff.barred_offence"][4]
+    visit.sign_in(OTHER_ASSISTANT)
+    hidden = visit.go(f"/leads/{lead['id']}")
+    hidden_text = text(visit, "main")
+    missing = visit.go("/leads/987654")
+    assert hidden.status == missing.status == 404  # type: ignore[attr-defined]
+    assert hidden_text == text(visit, "main")
+    visit.go("/leads")
+    assert "没有符合条件的线索" in text(visit, "#lead-list")
+
+
+def test_a_venue_named_as_markup_shows_as_text(visit: Visit, leads) -> None:
+    lead = next(x for x in leads["campus.internet_cafe"] if XSS in x["title"])
+    visit.sign_in("张检察官")
+    visit.go("/leads?model=campus.internet_cafe")
+    assert XSS in text(visit, "#lead-list")
+    visit.go(f"/leads/{lead['id']}")
+    assert XSS in text(visit, "#lead-title")
+    assert XSS in text(visit, "#evidence")
+    assert visit.dialogs == []
