@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
     Setting("recommendations", "numbering", "text", "entered", "检察建议书文号的来源：entered 为制发时填写统一业务应用系统编定的文号（检察建议工作规定第七条：以院名义统一编号）；counter 为由本平台按院、类别、年度顺序编号。两种方式不能混用", choices=("entered", "counter")),
     Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出"),
+    Setting("map", "tile_url", "text", "", "地图底图：本院内网瓦片服务地址，例如 http://10.0.0.5/tiles/{z}/{x}/{y}.png；留空则不加载任何底图，只画县界"),
+    Setting("map", "tile_crs", "text", "WGS84", "内网瓦片服务的坐标系：WGS84（含 CGCS2000、天地图）或 GCJ02（高德、腾讯式）", choices=("WGS84", "GCJ02")),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

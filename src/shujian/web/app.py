@@ -19,12 +19,13 @@ from starlette.staticfiles import StaticFiles
 
 from shujian.errors import UserError
 from shujian.web import admin, auth, cases, home, leads, models, stats
+from shujian.web import map as map_family
 from shujian.web.assets import STATIC
 from shujian.web.pages import render
 from shujian.web.security import HEADERS, CSRFCheck, SecurityHeaders, session_key
 from shujian.workspace import Workspace, open_workspace
 
-FAMILIES = (auth, home, leads, cases, models, stats, admin)
+FAMILIES = (auth, home, leads, cases, models, map_family, stats, admin)
 """Modules with a `router`: one per page family (leads, cases, models, data, map, stats, admin
 join here)."""
 
@@ -56,7 +57,7 @@ def create_app(workspace: Path | Workspace, *, login_attempts_per_address: int =
         same_site="strict",
         https_only=False,  # served on 127.0.0.1 or behind the procuratorate's HTTPS proxy
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, img_source=map_family.tile_origin(ws))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for family in FAMILIES:

@@ -53,8 +53,14 @@ KEY_FILE = "web-session.key"
 class SecurityHeaders:
     """Adds `HEADERS` to every response, error pages and static files included."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, img_source: str = "") -> None:
         self.app = app
+        # an intranet tile server (`[map] tile_url`): its images only, nothing else of it
+        self.headers = dict(HEADERS)
+        if img_source:
+            self.headers["Content-Security-Policy"] = CSP.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {img_source}"
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,7 +70,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
+                for name, value in self.headers.items():
                     headers[name] = value
             await send(message)
 
