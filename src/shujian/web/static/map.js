@@ -33,16 +33,24 @@
   }
 
   function draw(node, data) {
-    var map = L.map(node, { preferCanvas: false, attributionControl: false });
+    var map = L.map(node, { attributionControl: false, fadeAnimation: false, maxZoom: 18 });
     var tiles = node.getAttribute("data-tile-url");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    // The view is set before any layer is added: Leaflet cannot draw a vector layer without it.
     var bounds = L.latLngBounds([]);
+    var outline = null;
     if (data.outline) {
-      var outline = L.geoJSON(data.outline, {
+      outline = L.geoJSON(data.outline, {
         style: { color: "#6d597a", weight: 2, fill: true, fillColor: "#ffffff", fillOpacity: 0.6 }
-      }).addTo(map);
+      });
       bounds.extend(outline.getBounds());
     }
+    // the places when there are any (the outline around them for context), else the county
+    var places = data.schools.concat(data.venues);
+    if (places.length) { bounds = L.latLngBounds([]); }
+    places.forEach(function (p) { bounds.extend([p.lat, p.lon]); });
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [40, 40], maxZoom: 16 }); } else { map.setView([26.2, 105.5], 9); }
+    if (outline) { outline.addTo(map); }
     var ring = data.ring;
     if (ring) {
       document.getElementById("ring-label").textContent =
@@ -50,7 +58,6 @@
     }
     data.schools.forEach(function (s) {
       var at = [s.lat, s.lon];
-      bounds.extend(at);
       if (ring) {
         L.circle(at, {
           radius: ring.metres, color: "#3d5a80", weight: 1, dashArray: "4 4",
@@ -62,9 +69,8 @@
         .addTo(map);
     });
     var withLeads = 0;
-    data.venues.forEach(function (v) {
+    data.venues.forEach(function (v, i) {
       var at = [v.lat, v.lon];
-      bounds.extend(at);
       var hot = v.leads.length > 0;
       if (hot) { withLeads += 1; }
       var marker = L.circleMarker(at, {
@@ -72,12 +78,11 @@
         color: hot ? "#6a040f" : "#52796f",
         fillColor: hot ? "#a4161a" : "#81b29a",
         fillOpacity: 0.9,
-        className: hot ? "venue venue-lead" : "venue"
+        className: (hot ? "venue venue-lead" : "venue") + " venue-" + i
       });
       marker.bindPopup(popup(v.name, [v.type + (v.status ? "（" + v.status + "）" : ""), v.address], v.leads));
       marker.addTo(map);
     });
-    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); } else { map.setView([26.2, 105.5], 9); }
     L.control.scale({ imperial: false }).addTo(map);
     document.getElementById("map-status").textContent =
       "学校 " + data.schools.length + " 所，经营场所 " + data.venues.length + " 处，其中有线索的 " + withLeads + " 处。";
@@ -93,7 +98,7 @@
         return r.json();
       })
       .then(function (data) { draw(node, data); })
-      .catch(function () {
+      .catch(function (e) { if (window.console) { console.error(e && e.stack ? e.stack : e); }
         document.getElementById("map-status").textContent = "地图数据加载失败，请刷新页面重试。";
       });
   });
