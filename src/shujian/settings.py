@@ -58,6 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
     Setting("recommendations", "numbering", "text", "entered", "检察建议书文号的来源：entered 为制发时填写统一业务应用系统编定的文号（检察建议工作规定第七条：以院名义统一编号）；counter 为由本平台按院、类别、年度顺序编号。两种方式不能混用", choices=("entered", "counter")),
     Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出"),
+    Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
