@@ -206,7 +206,10 @@ def _import(
                 "message": message,
                 "dataset": dataset,
                 "name": name,
-                "headers": [(h, saved.get(normalise_header(h), "")) for h in headers],
+                "headers": [
+                    (h, saved.get(normalise_header(h)) or mappings.column_named(dataset, h) or "")
+                    for h in headers
+                ],
                 "agency": options.agency,
             }
             return render(request, "data/mapping.html", context, 400)
