@@ -60,6 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出"),
     Setting("map", "tile_url", "text", "", "地图底图：本院内网瓦片服务地址，例如 http://10.0.0.5/tiles/{z}/{x}/{y}.png；留空则不加载任何底图，只画县界"),
     Setting("map", "tile_crs", "text", "WGS84", "内网瓦片服务的坐标系：WGS84（含 CGCS2000、天地图）或 GCJ02（高德、腾讯式）", choices=("WGS84", "GCJ02")),
+    Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

@@ -35,6 +35,7 @@ from shujian.data.steps import (
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.identity import ensure_identity
+from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 
 
@@ -115,6 +116,7 @@ def import_file(
     options: ImportOptions | None = None,
     *,
     user: User = SYSTEM,
+    file_name: str | None = None,
 ) -> ImportResult:
     """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
 
@@ -122,8 +124,13 @@ def import_file(
     because `read_stored_keys` must see exactly the batches this one will be compared with.
     The batch, the end of the batch it replaces, the agency's newly typed mappings and the audit
     entry naming `user` commit together: an import is never half recorded.
+
+    `file_name` is the name the sender gave the file, recorded as it is and never used as a path
+    (an upload is stored under a generated name); `path`'s own name when not given.
     """
+    require(user, "import_data")
     options = options or ImportOptions()
+    name = file_name if file_name is not None else path.name
     if not path.is_file():
         raise UserError(f"找不到文件：{path}")
     sha = file_sha256(path)
@@ -143,18 +150,18 @@ def import_file(
         asked = options_record(dataset, options, saved)
         previous = warehouse.find_file(dataset.id, sha)
         if previous is not None and _asked_for(previous.details) == asked:
-            found = _already_imported(dataset, path, sha, previous.id, moved_aside)
+            found = _already_imported(dataset, name, sha, previous.id, moved_aside)
             found.agency = options.agency
             return found
         replaces = previous.id if previous is not None else None
-        request = ImportRequest(dataset, path, options, warehouse, saved, replaces)
+        request = ImportRequest(dataset, path, options, warehouse, saved, replaces, name)
         done = run_steps(ImportState(request))
         record = batch_record(done, sha)
         headers = set(_file_headers(done))
         used = {h: c for h, c in saved.items() if h in headers and h not in typed}
         with warehouse.new_batch(done.table, record, replaces=replaces) as batch:
             report = rejection_report_path(reports_dir, dataset.id, batch.id)
-            write_report(report, dataset, path.name, record, done.rejections, done.skipped)
+            write_report(report, dataset, name, record, done.rejections, done.skipped)
             newly_saved = (
                 mappings.save(batch.conn, options.agency, dataset.id, typed, user.name)
                 if options.agency
@@ -170,7 +177,7 @@ def import_file(
             )
     return ImportResult(
         dataset=dataset.id,
-        file=path.name,
+        file=name,
         sha256=sha,
         batch_id=batch.id,
         rows_read=done.body.height,
@@ -234,11 +241,11 @@ def _asked_for(details: Mapping[str, object]) -> dict[str, object]:
 
 
 def _already_imported(
-    dataset: Dataset, path: Path, sha: str, batch_id: int, moved_aside: list[Path]
+    dataset: Dataset, name: str, sha: str, batch_id: int, moved_aside: list[Path]
 ) -> ImportResult:
     return ImportResult(
         dataset=dataset.id,
-        file=path.name,
+        file=name,
         sha256=sha,
         batch_id=batch_id,
         rows_read=0,
@@ -297,7 +304,7 @@ def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
     request = state.request
     return {
         "dataset": request.dataset.id,
-        "file_name": request.path.name,
+        "file_name": request.name,
         "file_sha256": sha256,
         "agency": request.options.agency,
         "rows_read": state.body.height,

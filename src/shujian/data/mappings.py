@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import (
     Column,
@@ -194,3 +195,18 @@ def delete_mappings(
             code="unknown_mapping",
         )
     return gone
+
+
+def file_headers(path: Path, sheet: str | None = None, encoding: str = "auto") -> list[str]:
+    """The header cells of a file the importer refused for its headers, for a mapping form: the
+    row among the first rows with the most filled cells (a title row above it fills one)."""
+    from shujian.data.readers import read_grid
+    from shujian.data.steps import HEADER_SCAN_ROWS
+
+    head = read_grid(path, sheet, encoding).frame.head(HEADER_SCAN_ROWS)
+    best: list[str] = []
+    for row in head.iter_rows():
+        cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+        if len(cells) > len(best):
+            best = cells
+    return list(dict.fromkeys(best))

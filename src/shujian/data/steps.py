@@ -75,6 +75,13 @@ class ImportRequest:
     header typed in `options.mapping` wins."""
     replaces: int | None = None
     """The batch this import will replace: its rows are not "already stored"."""
+    file_name: str = ""
+    """The file's name as its sender named it (an upload is stored under a generated name);
+    `path`'s name when empty."""
+
+    @property
+    def name(self) -> str:
+        return self.file_name or self.path.name
 
 
 def _empty_grid() -> Grid:

@@ -100,6 +100,9 @@ class Batch:
     details: dict[str, object] = field(default_factory=dict)
     replaces: int | None = None
     superseded_by: int | None = None
+    rows_read: int = 0
+    skipped: int = 0
+    duplicates: int = 0
 
     @property
     def current(self) -> bool:
@@ -148,6 +151,9 @@ class Warehouse:
                     details=dict(r.details or {}),
                     replaces=r.replaces,
                     superseded_by=r.superseded_by,
+                    rows_read=r.rows_read,
+                    skipped=r.skipped,
+                    duplicates=r.duplicates,
                 )
                 for r in conn.execute(query)
             ]
