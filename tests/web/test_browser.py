@@ -5,7 +5,6 @@ shown as text, and not one request leaving 127.0.0.1."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -104,7 +103,6 @@ def test_no_request_of_the_run_left_this_machine(visit: Visit, server: Server) -
     assert everything and all(u.startswith(server.url) or u.startswith("data:") for u in everything)
 
 
-@pytest.mark.skipif(not shutil.which("fc-list"), reason="fontconfig missing")
 def test_the_fonts_for_chinese_are_installed() -> None:
     """Without Noto CJK every Chinese character of a screenshot is a box."""
     import subprocess
