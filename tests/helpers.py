@@ -102,24 +102,23 @@ def load_fixture_data(
         )
 
 
-def investigated_cases(ws: Workspace, folder: Path, n: int) -> list[int]:
-    """`n` cases in 调查核实 (opened 2026-03-02), each from its own copy of one
-    campus.internet_cafe lead, ready for a 检察建议书."""
+def lead_copies(ws: Workspace, folder: Path, n: int) -> list[int]:
+    """`n` new leads, each a copy (its own subject) of the first campus.internet_cafe lead the
+    fixture's data gives: one lead per case, for tests that need many cases."""
     from sqlalchemy import select
 
-    from shujian.cases.service import open_case, transition
     from shujian.leads.service import list_leads
     from shujian.leads.store import leads
     from shujian.models.runner import run_models
 
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     load_fixture_data(ws, folder)
     run_models(ws, LIBRARY, [CAFE], AS_OF)
     lead = list_leads(ws.store)[0]
     with ws.store.begin() as conn:
         row = dict(conn.execute(select(leads).where(leads.c.id == lead["id"])).one()._mapping)
         row.pop("id")
-        copies = [
+        return [
             conn.execute(
                 leads.insert()
                 .values(**{**row, "subject": f"{row['subject']}-{i}"})
@@ -127,6 +126,14 @@ def investigated_cases(ws: Workspace, folder: Path, n: int) -> list[int]:
             ).scalar_one()
             for i in range(n)
         ]
+
+
+def investigated_cases(ws: Workspace, folder: Path, n: int) -> list[int]:
+    """`n` cases in 调查核实 (opened 2026-03-02), each from its own copy of one
+    campus.internet_cafe lead, ready for a 检察建议书."""
+    from shujian.cases.service import open_case, transition
+
+    copies = lead_copies(ws, folder, n)
     prosecutor = person("张检察官", "公益诉讼检察部")
     out = []
     for lead_id in copies:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpers import AS_OF, LIBRARY, load_fixture_data, numbered_by_counter, person
+from helpers import LIBRARY, lead_copies, numbered_by_counter, person
 from shujian.cases.documents import kinds as kinds_module
 from shujian.cases.documents.kinds import document_kind, load_document_kinds, parse_kinds
 from shujian.cases.documents.recommendation import TEMPLATES_DIR
@@ -27,9 +27,6 @@ from shujian.cases.recommendations import (
 from shujian.cases.service import get_case, history, open_case, transition
 from shujian.cases.store import document_counters
 from shujian.errors import UserError
-from shujian.leads.service import list_leads
-from shujian.leads.store import leads
-from shujian.models.runner import run_models
 from shujian.workspace import Region, Workspace, init_workspace
 
 # The module the declared renderer name imports (tests/ is on the path), not a second copy.
@@ -72,21 +69,7 @@ def workspace_at(tmp_path: Path) -> Workspace:
 
 def cases_in_investigation(ws: Workspace, tmp_path: Path, n: int) -> list[int]:
     """`n` cases in 调查核实, each from its own copy of one campus.internet_cafe lead."""
-    (tmp_path / "data").mkdir()
-    load_fixture_data(ws, tmp_path / "data")
-    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF)
-    lead = list_leads(ws.store)[0]
-    with ws.store.begin() as conn:
-        row = dict(conn.execute(select(leads).where(leads.c.id == lead["id"])).one()._mapping)
-        row.pop("id")
-        copies = [
-            conn.execute(
-                leads.insert()
-                .values(**{**row, "subject": f"{row['subject']}-{i}"})
-                .returning(leads.c.id)
-            ).scalar_one()
-            for i in range(n)
-        ]
+    copies = lead_copies(ws, tmp_path / "data", n)
     out = []
     for lead_id in copies:
         case_id = open_case(

@@ -8,13 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
-from helpers import AS_OF, CAFE, LIBRARY, load_fixture_data
+from helpers import lead_copies
 from shujian.cases.service import open_case, transition
-from shujian.leads.service import list_leads
-from shujian.leads.store import leads
-from shujian.models.runner import run_models
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
 from shujian.users.user import SYSTEM
@@ -40,21 +35,7 @@ def make_cases(ws: Workspace, folder: Path) -> Cases:
     add_user(
         ws.store, admin, OTHER_PROSECUTOR, OTHER_DEPARTMENT, ["prosecutor"], departments_of(ws)
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    load_fixture_data(ws, folder)
-    run_models(ws, LIBRARY, [CAFE], AS_OF)
-    lead = list_leads(ws.store)[0]
-    with ws.store.begin() as conn:
-        row = dict(conn.execute(select(leads).where(leads.c.id == lead["id"])).one()._mapping)
-        row.pop("id")
-        copies = [
-            conn.execute(
-                leads.insert()
-                .values(**{**row, "subject": f"{row['subject']}-{i}"})
-                .returning(leads.c.id)
-            ).scalar_one()
-            for i in range(3)
-        ]
+    copies = lead_copies(ws, folder, 3)
     made = []
     for lead_id, (department, prosecutor) in zip(
         copies,

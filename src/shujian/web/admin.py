@@ -8,7 +8,6 @@ which check the permission and write the audit log themselves.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
@@ -24,7 +23,7 @@ from shujian.users.accounts import add_user, deactivate_user, list_users
 from shujian.users.passwords import check_policy, set_password
 from shujian.users.user import User, roles
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import form_date, refusal_status, render
 
 router = APIRouter()
 
@@ -70,7 +69,7 @@ def _done(request: Request, user: User, call: Any, message: str) -> Response:
     try:
         call()
     except UserError as refusal:
-        if refusal.code in ("forbidden", "not_admin"):
+        if refusal_status(refusal) == 403:
             return render(request, "error.html", {"message": refusal.message}, 403)
         return _accounts_page(request, user, refusal=refusal.message, status=400)
     return _accounts_page(request, user, message=message)
@@ -121,15 +120,6 @@ def disable_account(request: Request, user: SignedInUser, name: str) -> Response
     )
 
 
-def _date(text: str, label: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{label}“{text}”不是日期，应写作 2026-12-01。", code="bad_date") from None
-
-
 @router.get("/admin/audit")
 def audit_log(
     request: Request,
@@ -154,8 +144,8 @@ def audit_log(
             actor=actor or None,
             object_type=object_type or None,
             action=action or None,
-            since=_date(since, "起始日期"),
-            until=_date(until, "截止日期"),
+            since=form_date(since, "起始日期"),
+            until=form_date(until, "截止日期"),
             limit=AUDIT_ROWS,
             user=user,
         )

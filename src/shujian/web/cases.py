@@ -38,7 +38,7 @@ from shujian.errors import UserError
 from shujian.models.labels import Masking
 from shujian.models.spec import ModelSpec, load_library
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import form_date_or_today, refusal_status, render
 from shujian.workspace import Workspace
 
 router = APIRouter()
@@ -46,8 +46,6 @@ router = APIRouter()
 CHINA = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STATUS = {"not_found": 404, "forbidden": 403}
-"""HTTP status of a refusal by its code; any other refusal is 400."""
 
 
 def _ws(request: Request) -> Workspace:
@@ -55,20 +53,8 @@ def _ws(request: Request) -> Workspace:
 
 
 def _library(request: Request) -> dict[str, ModelSpec]:
-    """The workspace's model library, read once per application."""
-    state = request.app.state
-    if getattr(state, "case_library", None) is None:
-        state.case_library = load_library(_ws(request).models_dir)
-    return state.case_library  # type: ignore[no-any-return]
-
-
-def _date(text: str, what: str) -> dt.date:
-    if not text.strip():
-        return today_in_china()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"{what}“{text}”不是日期，应为 2026-03-02 这样的格式。") from None
+    """The workspace's model library (`load_library` keeps it and re-reads a changed file)."""
+    return load_library(_ws(request).models_dir)
 
 
 def _due(ws: Workspace, start: dt.date | None, due: dt.date | None, state: str, wf: Workflow):  # type: ignore[no-untyped-def]
@@ -207,7 +193,7 @@ def case_page(request: Request, user: SignedInUser, case_id: int) -> Response:
 
 
 def _refusal(request: Request, e: UserError) -> Response:
-    code = STATUS.get(e.code or "", 400)
+    code = refusal_status(e)
     title = {404: "找不到", 403: "无权操作"}.get(code, "未能完成")
     return render(request, "error.html", {"title": title, "message": e.message}, code)
 
@@ -216,7 +202,7 @@ def _refused_on_page(
     request: Request, user: SignedInUser, case_id: int, e: UserError, form: dict[str, Any]
 ) -> Response:
     """The case page again with the refusal above it; outside the scope, the 404 page."""
-    status = STATUS.get(e.code or "", 400)
+    status = refusal_status(e)
     if status == 404:
         return _refusal(request, e)
     try:
@@ -253,7 +239,7 @@ async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
             action,
             user,
             str(data.get("reason", "")),
-            _date(str(data.get("on_date", "")), "日期"),
+            form_date_or_today(str(data.get("on_date", "")), "日期"),
             calendar=ws.calendar,
             **fields,
         )
@@ -319,7 +305,7 @@ def draft(
             _library(request),
             case_id,
             user,
-            _date(on_date, "拟制发日期"),
+            form_date_or_today(on_date, "拟制发日期"),
             recipient,
             out,
             **_content(category, items, facts, urgent, juvenile),
@@ -359,7 +345,7 @@ def recommend(
             _library(request),
             case_id,
             user,
-            _date(on_date, "制发日期"),
+            form_date_or_today(on_date, "制发日期"),
             recipient,
             number=number if number.strip() else None,
             **_content(category, items, facts, urgent, juvenile),
@@ -416,7 +402,7 @@ def file_record(
         if number not in {r["number"] for r in recs}:
             raise UserError(f"找不到检察建议书“{number}”。", code="not_found")
         in_time = recommendations.file_with_superior(
-            ws.store, number, user, _date(on_date, "备案日期"), filed_with
+            ws.store, number, user, form_date_or_today(on_date, "备案日期"), filed_with
         )
     except UserError as e:
         return _refused_on_page(request, user, case_id, e, {"filed_with": filed_with})
@@ -445,7 +431,7 @@ def outcome(
             case_id,
             kind,
             user,
-            _date(on_date, "成效日期"),
+            form_date_or_today(on_date, "成效日期"),
             amount=outcomes.parse_amount(amount) if amount.strip() else None,
             people=_whole(people, "人数"),
             count=_whole(count, "数量"),

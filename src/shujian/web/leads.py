@@ -10,7 +10,6 @@ the whole number is shown only after a POST that gives a reason (audited by `get
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ from shujian.models.spec import ModelSpec, load_library
 from shujian.users import User, departments_of
 from shujian.users.access import can
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import form_date, render
 from shujian.workspace import Workspace
 
 router = APIRouter()
@@ -64,15 +63,6 @@ def _not_found_as_404(error: UserError) -> None:
     """A lead outside the scope and a missing one answer with the same 404 page."""
     if error.code == "not_found":
         raise HTTPException(status_code=404) from error
-
-
-def _date(text: str | None, what: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{what}“{text}”不是日期（应为 YYYY-MM-DD）。", code="bad_date") from None
 
 
 # ---- the queue ------------------------------------------------------------------------------
@@ -119,8 +109,8 @@ def lead_list(
             limit=PER_PAGE,
             review_models=review_models(ctx.library),
             order=filters["order"],
-            since=_date(since, "起始日期"),
-            until=_date(until, "截止日期"),
+            since=form_date(since, "起始日期"),
+            until=form_date(until, "截止日期"),
         )
     except UserError as refused:
         rows, error = None, refused.message

@@ -9,7 +9,6 @@ province's runs belongs with the Spark engine.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -24,7 +23,7 @@ from shujian.models.spec import TAGS, load_library
 from shujian.models.stats import model_run_stats
 from shujian.users.access import can, require
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import form_date, refusal_status, render
 
 router = APIRouter()
 
@@ -85,15 +84,13 @@ def run(
     library = _library(request)
     try:
         require(user, "run_models")
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UserError(f"基准日“{as_of}”不是日期，应写作 2026-12-01。") from None
+        day = form_date(as_of, "基准日")
+        if day is None:
+            raise UserError("请填写基准日。", code="bad_date")
         if day > today_in_china():
             raise UserError(f"基准日 {day.isoformat()} 晚于今天，不能按未来的日期运行模型。")
         ids = [m for m in (model or []) if m in library] or list(library)
         report = run_models(ws, library, ids, day, user=user)
     except UserError as refusal:
-        status = 403 if refusal.code == "forbidden" else 400
-        return render(request, "error.html", {"message": refusal.message}, status)
+        return render(request, "error.html", {"message": refusal.message}, refusal_status(refusal))
     return render(request, "models/ran.html", {"report": report})

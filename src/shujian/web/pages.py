@@ -7,6 +7,7 @@ value (autoescape is on for .html): a venue named `<script>…` shows as text.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from shujian.data.fields.id_card import today_in_china
+from shujian.errors import UserError
 from shujian.web.security import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -48,3 +51,30 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, page, status_code=status_code)
+
+
+def form_date(text: str | None, what: str) -> dt.date | None:
+    """A date field of a form or query (YYYY-MM-DD, as <input type=date> sends it); None when
+    empty. Refused in Chinese, naming the field, when it is not a date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{what}“{text}”不是日期，应写作 2026-12-01。", code="bad_date") from None
+
+
+def form_date_or_today(text: str | None, what: str) -> dt.date:
+    """`form_date`, today in China when the field is empty (the services refuse later days)."""
+    return form_date(text, what) or today_in_china()
+
+
+def refusal_status(refusal: UserError) -> int:
+    """The HTTP status of a service's refusal: 404 outside the scope or missing (the same
+    answer), 403 for a role's refusal, 400 for anything the user can correct."""
+    if refusal.code == "not_found":
+        return 404
+    if refusal.code in ("forbidden", "not_admin"):
+        return 403
+    return 400

@@ -22,18 +22,9 @@ from shujian.leads.queue import homes, review_models
 from shujian.models.spec import load_library
 from shujian.users import User, departments_of
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import form_date, refusal_status, render
 
 router = APIRouter()
-
-
-def _date(text: str | None, label: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{label}“{text}”不是日期，应写作 2026-12-01。", code="bad_date") from None
 
 
 def _rows(
@@ -68,12 +59,14 @@ def statistics_page(
     until: str | None = None,
 ) -> Response:
     try:
-        start, end = _date(since, "起始日期"), _date(until, "截止日期")
+        start, end = form_date(since, "起始日期"), form_date(until, "截止日期")
         rows = _rows(request, user, by, start, end)
     except UserError as refusal:
-        status = 403 if refusal.code == "forbidden" else 400
         return render(
-            request, "stats/page.html", {"refusal": refusal.message, "by": by}, status_code=status
+            request,
+            "stats/page.html",
+            {"refusal": refusal.message, "by": by},
+            status_code=refusal_status(refusal),
         )
     ws = request.app.state.workspace
     audit.record_view(
@@ -112,11 +105,13 @@ def statistics_xlsx(
     until: str | None = None,
 ) -> Response:
     try:
-        rows = _rows(request, user, by, _date(since, "起始日期"), _date(until, "截止日期"))
+        rows = _rows(request, user, by, form_date(since, "起始日期"), form_date(until, "截止日期"))
     except UserError as refusal:
-        status = 403 if refusal.code == "forbidden" else 400
         return render(
-            request, "stats/page.html", {"refusal": refusal.message, "by": by}, status_code=status
+            request,
+            "stats/page.html",
+            {"refusal": refusal.message, "by": by},
+            status_code=refusal_status(refusal),
         )
     name = f"统计-{stats.DIMENSIONS[by]}-{dt.date.today().isoformat()}.xlsx"
     folder = Path(tempfile.mkdtemp(prefix="shujian-stats-"))
