@@ -31,7 +31,6 @@ import random
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -53,7 +52,12 @@ LIST_TARGET_MS = 300.0
 LEAD_TARGET_MS = 150.0
 DEEP_PAGE = 500
 
-DEPARTMENTS = {"未成年人检察部": "未检", "公益诉讼检察部": "公益", "行政检察部": "行政", "刑事检察部": "刑检"}
+DEPARTMENTS = {
+    "未成年人检察部": "未检",
+    "公益诉讼检察部": "公益",
+    "行政检察部": "行政",
+    "刑事检察部": "刑检",
+}
 """The departments models send leads to, with the short name their accounts carry."""
 PROSECUTORS_PER_DEPARTMENT = 10
 
@@ -128,6 +132,13 @@ def prepare(kind: str, total: int, cases: int, fresh: bool, seed: int) -> Path:
         made = json.loads(marker.read_text())
         if made.get("leads") == total:
             say(f"reusing {root} ({made['leads']:,} leads, generated {made['at']})")
+            # a store made by an older revision is upgraded, as an administrator would
+            subprocess.run(
+                [sys.executable, "-m", "shujian.cli.main", "-w", str(workspace_dir(kind)), "db",
+                 "upgrade"],
+                check=True,
+                env=_env(kind),
+            )  # fmt: skip
             return workspace_dir(kind)
     if root.exists():
         shutil.rmtree(root)
@@ -146,7 +157,9 @@ def prepare(kind: str, total: int, cases: int, fresh: bool, seed: int) -> Path:
     ws_dir = workspace_dir(kind)
     figures = generate(ws_dir, total, cases, seed)
     marker.write_text(
-        json.dumps({"leads": total, "at": dt.datetime.now().isoformat(timespec="seconds"), **figures})
+        json.dumps(
+            {"leads": total, "at": dt.datetime.now().isoformat(timespec="seconds"), **figures}
+        )
     )
     return ws_dir
 
@@ -292,7 +305,11 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
 
     # the department's prosecutors take most leads; its assistant (检察官助理) some
     prosecutors = {
-        d: [a.name for a in accounts() if a.department == d and a.role in ("prosecutor", "assistant")]
+        d: [
+            a.name
+            for a in accounts()
+            if a.department == d and a.role in ("prosecutor", "assistant")
+        ]
         for d in DEPARTMENTS
     }
     reasons = ["经核实不存在违法情形", "数据错误或信息不全", "已自行整改到位", "与已有线索重复"]
@@ -321,6 +338,10 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
         dispatched = triaged and (not dismissed or rng.random() < 0.8)
         active = rng.random() > 0.08
         status = "dismissed" if dismissed else "new"
+        department = prosecutor = None
+        if dispatched:
+            department = home.get(model) or "刑事检察部"
+            prosecutor = rng.choice(prosecutors[department])
         lead_rows.append(
             (
                 lead_id,
@@ -338,15 +359,22 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
                 run_id,
                 created,
                 created,
+                department,
+                prosecutor,
             )
         )
         event_rows.append(
-            (lead_id, run_id, created, "created", "system", json.dumps({"evidence_hash": f"{lead_id:064x}"}))
+            (
+                lead_id,
+                run_id,
+                created,
+                "created",
+                "system",
+                json.dumps({"evidence_hash": f"{lead_id:064x}"}),
+            )
         )
         when = created
-        if dispatched:
-            department = home.get(model) or "刑事检察部"
-            prosecutor = rng.choice(prosecutors[department])
+        if department is not None and prosecutor is not None:
             when = created + dt.timedelta(days=rng.randint(1, 10), minutes=rng.randint(0, 600))
             head = f"{DEPARTMENTS[department]}部门负责人"
             dispatch_rows.append((lead_id, department, prosecutor, when, head))
@@ -373,7 +401,7 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
                     None,
                     when,
                     "dismissed",
-                    prosecutor if dispatched else f"{DEPARTMENTS.get(home.get(model, ''), '刑检')}部门负责人",
+                    prosecutor or f"{DEPARTMENTS.get(home.get(model, ''), '刑检')}部门负责人",
                     json.dumps({"reason": rng.choice(reasons), "note": ""}, ensure_ascii=False),
                 )
             )
@@ -401,7 +429,8 @@ class _Writer:
 
     LEADS = (
         "id, model_id, subject, title, status, active, evidence, evidence_hash, evidence_rows, "
-        "parameters, batches, first_run_id, last_run_id, created_at, updated_at"
+        "parameters, batches, first_run_id, last_run_id, created_at, updated_at, "
+        "dispatch_department, dispatch_prosecutor"
     )
     EVENTS = "lead_id, run_id, at, kind, actor, detail"
     DISPATCHES = "lead_id, department, prosecutor, dispatched_at, actor"
@@ -759,7 +788,9 @@ async def one_user(
             done += 6
 
 
-async def load(base: str, names: Sequence[str], seconds: float, max_requests: int) -> tuple[LoadFigures, float]:
+async def load(
+    base: str, names: Sequence[str], seconds: float, max_requests: int
+) -> tuple[LoadFigures, float]:
     figures = LoadFigures()
     started = time.monotonic()
     until = started + seconds
@@ -787,7 +818,9 @@ def report_load(figures: LoadFigures, wall: float, users: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--cases", type=int, default=3_000, help="成案 through open_case")

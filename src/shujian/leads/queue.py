@@ -13,14 +13,14 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, false, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, case, false, func, select
 
 from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import status_label
-from shujian.leads.store import lead_dispatches, leads
+from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
-from shujian.paging import Page, count, fetch_page
+from shujian.paging import Page, check_window
 from shujian.users.access import LeadRef, Scope, missing_or_hidden, require, scope_of, visible
 from shujian.users.departments import Departments
 from shujian.users.user import User
@@ -58,24 +58,23 @@ def review_models(library: Mapping[str, ModelSpec]) -> frozenset[str]:
 def _in_department(department: str, home: Mapping[str, str]) -> ColumnElement[bool]:
     """A lead dispatched to `department`, or waiting undispatched in its queue."""
     own = [m for m, d in home.items() if d == department]
-    mine = lead_dispatches.c.department == department
-    # Without models of its own a department's queue is what was dispatched to it: one
-    # condition the department index answers (an OR would scan every lead).
+    mine = leads.c.dispatch_department == department
     if not own:
         return mine
-    return mine | (lead_dispatches.c.lead_id.is_(None) & leads.c.model_id.in_(own))
+    return mine | (leads.c.dispatch_department.is_(None) & leads.c.model_id.in_(own))
 
 
 def lead_scope(scope: Scope, home: Mapping[str, str]) -> ColumnElement[bool] | None:
-    """`users.access.visible` for leads, as a condition on `leads` outer-joined to
-    `lead_dispatches` (None: every lead). `home` is `homes(library, departments)`."""
+    """`users.access.visible` for leads, as a condition on `leads` alone (None: every lead):
+    where a lead is dispatched is on the lead (`dispatch_department`, `dispatch_prosecutor`).
+    `home` is `homes(library, departments)`."""
     if scope.everything:
         return None
     if scope.nothing:
         return false()
     if scope.kind == "records":
         return leads.c.id.in_([int(i) for i in scope.granted("lead")])
-    mine = lead_dispatches.c.prosecutor == scope.prosecutor
+    mine = leads.c.dispatch_prosecutor == scope.prosecutor
     if scope.kind == "assigned":
         return mine
     department = _in_department(scope.department, home) if scope.department is not None else false()
@@ -88,12 +87,16 @@ def lead_refs(
     """Where each of the leads that exist is (for `users.access.visible`)."""
     rows = conn.execute(
         select(
-            leads.c.id, leads.c.model_id, lead_dispatches.c.department, lead_dispatches.c.prosecutor
-        )
-        .select_from(leads.outerjoin(lead_dispatches))
-        .where(leads.c.id.in_(list(lead_ids)))
+            leads.c.id,
+            leads.c.model_id,
+            leads.c.dispatch_department,
+            leads.c.dispatch_prosecutor,
+        ).where(leads.c.id.in_(list(lead_ids)))
     )
-    return {r.id: LeadRef(r.id, r.department, r.prosecutor, home.get(r.model_id)) for r in rows}
+    return {
+        r.id: LeadRef(r.id, r.dispatch_department, r.dispatch_prosecutor, home.get(r.model_id))
+        for r in rows
+    }
 
 
 def check_visible(
@@ -129,9 +132,35 @@ class LeadPage(Page):
     only this one) the latest run no longer found: they are counted apart, since a queue of
     "42 leads" of which 30 the data no longer shows reads otherwise as 42 live ones."""
 
-    def __init__(self, page: Page, stale: int) -> None:
-        super().__init__(list(page), page.total, page.offset, page.limit)
+    def __init__(
+        self, rows: list[dict[str, Any]], total: int, offset: int, limit: int | None, stale: int
+    ) -> None:
+        super().__init__(rows, total, offset, limit)
         self.stale = stale
+
+
+def _fetch(store: Engine, query: Select[Any], offset: int, limit: int | None) -> LeadPage:
+    """One page of `query` with how many leads matched and how many of them are 不再命中.
+
+    Both are counted in one pass, and only when the page does not already show every match
+    (a first page shorter than its limit is the whole list). Every column the queue filters on
+    is in its indexes (`leads.store`), so the count reads an index, never the lead rows."""
+    check_window(offset, limit)
+    window = query.offset(offset) if offset else query
+    if limit is not None:
+        window = window.limit(limit)
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(window)]
+        if offset == 0 and (limit is None or len(rows) < limit):
+            total, stale = len(rows), sum(1 for r in rows if not r["active"])
+        else:
+            counted = query.with_only_columns(
+                func.count(),
+                func.coalesce(func.sum(case((leads.c.active.is_(False), 1), else_=0)), 0),
+                maintain_column_froms=True,
+            ).order_by(None)
+            total, stale = conn.execute(counted).one()
+    return LeadPage(rows, int(total), offset, limit, int(stale))
 
 
 def queue(
@@ -175,10 +204,10 @@ def queue(
             leads.c.active,
             leads.c.evidence_rows,
             leads.c.created_at,
-            lead_dispatches.c.department,
-            lead_dispatches.c.prosecutor,
+            leads.c.dispatch_department.label("department"),
+            leads.c.dispatch_prosecutor.label("prosecutor"),
         )
-        .select_from(leads.outerjoin(lead_dispatches))
+        .select_from(leads)
         .order_by(*_ordering(order))
     )
     if since:
@@ -199,19 +228,12 @@ def queue(
     if department:
         query = query.where(_in_department(department, home))
     if prosecutor:
-        query = query.where(lead_dispatches.c.prosecutor == prosecutor)
+        query = query.where(leads.c.dispatch_prosecutor == prosecutor)
     if model_id:
         query = query.where(leads.c.model_id == model_id)
     if undispatched:
-        query = query.where(lead_dispatches.c.lead_id.is_(None))
-    with store.connect() as conn:
-        page = fetch_page(conn, query, offset, limit)
-        stale = (
-            sum(1 for r in page if not r["active"])
-            if len(page) == page.total
-            else count(conn, query.where(leads.c.active.is_(False)))
-        )
-    rows = LeadPage(page, stale)
+        query = query.where(leads.c.dispatch_department.is_(None))
+    rows = _fetch(store, query, offset, limit)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
