@@ -44,13 +44,16 @@ def test_leads_and_decisions_count_in_their_own_months_and_periods(
             (february, dt.datetime(2026, 2, 28, 23, 59, 59, tzinfo=UTC)),
         ):
             conn.execute(update(leads).where(leads.c.id == lead_id).values(created_at=at))
-    triage.dispatch(ws.store, [february], "公益诉讼检察部", "赵检察官", HEAD, home=HOME)
-    triage.dismiss(ws.store, [january], "已自行整改到位", MINORS, home=HOME)
-    decided = dt.datetime.now(UTC).strftime("%Y-%m")
 
     def figures(by: str, user=CHIEF, **period) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
         rows = stats.statistics(ws.store, by, home=HOME, user=user, **period)
         return {r["key"]: (r["leads"], r["triaged"], r["dismissed"]) for r in rows}
+
+    assert figures("department")["未成年人检察部"] == (2, 0, 0)
+    # the figures kept between two changes are not kept past one
+    triage.dispatch(ws.store, [february], "公益诉讼检察部", "赵检察官", HEAD, home=HOME)
+    triage.dismiss(ws.store, [january], "已自行整改到位", MINORS, home=HOME)
+    decided = dt.datetime.now(UTC).strftime("%Y-%m")
 
     assert figures("month") == {
         "2026-01": (1, 0, 0),

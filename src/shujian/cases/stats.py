@@ -19,6 +19,7 @@ leads and their own cases.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any
 import xlsxwriter
 from sqlalchemy import Connection, Engine, func, null, select
 
+from shujian.audit import CHANGES, audit_head
 from shujian.cases.categories import declarations
 from shujian.cases.policy import figures_of_step
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
@@ -224,6 +226,58 @@ def _first_day(month: str) -> dt.date:
     return dt.date(int(month[:4]), int(month[5:7]), 1)
 
 
+_lead_figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Fact]]] = {}
+_lead_figures_lock = threading.Lock()
+KEPT = 16
+"""Lead figures kept per process (distinct stores, home mappings and periods)."""
+
+
+def _store_version(conn: Connection) -> tuple[Any, ...]:
+    """What changes whenever a lead figure may change: every such change (a run, 分派, 不成案,
+    成案, a step of a case) is audited in its own transaction, and the change chain's head is
+    taken in commit order (`audit._take_head`); the newest lead and lead event are added for a
+    store restored from a backup."""
+    return tuple(
+        conn.execute(
+            select(
+                select(audit_head.c.seq).where(audit_head.c.id == CHANGES).scalar_subquery(),
+                select(func.max(leads.c.id)).scalar_subquery(),
+                select(func.max(lead_events.c.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def _kept_lead_facts(
+    conn: Connection,
+    home: Mapping[str, str],
+    review_models: Collection[str],
+    since: dt.date | None,
+    until: dt.date | None,
+) -> list[Fact]:
+    """`_lead_facts`, computed once per version of the store (`_store_version`) and kept: a
+    dashboard read by many users between two changes adds the leads up once. The first reading
+    after a change waits for the one computing it."""
+    key = (
+        str(conn.engine.url),
+        tuple(sorted(home.items())),
+        tuple(sorted(review_models)),
+        since,
+        until,
+    )
+    with _lead_figures_lock:
+        version = _store_version(conn)
+        kept = _lead_figures.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        facts = list(_lead_facts(conn, home, review_models, since, until, None))
+        _lead_figures.pop(key, None)
+        while len(_lead_figures) >= KEPT:
+            _lead_figures.pop(next(iter(_lead_figures)))
+        _lead_figures[key] = (version, facts)
+        return facts
+
+
 def _facts(
     store: Engine,
     home: Mapping[str, str],
@@ -235,7 +289,10 @@ def _facts(
     """Every figure within the period (`since`, `until`), each on the day it counts for (the
     leads' on the first day of their month: `_lead_facts`)."""
     with store.connect() as conn:
-        yield from _lead_facts(conn, home, review_models, since, until, lead_ids)
+        if lead_ids is None:
+            yield from _kept_lead_facts(conn, home, review_models, since, until)
+        else:
+            yield from _lead_facts(conn, home, review_models, since, until, lead_ids)
         case_rows = {r.id: r for r in conn.execute(select(cases))}
         case_models: dict[int, set[str]] = defaultdict(set)
         for case_id, model_id in conn.execute(
