@@ -30,7 +30,7 @@ from typing import Any
 import xlsxwriter
 from sqlalchemy import Connection, Engine, func, null, select
 
-from shujian.audit import CHANGES, audit_head
+from shujian.audit import audit_log
 from shujian.cases.categories import declarations
 from shujian.cases.policy import figures_of_step
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
@@ -234,13 +234,18 @@ KEPT = 16
 
 def _store_version(conn: Connection) -> tuple[Any, ...]:
     """What changes whenever a lead figure may change: every such change (a run, 分派, 不成案,
-    成案, a step of a case) is audited in its own transaction, and the change chain's head is
-    taken in commit order (`audit._take_head`); the newest lead and lead event are added for a
-    store restored from a backup."""
+    成案, a step of a case) is audited in its own transaction, and change entries are numbered
+    in commit order (`audit._take_head`). Entries about accounts (signing in and out,
+    passwords) change no figure and are passed over. The newest lead and lead event are added
+    for a store restored from a backup."""
     return tuple(
         conn.execute(
             select(
-                select(audit_head.c.seq).where(audit_head.c.id == CHANGES).scalar_subquery(),
+                select(audit_log.c.seq)
+                .where(audit_log.c.object_type != "user")
+                .order_by(audit_log.c.seq.desc())
+                .limit(1)
+                .scalar_subquery(),
                 select(func.max(leads.c.id)).scalar_subquery(),
                 select(func.max(lead_events.c.id)).scalar_subquery(),
             )
