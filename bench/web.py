@@ -683,6 +683,19 @@ ROLES = (
 def latency(base: str, samples: int) -> list[Measured]:
     out: list[Measured] = []
     month = ("2026-03-01", "2026-03-31")
+    with httpx.Client(base_url=base, timeout=300) as client:
+        # the first 首页 and 统计 after the server started add the leads up (kept until the
+        # next change: `cases.stats`); every later one reads what is kept
+        sign_in(client, ROLES[0][1])
+        for page in ("/", "/stats"):
+            m = Measured(f"first {page} after start (adds the leads up)", None)
+            ms, response = timed_get(client, page)
+            if response.status_code != 200:
+                raise SystemExit(f"{page}: {response.status_code}")
+            m.times.append(ms)
+            m.load = load_average()
+            out.append(m)
+            say(_row(m))
     for role, name, model in ROLES:
         with httpx.Client(base_url=base, timeout=60) as client:
             sign_in(client, name)
@@ -701,7 +714,7 @@ def latency(base: str, samples: int) -> list[Measured]:
                 ids += [int(i) for i in re.findall(r'href="/leads/(\d+)"', response.text)]
                 out.append(m)
                 say(_row(m))
-            # lead pages: leads this user's lists showed (in scope), plus random ones for 院领导
+            # lead pages: leads this user's lists showed (in their scope)
             ids = sorted(set(ids))
             rng = random.Random(7)
             picks = [rng.choice(ids) for _ in range(samples)] if ids else []
@@ -715,6 +728,16 @@ def latency(base: str, samples: int) -> list[Measured]:
             m.load = load_average()
             out.append(m)
             say(_row(m))
+            for page in ("/", "/stats"):
+                m = Measured(f"{role}: {page}", None)
+                for _ in range(samples):
+                    ms, response = timed_get(client, page)
+                    if response.status_code != 200:
+                        raise SystemExit(f"{page} as {name}: {response.status_code}")
+                    m.times.append(ms)
+                m.load = load_average()
+                out.append(m)
+                say(_row(m))
     return out
 
 
@@ -788,6 +811,15 @@ async def one_user(
             done += 6
 
 
+def warm_up(base: str) -> None:
+    """What a server that has been up has done: the model library read, the templates compiled,
+    the leads added up for 首页 and 统计 (`cases.stats`)."""
+    with httpx.Client(base_url=base, timeout=300) as client:
+        sign_in(client, ROLES[0][1])
+        for page in ("/", "/stats", "/leads", "/cases"):
+            client.get(page)
+
+
 async def load(
     base: str, names: Sequence[str], seconds: float, max_requests: int
 ) -> tuple[LoadFigures, float]:
@@ -837,6 +869,7 @@ def main() -> None:
     if args.users > 240:
         parser.error("at most 240 users (one loopback address each)")
 
+    os.environ.update(_env(args.store))  # this process writes the store too
     ws_dir = prepare(args.store, args.leads, args.cases, args.fresh, args.seed)
     if args.skip_latency and args.skip_load:
         return
@@ -854,6 +887,7 @@ def main() -> None:
         if not args.skip_load:
             names = [a.name for a in accounts()]
             users = [names[i % len(names)] for i in range(args.users)]
+            warm_up(base)
             figures_load, wall = asyncio.run(load(base, users, args.seconds, args.max_requests))
             report_load(figures_load, wall, args.users)
             failed |= bool(figures_load.errors)

@@ -85,6 +85,14 @@ for _name, _columns in {
     "ix_leads_queue_model": ("model_id", "id", "status", *_FILTERED, "created_at"),
     "ix_leads_queue_status_time": ("status", "created_at", "id", "model_id", *_FILTERED),
     "ix_leads_queue_time": ("created_at", "id", "status", "model_id", *_FILTERED),
+    "ix_leads_queue_department": (
+        "dispatch_department",
+        "status",
+        "model_id",
+        "dispatch_prosecutor",
+        "active",
+        "created_at",
+    ),
     "ix_leads_queue_prosecutor": (
         "dispatch_prosecutor",
         "status",

@@ -4,10 +4,11 @@
   lead is dispatched (分派) to now, NULL while it waits undispatched — the same as its
   `lead_dispatches` row (which keeps when and by whom), written in the same transaction by
   `leads.triage.dispatch`. Filled here from `lead_dispatches`.
-- Five indexes that hold every column the queue filters on (status, model, department,
+- Six indexes that hold every column the queue filters on (status, model, department,
   prosecutor, 不再命中, date), in the queue's two orders (by model, by time), with and without a
-  status first: a page and its count are read from one index, never from the wide lead rows
-  (evidence, parameters), and without a join. With a million leads a page took seconds before.
+  status first, and by department and by prosecutor (a scope's count adds up their ranges): a
+  page and its count are read from an index, never from the wide lead rows (evidence,
+  parameters), and without a join. With a million leads a page took seconds before.
 
 Revision ID: 0009
 Revises: 0008
@@ -40,6 +41,10 @@ INDEXES = {
     "ix_leads_queue_time": (
         "created_at", "id", "status", "model_id", "dispatch_department", "dispatch_prosecutor",
         "active",
+    ),
+    "ix_leads_queue_department": (
+        "dispatch_department", "status", "model_id", "dispatch_prosecutor", "active",
+        "created_at",
     ),
     "ix_leads_queue_prosecutor": (
         "dispatch_prosecutor", "status", "model_id", "created_at", "active",
