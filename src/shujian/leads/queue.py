@@ -171,25 +171,49 @@ def _any_of(parts: list[ColumnElement[bool]], dialect: str) -> ColumnElement[boo
     return case(*((p, 1) for p in parts), else_=0) == 1
 
 
+COLUMNS = (
+    leads.c.id,
+    leads.c.model_id,
+    leads.c.subject,
+    leads.c.title,
+    leads.c.status,
+    leads.c.active,
+    leads.c.evidence_rows,
+    leads.c.created_at,
+    leads.c.dispatch_department.label("department"),
+    leads.c.dispatch_prosecutor.label("prosecutor"),
+)
+"""What a row of the queue shows (no evidence)."""
+
+
 def _fetch(
     store: Engine,
     query: Select[Any],
+    ordering: tuple[Any, ...],
     parts: list[ColumnElement[bool]] | None,
     offset: int,
     limit: int | None,
 ) -> LeadPage:
-    """One page of `query` narrowed to any of `parts` (`scope_parts`: no lead in two), with how
-    many leads matched and how many of them are 不再命中.
+    """One page of `query` (leads' ids, filtered, in `ordering`) narrowed to any of `parts`
+    (`scope_parts`: no lead in two), with how many leads matched and how many of them are
+    不再命中.
 
-    Both are counted in one pass per part and added up, and only when the page does not already
-    show every match (a first page shorter than its limit is the whole list). Every column the
-    queue filters on is in its indexes (`leads.store`), so a count reads an index, never the
-    lead rows."""
+    The page's ids are found first, from an index alone; only the rows shown are read (a lead
+    row carries its evidence: PostgreSQL would read every row it passes to test the filters).
+    Both counts are taken in one pass per part and added up, and only when the page does not
+    already show every match (a first page shorter than its limit is the whole list). Every
+    column the queue filters on is in its indexes (`leads.store`), so a count reads an index,
+    never the lead rows."""
     check_window(offset, limit)
     listed = query.where(_any_of(parts, store.dialect.name)) if parts is not None else query
-    window = listed.offset(offset) if offset else listed
-    if limit is not None:
-        window = window.limit(limit)
+    listed = listed.order_by(*ordering)
+    if limit is None and not offset:
+        window = listed.with_only_columns(*COLUMNS)
+    else:
+        ids = listed.offset(offset) if offset else listed
+        if limit is not None:
+            ids = ids.limit(limit)
+        window = select(*COLUMNS).where(leads.c.id.in_(ids)).order_by(*ordering)
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(window)]
         if offset == 0 and (limit is None or len(rows) < limit):
@@ -240,22 +264,8 @@ def queue(
     """
     require(user, "view_leads")
     home = home or {}
-    query = (
-        select(
-            leads.c.id,
-            leads.c.model_id,
-            leads.c.subject,
-            leads.c.title,
-            leads.c.status,
-            leads.c.active,
-            leads.c.evidence_rows,
-            leads.c.created_at,
-            leads.c.dispatch_department.label("department"),
-            leads.c.dispatch_prosecutor.label("prosecutor"),
-        )
-        .select_from(leads)
-        .order_by(*_ordering(order))
-    )
+    ordering = _ordering(order)
+    query = select(leads.c.id).select_from(leads)
     if since:
         query = query.where(leads.c.created_at >= dt.datetime.combine(since, dt.time()))
     if until:
@@ -278,7 +288,7 @@ def queue(
         query = query.where(leads.c.model_id == model_id)
     if undispatched:
         query = query.where(leads.c.dispatch_department.is_(None))
-    rows = _fetch(store, query, parts, offset, limit)
+    rows = _fetch(store, query, ordering, parts, offset, limit)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
