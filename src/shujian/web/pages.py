@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -49,6 +50,21 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 assert templates.env.autoescape, "Jinja2 must escape every value"
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def beijing(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant as Beijing time (the stores keep UTC; a naive value is UTC), for the
+    templates' `beijing` filter: `{{ lead.created_at | beijing }}`."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).strftime(pattern)
+
+
+templates.env.filters["beijing"] = beijing
 
 
 def render(
