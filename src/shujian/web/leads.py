@@ -30,7 +30,7 @@ from shujian.models.spec import ModelSpec, load_library
 from shujian.users import User, departments_of
 from shujian.users.access import can
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import form_date, render
+from shujian.web.pages import form_date, refusal_status, render
 from shujian.workspace import Workspace
 
 router = APIRouter()
@@ -94,7 +94,7 @@ def lead_list(
         "since": since,
         "until": until,
     }
-    error = None
+    error, refused_with = None, 200
     try:
         rows = queue(
             ctx.ws.store,
@@ -113,7 +113,7 @@ def lead_list(
             until=form_date(until, "截止日期"),
         )
     except UserError as refused:
-        rows, error = None, refused.message
+        rows, error, refused_with = None, refused.message, refusal_status(refused)
     masking = ctx.masking()
     shown = [masking.lead(r) for r in rows] if rows is not None else []
     for r in shown:
@@ -137,7 +137,7 @@ def lead_list(
     }
     fragment = request.headers.get("hx-target") == "lead-list"
     template = "leads/_list.html" if fragment else "leads/index.html"
-    return render(request, template, context, status_code=400 if error else 200)
+    return render(request, template, context, status_code=refused_with)
 
 
 def _query(filters: dict[str, str], change: dict[str, Any]) -> str:
