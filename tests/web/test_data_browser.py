@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from playwright.sync_api import expect
 
 from shujian import audit
@@ -26,11 +27,14 @@ BAD_ID = "110105194912310021"
 SHOTS_ENV = "SHUJIAN_SCREENSHOTS"
 
 
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
+def shot(visit: Visit, name: str, tmp_path: Path, height: int | None = None) -> Path:
+    """The page 1200 px wide, as docs/web.md shows it (its top `height` px, else all of it)."""
     folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    visit.page.set_viewport_size({"width": 1200, "height": 800})  # type: ignore[attr-defined]
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    visit.page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[attr-defined]
     return path
 
 
@@ -64,14 +68,14 @@ def test_a_messy_gbk_csv_is_imported_and_its_rejections_downloaded_with_a_reason
     visit.go("/data")
     page = visit.page
     expect(page.locator("#upload-crs-label")).to_be_hidden()  # type: ignore[attr-defined]
-    shot(visit, "data-empty", tmp_path)
+    shot(visit, "data-empty", tmp_path, 700)
     upload(visit, messy_csv(tmp_path / "名单.csv"), "青岚县教育局")
     result = page.locator("#import-result")  # type: ignore[attr-defined]
     expect(result).to_be_visible()
     assert page.inner_text("#count-imported") == "1"  # type: ignore[attr-defined]
     assert page.inner_text("#count-rejected") == "1"  # type: ignore[attr-defined]
     assert page.inner_text("#count-skipped") == "1"  # type: ignore[attr-defined]
-    shot(visit, "data-result", tmp_path)
+    shot(visit, "data-result", tmp_path, 700)
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click("#result-batch")  # type: ignore[attr-defined]
     batch_id = int(page.url.rsplit("/", 1)[1])  # type: ignore[attr-defined]
@@ -81,11 +85,13 @@ def test_a_messy_gbk_csv_is_imported_and_its_rejections_downloaded_with_a_reason
     store = server.workspace.store
     assert audit.query(store, object_type="batch", object_id=batch_id, action="view")
     page.click("#report-open")  # type: ignore[attr-defined]
+    page.fill("#report-reason", "退回报送单位更正")  # type: ignore[attr-defined]
+    shot(visit, "data-batch", tmp_path)
+    page.fill("#report-reason", "")  # type: ignore[attr-defined]
     page.click("#report-submit")  # type: ignore[attr-defined]  # no reason: the browser asks
     assert page.evaluate("document.getElementById('report-reason').validity.valueMissing")  # type: ignore[attr-defined]
     assert audit.query(store, object_type="batch", object_id=batch_id, action="export") == []
     page.fill("#report-reason", "退回报送单位更正")  # type: ignore[attr-defined]
-    shot(visit, "data-batch", tmp_path)
     with page.expect_download() as download:  # type: ignore[attr-defined]
         page.click("#report-submit")  # type: ignore[attr-defined]
     saved = tmp_path / "report.xlsx"
@@ -95,7 +101,7 @@ def test_a_messy_gbk_csv_is_imported_and_its_rejections_downloaded_with_a_reason
     assert entry["actor"] == "张检察官" and entry["detail"]["reason"] == "退回报送单位更正"
     visit.go("/data")
     assert "名单.csv" in page.inner_text("#batches")  # type: ignore[attr-defined]
-    shot(visit, "data-batches", tmp_path)
+    shot(visit, "data-batches", tmp_path, 900)
     assert not [c for c in visit.console if c.startswith("error")], visit.console
 
 
@@ -144,11 +150,13 @@ def test_a_file_of_several_mb_shows_its_upload_progress_to_100(
           .observe(status, {childList: true});
     }"""
     )
+    page.click("#upload-more summary")  # type: ignore[attr-defined]  # shown in the screenshot
     upload(visit, path, "青岚县教育局")
     expect(page.locator("#upload-submit")).to_be_disabled()  # type: ignore[attr-defined]
     expect(page.locator("#import-result")).to_be_visible(timeout=60000)  # type: ignore[attr-defined]
     assert page.inner_text("#count-imported") == "60000"  # type: ignore[attr-defined]
     assert page.inner_text("#count-rejected") == "0"  # type: ignore[attr-defined]
+    expect(page.locator("#batches")).to_contain_text("全县教职工.csv")  # type: ignore[attr-defined]
     seen = page.evaluate("window.progressSeen")  # type: ignore[attr-defined]
     values = [value for value, _ in seen]
     assert any(0 < v < 100 for v in values), seen  # the bar moved while the file went up
@@ -159,7 +167,7 @@ def test_a_file_of_several_mb_shows_its_upload_progress_to_100(
     assert bar.evaluate("b => b.value") == 100
     assert page.inner_text("#upload-status") == "已上传 100%。"  # type: ignore[attr-defined]
     expect(page.locator("#upload-submit")).to_be_enabled()  # type: ignore[attr-defined]
-    shot(visit, "data-large", tmp_path)
+    shot(visit, "data-large", tmp_path, 760)
 
 
 def test_an_unknown_header_is_mapped_in_the_form(visit: Visit, tmp_path: Path) -> None:
@@ -170,8 +178,37 @@ def test_an_unknown_header_is_mapped_in_the_form(visit: Visit, tmp_path: Path) -
     form = page.locator("#mapping-form")  # type: ignore[attr-defined]
     expect(form).to_be_visible()
     page.select_option('select[data-header="职工名字"]', "职工名字=name")  # type: ignore[attr-defined]
-    shot(visit, "data-mapping", tmp_path)
+    shot(visit, "data-mapping", tmp_path, 900)
     page.click("#mapping-submit")  # type: ignore[attr-defined]
     expect(page.locator("#import-result")).to_be_visible()  # type: ignore[attr-defined]
     assert page.inner_text("#count-imported") == "1"  # type: ignore[attr-defined]
     assert "职工名字→姓名" in page.inner_text("#import-result")  # type: ignore[attr-defined]
+
+
+def test_the_sheet_of_a_workbook_is_chosen_after_the_upload(visit: Visit, tmp_path: Path) -> None:
+    unit = f"青岚县第{uuid.uuid4().hex[:6]}幼儿园"
+    path = tmp_path / "报送.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("填表说明").write_string(0, 0, "请按模板填写，身份证号码列设为文本")
+    roster = book.add_worksheet("教职工名单")
+    rows = [
+        ["单位名称", "单位统一社会信用代码", "单位类别", "姓名", "身份证号", "岗位", "入职日期"],
+        [unit, USCC_A, "幼儿园", "王芳", ID_A, "教师", "2020-09-01"],
+    ]
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            roster.write_string(i, j, cell)
+    book.add_worksheet("2025年（已报）")
+    book.close()
+    visit.sign_in("张检察官")
+    visit.go("/data")
+    page = visit.page
+    upload(visit, path, "青岚县教育局")
+    expect(page.locator("#sheet-form")).to_be_visible()  # type: ignore[attr-defined]
+    assert page.locator("#sheet-form input[name=sheet]").count() == 3  # type: ignore[attr-defined]
+    page.check("#sheet-form input[value='教职工名单']")  # type: ignore[attr-defined]
+    shot(visit, "data-sheet", tmp_path, 700)
+    page.click("#sheet-submit")  # type: ignore[attr-defined]
+    expect(page.locator("#import-result")).to_be_visible()  # type: ignore[attr-defined]
+    assert page.inner_text("#count-imported") == "1"  # type: ignore[attr-defined]
+    assert page.inner_text("#upload-status") == ""  # type: ignore[attr-defined]

@@ -160,6 +160,8 @@ def test_the_rejected_rows_are_shown_masked_and_the_view_audited(web_ws: Workspa
     assert "1101051********021" in page.text and BAD_ID not in page.text
     assert "校验码" in page.text or "校验位" in page.text  # the reason, per row
     assert "合计/总计行" in page.text  # the skipped row
+    for html in (page.text, client.get("/data").text):  # the CSP forbids inline code and style
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html
     (view,) = _entries(web_ws, batch_id, "view")
     assert view["actor"] == "张检察官"
     assert view["detail"] == {
@@ -251,6 +253,7 @@ def test_the_batches_of_a_dataset_are_paged(web_ws: Workspace, tmp_path: Path) -
         first,
     )
     assert counts and counts.group(1) == "45"  # the dataset's, not the page's
+    assert "“经营场所”还没有导入过文件。" in client.get("/data?dataset=venues").text
     beyond = client.get("/data?dataset=staff_roster&page=9").text
     assert "第 9 页没有批次（共 45 个批次）" in beyond
 

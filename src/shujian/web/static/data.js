@@ -1,6 +1,7 @@
 // 数据 page: the upload's progress bar, the coordinate system asked only where it is needed,
-// the fields offered for a value the file lacks (the chosen dataset's), and refusals (4xx
-// fragments) shown in place. No inline script: the CSP forbids it.
+// the fields offered for a value the file lacks (the chosen dataset's), refusals (4xx
+// fragments) shown in place, and the batch list read again after an import. No inline script:
+// the CSP forbids it.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -87,6 +88,17 @@
     if (event.detail.elt !== form && event.detail.target && event.detail.target.id === "upload-result") {
       status.textContent = "";
       bar.hidden = true;
+    }
+  });
+  // A file imported: the batch list and the datasets' counts below are read again (the page
+  // as it is addressed, so its filter and page stay).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "upload-result" && document.getElementById("import-result")) {
+      window.htmx.ajax("GET", location.pathname + location.search, {
+        target: "#data-lists",
+        select: "#data-lists",
+        swap: "outerHTML",
+      });
     }
   });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
