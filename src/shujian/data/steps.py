@@ -272,11 +272,7 @@ def add_constants(state: ImportState) -> ImportState:
                 f"文件中已有“{col.label}”列（表头“{header}”），不能再为它指定整份文件统一的值。",
                 code="constant_for_present_column",
             )
-        parsed = get_field_type(col.type).parse(pl.Series([value]))
-        reason = parsed.error[0]
-        if reason is None and col.values:
-            _, vocabulary = _check_vocabulary(parsed.value, col)
-            reason = vocabulary[0]
+        reason = constant_refusal(col, value)
         if reason is not None:
             raise UserError(
                 f"整份文件统一取值“{col.label}={value}”：{reason}。",
@@ -289,6 +285,17 @@ def add_constants(state: ImportState) -> ImportState:
     )
     columns = {**state.columns, **{CONSTANT_PREFIX + c: c for c in constants}}
     return replace(state, body=body, columns=columns)
+
+
+def constant_refusal(col: Column, value: str) -> str | None:
+    """Why `value` cannot be every row's value of `col` (its field type or vocabulary refuses
+    it), or None. A form asks it before the file is sent."""
+    parsed = get_field_type(col.type).parse(pl.Series([value]))
+    reason = parsed.error[0]
+    if reason is None and col.values:
+        _, vocabulary = _check_vocabulary(parsed.value, col)
+        reason = vocabulary[0]
+    return None if reason is None else str(reason)
 
 
 def require_crs(state: ImportState) -> ImportState:

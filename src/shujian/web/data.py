@@ -1,11 +1,18 @@
 """数据: the datasets and their batches (what `shujian datasets list` and the batch records say),
-uploading an agency file for import (`shujian import`), the column-mapping form when its headers
-are not the dataset's, and each batch's rejection report.
+uploading an agency file for import (`shujian import`) with the options a clerk needs (encoding,
+a value for a column the file lacks, the sheet of a workbook, the coordinate system), the
+column-mapping form when its headers are not the dataset's, and each batch's page with its
+rejected rows.
 
 An upload is stored under a generated name in a temporary folder of the platform's own: the
 sender's file name is only metadata (`import_file(file_name=…)`), never part of a path. Its kind
 is read off its first bytes, not its name. The file is removed once imported or refused; a file
-refused for its headers is kept (named in the session) until the mapping form re-imports it.
+that waits for a choice — the sheet of a workbook with several, or the mapping of its headers —
+is kept (named in the session) until the form that asks for it imports it.
+
+The rejection report holds the agency's cells as sent, ID numbers whole. The batch page shows its
+first rows with ID numbers masked (the view audited); the report itself is downloaded only by a
+user who may import, after giving a reason, which the audit entry keeps with the batch.
 """
 
 from __future__ import annotations
@@ -14,38 +21,66 @@ import codecs
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, HTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from shujian import audit
 from shujian.data import mappings
 from shujian.data.datasets import Dataset, normalise_header
 from shujian.data.importer import ImportOptions, import_file, rejection_report_path
-from shujian.data.warehouse import Warehouse
+from shujian.data.readers import detect_encoding, sheet_names
+from shujian.data.rejections import Rejection, read_excerpt
+from shujian.data.steps import constant_refusal, resolve_constants
+from shujian.data.warehouse import Batch, Warehouse
 from shujian.errors import UserError
+from shujian.models.labels import BY_SHAPE, SENSITIVE_TYPES, EvidencePrivacy
 from shujian.users.access import can, require
 from shujian.users.user import User
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import refusal_status, render
 
 router = APIRouter()
 
 UPLOADS = Path(tempfile.gettempdir()) / "shujian-uploads"
 """Where uploads wait for their import, under generated names only."""
 PENDING = "data_upload"
-"""Session key: the upload refused for its headers, waiting for the mapping form."""
+"""Session key: the upload waiting for a choice (its sheet, or the mapping of its headers)."""
 STALE_SECONDS = 6 * 3600
 HEADER_CODES = ("header_not_found", "missing_columns")
+PER_PAGE = 20
+"""Batches a page of the list shows."""
+EXCERPT_ROWS = 50
+"""Refused cells (and skipped rows) the batch page shows; the report lists them all."""
+SET_ROWS = 3
+"""Pairs of 字段 = 值 the upload form offers for columns the file lacks (the CLI's --set)."""
+ENCODINGS = (
+    ("auto", "自动识别"),
+    ("gbk", "GBK"),
+    ("utf-8", "UTF-8"),
+    ("gb18030", "GB18030"),
+)
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8（带 BOM）",
+    "gb18030": "GB18030（兼容 GBK）",
+    "utf-16": "UTF-16",
+}
+"""The encodings the reader names (`Grid.encoding`), as a batch's page shows them."""
 CRS_CHOICES = (
     ("WGS84", "WGS84（GPS、天地图、北斗）"),
     ("GCJ02", "GCJ02（高德、腾讯）"),
     ("BD09", "BD09（百度）"),
 )
+CRS_FROM_FILE = "file"
+"""The coordinate-system choice that means: each row's 坐标系 column says it."""
 
 
 def _may_see(user: User) -> None:
@@ -58,20 +93,28 @@ def _warehouse(request: Request) -> Warehouse:
     return Warehouse(ws.warehouse_dir, ws.store)
 
 
+def _refused_page(request: Request, error: UserError) -> Response:
+    """A refusal as a whole page: 403 for a role's, 404 for a missing object, else 400."""
+    return render(
+        request,
+        "error.html",
+        {"title": "未能完成", "message": error.message},
+        refusal_status(error),
+    )
+
+
+# ---- the list -------------------------------------------------------------------------------
+
+
 @router.get("/data")
-def data_page(request: Request, user: SignedInUser, dataset: str = "") -> Response:
+def data_page(request: Request, user: SignedInUser, dataset: str = "", page: int = 1) -> Response:
     _may_see(user)
     ws = request.app.state.workspace
     datasets: dict[str, Dataset] = ws.datasets()
     shown = dataset if dataset in datasets else None
-    batches = list(reversed(_warehouse(request).batches(shown)))
-    reports = {
-        b.id: rejection_report_path(ws.reports_dir, b.dataset, b.id).is_file() for b in batches
-    }
-    counts: dict[str, int] = {}
-    for b in batches:
-        if b.current:
-            counts[b.dataset] = counts.get(b.dataset, 0) + 1
+    warehouse = _warehouse(request)
+    number = max(page, 1)
+    batches, total = warehouse.batch_page(shown, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     return render(
         request,
         "data/index.html",
@@ -79,24 +122,162 @@ def data_page(request: Request, user: SignedInUser, dataset: str = "") -> Respon
             "datasets": list(datasets.values()),
             "shown": shown,
             "batches": batches,
-            "reports": reports,
-            "counts": counts,
+            "total": total,
+            "number": number,
+            "pages": max(1, -(-total // PER_PAGE)),
+            "counts": warehouse.current_counts(),
             "labels": {d.id: d.label for d in datasets.values()},
             "may_import": can(user, "import_data"),
             "crs_choices": CRS_CHOICES,
+            "encodings": ENCODINGS,
+            "set_rows": SET_ROWS,
             "limit_mb": int(ws.setting("web.upload_max_mb")),
         },
     )
 
 
-@router.get("/data/batches/{batch_id}/report")
-def report(request: Request, user: SignedInUser, batch_id: int) -> Response:
+# ---- one batch: its rejected rows, masked, and the report for a reason -----------------------
+
+
+_ID_CELL = EvidencePrivacy(id_columns=frozenset({"value"}))
+"""A cell of an ID column: masked whatever its shape (a malformed number never shows whole)."""
+
+
+def masked_rejections(rejections: Sequence[Rejection], dataset: Dataset | None) -> list[Rejection]:
+    """The refused cells as a list shows them: a cell of an ID column (`id_card`,
+    `uscc_or_id_card`) masked as lead lists mask it, any ID number inside another cell or a
+    reason masked down to its region. A batch of a dataset no longer declared masks every cell
+    as an ID column's."""
+    ids = (
+        {c.label for c in dataset.columns if c.type in SENSITIVE_TYPES}
+        if dataset is not None
+        else None
+    )
+    out = []
+    for r in rejections:
+        privacy = _ID_CELL if ids is None or r.column in ids else BY_SHAPE
+        value = privacy.rows([{"value": r.value}])[0]["value"]
+        reason = BY_SHAPE.rows([{"reason": r.reason}])[0]["reason"]
+        out.append(Rejection(r.row, r.column, value, reason))
+    return out
+
+
+def _batch_page(
+    request: Request, user: User, batch_id: int, *, error: str | None = None
+) -> Response:
     require(user, "import_data")
     ws = request.app.state.workspace
-    found = [b for b in _warehouse(request).batches() if b.id == batch_id]
-    path = rejection_report_path(ws.reports_dir, found[0].dataset, batch_id) if found else None
-    if path is None or not path.is_file():
-        return render(request, "error.html", {"message": f"批次 {batch_id} 没有退回报告。"}, 404)
+    batch = _warehouse(request).batch(batch_id)
+    if batch is None:
+        raise HTTPException(status_code=404)
+    datasets: dict[str, Dataset] = ws.datasets()
+    dataset = datasets.get(batch.dataset)
+    path = rejection_report_path(ws.reports_dir, batch.dataset, batch.id)
+    excerpt = read_excerpt(path, EXCERPT_ROWS) if path.is_file() else None
+    rows = masked_rejections(excerpt.rejections, dataset) if excerpt else []
+    if rows:  # the agency's cells, masked: a view of personal data
+        assert excerpt is not None
+        audit.record_view(
+            ws.store,
+            user.name,
+            "batch",
+            batch.id,
+            {
+                "what": "rejections",
+                "dataset": batch.dataset,
+                "shown": len(rows),
+                "total": excerpt.rejected_cells,
+                "revealed": False,
+            },
+        )
+    context = {
+        "batch": batch,
+        "label": dataset.label if dataset else batch.dataset,
+        "options": _options_shown(batch, dataset),
+        "excerpt": excerpt,
+        "rows": rows,
+        "error": error,
+        "report": path.name if excerpt else None,
+    }
+    return render(request, "data/batch.html", context, 400 if error else 200)
+
+
+def _options_shown(batch: Batch, dataset: Dataset | None) -> list[tuple[str, str]]:
+    """How the file was read, in words: what the import's options and the reader found."""
+    details = batch.details
+    out = []
+    if details.get("sheet"):
+        out.append(("工作表", str(details["sheet"])))
+    if details.get("encoding"):
+        found = str(details["encoding"])
+        shown = ENCODING_LABELS.get(found, found.upper())
+        asked = details.get("options")
+        if isinstance(asked, dict) and asked.get("encoding") == "auto":
+            shown += "，自动识别"
+        out.append(("编码", shown))
+    if details.get("header_row"):
+        out.append(("表头所在行", f"第 {details['header_row']} 行"))
+    if dataset is not None and dataset.coordinates:
+        crs = details.get("crs")
+        out.append(("坐标系", str(crs) if crs else "按文件中的“坐标系”列"))
+    constants = details.get("constants")
+    if isinstance(constants, dict) and constants:
+        named = {c.id: c.label for c in dataset.columns} if dataset else {}
+        out.append(("统一取值", "、".join(f"{named.get(k, k)}={v}" for k, v in constants.items())))
+    extra = details.get("extra_columns")
+    if isinstance(extra, list) and extra:
+        out.append(("未对应的列", "、".join(map(str, extra)) + "（原样保存）"))
+    return out
+
+
+@router.get("/data/batches/{batch_id}")
+def batch_page(request: Request, user: SignedInUser, batch_id: int) -> Response:
+    try:
+        return _batch_page(request, user, batch_id)
+    except UserError as error:
+        return _refused_page(request, error)
+
+
+REASON_NEEDED = (
+    "下载退回报告须填写理由（记入审计日志）：报告中是机关报送的原始值，身份证号码不遮蔽。"
+)
+
+
+@router.post("/data/batches/{batch_id}/report")
+def report(
+    request: Request, user: SignedInUser, batch_id: int, reason: Annotated[str, Form()] = ""
+) -> Response:
+    """The rejection report, whole: only for a user who may import, and only with a reason,
+    which the audit entry keeps with the batch and the user."""
+    try:
+        require(user, "import_data")
+        ws = request.app.state.workspace
+        batch = _warehouse(request).batch(batch_id)
+        if batch is None:
+            raise HTTPException(status_code=404)
+        path = rejection_report_path(ws.reports_dir, batch.dataset, batch.id)
+        if not path.is_file():
+            return render(
+                request, "error.html", {"message": f"批次 {batch_id} 没有退回报告。"}, 404
+            )
+        if not reason.strip():
+            return _batch_page(request, user, batch_id, error=REASON_NEEDED)
+    except UserError as error:
+        return _refused_page(request, error)
+    audit.record_view(
+        ws.store,
+        user.name,
+        "batch",
+        batch.id,
+        {
+            "what": "rejection_report",
+            "dataset": batch.dataset,
+            "file_name": batch.file_name,
+            "rejected": batch.rejected,
+            "reason": reason.strip(),
+        },
+        action="export",
+    )
     return FileResponse(path, filename=path.name)
 
 
@@ -120,6 +301,78 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def upload_options(
+    datasets: Mapping[str, Dataset],
+    dataset_id: str,
+    *,
+    agency: str = "",
+    encoding: str = "",
+    crs: str = "",
+    set_columns: Sequence[str] = (),
+    set_values: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The upload form's choices, checked before the file is stored: each refused in Chinese.
+
+    Returned as the session keeps them for a file that waits (`PENDING`): the dataset, agency,
+    encoding, coordinate system ("" when the file's 坐标系 column says it) and the constants
+    (column id → value, the CLI's --set).
+    """
+    if dataset_id not in datasets:
+        raise UserError("请选择数据集。", code="unknown_dataset")
+    dataset = datasets[dataset_id]
+    encoding = encoding.strip() or "auto"
+    if encoding not in dict(ENCODINGS):
+        raise UserError(
+            f"编码“{encoding}”不是可选的编码：请选择自动识别、GBK、UTF-8 或 GB18030。",
+            code="bad_encoding",
+        )
+    crs = crs.strip()
+    if not dataset.coordinates:
+        crs = ""
+    elif not crs:
+        raise UserError(f"“{dataset.label}”有经纬度：请选择文件所用的坐标系。", code="crs_unknown")
+    elif crs not in (CRS_FROM_FILE, *dict(CRS_CHOICES)):
+        raise UserError(
+            f"坐标系“{crs}”不是可选的坐标系：请选择 WGS84、GCJ02 或 BD09，或“文件中有‘坐标系’列”。",
+            code="bad_crs",
+        )
+    typed: dict[str, str] = {}
+    chosen: set[str] = set()
+    for column, value in zip_longest(set_columns, set_values, fillvalue=""):
+        column, value = column.strip(), value.strip()
+        if not column and not value:
+            continue
+        if not column:
+            raise UserError(
+                f"整份文件统一取值“{value}”：请选择这个值填入哪个字段。",
+                code="constant_without_column",
+            )
+        column_id = mappings.column_named(dataset, column)
+        if column_id is not None and column_id in chosen:
+            raise UserError(
+                f"整份文件统一取值：字段“{dataset.column(column_id).label}”选了两次。",
+                code="constant_twice",
+            )
+        chosen.add(column_id or column)
+        typed[column] = value
+    constants = resolve_constants(dataset, typed)  # an unknown column, an empty value
+    for column_id, value in constants.items():
+        refused = constant_refusal(dataset.column(column_id), value)
+        if refused is not None:
+            raise UserError(
+                f"整份文件统一取值“{dataset.column(column_id).label}={value}”：{refused}。",
+                code="bad_constant",
+            )
+    return {
+        "dataset": dataset_id,
+        "agency": agency.strip(),
+        "encoding": encoding,
+        "crs": "" if crs == CRS_FROM_FILE else crs,
+        "constants": constants,
+        "sheet": "",
+    }
+
+
 def _sweep_stale() -> None:
     if not UPLOADS.is_dir():
         return
@@ -134,6 +387,15 @@ def _pending_path(pending: dict[str, Any]) -> Path | None:
         return None
     path = UPLOADS / f"{token}{suffix}"
     return path if path.is_file() else None
+
+
+def _waiting(request: Request) -> tuple[Path, dict[str, Any]]:
+    """The upload waiting for a choice, named in the session; refused when there is none."""
+    pending = request.session.get(PENDING)
+    path = _pending_path(pending) if isinstance(pending, dict) else None
+    if path is None or not isinstance(pending, dict):
+        raise UserError("没有等待导入的上传文件（可能已过期），请重新上传。", code="no_upload")
+    return path, pending
 
 
 async def _store_upload(upload: UploadFile, limit: int) -> tuple[Path, str]:
@@ -169,11 +431,61 @@ def _status(error: UserError) -> int:
     return {"forbidden": 403, "too_large": 413}.get(error.code or "", 400)
 
 
+def _refused(request: Request, error: UserError, name: str = "") -> Response:
+    """A refusal of the upload, shown in place of the result (a fragment)."""
+    return render(
+        request, "data/refused.html", {"message": error.message, "name": name}, _status(error)
+    )
+
+
+def _sheets_or_import(
+    request: Request, user: User, path: Path, pending: dict[str, Any]
+) -> Response:
+    """A workbook with several sheets, none chosen: ask which (the file waits); else import."""
+    name = str(pending["name"])
+    try:
+        sheets = sheet_names(path)
+    except UserError as error:
+        path.unlink(missing_ok=True)
+        return _refused(request, UserError(error.message.replace(path.name, name)), name)
+    if len(sheets) > 1 and not pending.get("sheet"):
+        request.session[PENDING] = pending
+        return _sheet_form(request, pending, sheets)
+    return _import(request, user, path, pending, {})
+
+
+def _sheet_form(
+    request: Request,
+    pending: dict[str, Any],
+    sheets: list[str],
+    error: str | None = None,
+) -> Response:
+    context = {"name": pending["name"], "sheets": sheets, "error": error}
+    return render(request, "data/sheet.html", context, 400 if error else 200)
+
+
+def _encoding_hint(path: Path, chosen: str) -> str:
+    """When a CSV refused for its headers was read in an encoding other than its own, say so:
+    its headers would be garbled, and no mapping mends that."""
+    if path.suffix != ".csv" or chosen == "auto":
+        return ""
+    try:
+        found = detect_encoding(path)
+    except UserError:
+        return ""
+    asked = "gb18030" if chosen == "gbk" else chosen
+    if found.replace("-sig", "") == asked:
+        return ""
+    return (
+        f"按所选编码 {chosen.upper()} 读取，而文件看来是 {found.upper()} 编码："
+        "如下面的表头是乱码，请改选“自动识别”后重新上传。"
+    )
+
+
 def _import(
     request: Request,
     user: User,
     path: Path,
-    name: str,
     pending: dict[str, Any],
     typed: dict[str, str],
 ) -> Response:
@@ -181,11 +493,14 @@ def _import(
     ws = request.app.state.workspace
     datasets: dict[str, Dataset] = ws.datasets()
     dataset = datasets[pending["dataset"]]
+    name = str(pending["name"])
     options = ImportOptions(
         sheet=pending.get("sheet") or None,
+        encoding=pending.get("encoding") or "auto",
         crs=pending.get("crs") or None,
         agency=pending.get("agency", ""),
         mapping=typed,
+        constants={str(k): str(v) for k, v in (pending.get("constants") or {}).items()},
     )
     keep = False
     try:
@@ -201,9 +516,10 @@ def _import(
                 m.header: m.column_id
                 for m in mappings.saved(ws.store, options.agency or None, dataset.id)
             }
-            headers = mappings.file_headers(path, options.sheet)
+            headers = mappings.file_headers(path, options.sheet, options.encoding)
             context = {
                 "message": message,
+                "hint": _encoding_hint(path, options.encoding),
                 "dataset": dataset,
                 "name": name,
                 "headers": [
@@ -213,9 +529,7 @@ def _import(
                 "agency": options.agency,
             }
             return render(request, "data/mapping.html", context, 400)
-        return render(
-            request, "data/refused.html", {"message": message, "name": name}, _status(error)
-        )
+        return _refused(request, UserError(message, code=error.code), name)
     finally:
         if not keep:
             path.unlink(missing_ok=True)
@@ -232,34 +546,48 @@ async def upload(request: Request, user: SignedInUser) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit + (64 << 10):
             raise UserError(_too_large("上传的文件", limit), code="too_large")
-        form = await request.form(max_files=1, max_fields=10)
-        datasets: dict[str, Dataset] = ws.datasets()
-        dataset_id = str(form.get("dataset", ""))
-        if dataset_id not in datasets:
-            raise UserError("请选择数据集。", code="unknown_dataset")
-        crs = str(form.get("crs", "")).strip()
-        if datasets[dataset_id].coordinates and not crs:
-            raise UserError(
-                f"“{datasets[dataset_id].label}”有经纬度：请选择文件所用的坐标系。",
-                code="crs_unknown",
-            )
+        form = await request.form(max_files=1, max_fields=10 + 2 * SET_ROWS)
+        options = upload_options(
+            ws.datasets(),
+            str(form.get("dataset", "")),
+            agency=str(form.get("agency", "")),
+            encoding=str(form.get("encoding", "")),
+            crs=str(form.get("crs", "")),
+            set_columns=[str(v) for v in form.getlist("set_column")],
+            set_values=[str(v) for v in form.getlist("set_value")],
+        )
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise UserError("请选择要上传的文件。", code="no_file")
         _sweep_stale()
         path, name = await _store_upload(upload, limit)
     except UserError as error:
-        return render(request, "data/refused.html", {"message": error.message}, _status(error))
-    pending = {
-        "token": path.stem,
-        "suffix": path.suffix,
-        "name": name,
-        "dataset": dataset_id,
-        "agency": str(form.get("agency", "")).strip(),
-        "sheet": str(form.get("sheet", "")).strip(),
-        "crs": "" if crs == "file" else crs,
-    }
-    return await run_in_threadpool(_import, request, user, path, name, pending, {})
+        return _refused(request, error)
+    pending = {**options, "token": path.stem, "suffix": path.suffix, "name": name}
+    if path.suffix != ".csv":
+        pending["encoding"] = "auto"  # an encoding is a CSV file's; a workbook has its own
+    return await run_in_threadpool(_sheets_or_import, request, user, path, pending)
+
+
+@router.post("/data/sheet")
+def choose_sheet(
+    request: Request, user: SignedInUser, sheet: Annotated[str, Form()] = ""
+) -> Response:
+    """Import the workbook waiting for its sheet, with the sheet chosen (one it has)."""
+    try:
+        require(user, "import_data")
+        path, pending = _waiting(request)
+        sheets = sheet_names(path)
+    except UserError as error:
+        return _refused(request, error)
+    if sheet not in sheets:
+        message = (
+            f"文件“{pending['name']}”中没有名为“{sheet}”的工作表，请从下列工作表中选择。"
+            if sheet
+            else "请选择要导入的工作表。"
+        )
+        return _sheet_form(request, pending, sheets, message)
+    return _import(request, user, path, {**pending, "sheet": sheet}, {})
 
 
 @router.post("/data/remap")
@@ -269,18 +597,13 @@ def remap(
     """Import the upload refused for its headers again, with the headers mapped as chosen."""
     try:
         require(user, "import_data")
-        pending = request.session.get(PENDING)
-        path = _pending_path(pending) if isinstance(pending, dict) else None
-        if path is None or not isinstance(pending, dict):
-            raise UserError(
-                "没有等待对应表头的上传文件（可能已过期），请重新上传。", code="no_upload"
-            )
-        typed = {}
-        for pair in map or []:
-            if "=" in pair:
-                header, column_id = pair.rsplit("=", 1)
-                if column_id:
-                    typed[header] = column_id
+        path, pending = _waiting(request)
     except UserError as error:
-        return render(request, "data/refused.html", {"message": error.message}, _status(error))
-    return _import(request, user, path, str(pending.get("name", "")), pending, typed)
+        return _refused(request, error)
+    typed = {}
+    for pair in map or []:
+        if "=" in pair:
+            header, column_id = pair.rsplit("=", 1)
+            if column_id:
+                typed[header] = column_id
+    return _import(request, user, path, pending, typed)
