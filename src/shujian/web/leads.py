@@ -108,10 +108,11 @@ def lead_list(request: Request, user: SignedInUser, page: int = 1) -> Response:
     params = request.query_params
     notice = None
     done, n, case = params.get("done", ""), params.get("n", ""), params.get("case", "")
-    if done in LIST_DONE and n.isdigit() and (case.isdigit() or done == "dismissed"):
+    with_case = done in ("accepted", "merged")
+    if done in LIST_DONE and n.isdigit() and (case.isdigit() or not with_case):
         notice = {
             "text": LIST_DONE[done].format(n=n, case=case),
-            "case": case if done in ("accepted", "merged") else None,
+            "case": case if with_case else None,
         }
     return _list_page(request, user, _filters(params), page, notice=notice)
 
