@@ -124,7 +124,7 @@ class PageRuns:
     ) -> PageRun:
         """Start the run in a thread of its own; refused while another runs."""
         with self._lock:
-            busy = self.running()
+            busy = self._running()
             if busy is not None:
                 raise UserError(
                     f"{busy.by} 于 {busy.started_at.astimezone(CHINA):%H:%M} 开始的模型运行"
@@ -167,9 +167,14 @@ class PageRuns:
             run.finished_at = now()
 
     def get(self, number: int) -> PageRun | None:
-        return self._runs.get(number)
+        with self._lock:
+            return self._runs.get(number)
 
     def running(self) -> PageRun | None:
+        with self._lock:
+            return self._running()
+
+    def _running(self) -> PageRun | None:
         return next((r for r in self._runs.values() if r.running), None)
 
 
