@@ -95,6 +95,7 @@ def test_a_prosecutor_cannot_dispatch(with_leads: Workspace, client) -> None:
     signed_in(client)
     page = client.get("/leads")
     assert 'id="dispatch-selected"' not in page.text  # no button for a role without 分派
+    assert 'id="accept-selected"' in page.text and 'id="dismiss-selected"' in page.text
     refused = client.post(
         "/leads/dispatch",
         data={

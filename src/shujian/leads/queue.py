@@ -19,6 +19,7 @@ from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
+from shujian.leads.town import NO_TOWN
 from shujian.models.spec import ModelSpec
 from shujian.paging import Page, count, fetch_page
 from shujian.users.access import LeadRef, Scope, missing_or_hidden, require, scope_of, visible
@@ -151,6 +152,7 @@ def queue(
     order: str = "model",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    town: str | None = None,
 ) -> LeadPage:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
@@ -158,7 +160,8 @@ def queue(
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
     many of them are 不再命中 (`LeadPage.stale`). `order` is one of `ORDERS`; `since` and `until`
-    keep the leads first found on or after, on or before those days (UTC dates). Hits of the `review_models` (`review_models()`:
+    keep the leads first found on or after, on or before those days (UTC dates); `town` those
+    in that town (乡镇), or without one when it is `leads.town.NO_TOWN`. Hits of the `review_models` (`review_models()`:
     models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
     queue; `review=True` lists them instead. Only the leads in the user's scope are listed
     (`lead_scope`), so the page and its total are the user's.
@@ -175,6 +178,7 @@ def queue(
             leads.c.active,
             leads.c.evidence_rows,
             leads.c.created_at,
+            leads.c.town,
             lead_dispatches.c.department,
             lead_dispatches.c.prosecutor,
         )
@@ -204,6 +208,8 @@ def queue(
         query = query.where(leads.c.model_id == model_id)
     if undispatched:
         query = query.where(lead_dispatches.c.lead_id.is_(None))
+    if town:
+        query = query.where(leads.c.town.is_(None) if town == NO_TOWN else leads.c.town == town)
     with store.connect() as conn:
         page = fetch_page(conn, query, offset, limit)
         stale = (
@@ -227,6 +233,7 @@ def queue(
         **({"order": order} if order != "model" else {}),
         **({"since": since.isoformat()} if since else {}),
         **({"until": until.isoformat()} if until else {}),
+        **({"town": town} if town else {}),
     }
     audit.record_page_view(store, user.name, "lead", filters, rows)
     return rows

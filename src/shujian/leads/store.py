@@ -1,6 +1,7 @@
 """Tables of runs and leads in the case store.
 
-A lead's identity is (model, subject). Its history is the append-only `lead_events` table:
+A lead's identity is (model, subject); its `town` (乡镇) is where its subject is, when the model
+declares the evidence column that says so (`leads.town`). Its history is the append-only `lead_events` table:
 rows are added, never updated or deleted.
 """
 
@@ -68,6 +69,7 @@ leads = Table(
     Column("last_run_id", Integer, ForeignKey("runs.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("town", String(64), index=True),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
 
