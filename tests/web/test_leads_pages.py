@@ -105,4 +105,4 @@ def test_a_prosecutor_cannot_dispatch(with_leads: Workspace, client) -> None:
             "csrf_token": token_of(page.text),
         },
     )
-    assert refused.status_code == 400 and "分派" in refused.text
+    assert refused.status_code == 403 and "分派" in refused.text  # a role's refusal
