@@ -72,6 +72,7 @@ from sqlalchemy import (
     update,
 )
 
+from shujian import beijing
 from shujian.paging import Page
 from shujian.store import metadata, now
 from shujian.users.access import require
@@ -179,7 +180,7 @@ OBJECT_LABELS = {
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
+CHINA = beijing.CHINA
 """Beijing time: the days a user filters by and the times the pages show (the log stores UTC)."""
 
 
@@ -187,13 +188,9 @@ def china_day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[str 
     """The UTC instants (as the log stores them) bounding the Beijing days `since` … `until`
     inclusive: the first instant of `since` and the first instant after `until`."""
 
-    def start(day: dt.date) -> str:
-        first = dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC)
-        return first.isoformat(timespec="microseconds")
-
     return (
-        start(since) if since else None,
-        start(until + dt.timedelta(days=1)) if until else None,
+        beijing.day_start(since).isoformat(timespec="microseconds") if since else None,
+        beijing.day_after(until).isoformat(timespec="microseconds") if until else None,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, false, select
 
-from shujian import audit
+from shujian import audit, beijing
 from shujian.errors import UserError
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
@@ -160,7 +160,7 @@ def queue(
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
     many of them are 不再命中 (`LeadPage.stale`). `order` is one of `ORDERS`; `since` and `until`
-    keep the leads first found on or after, on or before those days (UTC dates); `town` those
+    keep the leads first found on or after, on or before those days (Beijing days); `town` those
     in that town (乡镇), or without one when it is `leads.town.NO_TOWN`. Hits of the `review_models` (`review_models()`:
     models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
     queue; `review=True` lists them instead. Only the leads in the user's scope are listed
@@ -186,10 +186,10 @@ def queue(
         .order_by(*_ordering(order))
     )
     if since:
-        query = query.where(leads.c.created_at >= dt.datetime.combine(since, dt.time()))
+        query = query.where(leads.c.created_at >= beijing.day_start(since))
     if until:
         query = query.where(
-            leads.c.created_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+            leads.c.created_at < beijing.day_after(until)
         )
     if review:
         query = query.where(leads.c.model_id.in_(list(review_models)))

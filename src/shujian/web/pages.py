@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from shujian import beijing
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.users import User
@@ -51,7 +51,7 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
 templates = Jinja2Templates(directory=str(TEMPLATES))
 assert templates.env.autoescape, "Jinja2 must escape every value"
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = beijing.CHINA
 
 
 def beijing(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
