@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from shujian import beijing
+from shujian import beijing as beijing_time
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.users import User
@@ -51,7 +51,7 @@ def navigation(user: User | None) -> list[tuple[str, str]]:
 templates = Jinja2Templates(directory=str(TEMPLATES))
 assert templates.env.autoescape, "Jinja2 must escape every value"
 
-CHINA = beijing.CHINA
+CHINA = beijing_time.CHINA
 
 
 def beijing(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
