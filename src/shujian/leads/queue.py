@@ -188,9 +188,7 @@ def queue(
     if since:
         query = query.where(leads.c.created_at >= beijing.day_start(since))
     if until:
-        query = query.where(
-            leads.c.created_at < beijing.day_after(until)
-        )
+        query = query.where(leads.c.created_at < beijing.day_after(until))
     if review:
         query = query.where(leads.c.model_id.in_(list(review_models)))
     elif review_models:

@@ -95,6 +95,7 @@ def _filters(raw: Mapping[str, str]) -> dict[str, str]:
         "order": order if order in ORDERS else "model",
         "since": raw.get("since", ""),
         "until": raw.get("until", ""),
+        "review": "1" if raw.get("review") else "",
     }
 
 
@@ -151,6 +152,7 @@ def _list_page(
             since=form_date(filters["since"], "起始日期"),
             until=form_date(filters["until"], "截止日期"),
             town=None if no_town_model else filters["town"] or None,
+            review=bool(filters["review"]),
         )
     except UserError as refused:
         rows, error, refused_with = None, refused.message, refusal_status(refused)
@@ -173,9 +175,14 @@ def _list_page(
         "statuses": STATUSES,
         "orders": ORDERS,
         "models": sorted(
-            ((m, s.name) for m, s in ctx.library.items() if s.kind != "review"),
+            (
+                (m, s.name)
+                for m, s in ctx.library.items()
+                if (s.kind == "review") == bool(filters["review"])
+            ),
             key=lambda x: x[0],
         ),
+        "may_export": can(user, "export"),
         "towns": towns_present(ctx.ws.store),
         "no_town": NO_TOWN,
         "no_town_model": no_town_model,
@@ -216,9 +223,7 @@ def _bulk_refused(
     """A refused bulk step changed nothing: leads outside the scope (or missing) answer 404
     like one lead does; any other refusal is shown above the list with the ticks kept."""
     _not_found_as_404(refused)
-    return _list_page(
-        request, user, _back(back), problem=refused, picked=lead_ids, form=form
-    )
+    return _list_page(request, user, _back(back), problem=refused, picked=lead_ids, form=form)
 
 
 @router.post("/leads/dispatch")
