@@ -191,6 +191,7 @@ class Template:
     evidence_rows: int
     parameters: str
     batches: str
+    town: str | None
 
 
 SLOT = "@@subject@@"
@@ -214,6 +215,7 @@ def _templates(conn: Any) -> dict[str, list[Template]]:
                 r.evidence_rows,
                 json.dumps(r.parameters, ensure_ascii=False),
                 json.dumps(r.batches),
+                r.town,
             )
         )
     return out
@@ -361,6 +363,7 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
                 created,
                 department,
                 prosecutor,
+                tpl.town,
             )
         )
         event_rows.append(
@@ -430,7 +433,7 @@ class _Writer:
     LEADS = (
         "id, model_id, subject, title, status, active, evidence, evidence_hash, evidence_rows, "
         "parameters, batches, first_run_id, last_run_id, created_at, updated_at, "
-        "dispatch_department, dispatch_prosecutor"
+        "dispatch_department, dispatch_prosecutor, town"
     )
     EVENTS = "lead_id, run_id, at, kind, actor, detail"
     DISPATCHES = "lead_id, department, prosecutor, dispatched_at, actor"

@@ -4,6 +4,7 @@ and named by chain. A list view names its page, filters and (capped) ids with th
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
@@ -263,3 +264,36 @@ def test_an_unpaged_list_counts_what_it_showed_as_the_total(tmp_path: Path) -> N
         "shown": 0,
         "total": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "lower", "upper"),
+    [
+        # A Beijing day starts at 16:00 UTC the day before.
+        (dt.date(2026, 12, 6), None, "2026-12-05T16:00:00.000000+00:00", None),
+        (None, dt.date(2026, 12, 6), None, "2026-12-06T16:00:00.000000+00:00"),
+        (
+            dt.date(2026, 12, 31),
+            dt.date(2026, 12, 31),
+            "2026-12-30T16:00:00.000000+00:00",
+            "2026-12-31T16:00:00.000000+00:00",
+        ),
+        (None, None, None, None),
+    ],
+)
+def test_audit_days_are_beijing_days(
+    since: dt.date | None, until: dt.date | None, lower: str | None, upper: str | None
+) -> None:
+    assert audit.china_day_bounds(since, until) == (lower, upper)
+
+
+def test_an_entry_shows_in_beijing_time_under_its_beijing_day(ws: Workspace) -> None:
+    """An entry made now is found under today's Beijing date, shown in Beijing time and in Chinese."""
+    store = ws.store
+    audit.record_view(store, "甲", "lead", 1)
+    today = dt.datetime.now(audit.CHINA).date()
+    (entry,) = audit.query(store, action="view", since=today, until=today)
+    assert entry["local_at"][:10] == today.isoformat()
+    assert entry["action_label"] == "查看" and entry["object_label"] == "线索"
+    assert audit.query(store, action="view", until=today - dt.timedelta(days=1)) == []
+    assert audit.china_time("2026-12-05T17:30:00.000001+00:00") == "2026-12-06 01:30:00"

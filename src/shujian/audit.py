@@ -72,6 +72,7 @@ from sqlalchemy import (
     update,
 )
 
+from shujian import beijing
 from shujian.paging import Page
 from shujian.store import metadata, now
 from shujian.users.access import require
@@ -161,7 +162,41 @@ ACTION_LABELS = {
     "reimport": "重新导入",
     "save_mappings": "保存表头对应",
     "delete_mappings": "删除表头对应",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "login_refused_locked": "锁定期间登录被拒",
+    "account_locked": "账号锁定",
+    "logout": "退出登录",
+    "set_password": "设置密码",
 }
+
+OBJECT_LABELS = {
+    "lead": "线索",
+    "case": "案件",
+    "user": "账号",
+    "batch": "导入批次",
+    "run": "模型运行",
+    "stats": "统计",
+}
+"""The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
+
+CHINA = beijing.CHINA
+"""Beijing time: the days a user filters by and the times the pages show (the log stores UTC)."""
+
+
+def china_day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:
+    """The UTC instants (as the log stores them) bounding the Beijing days `since` … `until`
+    inclusive: the first instant of `since` and the first instant after `until`."""
+
+    return (
+        beijing.day_start(since).isoformat(timespec="microseconds") if since else None,
+        beijing.day_after(until).isoformat(timespec="microseconds") if until else None,
+    )
+
+
+def china_time(at: str) -> str:
+    """A stored UTC instant as Beijing time, to the second: 2026-12-06 10:20:29."""
+    return dt.datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _canonical(value: Any) -> str:
@@ -485,13 +520,14 @@ def query(
     user: User | None = None,
 ) -> list[dict[str, Any]]:
     """Entries of both chains matching every given filter, oldest first, merged by time (dates
-    compare on the UTC day); each says its `chain` (head row id: 1 changes, 2–17 views), the
+    are Beijing days); each says its `chain` (head row id: 1 changes, 2–17 views), the
     chain's Chinese label and its `seq` there. A user given must be allowed to read the log
     (系统管理员, 院领导: the log names every lead and case, so it is the procuratorate's whole;
     no user: the platform's own reads)."""
     if user is not None:
         require(user, "view_audit")
     rows: list[dict[str, Any]] = []
+    lower, upper = china_day_bounds(since, until)
     with store.connect() as conn:
         for t in (audit_log, audit_views):
             q = select(t).order_by(t.c.seq)
@@ -503,10 +539,10 @@ def query(
                 q = q.where(t.c.object_id == str(object_id))
             if action:
                 q = q.where(t.c.action == action)
-            if since:
-                q = q.where(t.c.at >= since.isoformat())
-            if until:
-                q = q.where(t.c.at < (until + dt.timedelta(days=1)).isoformat())
+            if lower:
+                q = q.where(t.c.at >= lower)
+            if upper:
+                q = q.where(t.c.at < upper)
             if limit:
                 q = q.order_by(None).order_by(t.c.seq.desc()).limit(limit)
             for found in conn.execute(q):
@@ -522,4 +558,6 @@ def query(
     for r in rows:
         r["detail"] = json.loads(r["detail"])
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
+        r["object_label"] = OBJECT_LABELS.get(r["object_type"], r["object_type"])
+        r["local_at"] = china_time(r["at"])
     return rows

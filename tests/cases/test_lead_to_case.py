@@ -162,7 +162,7 @@ def test_a_lead_walks_from_triage_to_a_closed_case_with_its_recommendation(tmp_p
     transition(store, case_id, "close", AS_HEAD, "整改到位，结案", D(2024, 12, 23))
 
     assert [s["to_label"] for s in history(store, case_id, AS_HEAD)] == [
-        "立案", "调查核实", "制发检察建议", "送达", "等待回复", "已回复", "跟进监督", "整改到位", "结案"
+        "已立案", "调查核实", "制发检察建议", "送达", "等待回复", "已回复", "跟进监督", "整改到位", "结案"
     ]  # fmt: skip
     assert {r["status"] for r in list_leads(store)} == {"accepted"}
 

@@ -167,7 +167,7 @@ def test_refused_transitions_name_the_state_and_allowed_actions(workspace, tmp_p
 
     with pytest.raises(UserError) as e:
         transition(store, case_id, "close", ACTOR, "想直接结案", D(2024, 3, 2))
-    assert "当前状态为“立案”" in e.value.message and "“结案”" in e.value.message
+    assert "当前状态为“已立案”" in e.value.message and "“结案”" in e.value.message
     assert "“开始调查核实”（investigate）" in e.value.message
 
     with pytest.raises(UserError, match="未知操作“fly”"):
@@ -246,7 +246,7 @@ def test_deadlines(kind, start, urgent, juvenile, due):
 def test_the_workflow_is_declared_data():
     wf = load_workflow()
     assert [s.label for s in wf.states.values()][:9] == [
-        "立案", "调查核实", "制发检察建议", "送达", "等待回复", "已回复", "跟进监督", "整改到位", "结案"
+        "已立案", "调查核实", "制发检察建议", "送达", "等待回复", "已回复", "跟进监督", "整改到位", "结案"
     ]  # fmt: skip
     escalations = {
         t.action: set(t.sources) for t in wf.transitions if t.action in ("sue", "transfer")

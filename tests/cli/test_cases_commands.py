@@ -68,7 +68,7 @@ def test_a_prosecutor_takes_a_lead_to_a_closed_case_from_the_shell(ws: Path, tmp
         in shujian(ws, "leads", "show", first).output
     )
     refused = shujian(ws, "cases", "act", case, "close", "--on", "2026-03-03", code=2)
-    assert "当前状态为“立案”" in refused.output and "investigate" in refused.output
+    assert "当前状态为“已立案”" in refused.output and "investigate" in refused.output
     shujian(ws, "cases", "act", case, "investigate", "--on", "2026-03-03")
     out = shujian(ws, "cases", "recommend", case, "--recipient", "青岚县文化广电旅游局",
                   "--category", "公益诉讼", "--item", "依法查处该网吧。", "--on", "2026-03-20",

@@ -272,6 +272,56 @@ def test_validate_maps_synonyms_refuses_other_values_and_empty_required_cells(wa
     assert state.values["employer_type"][0] == "小学"  # the state given is left as it was
 
 
+def _validated(warehouse, dataset: str, column: str, cells: list[str | None]) -> ImportState:
+    state = with_body(start(warehouse, dataset), {column: cells})
+    return validate(
+        replace(
+            state,
+            values={column: pl.Series(cells, dtype=pl.Utf8)},
+            errors={column: pl.Series([None] * len(cells), dtype=pl.Utf8)},
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "reason"),
+    [
+        ("家长", "家庭", None),
+        ("学校老师或同学", "学校", None),
+        ("社区(村)负责人", "社区", None),
+        ("居委会", "社区", None),
+        ("家长,老师,家长", "家庭、学校", None),  # distinct, in the declared order
+        ("村委会、本人", "本人、社区", None),
+        ("本人 家庭成员/同学;村", "本人、家庭、学校、社区", None),
+        ("家长、邻居", None, "“邻居”不是规定的走访对象（应为：本人、家庭、学校、社区）"),
+        ("、", None, "“、”中没有可识别的走访对象"),
+    ],
+)
+def test_a_list_column_is_checked_item_by_item(warehouse, cell, value, reason):
+    got = _validated(warehouse, "minor_visits", "target", [cell])
+    assert got.values["target"].to_list() == [value]
+    assert got.errors["target"].to_list() == [reason]
+
+
+def test_a_list_item_naming_two_values_is_refused_with_its_question(warehouse):
+    got = _validated(
+        warehouse, "minor_conduct", "measures", ["训诫、专门教育", "赔礼道歉，赔偿损失"]
+    )
+    assert got.values["measures"].to_list() == [None, "责令赔礼道歉、责令赔偿损失"]
+    reason = got.errors["measures"][0]
+    assert "送专门学校" in reason and "专门矫治教育" in reason
+
+
+def test_a_code_vocabulary_names_each_code_with_its_chinese_name(warehouse):
+    got = _validated(warehouse, "key_minors", "category", ["困境留守", "single_parent", "留守"])
+    assert got.values["category"].to_list()[:2] == ["care_gap", "single_parent"]
+    reason = got.errors["category"][2]
+    assert reason.startswith(
+        "“留守”不是规定的类别（应为：单亲、离异家庭未成年人（single_parent）；"
+    )
+    assert "社区矫正和刑满释放未成年人（corrections）" in reason
+
+
 def test_an_empty_required_cell_is_reported_as_empty_before_any_other_reason(warehouse):
     state = with_body(start(warehouse, "staff_roster"), {"employer_type": ["  "]})
     state = replace(

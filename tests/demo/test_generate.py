@@ -26,6 +26,7 @@ import pytest
 from gb2260_v2 import GB2260
 from opencc import OpenCC
 
+from helpers import NOT_YET_IN_THE_DEMO_DATASETS, NOT_YET_IN_THE_DEMO_MODELS
 from shujian.calendar import add_working_days
 from shujian.demo import AS_OF, DemoManifest, build_county, generate_county
 from shujian.demo.county import County
@@ -318,7 +319,9 @@ DATASETS = [
 def test_manifest_names_each_file_with_its_agency(out: Path, manifest: DemoManifest) -> None:
     assert [d.dataset for d in manifest.datasets] == DATASETS
     declared = {p.stem for p in (ROOT / "src/shujian/data/datasets").glob("*.yaml")}
-    assert set(DATASETS) == declared  # every declared dataset has a demo file
+    # every declared dataset has a demo file, but those the county does not write yet
+    assert set(DATASETS) == declared - NOT_YET_IN_THE_DEMO_DATASETS
+    assert declared >= NOT_YET_IN_THE_DEMO_DATASETS
     for entry in manifest.datasets:
         assert (out / entry.file).is_file()
         assert "青岚县" in entry.agency
@@ -803,7 +806,9 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "benefit.deceased",
     ]
     catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
-    assert set(manifest.models()) == {c for c in catalogue if not c.endswith(".fixture")}
+    shipped = {c for c in catalogue if not c.endswith(".fixture")}
+    assert shipped >= NOT_YET_IN_THE_DEMO_MODELS
+    assert set(manifest.models()) == shipped - NOT_YET_IN_THE_DEMO_MODELS
     for model in manifest.models():
         assert found[model] == set(manifest.leads(model)), model
         assert not found[model] & set(manifest.near_misses(model)), model

@@ -15,11 +15,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
+from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian import migrations
 from shujian.cli.main import cli
 from shujian.errors import UserError
+from shujian.leads.service import list_leads
+from shujian.models.runner import run_models
 from shujian.store import open_store
-from shujian.workspace import init_workspace
+from shujian.workspace import init_workspace, open_workspace
 
 RELEASE_010 = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
 
@@ -284,3 +287,36 @@ def test_the_revisions_read_as_text_are_alembic_s() -> None:
     script = migrations._script()
     assert migrations.head() == script.get_current_head()
     assert migrations.known() == {r.revision for r in script.walk_revisions()}
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_leads_of_release_010_gain_an_indexed_town_filled_by_the_next_run(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0009 adds `leads.town` (NULL for the leads it finds) and its index; the next
+    run of a model declaring a town writes it on every lead it finds, whatever their status."""
+    ws_path = _release_010_workspace(tmp_path, store)
+    if store == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        _load_pg_dump(url)
+        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    shujian(ws_path, "db", "upgrade")
+    ws = open_workspace(ws_path)
+    with ws.store.connect() as conn:
+        indexes = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("leads")}
+    assert indexes["ix_leads_town"] == ["town"]
+    before = list_leads(ws.store)
+    assert {x["status"] for x in before} == {"accepted", "dismissed"}
+    assert {x["town"] for x in before} == {None}
+
+    def addresses(dataset: str, rows: list[dict]) -> None:
+        if dataset == "venues":
+            for r in rows:
+                r["地址"] = f"青岚县新场镇兴业路{len(r['场所名称'])}号"
+
+    (tmp_path / "files").mkdir()
+    load_fixture_data(ws, tmp_path / "files", addresses)
+    run_models(ws, LIBRARY, ["campus.internet_cafe"], AS_OF)
+    after = {x["id"]: x for x in list_leads(ws.store)}
+    assert {after[x["id"]]["town"] for x in before} == {"新场镇"}
+    ws.store.dispose()

@@ -58,7 +58,10 @@ def test_a_new_password_replaces_the_old_one(web_ws: Workspace) -> None:
 def test_the_audit_log_lists_and_verifies(web_ws: Workspace) -> None:
     client = _admin(web_ws)
     page = client.get("/admin/audit", params={"action": "add_user"}).text
-    assert "add_user" in page and 'id="audit-entries"' in page
+    table = page[page.index('id="audit-entries"') :]
+    assert "<td>开通账号</td>" in table and "<td>账号 " in table  # in Chinese, not add_user / user
+    assert "add_user" not in table and "时间（北京时间）" in table
+    assert '<option value="add_user" selected>开通账号</option>' in page  # the filter kept
     verified = client.post("/admin/audit/verify", data={"csrf_token": token(page)}).text
     assert "审计日志完整" in verified
 

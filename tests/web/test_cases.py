@@ -66,7 +66,7 @@ def test_a_prosecutor_takes_a_case_to_an_issued_recommendation_and_downloads_it(
 
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click(f"#cases a[href='/cases/{cases.own}']")  # type: ignore[attr-defined]
-    assert text(visit, "#case-state") == "立案"
+    assert text(visit, "#case-state") == "已立案"
     assert buttons(visit) == ["开始调查核实"]  # the one step of 立案; no 制发 yet
 
     page.click("summary[data-action=investigate]")  # type: ignore[attr-defined]

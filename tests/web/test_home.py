@@ -81,3 +81,17 @@ def test_a_quiet_month_is_on_the_trend_as_zero() -> None:
     )
     assert _every_month({"2026-12": (1, 0, 0), "2027-01": (2, 0, 0)})[-1][0] == "2027-01"
     assert _every_month({}) == ()
+
+
+def test_an_assistant_with_nothing_assigned_sees_figures_not_empty_charts(
+    web_ws: Workspace, tmp_path: Path
+) -> None:
+    """All six figures 0: the page says so instead of drawing a funnel of six equal bars."""
+    _with_a_case(web_ws, tmp_path)
+    client = TestClient(create_app(web_ws), base_url="http://127.0.0.1")
+    assert sign_in(client, "李助理").status_code == 303
+    page = client.get("/").text
+    funnel = re.search(r'<ol class="funnel" id="funnel-figures">(.*?)</ol>', page, re.S)
+    assert funnel is not None
+    assert set(re.findall(r"<strong>(\d+)</strong>", funnel.group(1))) == {"0"}
+    assert 'id="no-leads"' in page and 'id="chart-funnel"' not in page

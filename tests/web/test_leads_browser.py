@@ -1,7 +1,8 @@
 """线索 in a real browser: the queue of the user's scope with ID numbers masked, a department
 head's 分派, a prosecutor's 成案 and the new case's number, 不成案 refused in Chinese without the
 note 其他 needs, the reveal of a whole ID number with a reason, a venue named as markup shown as
-text, and another department's lead answering 404 like a missing one."""
+text, and another department's lead answering 404 like a missing one; ticked leads taken into one
+new case or dismissed with one reason, the 乡镇 filter, and a model run from the 模型 page."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from web.browsing import PASSWORD, XSS, Server, Visit
 pytestmark = pytest.mark.xdist_group("browser")
 
 MODELS = ("campus.internet_cafe", "hotel.minor_guest", "staff.barred_offence")
+TOWNS = ("新场镇", "白岩镇")
+"""The towns in the addresses of the first two venues (each a lead of campus.internet_cafe)."""
 HEAD = "王主任"
 OTHER_ASSISTANT = "赵助理"
 """An assistant of 公益诉讼检察部: none of the leads (all 未成年人检察部's) is theirs."""
@@ -46,6 +49,8 @@ def leads(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     def markup_venue(dataset: str, rows: list[dict]) -> None:
         if dataset == "venues":
             rows[0]["场所名称"] = XSS
+            for row, town in zip(rows, TOWNS, strict=False):
+                row["地址"] = f"青岚县{town}兴业路8号"
 
     for model in MODELS:
         folder = tmp_path_factory.mktemp(model)
@@ -123,11 +128,11 @@ def test_a_department_head_dispatches_leads_from_the_queue(
     visit.go("/leads?undispatched=1")
     visit.page.check(f"input[name=lead_ids][value='{first['id']}']")  # type: ignore[attr-defined]
     visit.page.check(f"input[name=lead_ids][value='{second['id']}']")  # type: ignore[attr-defined]
-    visit.page.fill("#dispatch-form input[name=prosecutor]", "张检察官")  # type: ignore[attr-defined]
+    visit.page.fill("#b-prosecutor", "张检察官")  # type: ignore[attr-defined]
     shot(visit, "leads-head-dispatch", tmp_path)
-    docs_shot(visit, "web-leads-queue", 760)
     submit(visit, "#dispatch-selected")
-    assert text(visit, "#lead-notice") == "已分派。"
+    assert text(visit, "#lead-notice") == "已分派 2 条线索。"
+    assert "undispatched=1" in visit.page.url  # back to the list it came from  # type: ignore[attr-defined]
     visit.go(f"/leads/{first['id']}")
     assert text(visit, "#lead-owner") == "未成年人检察部 / 张检察官"
     entries = audit.query(server.workspace.store, object_type="lead", action="dispatch")
@@ -209,3 +214,82 @@ def test_a_venue_named_as_markup_shows_as_text(visit: Visit, leads) -> None:
     assert XSS in text(visit, "#lead-title")
     assert XSS in text(visit, "#evidence")
     assert visit.dialogs == []
+
+
+def test_two_ticked_leads_become_one_new_case(visit: Visit, leads, server: Server) -> None:
+    first, second = leads["staff.barred_offence"][5:7]
+    visit.sign_in(HEAD)
+    visit.go("/leads?model=staff.barred_offence")
+    page = visit.page
+    page.check(f"input[name=lead_ids][value='{first['id']}']")  # type: ignore[attr-defined]
+    page.check(f"input[name=lead_ids][value='{second['id']}']")  # type: ignore[attr-defined]
+    page.fill("#b-case-prosecutor", "张检察官")  # type: ignore[attr-defined]
+    page.fill("#b-accept-reason", "同一单位两名从业人员有前科，一并立案")  # type: ignore[attr-defined]
+    submit(visit, "#accept-selected")
+    notice = text(visit, "#lead-notice")
+    case_id = page.get_attribute("#notice-case", "href").rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    assert notice.startswith(f"2 条线索已成案：新立案件 {case_id}。")
+    stored = {x["id"]: x["status"] for x in list_leads(server.workspace.store)}
+    assert stored[first["id"]] == stored[second["id"]] == "accepted"
+    submit(visit, "#notice-case")
+    case_page = text(visit, "main")
+    assert f"/leads/{first['id']}" in str(page.content())  # type: ignore[attr-defined]
+    assert f"/leads/{second['id']}" in str(page.content())  # type: ignore[attr-defined]
+    assert "张检察官" in case_page
+
+
+def test_ticked_leads_are_dismissed_with_one_reason(visit: Visit, leads, server: Server) -> None:
+    first, second = leads["staff.barred_offence"][7:9]
+    visit.sign_in("张检察官")
+    visit.go("/leads?model=staff.barred_offence")
+    page = visit.page
+    page.check(f"input[name=lead_ids][value='{first['id']}']")  # type: ignore[attr-defined]
+    page.check(f"input[name=lead_ids][value='{second['id']}']")  # type: ignore[attr-defined]
+    page.select_option("#b-dismiss-reason", "已由其他机关依法处理")  # type: ignore[attr-defined]
+    submit(visit, "#dismiss-selected")
+    assert text(visit, "#lead-notice").startswith("2 条线索已作不成案处理")
+    stored = {x["id"]: x["status"] for x in list_leads(server.workspace.store)}
+    assert stored[first["id"]] == stored[second["id"]] == "dismissed"
+    entry = audit.query(server.workspace.store, action="dismiss")[-1]
+    assert entry["detail"]["lead_ids"] == [first["id"], second["id"]]
+    assert entry["detail"]["reason"] == "已由其他机关依法处理"
+    visit.go(f"/leads/{first['id']}")
+    assert text(visit, "#lead-status") == "不成案"
+
+
+def test_the_town_filter_narrows_the_list(visit: Visit, leads) -> None:
+    visit.sign_in("张检察官")
+    visit.go("/leads?status=all")
+    page = visit.page
+    everything = int(text(visit, "#lead-total"))
+    page.select_option("#f-town", TOWNS[1])  # type: ignore[attr-defined]
+    # the list is replaced in place: wait until no row of another town is left
+    cells = page.locator("#lead-list td.town")  # type: ignore[attr-defined]
+    expect(cells.filter(has_not_text=TOWNS[1])).to_have_count(0)
+    towns = page.eval_on_selector_all("#lead-list td.town", "c => c.map(x => x.textContent)")  # type: ignore[attr-defined]
+    assert towns and set(towns) == {TOWNS[1]}
+    assert int(text(visit, "#lead-total")) < everything
+    assert "town=" in page.url  # type: ignore[attr-defined]
+    # a model whose data names no town says so, and the list is that model's
+    page.select_option("#f-model", "hotel.minor_guest")  # type: ignore[attr-defined]
+    expect(page.locator("#f-town")).to_be_disabled()  # type: ignore[attr-defined]
+    assert text(visit, "#town-filter").endswith("本模型未登记乡镇")
+    expect(page.locator("#lead-total")).to_have_text(str(len(leads["hotel.minor_guest"])))  # type: ignore[attr-defined]
+
+
+def test_a_model_run_from_its_page_counts_its_leads(visit: Visit, leads, server: Server) -> None:
+    model = "hotel.minor_guest"
+    visit.sign_in("张检察官")
+    visit.go(f"/models/{model}")
+    page = visit.page
+    page.fill("#run-one input[name=as_of]", AS_OF.isoformat())  # type: ignore[attr-defined]
+    submit(visit, "#run-one button[type=submit]")
+    assert "/models/runs/" in page.url  # type: ignore[attr-defined]
+    # the panel asks for itself every second until the run is done
+    expect(page.locator("#run-done")).to_be_visible(timeout=60_000)  # type: ignore[attr-defined]
+    assert text(visit, "#run-found") == str(len(leads[model]))
+    assert "基准日 2026-06-01，1 个模型" in text(visit, "#model-run")
+    page.reload()  # type: ignore[attr-defined]
+    assert text(visit, "#run-found") == str(len(leads[model]))
+    visit.go("/models")
+    assert AS_OF.isoformat() in text(visit, "#run-history")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian import audit
+from shujian.beijing import CHINA
 from shujian.errors import UserError
 from shujian.leads.queue import homes, queue
 from shujian.models.runner import run_models
@@ -42,6 +43,11 @@ def signed_in(client: TestClient, name: str = "张检察官") -> TestClient:
     return client
 
 
+def beijing_date(moment: dt.datetime) -> dt.date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(CHINA).date()
+
+
 def token_of(html: str) -> str:
     found = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert found
@@ -53,7 +59,7 @@ def test_the_queue_lists_newest_first_and_within_dates(with_leads: Workspace) ->
     by_model = queue(with_leads.store, READER, home=home)
     newest = queue(with_leads.store, READER, home=home, order="newest")
     assert [r["id"] for r in newest] == sorted((r["id"] for r in by_model), reverse=True)
-    found_on = by_model[0]["created_at"].date()
+    found_on = beijing_date(by_model[0]["created_at"])  # the filter counts Beijing days
     assert queue(with_leads.store, READER, home=home, since=found_on).total == by_model.total
     later = found_on + dt.timedelta(days=1)
     assert queue(with_leads.store, READER, home=home, since=later).total == 0
@@ -95,6 +101,7 @@ def test_a_prosecutor_cannot_dispatch(with_leads: Workspace, client) -> None:
     signed_in(client)
     page = client.get("/leads")
     assert 'id="dispatch-selected"' not in page.text  # no button for a role without 分派
+    assert 'id="accept-selected"' in page.text and 'id="dismiss-selected"' in page.text
     refused = client.post(
         "/leads/dispatch",
         data={
@@ -104,4 +111,4 @@ def test_a_prosecutor_cannot_dispatch(with_leads: Workspace, client) -> None:
             "csrf_token": token_of(page.text),
         },
     )
-    assert refused.status_code == 400 and "分派" in refused.text
+    assert refused.status_code == 403 and "分派" in refused.text  # a role's refusal

@@ -48,12 +48,14 @@ def test_an_assistant_sees_no_lead_outside_their_scope(
     assert _links(data) == []  # but none of the department's leads
 
 
-def test_the_administrator_sees_places_without_leads(
-    with_leads: Workspace, client: TestClient
-) -> None:
+def test_the_administrator_has_no_map(with_leads: Workspace, client: TestClient) -> None:
+    """A 系统管理员 manages accounts and settings, not case work: no map, no link to it."""
     signed_in(client, "管理员")
-    data = client.get("/map/data.json").json()
-    assert data["venues"] and _links(data) == []
+    assert client.get("/map/data.json").status_code == 403
+    page = client.get("/map")
+    assert page.status_code == 403 and "无权查看线索" in page.text
+    assert 'href="/map"' not in page.text and 'href="/leads"' not in page.text
+    assert 'href="/admin"' in page.text
 
 
 def test_the_map_asks_to_sign_in(client: TestClient) -> None:

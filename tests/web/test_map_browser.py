@@ -70,6 +70,10 @@ def test_the_map_draws_outline_schools_rings_and_venues_offline(
     paths = page.locator("#map path.leaflet-interactive")  # type: ignore[attr-defined]
     assert paths.count() >= 1 + len(data["schools"]) + len(data["venues"])
     assert page.locator("#map path.venue-lead").count() >= 1  # type: ignore[attr-defined]
+    drawn = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#map path.venue", "els => els.map(e => e.classList.contains('venue-lead'))"
+    )
+    assert drawn == sorted(drawn)  # venues with leads on top: no other marker covers one
     assert page.locator("#map svg path").count() > paths.count()  # the rings  # type: ignore[attr-defined]
     assert "有线索的" in page.inner_text("#map-status")  # type: ignore[attr-defined]
     shot(visit, "map", tmp_path)

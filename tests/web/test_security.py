@@ -4,6 +4,7 @@ limit on sign-in attempts per address, no open redirect, values escaped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import stat
 import time
@@ -170,3 +171,21 @@ def test_the_session_key_is_made_once(web_ws: Workspace) -> None:
     key = (web_ws.root / KEY_FILE).read_text()
     create_app(web_ws)
     assert (web_ws.root / KEY_FILE).read_text() == key
+
+
+@pytest.mark.parametrize(
+    ("moment", "shown"),
+    [
+        (dt.datetime(2026, 12, 5, 17, 30), "2026-12-06 01:30"),  # naive: stored UTC
+        (dt.datetime(2026, 12, 5, 17, 30, tzinfo=dt.UTC), "2026-12-06 01:30"),
+        (
+            dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+            "2026-12-31 23:59",
+        ),
+        (None, ""),
+    ],
+)
+def test_pages_show_beijing_time(moment: dt.datetime | None, shown: str) -> None:
+    from shujian.web.pages import beijing
+
+    assert beijing(moment) == shown

@@ -21,14 +21,14 @@ def audit_group() -> None:
 @click.option(
     "--object",
     "object_type",
-    type=click.Choice(["lead", "case", "run", "stats"]),
+    type=click.Choice(list(audit.OBJECT_LABELS)),
     default=None,
     help="对象类别",
 )
 @click.option("--id", "object_id", default=None, help="对象编号")
 @click.option("--action", default=None, help="操作（如 view、transition、dismiss）")
-@click.option("--since", default=None, metavar="YYYY-MM-DD")
-@click.option("--until", default=None, metavar="YYYY-MM-DD")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="起始日（北京时间）")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="截止日（北京时间，含当日）")
 @click.option("--limit", type=int, default=None, help="只显示最近的若干条")
 @click.option("--json", "as_json", is_flag=True, help="每条一行 JSON")
 @click.pass_context
@@ -64,8 +64,8 @@ def log_cmd(
         if len(detail) > 160:
             detail = detail[:157] + "..."
         click.echo(
-            f"{r['chain_label']:<9}{r['seq']:>7}  {r['at'][:19]}  {r['actor']:<12}{r['action_label']:<8}"
-            f"{r['object_type']} {r['object_id']}  {detail}"
+            f"{r['chain_label']:<9}{r['seq']:>7}  {r['local_at']}  {r['actor']:<12}{r['action_label']:<8}"
+            f"{r['object_label']} {r['object_id']}  {detail}"
         )
 
 

@@ -12,6 +12,7 @@ from shujian.data import mappings as saved_mappings
 from shujian.data.datasets import Column, Dataset
 from shujian.data.fields import FIELD_TYPES
 from shujian.data.importer import ImportOptions, ImportResult, import_file, summary_json
+from shujian.data.steps import allowed_values
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.workspace import CONFIG_NAME, Region, init_workspace, open_workspace
@@ -256,7 +257,9 @@ def datasets_show_cmd(ctx: click.Context, dataset_id: str) -> None:
         if c.aliases:
             click.echo(f"      别名：{'、'.join(c.aliases)}")
         if c.values:
-            click.echo(f"      允许的取值：{'、'.join(c.values)}")
+            click.echo(f"      允许的取值：{allowed_values(c)}")
+        if c.multiple:
+            click.echo("      可填多项，以顿号、逗号、分号、斜杠或空格分隔")
         if c.synonyms:
             pairs = "、".join(f"{k}→{v}" for k, v in c.synonyms.items())
             click.echo(f"      同义词（导入时换成标准取值）：{pairs}")

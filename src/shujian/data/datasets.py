@@ -16,6 +16,7 @@ Two ways a newer batch relates to older ones, declared per dataset as `mode`:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,6 +26,9 @@ from typing import Literal
 import yaml
 
 SHIPPED_DIR = Path(__file__).parent / "datasets"
+
+LIST_SEPARATORS = re.compile(r"[、,，;；/／|｜\s]+")
+"""What separates the items of a list cell (`multiple: true`), as agencies type them."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class Column:
 
     A synonym maps one word to one value; a word such as a bare 不起诉 names several values
     that the rules treat differently, so it is refused with that question, never mapped."""
+    multiple: bool = False
+    """A cell holds a list of values (帮扶措施: 心理辅导、劝返回校): each item is checked against
+    the vocabulary and the cell is stored as its values in declared order, joined by 、."""
+    value_labels: dict[str, str] = field(default_factory=dict)
+    """Chinese names of values that are codes (single_parent → 单亲、离异家庭未成年人), for
+    messages and listings; the stored value is the code."""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -104,6 +114,8 @@ def _load_file(path: Path) -> Dataset:
             values=tuple(c.get("values", ()) or ()),
             synonyms=dict(c.get("synonyms", {}) or {}),
             ambiguous=dict(c.get("ambiguous", {}) or {}),
+            multiple=bool(c.get("multiple", False)),
+            value_labels=dict(c.get("value_labels", {}) or {}),
         )
         for c in raw["columns"]
     )
@@ -154,8 +166,15 @@ def check_dataset(dataset: Dataset) -> None:
 def _check_vocabulary(dataset_id: str, col: Column) -> None:
     """A synonym must name a declared value, and no word may be both a synonym and ambiguous."""
     where = f"{dataset_id}.{col.id}"
-    if (col.synonyms or col.ambiguous) and not col.values:
-        raise ValueError(f"{where}: synonyms or ambiguous words need declared values")
+    if (col.synonyms or col.ambiguous or col.multiple or col.value_labels) and not col.values:
+        raise ValueError(f"{where}: synonyms, ambiguous words, lists and labels need values")
+    for value in col.value_labels:
+        if value not in col.values:
+            raise ValueError(f"{where}: label for undeclared value {value}")
+    if col.multiple:
+        for word in (*col.values, *col.synonyms, *col.ambiguous):
+            if LIST_SEPARATORS.search(word):
+                raise ValueError(f"{where}: list item {word} contains a list separator")
     for word, target in col.synonyms.items():
         if target not in col.values:
             raise ValueError(f"{where}: synonym {word} maps to undeclared value {target}")

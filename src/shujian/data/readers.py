@@ -100,6 +100,25 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     return Grid(frame=frame, row_numbers=rows, sheet=name)
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of an Excel file, in the workbook's order; none for a CSV file."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            import fastexcel
+
+            return list(fastexcel.read_excel(str(path)).sheet_names)
+        if suffix == ".xls":
+            import xlrd
+
+            return list(xlrd.open_workbook(str(path), on_demand=True).sheet_names())
+    except Exception as exc:  # fastexcel and xlrd raise their own error types for corrupt files
+        raise UserError(
+            f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 {suffix[1:]} 格式。"
+        ) from exc
+    return []
+
+
 def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
     if wanted is None:
         return names[0]
@@ -325,6 +344,12 @@ def _read_csv(path: Path, encoding: str) -> Grid:
         encoding = detect_encoding(path)
     elif encoding in ("gbk", "gb2312"):
         encoding = "gb18030"
+    elif encoding in ("utf-8", "utf8") and not _decodes(path, "utf-8"):
+        raise UserError(
+            f"文件 {path.name} 不能按 UTF-8 编码读取：其中有不是 UTF-8 的字节"
+            "（多半是 GBK 编码）。请改用自动识别，或按 GBK 读取。",
+            code="bad_encoding",
+        )
     source = path
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if encoding not in ("utf-8", "utf8"):
@@ -334,7 +359,11 @@ def _read_csv(path: Path, encoding: str) -> Grid:
             _transcode(path, source, encoding)
         except UnicodeDecodeError as exc:
             tmp.cleanup()
-            raise UserError(f"文件 {path.name} 不能按 {encoding} 编码读取：{exc.reason}。") from exc
+            raise UserError(
+                f"文件 {path.name} 不能按 {encoding.upper()} 编码读取：其中有该编码没有的字节。"
+                "请改用自动识别的编码。",
+                code="bad_encoding",
+            ) from exc
     try:
         head = _head_lines(source, HEADER_SCAN_ROWS)
         delimiter = _sniff_delimiter(head)

@@ -73,3 +73,30 @@ def write_report(
     finally:
         book.close()
     tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class ReportExcerpt:
+    """The first rows of a rejection report, and how many it holds (a page shows a few)."""
+
+    rejections: list[Rejection]
+    rejected_cells: int
+    """Refused cells the report lists (a row with two bad cells counts twice)."""
+    skipped: list[tuple[int, str]]
+    """(row, reason) of the first rows skipped."""
+    skipped_rows: int
+
+
+def read_excerpt(path: Path, limit: int) -> ReportExcerpt:
+    """The first `limit` refused cells and skipped rows of the report `write_report` wrote."""
+    import fastexcel
+
+    book = fastexcel.read_excel(str(path))
+    cells = book.load_sheet("退回记录", n_rows=limit, dtypes="string")
+    skips = book.load_sheet("跳过的行", n_rows=limit, dtypes="string")
+    rejections = [
+        Rejection(int(row or 0), column or "", value, reason or "")
+        for row, column, value, reason in cells.to_polars().iter_rows()
+    ]
+    skipped = [(int(row or 0), reason or "") for row, reason in skips.to_polars().iter_rows()]
+    return ReportExcerpt(rejections, cells.total_height, skipped, skips.total_height)

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from shujian.data import mappings, readers
-from shujian.data.datasets import Column, Dataset, normalise_header
+from shujian.data.datasets import LIST_SEPARATORS, Column, Dataset, normalise_header
 from shujian.data.fields import get_field_type
 from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
@@ -272,11 +272,7 @@ def add_constants(state: ImportState) -> ImportState:
                 f"文件中已有“{col.label}”列（表头“{header}”），不能再为它指定整份文件统一的值。",
                 code="constant_for_present_column",
             )
-        parsed = get_field_type(col.type).parse(pl.Series([value]))
-        reason = parsed.error[0]
-        if reason is None and col.values:
-            _, vocabulary = _check_vocabulary(parsed.value, col)
-            reason = vocabulary[0]
+        reason = constant_refusal(col, value)
         if reason is not None:
             raise UserError(
                 f"整份文件统一取值“{col.label}={value}”：{reason}。",
@@ -289,6 +285,17 @@ def add_constants(state: ImportState) -> ImportState:
     )
     columns = {**state.columns, **{CONSTANT_PREFIX + c: c for c in constants}}
     return replace(state, body=body, columns=columns)
+
+
+def constant_refusal(col: Column, value: str) -> str | None:
+    """Why `value` cannot be every row's value of `col` (its field type or vocabulary refuses
+    it), or None. A form asks it before the file is sent."""
+    parsed = get_field_type(col.type).parse(pl.Series([value]))
+    reason = parsed.error[0]
+    if reason is None and col.values:
+        _, vocabulary = _check_vocabulary(parsed.value, col)
+        reason = vocabulary[0]
+    return None if reason is None else str(reason)
 
 
 def require_crs(state: ImportState) -> ImportState:
@@ -394,16 +401,21 @@ def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
 
 
 def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
-    """Map synonyms to the declared value; anything else is rejected, not guessed."""
+    """Map synonyms to the declared value; anything else is rejected, not guessed. A list cell
+    (`multiple`) is checked item by item."""
+    if col.multiple:
+        return _check_list(value, col)
     synonyms = {normalise_text(pl.Series([k]))[0]: v for k, v in col.synonyms.items()}
     mapped = value.replace(synonyms) if synonyms else value
     bad = mapped.is_not_null() & ~mapped.is_in(list(col.values))
-    allowed = "、".join(col.values)
     error = pl.select(
         pl.when(pl.lit(bad))
         .then(
             pl.format(
-                "“{}”不是规定的{}（应为：{}）", pl.lit(value), pl.lit(col.label), pl.lit(allowed)
+                "“{}”不是规定的{}（应为：{}）",
+                pl.lit(value),
+                pl.lit(col.label),
+                pl.lit(allowed_values(col)),
             )
         )
         .otherwise(None)
@@ -413,6 +425,64 @@ def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Seri
         asked = value.replace_strict(questions, default=None, return_dtype=pl.Utf8)
         error = pl.select(pl.coalesce(asked, error)).to_series()
     return mapped, error
+
+
+def allowed_values(col: Column) -> str:
+    """The values a message names: 一对一、一对多 …, or for codes 单亲、离异家庭未成年人（single_parent）；…"""
+    if col.value_labels:
+        return "；".join(
+            f"{col.value_labels[v]}（{v}）" if v in col.value_labels else v for v in col.values
+        )
+    return "、".join(col.values)
+
+
+def _check_list(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
+    """A list cell (心理辅导，劝返回校 / 帮学业、法治): split on 、,;/| and spaces, each item mapped
+    or refused as a single value is, then stored as its distinct values in declared order joined
+    by 、. The first refused item gives the cell's reason; the rejection report shows the cell."""
+    n = value.len()
+    items = (
+        pl.DataFrame({"i": pl.int_range(n, eager=True), "item": value.cast(pl.Utf8)})
+        .with_columns(
+            pl.col("item")
+            .str.replace_all(LIST_SEPARATORS.pattern, "、")
+            .str.strip_chars("、")
+            .str.split("、")
+        )
+        .explode("item")
+        .filter(pl.col("item").is_not_null() & (pl.col("item") != ""))
+    )
+    single = replace(col, multiple=False)
+    mapped, error = _check_vocabulary(items["item"], single)
+    order = {v: k for k, v in enumerate(col.values)}
+    checked = items.with_columns(
+        mapped.alias("value"),
+        error.alias("error"),
+        mapped.replace_strict(order, default=None, return_dtype=pl.Int64).alias("order"),
+    )
+    cells = (
+        checked.sort("i", "order", nulls_last=True)
+        .group_by("i")
+        .agg(
+            pl.col("value")
+            .filter(pl.col("order").is_not_null())
+            .unique(maintain_order=True)
+            .str.join("、"),
+            pl.col("error").drop_nulls().first(),
+        )
+    )
+    back = (
+        pl.DataFrame({"i": pl.int_range(n, eager=True), "raw": value.cast(pl.Utf8)})
+        .join(cells, on="i", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("raw").is_not_null() & pl.col("value").is_null())
+            .then(pl.format("“{}”中没有可识别的{}", pl.col("raw"), pl.lit(col.label)))
+            .otherwise(pl.col("error"))
+            .alias("error")
+        )
+        .with_columns(pl.when(pl.col("error").is_null()).then(pl.col("value")).alias("value"))
+    )
+    return back["value"].alias(value.name), back["error"].alias(value.name)
 
 
 def coordinates_to_wgs84(state: ImportState) -> ImportState:

@@ -28,11 +28,12 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import (
@@ -45,12 +46,14 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    func,
     insert,
     select,
     text,
     update,
 )
 
+from shujian.paging import fetch_page
 from shujian.store import metadata, now
 
 batches = Table(
@@ -109,6 +112,26 @@ class Batch:
         return self.superseded_by is None
 
 
+def _batch(r: Mapping[Any, Any]) -> Batch:
+    return Batch(
+        id=r["id"],
+        dataset=r["dataset"],
+        file_name=r["file_name"],
+        file_sha256=r["file_sha256"],
+        agency=r["agency"],
+        imported_at=r["imported_at"],
+        imported=r["imported"],
+        rejected=r["rejected"],
+        parquet=r["parquet"],
+        details=dict(r["details"] or {}),
+        replaces=r["replaces"],
+        superseded_by=r["superseded_by"],
+        rows_read=r["rows_read"],
+        skipped=r["skipped"],
+        duplicates=r["duplicates"],
+    )
+
+
 @dataclass(frozen=True)
 class BatchWrite:
     """A batch being written: its id, and the open transaction that will commit it."""
@@ -137,26 +160,35 @@ class Warehouse:
         if current:
             query = query.where(batches.c.superseded_at.is_(None))
         with self.store.connect() as conn:
-            return [
-                Batch(
-                    id=r.id,
-                    dataset=r.dataset,
-                    file_name=r.file_name,
-                    file_sha256=r.file_sha256,
-                    agency=r.agency,
-                    imported_at=r.imported_at,
-                    imported=r.imported,
-                    rejected=r.rejected,
-                    parquet=r.parquet,
-                    details=dict(r.details or {}),
-                    replaces=r.replaces,
-                    superseded_by=r.superseded_by,
-                    rows_read=r.rows_read,
-                    skipped=r.skipped,
-                    duplicates=r.duplicates,
-                )
-                for r in conn.execute(query)
-            ]
+            return [_batch(r._mapping) for r in conn.execute(query)]
+
+    def batch(self, batch_id: int) -> Batch | None:
+        """One batch by its number, superseded or not; None when there is none."""
+        with self.store.connect() as conn:
+            row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+        return _batch(row._mapping) if row is not None else None
+
+    def batch_page(
+        self, dataset: str | None = None, *, offset: int = 0, limit: int = 20
+    ) -> tuple[list[Batch], int]:
+        """One page of the batches, newest first, and how many there are: what a list shows
+        (a dataset imported every week for years has hundreds)."""
+        query = select(batches).order_by(batches.c.id.desc())
+        if dataset is not None:
+            query = query.where(batches.c.dataset == dataset)
+        with self.store.connect() as conn:
+            page = fetch_page(conn, query, offset, limit)
+        return [_batch(r) for r in page], page.total
+
+    def current_counts(self) -> dict[str, int]:
+        """Dataset → how many of its batches are current (read by the models)."""
+        query = (
+            select(batches.c.dataset, func.count())
+            .where(batches.c.superseded_at.is_(None))
+            .group_by(batches.c.dataset)
+        )
+        with self.store.connect() as conn:
+            return {str(d): int(n) for d, n in conn.execute(query)}
 
     def find_file(self, dataset: str, sha256: str) -> Batch | None:
         """The current batch that holds this file, if any (the importer decides whether a

@@ -25,10 +25,11 @@ from sqlalchemy import (
     select,
 )
 
-from shujian import audit
+from shujian import audit, beijing
 from shujian.errors import UserError
 from shujian.leads.service import status_label
 from shujian.leads.store import leads
+from shujian.leads.town import NO_TOWN
 from shujian.models.spec import ModelSpec
 from shujian.paging import Page, check_window
 from shujian.users.access import LeadRef, Scope, missing_or_hidden, require, scope_of, visible
@@ -180,6 +181,7 @@ COLUMNS = (
     leads.c.active,
     leads.c.evidence_rows,
     leads.c.created_at,
+    leads.c.town,
     leads.c.dispatch_department.label("department"),
     leads.c.dispatch_prosecutor.label("prosecutor"),
 )
@@ -250,6 +252,7 @@ def queue(
     order: str = "model",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    town: str | None = None,
 ) -> LeadPage:
     """The lead queue (one list per department or prosecutor), without evidence; audited.
 
@@ -257,7 +260,8 @@ def queue(
     department's queue, shown with that department and `dispatched` false. `offset` and `limit`
     choose one page (all rows when `limit` is None); the page knows how many matched, and how
     many of them are 不再命中 (`LeadPage.stale`). `order` is one of `ORDERS`; `since` and `until`
-    keep the leads first found on or after, on or before those days (UTC dates). Hits of the `review_models` (`review_models()`:
+    keep the leads first found on or after, on or before those days (Beijing days); `town` those
+    in that town (乡镇), or without one when it is `leads.town.NO_TOWN`. Hits of the `review_models` (`review_models()`:
     models of kind `review`, 待核对 items that are not accusations yet) are never in the lead
     queue; `review=True` lists them instead. Only the leads in the user's scope are listed
     (`lead_scope`), so the page and its total are the user's.
@@ -267,11 +271,9 @@ def queue(
     ordering = _ordering(order)
     query = select(leads.c.id).select_from(leads)
     if since:
-        query = query.where(leads.c.created_at >= dt.datetime.combine(since, dt.time()))
+        query = query.where(leads.c.created_at >= beijing.day_start(since))
     if until:
-        query = query.where(
-            leads.c.created_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-        )
+        query = query.where(leads.c.created_at < beijing.day_after(until))
     if review:
         query = query.where(leads.c.model_id.in_(list(review_models)))
     elif review_models:
@@ -288,6 +290,8 @@ def queue(
         query = query.where(leads.c.model_id == model_id)
     if undispatched:
         query = query.where(leads.c.dispatch_department.is_(None))
+    if town:
+        query = query.where(leads.c.town.is_(None) if town == NO_TOWN else leads.c.town == town)
     rows = _fetch(store, query, ordering, parts, offset, limit)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
@@ -304,6 +308,7 @@ def queue(
         **({"order": order} if order != "model" else {}),
         **({"since": since.isoformat()} if since else {}),
         **({"until": until.isoformat()} if until else {}),
+        **({"town": town} if town else {}),
     }
     audit.record_page_view(store, user.name, "lead", filters, rows)
     return rows

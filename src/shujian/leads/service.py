@@ -46,6 +46,9 @@ class Finding:
     earlier_hashes: tuple[str, ...] = ()
     """Digests of the same facts under an earlier rule of what counts as a fact: a lead stored
     with one of them has not changed (its stored digest is brought up to date)."""
+    town: str | None = None
+    """The town (乡镇) the subject is in, when the model declares where to read it
+    (`leads.town`). Not a fact: written on every run that finds the lead, never compared."""
 
 
 def evidence_digest(facts_text: str, rows: int) -> str:
@@ -152,6 +155,7 @@ def record_findings(
                 active=True,
                 evidence_hash=bindparam("evidence_hash"),
                 title=bindparam("title"),
+                town=bindparam("town"),
             ),
             [
                 {
@@ -160,6 +164,7 @@ def record_findings(
                     # the title is not a fact: it follows the run (a 暂定 mark drops when the
                     # year's notice confirms the same dates)
                     "title": found[s].title,
+                    "town": found[s].town,
                 }
                 for s in seen_again
             ],
@@ -184,6 +189,7 @@ def record_findings(
                 parameters=bindparam("parameters"),
                 batches=bindparam("batches"),
                 status=bindparam("status"),
+                town=bindparam("town"),
             ),
             [
                 {
@@ -195,6 +201,7 @@ def record_findings(
                     "parameters": parameters,
                     "batches": found[s].batches,
                     "status": "new" if existing[s].status == "dismissed" else existing[s].status,
+                    "town": found[s].town,
                 }
                 for s in changed
             ],
@@ -251,6 +258,7 @@ def _write_new(
                 "last_run_id": run_id,
                 "created_at": stamp,
                 "updated_at": stamp,
+                "town": f.town,
             }
             for f in fresh
         ],

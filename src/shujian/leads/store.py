@@ -1,6 +1,7 @@
 """Tables of runs and leads in the case store.
 
-A lead's identity is (model, subject). Its history is the append-only `lead_events` table:
+A lead's identity is (model, subject); its `town` (乡镇) is where its subject is, when the model
+declares the evidence column that says so (`leads.town`). Its history is the append-only `lead_events` table:
 rows are added, never updated or deleted.
 """
 
@@ -69,14 +70,15 @@ leads = Table(
     Column("last_run_id", Integer, ForeignKey("runs.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("town", String(64), index=True),
     # where the lead is dispatched now (NULL: waiting undispatched), as its `lead_dispatches`
-    # row says: kept here too so that the queue filters one table (migration 0009)
+    # row says: kept here too so that the queue filters one table (migration 0010)
     Column("dispatch_department", String(64)),
     Column("dispatch_prosecutor", String(128)),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
 
-# The queue's indexes (migration 0009): each holds every column the queue filters on, in one of
+# The queue's indexes (migration 0010): each holds every column the queue filters on, in one of
 # its orders (by model, by time; with a status first or without), so that a page and its count
 # are read from an index alone, never from the wide rows (evidence, parameters).
 _FILTERED = ("dispatch_department", "dispatch_prosecutor", "active")

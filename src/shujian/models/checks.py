@@ -3,7 +3,8 @@
 The query must parse, be a single SELECT, write nothing, read only its declared datasets
 (and the working-day calendar), use only declared parameters, and return its subject, its
 evidence columns and the batch columns that trace every evidence row to its file. A model's
-own `labels` may only name its evidence columns, and its `deciding` columns must be evidence.
+own `labels` may only name its evidence columns, and its `deciding` and `town` columns must be
+evidence.
 
 No subject, evidence, deciding or title column may carry the run date: a value computed from
 `:as_of` ("截至2026-06-01未见…", days overdue as of today) changes every day, so every lead a
@@ -80,6 +81,11 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
             problems.append(
                 f"deciding 中的“{col}”不是证据列：只能从 evidence 中选取（溯源批次列除外）。"
             )
+    if spec.town and (spec.town not in spec.evidence or spec.town in trace):
+        problems.append(
+            f"town 中的“{spec.town}”不是证据列：乡镇须取自 evidence 中列出的列"
+            "（所属乡镇或含乡镇的地址）。"
+        )
     for col, label in spec.labels.items():
         if col not in spec.evidence:
             problems.append(f"labels 中的“{col}”不是证据列：只能为 evidence 中列出的列写中文标签。")

@@ -16,7 +16,7 @@ import dataclasses
 import re
 import string
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,7 @@ from shujian.errors import UserError
 from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
+from shujian.leads.town import town_of
 from shujian.models.checks import check_model
 from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
@@ -68,6 +69,25 @@ class RunReport:
     outcomes: list[ModelOutcome]
 
 
+@dataclass(frozen=True)
+class RunProgress:
+    """Where a run is, as told to a `progress` callback: `done` of `total` models evaluated,
+    the one being evaluated now (None once all are and the leads are being written) and the
+    leads found so far (subjects, before they are compared with the stored leads)."""
+
+    done: int
+    total: int
+    model: ModelSpec | None
+    leads_found: int
+
+    @property
+    def writing(self) -> bool:
+        return self.model is None
+
+
+Progress = Callable[[RunProgress], None]
+
+
 def run_models(
     ws: Workspace,
     library: Mapping[str, ModelSpec],
@@ -75,8 +95,13 @@ def run_models(
     as_of: date,
     engine: str = "duckdb",
     user: User = SYSTEM,
+    progress: Progress | None = None,
 ) -> RunReport:
-    """Run models as of a date and write their leads in one transaction (audited as the run)."""
+    """Run models as of a date and write their leads in one transaction (audited as the run).
+
+    `progress`, when given, is told before each model is evaluated and once more before the
+    leads are written (`RunProgress`); it runs in the caller's thread and must return quickly.
+    """
     require(user, "run_models")
     datasets = ws.datasets()
     check_additions(library.values(), ws.additions)
@@ -85,11 +110,13 @@ def run_models(
         problems = check_model(spec, datasets)
         if problems:
             raise UserError(f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems))
-    outcomes = evaluate(ws, datasets, specs, as_of, engine)
+    outcomes = evaluate(ws, datasets, specs, as_of, engine, progress)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
         raise UserError(next(iter(refused.values())), code="calendar_year_unknown")
     ran = [o for o in outcomes if not o.refused]
+    if progress is not None:
+        progress(RunProgress(len(specs), len(specs), None, sum(len(o.findings) for o in ran)))
     with ws.store.begin() as conn:
         run_id = conn.execute(
             insert(runs).values(
@@ -153,11 +180,13 @@ def evaluate(
     specs: Sequence[ModelSpec],
     as_of: date,
     engine: str,
+    progress: Progress | None = None,
 ) -> list[ModelOutcome]:
     """Run each model's query and group its rows into findings (nothing is written).
 
     A model that counts working days on a date its calendar cannot count, even provisionally,
-    comes back `refused`, without findings; the others run.
+    comes back `refused`, without findings; the others run. `progress` is told before each
+    model (see `run_models`).
     """
     if engine != "duckdb":
         raise UserError(f"计算引擎 {engine} 尚未接入本工作区的运行；目前可用：duckdb。")
@@ -165,10 +194,13 @@ def evaluate(
 
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
     empty = empty_datasets(warehouse, {d for spec in specs for d in spec.datasets})
-    outcomes = []
+    outcomes: list[ModelOutcome] = []
     with DuckDBEngine(warehouse, datasets) as db:
         calendar_ready = False
-        for spec in specs:
+        for done, spec in enumerate(specs):
+            if progress is not None:
+                found = sum(len(o.findings) for o in outcomes)
+                progress(RunProgress(done, len(specs), spec, found))
             params = parameters_in_force(spec, ws.overrides, ws.additions)
             values: dict[str, Any] = {k: v.value for k, v in params.items()}
             values["as_of"] = as_of
@@ -308,10 +340,19 @@ def to_findings(
                 earlier_hashes=(
                     (evidence_digest(earlier_text[key], totals[key]),) if earlier_text else ()
                 ),
+                town=_town(spec, group),
             )
         )
     findings.sort(key=lambda f: f.subject)
     return findings
+
+
+def _town(spec: ModelSpec, group: Sequence[Mapping[str, Any]]) -> str | None:
+    """The subject's town: the first its rows' `town` column names (None when the model
+    declares no such column)."""
+    if not spec.town:
+        return None
+    return next((t for t in (town_of(r.get(spec.town)) for r in group) if t), None)
 
 
 def _fact_columns(subject: str, deciding: Sequence[str], trace: Sequence[str]) -> list[str]:

@@ -15,6 +15,8 @@
               change; `checks.py` refuses evidence, deciding or title columns whose value is
               computed from `:as_of` (comparing a data date with `:as_of` in a condition is fine).
     labels: {evidence column: 中文标签} (optional; overrides `evidence_labels.yaml` for this model)
+    town: <evidence column> whose value is the subject's town (乡镇) or an address naming it
+          (optional; `leads.town.town_of` reads it; without it the model's leads have no town)
     trace: {dataset: <output column holding the batch id of that dataset's row>}
     query: one read-only SELECT
 
@@ -87,6 +89,8 @@ class ModelSpec:
     declared_deciding: tuple[str, ...] = ()
     document: DocumentSpec | None = None
     """What a 检察建议书 says of this model's leads (`shujian.models.document`)."""
+    town: str = ""
+    """The evidence column that places the subject in a town (乡镇), or empty (see `leads.town`)."""
     kind: str = "lead"
     """`lead` (an accusation, pushed to the lead queue) or `review` (a 待核对 item a prosecutor
     must check before it may become one: listed apart, never in the lead queue)."""
@@ -211,6 +215,7 @@ def spec_from_dict(raw: dict[str, Any], path: Path | None = None) -> ModelSpec:
         notes=tuple(raw.get("notes") or ()),
         labels={str(k): "" if v is None else str(v).strip() for k, v in labels.items()},
         declared_deciding=_deciding(raw.get("deciding")),
+        town=str(raw.get("town", "") or ""),
         kind=str(raw.get("kind", "lead")),
         document=_document(raw.get("document"), path),
     )

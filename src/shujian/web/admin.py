@@ -151,7 +151,12 @@ def audit_log(
         )
     except UserError as refusal:
         status = 403 if refusal.code == "forbidden" else 400
-        return render(request, "admin/audit.html", {"refusal": refusal.message, **filters}, status)
+        return render(
+            request,
+            "admin/audit.html",
+            {"refusal": refusal.message, **_choices(), **filters},
+            status,
+        )
     for e in entries:
         detail = e["detail"]
         e["detail_text"] = (
@@ -160,8 +165,18 @@ def audit_log(
     return render(
         request,
         "admin/audit.html",
-        {"entries": list(reversed(entries)), "shown": AUDIT_ROWS, **filters},
+        {"entries": list(reversed(entries)), "shown": AUDIT_ROWS, **_choices(), **filters},
     )
+
+
+def _choices() -> dict[str, Any]:
+    """The filter's choices: each kind of object and each action by its Chinese name (查看 and
+    查看列表 first: most entries are views)."""
+    actions = sorted(audit.ACTION_LABELS.items(), key=lambda item: item[0] not in ("view", "list"))
+    return {
+        "object_labels": audit.OBJECT_LABELS,
+        "action_labels": [a for a in actions if a[0] != "assign"],
+    }
 
 
 @router.post("/admin/audit/verify")

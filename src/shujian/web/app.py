@@ -18,14 +18,39 @@ from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from shujian.errors import UserError
-from shujian.web import admin, auth, cases, data, home, leads, models, stats
+from shujian.web import (
+    admin,
+    auth,
+    cases,
+    data,
+    documents,
+    home,
+    lead_export,
+    leads,
+    models,
+    stats,
+    upload,
+)
 from shujian.web import map as map_family
 from shujian.web.assets import STATIC
-from shujian.web.pages import render
+from shujian.web.pages import refusal_status, render
 from shujian.web.security import HEADERS, CSRFCheck, SecurityHeaders, session_key
 from shujian.workspace import Workspace, open_workspace
 
-FAMILIES = (auth, home, leads, cases, models, data, map_family, stats, admin)
+FAMILIES = (
+    auth,
+    home,
+    leads,
+    lead_export,
+    cases,
+    documents,
+    models,
+    data,
+    upload,
+    map_family,
+    stats,
+    admin,
+)
 """Modules with a `router`: one per page family (leads, cases, models, data, map, stats, admin
 join here)."""
 
@@ -102,11 +127,16 @@ def _http_error(request: Request, error: Exception) -> Response:
 def _refused(request: Request, error: Exception) -> Response:
     """A service's refusal that no page handled itself: its Chinese message."""
     assert isinstance(error, UserError)
+    status = refusal_status(error)
     return render(
         request,
         "error.html",
-        {"title": "未能完成", "message": error.message, "user": auth.signed_in(request)},
-        status_code=400,
+        {
+            "title": TITLES[status] if status != 400 else "未能完成",
+            "message": error.message,
+            "user": auth.signed_in(request),
+        },
+        status_code=status,
     )
 
 

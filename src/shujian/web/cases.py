@@ -1,6 +1,6 @@
 """案件: the list of the user's cases with their deadlines, and the case page — its leads, its
-timeline, the steps the declared workflow allows this user now, the 检察建议书 (draft, issue,
-download, PDF preview, 备案), the reply and the outcomes.
+timeline, the steps the declared workflow allows this user now, the reply and the outcomes.
+The 检察建议书's routes (draft, issue, download, PDF preview, 备案) are in `web/documents.py`.
 
 Routes call the services `cli/cases.py` calls, with the signed-in user: the services scope
 every read and refuse every step outside the user's role or scope; a refusal is shown on the
@@ -10,20 +10,16 @@ case page in Chinese (404 outside the scope, 403 for a role's refusal, else 400)
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.categories import declarations
-from shujian.cases.documents import preview
 from shujian.cases.numbering import COUNTER, numbering_mode
 from shujian.cases.workflow import (
     Transition,
@@ -45,7 +41,6 @@ router = APIRouter()
 
 CHINA = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 20
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _ws(request: Request) -> Workspace:
@@ -198,7 +193,7 @@ def _refusal(request: Request, e: UserError) -> Response:
     return render(request, "error.html", {"title": title, "message": e.message}, code)
 
 
-def _refused_on_page(
+def refused_on_page(
     request: Request, user: SignedInUser, case_id: int, e: UserError, form: dict[str, Any]
 ) -> Response:
     """The case page again with the refusal above it; outside the scope, the 404 page."""
@@ -211,7 +206,7 @@ def _refused_on_page(
         return _refusal(request, again)
 
 
-def _back(case_id: int, done: str) -> Response:
+def back(case_id: int, done: str) -> Response:
     return RedirectResponse(f"/cases/{case_id}?done={quote(done)}#top", status_code=303)
 
 
@@ -244,171 +239,11 @@ async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
             **fields,
         )
     except UserError as e:
-        return _refused_on_page(request, user, case_id, e, {"action": action})
-    return _back(case_id, f"已{wf.action_label(action)}，案件现为“{wf.label(state)}”。")
-
-
-# ---- the 检察建议书 -----------------------------------------------------------------------------
-
-
-def _lines(text: str) -> tuple[str, ...]:
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _content(category: str, items: str, facts: str, urgent: str, juvenile: str) -> dict[str, Any]:
-    return {
-        "category": category or None,
-        "items": _lines(items),
-        "facts": _lines(facts),
-        "urgent": urgent == "是",
-        "juvenile": {"是": True, "否": False}.get(juvenile),
-    }
-
-
-def _temp_file(suffix: str) -> tuple[Path, tempfile.TemporaryDirectory[str]]:
-    """A file in a folder of its own, removed once the response is sent (or on a refusal)."""
-    folder = tempfile.TemporaryDirectory(prefix="shujian-web-")
-    return Path(folder.name) / f"document{suffix}", folder
-
-
-def _download(
-    path: Path, name: str, media: str, folder: tempfile.TemporaryDirectory[str]
-) -> Response:
-    return FileResponse(
-        path, media_type=media, filename=name, background=BackgroundTask(folder.cleanup)
-    )
+        return refused_on_page(request, user, case_id, e, {"action": action})
+    return back(case_id, f"已{wf.action_label(action)}，案件现为“{wf.label(state)}”。")
 
 
 Text = Annotated[str, Form()]
-
-
-@router.post("/cases/{case_id}/draft")
-def draft(
-    request: Request,
-    user: SignedInUser,
-    case_id: int,
-    recipient: Text = "",
-    category: Text = "",
-    items: Text = "",
-    facts: Text = "",
-    urgent: Text = "",
-    juvenile: Text = "",
-    on_date: Text = "",
-) -> Response:
-    """The 检察建议书 as it would be issued, （文号待编）: nothing is recorded."""
-    ws = _ws(request)
-    form = {"recipient": recipient, "category": category, "items": items, "facts": facts}
-    out, cleanup = _temp_file(".docx")
-    try:
-        recommendations.draft_document(
-            ws,
-            _library(request),
-            case_id,
-            user,
-            form_date_or_today(on_date, "拟制发日期"),
-            recipient,
-            out,
-            **_content(category, items, facts, urgent, juvenile),
-        )
-    except UserError as e:
-        cleanup.cleanup()
-        return _refused_on_page(request, user, case_id, e, form)
-    return _download(out, f"案件{case_id}检察建议书草稿.docx", DOCX, cleanup)
-
-
-@router.post("/cases/{case_id}/recommend")
-def recommend(
-    request: Request,
-    user: SignedInUser,
-    case_id: int,
-    recipient: Text = "",
-    category: Text = "",
-    items: Text = "",
-    facts: Text = "",
-    urgent: Text = "",
-    juvenile: Text = "",
-    on_date: Text = "",
-    number: Text = "",
-) -> Response:
-    """制发: the case moves to 制发检察建议, the 文号 is recorded and the document written."""
-    ws = _ws(request)
-    form = {
-        "recipient": recipient,
-        "category": category,
-        "items": items,
-        "facts": facts,
-        "number": number,
-    }
-    try:
-        issued = recommendations.issue_recommendation(
-            ws,
-            _library(request),
-            case_id,
-            user,
-            form_date_or_today(on_date, "制发日期"),
-            recipient,
-            number=number if number.strip() else None,
-            **_content(category, items, facts, urgent, juvenile),
-        )
-    except UserError as e:
-        return _refused_on_page(request, user, case_id, e, form)
-    return _back(
-        case_id, f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）。"
-    )
-
-
-@router.get("/cases/{case_id}/document")
-def document(
-    request: Request, user: SignedInUser, case_id: int, number: str, pdf: bool = False
-) -> Response:
-    """The issued 检察建议书 again, byte for byte as issued (`render_again` checks its sha256),
-    or its PDF preview."""
-    ws = _ws(request)
-    out, cleanup = _temp_file(".docx")
-    try:
-        recs = recommendations.list_recommendations(ws.store, case_id, user=user)
-        if number not in {r["number"] for r in recs}:
-            raise UserError(f"找不到检察建议书“{number}”。", code="not_found")
-        recommendations.render_again(ws, number, out, user)
-        if pdf:
-            made = preview.to_pdf(out, out.parent)
-            if made is None:
-                raise UserError(
-                    "服务器未安装 LibreOffice，无法生成 PDF 预览；请下载 .docx 文书查看。",
-                    code="no_libreoffice",
-                )
-            return _download(made, f"{number}.pdf", "application/pdf", cleanup)
-    except (UserError, preview.PreviewError) as e:
-        cleanup.cleanup()
-        if isinstance(e, preview.PreviewError):
-            e = UserError("PDF 预览生成失败，请下载 .docx 文书查看。", code="preview_failed")
-        return _refused_on_page(request, user, case_id, e, {})
-    return _download(out, f"{number}.docx", DOCX, cleanup)
-
-
-@router.post("/cases/{case_id}/file")
-def file_record(
-    request: Request,
-    user: SignedInUser,
-    case_id: int,
-    number: Text = "",
-    filed_with: Text = "",
-    on_date: Text = "",
-) -> Response:
-    """报上一级院备案."""
-    ws = _ws(request)
-    try:
-        recs = recommendations.list_recommendations(ws.store, case_id, user=user)
-        if number not in {r["number"] for r in recs}:
-            raise UserError(f"找不到检察建议书“{number}”。", code="not_found")
-        in_time = recommendations.file_with_superior(
-            ws.store, number, user, form_date_or_today(on_date, "备案日期"), filed_with
-        )
-    except UserError as e:
-        return _refused_on_page(request, user, case_id, e, {"filed_with": filed_with})
-    return _back(
-        case_id, f"检察建议书 {number} 已备案（{'按期' if in_time else '已超过五日备案期限'}）。"
-    )
 
 
 @router.post("/cases/{case_id}/outcome")
@@ -438,8 +273,8 @@ def outcome(
             note=note,
         )
     except UserError as e:
-        return _refused_on_page(request, user, case_id, e, {"note": note})
-    return _back(case_id, "已登记成效。")
+        return refused_on_page(request, user, case_id, e, {"note": note})
+    return back(case_id, "已登记成效。")
 
 
 def _whole(text: str, what: str) -> int | None:

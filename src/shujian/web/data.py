@@ -1,51 +1,46 @@
-"""数据: the datasets and their batches (what `shujian datasets list` and the batch records say),
-uploading an agency file for import (`shujian import`), the column-mapping form when its headers
-are not the dataset's, and each batch's rejection report.
+"""数据: the datasets and their batches (what `shujian datasets list` and the batch records say)
+and each batch's page with its rejected rows. Uploading a file is `web/upload.py`.
 
-An upload is stored under a generated name in a temporary folder of the platform's own: the
-sender's file name is only metadata (`import_file(file_name=…)`), never part of a path. Its kind
-is read off its first bytes, not its name. The file is removed once imported or refused; a file
-refused for its headers is kept (named in the session) until the mapping form re-imports it.
+The rejection report holds the agency's cells as sent, ID numbers whole. The batch page shows its
+first rows with ID numbers masked (the view audited); the report itself is downloaded only by a
+user who may import, after giving a reason, which the audit entry keeps with the batch.
 """
 
 from __future__ import annotations
 
-import codecs
-import secrets
-import tempfile
-import time
-from pathlib import Path
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Form
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from fastapi import APIRouter, Form, HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from shujian.data import mappings
-from shujian.data.datasets import Dataset, normalise_header
-from shujian.data.importer import ImportOptions, import_file, rejection_report_path
-from shujian.data.warehouse import Warehouse
+from shujian import audit
+from shujian.data.datasets import Dataset
+from shujian.data.importer import rejection_report_path
+from shujian.data.rejections import Rejection, read_excerpt
+from shujian.data.warehouse import Batch, Warehouse
 from shujian.errors import UserError
+from shujian.models.labels import BY_SHAPE, SENSITIVE_TYPES, EvidencePrivacy
 from shujian.users.access import can, require
 from shujian.users.user import User
+from shujian.web import upload
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import refusal_status, render
 
 router = APIRouter()
 
-UPLOADS = Path(tempfile.gettempdir()) / "shujian-uploads"
-"""Where uploads wait for their import, under generated names only."""
-PENDING = "data_upload"
-"""Session key: the upload refused for its headers, waiting for the mapping form."""
-STALE_SECONDS = 6 * 3600
-HEADER_CODES = ("header_not_found", "missing_columns")
-CRS_CHOICES = (
-    ("WGS84", "WGS84（GPS、天地图、北斗）"),
-    ("GCJ02", "GCJ02（高德、腾讯）"),
-    ("BD09", "BD09（百度）"),
-)
+PER_PAGE = 20
+"""Batches a page of the list shows."""
+EXCERPT_ROWS = 50
+"""Refused cells (and skipped rows) the batch page shows; the report lists them all."""
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8（带 BOM）",
+    "gb18030": "GB18030（兼容 GBK）",
+    "utf-16": "UTF-16",
+}
+"""The encodings the reader names (`Grid.encoding`), as a batch's page shows them."""
 
 
 def _may_see(user: User) -> None:
@@ -58,20 +53,28 @@ def _warehouse(request: Request) -> Warehouse:
     return Warehouse(ws.warehouse_dir, ws.store)
 
 
+def _refused_page(request: Request, error: UserError) -> Response:
+    """A refusal as a whole page: 403 for a role's, 404 for a missing object, else 400."""
+    return render(
+        request,
+        "error.html",
+        {"title": "未能完成", "message": error.message},
+        refusal_status(error),
+    )
+
+
+# ---- the list -------------------------------------------------------------------------------
+
+
 @router.get("/data")
-def data_page(request: Request, user: SignedInUser, dataset: str = "") -> Response:
+def data_page(request: Request, user: SignedInUser, dataset: str = "", page: int = 1) -> Response:
     _may_see(user)
     ws = request.app.state.workspace
     datasets: dict[str, Dataset] = ws.datasets()
     shown = dataset if dataset in datasets else None
-    batches = list(reversed(_warehouse(request).batches(shown)))
-    reports = {
-        b.id: rejection_report_path(ws.reports_dir, b.dataset, b.id).is_file() for b in batches
-    }
-    counts: dict[str, int] = {}
-    for b in batches:
-        if b.current:
-            counts[b.dataset] = counts.get(b.dataset, 0) + 1
+    warehouse = _warehouse(request)
+    number = max(page, 1)
+    batches, total = warehouse.batch_page(shown, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     return render(
         request,
         "data/index.html",
@@ -79,208 +82,160 @@ def data_page(request: Request, user: SignedInUser, dataset: str = "") -> Respon
             "datasets": list(datasets.values()),
             "shown": shown,
             "batches": batches,
-            "reports": reports,
-            "counts": counts,
+            "total": total,
+            "number": number,
+            "pages": max(1, -(-total // PER_PAGE)),
+            "counts": warehouse.current_counts(),
             "labels": {d.id: d.label for d in datasets.values()},
             "may_import": can(user, "import_data"),
-            "crs_choices": CRS_CHOICES,
+            "crs_choices": upload.CRS_CHOICES,
+            "encodings": upload.ENCODINGS,
+            "set_rows": upload.SET_ROWS,
             "limit_mb": int(ws.setting("web.upload_max_mb")),
         },
     )
 
 
-@router.get("/data/batches/{batch_id}/report")
-def report(request: Request, user: SignedInUser, batch_id: int) -> Response:
+# ---- one batch: its rejected rows, masked, and the report for a reason -----------------------
+
+
+_ID_CELL = EvidencePrivacy(id_columns=frozenset({"value"}))
+"""A cell of an ID column: masked whatever its shape (a malformed number never shows whole)."""
+
+
+def masked_rejections(rejections: Sequence[Rejection], dataset: Dataset | None) -> list[Rejection]:
+    """The refused cells as a list shows them: a cell of an ID column (`id_card`,
+    `uscc_or_id_card`) masked as lead lists mask it, any ID number inside another cell or a
+    reason masked down to its region. A batch of a dataset no longer declared masks every cell
+    as an ID column's."""
+    ids = (
+        {c.label for c in dataset.columns if c.type in SENSITIVE_TYPES}
+        if dataset is not None
+        else None
+    )
+    out = []
+    for r in rejections:
+        privacy = _ID_CELL if ids is None or r.column in ids else BY_SHAPE
+        value = privacy.rows([{"value": r.value}])[0]["value"]
+        reason = BY_SHAPE.rows([{"reason": r.reason}])[0]["reason"]
+        out.append(Rejection(r.row, r.column, value, reason))
+    return out
+
+
+def _batch_page(
+    request: Request, user: User, batch_id: int, *, error: str | None = None
+) -> Response:
     require(user, "import_data")
     ws = request.app.state.workspace
-    found = [b for b in _warehouse(request).batches() if b.id == batch_id]
-    path = rejection_report_path(ws.reports_dir, found[0].dataset, batch_id) if found else None
-    if path is None or not path.is_file():
-        return render(request, "error.html", {"message": f"批次 {batch_id} 没有退回报告。"}, 404)
-    return FileResponse(path, filename=path.name)
-
-
-# ---- uploading ------------------------------------------------------------------------------
-
-
-def sniff(head: bytes) -> str | None:
-    """The suffix the reader needs, read off the file's first bytes; None for anything else."""
-    if head.startswith(b"PK\x03\x04"):
-        return ".xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return ".xls"
-    if not head or b"\x00" in head:
-        return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return ".csv"
-    return None
-
-
-def _sweep_stale() -> None:
-    if not UPLOADS.is_dir():
-        return
-    for old in UPLOADS.iterdir():
-        if old.is_file() and time.time() - old.stat().st_mtime > STALE_SECONDS:
-            old.unlink(missing_ok=True)
-
-
-def _pending_path(pending: dict[str, Any]) -> Path | None:
-    token, suffix = str(pending.get("token", "")), str(pending.get("suffix", ""))
-    if not (token.isalnum() and suffix in (".xlsx", ".xls", ".csv")):
-        return None
-    path = UPLOADS / f"{token}{suffix}"
-    return path if path.is_file() else None
-
-
-async def _store_upload(upload: UploadFile, limit: int) -> tuple[Path, str]:
-    """The upload written under a generated name; refused when too large or not a table."""
-    name = upload.filename or "（未命名）"
-    head = await upload.read(64 * 1024)
-    suffix = sniff(head)
-    if suffix is None:
-        raise UserError(
-            f"文件“{name}”不是 xlsx、xls 或 csv 表格（按文件内容识别），未导入。",
-            code="not_a_table",
-        )
-    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = UPLOADS / f"{secrets.token_hex(16)}{suffix}"
-    size = len(head)
-    with path.open("wb") as out:
-        out.write(head)
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                path.unlink(missing_ok=True)
-                raise UserError(_too_large(name, limit), code="too_large")
-            out.write(chunk)
-    return path, name
-
-
-def _too_large(name: str, limit: int) -> str:
-    return f"文件“{name}”超过上传大小上限 {limit // (1 << 20)} MB，未导入。请拆分后分别上传。"
-
-
-def _status(error: UserError) -> int:
-    return {"forbidden": 403, "too_large": 413}.get(error.code or "", 400)
-
-
-def _import(
-    request: Request,
-    user: User,
-    path: Path,
-    name: str,
-    pending: dict[str, Any],
-    typed: dict[str, str],
-) -> Response:
-    """Import the stored upload; the result, the mapping form, or the refusal (a fragment)."""
-    ws = request.app.state.workspace
+    batch = _warehouse(request).batch(batch_id)
+    if batch is None:
+        raise HTTPException(status_code=404)
     datasets: dict[str, Dataset] = ws.datasets()
-    dataset = datasets[pending["dataset"]]
-    options = ImportOptions(
-        sheet=pending.get("sheet") or None,
-        crs=pending.get("crs") or None,
-        agency=pending.get("agency", ""),
-        mapping=typed,
-    )
-    keep = False
-    try:
-        result = import_file(
-            _warehouse(request), ws.reports_dir, dataset, path, options, user=user, file_name=name
+    dataset = datasets.get(batch.dataset)
+    path = rejection_report_path(ws.reports_dir, batch.dataset, batch.id)
+    excerpt = read_excerpt(path, EXCERPT_ROWS) if path.is_file() else None
+    rows = masked_rejections(excerpt.rejections, dataset) if excerpt else []
+    if rows:  # the agency's cells, masked: a view of personal data
+        assert excerpt is not None
+        audit.record_view(
+            ws.store,
+            user.name,
+            "batch",
+            batch.id,
+            {
+                "what": "rejections",
+                "dataset": batch.dataset,
+                "shown": len(rows),
+                "total": excerpt.rejected_cells,
+                "revealed": False,
+            },
         )
-    except UserError as error:
-        message = error.message.replace(path.name, name)
-        if error.code in HEADER_CODES:
-            keep = True
-            request.session[PENDING] = pending
-            saved = {
-                m.header: m.column_id
-                for m in mappings.saved(ws.store, options.agency or None, dataset.id)
-            }
-            headers = mappings.file_headers(path, options.sheet)
-            context = {
-                "message": message,
-                "dataset": dataset,
-                "name": name,
-                "headers": [
-                    (h, saved.get(normalise_header(h)) or mappings.column_named(dataset, h) or "")
-                    for h in headers
-                ],
-                "agency": options.agency,
-            }
-            return render(request, "data/mapping.html", context, 400)
-        return render(
-            request, "data/refused.html", {"message": message, "name": name}, _status(error)
-        )
-    finally:
-        if not keep:
-            path.unlink(missing_ok=True)
-            request.session.pop(PENDING, None)
-    return render(request, "data/result.html", {"r": result, "dataset": dataset})
-
-
-@router.post("/data/upload")
-async def upload(request: Request, user: SignedInUser) -> Response:
-    ws = request.app.state.workspace
-    limit = int(ws.setting("web.upload_max_mb")) << 20
-    try:
-        require(user, "import_data")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit + (64 << 10):
-            raise UserError(_too_large("上传的文件", limit), code="too_large")
-        form = await request.form(max_files=1, max_fields=10)
-        datasets: dict[str, Dataset] = ws.datasets()
-        dataset_id = str(form.get("dataset", ""))
-        if dataset_id not in datasets:
-            raise UserError("请选择数据集。", code="unknown_dataset")
-        crs = str(form.get("crs", "")).strip()
-        if datasets[dataset_id].coordinates and not crs:
-            raise UserError(
-                f"“{datasets[dataset_id].label}”有经纬度：请选择文件所用的坐标系。",
-                code="crs_unknown",
-            )
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise UserError("请选择要上传的文件。", code="no_file")
-        _sweep_stale()
-        path, name = await _store_upload(upload, limit)
-    except UserError as error:
-        return render(request, "data/refused.html", {"message": error.message}, _status(error))
-    pending = {
-        "token": path.stem,
-        "suffix": path.suffix,
-        "name": name,
-        "dataset": dataset_id,
-        "agency": str(form.get("agency", "")).strip(),
-        "sheet": str(form.get("sheet", "")).strip(),
-        "crs": "" if crs == "file" else crs,
+    context = {
+        "batch": batch,
+        "label": dataset.label if dataset else batch.dataset,
+        "options": _options_shown(batch, dataset),
+        "excerpt": excerpt,
+        "rows": rows,
+        "error": error,
+        "report": path.name if excerpt else None,
     }
-    return await run_in_threadpool(_import, request, user, path, name, pending, {})
+    return render(request, "data/batch.html", context, 400 if error else 200)
 
 
-@router.post("/data/remap")
-def remap(
-    request: Request, user: SignedInUser, map: Annotated[list[str] | None, Form()] = None
+def _options_shown(batch: Batch, dataset: Dataset | None) -> list[tuple[str, str]]:
+    """How the file was read, in words: what the import's options and the reader found."""
+    details = batch.details
+    out = []
+    if details.get("sheet"):
+        out.append(("工作表", str(details["sheet"])))
+    if details.get("encoding"):
+        found = str(details["encoding"])
+        shown = ENCODING_LABELS.get(found, found.upper())
+        asked = details.get("options")
+        if isinstance(asked, dict) and asked.get("encoding") == "auto":
+            shown += "，自动识别"
+        out.append(("编码", shown))
+    if details.get("header_row"):
+        out.append(("表头所在行", f"第 {details['header_row']} 行"))
+    if dataset is not None and dataset.coordinates:
+        crs = details.get("crs")
+        out.append(("坐标系", str(crs) if crs else "按文件中的“坐标系”列"))
+    constants = details.get("constants")
+    if isinstance(constants, dict) and constants:
+        named = {c.id: c.label for c in dataset.columns} if dataset else {}
+        out.append(("统一取值", "、".join(f"{named.get(k, k)}={v}" for k, v in constants.items())))
+    extra = details.get("extra_columns")
+    if isinstance(extra, list) and extra:
+        out.append(("未对应的列", "、".join(map(str, extra)) + "（原样保存）"))
+    return out
+
+
+@router.get("/data/batches/{batch_id}")
+def batch_page(request: Request, user: SignedInUser, batch_id: int) -> Response:
+    try:
+        return _batch_page(request, user, batch_id)
+    except UserError as error:
+        return _refused_page(request, error)
+
+
+REASON_NEEDED = (
+    "下载退回报告须填写理由（记入审计日志）：报告中是机关报送的原始值，身份证号码不遮蔽。"
+)
+
+
+@router.post("/data/batches/{batch_id}/report")
+def report(
+    request: Request, user: SignedInUser, batch_id: int, reason: Annotated[str, Form()] = ""
 ) -> Response:
-    """Import the upload refused for its headers again, with the headers mapped as chosen."""
+    """The rejection report, whole: only for a user who may import, and only with a reason,
+    which the audit entry keeps with the batch and the user."""
     try:
         require(user, "import_data")
-        pending = request.session.get(PENDING)
-        path = _pending_path(pending) if isinstance(pending, dict) else None
-        if path is None or not isinstance(pending, dict):
-            raise UserError(
-                "没有等待对应表头的上传文件（可能已过期），请重新上传。", code="no_upload"
+        ws = request.app.state.workspace
+        batch = _warehouse(request).batch(batch_id)
+        if batch is None:
+            raise HTTPException(status_code=404)
+        path = rejection_report_path(ws.reports_dir, batch.dataset, batch.id)
+        if not path.is_file():
+            return render(
+                request, "error.html", {"message": f"批次 {batch_id} 没有退回报告。"}, 404
             )
-        typed = {}
-        for pair in map or []:
-            if "=" in pair:
-                header, column_id = pair.rsplit("=", 1)
-                if column_id:
-                    typed[header] = column_id
+        if not reason.strip():
+            return _batch_page(request, user, batch_id, error=REASON_NEEDED)
     except UserError as error:
-        return render(request, "data/refused.html", {"message": error.message}, _status(error))
-    return _import(request, user, path, str(pending.get("name", "")), pending, typed)
+        return _refused_page(request, error)
+    audit.record_view(
+        ws.store,
+        user.name,
+        "batch",
+        batch.id,
+        {
+            "what": "rejection_report",
+            "dataset": batch.dataset,
+            "file_name": batch.file_name,
+            "rejected": batch.rejected,
+            "reason": reason.strip(),
+        },
+        action="export",
+    )
+    return FileResponse(path, filename=path.name)

@@ -20,6 +20,7 @@ from shujian.maps.layers import map_data, to_tile_crs
 from shujian.maps.outline import county_outline
 from shujian.models.spec import load_library
 from shujian.users import departments_of
+from shujian.users.access import require
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import render
 from shujian.workspace import Workspace
@@ -38,6 +39,9 @@ def tile_origin(ws: Workspace) -> str:
 
 @router.get("/map")
 def map_page(request: Request, user: SignedInUser) -> Response:
+    require(
+        user, "view_leads"
+    )  # the agencies' places are there for case work, not for a 系统管理员
     ws: Workspace = request.app.state.workspace
     return render(
         request,
@@ -51,6 +55,7 @@ def map_page(request: Request, user: SignedInUser) -> Response:
 
 @router.get("/map/data.json")
 def map_json(request: Request, user: SignedInUser) -> Response:
+    require(user, "view_leads")
     ws: Workspace = request.app.state.workspace
     library = load_library(ws.models_dir)
     data: dict[str, Any] = map_data(

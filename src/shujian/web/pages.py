@@ -15,26 +15,56 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from shujian import beijing as beijing_time
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
+from shujian.users import User
+from shujian.users.access import can
 from shujian.web.security import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 NAV = (
-    ("/", "首页"),
-    ("/leads", "线索"),
-    ("/cases", "案件"),
-    ("/models", "模型"),
-    ("/data", "数据"),
-    ("/map", "地图"),
-    ("/stats", "统计"),
-    ("/admin", "系统管理"),
+    ("/", "首页", ()),
+    ("/leads", "线索", ("view_leads",)),
+    ("/cases", "案件", ("view_cases",)),
+    ("/models", "模型", ("view_leads",)),
+    ("/data", "数据", ("view_leads", "import_data")),
+    ("/map", "地图", ("view_leads",)),
+    ("/stats", "统计", ("view_stats",)),
+    ("/admin", "系统管理", ("manage_users", "view_audit")),
 )
-"""The main navigation: path and label of each page family."""
+"""The main navigation: path, label and the actions (users/declarations.yaml) any one of which
+lets a user open the page family; empty for every signed-in user. A link the user's roles cannot
+use is not shown (the route refuses it anyway)."""
+
+
+def navigation(user: User | None) -> list[tuple[str, str]]:
+    """The links of `NAV` the user may follow."""
+    if user is None:
+        return []
+    return [
+        (path, label) for path, label, grant in NAV if not grant or any(can(user, a) for a in grant)
+    ]
+
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 assert templates.env.autoescape, "Jinja2 must escape every value"
+
+CHINA = beijing_time.CHINA
+
+
+def beijing(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant as Beijing time (the stores keep UTC; a naive value is UTC), for the
+    templates' `beijing` filter: `{{ lead.created_at | beijing }}`."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).strftime(pattern)
+
+
+templates.env.filters["beijing"] = beijing
 
 
 def render(
@@ -45,7 +75,7 @@ def render(
     page = {
         "procuratorate": ws.region.procuratorate_name,
         "user": getattr(request.state, "user", None),
-        "nav": NAV,
+        "nav": navigation(getattr(request.state, "user", None)),
         "here": request.url.path,
         "csrf_token": csrf_token(request),
         **(context or {}),

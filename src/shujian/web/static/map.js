@@ -69,7 +69,13 @@
         .addTo(map);
     });
     var withLeads = 0;
-    data.venues.forEach(function (v, i) {
+    // Venues with leads are drawn last, so that no other venue's marker covers them.
+    var order = data.venues.map(function (v, i) { return i; });
+    order.sort(function (a, b) {
+      return (data.venues[a].leads.length > 0) - (data.venues[b].leads.length > 0) || a - b;
+    });
+    order.forEach(function (i) {
+      var v = data.venues[i];
       var at = [v.lat, v.lon];
       var hot = v.leads.length > 0;
       if (hot) { withLeads += 1; }

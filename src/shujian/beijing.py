@@ -1,0 +1,22 @@
+"""Beijing time: the stores keep instants in UTC; users count days in Beijing time (UTC+8).
+
+A lead found at 01:30 on 6 December in Beijing is stored as 17:30 on 5 December UTC; a filter
+"from 6 December" must find it, and a page must show it as 6 December 01:30.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+"""China has kept UTC+8 with no daylight saving since 1991."""
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of the Beijing day `day`, as an aware UTC datetime."""
+    return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC)
+
+
+def day_after(day: dt.date) -> dt.datetime:
+    """The first instant after the Beijing day `day` (an inclusive `until` bound's end)."""
+    return day_start(day + dt.timedelta(days=1))
