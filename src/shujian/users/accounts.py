@@ -141,7 +141,8 @@ def check_unit(granted: frozenset[str], unit: str | None, department: str | None
     if not helper:
         if unit is not None:
             raise UserError(
-                "只有包保单位工作人员的账号填写包保单位；本院人员的账号不填。", code="unit_not_needed"
+                "只有包保单位工作人员的账号填写包保单位；本院人员的账号不填。",
+                code="unit_not_needed",
             )
         return None
     label = "、".join(roles()[r] for r in roles() if r in helper)
