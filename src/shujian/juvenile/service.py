@@ -495,12 +495,15 @@ class Register:
 
     def find(self, user: User, text: str) -> str:
         """A minor as typed: a reference, or a full ID number; its number (not found when the
-        user does not see it)."""
+        user does not see it, or it is on neither the register nor an assignment)."""
         text = (text or "").strip().upper()
         if is_ref(text.lower()):
             return self.resolve_ref(user, text.lower())
         scope = self.scope(user)
-        if not scope.sees(text):
+        known = self.registry_rows()["id_card"].eq(text).any() or (
+            self.assignment_rows()["id_card"].eq(text).any()
+        )
+        if not scope.sees(text) or not known:
             raise not_on_register(mask_id_card(text))
         return text
 
