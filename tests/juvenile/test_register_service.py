@@ -383,6 +383,10 @@ def test_the_due_list_is_the_rules_answer(visits_ws) -> None:  # type: ignore[no
     assert all(r["id_card"].count("*") == 8 for r in todo)
     after = register.due(SYSTEM, MAY, D(2026, 6, 1))
     assert {r["status"] for r in after} == {"late"}
+    before_anyone = register.due(SYSTEM, Month(D(2020, 1, 1)), today)
+    assert (before_anyone.total, before_anyone.due, before_anyone.done) == (0, 0, 0)
+    beyond = register.due(SYSTEM, MAY, today, offset=50, limit=10)  # the same connection again
+    assert (len(beyond), beyond.total, beyond.due) == (0, 5, 7)
 
 
 def test_the_late_list_covers_the_complete_months_before_this_one(visits_ws) -> None:  # type: ignore[no-untyped-def]

@@ -272,7 +272,7 @@ class Register:
         """The register's DuckDB connection (in memory; one per Register, made when first used)."""
         if self._con is None:
             self._con = duckdb.connect(":memory:")
-            self._con.execute("SET threads TO 2")
+            self._con.execute("SET threads TO 2").fetchall()
         yield self._con
 
     def close(self) -> None:
@@ -793,12 +793,13 @@ class Register:
             if rows:
                 total, due_total, done = rows[0]["_total"], rows[0]["due_total"], rows[0]["done"]
             else:
-                counted = con.execute(
-                    f"{sql} SELECT (SELECT count(*) FROM judged AS j {listed}), due_total, done "
-                    "FROM figures",
+                counted = _dicts(
+                    con,
+                    f"{sql} SELECT (SELECT count(*) FROM judged AS j {listed}) AS total, "
+                    "due_total, done FROM figures",
                     params,
-                ).fetchone()
-                total, due_total, done = counted if counted else (0, 0, 0)
+                )[0]
+                total, due_total, done = counted["total"], counted["due_total"], counted["done"]
         for r in rows:
             for extra in ("_total", "due_total", "done", "saw_0", "saw_1", "saw_2", "saw_3"):
                 r.pop(extra, None)
