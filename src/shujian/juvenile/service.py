@@ -128,7 +128,7 @@ class _Kept:
     set, the rows and minors on the register per batch set and day. A few of each are kept per
     process (the newest); an import makes a new batch set, and the next request reads it."""
 
-    def __init__(self, size: int = 6) -> None:
+    def __init__(self, size: int = 10) -> None:
         self.size = size
         self._kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -178,7 +178,9 @@ def _active(day: str, alias: str = "") -> str:
 
 
 def _contains(column: str, target: str) -> str:
-    return f"contains('、' || coalesce({column}, '') || '、', '、{target}、')"
+    """SQL: a 走访对象 cell (its targets in declared order, joined by 、) names `target` (none of
+    the four is a part of another)."""
+    return f"contains({column}, '{target}')"
 
 
 class Register:
@@ -345,15 +347,15 @@ class Register:
         """Active minors per category × town × village on `day` (the user's minors only); the
         view is audited."""
         scope = self.scope(user)
-        rows, _ = self.active_on(day)
-        if not scope.everything:
-            rows = rows.filter(pl.col("id_card").is_in(sorted(scope.ids)))
-        grouped = (
-            rows.with_columns(pl.col("town", "village").fill_null(""))
-            .group_by("category", "town", "village")
-            .agg(pl.col("id_card").n_unique().alias("minors"))
-            .to_dicts()
-        )
+        rows, minors_on = self.active_on(day)
+        if scope.everything:
+            grouped, minors = _KEPT.get(
+                ("counts", id(rows)), lambda: _grouped(rows, minors_on.height), rows
+            )
+        else:
+            mine = rows.filter(pl.col("id_card").is_in(sorted(scope.ids)))
+            grouped, minors = _grouped(mine, mine["id_card"].n_unique())
+        grouped = [dict(r) for r in grouped]
         labels = self.category_labels()
         order = {c: i for i, c in enumerate(labels)}
         grouped.sort(key=lambda r: (order.get(r["category"], len(order)), r["town"], r["village"]))
@@ -361,7 +363,6 @@ class Register:
         for r in grouped:
             r["category_label"] = labels.get(r["category"], r["category"])
             per_category[r["category"]] = per_category.get(r["category"], 0) + r["minors"]
-        minors = rows["id_card"].n_unique()
         audit.record_view(
             self.store,
             user.name,
@@ -767,10 +768,10 @@ class Register:
                   WHERE visited_on BETWEEN $lo AND $hi{and_ids}
                 ),
                 seen AS (
-                  SELECT d.id_card, d.first, {seen}
-                  FROM due AS d JOIN visits AS v
-                    ON v.id_card = d.id_card AND v.visited_on BETWEEN d.first AND d.last
-                  GROUP BY d.id_card, d.first
+                  SELECT v.id_card, CAST(date_trunc('month', v.visited_on) AS DATE) AS first,
+                         {seen}
+                  FROM visits AS v
+                  GROUP BY ALL
                 ),
                 judged AS MATERIALIZED (
                   SELECT d.*, concat_ws('、'{needed}) AS missing
@@ -863,6 +864,17 @@ class Register:
             masking = Masking(self.library, self.datasets)
             out["warnings"] = [_masked_warning(masking, w) for w in file["warnings"]]
         return out
+
+
+def _grouped(rows: pl.DataFrame, minors: int) -> tuple[list[dict[str, Any]], int]:
+    """Registry rows counted per category × town × village (minors, not rows), and `minors`."""
+    grouped = (
+        rows.with_columns(pl.col("town", "village").fill_null(""))
+        .group_by("category", "town", "village")
+        .agg(pl.col("id_card").n_unique().alias("minors"))
+        .to_dicts()
+    )
+    return grouped, minors
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pl.DataFrame:
