@@ -49,6 +49,20 @@ NOT_YET_IN_THE_DEMO_DATASETS = frozenset(
 """The juvenile datasets (护苗 / 预警) the demonstration county does not write yet. The demo tests
 leave them out by name and fail once the county writes one of them: remove it from here then."""
 
+NOT_YET_IN_THE_DEMO_MODELS = frozenset(
+    {
+        "juvenile.visit_missing",
+        "juvenile.unassigned",
+        "juvenile.escalation",
+        "juvenile.dropout_not_returned",
+        "netcafe.minor_admitted",
+        "juvenile.netcafe_frequent",
+    }
+)
+"""The models reading only those datasets: the county plants no lead or near miss for them yet, so
+the demo tests leave them out by name (and fail once the county plants one: remove it then). Their
+fixtures still prove them (tests/models/test_catalogue.py)."""
+
 PROCURATORATE = "人民检察院"
 """The procuratorate of a test workspace made with no region (`Region().procuratorate_name`)."""
 

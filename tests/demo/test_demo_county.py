@@ -30,6 +30,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from helpers import NOT_YET_IN_THE_DEMO_MODELS
 from shujian.cli.demo import demo_cmd
 from shujian.data.datasets import normalise_header
 from shujian.data.importer import ImportResult
@@ -39,7 +40,8 @@ from shujian.demo.showcase import DemoResult, build_demo
 from shujian.leads.service import list_leads
 from shujian.models.spec import load_library
 
-MODELS = sorted(load_library())
+MODELS = sorted(set(load_library()) - NOT_YET_IN_THE_DEMO_MODELS)
+"""The shipped models the county plants (those it does not yet are named in helpers.py)."""
 DATASETS = list(SCHEMAS)
 """Every dataset the generator writes a file for."""
 
@@ -100,6 +102,7 @@ def _described(plants: list[Plant], subjects: set[str]) -> list[str]:
 
 def test_every_shipped_model_is_planted_with_leads_and_near_misses(built: Built):
     assert sorted(built.manifest.models()) == MODELS
+    assert set(load_library()) >= NOT_YET_IN_THE_DEMO_MODELS
     for model in MODELS:
         assert _plants(built, model, True), model
         assert _plants(built, model, False), model

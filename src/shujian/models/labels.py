@@ -69,8 +69,6 @@ def mask_id_card(value: str, region_only: bool = False) -> str:
     return value[:keep] + "*" * (len(value) - keep - 3) + value[-3:]
 
 
-ID_CARD_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
-"""A citizen's ID number as a subject holds it (18 digits, or an old 15-digit one)."""
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 _BARE = re.compile(r"[0-9A-Za-z]+")
 
@@ -131,7 +129,8 @@ class EvidencePrivacy:
         """A copy of a lead (subject, title, evidence) as lists, exports and documents show it.
 
         The subject and title are masked alongside the evidence, so when any evidence row
-        carries a birth date or age, the subject keeps only its region too.
+        carries a birth date or age, the subject keeps only its region too. A subject made of an
+        ID number and more (5202…/2026-04: a minor and a month) has the number masked inside it.
         """
         out = dict(lead)
         evidence = list(lead.get("evidence") or [])
@@ -139,7 +138,7 @@ class EvidencePrivacy:
         out["evidence"] = self.rows(evidence)
         subject = lead.get("subject")
         if isinstance(subject, str) and (
-            self.subject_is_id or (self.by_shape and ID_CARD_SHAPE.fullmatch(subject))
+            self.subject_is_id or (self.by_shape and _ID_IN_TEXT.search(subject))
         ):
             out["subject"] = _mask_value(subject, short)
         title = lead.get("title")
