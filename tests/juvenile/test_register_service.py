@@ -28,6 +28,8 @@ from shujian.juvenile.register import (
 from shujian.juvenile.service import Register
 from shujian.leads.service import Finding, record_findings
 from shujian.leads.store import runs
+from shujian.models.runner import run_models
+from shujian.models.spec import load_library
 from shujian.store import now
 from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace, init_workspace
@@ -410,6 +412,22 @@ def test_the_late_list_covers_the_complete_months_before_this_one(visits_ws) -> 
     assert (len(small), small.total) == (3, page.total)
     entry = [e for e in audit.query(ws.store) if e["action"] == "list_visits_due"][-1]
     assert entry["detail"]["filters"]["late"] == ["2026-03", "2026-04", "2026-05"]
+
+
+def test_the_late_list_and_the_models_warnings_agree(visits_ws) -> None:  # type: ignore[no-untyped-def]
+    """What the register lists as late is what juvenile.visit_missing warns about, run the day
+    after the look-back's months (the same months, the same rule, the same placeholders)."""
+    ws, _, _ = visits_ws
+    today = D(2026, 6, 3)
+    report = run_models(ws, load_library(), ["juvenile.visit_missing"], today)
+    [outcome] = report.outcomes
+    warned = {f.subject: f.evidence[0]["missing_targets"] for f in outcome.findings}
+    register = Register(ws)
+    late = {
+        f"{_number(register, r)}/{r['month']}": "、".join(r["missing"])
+        for r in register.late(SYSTEM, today)
+    }
+    assert late == warned and len(late) > 10
 
 
 def _number(register: Register, row: dict[str, Any]) -> str:
