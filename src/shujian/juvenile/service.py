@@ -142,6 +142,7 @@ def _small_rows(warehouse: Warehouse, dataset: Dataset, batches: Sequence[Batch]
     read = pl.concat(
         [rows, *(pl.read_parquet(path) for path in new)], how="diagonal_relaxed"
     ).select(list(stored_schema(dataset)))
+    read = read.rechunk()  # one chunk: a frame of a thousand one-row chunks is slow to scan
     with _SMALL_LOCK:
         _SMALL[key] = (wanted, read)
     return read
@@ -328,15 +329,17 @@ class Register:
         record key of a snapshot."""
         dataset = self.datasets[dataset_id]
         source, batches = self._stored(con, dataset_id, where)
-        several = batches > 1
-        places = self.warehouse.places(dataset_id) if several else {}
+        several = len(batches) > 1
+        # a replacement stands where the batch it replaced stood; without one, each at its id
+        replacing = several and any(b.replaces is not None for b in batches)
+        places = self.warehouse.places(dataset_id) if replacing else {}
         return f"({newest_per_key(dataset, source, places, several, columns)})"
 
     def _stored(
         self, con: duckdb.DuckDBPyConnection, dataset_id: str, where: str | None
-    ) -> tuple[str, int]:
+    ) -> tuple[str, list[Batch]]:
         """Every stored row of the dataset's current batches meeting `where`, as a table
-        expression, and the number of batches.
+        expression, and those batches.
 
         Large batches are read from their Parquet files with `where` pushed down. Small ones —
         the visits recorded in the platform, one row and one file each, thousands of them in a
@@ -355,7 +358,7 @@ class Register:
             name = f"_small_{dataset_id}"
             con.register(name, _small_rows(self.warehouse, dataset, small))
             parts.append(f"SELECT * FROM {name}{condition}")
-        return "(" + " UNION ALL BY NAME ".join(parts) + ")", len(batches)
+        return "(" + " UNION ALL BY NAME ".join(parts) + ")", batches
 
     @staticmethod
     def _ids_condition(scope: RegisterScope, params: dict[str, Any]) -> str | None:
