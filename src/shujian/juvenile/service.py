@@ -487,9 +487,13 @@ class Register:
         )
         return self._masked_page(page)
 
-    def places(self, day: dt.date) -> dict[str, list[str]]:
-        """Town → its villages, among the registry rows on the register on `day` (for filters)."""
+    def places(self, user: User, day: dt.date) -> dict[str, list[str]]:
+        """Town → its villages, among the user's registry rows on the register on `day` (for
+        the filters: a helper is not shown where other units' minors live)."""
+        scope = self.scope(user)
         rows, _ = self.active_on(day)
+        if not scope.everything:
+            rows = rows.filter(pl.col("id_card").is_in(sorted(scope.ids)))
         pairs = rows.select("town", "village").unique().drop_nulls("town").sort("town", "village")
         out: dict[str, list[str]] = {}
         for town, village in pairs.iter_rows():
