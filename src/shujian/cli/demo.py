@@ -72,7 +72,8 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         )
     click.echo(f"\n演示账号（网页端登录用，密码均为 {PASSWORD}）：")
     for a in accounts:
-        click.echo(f"  {_pad(a.role_label, 12)}{_pad(a.name, 16)}{a.department or ''}")
+        where = a.department or (f"包保单位：{a.unit}" if a.unit else "")
+        click.echo(f"  {_pad(a.role_label, 12)}{_pad(a.name, 16)}{where}")
     click.echo(f"\n用时 {time.perf_counter() - started:.1f} 秒。")
     me = f"shujian -w {ws} -u 演示检察官"
     click.echo("\n下一步（在项目目录中运行时，命令前加 uv run；已开通账号，操作人用 -u 指定）：")

@@ -23,6 +23,8 @@ class DemoAccount:
     name: str
     role: str
     department: str | None
+    unit: str | None = None
+    """The 包保单位 of a helping unit's account (role `helper`)."""
 
     @property
     def role_label(self) -> str:
@@ -35,6 +37,8 @@ ACCOUNTS = (
     DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
     DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
     DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
+    # sees the minors assigned to its unit (none until the demo county writes the juvenile files)
+    DemoAccount("演示包保单位工作人员", "helper", None, "青岚县妇联"),
 )
 
 
@@ -43,6 +47,14 @@ def open_demo_accounts(ws: Workspace) -> tuple[DemoAccount, ...]:
     admin = User(ACCOUNTS[0].name, ws.region.procuratorate_name, None, frozenset({"admin"}))
     departments = departments_of(ws)
     for account in ACCOUNTS:
-        add_user(ws.store, admin, account.name, account.department, [account.role], departments)
+        add_user(
+            ws.store,
+            admin,
+            account.name,
+            account.department,
+            [account.role],
+            departments,
+            unit=account.unit,
+        )
         set_password(ws.store, admin, account.name, PASSWORD)
     return ACCOUNTS
