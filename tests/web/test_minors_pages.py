@@ -199,7 +199,7 @@ def test_a_helper_sees_only_its_minor_and_records_a_visit(ws: Workspace, app) ->
 
 FENCED = (
     "/leads", "/leads/1", "/leads?status=all", "/cases", "/cases/1", "/models",
-    "/models/report.mandatory", "/data", "/data/batches/1/report", "/map", "/map/data.json",
+    "/models/report.mandatory", "/data", "/data/batches/1", "/map", "/map/data.json", "/leads.xlsx",
     "/stats", "/stats.xlsx", "/admin", "/admin/audit",
 )  # fmt: skip
 
