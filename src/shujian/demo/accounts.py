@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shujian.demo.minors import HELPER_UNIT
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
 from shujian.users.passwords import set_password
@@ -37,8 +38,9 @@ ACCOUNTS = (
     DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
     DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
     DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
-    # sees the minors assigned to its unit (none until the demo county writes the juvenile files)
-    DemoAccount("演示包保单位工作人员", "helper", None, "青岚县妇联"),
+    # sees the minors its unit helps: the county seat's single-parent minors, some of them also
+    # 严重不良行为 minors visited monthly, one with a month's 四访 left to record (plants_juvenile.py)
+    DemoAccount("演示包保单位工作人员", "helper", None, HELPER_UNIT),
 )
 
 
