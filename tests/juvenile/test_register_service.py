@@ -13,6 +13,8 @@ from sqlalchemy import insert
 
 from juvenile.people import id_card, send
 from shujian import audit
+from shujian.data.importer import ImportOptions, import_file
+from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.juvenile import service
 from shujian.juvenile.register import (
@@ -446,3 +448,66 @@ def test_on_register_is_the_rules_answer_for_every_row(ws: Workspace) -> None:
         }
         listed = {_number(register, r) for r in register.minors(SYSTEM, day)}
         assert listed == want, day
+
+
+# ---- large batches from their files, small ones from memory -------------------------------------
+
+
+def test_large_and_small_batches_are_read_alike(tmp_path: Path) -> None:
+    """An agency's file of many rows is read from Parquet, a visit recorded in the platform from
+    memory (`SMALL_BATCH`); a newer small batch still replaces an older large one's record, and a
+    small batch replaced by a re-import is no longer read."""
+    ws = init_workspace(tmp_path / "ws")
+    numbers = [
+        id_card(D(2010, 1, 1) + dt.timedelta(days=i)) for i in range(service.SMALL_BATCH + 10)
+    ]
+    send(ws, "key_minors", [
+        {"姓名": f"甲{i}", "公民身份号码": n, "类别": "严重不良行为", "认定日期": "2025-01-01",
+         "所属乡镇（街道）": "城关镇", "就读学校": "一中"}
+        for i, n in enumerate(numbers)
+    ], tmp_path / "files")  # fmt: skip
+    visit = {
+        "公民身份号码": numbers[0],
+        "走访日期": "2026-05-03",
+        "走访对象": "本人",
+        "走访人": "王五",
+    }
+    send(ws, "minor_visits", [
+        {**visit, "公民身份号码": n, "记录": "导出"} for n in numbers
+    ], tmp_path / "files")  # fmt: skip
+    service.forget()
+    register = Register(ws)
+    assert register.due(SYSTEM, MAY, TODAY, everyone=True).due == len(numbers)
+    [first] = register.minor_file(SYSTEM, numbers[0], TODAY)["visits"]
+    assert first["notes"] == "导出"
+    # newer, small: the same visit with its 记录 corrected, and a withdrawal
+    send(ws, "minor_visits", [{**visit, "记录": "更正"}], tmp_path / "files")
+    send(ws, "key_minors", [
+        {"姓名": "甲1", "公民身份号码": numbers[1], "类别": "严重不良行为", "认定日期": "2025-01-01",
+         "所属乡镇（街道）": "城关镇", "退出日期": "2026-01-31"},
+    ], tmp_path / "files")  # fmt: skip
+    register = Register(ws)
+    [corrected] = register.minor_file(SYSTEM, numbers[0], TODAY)["visits"]
+    assert corrected["notes"] == "更正"
+    assert register.minors(SYSTEM, TODAY).total == len(numbers) - 1
+    # a small file imported again with another option replaces its batch: the first is not read
+    small = tmp_path / "small.csv"
+    small.write_text(
+        f"公民身份号码,走访日期,走访对象\n{numbers[2]},2026-05-04,家长\n", encoding="utf-8"
+    )
+    warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    visits = ws.datasets()["minor_visits"]
+    import_file(
+        warehouse, ws.reports_dir, visits, small, ImportOptions(constants={"走访人": "王五"})
+    )
+    first_import = Register(ws).minor_file(SYSTEM, numbers[2], TODAY)["visits"]
+    assert [(v["target"], v["visitor"]) for v in first_import] == [
+        ("本人", "王五"),
+        ("家庭", "王五"),
+    ]
+    replaced = import_file(
+        warehouse, ws.reports_dir, visits, small, ImportOptions(constants={"走访人": "赵六"})
+    )
+    assert replaced.replaced is not None
+    again = Register(ws).minor_file(SYSTEM, numbers[2], TODAY)["visits"]
+    assert [(v["target"], v["visitor"]) for v in again] == [("本人", "王五"), ("家庭", "赵六")]

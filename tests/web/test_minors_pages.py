@@ -155,6 +155,7 @@ def test_a_helper_sees_only_its_minor_and_records_a_visit(ws: Workspace, app) ->
     page = helper.get("/minors")
     assert nav(page.text) == ["未成年人"] and "包保单位：青岚县妇联" in page.text
     assert set(refs(page.text)) == {"甲"} and 'id="count-minors">1<' in page.text
+    assert "龙场乡" not in page.text  # not even where another unit's minor lives
     mine = refs(page.text)["甲"]
     theirs = refs(signed_in(app, "钱帮扶").get("/minors").text)["乙"]
     assert helper.get(f"/minors/{theirs}").status_code == 404

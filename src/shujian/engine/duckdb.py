@@ -86,25 +86,41 @@ def current_rows(
     files = warehouse.files(dataset.id)
     if not files:
         return None
-    source = _read(files)
     condition = f" WHERE {where}" if where else ""
-    if dataset.mode == "snapshot" and len(files) > 1:
+    several = len(files) > 1
+    return newest_per_key(
+        dataset,
+        f"(SELECT * FROM {parquet_source(files)}{condition})",
+        warehouse.places(dataset.id) if several and dataset.mode == "snapshot" else {},
+        several,
+        columns,
+    )
+
+
+def newest_per_key(
+    dataset: Dataset, source: str, places: dict[int, int], several: bool, columns: str = "*"
+) -> str:
+    """The SELECT of `source`'s rows (stored rows of the dataset's current batches) reduced as a
+    model reads them: for a snapshot read from several batches, the newest row per record key
+    (the batch's place, `Warehouse.places`, then the row); otherwise every row."""
+    if dataset.mode == "snapshot" and several:
         return (
-            f"SELECT {columns} FROM {source}{condition} QUALIFY row_number() OVER "
-            f"(PARTITION BY _record_key ORDER BY {_place(warehouse.places(dataset.id))} "
-            "DESC, _row DESC) = 1"
+            f"SELECT {columns} FROM {source} QUALIFY row_number() OVER "
+            f"(PARTITION BY _record_key ORDER BY {_place(places)} DESC, _row DESC) = 1"
         )
-    return f"SELECT {columns} FROM {source}{condition}"
+    return f"SELECT {columns} FROM {source}"
 
 
 def stored_rows(warehouse: Warehouse, dataset: Dataset) -> str | None:
     """Every stored row of the dataset's current batches, older versions of a record included
     (a `read_parquet` table expression); None when it has no current batch."""
     files = warehouse.files(dataset.id)
-    return _read(files) if files else None
+    return parquet_source(files) if files else None
 
 
-def _read(files: list[Path]) -> str:
+def parquet_source(files: list[Path]) -> str:
+    """A table expression reading these Parquet files (by column name: older batches may lack
+    columns a declaration added since)."""
     listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
     return f"read_parquet({listing}, union_by_name = true)"
 

@@ -2,9 +2,16 @@
 
 Everything is read the way the models read it — DuckDB over the Parquet files of the current
 batches, a snapshot dataset reduced to the newest row per record key (`engine.duckdb.current_rows`)
-— but a condition on the record key (one minor's number, one month's visit dates, a helper's
-minors) is applied to the stored rows *before* that reduction, so that a page on a register of
-420,000 minors and 2,700,000 visits ranks only the rows it shows (bench/juvenile.py).
+— so that a page and a model see the same facts. What keeps a page of a register of 420,000 minors
+and 2,900,000 visits well under a second (bench/juvenile.py, docs/juvenile.md):
+
+* key_minors and minor_assignments are reduced once per batch set and kept in memory (`_Kept`),
+  with the rows and minors on the register per day, and their counts; a new file of either makes
+  a new batch set, read at the next request;
+* one minor's rows are found with the condition on the record key (their number) applied to the
+  stored rows *before* the newest row per key is chosen;
+* the due and late lists read the visits of their months from the stored rows without choosing
+  newest versions at all: every version of a visit has the same minor, date and target.
 
 The rules are `register.py`'s, written here as SQL (and compared with it in the tests). Every
 view is audited; every ID number (the minor's, the guardian's, one inside a warning's subject
@@ -29,9 +36,9 @@ from sqlalchemy import or_, select
 from shujian import audit
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
-from shujian.data.warehouse import Warehouse
+from shujian.data.warehouse import Batch, Warehouse
 from shujian.engine.dialects import expand_functions, parse
-from shujian.engine.duckdb import current_rows, stored_rows
+from shujian.engine.duckdb import newest_per_key, parquet_source, stored_rows
 from shujian.errors import UserError
 from shujian.juvenile.access import (
     JUVENILE_DEPARTMENT,
@@ -112,6 +119,35 @@ class VisitPage(Page):
         self.done = done
 
 
+SMALL_BATCH = 50
+"""A batch of at most this many rows is read from memory (`Register._stored`)."""
+
+_SMALL: dict[tuple[str, str], tuple[frozenset[str], pl.DataFrame]] = {}
+_SMALL_LOCK = threading.Lock()
+
+
+def _small_rows(warehouse: Warehouse, dataset: Dataset, batches: Sequence[Batch]) -> pl.DataFrame:
+    """The rows of these small batches, kept per dataset: a batch read before is not read again,
+    only the batches new since (a batch no longer current is dropped by reading all again)."""
+    key = (str(warehouse.root), dataset.id)
+    # by file: a file's name is unique (a workspace made anew at the same place reuses batch ids)
+    wanted = frozenset(b.parquet for b in batches)
+    with _SMALL_LOCK:
+        known, rows = _SMALL.get(key, (frozenset(), pl.DataFrame(schema=stored_schema(dataset))))
+    if known == wanted:
+        return rows
+    if not known <= wanted:
+        known, rows = frozenset(), pl.DataFrame(schema=stored_schema(dataset))
+    new = [warehouse.root / b.parquet for b in batches if b.parquet not in known]
+    read = pl.concat(
+        [rows, *(pl.read_parquet(path) for path in new)], how="diagonal_relaxed"
+    ).select(list(stored_schema(dataset)))
+    read = read.rechunk()  # one chunk: a frame of a thousand one-row chunks is slow to scan
+    with _SMALL_LOCK:
+        _SMALL[key] = (wanted, read)
+    return read
+
+
 REGISTRY_COLUMNS = "name, id_card, category, town, village, school, identified_on, withdrawn_on"
 ASSIGNMENT_COLUMNS = "id_card, unit, responsible, assignment_mode, started_on, ended_on"
 
@@ -155,8 +191,11 @@ _KEPT = _Kept()
 
 
 def forget() -> None:
-    """Drop what this process keeps (grants, registry rows, references shown): for measuring."""
+    """Drop what this process keeps (registry and assignment rows, small batches' rows,
+    references shown): for measuring, and for tests that make a workspace anew."""
     _KEPT.clear()
+    with _SMALL_LOCK:
+        _SMALL.clear()
     REMEMBERED.clear()
 
 
@@ -286,15 +325,40 @@ class Register:
         self, con: duckdb.DuckDBPyConnection, dataset_id: str, where: str | None, columns: str
     ) -> str:
         """A table expression of the dataset's current rows meeting `where` (record-key columns
-        only, see `current_rows`)."""
+        only, see `engine.duckdb.current_rows`): the stored rows (`_stored`), the newest per
+        record key of a snapshot."""
         dataset = self.datasets[dataset_id]
-        sql = current_rows(self.warehouse, dataset, where, columns)
-        if sql is not None:
-            return f"({sql})"
-        name = f"_empty_{dataset_id}"
-        con.register(name, pl.DataFrame(schema=stored_schema(dataset)))
-        # the same condition (its parameters must be used), on no rows
-        return f"(SELECT {columns} FROM {name}{f' WHERE {where}' if where else ''})"
+        source, batches = self._stored(con, dataset_id, where)
+        several = len(batches) > 1
+        # a replacement stands where the batch it replaced stood; without one, each at its id
+        replacing = several and any(b.replaces is not None for b in batches)
+        places = self.warehouse.places(dataset_id) if replacing else {}
+        return f"({newest_per_key(dataset, source, places, several, columns)})"
+
+    def _stored(
+        self, con: duckdb.DuckDBPyConnection, dataset_id: str, where: str | None
+    ) -> tuple[str, list[Batch]]:
+        """Every stored row of the dataset's current batches meeting `where`, as a table
+        expression, and those batches.
+
+        Large batches are read from their Parquet files with `where` pushed down. Small ones —
+        the visits recorded in the platform, one row and one file each, thousands of them in a
+        year — are read from memory: their rows are read once and kept per process (a batch's
+        file never changes), so that a page does not open every one of their files
+        (bench/juvenile.py: 2,000 of them made one minor's page take a second)."""
+        dataset = self.datasets[dataset_id]
+        batches = self.warehouse.batches(dataset_id, current=True)
+        condition = f" WHERE {where}" if where else ""
+        large = [self.warehouse.root / b.parquet for b in batches if b.imported > SMALL_BATCH]
+        small = [b for b in batches if b.imported <= SMALL_BATCH]
+        parts = []
+        if large:
+            parts.append(f"SELECT * FROM {parquet_source(large)}{condition}")
+        if small or not large:
+            name = f"_small_{dataset_id}"
+            con.register(name, _small_rows(self.warehouse, dataset, small))
+            parts.append(f"SELECT * FROM {name}{condition}")
+        return "(" + " UNION ALL BY NAME ".join(parts) + ")", batches
 
     @staticmethod
     def _ids_condition(scope: RegisterScope, params: dict[str, Any]) -> str | None:
@@ -307,7 +371,9 @@ class Register:
 
     def registry_rows(self) -> pl.DataFrame:
         """key_minors' current rows (newest per minor and category), kept per batch set."""
-        batches = tuple((b.id, b.replaces) for b in self.warehouse.batches(REGISTRY, current=True))
+        batches = tuple(
+            (b.parquet, b.replaces) for b in self.warehouse.batches(REGISTRY, current=True)
+        )
         key = ("registry", str(self.warehouse.root), batches)
 
         def read() -> pl.DataFrame:
@@ -421,9 +487,13 @@ class Register:
         )
         return self._masked_page(page)
 
-    def places(self, day: dt.date) -> dict[str, list[str]]:
-        """Town → its villages, among the registry rows on the register on `day` (for filters)."""
+    def places(self, user: User, day: dt.date) -> dict[str, list[str]]:
+        """Town → its villages, among the user's registry rows on the register on `day` (for
+        the filters: a helper is not shown where other units' minors live)."""
+        scope = self.scope(user)
         rows, _ = self.active_on(day)
+        if not scope.everything:
+            rows = rows.filter(pl.col("id_card").is_in(sorted(scope.ids)))
         pairs = rows.select("town", "village").unique().drop_nulls("town").sort("town", "village")
         out: dict[str, list[str]] = {}
         for town, village in pairs.iter_rows():
@@ -439,7 +509,7 @@ class Register:
     def assignment_rows(self) -> pl.DataFrame:
         """minor_assignments' current rows (newest per record), kept per batch set."""
         batches = tuple(
-            (b.id, b.replaces) for b in self.warehouse.batches(ASSIGNMENTS, current=True)
+            (b.parquet, b.replaces) for b in self.warehouse.batches(ASSIGNMENTS, current=True)
         )
         key = ("assignments", str(self.warehouse.root), batches)
 
@@ -756,17 +826,9 @@ class Register:
             # Every version of a visit has the same minor, date and target (they are its record
             # key): the stored rows tell which targets were visited without choosing the newest
             # version of each.
-            stored = stored_rows(self.warehouse, self.datasets[VISITS])
-            if stored is None:
-                con.register(
-                    "_no_visits", pl.DataFrame(schema=stored_schema(self.datasets[VISITS]))
-                )
-                stored = "_no_visits"
+            stored, _ = self._stored(con, VISITS, f"visited_on BETWEEN $lo AND $hi{and_ids}")
             sql = f"""
-                WITH visits AS (
-                  SELECT id_card, visited_on, target FROM {stored}
-                  WHERE visited_on BETWEEN $lo AND $hi{and_ids}
-                ),
+                WITH visits AS (SELECT id_card, visited_on, target FROM {stored}),
                 seen AS (
                   SELECT v.id_card, CAST(date_trunc('month', v.visited_on) AS DATE) AS first,
                          {seen}

@@ -127,7 +127,7 @@ def register_page(
             "counts": counts,
             "pivot": pivot(counts, town or None, labels),
             "labels": labels,
-            "places": register.places(day),
+            "places": register.places(ctx.user, day),
             "rows": rows,
             "page": rows,
             "filters": filters,
