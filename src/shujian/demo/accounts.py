@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shujian.demo.manifest import DemoManifest, Plant
 from shujian.demo.minors import HELPER_UNIT
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
@@ -60,3 +61,18 @@ def open_demo_accounts(ws: Workspace) -> tuple[DemoAccount, ...]:
         )
         set_password(ws.store, admin, account.name, PASSWORD)
     return ACCOUNTS
+
+
+def helper_warning(manifest: DemoManifest) -> Plant | None:
+    """The planted 四访 warning the helper account can clear: a minor of its unit with a month's
+    visits missing (None in a county without one)."""
+    return next(
+        (
+            p
+            for p in manifest.plants
+            if p.model == "juvenile.visit_missing"
+            and p.lead
+            and p.figures.get("helper_unit") == HELPER_UNIT
+        ),
+        None,
+    )

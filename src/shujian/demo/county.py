@@ -12,7 +12,9 @@ with their wage deposits and soil fees paid, minors registered with a guardian's
 scopes annotated, children's visits without a watched diagnosis, penalties under the criminal
 thresholds, nobody paid in prison or after death. The *plants* (`plants.py`,
 `plants_minors.py`, `plants_admin.py`) then add the planted cases next to specific schools,
-hotels, people and projects, where they cannot interfere with each other.
+hotels, people and projects, where they cannot interfere with each other. The juvenile datasets
+(`juvenile.py`, their plants in `plants_juvenile.py` and `plants_netcafe.py`) come last, after
+the rows are put in order, so that adding them changed no earlier file.
 
 Tables use the canonical Chinese headers of the dataset contract and clean values (dates as dates,
 amounts as decimals). Columns whose name starts with `_` are generator metadata (true WGS-84
@@ -20,7 +22,8 @@ positions, how a value is to be mangled on writing) and never reach a file; maki
 like real agency exports is `files.py`'s job.
 
 To add a dataset: add its schema to `SCHEMAS`, a `build_*` function to `generate.BACKGROUND`, a
-writer to `files.WRITERS`, and its plants to `plants.PLANTERS`.
+writer to `files.WRITERS`, and its plants to `plants.PLANTERS` (or both to `generate.JUVENILE`,
+with its row order in `arrange_juvenile`, to leave the other files as they are).
 """
 
 from __future__ import annotations
