@@ -263,6 +263,15 @@ def pages() -> None:
     print(f"  {len(mine.grants):,} minors assigned to {helper.unit}")  # type: ignore[attr-defined]
     timed("a helper's list", lambda: register.minors(mine, TODAY, limit=50))
     timed("a helper's due list", lambda: register.due(mine, month, TODAY, limit=50))
+    from shujian.models.runner import run_models
+    from shujian.models.spec import load_library
+
+    report = timed(
+        "juvenile.visit_missing run (3 months)",
+        lambda: run_models(ws, load_library(), ["juvenile.visit_missing"], TODAY),
+        repeat=1,
+    )
+    print(f"  {len(report.outcomes[0].findings):,} warnings")  # type: ignore[attr-defined]
 
 
 def main() -> None:
