@@ -10,7 +10,7 @@ import click
 from shujian.cases.documents import preview
 from shujian.cli.chinese import width
 from shujian.cli.serve import serve_workspace
-from shujian.demo.accounts import PASSWORD, open_demo_accounts
+from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
 from shujian.demo.showcase import build_demo
 
 
@@ -91,6 +91,15 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         "--number 统一业务应用系统编定的文号 --pdf"
     )
     click.echo(f"  统计与审计： {me} stats --by model；{me} audit verify")
+    warning = helper_warning(m)
+    if warning is not None:
+        helper = next(a.name for a in accounts if a.unit)
+        month, missing = warning.figures["month"], warning.figures["missing_targets"]
+        click.echo(
+            f"  护苗走访：   以{helper}登录网页端，在“未成年人 › 逾期未走访”中为"
+            f"{warning.figures['name']}登记 {month} 的{missing}走访；再运行 "
+            f"{me} run juvenile.visit_missing --as-of {m.as_of}，该月的预警即不再命中"
+        )
     click.echo(f"  退回报告：   {ws / 'reports'}")
     click.echo(f"  原始文件：   {Path(directory).resolve() / 'agency-files'}")
     if not result.ok:
