@@ -19,7 +19,9 @@ def now() -> datetime:
 
 def connect_store(url: str) -> Engine:
     """An engine on the case store at `url`, with SQLite's pragmas; nothing is checked."""
-    engine = create_engine(url, future=True)
+    # as many connections as the web server has worker threads (anyio's default, 40): the
+    # default pool (5 + 10) made requests beyond 15 wait, and fail after 30 s, under load
+    engine = create_engine(url, future=True, pool_size=10, max_overflow=30)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     register_tables()

@@ -58,8 +58,9 @@ def dashboard(
     """The user's figures, or None for a user who may not see case data (系统管理员)."""
     if not can(user, "view_stats"):
         return None
-    *models, totals = stats.statistics(store, "model", home=home, user=user)
-    months = stats.statistics(store, "month", home=home, user=user)[:-1]
+    figures = stats.tables(store, ("model", "month"), home=home, user=user)
+    *models, totals = figures["model"]
+    months = figures["month"][:-1]
     return Dashboard(
         funnel=tuple((label, int(totals.get(key) or 0)) for key, label in FUNNEL),
         by_model=tuple(

@@ -19,22 +19,24 @@ leads and their own cases.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, null, select
 
+from shujian.audit import audit_log
 from shujian.cases.categories import declarations
 from shujian.cases.policy import figures_of_step
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
 from shujian.cases.workflow import case_kinds, load_workflow
 from shujian.errors import UserError
-from shujian.leads.store import lead_dispatches, lead_events, leads
+from shujian.leads.store import lead_events, leads
 from shujian.users.access import CaseRef, LeadRef, require, scope_of, visible
 from shujian.users.user import User
 
@@ -92,29 +94,218 @@ def columns() -> list[tuple[str, str]]:
     return out
 
 
-def _day(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _in_window(on: dt.date, since: dt.date | None, until: dt.date | None) -> bool:
+    return not ((since and on < since) or (until and on > until))
+
+
+def _month(column: Any, dialect: str) -> Any:
+    """YYYY-MM of a timestamp, as the database reads it (SQLite keeps timestamps as text)."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.substr(column, 1, 7)
+
+
+def _window(column: Any, since: dt.date | None, until: dt.date | None) -> list[Any]:
+    """`column` on or after `since` and on or before `until` (days of the timestamps as the
+    database gives them, as the lead queue's `since` and `until`)."""
+    out = []
+    if since:
+        out.append(column >= dt.datetime.combine(since, dt.time()))
+    if until:
+        out.append(column < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+    return out
+
+
+def _lead_facts(
+    conn: Connection,
+    home: Mapping[str, str],
+    review_models: Collection[str],
+    since: dt.date | None,
+    until: dt.date | None,
+    lead_ids: Collection[int] | None,
+) -> Iterator[Fact]:
+    """The figures of leads, added up by the database: one fact per group of leads that share
+    all a figure depends on (model, where the lead is attributed, month), its value the group's
+    count; the period is applied by the database too. With a million leads, one fact per lead
+    took tens of seconds. `lead_ids` (a user who sees single records) keeps those leads only,
+    one fact each.
+
+    A lead counts where its case is, else where it is dispatched, else in its model's home
+    department; it is in a case only once accepted (成案), so only accepted leads are joined to
+    their cases."""
+    dialect = conn.dialect.name
+    per_lead = [leads.c.id] if lead_ids is not None else []
+    narrowed = [leads.c.id.in_(list(lead_ids))] if lead_ids is not None else []
+    where = [
+        leads.c.model_id,
+        leads.c.dispatch_department,
+        leads.c.dispatch_prosecutor,
+        cases.c.department,
+        cases.c.prosecutor,
+        *per_lead,
+    ]
+    in_case = leads.outerjoin(case_leads, case_leads.c.lead_id == leads.c.id).outerjoin(
+        cases, cases.c.id == case_leads.c.case_id
+    )
+    found = _month(leads.c.created_at, dialect)
+    created = [
+        *conn.execute(
+            select(*where[:3], null(), null(), *per_lead, found, func.count())
+            .where(
+                leads.c.status != "accepted", *narrowed, *_window(leads.c.created_at, since, until)
+            )
+            .group_by(*where[:3], *per_lead, found)
+        ),
+        *conn.execute(
+            select(*where, found, func.count())
+            .select_from(in_case)
+            .where(
+                leads.c.status == "accepted", *narrowed, *_window(leads.c.created_at, since, until)
+            )
+            .group_by(*where, found)
+        ),
+    ]
+    last = (
+        select(lead_events.c.lead_id, func.max(lead_events.c.id).label("id"))
+        .where(lead_events.c.kind.in_(("accepted", "dismissed")))
+        .group_by(lead_events.c.lead_id)
+        .subquery()
+    )
+    decision = lead_events.alias("decision")
+    decided_in = _month(decision.c.at, dialect)
+    decided = conn.execute(
+        select(*where, leads.c.status, decided_in, func.count())
+        .select_from(
+            in_case.join(last, last.c.lead_id == leads.c.id).join(
+                decision, decision.c.id == last.c.id
+            )
+        )
+        .where(
+            leads.c.status.in_(("accepted", "dismissed")),
+            leads.c.model_id.not_in(list(review_models)),
+            *narrowed,
+            *_window(decision.c.at, since, until),
+        )
+        .group_by(*where, leads.c.status, decided_in)
+    )
+
+    def attributed(row: Any) -> tuple[str, str, LeadRef]:
+        model, dispatch_department, dispatch_prosecutor, case_department, case_prosecutor = row[:5]
+        lead_id = row[5] if lead_ids is not None else 0
+        if case_department is not None:
+            return (
+                case_department,
+                case_prosecutor,
+                LeadRef(lead_id, case_department, case_prosecutor),
+            )
+        if dispatch_department is not None:
+            return (
+                dispatch_department,
+                dispatch_prosecutor,
+                LeadRef(lead_id, dispatch_department, dispatch_prosecutor),
+            )
+        return (
+            home.get(model, UNDISPATCHED),
+            UNDISPATCHED,
+            LeadRef(lead_id, home=home.get(model)),
+        )
+
+    for row in created:
+        month, n = row[-2], int(row[-1])
+        dept, pros, ref = attributed(row)
+        metric = "review_items" if row[0] in review_models else "leads"
+        yield Fact(metric, _first_day(month), (row[0],), dept, pros, n, ref)
+    for row in decided:
+        status, month, n = row[-3], row[-2], int(row[-1])
+        dept, pros, ref = attributed(row)
+        yield Fact("triaged", _first_day(month), (row[0],), dept, pros, n, ref)
+        yield Fact(status, _first_day(month), (row[0],), dept, pros, n, ref)
+
+
+def _first_day(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+_lead_figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Fact]]] = {}
+_lead_figures_lock = threading.Lock()
+KEPT = 16
+"""Lead figures kept per process (distinct stores, home mappings and periods)."""
+
+
+def _store_version(conn: Connection) -> tuple[Any, ...]:
+    """What changes whenever a lead figure may change: every such change (a run, 分派, 不成案,
+    成案, a step of a case) is audited in its own transaction, and change entries are numbered
+    in commit order (`audit._take_head`). Entries about accounts (signing in and out,
+    passwords) change no figure and are passed over. The newest lead and lead event are added
+    for a store restored from a backup."""
+    return tuple(
+        conn.execute(
+            select(
+                select(audit_log.c.seq)
+                .where(audit_log.c.object_type != "user")
+                .order_by(audit_log.c.seq.desc())
+                .limit(1)
+                .scalar_subquery(),
+                select(func.max(leads.c.id)).scalar_subquery(),
+                select(func.max(lead_events.c.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def _kept_lead_facts(
+    conn: Connection,
+    home: Mapping[str, str],
+    review_models: Collection[str],
+    since: dt.date | None,
+    until: dt.date | None,
+) -> list[Fact]:
+    """`_lead_facts`, computed once per version of the store (`_store_version`) and kept: a
+    dashboard read by many users between two changes adds the leads up once. The first reading
+    after a change waits for the one computing it."""
+    key = (
+        str(conn.engine.url),
+        tuple(sorted(home.items())),
+        tuple(sorted(review_models)),
+        since,
+        until,
+    )
+    with _lead_figures_lock:
+        version = _store_version(conn)
+        kept = _lead_figures.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        facts = list(_lead_facts(conn, home, review_models, since, until, None))
+        _lead_figures.pop(key, None)
+        while len(_lead_figures) >= KEPT:
+            _lead_figures.pop(next(iter(_lead_figures)))
+        _lead_figures[key] = (version, facts)
+        return facts
 
 
 def _facts(
-    store: Engine, home: Mapping[str, str], review_models: Collection[str] = ()
+    store: Engine,
+    home: Mapping[str, str],
+    review_models: Collection[str] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    lead_ids: Collection[int] | None = None,
 ) -> Iterable[Fact]:
+    """Every figure within the period (`since`, `until`), each on the day it counts for (the
+    leads' on the first day of their month: `_lead_facts`)."""
     with store.connect() as conn:
+        if lead_ids is None:
+            yield from _kept_lead_facts(conn, home, review_models, since, until)
+        else:
+            yield from _lead_facts(conn, home, review_models, since, until, lead_ids)
         case_rows = {r.id: r for r in conn.execute(select(cases))}
-        lead_case = dict(conn.execute(select(case_leads.c.lead_id, case_leads.c.case_id)).all())
-        dispatched = {
-            r.lead_id: (r.department, r.prosecutor) for r in conn.execute(select(lead_dispatches))
-        }
-        lead_rows = conn.execute(
-            select(leads.c.id, leads.c.model_id, leads.c.status, leads.c.created_at)
-        ).all()
-        decided: dict[int, dt.date] = {}
-        for decision in conn.execute(
-            select(lead_events.c.lead_id, lead_events.c.at)
-            .where(lead_events.c.kind.in_(("accepted", "dismissed")))
-            .order_by(lead_events.c.id)
+        case_models: dict[int, set[str]] = defaultdict(set)
+        for case_id, model_id in conn.execute(
+            select(case_leads.c.case_id, leads.c.model_id).join(
+                leads, leads.c.id == case_leads.c.lead_id
+            )
         ):
-            decided[decision.lead_id] = _day(decision.at)
+            case_models[case_id].add(model_id)
         counted = sorted(
             {a for k in case_kinds() for f in load_workflow(k).statistics for a in f.actions}
         )
@@ -130,33 +321,9 @@ def _facts(
         ).all()
         outcomes = [dict(r._mapping) for r in conn.execute(select(case_outcomes))]
 
-    case_models: dict[int, set[str]] = defaultdict(set)
-    for lead in lead_rows:
-        if lead.id in lead_case:
-            case_models[lead_case[lead.id]].add(lead.model_id)
-
     def owner_of_case(case_id: int) -> tuple[str, str]:
         c = case_rows[case_id]
         return c.department, c.prosecutor
-
-    for lead in lead_rows:
-        if lead.id in lead_case:
-            dept, pros = owner_of_case(lead_case[lead.id])
-            ref = LeadRef(lead.id, dept, pros)
-        elif lead.id in dispatched:
-            dept, pros = dispatched[lead.id]
-            ref = LeadRef(lead.id, dept, pros)
-        else:
-            dept, pros = home.get(lead.model_id, UNDISPATCHED), UNDISPATCHED
-            ref = LeadRef(lead.id, home=home.get(lead.model_id))
-        models = (lead.model_id,)
-        if lead.model_id in review_models:
-            yield Fact("review_items", _day(lead.created_at), models, dept, pros, ref=ref)
-            continue
-        yield Fact("leads", _day(lead.created_at), models, dept, pros, ref=ref)
-        if lead.status in ("accepted", "dismissed") and lead.id in decided:
-            yield Fact("triaged", decided[lead.id], models, dept, pros, ref=ref)
-            yield Fact(lead.status, decided[lead.id], models, dept, pros, ref=ref)
 
     def case_fact(metric: str, case_id: int, on: dt.date, value: Decimal | int = 1) -> Fact:
         dept, pros = owner_of_case(case_id)
@@ -164,12 +331,16 @@ def _facts(
         return Fact(metric, on, tuple(sorted(case_models[case_id])), dept, pros, value, ref)
 
     for e in events:
+        if not _in_window(e.on_date, since, until):
+            continue
         workflow = load_workflow(case_rows[e.case_id].case_kind)
         for metric in figures_of_step(workflow, e.action, e.fields or {}):
             yield case_fact(metric, e.case_id, e.on_date)
     kinds = declarations().outcomes
     for o in outcomes:
         kind, case_id, on = o["kind"], o["case_id"], o["on_date"]
+        if not _in_window(on, since, until):
+            continue
         spec = kinds[kind]
         if spec.money and o["amount_yuan"] is not None:
             yield case_fact(f"amount:{kind}", case_id, on, Decimal(o["amount_yuan"]))
@@ -208,27 +379,47 @@ def statistics(
     leads are counted; hits of `review_models` (`leads.queue.review_models`) count as 待核对,
     not as leads.
     """
+    return tables(store, (by,), since, until, home, review_models, user=user)[by]
+
+
+def tables(
+    store: Engine,
+    dimensions: Sequence[str],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    home: Mapping[str, str] | None = None,
+    review_models: Collection[str] = (),
+    *,
+    user: User,
+) -> dict[str, list[dict[str, Any]]]:
+    """`statistics` by each of `dimensions` at once, from one reading of the store."""
     require(user, "view_stats")
     scope = scope_of(user)
-    if by not in DIMENSIONS:
-        raise UserError(
-            f"统计维度只能是：{'、'.join(f'{v}（{k}）' for k, v in DIMENSIONS.items())}。"
-        )
+    for by in dimensions:
+        if by not in DIMENSIONS:
+            raise UserError(
+                f"统计维度只能是：{'、'.join(f'{v}（{k}）' for k, v in DIMENSIONS.items())}。"
+            )
     keys = [k for k, _ in columns()]
-    table: dict[str, dict[str, Any]] = {}
+    table: dict[str, dict[str, dict[str, Any]]] = {by: {} for by in dimensions}
     total: dict[str, Any] = defaultdict(int)
-    for fact in _facts(store, home or {}, review_models):
-        if (since and fact.on < since) or (until and fact.on > until):
-            continue
+    granted = (
+        {int(i) for kind, i in scope.grants if kind == "lead"} if scope.kind == "records" else None
+    )
+    for fact in _facts(store, home or {}, review_models, since, until, granted):
         if fact.ref is not None and not visible(scope, fact.ref):
             continue
-        for key in _keys(fact, by):
-            row = table.setdefault(key, defaultdict(int))
-            row[fact.metric] += fact.value
+        for by in dimensions:
+            for key in _keys(fact, by):
+                row = table[by].setdefault(key, defaultdict(int))
+                row[fact.metric] += fact.value
         total[fact.metric] += fact.value
-    rows = [{"key": k, **_finish(v, keys)} for k, v in sorted(table.items())]
-    rows.append({"key": "合计", **_finish(total, keys)})
-    return rows
+    out = {}
+    for by in dimensions:
+        rows = [{"key": k, **_finish(v, keys)} for k, v in sorted(table[by].items())]
+        rows.append({"key": "合计", **_finish(total, keys)})
+        out[by] = rows
+    return out
 
 
 def _finish(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:

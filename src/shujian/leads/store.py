@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -70,8 +71,39 @@ leads = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("town", String(64), index=True),
+    # where the lead is dispatched now (NULL: waiting undispatched), as its `lead_dispatches`
+    # row says: kept here too so that the queue filters one table (migration 0011)
+    Column("dispatch_department", String(64)),
+    Column("dispatch_prosecutor", String(128)),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
+
+# The queue's indexes (migration 0011): each holds every column the queue filters on, in one of
+# its orders (by model, by time; with a status first or without), so that a page and its count
+# are read from an index alone, never from the wide rows (evidence, parameters).
+_FILTERED = ("dispatch_department", "dispatch_prosecutor", "active")
+for _name, _columns in {
+    "ix_leads_queue_status_model": ("status", "model_id", "id", *_FILTERED, "created_at"),
+    "ix_leads_queue_model": ("model_id", "id", "status", *_FILTERED, "created_at"),
+    "ix_leads_queue_status_time": ("status", "created_at", "id", "model_id", *_FILTERED),
+    "ix_leads_queue_time": ("created_at", "id", "status", "model_id", *_FILTERED),
+    "ix_leads_queue_department": (
+        "dispatch_department",
+        "status",
+        "model_id",
+        "dispatch_prosecutor",
+        "active",
+        "created_at",
+    ),
+    "ix_leads_queue_prosecutor": (
+        "dispatch_prosecutor",
+        "status",
+        "model_id",
+        "created_at",
+        "active",
+    ),
+}.items():
+    Index(_name, *(leads.c[c] for c in _columns))
 
 lead_events = Table(
     "lead_events",
@@ -94,5 +126,7 @@ lead_dispatches = Table(
     Column("dispatched_at", DateTime(timezone=True), nullable=False),
     Column("actor", String(128), nullable=False),
 )
-"""The department and prosecutor a lead is dispatched (分派) to now; its history is in
-`lead_events` (kind `dispatched`, or `assigned` for events written before migration 0004)."""
+"""The department and prosecutor a lead is dispatched (分派) to now, when and by whom; its history
+is in `lead_events` (kind `dispatched`, or `assigned` for events written before migration 0004).
+`leads.dispatch_department` / `dispatch_prosecutor` say the same, written in the same transaction
+(`leads.triage.dispatch`)."""

@@ -155,6 +155,12 @@ def dispatch(
             conn.execute(
                 update(lead_dispatches).where(lead_dispatches.c.lead_id.in_(again)).values(**values)
             )
+        # the lead says where it is too: the queue filters on it (`leads.store`)
+        conn.execute(
+            update(leads)
+            .where(leads.c.id.in_(lead_ids))
+            .values(dispatch_department=department, dispatch_prosecutor=prosecutor)
+        )
         conn.execute(
             insert(lead_events),
             [
