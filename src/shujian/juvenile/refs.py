@@ -16,11 +16,12 @@ granted minors (a few hundred, hashed in Python), or the register's numbers (has
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 from collections import OrderedDict
 from pathlib import Path
+
+from shujian import keyfile
 
 KEY_FILE = "minor-ref.key"
 REF_LENGTH = 16
@@ -29,20 +30,7 @@ REF_SHAPE = re.compile(rf"^[0-9a-f]{{{REF_LENGTH}}}$")
 
 def ref_key(root: Path) -> str:
     """The workspace's reference secret: made once (0600), then read."""
-    path = root / KEY_FILE
-    if not path.exists():
-        # written aside, then linked into place: two processes starting together agree
-        fresh = root / f".{KEY_FILE}.{os.getpid()}"
-        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32))
-        try:
-            os.link(fresh, path)
-        except FileExistsError:
-            pass
-        finally:
-            fresh.unlink()
-    return path.read_text(encoding="ascii").strip()
+    return keyfile.secret(root / KEY_FILE, lambda: secrets.token_hex(32))
 
 
 def minor_ref(key: str, id_card: str) -> str:
