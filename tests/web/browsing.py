@@ -22,8 +22,12 @@ ACCOUNTS = (
     ("锁定测试", "未成年人检察部", "prosecutor"),
     ("退出测试", "未成年人检察部", "prosecutor"),
     (XSS, "未成年人检察部", "prosecutor"),
+    ("公益检察官", "公益诉讼检察部", "prosecutor"),
 )
 """Name, department, role; each test that changes an account's state has its own account."""
+
+HELPERS = (("刘帮扶", "青岚县妇联"), ("钱帮扶", "青岚县团委"))
+"""Accounts of helping units (包保单位工作人员): name, unit."""
 
 
 def make_workspace(root: Path) -> Workspace:
@@ -32,6 +36,9 @@ def make_workspace(root: Path) -> Workspace:
     departments = departments_of(ws)
     for name, department, role in ACCOUNTS:
         add_user(ws.store, admin, name, department, [role], departments)
+        set_password(ws.store, admin, name, PASSWORD)
+    for name, unit in HELPERS:
+        add_user(ws.store, admin, name, None, ["helper"], departments, unit=unit)
         set_password(ws.store, admin, name, PASSWORD)
     return ws
 

@@ -45,6 +45,18 @@ def test_the_administrator_opens_an_account_that_then_signs_in(web_ws: Workspace
     ]
 
 
+def test_the_administrator_opens_a_helping_units_account(web_ws: Workspace) -> None:
+    client = _admin(web_ws)
+    without = _post(client, "/admin/users", name="周帮扶", role="helper", password="Qinglan#2027x")
+    assert "必须写明包保单位" in re.search(r'id="refusal">(.*?)<', without).group(1)  # type: ignore[union-attr]
+    done = _post(client, "/admin/users", name="周帮扶", role="helper", unit="青岚县关工委",
+                 password="Qinglan#2027x")  # fmt: skip
+    assert "已开通账号“周帮扶”" in done and "<td>包保单位：青岚县关工委</td>" in done
+    other = TestClient(create_app(web_ws), base_url="http://127.0.0.1")
+    assert sign_in(other, "周帮扶", "Qinglan#2027x").status_code == 303
+    assert other.get("/", follow_redirects=False).headers["location"] == "/minors"
+
+
 def test_a_new_password_replaces_the_old_one(web_ws: Workspace) -> None:
     client = _admin(web_ws)
     done = _post(client, "/admin/users/张检察官/password", password="Another#2027y")

@@ -41,9 +41,9 @@ def test_sign_in_see_home_and_sign_out(visit: Visit, tmp_path: Path) -> None:
     assert text(visit, "#home-roles") == "检察官"
     assert "青岚县人民检察院" in text(visit, "header")
     nav = text(visit, "header nav")
-    for label in ("首页", "线索", "案件", "模型", "数据", "地图", "统计"):
+    for label in ("首页", "线索", "案件", "模型", "数据", "地图", "统计", "未成年人"):
         assert label in nav
-    assert "系统管理" not in nav  # a 检察官 has no page there
+    assert "系统管理" not in nav  # a prosecutor neither manages accounts nor reads the audit log
     shot(visit, "home", tmp_path)
     with visit.page.expect_navigation():  # type: ignore[attr-defined]
         visit.page.click("#logout")  # type: ignore[attr-defined]

@@ -60,3 +60,38 @@ def test_the_administrator_has_no_map(with_leads: Workspace, client: TestClient)
 
 def test_the_map_asks_to_sign_in(client: TestClient) -> None:
     assert client.get("/map/data.json", follow_redirects=False).status_code in (302, 303)
+
+
+def test_an_intranet_gcj02_tile_server_gets_the_data_moved_onto_its_tiles(
+    with_leads: Workspace, tmp_path: Path
+) -> None:
+    """With `[map] tile_url` and `tile_crs = "GCJ02"`, the page names the tile server, the CSP
+    allows images from that origin only, and every point moves by the GCJ-02 offset (300–700 m),
+    so that it lies on the server's streets; with no tile server nothing moves."""
+    from shujian.data.fields.geo import wgs84_to_gcj02
+    from shujian.web.app import create_app
+    from shujian.workspace import open_workspace
+
+    plain = signed_in(TestClient(create_app(with_leads), base_url="http://127.0.0.1"))
+    before = plain.get("/map/data.json").json()
+    config = with_leads.root / "shujian.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[map]\ntile_url = "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.png"\ntile_crs = "GCJ02"\n',
+        encoding="utf-8",
+    )
+    tiled = signed_in(
+        TestClient(create_app(open_workspace(with_leads.root)), base_url="http://127.0.0.1")
+    )
+    page = tiled.get("/map")
+    assert "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.png" in page.text
+    csp = page.headers["content-security-policy"]
+    assert "img-src 'self' data: http://10.0.0.5:8080" in csp
+    after = tiled.get("/map/data.json").json()
+    for layer in ("schools", "venues"):
+        for was, now in zip(before[layer], after[layer], strict=True):
+            lon, lat = wgs84_to_gcj02(was["lon"], was["lat"])
+            assert (
+                abs(now["lon"] - float(lon)) < 2e-6 and abs(now["lat"] - float(lat)) < 2e-6
+            )  # 6 decimals
+            assert abs(now["lon"] - was["lon"]) > 0.001  # hundreds of metres, not nothing

@@ -10,7 +10,7 @@ import click
 from shujian.cases.documents import preview
 from shujian.cli.chinese import width
 from shujian.cli.serve import serve_workspace
-from shujian.demo.accounts import PASSWORD, open_demo_accounts
+from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
 from shujian.demo.showcase import build_demo
 
 
@@ -72,7 +72,8 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         )
     click.echo(f"\n演示账号（网页端登录用，密码均为 {PASSWORD}）：")
     for a in accounts:
-        click.echo(f"  {_pad(a.role_label, 12)}{_pad(a.name, 16)}{a.department or ''}")
+        where = a.department or (f"包保单位：{a.unit}" if a.unit else "")
+        click.echo(f"  {_pad(a.role_label, 12)}{_pad(a.name, 16)}{where}")
     click.echo(f"\n用时 {time.perf_counter() - started:.1f} 秒。")
     me = f"shujian -w {ws} -u 演示检察官"
     click.echo("\n下一步（在项目目录中运行时，命令前加 uv run；已开通账号，操作人用 -u 指定）：")
@@ -90,6 +91,15 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         "--number 统一业务应用系统编定的文号 --pdf"
     )
     click.echo(f"  统计与审计： {me} stats --by model；{me} audit verify")
+    warning = helper_warning(m)
+    if warning is not None:
+        helper = next(a.name for a in accounts if a.unit)
+        month, missing = warning.figures["month"], warning.figures["missing_targets"]
+        click.echo(
+            f"  护苗走访：   以{helper}登录网页端，在“未成年人 › 逾期未走访”中为"
+            f"{warning.figures['name']}登记 {month} 的{missing}走访；再运行 "
+            f"{me} run juvenile.visit_missing --as-of {m.as_of}，该月的预警即不再命中"
+        )
     click.echo(f"  退回报告：   {ws / 'reports'}")
     click.echo(f"  原始文件：   {Path(directory).resolve() / 'agency-files'}")
     if not result.ok:

@@ -139,9 +139,22 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
 
 
 def _register() -> None:
-    from shujian.cli import audit, cases, data, db, demo, leads, models, run, serve, stats, users
+    from shujian.cli import (
+        audit,
+        cases,
+        data,
+        db,
+        demo,
+        leads,
+        minors,
+        models,
+        run,
+        serve,
+        stats,
+        users,
+    )
 
-    for module in (data, models, run, leads, cases, stats, users, audit, db, demo, serve):
+    for module in (data, models, run, leads, cases, minors, stats, users, audit, db, demo, serve):
         module.register(cli)
     chinese.localise(cli)
 

@@ -55,6 +55,11 @@ def users_group() -> None:
     required=True,
     help="角色，可写多次：" + "、".join(f"{rid}（{label}）" for rid, label in roles().items()),
 )
+@click.option(
+    "--unit",
+    default=None,
+    help="包保单位（仅 helper 即包保单位工作人员的账号填写，如：县妇联；该账号只能看到本单位包保的未成年人）",
+)
 @click.option("--password-stdin", "password_stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 @click.pass_context
 def add_cmd(
@@ -62,21 +67,24 @@ def add_cmd(
     name: str,
     department: str | None,
     role_names: tuple[str, ...],
+    unit: str | None,
     password_stdin: bool,
 ) -> None:
     """开通账号（第一个账号必须是系统管理员；之后由系统管理员开通）。
 
     在终端运行时随即输入两次登录密码；脚本中用 --password-stdin，或之后用 users passwd 设置。
+    包保单位工作人员：--role helper --unit 单位名称，不填部门。
     """
     ws = workspace(ctx)
     actor = user(ctx)
     name = name.strip()
     asks = password_stdin or sys.stdin.isatty()
     password = read_password(name, password_stdin) if asks else None
-    added = accounts.add_user(ws.store, actor, name, department, role_names, departments(ws))
-    click.echo(
-        f"已开通账号：{added.name}（{added.department or '不属于部门'}，{added.role_labels}）。"
+    added = accounts.add_user(
+        ws.store, actor, name, department, role_names, departments(ws), unit=unit
     )
+    where = added.department or (f"包保单位：{added.unit}" if added.unit else "不属于部门")
+    click.echo(f"已开通账号：{added.name}（{where}，{added.role_labels}）。")
     if password is None:
         click.echo(f"尚未设置密码：用 shujian users passwd {added.name} 设置后才能登录网页端。")
         return
@@ -107,12 +115,13 @@ def list_cmd(ctx: click.Context) -> None:
     if not rows:
         click.echo("本工作区还没有账号（单人工作区：任何姓名都以检察官身份操作）。")
         return
-    click.echo(f"{'姓名':<12}{'部门':<14}{'角色':<20}状态")
+    click.echo(f"{'姓名':<12}{'部门（包保单位）':<14}{'角色':<20}状态")
     for r in rows:
         state = "有效" if r["active"] else "已停用"
         if r["active"] and not r["has_password"]:
             state += "（未设密码，不能登录网页端）"
-        click.echo(f"{r['name']:<12}{r['department'] or '—':<14}{r['role_labels']:<20}{state}")
+        where = r["department"] or (f"（{r['unit']}）" if r.get("unit") else "—")
+        click.echo(f"{r['name']:<12}{where:<14}{r['role_labels']:<20}{state}")
 
 
 @users_group.command("disable")

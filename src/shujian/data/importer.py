@@ -117,6 +117,7 @@ def import_file(
     *,
     user: User = SYSTEM,
     file_name: str | None = None,
+    permission: str = "import_data",
 ) -> ImportResult:
     """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
 
@@ -127,8 +128,12 @@ def import_file(
 
     `file_name` is the name the sender gave the file, recorded as it is and never used as a path
     (an upload is stored under a generated name); `path`'s own name when not given.
+
+    `permission` is the action the user's role must allow: importing an agency's file, or for a
+    visit a helping unit records in the platform (`juvenile.visits`), `record_visit` — the
+    visit is a batch like any other, but its recorder may not import anything else.
     """
-    require(user, "import_data")
+    require(user, permission)
     options = options or ImportOptions()
     name = file_name if file_name is not None else path.name
     if not path.is_file():

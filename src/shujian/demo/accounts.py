@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shujian.demo.manifest import DemoManifest, Plant
+from shujian.demo.minors import HELPER_UNIT
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
 from shujian.users.passwords import set_password
@@ -23,6 +25,8 @@ class DemoAccount:
     name: str
     role: str
     department: str | None
+    unit: str | None = None
+    """The 包保单位 of a helping unit's account (role `helper`)."""
 
     @property
     def role_label(self) -> str:
@@ -35,6 +39,9 @@ ACCOUNTS = (
     DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
     DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
     DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
+    # sees the minors its unit helps: the county seat's single-parent minors, some of them also
+    # 严重不良行为 minors visited monthly, one with a month's 四访 left to record (plants_juvenile.py)
+    DemoAccount("演示包保单位工作人员", "helper", None, HELPER_UNIT),
 )
 
 
@@ -43,6 +50,29 @@ def open_demo_accounts(ws: Workspace) -> tuple[DemoAccount, ...]:
     admin = User(ACCOUNTS[0].name, ws.region.procuratorate_name, None, frozenset({"admin"}))
     departments = departments_of(ws)
     for account in ACCOUNTS:
-        add_user(ws.store, admin, account.name, account.department, [account.role], departments)
+        add_user(
+            ws.store,
+            admin,
+            account.name,
+            account.department,
+            [account.role],
+            departments,
+            unit=account.unit,
+        )
         set_password(ws.store, admin, account.name, PASSWORD)
     return ACCOUNTS
+
+
+def helper_warning(manifest: DemoManifest) -> Plant | None:
+    """The planted 四访 warning the helper account can clear: a minor of its unit with a month's
+    visits missing (None in a county without one)."""
+    return next(
+        (
+            p
+            for p in manifest.plants
+            if p.model == "juvenile.visit_missing"
+            and p.lead
+            and p.figures.get("helper_unit") == HELPER_UNIT
+        ),
+        None,
+    )

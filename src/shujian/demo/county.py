@@ -12,7 +12,9 @@ with their wage deposits and soil fees paid, minors registered with a guardian's
 scopes annotated, children's visits without a watched diagnosis, penalties under the criminal
 thresholds, nobody paid in prison or after death. The *plants* (`plants.py`,
 `plants_minors.py`, `plants_admin.py`) then add the planted cases next to specific schools,
-hotels, people and projects, where they cannot interfere with each other.
+hotels, people and projects, where they cannot interfere with each other. The juvenile datasets
+(`juvenile.py`, their plants in `plants_juvenile.py` and `plants_netcafe.py`) come last, after
+the rows are put in order, so that adding them changed no earlier file.
 
 Tables use the canonical Chinese headers of the dataset contract and clean values (dates as dates,
 amounts as decimals). Columns whose name starts with `_` are generator metadata (true WGS-84
@@ -20,7 +22,8 @@ positions, how a value is to be mangled on writing) and never reach a file; maki
 like real agency exports is `files.py`'s job.
 
 To add a dataset: add its schema to `SCHEMAS`, a `build_*` function to `generate.BACKGROUND`, a
-writer to `files.WRITERS`, and its plants to `plants.PLANTERS`.
+writer to `files.WRITERS`, and its plants to `plants.PLANTERS` (or both to `generate.JUVENILE`,
+with its row order in `arrange_juvenile`, to leave the other files as they are).
 """
 
 from __future__ import annotations
@@ -221,6 +224,75 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "公民身份号码": pl.Utf8,
         "死亡日期": pl.Date,
     },
+    # The juvenile datasets (护苗 / 预警): 类别 holds the category's code, 走访对象 the four targets
+    # as stored (本人、家庭), 行为类别 and 学段 their canonical values, 包保方式 its own; `_written`
+    # holds the value as the agency's file writes it (单亲离异, 家长、老师, 一般不良行为, 八年级, 1对1).
+    "key_minors": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "类别": pl.Utf8,
+        "细类": pl.Utf8,
+        "认定日期": pl.Date,
+        "所属乡镇（街道）": pl.Utf8,
+        "村（社区）": pl.Utf8,
+        "就读学校": pl.Utf8,
+        "监护人姓名": pl.Utf8,
+        "监护人公民身份号码": pl.Utf8,
+        "监护人联系电话": pl.Utf8,
+        "退出日期": pl.Date,
+        "退出原因": pl.Utf8,
+        "_written": pl.Utf8,
+        "_style": pl.Utf8,
+    },
+    "minor_assignments": {
+        "公民身份号码": pl.Utf8,
+        "包保单位": pl.Utf8,
+        "包保责任人": pl.Utf8,
+        "责任人联系电话": pl.Utf8,
+        "包保方式": pl.Utf8,
+        "开始日期": pl.Date,
+        "结束日期": pl.Date,
+        "_written": pl.Utf8,
+    },
+    "minor_visits": {
+        "公民身份号码": pl.Utf8,
+        "走访日期": pl.Date,
+        "走访对象": pl.Utf8,
+        "走访人": pl.Utf8,
+        "帮扶内容": pl.Utf8,
+        "帮扶措施": pl.Utf8,
+        "记录": pl.Utf8,
+        "_written": pl.Utf8,
+    },
+    "minor_conduct": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "行为日期": pl.Date,
+        "行为类别": pl.Utf8,
+        "行为": pl.Utf8,
+        "处置措施": pl.Utf8,
+        "处置单位": pl.Utf8,
+        "_written": pl.Utf8,
+    },
+    "school_dropouts": {
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "学校": pl.Utf8,
+        "学段": pl.Utf8,
+        "离校日期": pl.Date,
+        "劝返日期": pl.Date,
+        "原因": pl.Utf8,
+        "_written": pl.Utf8,
+    },
+    "netcafe_logins": {
+        "场所名称": pl.Utf8,
+        "场所统一社会信用代码": pl.Utf8,
+        "姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "上机时间": pl.Datetime("us"),
+        "下机时间": pl.Datetime("us"),
+        "_style": pl.Utf8,
+    },
 }
 """Per dataset: canonical headers (and `_` metadata columns) with their types, in file order."""
 
@@ -300,6 +372,8 @@ class County:
     developers: list[tuple[str, str]] = field(default_factory=list)
     hotels: list[Hotel] = field(default_factory=list)
     hospitals: list[Institution] = field(default_factory=list)
+    unit_staff: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Per helping unit (包保单位): its staff who take on minors, (name, phone)."""
     plants: list[Plant] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     _usccs: set[str] = field(default_factory=set)
@@ -461,3 +535,18 @@ def arrange(county: County) -> None:
     rows["benefit_payments"].sort(key=lambda r: (r["发放年月"], r["待遇类型"], r["公民身份号码"]))
     rows["custody_records"].sort(key=lambda r: (r["收押日期"], r["公民身份号码"]))
     rows["death_records"].sort(key=lambda r: (r["死亡日期"], r["公民身份号码"]))
+
+
+def arrange_juvenile(county: County) -> None:
+    """Put the juvenile datasets' rows in the order of the agencies' exports."""
+    rows = county.rows
+    rows["key_minors"].sort(key=lambda r: (r["认定日期"], r["公民身份号码"], r["类别"]))
+    rows["minor_assignments"].sort(
+        key=lambda r: (r["开始日期"], r["公民身份号码"], r["包保责任人"])
+    )
+    rows["minor_visits"].sort(key=lambda r: (r["走访日期"], r["公民身份号码"], r["走访人"]))
+    rows["minor_conduct"].sort(key=lambda r: (r["行为日期"], r["处置单位"], r["公民身份号码"]))
+    rows["school_dropouts"].sort(key=lambda r: (r["离校日期"], r["学校"], r["公民身份号码"]))
+    rows["netcafe_logins"].sort(
+        key=lambda r: (r["场所统一社会信用代码"], r["上机时间"], r["公民身份号码"])
+    )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from shujian.demo.county import County
 from shujian.demo.files_admin import ADMIN_WRITERS
+from shujian.demo.files_juvenile import JUVENILE_WRITERS
 from shujian.demo.files_minors import MINORS_WRITERS
 from shujian.demo.manifest import DatasetFile
 from shujian.demo.names import COUNTY, to_traditional
@@ -349,5 +350,6 @@ WRITERS: tuple[Callable[[County, Path], DatasetFile], ...] = (
     write_wage_deposits,
     *MINORS_WRITERS,
     *ADMIN_WRITERS,
+    *JUVENILE_WRITERS,
 )
 """One writer per dataset, in the order the datasets should be imported."""

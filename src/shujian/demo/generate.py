@@ -7,15 +7,23 @@ from pathlib import Path
 
 from shujian.demo.benefits import build_benefits, build_custody, build_deaths
 from shujian.demo.campus import build_schools, build_venues
-from shujian.demo.county import AS_OF, REGION_CODE, County, arrange
+from shujian.demo.county import AS_OF, REGION_CODE, County, arrange, arrange_juvenile
 from shujian.demo.files import WRITERS
 from shujian.demo.health import build_reports, build_visits
 from shujian.demo.hotels import build_checkins, build_hotels
+from shujian.demo.juvenile import build_juvenile
 from shujian.demo.manifest import DemoManifest, Plant
 from shujian.demo.names import COUNTY
 from shujian.demo.penalties import build_penalties
 from shujian.demo.people import build_offences, build_staff, build_units
 from shujian.demo.plants import PLANTERS
+from shujian.demo.plants_juvenile import (
+    plant_dropout_not_returned,
+    plant_escalation,
+    plant_unassigned,
+    plant_visit_missing,
+)
+from shujian.demo.plants_netcafe import plant_netcafes
 from shujian.demo.projects import build_contractors, build_deposits, build_projects
 from shujian.demo.registry import build_medical, build_registry
 from shujian.demo.soil import build_developers, build_soil
@@ -47,14 +55,31 @@ BACKGROUND: tuple[Callable[[County], None], ...] = (
 """The ordinary county, built in this order (later steps read what earlier ones made)."""
 
 
+JUVENILE: tuple[Callable[[County], None], ...] = (
+    build_juvenile,
+    plant_visit_missing,
+    plant_unassigned,
+    plant_escalation,
+    plant_dropout_not_returned,
+    plant_netcafes,
+)
+"""The juvenile datasets (护苗 / 预警), their background and then their plants: built after the
+rest of the county, whose schools and 网吧 they use, so that adding them left every earlier file
+as it was, byte for byte (the county's random numbers are drawn in the same order)."""
+
+
 def build_county(seed: int = DEFAULT_SEED) -> County:
-    """The county in memory: the ordinary background first, then the plants, then row order."""
+    """The county in memory: the ordinary background first, then the plants, then row order;
+    then the juvenile datasets and their row order."""
     county = County.empty(seed)
     for step in BACKGROUND:
         step(county)
     for plant in PLANTERS:
         plant(county)
     arrange(county)
+    for step in JUVENILE:
+        step(county)
+    arrange_juvenile(county)
     return county
 
 

@@ -139,3 +139,22 @@ def company_name(rng: random.Random, trade: str) -> str:
     word = rng.choice(_SHOP_WORDS) + rng.choice(_SHOP_WORDS)
     place = rng.choice(("贵州", "六盘水", "青岚", "贵州省", "黔西"))
     return f"{place}{word}{trade}有限公司"
+
+
+VILLAGES: dict[str, tuple[str, ...]] = {
+    "岚城街道": ("人民路社区", "解放路社区", "东关社区", "文化社区"),
+    "青山街道": ("青山社区", "迎宾社区", "沿河社区", "钟鼓楼社区"),
+    "翠屏街道": ("翠屏社区", "育才社区", "兴隆社区"),
+    "新场镇": ("新场社区", "兴业村", "大坪村", "岩脚村"),
+    "白岩镇": ("白岩社区", "河坝村", "龙洞村"),
+    "石门镇": ("石门社区", "龙井村", "松林村"),
+    "清水镇": ("清水社区", "平安村", "水口村"),
+    "龙潭镇": ("龙潭社区", "振兴村", "坪寨村"),
+    "木岗镇": ("木岗社区", "团结村", "高峰村"),
+}
+"""The 村 and 社区 of each town (a 街道 has 社区 only; a 镇 its seat's 社区 and villages)."""
+
+
+def village_committee(village: str) -> str:
+    """The 村（居）民委员会 of a 村 or 社区: 兴业村村民委员会, 青山社区居民委员会."""
+    return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"

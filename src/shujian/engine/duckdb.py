@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -51,23 +52,13 @@ class DuckDBEngine:
             self._registered.add(dataset_id)
 
     def _create_view(self, dataset: Dataset) -> None:
-        files = [str(p) for p in self.warehouse.files(dataset.id)]
+        sql = current_rows(self.warehouse, dataset)
         name = _quote(dataset.id)
-        if not files:
+        if sql is None:
             empty = pl.DataFrame(schema=stored_schema(dataset))
             self.con.register(f"_empty_{dataset.id}", empty)
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{dataset.id}")
             return
-        listing = "[" + ", ".join(_literal(f) for f in files) + "]"
-        source = f"read_parquet({listing}, union_by_name = true)"
-        if dataset.mode == "snapshot" and len(files) > 1:
-            sql = (
-                f"SELECT * FROM {source} QUALIFY row_number() OVER "
-                f"(PARTITION BY _record_key ORDER BY {_place(self.warehouse.places(dataset.id))} "
-                "DESC, _row DESC) = 1"
-            )
-        else:
-            sql = f"SELECT * FROM {source}"
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
     def provide_calendar(self, table: pl.DataFrame) -> None:
@@ -78,6 +69,60 @@ class DuckDBEngine:
 
     def query(self, sql: str) -> pl.DataFrame:
         return self.con.sql(sql).pl()
+
+
+def current_rows(
+    warehouse: Warehouse, dataset: Dataset, where: str | None = None, columns: str = "*"
+) -> str | None:
+    """The SELECT of a dataset's current rows (None when it has no current batch): the newest
+    row per record key of a snapshot, the union of an events dataset's batches.
+
+    `where` is applied to the stored rows *before* the newest row per key is chosen, so that a
+    service reading a few records (one minor's visits, one month's) does not rank every row.
+    It must test record-key columns only (or `_record_key`): a condition on another column
+    would pick an older row whose newer version no longer meets it. `columns` lists what to
+    read (the record key and `_batch`, `_row` are read for the ranking in any case).
+    """
+    files = warehouse.files(dataset.id)
+    if not files:
+        return None
+    condition = f" WHERE {where}" if where else ""
+    several = len(files) > 1
+    return newest_per_key(
+        dataset,
+        f"(SELECT * FROM {parquet_source(files)}{condition})",
+        warehouse.places(dataset.id) if several and dataset.mode == "snapshot" else {},
+        several,
+        columns,
+    )
+
+
+def newest_per_key(
+    dataset: Dataset, source: str, places: dict[int, int], several: bool, columns: str = "*"
+) -> str:
+    """The SELECT of `source`'s rows (stored rows of the dataset's current batches) reduced as a
+    model reads them: for a snapshot read from several batches, the newest row per record key
+    (the batch's place, `Warehouse.places`, then the row); otherwise every row."""
+    if dataset.mode == "snapshot" and several:
+        return (
+            f"SELECT {columns} FROM {source} QUALIFY row_number() OVER "
+            f"(PARTITION BY _record_key ORDER BY {_place(places)} DESC, _row DESC) = 1"
+        )
+    return f"SELECT {columns} FROM {source}"
+
+
+def stored_rows(warehouse: Warehouse, dataset: Dataset) -> str | None:
+    """Every stored row of the dataset's current batches, older versions of a record included
+    (a `read_parquet` table expression); None when it has no current batch."""
+    files = warehouse.files(dataset.id)
+    return parquet_source(files) if files else None
+
+
+def parquet_source(files: list[Path]) -> str:
+    """A table expression reading these Parquet files (by column name: older batches may lack
+    columns a declaration added since)."""
+    listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
+    return f"read_parquet({listing}, union_by_name = true)"
 
 
 def _place(places: dict[int, int]) -> str:

@@ -72,13 +72,13 @@ leads = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("town", String(64), index=True),
     # where the lead is dispatched now (NULL: waiting undispatched), as its `lead_dispatches`
-    # row says: kept here too so that the queue filters one table (migration 0010)
+    # row says: kept here too so that the queue filters one table (migration 0011)
     Column("dispatch_department", String(64)),
     Column("dispatch_prosecutor", String(128)),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
 
-# The queue's indexes (migration 0010): each holds every column the queue filters on, in one of
+# The queue's indexes (migration 0011): each holds every column the queue filters on, in one of
 # its orders (by model, by time; with a status first or without), so that a page and its count
 # are read from an index alone, never from the wide rows (evidence, parameters).
 _FILTERED = ("dispatch_department", "dispatch_prosecutor", "active")

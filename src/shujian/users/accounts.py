@@ -20,11 +20,16 @@ from shujian.errors import UserError
 from shujian.store import now
 from shujian.users.access import can
 from shujian.users.departments import Departments
-from shujian.users.store import users
+from shujian.users.store import account_user, users
 from shujian.users.user import User, role_id, roles
 
 NEEDS_DEPARTMENT = frozenset({"prosecutor", "assistant", "department_head"})
 """Roles that work inside a department (a 检察长 or 系统管理员 may have none)."""
+
+NEEDS_UNIT = frozenset({"helper"})
+"""Roles of a helping unit's staff (包保单位工作人员): they name their unit, belong to no
+department of the procuratorate and hold no other role (their scope is the minors assigned to
+their unit; another role's wider scope would open everything else)."""
 
 SINGLE_USER_ROLES = frozenset({"single_user"})
 """Whoever acts in a workspace without accounts: anyone may type any name there, so they may do
@@ -51,7 +56,7 @@ def resolve(store: Engine, name: str, procuratorate: str) -> User:
             "如需开通，请联系系统管理员。",
             code="unknown_user",
         )
-    return User(row.name, procuratorate, row.department, frozenset(row.roles))
+    return account_user(row, procuratorate)
 
 
 def check_prosecutor(conn: Connection, department: str, prosecutor: str) -> None:
@@ -91,12 +96,17 @@ def add_user(
     department: str | None,
     role_names: Iterable[str],
     departments: Departments,
+    *,
+    unit: str | None = None,
 ) -> User:
-    """Open an account (audited). The first account of a workspace must be a 系统管理员."""
+    """Open an account (audited). The first account of a workspace must be a 系统管理员.
+
+    A helping unit's account (role `helper`) names its `unit` (包保单位) and nothing else."""
     name = (name or "").strip()
     if not name:
         raise UserError("账号姓名不能为空。")
     granted = _role_ids(role_names)
+    unit = check_unit(granted, unit, department)
     dept = departments.check(department, "所属部门") if department else None
     if dept is None and granted & NEEDS_DEPARTMENT:
         labels = "、".join(roles()[r] for r in roles() if r in granted & NEEDS_DEPARTMENT)
@@ -113,13 +123,38 @@ def add_user(
         ordered = [r for r in roles() if r in granted]
         conn.execute(
             insert(users).values(
-                name=name, department=dept, roles=ordered, active=True, created_at=now()
+                name=name, department=dept, roles=ordered, active=True, created_at=now(), unit=unit
             )
         )
-        audit.record(
-            conn, actor.name, "add_user", "user", name, {"department": dept, "roles": ordered}
+        detail: dict[str, Any] = {"department": dept, "roles": ordered}
+        if unit is not None:
+            detail["unit"] = unit
+        audit.record(conn, actor.name, "add_user", "user", name, detail)
+    return User(name, actor.procuratorate, dept, granted, unit=unit)
+
+
+def check_unit(granted: frozenset[str], unit: str | None, department: str | None) -> str | None:
+    """The 包保单位 of a helper's account, stripped; refused in Chinese when a helper has none,
+    holds another role or a department, or when another role is given a unit."""
+    unit = (unit or "").strip() or None
+    helper = granted & NEEDS_UNIT
+    if not helper:
+        if unit is not None:
+            raise UserError(
+                "只有包保单位工作人员的账号填写包保单位；本院人员的账号不填。",
+                code="unit_not_needed",
+            )
+        return None
+    label = "、".join(roles()[r] for r in roles() if r in helper)
+    if unit is None:
+        raise UserError(f"{label}的账号必须写明包保单位（如：县妇联）。", code="missing_unit")
+    if granted - NEEDS_UNIT:
+        raise UserError(
+            f"{label}的账号不能兼有其他角色：它只能看到本单位包保的未成年人。", code="helper_alone"
         )
-    return User(name, actor.procuratorate, dept, granted)
+    if department and department.strip():
+        raise UserError(f"{label}不属于本院的部门，不填所属部门。", code="helper_department")
+    return unit
 
 
 def deactivate_user(store: Engine, actor: User, name: str) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, select, update
 from shujian import audit
 from shujian.errors import UserError
 from shujian.store import now
-from shujian.users.store import users
+from shujian.users.store import account_user, users
 from shujian.users.user import User
 
 MIN_LENGTH = 10
@@ -179,8 +179,7 @@ def authenticate(
                     digest = changes["password_hash"] = hash_password(password)
                 conn.execute(update(users).where(users.c.id == row.id).values(**changes))
                 audit.record(conn, name, "login", "user", name, detail)
-                user = User(row.name, procuratorate, row.department, frozenset(row.roles))
-                return SignedIn(user, stamp(digest))
+                return SignedIn(account_user(row, procuratorate), stamp(digest))
     raise failure
 
 
@@ -241,7 +240,7 @@ def session_user(store: Engine, name: str, password_stamp: str, procuratorate: s
         or stamp(row.password_hash) != password_stamp
     ):
         return None
-    return User(row.name, procuratorate, row.department, frozenset(row.roles))
+    return account_user(row, procuratorate)
 
 
 def sign_out(store: Engine, user: User, *, source: str = "") -> None:

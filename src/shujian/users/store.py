@@ -6,6 +6,8 @@ columns are here so that the one table says what an account is (migration 0008).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -18,6 +20,7 @@ from sqlalchemy import (
 )
 
 from shujian.store import metadata
+from shujian.users.user import User
 
 users = Table(
     "users",
@@ -35,6 +38,15 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("first_failed_at", DateTime(timezone=True)),
     Column("locked_until", DateTime(timezone=True)),
+    # the 包保单位 of a helping unit's account (role `helper`); NULL for the procuratorate's own
+    # (migration 0009)
+    Column("unit", String(128)),
     UniqueConstraint("name", name="uq_users_name"),
 )
 """One row per account; an account is deactivated, never deleted (its name is in history)."""
+
+
+def account_user(row: Any, procuratorate: str) -> User:
+    """The `User` a row of `users` stands for (grants, for a role that has them, are filled
+    where they are computed: `juvenile.access`)."""
+    return User(row.name, procuratorate, row.department, frozenset(row.roles), unit=row.unit)

@@ -78,6 +78,8 @@ class User:
     grants: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Records granted one by one, as (object type, object id): what a role of scope `records`
     sees (see `users.access`); empty for every other role."""
+    unit: str | None = None
+    """The helping unit (包保单位) a `helper` account works for; None for everyone else."""
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip() or self.name != self.name.strip():

@@ -30,7 +30,7 @@ router = APIRouter()
 AUDIT_ROWS = 200
 """Entries a page of the audit log shows, newest first."""
 
-ASSIGNABLE = ("admin", "chief", "department_head", "prosecutor", "assistant")
+ASSIGNABLE = ("admin", "chief", "department_head", "prosecutor", "assistant", "helper")
 """The roles an account may be given (the platform's own, system and single_user, are not)."""
 
 
@@ -83,6 +83,7 @@ def open_account(
     department: Annotated[str, Form()] = "",
     role: Annotated[list[str] | None, Form()] = None,
     password: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
 ) -> Response:
     ws = request.app.state.workspace
 
@@ -93,7 +94,15 @@ def open_account(
         # The password is checked before the account is opened: a refused password must not
         # leave an account behind without one.
         check_policy(name.strip(), password)
-        add_user(ws.store, user, name, department or None, role or [], departments_of(ws))
+        add_user(
+            ws.store,
+            user,
+            name,
+            department or None,
+            role or [],
+            departments_of(ws),
+            unit=unit or None,
+        )
         set_password(ws.store, user, name.strip(), password)
 
     return _done(request, user, call, f"已开通账号“{name.strip()}”。")

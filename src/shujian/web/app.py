@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -27,13 +27,14 @@ from shujian.web import (
     home,
     lead_export,
     leads,
+    minors,
     models,
     stats,
     upload,
 )
 from shujian.web import map as map_family
 from shujian.web.assets import STATIC
-from shujian.web.pages import refusal_status, render
+from shujian.web.pages import may_open, refusal_status, render
 from shujian.web.security import HEADERS, CSRFCheck, SecurityHeaders, session_key
 from shujian.workspace import Workspace, open_workspace
 
@@ -49,10 +50,21 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    minors,
     admin,
 )
-"""Modules with a `router`: one per page family (leads, cases, models, data, map, stats, admin
-join here)."""
+"""Modules with a `router`: one per page family (leads, cases, models, data, map, stats, minors,
+admin join here)."""
+
+
+def fence(request: Request) -> None:
+    """A helping unit's account (scope `records`) opens only the families of its navigation —
+    the 未成年人 pages — and everything else answers 404, as a page that does not exist: it
+    learns nothing of the procuratorate's other data, not even which pages there are."""
+    user = auth.signed_in(request)
+    if user is not None and not may_open(user, request.url.path):
+        raise HTTPException(status_code=404)
+
 
 SESSION_COOKIE = "shujian_session"
 
@@ -66,8 +78,12 @@ def create_app(workspace: Path | Workspace, *, login_attempts_per_address: int =
     idle_seconds = int(ws.setting("web.idle_minutes")) * 60
 
     app = FastAPI(
-        title="数检", docs_url=None, redoc_url=None, openapi_url=None
-    )  # no API pages: they load scripts from a CDN
+        title="数检",
+        docs_url=None,  # no API pages: they load scripts from a CDN
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(fence)],
+    )
     app.state.workspace = ws
     app.state.idle_seconds = idle_seconds
     app.state.throttle = auth.Throttle(per_address=login_attempts_per_address)

@@ -2,7 +2,8 @@
 drawn by static/charts.js from the figures in data-* attributes: the CSP allows no inline
 script) and the deadlines due this week and overdue, each linked to its case.
 
-A 系统管理员 sees no case data: their 首页 says who they are and where to manage accounts.
+A 系统管理员 sees no case data: their 首页 says who they are and where to manage accounts. A
+helping unit's account (包保单位工作人员) has no 首页: it is sent to its register (未成年人).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import json
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from shujian.cases.dashboard import dashboard
 from shujian.data.fields.id_card import today_in_china
 from shujian.leads.queue import homes
 from shujian.models.spec import load_library
 from shujian.users import departments_of
+from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import render
 
@@ -26,6 +28,9 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, user: SignedInUser) -> Response:
+    if not can(user, "view_stats") and can(user, "view_minors"):
+        # a helping unit's account: its pages are the register of its minors
+        return RedirectResponse("/minors", status_code=303)
     ws = request.app.state.workspace
     library = load_library(ws.models_dir)
     figures = dashboard(

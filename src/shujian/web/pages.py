@@ -18,34 +18,58 @@ from starlette.templating import Jinja2Templates
 from shujian import beijing as beijing_time
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
-from shujian.users import User
-from shujian.users.access import can
+from shujian.users.access import can, scope_of
+from shujian.users.user import User
 from shujian.web.security import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 NAV = (
-    ("/", "首页", ()),
+    ("/", "首页", ("view_stats", "manage_users", "view_audit")),
     ("/leads", "线索", ("view_leads",)),
     ("/cases", "案件", ("view_cases",)),
     ("/models", "模型", ("view_leads",)),
     ("/data", "数据", ("view_leads", "import_data")),
     ("/map", "地图", ("view_leads",)),
     ("/stats", "统计", ("view_stats",)),
+    ("/minors", "未成年人", ("view_minors",)),
     ("/admin", "系统管理", ("manage_users", "view_audit")),
 )
-"""The main navigation: path, label and the actions (users/declarations.yaml) any one of which
-lets a user open the page family; empty for every signed-in user. A link the user's roles cannot
-use is not shown (the route refuses it anyway)."""
+"""The main navigation: path and label of each page family, and the actions of which a user
+needs one to be shown it (and, for a role of scope `records`, to open it at all: `may_open`)."""
+
+OPEN_TO_ALL = ("/", "/login", "/logout")
+"""Paths every signed-in user may open: 首页 (which sends a helper to 未成年人), signing in and
+out."""
 
 
 def navigation(user: User | None) -> list[tuple[str, str]]:
-    """The links of `NAV` the user may follow."""
+    """The families the user may use, in order (none before sign-in)."""
     if user is None:
         return []
-    return [
-        (path, label) for path, label, grant in NAV if not grant or any(can(user, a) for a in grant)
-    ]
+    return [(path, label) for path, label, needs in NAV if any(can(user, a) for a in needs)]
+
+
+def family_of(path: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """The navigation entry a path belongs to (its family's path or a path below it)."""
+    found = None
+    for entry in NAV:
+        root = entry[0]
+        if path == root or (root != "/" and path.startswith(root + "/")):
+            found = entry
+    return found
+
+
+def may_open(user: User, path: str) -> bool:
+    """Whether a user of scope `records` (a helping unit's account, who must see nothing of the
+    procuratorate's but the records granted) may open `path`: only the families of their
+    navigation, and signing in and out. Everyone else is answered by each page's own checks."""
+    if scope_of(user).kind != "records":
+        return True
+    if path in OPEN_TO_ALL:
+        return True
+    entry = family_of(path)
+    return entry is not None and any(can(user, a) for a in entry[2])
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES))

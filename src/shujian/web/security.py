@@ -18,7 +18,6 @@ header only, which a plain form cannot send.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -27,6 +26,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shujian import keyfile
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -149,20 +150,4 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
 def session_key(root: Path) -> str:
     """The workspace's session signing key: made once (0600), then read. Replacing the file
     signs everyone out."""
-    path = root / KEY_FILE
-    if not path.exists():
-        # Written aside, then linked into place: another process starting at the same moment
-        # either links first (and its key is used) or finds this one complete.
-        fresh = root / f".{KEY_FILE}.{os.getpid()}"
-        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_urlsafe(48))
-        try:
-            os.link(fresh, path)
-        except FileExistsError:
-            pass
-        finally:
-            fresh.unlink()
-    elif path.stat().st_mode & 0o077:
-        path.chmod(0o600)
-    return path.read_text(encoding="ascii").strip()
+    return keyfile.secret(root / KEY_FILE, lambda: secrets.token_urlsafe(48))
