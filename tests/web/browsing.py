@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,3 +71,42 @@ class Visit:
         self.page.fill("#password", password)  # type: ignore[attr-defined]
         with self.page.expect_navigation():  # type: ignore[attr-defined]
             self.page.click("button[type=submit]")  # type: ignore[attr-defined]
+
+
+# ---- screenshots: kept in $SHUJIAN_SCREENSHOTS when set (to look at them), else in tmp_path ----
+
+SHOTS_ENV = "SHUJIAN_SCREENSHOTS"
+
+
+def _shot_path(name: str, tmp_path: Path) -> Path:
+    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
+
+
+def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
+    """The whole page as the browser shows it."""
+    path = _shot_path(name, tmp_path)
+    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def wide_shot(visit: Visit, name: str, tmp_path: Path, height: int | None = None) -> Path:
+    """The page 1200 px wide, as docs/web.md shows it (its top `height` px, else all of it)."""
+    path = _shot_path(name, tmp_path)
+    visit.page.set_viewport_size({"width": 1200, "height": 800})  # type: ignore[attr-defined]
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    visit.page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[attr-defined]
+    return path
+
+
+def docs_shot(visit: Visit, name: str, height: int) -> None:
+    """With $SHUJIAN_DOCS_SHOTS set: the top of the page 1200 px wide, for docs/web.md."""
+    folder = os.environ.get("SHUJIAN_DOCS_SHOTS")
+    if not folder:
+        return
+    page = visit.page
+    page.set_viewport_size({"width": 1200, "height": height})  # type: ignore[attr-defined]
+    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]

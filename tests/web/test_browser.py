@@ -4,27 +4,17 @@ shown as text, and not one request leaving 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from shujian.users.passwords import BAD_CREDENTIALS, LOCKED
 from shujian.web.security import CSP
-from web.browsing import XSS, Server, Visit
+from web.browsing import XSS, Server, Visit, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-SHOTS_ENV = "SHUJIAN_SCREENSHOTS"
 """A folder to keep the screenshots in (to look at them); else they go to the test's tmp dir."""
-
-
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
-    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path
 
 
 def text(visit: Visit, selector: str) -> str:

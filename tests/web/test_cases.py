@@ -5,13 +5,13 @@ allows them, moves it to 调查核实, drafts and issues a 检察建议书 with 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from web.browsing import Server, Visit
+from web.browsing import wide_shot as shot
 from web.cases_setup import Cases, make_cases
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -23,17 +23,6 @@ RECIPIENT = "青岚县文化旅游局"
 @pytest.fixture(scope="module")
 def cases(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Cases:
     return make_cases(server.workspace, tmp_path_factory.mktemp("agency-files"))
-
-
-def shot(visit: Visit, name: str, tmp_path: Path, height: int | None = None) -> Path:
-    """The page, 1200 px wide as docs/web.md shows it (its top `height` px, else all of it)."""
-    folder = Path(os.environ.get("SHUJIAN_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.set_viewport_size({"width": 1200, "height": 800})  # type: ignore[attr-defined]
-    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
-    visit.page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[attr-defined]
-    return path
 
 
 def text(visit: Visit, selector: str) -> str:

@@ -7,7 +7,6 @@ and imported."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from pathlib import Path
 
@@ -18,24 +17,13 @@ from playwright.sync_api import expect
 from shujian import audit
 from shujian.demo.identifiers import make_id_number
 from web.browsing import Server, Visit
+from web.browsing import wide_shot as shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
 USCC_A = "91110000600037341L"
 ID_A = "11010519491231002X"
 BAD_ID = "110105194912310021"
-SHOTS_ENV = "SHUJIAN_SCREENSHOTS"
-
-
-def shot(visit: Visit, name: str, tmp_path: Path, height: int | None = None) -> Path:
-    """The page 1200 px wide, as docs/web.md shows it (its top `height` px, else all of it)."""
-    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.set_viewport_size({"width": 1200, "height": 800})  # type: ignore[attr-defined]
-    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
-    visit.page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[attr-defined]
-    return path
 
 
 def messy_csv(path: Path, header: str = "姓名") -> Path:

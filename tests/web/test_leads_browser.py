@@ -6,7 +6,6 @@ new case or dismissed with one reason, the 乡镇 filter, and a model run from t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from shujian.models.spec import load_library
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
 from shujian.users.passwords import set_password
-from web.browsing import PASSWORD, XSS, Server, Visit
+from web.browsing import PASSWORD, XSS, Server, Visit, docs_shot, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -60,27 +59,6 @@ def leads(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     for lead in list_leads(ws.store):
         out[lead["model_id"]].append(lead)
     return out
-
-
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
-    """As in test_browser: kept in $SHUJIAN_SCREENSHOTS when set (to look at them)."""
-    folder = Path(os.environ.get("SHUJIAN_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path
-
-
-def docs_shot(visit: Visit, name: str, height: int) -> None:
-    """With $SHUJIAN_DOCS_SHOTS set: the top of the page 1200 px wide, for docs/web.md."""
-    folder = os.environ.get("SHUJIAN_DOCS_SHOTS")
-    if not folder:
-        return
-    page = visit.page
-    page.set_viewport_size({"width": 1200, "height": height})  # type: ignore[attr-defined]
-    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
-    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
-    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
 
 
 def text(visit: Visit, selector: str) -> str:

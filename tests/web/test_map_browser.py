@@ -4,7 +4,6 @@ text in its popup, and not one request leaving 127.0.0.1 (no tiles from anywhere
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian.maps.outline import SHIPPED, WORKSPACE_OUTLINE
 from shujian.models.runner import run_models
-from web.browsing import XSS, Server, Visit
+from web.browsing import XSS, Server, Visit, docs_shot, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -36,27 +35,6 @@ def mapped(server: Server, tmp_path_factory: pytest.TempPathFactory) -> None:
     own = ws.root / WORKSPACE_OUTLINE
     own.parent.mkdir(exist_ok=True)
     shutil.copy(SHIPPED / "520203.geojson", own)
-
-
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
-    """As in test_browser: kept in $SHUJIAN_SCREENSHOTS when set (to look at them)."""
-    folder = Path(os.environ.get("SHUJIAN_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path
-
-
-def docs_shot(visit: Visit, name: str, height: int) -> None:
-    """With $SHUJIAN_DOCS_SHOTS set: the top of the page 1200 px wide, for docs/web.md."""
-    folder = os.environ.get("SHUJIAN_DOCS_SHOTS")
-    if not folder:
-        return
-    page = visit.page
-    page.set_viewport_size({"width": 1200, "height": height})  # type: ignore[attr-defined]
-    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
-    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
-    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
 
 
 def test_the_map_draws_outline_schools_rings_and_venues_offline(

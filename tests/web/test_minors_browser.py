@@ -5,7 +5,6 @@ by its address, and the lead and case pages, answer 404."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from juvenile.people import id_card, send
 from shujian.juvenile import service
 from shujian.juvenile.service import Register
-from web.browsing import Server, Visit
+from web.browsing import Server, Visit, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -22,15 +21,6 @@ D = dt.date
 MINE = id_card(D(2010, 8, 18), region="520221")
 ALSO_MINE = id_card(D(2013, 9, 19), region="520221")
 THEIRS = id_card(D(2011, 10, 20), region="520221")
-SHOTS_ENV = "SHUJIAN_SCREENSHOTS"
-
-
-def shot(visit: Visit, name: str, tmp_path: Path) -> Path:
-    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    visit.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path
 
 
 @pytest.fixture(scope="module")
