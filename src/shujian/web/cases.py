@@ -32,24 +32,14 @@ from shujian.cases.workflow import (
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.models.labels import Masking
-from shujian.models.spec import ModelSpec, load_library
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import form_date_or_today, refusal_status, render
+from shujian.web.pages import form_date_or_today, library_of, refusal_status, render, workspace_of
 from shujian.workspace import Workspace
 
 router = APIRouter()
 
 CHINA = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 20
-
-
-def _ws(request: Request) -> Workspace:
-    return request.app.state.workspace  # type: ignore[no-any-return]
-
-
-def _library(request: Request) -> dict[str, ModelSpec]:
-    """The workspace's model library (`load_library` keeps it and re-reads a changed file)."""
-    return load_library(_ws(request).models_dir)
 
 
 def _due(ws: Workspace, start: dt.date | None, due: dt.date | None, state: str, wf: Workflow):  # type: ignore[no-untyped-def]
@@ -70,7 +60,7 @@ def _due(ws: Workspace, start: dt.date | None, due: dt.date | None, state: str, 
 
 @router.get("/cases")
 def case_list(request: Request, user: SignedInUser, state: str = "", page: int = 1) -> Response:
-    ws = _ws(request)
+    ws = workspace_of(request)
     page = max(page, 1)
     try:
         rows = service.list_cases(
@@ -132,8 +122,8 @@ def _case_page(
     status_code: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    ws = _ws(request)
-    library = _library(request)
+    ws = workspace_of(request)
+    library = library_of(request)
     case = service.get_case(ws.store, case_id, user)
     wf = load_workflow(case["case_kind"])
     steps = service.history(ws.store, case_id, user)
@@ -213,7 +203,7 @@ def back(case_id: int, done: str) -> Response:
 @router.post("/cases/{case_id}/act")
 async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
     """One step of the workflow: its fields come from the form the case page built for it."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     data = await request.form()
     action = str(data.get("action", ""))
     try:
@@ -259,7 +249,7 @@ def outcome(
     on_date: Text = "",
 ) -> Response:
     """登记成效."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     try:
         outcomes.record_outcome(
             ws.store,

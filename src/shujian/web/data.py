@@ -19,14 +19,14 @@ from shujian import audit
 from shujian.data.datasets import Dataset
 from shujian.data.importer import rejection_report_path
 from shujian.data.rejections import Rejection, read_excerpt
-from shujian.data.warehouse import Batch, Warehouse
+from shujian.data.warehouse import Batch
 from shujian.errors import UserError
 from shujian.models.labels import BY_SHAPE, SENSITIVE_TYPES, EvidencePrivacy
 from shujian.users.access import can, require
 from shujian.users.user import User
 from shujian.web import upload
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import refusal_status, render
+from shujian.web.pages import refusal_status, render, warehouse_of
 
 router = APIRouter()
 
@@ -48,11 +48,6 @@ def _may_see(user: User) -> None:
         require(user, "import_data")
 
 
-def _warehouse(request: Request) -> Warehouse:
-    ws = request.app.state.workspace
-    return Warehouse(ws.warehouse_dir, ws.store)
-
-
 def _refused_page(request: Request, error: UserError) -> Response:
     """A refusal as a whole page: 403 for a role's, 404 for a missing object, else 400."""
     return render(
@@ -72,7 +67,7 @@ def data_page(request: Request, user: SignedInUser, dataset: str = "", page: int
     ws = request.app.state.workspace
     datasets: dict[str, Dataset] = ws.datasets()
     shown = dataset if dataset in datasets else None
-    warehouse = _warehouse(request)
+    warehouse = warehouse_of(request)
     number = max(page, 1)
     batches, total = warehouse.batch_page(shown, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     return render(
@@ -127,7 +122,7 @@ def _batch_page(
 ) -> Response:
     require(user, "import_data")
     ws = request.app.state.workspace
-    batch = _warehouse(request).batch(batch_id)
+    batch = warehouse_of(request).batch(batch_id)
     if batch is None:
         raise HTTPException(status_code=404)
     datasets: dict[str, Dataset] = ws.datasets()
@@ -212,7 +207,7 @@ def report(
     try:
         require(user, "import_data")
         ws = request.app.state.workspace
-        batch = _warehouse(request).batch(batch_id)
+        batch = warehouse_of(request).batch(batch_id)
         if batch is None:
             raise HTTPException(status_code=404)
         path = rejection_report_path(ws.reports_dir, batch.dataset, batch.id)

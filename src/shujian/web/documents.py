@@ -19,23 +19,13 @@ from starlette.responses import FileResponse, Response
 from shujian.cases import recommendations
 from shujian.cases.documents import preview
 from shujian.errors import UserError
-from shujian.models.spec import ModelSpec, load_library
 from shujian.web.auth import SignedInUser
 from shujian.web.cases import back, refused_on_page
-from shujian.web.pages import form_date_or_today
-from shujian.workspace import Workspace
+from shujian.web.pages import form_date_or_today, library_of, workspace_of
 
 router = APIRouter()
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _ws(request: Request) -> Workspace:
-    return request.app.state.workspace  # type: ignore[no-any-return]
-
-
-def _library(request: Request) -> dict[str, ModelSpec]:
-    return load_library(_ws(request).models_dir)
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -83,13 +73,13 @@ def draft(
     on_date: Text = "",
 ) -> Response:
     """The 检察建议书 as it would be issued, （文号待编）: nothing is recorded."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     form = {"recipient": recipient, "category": category, "items": items, "facts": facts}
     out, cleanup = _temp_file(".docx")
     try:
         recommendations.draft_document(
             ws,
-            _library(request),
+            library_of(request),
             case_id,
             user,
             form_date_or_today(on_date, "拟制发日期"),
@@ -118,7 +108,7 @@ def recommend(
     number: Text = "",
 ) -> Response:
     """制发: the case moves to 制发检察建议, the 文号 is recorded and the document written."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     form = {
         "recipient": recipient,
         "category": category,
@@ -129,7 +119,7 @@ def recommend(
     try:
         issued = recommendations.issue_recommendation(
             ws,
-            _library(request),
+            library_of(request),
             case_id,
             user,
             form_date_or_today(on_date, "制发日期"),
@@ -148,7 +138,7 @@ def document(
 ) -> Response:
     """The issued 检察建议书 again, byte for byte as issued (`render_again` checks its sha256),
     or its PDF preview."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     out, cleanup = _temp_file(".docx")
     try:
         recs = recommendations.list_recommendations(ws.store, case_id, user=user)
@@ -181,7 +171,7 @@ def file_record(
     on_date: Text = "",
 ) -> Response:
     """报上一级院备案."""
-    ws = _ws(request)
+    ws = workspace_of(request)
     try:
         recs = recommendations.list_recommendations(ws.store, case_id, user=user)
         if number not in {r["number"] for r in recs}:

@@ -30,13 +30,13 @@ from shujian.errors import UserError
 from shujian.models.labels import evidence_label
 from shujian.models.parameters import parameters_in_force
 from shujian.models.runner import RunProgress, RunReport, run_models
-from shujian.models.spec import TAGS, ModelSpec, load_library
+from shujian.models.spec import TAGS, ModelSpec
 from shujian.models.stats import ModelRunStats, model_run_stats
 from shujian.store import now
 from shujian.users import User
 from shujian.users.access import can, require
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import form_date, refusal_status, render
+from shujian.web.pages import form_date, library_of, refusal_status, render
 from shujian.workspace import Workspace
 
 router = APIRouter()
@@ -233,15 +233,11 @@ def by_run(lines: Sequence[ModelRunStats]) -> list[RunSummary]:
 # ---- pages ----------------------------------------------------------------------------------
 
 
-def _library(request: Request) -> dict[str, ModelSpec]:
-    return load_library(request.app.state.workspace.models_dir)
-
-
 @router.get("/models")
 def library_page(request: Request, user: SignedInUser) -> Response:
     require(user, "view_leads")
     ws = request.app.state.workspace
-    library = _library(request)
+    library = library_of(request)
     datasets_of = {m: spec.datasets for m, spec in library.items()}
     return render(
         request,
@@ -290,7 +286,7 @@ def run_progress(request: Request, user: SignedInUser, number: int) -> Response:
 def model_page(request: Request, user: SignedInUser, model_id: str) -> Response:
     require(user, "view_leads")
     ws = request.app.state.workspace
-    library = _library(request)
+    library = library_of(request)
     spec = library.get(model_id)
     if spec is None:
         return render(request, "error.html", {"message": f"没有编号为 {model_id} 的模型。"}, 404)
@@ -319,7 +315,7 @@ def run(
 ) -> Response:
     """Start a run of the models named (all when none is) as of a date; its page follows it."""
     ws = request.app.state.workspace
-    library = _library(request)
+    library = library_of(request)
     try:
         require(user, "run_models")
         day = form_date(as_of, "基准日")

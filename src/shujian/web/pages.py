@@ -17,10 +17,13 @@ from starlette.templating import Jinja2Templates
 
 from shujian import beijing as beijing_time
 from shujian.data.fields.id_card import today_in_china
+from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
+from shujian.models.spec import ModelSpec, load_library
 from shujian.users.access import can, scope_of
 from shujian.users.user import User
 from shujian.web.security import csrf_token
+from shujian.workspace import Workspace
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -105,6 +108,22 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, page, status_code=status_code)
+
+
+def workspace_of(request: Request) -> Workspace:
+    """The workspace the application serves."""
+    return request.app.state.workspace  # type: ignore[no-any-return]
+
+
+def library_of(request: Request) -> dict[str, ModelSpec]:
+    """The workspace's model library (`load_library` keeps it and re-reads a changed file)."""
+    return load_library(workspace_of(request).models_dir)
+
+
+def warehouse_of(request: Request) -> Warehouse:
+    """The workspace's warehouse of imported batches."""
+    ws = workspace_of(request)
+    return Warehouse(ws.warehouse_dir, ws.store)
 
 
 def form_date(text: str | None, what: str) -> dt.date | None:

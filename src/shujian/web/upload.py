@@ -30,19 +30,13 @@ from shujian.data.datasets import Dataset, normalise_header
 from shujian.data.importer import ImportOptions, import_file
 from shujian.data.readers import detect_encoding, sheet_names
 from shujian.data.steps import constant_refusal, resolve_constants
-from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.users.access import require
 from shujian.users.user import User
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import render
+from shujian.web.pages import render, warehouse_of
 
 router = APIRouter()
-
-
-def _warehouse(request: Request) -> Warehouse:
-    ws = request.app.state.workspace
-    return Warehouse(ws.warehouse_dir, ws.store)
 
 
 UPLOADS = "uploads"
@@ -297,7 +291,7 @@ def _import(
     keep = False
     try:
         result = import_file(
-            _warehouse(request), ws.reports_dir, dataset, path, options, user=user, file_name=name
+            warehouse_of(request), ws.reports_dir, dataset, path, options, user=user, file_name=name
         )
     except UserError as error:
         message = error.message.replace(path.name, name)
