@@ -8,10 +8,11 @@ page (`web.cases.refused_on_page`).
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Depends, Form
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -32,14 +33,57 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _content(category: str, items: str, facts: str, urgent: str, juvenile: str) -> dict[str, Any]:
-    return {
-        "category": category or None,
-        "items": _lines(items),
-        "facts": _lines(facts),
-        "urgent": urgent == "是",
-        "juvenile": {"是": True, "否": False}.get(juvenile),
-    }
+Text = Annotated[str, Form()]
+
+
+@dataclass(frozen=True)
+class RecommendationForm:
+    """What the case page's 检察建议书 form sends, for the draft and for 制发 alike."""
+
+    recipient: str
+    category: str
+    items: str
+    facts: str
+    urgent: str
+    juvenile: str
+    on_date: str
+    number: str
+
+    def content(self) -> dict[str, Any]:
+        """The document's content as `cases.recommendations` takes it."""
+        return {
+            "category": self.category or None,
+            "items": _lines(self.items),
+            "facts": _lines(self.facts),
+            "urgent": self.urgent == "是",
+            "juvenile": {"是": True, "否": False}.get(self.juvenile),
+        }
+
+    def kept(self, *, number: bool) -> dict[str, str]:
+        """What the page shows again above a refusal (the 文号 only after 制发)."""
+        kept = {
+            "recipient": self.recipient,
+            "category": self.category,
+            "items": self.items,
+            "facts": self.facts,
+        }
+        return {**kept, "number": self.number} if number else kept
+
+
+def _recommendation_form(
+    recipient: Text = "",
+    category: Text = "",
+    items: Text = "",
+    facts: Text = "",
+    urgent: Text = "",
+    juvenile: Text = "",
+    on_date: Text = "",
+    number: Text = "",
+) -> RecommendationForm:
+    return RecommendationForm(recipient, category, items, facts, urgent, juvenile, on_date, number)
+
+
+Filled = Annotated[RecommendationForm, Depends(_recommendation_form)]
 
 
 def _temp_file(suffix: str) -> tuple[Path, tempfile.TemporaryDirectory[str]]:
@@ -56,79 +100,43 @@ def _download(
     )
 
 
-Text = Annotated[str, Form()]
-
-
 @router.post("/cases/{case_id}/draft")
-def draft(
-    request: Request,
-    user: SignedInUser,
-    case_id: int,
-    recipient: Text = "",
-    category: Text = "",
-    items: Text = "",
-    facts: Text = "",
-    urgent: Text = "",
-    juvenile: Text = "",
-    on_date: Text = "",
-) -> Response:
+def draft(request: Request, user: SignedInUser, case_id: int, form: Filled) -> Response:
     """The 检察建议书 as it would be issued, （文号待编）: nothing is recorded."""
-    ws = workspace_of(request)
-    form = {"recipient": recipient, "category": category, "items": items, "facts": facts}
     out, cleanup = _temp_file(".docx")
     try:
         recommendations.draft_document(
-            ws,
+            workspace_of(request),
             library_of(request),
             case_id,
             user,
-            form_date_or_today(on_date, "拟制发日期"),
-            recipient,
+            form_date_or_today(form.on_date, "拟制发日期"),
+            form.recipient,
             out,
-            **_content(category, items, facts, urgent, juvenile),
+            **form.content(),
         )
     except UserError as e:
         cleanup.cleanup()
-        return refused_on_page(request, user, case_id, e, form)
+        return refused_on_page(request, user, case_id, e, form.kept(number=False))
     return _download(out, f"案件{case_id}检察建议书草稿.docx", DOCX, cleanup)
 
 
 @router.post("/cases/{case_id}/recommend")
-def recommend(
-    request: Request,
-    user: SignedInUser,
-    case_id: int,
-    recipient: Text = "",
-    category: Text = "",
-    items: Text = "",
-    facts: Text = "",
-    urgent: Text = "",
-    juvenile: Text = "",
-    on_date: Text = "",
-    number: Text = "",
-) -> Response:
+def recommend(request: Request, user: SignedInUser, case_id: int, form: Filled) -> Response:
     """制发: the case moves to 制发检察建议, the 文号 is recorded and the document written."""
-    ws = workspace_of(request)
-    form = {
-        "recipient": recipient,
-        "category": category,
-        "items": items,
-        "facts": facts,
-        "number": number,
-    }
     try:
         issued = recommendations.issue_recommendation(
-            ws,
+            workspace_of(request),
             library_of(request),
             case_id,
             user,
-            form_date_or_today(on_date, "制发日期"),
-            recipient,
-            number=number if number.strip() else None,
-            **_content(category, items, facts, urgent, juvenile),
+            form_date_or_today(form.on_date, "制发日期"),
+            form.recipient,
+            number=form.number if form.number.strip() else None,
+            **form.content(),
         )
     except UserError as e:
-        return refused_on_page(request, user, case_id, e, form)
+        return refused_on_page(request, user, case_id, e, form.kept(number=True))
     return back(case_id, f"已制发检察建议书 {issued.number}（回复期限：{issued.reply_due_text}）。")
 
 
