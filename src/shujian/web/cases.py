@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form
 from starlette.requests import Request
@@ -33,12 +32,18 @@ from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.models.labels import Masking
 from shujian.web.auth import SignedInUser
-from shujian.web.pages import form_date_or_today, library_of, refusal_status, render, workspace_of
+from shujian.web.pages import (
+    beijing,
+    form_date_or_today,
+    library_of,
+    refusal_status,
+    render,
+    workspace_of,
+)
 from shujian.workspace import Workspace
 
 router = APIRouter()
 
-CHINA = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 20
 
 
@@ -128,8 +133,7 @@ def _case_page(
     wf = load_workflow(case["case_kind"])
     steps = service.history(ws.store, case_id, user)
     for s in steps:
-        at = s["at"] if s["at"].tzinfo else s["at"].replace(tzinfo=dt.UTC)  # SQLite: naive UTC
-        s["at_local"] = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        s["at_local"] = beijing(s["at"])
         s["field_texts"] = [(field_label(wf, k), field_text(v)) for k, v in s["fields"].items()]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)

@@ -19,12 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from shujian import beijing
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.models.labels import evidence_label
@@ -45,7 +45,6 @@ log = logging.getLogger("shujian.web")
 FAILED = "运行失败：程序遇到了未预料的情况，详情已写入服务器日志。请把发生的时间告诉系统管理员。"
 """What the page says of a run that failed otherwise than by a refusal in Chinese."""
 
-CHINA = ZoneInfo("Asia/Shanghai")
 
 RUNS_SHOWN = 10
 """Runs listed in the library's run history."""
@@ -82,7 +81,7 @@ class PageRun:
 
     @property
     def started_local(self) -> str:
-        return self.started_at.astimezone(CHINA).strftime("%H:%M:%S")
+        return self.started_at.astimezone(beijing.CHINA).strftime("%H:%M:%S")
 
     @property
     def found(self) -> int:
@@ -127,7 +126,7 @@ class PageRuns:
             busy = self._running()
             if busy is not None:
                 raise UserError(
-                    f"{busy.by} 于 {busy.started_at.astimezone(CHINA):%H:%M} 开始的模型运行"
+                    f"{busy.by} 于 {busy.started_at.astimezone(beijing.CHINA):%H:%M} 开始的模型运行"
                     f"（基准日 {busy.as_of.isoformat()}）尚未结束，请等它结束后再运行。",
                     code="run_in_progress",
                 )
