@@ -364,6 +364,7 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
                 department,
                 prosecutor,
                 tpl.town,
+                None,  # decided_at: set below when the lead is dismissed
             )
         )
         event_rows.append(
@@ -398,6 +399,7 @@ def generate(ws_dir: Path, total: int, cases: int, seed: int) -> dict[str, Any]:
                 open_for_cases.append((lead_id, department, prosecutor, when))
         if dismissed:
             when = when + dt.timedelta(days=rng.randint(1, 30))
+            lead_rows[-1] = (*lead_rows[-1][:-1], when)
             event_rows.append(
                 (
                     lead_id,
@@ -433,7 +435,7 @@ class _Writer:
     LEADS = (
         "id, model_id, subject, title, status, active, evidence, evidence_hash, evidence_rows, "
         "parameters, batches, first_run_id, last_run_id, created_at, updated_at, "
-        "dispatch_department, dispatch_prosecutor, town"
+        "dispatch_department, dispatch_prosecutor, town, decided_at"
     )
     EVENTS = "lead_id, run_id, at, kind, actor, detail"
     DISPATCHES = "lead_id, department, prosecutor, dispatched_at, actor"
