@@ -18,6 +18,7 @@ leads and their own cases.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 from collections import defaultdict
@@ -44,7 +45,7 @@ from shujian.leads.store import (
     lead_tallies,
     leads,
 )
-from shujian.users.access import CaseRef, LeadRef, require, scope_of, visible
+from shujian.users.access import CaseRef, LeadRef, Scope, require, scope_of, visible
 from shujian.users.user import User
 
 DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
@@ -469,13 +470,54 @@ def tables(
             raise UserError(
                 f"统计维度只能是：{'、'.join(f'{v}（{k}）' for k, v in DIMENSIONS.items())}。"
             )
+    home = home or {}
+    with store.connect() as conn:
+        version = _store_version(conn)
+    key = (
+        str(store.url),
+        scope,
+        tuple(dimensions),
+        since,
+        until,
+        tuple(sorted(home.items())),
+        tuple(sorted(review_models)),
+    )
+    with _tables_lock:
+        kept = _tables.get(key)
+    if kept is not None and kept[0] == version:
+        return copy.deepcopy(kept[1])
+    out = _tables_of(store, scope, dimensions, since, until, home, review_models)
+    with _tables_lock:
+        _tables.pop(key, None)
+        while len(_tables) >= KEPT_TABLES:
+            _tables.pop(next(iter(_tables)))
+        _tables[key] = (version, copy.deepcopy(out))
+    return out
+
+
+_tables: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, list[dict[str, Any]]]]] = {}
+_tables_lock = threading.Lock()
+KEPT_TABLES = 64
+"""Tables kept per process (scopes × dimensions × periods): 首页 and 统计 read by many users
+between two changes are added up once per scope, not once per view."""
+
+
+def _tables_of(
+    store: Engine,
+    scope: Scope,
+    dimensions: Sequence[str],
+    since: dt.date | None,
+    until: dt.date | None,
+    home: Mapping[str, str],
+    review_models: Collection[str],
+) -> dict[str, list[dict[str, Any]]]:
     keys = [k for k, _ in columns()]
     table: dict[str, dict[str, dict[str, Any]]] = {by: {} for by in dimensions}
     total: dict[str, Any] = defaultdict(int)
     granted = (
         {int(i) for kind, i in scope.grants if kind == "lead"} if scope.kind == "records" else None
     )
-    for fact in _facts(store, home or {}, review_models, since, until, granted):
+    for fact in _facts(store, home, review_models, since, until, granted):
         if fact.ref is not None and not visible(scope, fact.ref):
             continue
         for by in dimensions:
