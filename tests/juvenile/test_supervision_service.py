@@ -182,14 +182,22 @@ def test_all_units_prompts_in_one_zip_and_only_the_department_makes_them(
         with pytest.raises(UserError) as refused:
             prompts.write_zip(register, who, OCTOBER, PROMPT_DAY, tmp_path / "no.zip")
         assert refused.value.code == "forbidden", who
-    overview = prompts.overview(register, HEAD, OCTOBER, PROMPT_DAY)
+    overview = prompts.overview(register, CHIEF, OCTOBER, PROMPT_DAY)  # 院领导 see, not make
     assert {u.unit: (u.due, u.missing) for u in overview.units} == {
         "县妇联": (3, 1),
         "县团委": (2, 2),
         UNSAFE_UNIT: (1, 1),
         "龙场乡政府": (3, 1),
     }
-    assert [e["action"] for e in audit.query(ws.store)][-2:] == ["export", "count"]
+    last = audit.query(ws.store)[-1]
+    assert (last["action"], last["actor"], last["detail"]["total"]) == (
+        "list_visits_due",
+        CHIEF.name,
+        6,
+    )
+    with pytest.raises(UserError) as hidden:
+        prompts.overview(register, HELPER, OCTOBER, PROMPT_DAY)
+    assert hidden.value.code == "forbidden"
 
 
 # ---------------------------------------------------------------------------- 一案一督办

@@ -444,7 +444,7 @@ def list_items(
     state: str = "open",
     offset: int = 0,
     limit: int | None = None,
-) -> Page:
+) -> ItemPage:
     """Items, overdue first (longest overdue first), then open ones by deadline, then closed ones
     (latest closed first); `state` open, closed or all. One page, audited."""
     check_view(user, register.juvenile_department)

@@ -24,7 +24,7 @@ from shujian.juvenile.access import JUVENILE_DEPARTMENT, MINOR
 from shujian.juvenile.register import FOUR_VISITS, Month, required_targets
 from shujian.juvenile.service import Register
 from shujian.juvenile.supervision import workbook
-from shujian.juvenile.supervision.access import check_supervise
+from shujian.juvenile.supervision.access import check_supervise, check_view
 from shujian.juvenile.supervision.facts import month_units
 from shujian.juvenile.supervision.rules import (
     PromptTiming,
@@ -74,6 +74,7 @@ class Prompts:
     done: int
     _ids: dict[str, list[str]] = field(default_factory=dict, repr=False)
     """Unit → the numbers it lists (for the audit entry; never shown)."""
+    _unassigned_ids: list[str] = field(default_factory=list, repr=False)
 
     @property
     def month(self) -> Month:
@@ -91,8 +92,13 @@ class Prompts:
 
 
 def prepare(register: Register, user: User, month: Month, today: dt.date) -> Prompts:
-    """The month's prompts, for a user who may do 督办; refused before the month has ended."""
+    """The month's prompts, for a user who may do 督办 (who makes and sends them); refused
+    before the month has ended."""
     check_supervise(user, register.juvenile_department)
+    return _prepare(register, month, today)
+
+
+def _prepare(register: Register, month: Month, today: dt.date) -> Prompts:
     timing = prompt_timing(month, today, register.ws.calendar)
     refuse_unfinished(timing)
     rows = month_units(register, [month])
@@ -115,8 +121,18 @@ def prepare(register: Register, user: User, month: Month, today: dt.date) -> Pro
         units.append(UnitPrompt(str(unit), [_shown(r) for r in listed], per_unit_due[unit]))
     units.sort(key=lambda u: u.unit)
     done_units = sorted(set(per_unit_due) - {u.unit for u in units})
-    unassigned = [_shown(r) for r in missing.filter(pl.col("unit").is_null()).to_dicts()]
-    return Prompts(timing, units, done_units, unassigned, due_minors, int(done or 0), ids)
+    alone = missing.filter(pl.col("unit").is_null()).to_dicts()
+    unassigned = [_shown(r) for r in alone]
+    return Prompts(
+        timing,
+        units,
+        done_units,
+        unassigned,
+        due_minors,
+        int(done or 0),
+        ids,
+        [r["id_card"] for r in alone],
+    )
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
@@ -133,20 +149,23 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def overview(register: Register, user: User, month: Month, today: dt.date) -> Prompts:
-    """`prepare`, its view audited (the units and their counts: no minor is shown)."""
-    prompts = prepare(register, user, month, today)
-    audit.record_view(
+    """The month's prompts for whoever sees 督办 (院领导 too, who do not make them), the view
+    audited: the units, their counts and the names of the minors listed."""
+    check_view(user, register.juvenile_department)
+    prompts = _prepare(register, month, today)
+    label = month.label
+    listed = [i for u in prompts.units for i in prompts._ids[u.unit]] + prompts._unassigned_ids
+    audit.record_list_view(
         register.store,
         user.name,
         MINOR,
-        None,
         {
-            "monthly_prompt": month.label,
+            "monthly_prompt": label,
             "preview": prompts.timing.preview,
             "units": {u.unit: u.missing for u in prompts.units},
-            "unassigned": len(prompts.unassigned),
         },
-        action="count",
+        [f"{i}/{label}" for i in listed],
+        action="list_visits_due",
     )
     return prompts
 
