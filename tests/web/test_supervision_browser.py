@@ -22,7 +22,7 @@ from shujian.juvenile import service
 from shujian.leads.store import leads
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
-from web.browsing import Server, Visit, make_workspace, serving, shot
+from web.browsing import Server, Visit, docs_shot, make_workspace, serving, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -86,6 +86,7 @@ def test_the_department_takes_up_a_warning_and_sends_the_months_prompts(
     expect(page.locator("#prompt-day")).to_have_text("2026-11-02")  # type: ignore[attr-defined]
     expect(page.locator("#prompts-table")).to_contain_text("城关镇/东街社区居委会")  # type: ignore[attr-defined]
     shot(visit, "web-supervision-prompts", tmp_path)
+    docs_shot(visit, "web-supervision-prompts", 720)
     with page.expect_download() as downloading:  # type: ignore[attr-defined]
         page.click("#prompts-zip")  # type: ignore[attr-defined]
     download = downloading.value
@@ -116,6 +117,7 @@ def test_the_department_takes_up_a_warning_and_sends_the_months_prompts(
     expect(page.locator("#sample-table")).to_contain_text("走访不实（未走访）")  # type: ignore[attr-defined]
     expect(page.locator("#sample-checked")).to_have_text("1")  # type: ignore[attr-defined]
     shot(visit, "web-supervision-spot-checks", tmp_path)
+    docs_shot(visit, "web-supervision-spot-checks", 640)
     assert not [c for c in visit.console if c.startswith("error")], visit.console
 
 
