@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from shujian import audit, keyfile
 from shujian.errors import UserError
@@ -135,17 +136,38 @@ def draw(
     chosen = draw_sample(
         {i: p["stratum"] for i, p in people.items()}, secret(register), month, percent, minimum
     )
-    stamp = now()
     sizes: dict[str, tuple[int, int]] = {}
     for i in people:
         stratum = people[i]["stratum"]
         total, _ = sizes.get(stratum, (0, 0))
         sizes[stratum] = (total + 1, len(chosen.get(stratum, [])))
+    try:
+        _keep(register, user, month, people, chosen, sizes, percent, minimum, rule.by)
+    except IntegrityError:  # drawn by someone else a moment ago (the unique month + number)
+        raise _already_drawn(month) from None
+    return Drawn(month, len(people), sizes)
+
+
+def _already_drawn(month: Month) -> UserError:
+    return UserError(f"{month.label} 的暗访样本已经抽取，不能重新抽取。", code="already_drawn")
+
+
+def _keep(
+    register: Register,
+    user: User,
+    month: Month,
+    people: dict[str, dict[str, Any]],
+    chosen: dict[str, list[str]],
+    sizes: dict[str, tuple[int, int]],
+    percent: float,
+    minimum: int,
+    by: str,
+) -> None:
+    """Store the drawn minors and audit the draw, in one transaction."""
+    stamp = now()
     with register.store.begin() as conn:
         if _drawn_count(conn, month):
-            raise UserError(
-                f"{month.label} 的暗访样本已经抽取，不能重新抽取。", code="already_drawn"
-            )
+            raise _already_drawn(month)
         conn.execute(
             insert(spot_checks),
             [
@@ -157,7 +179,7 @@ def draw(
                     "units": people[i]["units"],
                     "percent": percent,
                     "minimum": minimum,
-                    "by": rule.by,
+                    "by": by,
                     "drawn_at": stamp,
                     "drawn_by": user.name,
                 }
@@ -174,13 +196,12 @@ def draw(
             {
                 "percent": percent,
                 "minimum": minimum,
-                "by": rule.by,
+                "by": by,
                 "population": len(people),
                 "strata": {s: list(v) for s, v in sizes.items()},
                 "minor_ids": [i for ids in chosen.values() for i in ids],
             },
         )
-    return Drawn(month, len(people), sizes)
 
 
 def _drawn_count(conn: Connection, month: Month) -> int:
