@@ -227,9 +227,15 @@ def test_a_deadline_into_2027_is_provisional() -> None:
     assert BUNDLED.provisional_in(D(2026, 11, 16), D(2026, 11, 30)) == ()
 
 
-def test_a_deadline_of_no_working_days_is_refused() -> None:
-    with pytest.raises(UserError, match="至少为1个工作日"):
-        deadline_after(D(2026, 11, 16), 0, BUNDLED)
+@pytest.mark.parametrize("days", [0, -3, 251, 10_000])
+def test_a_deadline_of_no_or_too_many_working_days_is_refused(days: int) -> None:
+    with pytest.raises(UserError, match="应为1至250个工作日") as refused:
+        deadline_after(D(2026, 11, 16), days, BUNDLED)
+    assert refused.value.code == "bad_deadline"
+
+
+def test_the_longest_deadline_is_counted() -> None:
+    assert deadline_after(D(2026, 11, 16), 250, BUNDLED).year == 2027
 
 
 DEADLINE = D(2026, 11, 30)

@@ -145,6 +145,10 @@ def test_a_warning_taken_up_on_the_web_and_followed_to_its_close(county, app) ->
     due = deadline_after(today, 10, ws.calendar)
     assert f"即 {due.isoformat()}" in form.text
 
+    wrong = post(client, "/minors/supervision/new", {"lead": lead, "unit": "县妇联", "mode": "days",
+                                                      "working_days": "300", "note": "写错了"})  # fmt: skip
+    assert wrong.status_code == 400 and "督办期限应为1至250个工作日" in wrong.text
+    assert "写错了" in wrong.text  # what was typed is kept
     opened = post(client, "/minors/supervision/new", {"lead": lead, "unit": "县妇联", "mode": "days",
                                                        "working_days": "10", "note": "请补访学校"})  # fmt: skip
     assert opened.status_code == 303

@@ -216,7 +216,7 @@ def new_item(request: Request, user: SignedInUser, lead: str = "") -> Response:
 def open_item(
     request: Request,
     user: SignedInUser,
-    lead: Annotated[int, Form()],
+    lead: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
     mode: Annotated[str, Form()] = "days",
     working_days: Annotated[str, Form()] = "",
@@ -224,6 +224,9 @@ def open_item(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     ctx = _Context(request, user)
+    if not lead.strip().isdigit():
+        raise HTTPException(status_code=400)
+    lead_id = int(lead)
     typed = {
         "unit": unit,
         "mode": mode,
@@ -237,7 +240,7 @@ def open_item(
             if due is None:
                 raise UserError("请填写期限。", code="bad_deadline")
             item_id = items.open_item(
-                ctx.register, ctx.user, lead, ctx.today, unit=unit, deadline=due, note=note
+                ctx.register, ctx.user, lead_id, ctx.today, unit=unit, deadline=due, note=note
             )
         else:
             days = working_days.strip()
@@ -246,7 +249,7 @@ def open_item(
             item_id = items.open_item(
                 ctx.register,
                 ctx.user,
-                lead,
+                lead_id,
                 ctx.today,
                 unit=unit,
                 working_days=int(days),
@@ -255,7 +258,7 @@ def open_item(
     except UserError as refusal:
         if refusal_status(refusal) == 403:
             return ctx.refused(refusal)
-        return _new_form(ctx, lead, typed, error=refusal.message, status=400)
+        return _new_form(ctx, lead_id, typed, error=refusal.message, status=400)
     return RedirectResponse(f"{BASE}/items/{item_id}?done=opened", status_code=303)
 
 

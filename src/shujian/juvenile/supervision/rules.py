@@ -243,11 +243,17 @@ ITEM_STATUS_LABELS: dict[str, str] = {
 }
 
 
+MAX_WORKING_DAYS = 250
+"""About a year of working days: a 督办 deadline further out is a typing mistake."""
+
+
 def deadline_after(opened_on: dt.date, working_days: int, calendar: HolidayCalendar) -> dt.date:
     """The deadline of an item opened on `opened_on`: its `working_days`-th working day, the
     opening day not counted (民法典 art. 201)."""
-    if working_days < 1:
-        raise UserError("督办期限应至少为1个工作日。", code="bad_deadline")
+    if not 1 <= working_days <= MAX_WORKING_DAYS:
+        raise UserError(
+            f"督办期限应为1至{MAX_WORKING_DAYS}个工作日，收到 {working_days}。", code="bad_deadline"
+        )
     return calendar.add_working_days(opened_on, working_days)
 
 
