@@ -37,12 +37,15 @@ import pytest
 
 from shujian.cli.demo import demo_cmd
 from shujian.data.datasets import normalise_header
+from shujian.data.fields.id_card import today_in_china
 from shujian.data.importer import ImportResult
 from shujian.demo.accounts import ACCOUNTS, helper_warning
 from shujian.demo.county import SCHEMAS
 from shujian.demo.manifest import MANIFEST_FILE, DemoManifest, Plant
 from shujian.demo.showcase import DemoResult, build_demo
+from shujian.demo.supervision import open_demo_item
 from shujian.juvenile.service import Register
+from shujian.juvenile.supervision import items
 from shujian.juvenile.visits import VisitForm, record_visit
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
@@ -602,3 +605,24 @@ def test_the_demo_helper_records_the_visits_that_clear_its_minors_warning(
     assert after[plant.subject] is False  # no longer found: the warning is cleared
     others = {p.subject for p in _plants(built, VISITS, True)} - {plant.subject}
     assert others and all(after[s] for s in others)
+
+
+def test_the_demo_takes_the_helpers_warning_up_as_a_supervision_item(built: Built, tmp_path: Path):
+    root = tmp_path / "workspace"
+    shutil.copytree(built.result.workspace.root, root)
+    ws = open_workspace(root)
+    admin = User(ACCOUNTS[0].name, ws.region.procuratorate_name, None, frozenset({"admin"}))
+    head = next(a for a in ACCOUNTS if a.role == "department_head")
+    for opened in (ACCOUNTS[0], head):
+        add_user(ws.store, admin, opened.name, opened.department, [opened.role],
+                 departments_of(ws))  # fmt: skip
+    item = open_demo_item(ws, built.manifest)
+    assert item is not None
+    plant = helper_warning(built.manifest)
+    assert plant is not None and item.unit == plant.figures["helper_unit"] == "青岚县妇联"
+    user = resolve(ws.store, head.name, ws.region.procuratorate_name)
+    opened_item = items.get_item(Register(ws), user, item.item_id, today_in_china())
+    assert opened_item["lead_id"] == item.lead_id and opened_item["state"] == "open"
+    assert opened_item["name"] == plant.figures["name"]
+    assert [e["kind"] for e in opened_item["events"]] == ["opened"]
+    assert plant.figures["missing_targets"] in opened_item["events"][0]["text"]

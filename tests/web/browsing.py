@@ -4,12 +4,22 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
+import uvicorn
 
 from shujian.users import User, departments_of
 from shujian.users.accounts import add_user
 from shujian.users.passwords import set_password
+from shujian.web.app import create_app
+from shujian.web.assets import missing_vendor_files
 from shujian.workspace import Region, Workspace, init_workspace
 
 PASSWORD = "Qinglan#2026"
@@ -110,3 +120,34 @@ def docs_shot(visit: Visit, name: str, height: int) -> None:
     page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
     page.screenshot(path=str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+
+@contextmanager
+def serving(ws: Workspace) -> Iterator[Server]:
+    """`ws` served on a free port of 127.0.0.1 by uvicorn in a background thread, until the end
+    of the block. (A test module whose data must meet no other test's overrides `server` with a
+    workspace of its own served by this.)"""
+    missing = missing_vendor_files()
+    if missing:
+        pytest.fail(f"front-end files missing ({', '.join(missing)}): run `make setup`")
+    app = create_app(ws, login_attempts_per_address=1000)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert uv.started, "the server did not start"
+    try:
+        yield Server(f"http://127.0.0.1:{port}", ws)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

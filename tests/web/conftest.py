@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shujian.web.app import create_app
-from shujian.web.assets import missing_vendor_files
 from shujian.workspace import Workspace, open_workspace
-from web.browsing import CHROMIUM, Server, Visit, make_workspace
+from web.browsing import CHROMIUM, Server, Visit, make_workspace, serving
 
 
 @pytest.fixture(scope="session")
@@ -58,28 +53,8 @@ def client(app: FastAPI) -> TestClient:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The application on a free port of 127.0.0.1, served by uvicorn in a background thread."""
-    missing = missing_vendor_files()
-    if missing:
-        pytest.fail(f"front-end files missing ({', '.join(missing)}): run `make setup`")
-    ws = make_workspace(tmp_path_factory.mktemp("web") / "ws")
-    app = create_app(ws, login_attempts_per_address=1000)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert uv.started, "the server did not start"
-    try:
-        yield Server(f"http://127.0.0.1:{port}", ws)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(make_workspace(tmp_path_factory.mktemp("web") / "ws")) as running:
+        yield running
 
 
 def only_browser_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -12,6 +12,7 @@ from shujian.cli.chinese import width
 from shujian.cli.serve import serve_workspace
 from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
 from shujian.demo.showcase import build_demo
+from shujian.demo.supervision import open_demo_item
 
 
 @click.command("demo")
@@ -69,6 +70,16 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         click.echo(
             f"  继续办理：shujian -w {ws} -u 演示检察官 cases show {case.case_id}；"
             f"shujian -w {ws} -u 演示检察官 cases act {case.case_id} record_reply --set 回复结果=采纳"
+        )
+    item = open_demo_item(result.workspace, m)
+    if item is not None:
+        click.echo(
+            f"\n督办示例：预警（线索 {item.lead_id}，{item.name}）已列为督办事项 {item.item_id}，"
+            f"责任单位 {item.unit}，期限 {item.deadline}。"
+        )
+        click.echo(
+            f"  跟进、办结：网页端“未成年人 › 督办”，或 shujian -w {ws} -u 演示部门负责人 "
+            f"minors supervise show {item.item_id}"
         )
     click.echo(f"\n演示账号（网页端登录用，密码均为 {PASSWORD}）：")
     for a in accounts:

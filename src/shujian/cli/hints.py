@@ -30,6 +30,8 @@ HINTS: dict[str, str] = {
     "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",
     "stale_leads_unconfirmed": "用 shujian leads show 编号 查看线索经过；核实后仍要成案，在 shujian leads accept 命令后加 --confirm-stale。",
     "date_in_future": "用 --on YYYY-MM-DD 填写实际发生的日期（不写则为今天）。",
+    "unit_required": "督办事项用 --unit 单位名称 写明责任单位。",
+    "not_drawn": "用 shujian minors supervise sample --month 月份 --draw 抽取该月的暗访样本。",
 }  # fmt: skip
 
 

@@ -265,4 +265,7 @@ def visit_cmd(
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli.supervision import supervise_group  # 督办: shujian minors supervise …
+
+    minors_group.add_command(supervise_group)
     group.add_command(minors_group)

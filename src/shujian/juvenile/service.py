@@ -222,6 +222,40 @@ def _contains(column: str, target: str) -> str:
     return f"contains({column}, '{target}')"
 
 
+def _judged_sql(stored: str) -> str:
+    """SQL of the due (minor, month) pairs judged: the CTEs `judged` — each row of the registered
+    table `due` (`Register.due_rows`) with `missing`, the required targets no visit of `stored`
+    reached that month (joined by 、, empty when done) — and `figures` (due_total, done).
+
+    Every version of a visit has the same minor, date and target (they are its record key): the
+    stored rows tell which targets were visited without choosing the newest version of each."""
+    seen = ", ".join(
+        f"bool_or({_contains('v.target', t)}) AS saw_{i}" for i, t in enumerate(FOUR_VISITS)
+    )
+    needed = " ".join(
+        f", CASE WHEN NOT coalesce(s.saw_{i}, false)"
+        f"{' AND d.has_school' if t == SCHOOL else ''} THEN '{t}' END"
+        for i, t in enumerate(FOUR_VISITS)
+    )
+    return f"""
+        WITH visits AS (SELECT id_card, visited_on, target FROM {stored}),
+        seen AS (
+          SELECT v.id_card, CAST(date_trunc('month', v.visited_on) AS DATE) AS first,
+                 {seen}
+          FROM visits AS v
+          GROUP BY ALL
+        ),
+        judged AS MATERIALIZED (
+          SELECT d.*, concat_ws('、'{needed}) AS missing
+          FROM due AS d LEFT JOIN seen AS s ON s.id_card = d.id_card AND s.first = d.first
+        ),
+        figures AS (
+          SELECT count(*) AS due_total, count(*) FILTER (WHERE missing = '') AS done
+          FROM judged
+        )
+    """
+
+
 class Register:
     """The register of one workspace (cheap to make: one per command or request)."""
 
@@ -789,6 +823,29 @@ class Register:
 
         return _KEPT.get(key, compute, registry)
 
+    def judged(self, months: Sequence[Month]) -> pl.DataFrame:
+        """Every (minor, month) due a visit in `months`, with the targets still missing — the
+        due and late lists' rule (`missing`: joined by 、, empty when done; `first`: the month's
+        first day), for every minor on the register.
+
+        An internal read, not a user's view: unscoped and unaudited, for the services that
+        count or export from it (juvenile.supervision), which check the user and audit what they
+        show."""
+        due = self.due_rows(months)
+        params: dict[str, Any] = {
+            "lo": min(m.first for m in months),
+            "hi": max(m.last for m in months),
+        }
+        with self._connect() as con:
+            con.register("due", due)
+            stored, _ = self._stored(con, VISITS, "visited_on BETWEEN $lo AND $hi")
+            return _frame(
+                con,
+                f"{_judged_sql(stored)} SELECT * FROM judged ORDER BY first, town NULLS LAST, "
+                "village NULLS LAST, name, id_card",
+                params,
+            )
+
     def _visits_check(
         self,
         user: User,
@@ -810,40 +867,13 @@ class Register:
         if ids:
             due = due.filter(pl.col("id_card").is_in(sorted(scope.ids)))
         and_ids = f" AND {ids}" if ids else ""
-        seen = ", ".join(
-            f"bool_or({_contains('v.target', t)}) AS saw_{i}" for i, t in enumerate(FOUR_VISITS)
-        )
-        needed = " ".join(
-            f", CASE WHEN NOT coalesce(s.saw_{i}, false)"
-            f"{' AND d.has_school' if t == SCHOOL else ''} THEN '{t}' END"
-            for i, t in enumerate(FOUR_VISITS)
-        )
         window = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         if limit is None and offset:
             window = f"OFFSET {int(offset)}"
         with self._connect() as con:
             con.register("due", due)
-            # Every version of a visit has the same minor, date and target (they are its record
-            # key): the stored rows tell which targets were visited without choosing the newest
-            # version of each.
             stored, _ = self._stored(con, VISITS, f"visited_on BETWEEN $lo AND $hi{and_ids}")
-            sql = f"""
-                WITH visits AS (SELECT id_card, visited_on, target FROM {stored}),
-                seen AS (
-                  SELECT v.id_card, CAST(date_trunc('month', v.visited_on) AS DATE) AS first,
-                         {seen}
-                  FROM visits AS v
-                  GROUP BY ALL
-                ),
-                judged AS MATERIALIZED (
-                  SELECT d.*, concat_ws('、'{needed}) AS missing
-                  FROM due AS d LEFT JOIN seen AS s ON s.id_card = d.id_card AND s.first = d.first
-                ),
-                figures AS (
-                  SELECT count(*) AS due_total, count(*) FILTER (WHERE missing = '') AS done
-                  FROM judged
-                )
-            """
+            sql = _judged_sql(stored)
             listed = "" if everyone else "WHERE j.missing <> ''"
             rows = _dicts(
                 con,

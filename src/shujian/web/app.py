@@ -30,6 +30,7 @@ from shujian.web import (
     minors,
     models,
     stats,
+    supervision,
     upload,
 )
 from shujian.web import map as map_family
@@ -50,6 +51,7 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    supervision,  # before minors: /minors/supervision… is not a minor's reference
     minors,
     admin,
 )

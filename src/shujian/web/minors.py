@@ -248,6 +248,7 @@ def _minor_page(
             "notice": notice,
             "may_reveal": can(ctx.user, "reveal_id"),
             "may_record": can(ctx.user, "record_visit"),
+            "may_supervise": can(ctx.user, "supervise_minors"),
             "tab": "",
         },
         status_code=400 if error else 200,
