@@ -168,6 +168,14 @@ ACTION_LABELS = {
     "account_locked": "账号锁定",
     "logout": "退出登录",
     "set_password": "设置密码",
+    "count": "查看统计",
+    "list_visits_due": "查看应走访名单",
+    "open_supervision_item": "列为督办",
+    "follow_up_supervision_item": "督办跟进",
+    "move_supervision_deadline": "调整督办期限",
+    "close_supervision_item": "督办办结",
+    "draw_spot_checks": "抽取暗访名单",
+    "record_spot_check": "登记暗访结果",
 }
 
 OBJECT_LABELS = {
@@ -177,6 +185,9 @@ OBJECT_LABELS = {
     "batch": "导入批次",
     "run": "模型运行",
     "stats": "统计",
+    "minor": "未成年人",
+    "supervision_item": "督办事项",
+    "spot_check": "暗访",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

@@ -1,4 +1,4 @@
-"""督办's tables in the case store (migration 0012).
+"""督办's tables in the case store (migration 0013).
 
 * `supervision_items` — a warning (a lead of a juvenile model) taken up as a 督办 item: the minor,
   the responsible unit, the deadline, open or closed (with the closing day and result). One item
@@ -93,4 +93,4 @@ spot_check_results = Table(
 )
 
 APPEND_ONLY = ("supervision_events", "spot_checks", "spot_check_results")
-"""Histories of 督办: the triggers of migration 0012 refuse UPDATE and DELETE on them."""
+"""Histories of 督办: the triggers of migration 0013 refuse UPDATE and DELETE on them."""
