@@ -27,6 +27,7 @@ from shujian.web import (
     home,
     lead_export,
     leads,
+    minor_stats,
     minors,
     models,
     stats,
@@ -50,6 +51,7 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     minors,
     admin,
 )
