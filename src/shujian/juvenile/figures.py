@@ -55,6 +55,11 @@ class Figure:
         return COUNTS[self.count]
 
     @property
+    def definition(self) -> str:
+        """What a reader is told: how it is counted, and the source still to come."""
+        return self.counted + (f"（{self.later}。）" if self.later else "")
+
+    @property
     def is_rate(self) -> bool:
         return self.count == "rate"
 

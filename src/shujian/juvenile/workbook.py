@@ -100,8 +100,7 @@ def _explain(sheet, stats: Statistics, today: dt.date, bold, wrap, title) -> Non
     sheet.write_row(3, 0, ["指标", "单位", "计算方法"], bold)
     row = 4
     for f in stats.figures:
-        text = f.counted + (f"（{f.later}）" if f.later else "")
-        sheet.write_row(row, 0, [f.label, f.unit, text], wrap)
+        sheet.write_row(row, 0, [f.label, f.unit, f.definition], wrap)
         row += 1
     for note in (TOTAL_NOTE, MONTH_NOTE, UNREGISTERED_NOTE):
         sheet.write_row(row, 0, ["", "", note], wrap)

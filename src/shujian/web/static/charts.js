@@ -50,7 +50,8 @@
       // 未成年人 › 统计: per category or town, bars of the state figures; per month, bars of
       // 应走访 / 已落实 and the 走访落实率 as a line on a second axis (percent)
       var bars = f.series.map(function (s) {
-        return { name: s.name, type: "bar", data: f.axis === "month" ? s.data : s.data.slice().reverse() };
+        return { name: s.name, type: "bar", barMaxWidth: 24,
+                 data: f.axis === "month" ? s.data : s.data.slice().reverse() };
       });
       var names = f.series.map(function (s) { return s.name; });
       if (f.axis !== "month") {
