@@ -16,7 +16,7 @@ from shujian.errors import UserError
 from shujian.juvenile import counting
 from shujian.juvenile.counting import TOTAL, UNFILLED, UNREGISTERED, Period, period
 from shujian.juvenile.figures import Figure, Source
-from shujian.juvenile.register import age_on, under_18_on
+from shujian.juvenile.register import age_on, on_register, under_18_on
 
 D = dt.date
 TODAY = D(2026, 5, 20)
@@ -149,6 +149,20 @@ def test_a_fact_counts_where_the_minor_is_on_the_register(
     assert set(got.select("category", "town").iter_rows()) == placed
     assert got.height == len(placed)
     assert got["figure"].unique().to_list() == ["visits"]
+
+
+@pytest.mark.parametrize(
+    "day", [D(2026, 2, 9), D(2026, 2, 10), D(2026, 4, 30), D(2026, 5, 19), D(2026, 5, 20)]
+)
+def test_the_rows_on_the_register_on_a_day_are_register_on_register(day: dt.date) -> None:
+    got = counting.on_register(REGISTRY, day)
+    expected = [
+        (number, category)
+        for number, category, _, identified, withdrawn in REGISTRY.iter_rows()
+        if on_register(number, identified, withdrawn, day)
+    ]
+    assert sorted(got.select("id_card", "category").iter_rows()) == sorted(expected)
+    assert set(got["day"]) <= {day}
 
 
 # ---- a month's 四访 ---------------------------------------------------------------------------

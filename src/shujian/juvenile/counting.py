@@ -129,18 +129,43 @@ def no_facts() -> pl.DataFrame:
     return pl.DataFrame(schema=FACTS)
 
 
-def under_18(id_card: str, day: str) -> pl.Expr:
-    """Under 18 on `day` by the 周岁 rule (`register.age_on`): an age is reached the day after
-    the birthday; a number without a birth date is not taken for a minor's."""
+def _day(day: str | dt.date) -> pl.Expr:
+    return pl.col(day) if isinstance(day, str) else pl.lit(day, pl.Date)
+
+
+def under_18(id_card: str, day: str | dt.date) -> pl.Expr:
+    """Under 18 on `day` (a column, or a date) by the 周岁 rule (`register.age_on`): an age is
+    reached the day after the birthday; a number without a birth date is not a minor's."""
     birth = pl.col(id_card).str.slice(6, 8)
     readable = (pl.col(id_card).str.len_chars() == 18) & birth.str.contains(r"^\d{8}$")
+    on = _day(day)
     day_number = (
-        pl.col(day).dt.year().cast(pl.Int64) * 10000
-        + pl.col(day).dt.month().cast(pl.Int64) * 100
-        + pl.col(day).dt.day().cast(pl.Int64)
+        on.dt.year().cast(pl.Int64) * 10000
+        + on.dt.month().cast(pl.Int64) * 100
+        + on.dt.day().cast(pl.Int64)
     )
     age = (day_number - birth.cast(pl.Int64, strict=False) - 1) // 10000
     return readable & (age < ADULT_AGE)
+
+
+def on_register_between(a: str | dt.date, b: str | dt.date) -> pl.Expr:
+    """A registry row is on the register at some day of a..b: 认定日期 ≤ b, no 退出日期 or one
+    after a, under 18 on b (for a = b: `register.on_register`)."""
+    return (
+        (pl.col("identified_on") <= _day(b))
+        & (pl.col("withdrawn_on").is_null() | (pl.col("withdrawn_on") > _day(a)))
+        & under_18("id_card", b)
+    )
+
+
+def on_register(registry: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """The registry rows on the register on `day`, with the day (`id_card`, `category`, `town`,
+    `day`): the facts of a state figure counted per row."""
+    return (
+        registry.filter(on_register_between(day, day))
+        .select("id_card", "category", "town")
+        .with_columns(day=pl.lit(day, pl.Date))
+    )
 
 
 def attribute(found: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
@@ -149,11 +174,7 @@ def attribute(found: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     fact per such row; a fact with none counts under 未在册 (both dimensions)."""
     numbered = found.drop("category", "town").with_row_index("_fact")
     rows = registry.select("id_card", "category", "town", "identified_on", "withdrawn_on")
-    placed = numbered.join(rows, on="id_card", how="inner").filter(
-        (pl.col("identified_on") <= pl.col("b"))
-        & (pl.col("withdrawn_on").is_null() | (pl.col("withdrawn_on") > pl.col("a")))
-        & under_18("id_card", "b")
-    )
+    placed = numbered.join(rows, on="id_card", how="inner").filter(on_register_between("a", "b"))
     lone = numbered.join(placed.select("_fact").unique(), on="_fact", how="anti").with_columns(
         category=pl.lit(UNREGISTERED), town=pl.lit(UNREGISTERED)
     )

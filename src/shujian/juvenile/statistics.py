@@ -99,14 +99,11 @@ class _Reading:
 
     @cached_property
     def on_register(self) -> pl.DataFrame:
-        """Registry rows on the register on each statistics day of the period."""
-        frames = [
-            self.register.active_on(day)[0]
-            .select("id_card", "category", "town")
-            .with_columns(day=pl.lit(day, pl.Date))
-            for day in self.period.as_of_days
-        ]
-        return pl.concat(frames) if frames else pl.DataFrame()
+        """Registry rows on the register on each statistics day of the period (counted here
+        rather than through `Register.active_on`, whose per-day results a long period would
+        push every other page's out of the register's small store)."""
+        registry = self.register.registry_rows()
+        return pl.concat([counting.on_register(registry, d) for d in self.period.as_of_days])
 
 
 def _on_register(r: _Reading, _: Source) -> pl.DataFrame:
