@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.background import BackgroundTask
@@ -29,8 +30,25 @@ router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _asked(by: str, since: str | None, until: str | None) -> dict[str, str]:
-    return {"by": by, "since": since or "", "until": until or ""}
+def _page(ctx: _Context, by: str, since: str | None, until: str | None) -> dict[str, Any]:
+    """What the page shows whatever the answer: the tabs, the form as it was filled."""
+    return {
+        "tab": "stats",
+        "helper": ctx.user.unit,
+        "asked": {"by": by, "since": since or "", "until": until or ""},
+        "dimensions": DIMENSIONS,
+        "today": ctx.today,
+    }
+
+
+def _refused(ctx: _Context, refusal: UserError, page: dict[str, Any]) -> Response:
+    """A date or dimension the user can correct: the form again with the reason (400); else
+    the register's refusal (403, 404)."""
+    if refusal_status(refusal) != 400:
+        return ctx.refused(refusal)
+    return render(
+        ctx.request, "minors/stats.html", {**page, "refusal": refusal.message}, status_code=400
+    )
 
 
 @router.get("/minors/stats")
@@ -42,14 +60,7 @@ def stats_page(
     until: str | None = None,
 ) -> Response:
     ctx = _Context(request, user)
-    asked = _asked(by, since, until)
-    page = {
-        "tab": "stats",
-        "helper": ctx.user.unit,
-        "asked": asked,
-        "dimensions": DIMENSIONS,
-        "today": ctx.today,
-    }
+    page = _page(ctx, by, since, until)
     try:
         stats = statistics.view(
             ctx.register,
@@ -60,11 +71,7 @@ def stats_page(
             ctx.today,
         )
     except UserError as refusal:
-        if refusal_status(refusal) != 400:
-            return ctx.refused(refusal)
-        return render(
-            request, "minors/stats.html", {**page, "refusal": refusal.message}, status_code=400
-        )
+        return _refused(ctx, refusal, page)
     return render(
         request,
         "minors/stats.html",
@@ -104,21 +111,7 @@ def stats_xlsx(
         )
     except UserError as refusal:
         _remove(folder)
-        if refusal_status(refusal) != 400:
-            return ctx.refused(refusal)
-        return render(
-            request,
-            "minors/stats.html",
-            {
-                "tab": "stats",
-                "helper": ctx.user.unit,
-                "asked": _asked(by, since, until),
-                "dimensions": DIMENSIONS,
-                "today": ctx.today,
-                "refusal": refusal.message,
-            },
-            status_code=400,
-        )
+        return _refused(ctx, refusal, _page(ctx, by, since, until))
     return FileResponse(
         path, filename=name, media_type=XLSX, background=BackgroundTask(_remove, folder)
     )
