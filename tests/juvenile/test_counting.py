@@ -310,3 +310,23 @@ def test_keys_not_declared_come_sorted_with_unfilled_and_unregistered_last() -> 
     )
     rows = counting.tally(found, (VISITS,), "town", SPAN)
     assert [r["key"] for r in rows] == ["城关镇", "龙场乡", UNFILLED, UNREGISTERED, TOTAL]
+
+
+def test_by_month_the_states_counted_apart_stand_for_the_facts_of_other_days() -> None:
+    months = [(m.label, m.label) for m in SPAN.months]
+    states = {"2026-04": {"active": 7, "assigned": 5}, "2026-05": {"active": 1, "assigned": 1}}
+    rows = counting.tally(FACTS, FIGURES, "month", SPAN, months, states)
+    assert cells(rows, "active", "assigned", "assignment_rate", "visits") == {
+        "2026-04": (7, 5, round(5 / 7, 4), 1),
+        "2026-05": (1, 1, 1.0, 2),
+        TOTAL: (1, 1, 1.0, 3),  # still the facts of the period's last day
+    }
+
+
+def test_the_three_tables_at_once_share_the_total() -> None:
+    orders = {"category": ORDER, "town": [], "month": [(m.label, m.label) for m in SPAN.months]}
+    tables = counting.tables(FACTS, FIGURES, SPAN, orders)
+    assert {by: rows[-1] for by, rows in tables.items()} == {
+        by: counting.tally(FACTS, FIGURES, by, SPAN, order)[-1] for by, order in orders.items()
+    }
+    assert tables["category"][-1]["visits"] == 3

@@ -253,6 +253,22 @@ def test_a_period_and_a_later_until(ws: Workspace) -> None:
         compute(ws, since=D(2026, 5, 2), until=D(2026, 5, 1))
 
 
+def test_kept_statistics_follow_a_new_file_and_a_new_grant(ws: Workspace, tmp_path: Path) -> None:
+    first = compute(ws)
+    assert compute(ws) is first  # kept: the same inputs
+    send(ws, "minor_visits", [visit(B, "2026-05-08", "本人", "经济救助")], tmp_path / "more")
+    again = compute(ws)
+    assert again is not first
+    assert table(again, "category", "visits", "relief")[TOTAL] == (8, 2)
+    helper = compute(ws, HELPER)
+    send(ws, "minor_assignments", [
+        {"公民身份号码": B, "包保单位": "县妇联", "包保责任人": "赵六", "开始日期": "2026-05-01"},
+    ], tmp_path / "more")  # fmt: skip
+    widened = compute(ws, HELPER)
+    assert table(helper, "category", "active")[TOTAL] == (1,)
+    assert table(widened, "category", "active")[TOTAL] == (2,)
+
+
 def test_a_helper_counts_its_units_minors_and_sees_no_warnings(ws: Workspace) -> None:
     stats = compute(ws, HELPER)
     assert stats.unit == "县妇联"

@@ -32,7 +32,7 @@ from typing import Any
 import polars as pl
 
 from shujian.errors import UserError
-from shujian.juvenile.figures import Figure
+from shujian.juvenile.figures import COUNTS, Figure
 from shujian.juvenile.register import ADULT_AGE, FOUR_VISITS, SCHOOL, Month
 
 UNREGISTERED = "未在册"
@@ -214,29 +214,43 @@ def done_months(due: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
 # ---- the table ------------------------------------------------------------------------------
 
 
-def _token(figures: Sequence[Figure]) -> pl.Expr:
-    """What a fact counts as, by its figure's `count`: the minor; the minor and the day; the
-    minor and the month; the record."""
-    by_count: dict[str, list[str]] = {}
-    for f in figures:
-        by_count.setdefault(f.count, []).append(f.id)
-    month = pl.col("day").dt.strftime("%Y-%m")
-    made = {
-        "minors": pl.col("id_card"),
-        "minor_days": pl.concat_str(pl.col("id_card"), pl.col("day").cast(pl.Utf8), separator="/"),
-        "minor_months": pl.concat_str(pl.col("id_card"), month, separator="/"),
-        "records": pl.col("record"),
-    }
-    expr: Any = pl
-    for count, ids in by_count.items():
-        expr = expr.when(pl.col("figure").is_in(ids)).then(made[count])
-    return expr.otherwise(pl.col("record")) if by_count else pl.col("record")
+def with_tokens(found: pl.DataFrame, figures: Sequence[Figure]) -> pl.DataFrame:
+    """The facts as counted: their figure, category, town and month, and what each counts as
+    by its figure's `count`, in two columns — `_who` (the minor, or the record) and `_when`
+    (the day, the month's first day, or none): a minor; a minor and a day; a minor and a
+    month; a record. (Plain and categorical columns, not one text per fact: a city's millions
+    of facts are counted in seconds.)"""
+    ids = {count: [f.id for f in figures if f.count == count] for count in COUNTS}
+    figure = pl.col("figure")
+    return found.select(
+        pl.col("figure", "category", "town").cast(pl.Categorical),
+        pl.col("day").dt.month_start().alias("month"),
+        pl.col("day"),
+        pl.when(figure.is_in(ids["records"]))
+        .then(pl.col("record"))
+        .otherwise(pl.col("id_card"))
+        .alias("_who"),
+        pl.when(figure.is_in(ids["minor_days"]))
+        .then(pl.col("day"))
+        .when(figure.is_in(ids["minor_months"]))
+        .then(pl.col("day").dt.month_start())
+        .otherwise(pl.lit(None, pl.Date))
+        .alias("_when"),
+    )
 
 
-def _key(by: str) -> pl.Expr:
-    if by == "month":
-        return pl.col("day").dt.strftime("%Y-%m")
-    return pl.col(by)
+def _counts(tokens: pl.DataFrame, keys: Sequence[str]) -> dict[Any, dict[str, int]]:
+    """Each figure's distinct tokens per value of `keys` (none: the whole): key → figure → n."""
+    counted = (
+        tokens.select(*keys, "figure", "_who", "_when").unique().group_by(*keys, "figure").len("n")
+    )
+    out: dict[Any, dict[str, int]] = {}
+    for row in counted.iter_rows():
+        key = row[0] if keys else TOTAL
+        if isinstance(key, dt.date):
+            key = key.strftime("%Y-%m")
+        out.setdefault(key, {})[str(row[-2])] = int(row[-1])
+    return out
 
 
 def _finish(values: Mapping[str, int], figures: Sequence[Figure]) -> dict[str, Any]:
@@ -250,50 +264,60 @@ def _finish(values: Mapping[str, int], figures: Sequence[Figure]) -> dict[str, A
     return out
 
 
+def tables(
+    found: pl.DataFrame,
+    figures: Sequence[Figure],
+    period: Period,
+    orders: Mapping[str, Sequence[tuple[str, str]]],
+    month_states: Mapping[str, Mapping[str, int]] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The table by each dimension of `orders` (category, town, month → its declared keys and
+    labels): one row per key — the declared ones first, every one of them even when nothing
+    counts there, then the others found — and the 合计 row (`key` 合计). Each row holds every
+    figure of `figures`: counts, and rates (None where the denominator is 0).
+
+    State figures count on the period's last day. By month, each month's count is on its own
+    statistics day (`Period.as_of`): read from the facts of that day, or from `month_states`
+    (month → state figure → minors), counted apart so that the state of every month need not
+    be placed by category and town; 合计 is the period's last day's."""
+    counted = [f for f in figures if not f.rate]
+    state = [f.id for f in counted if f.as_of]
+    tokens = with_tokens(found.filter(pl.col("figure").is_in([f.id for f in counted])), counted)
+    is_state = pl.col("figure").cast(pl.Utf8).is_in(state)
+    on_last_day = tokens.filter(~is_state | (pl.col("day") == period.until))
+    total = _counts(on_last_day, []).get(TOTAL, {})
+    out = {}
+    for by, order in orders.items():
+        if by != "month":
+            cells = _counts(on_last_day, [by])
+        else:
+            cells = _counts(
+                tokens.filter(~is_state) if month_states is not None else tokens, ["month"]
+            )
+            for key, values in (month_states or {}).items():
+                cells.setdefault(key, {}).update(values)
+        labels = dict(order)
+        last = (UNFILLED, UNREGISTERED)
+        others = sorted(
+            (k for k in cells if k not in labels),
+            key=lambda k: (k in last, last.index(k) if k in last else 0, k),
+        )
+        rows = [
+            {"key": key, "label": labels.get(key, key), **_finish(cells.get(key, {}), figures)}
+            for key in [*labels, *others]
+        ]
+        rows.append({"key": TOTAL, "label": TOTAL, **_finish(total, figures)})
+        out[by] = rows
+    return out
+
+
 def tally(
     found: pl.DataFrame,
     figures: Sequence[Figure],
     by: str,
     period: Period,
     order: Sequence[tuple[str, str]] = (),
+    month_states: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The table by `by` (category, town or month): one row per key — those of `order` (key,
-    label) first, every one of them even when nothing counts there, then the others found —
-    and the 合计 row (`key` 合计). Each row holds every figure of `figures`: counts, and rates
-    (None where the denominator is 0).
-
-    State figures count on the period's last day; by month, each month's count is on its own
-    statistics day (`Period.as_of`) and 合计 is the period's last day's."""
-    counted = [f for f in figures if not f.rate]
-    state = [f.id for f in counted if f.as_of]
-    wanted = found.filter(pl.col("figure").is_in([f.id for f in counted]))
-    on_last_day = ~pl.col("figure").is_in(state) | (pl.col("day") == period.until)
-    in_rows = wanted if by == "month" else wanted.filter(on_last_day)
-    token = _token(counted)
-    cells: dict[str, dict[str, int]] = {}
-    grouped = (
-        in_rows.with_columns(_key=_key(by), _token=token)
-        .group_by("_key", "figure")
-        .agg(pl.col("_token").n_unique().alias("n"))
-    )
-    for key, figure, n in grouped.iter_rows():
-        cells.setdefault(key, {})[figure] = int(n)
-    totals = (
-        wanted.filter(on_last_day)
-        .with_columns(_token=token)
-        .group_by("figure")
-        .agg(pl.col("_token").n_unique().alias("n"))
-    )
-    total = {figure: int(n) for figure, n in totals.iter_rows()}
-    labels = dict(order)
-    last = (UNFILLED, UNREGISTERED)
-    others = sorted(
-        (k for k in cells if k not in labels),
-        key=lambda k: (k in last, last.index(k) if k in last else 0, k),
-    )
-    rows = [
-        {"key": key, "label": labels.get(key, key), **_finish(cells.get(key, {}), figures)}
-        for key in [*labels, *others]
-    ]
-    rows.append({"key": TOTAL, "label": TOTAL, **_finish(total, figures)})
-    return rows
+    """The table by one dimension (`tables`)."""
+    return tables(found, figures, period, {by: order}, month_states)[by]

@@ -141,6 +141,8 @@ def _figure(raw: dict[str, Any]) -> Figure:
         raise DeclarationError(f"{where}: a pending figure has no sources yet")
     if figure.is_rate != bool(figure.rate):
         raise DeclarationError(f"{where}: `rate: [numerator, denominator]` goes with count rate")
+    if figure.as_of and figure.count != "minors":
+        raise DeclarationError(f"{where}: a state on a day (as_of) counts minors")
     if not figure.pending and not figure.is_rate and not figure.sources:
         raise DeclarationError(f"{where}: no sources (declare `pending:` if it waits for some)")
     return figure

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,14 @@ from shujian.juvenile import counting
 from shujian.juvenile.access import MINOR, RegisterScope
 from shujian.juvenile.counting import DIMENSIONS, UNREGISTERED, Period
 from shujian.juvenile.figures import Declaration, Figure, Source, declaration
-from shujian.juvenile.service import CONDUCT, VISITS, Register
+from shujian.juvenile.service import (
+    ASSIGNMENTS,
+    CONDUCT,
+    REGISTRY,
+    VISITS,
+    Register,
+    _Kept,
+)
 from shujian.juvenile.workbook import write_workbook
 from shujian.leads.queue import homes, lead_scope
 from shujian.leads.store import lead_events, leads
@@ -61,23 +68,36 @@ class Statistics:
 @dataclass
 class _Reading:
     """What the readers of one computation share: the register, the period, the user's scope,
-    and the rows read once for several figures."""
+    the statistics day a state figure is read on (`day`: the period's last day, then each
+    month's for the table by month), and the rows read once for several figures."""
 
     register: Register
     period: Period
     user: User
     scope: RegisterScope
     library_models: tuple[str, ...]
+    day: dt.date
+    _on_register: dict[dt.date, pl.DataFrame] = field(default_factory=dict)
+
+    def read(self, dataset: str, columns: str, dated: str, since: dt.date) -> pl.DataFrame:
+        """A dataset's current rows dated (`dated`, a record-key column) from `since` to the
+        period's end, of the user's minors only (read so from the files: a helper's figures do
+        not read the city's)."""
+        params: dict[str, Any] = {"lo": since, "hi": self.period.until}
+        where = f"{dated} BETWEEN $lo AND $hi"
+        if not self.scope.everything:
+            params["ids"] = sorted(self.scope.ids)
+            where += " AND id_card IN (SELECT unnest($ids::VARCHAR[]))"
+        return self.register.current(dataset, columns, where, params)
 
     @cached_property
     def visits(self) -> pl.DataFrame:
         """The visits of every month the period touches (the monthly 四访 needs whole months)."""
-        first = self.period.months[0].first
-        return self.register.current(
+        return self.read(
             VISITS,
             "id_card, visited_on, target, visitor, measures",
-            "visited_on BETWEEN $lo AND $hi",
-            {"lo": first, "hi": self.period.until},
+            "visited_on",
+            self.period.months[0].first,
         )
 
     @cached_property
@@ -89,6 +109,8 @@ class _Reading:
         """(minor, month) due a visit in each month of the period, with `done`."""
         months = self.period.months
         due = self.register.due_rows(months).select("id_card", "first", "last", "has_school")
+        if not self.scope.everything:
+            due = due.filter(pl.col("id_card").is_in(sorted(self.scope.ids)))
         done = counting.done_months(due, self.visits.select("id_card", "visited_on", "target"))
         as_of = {m.first: self.period.as_of(m) for m in months}
         return done.with_columns(
@@ -97,17 +119,18 @@ class _Reading:
             b=pl.col("last"),
         )
 
-    @cached_property
     def on_register(self) -> pl.DataFrame:
-        """Registry rows on the register on each statistics day of the period (counted here
-        rather than through `Register.active_on`, whose per-day results a long period would
+        """Registry rows on the register on the statistics day (counted here rather than
+        through `Register.active_on`, whose per-day results the months of a long period would
         push every other page's out of the register's small store)."""
-        registry = self.register.registry_rows()
-        return pl.concat([counting.on_register(registry, d) for d in self.period.as_of_days])
+        if self.day not in self._on_register:
+            rows = counting.on_register(self.register.registry_rows(), self.day)
+            self._on_register[self.day] = rows
+        return self._on_register[self.day]
 
 
 def _on_register(r: _Reading, _: Source) -> pl.DataFrame:
-    return r.on_register
+    return r.on_register()
 
 
 def _identified(r: _Reading, _: Source) -> pl.DataFrame:
@@ -127,17 +150,12 @@ def _registry_events(r: _Reading, column: str) -> pl.DataFrame:
 
 
 def _assigned(r: _Reading, _: Source) -> pl.DataFrame:
-    frames = []
-    for day in r.period.as_of_days:
-        covered = r.register.assigned_on(day).implode()
-        frames.append(
-            r.on_register.filter((pl.col("day") == day) & pl.col("id_card").is_in(covered))
-        )
-    return pl.concat(frames)
+    covered = r.register.assigned_on(r.day).to_frame()
+    return r.on_register().join(covered, on="id_card", how="semi")
 
 
 def _due_on_day(r: _Reading, _: Source) -> pl.DataFrame:
-    return r.due.select("id_card", "day", "a", "b")
+    return r.due.filter(pl.col("day") == r.day).select("id_card", "day", "a", "b")
 
 
 def _visits_due(r: _Reading, _: Source) -> pl.DataFrame:
@@ -182,12 +200,7 @@ def _visit_measures(r: _Reading, source: Source) -> pl.DataFrame:
 def _conduct_measures(r: _Reading, source: Source) -> pl.DataFrame:
     """Conduct records dated in the period whose 处置措施 list one of the source's values: one
     fact per record and value."""
-    rows = r.register.current(
-        CONDUCT,
-        "id_card, act_on, act, measures",
-        "act_on BETWEEN $lo AND $hi",
-        {"lo": r.period.since, "hi": r.period.until},
-    )
+    rows = r.read(CONDUCT, "id_card, act_on, act, measures", "act_on", r.period.since)
     return (
         rows.with_columns(measure=pl.col("measures").str.split("、"))
         .explode("measure")
@@ -316,6 +329,42 @@ def _orders(register: Register, period: Period) -> dict[str, list[tuple[str, str
     }
 
 
+_RESULTS = _Kept(size=16)
+"""Statistics computed lately, per everything they depend on (`_inputs`): a city's take
+seconds, and a page, its other dimensions and its download ask for the same."""
+
+
+def _inputs(
+    register: Register, user: User, scope: RegisterScope, span: Period, today: dt.date
+) -> tuple[Any, ...]:
+    """What a computation's answer depends on: the workspace; the current batches of the
+    datasets read (an import makes new ones); the leads and their history (a run, a 分派, a
+    研判 each add an event); the rule of the monthly visits (the model's parameters); who
+    asks (their minors, their lead scope); the period and the day."""
+    batches = tuple(
+        tuple((b.parquet, b.replaces) for b in register.warehouse.batches(d, current=True))
+        for d in (REGISTRY, ASSIGNMENTS, VISITS, CONDUCT, DROPOUTS)
+    )
+    with register.store.connect() as conn:
+        leads_now = conn.execute(
+            select(
+                select(func.max(leads.c.id)).scalar_subquery(),
+                select(func.max(lead_events.c.id)).scalar_subquery(),
+            )
+        ).one()
+    who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)
+    return (
+        str(register.warehouse.root),
+        batches,
+        tuple(leads_now),
+        register.rule,
+        who,
+        scope,
+        (span.since, span.until, span.asked_until),
+        today,
+    )
+
+
 def compute(
     register: Register,
     user: User,
@@ -327,10 +376,24 @@ def compute(
 ) -> Statistics:
     """The tables by category, town and month of the period (this year up to today by default)
     for the minors `user` sees (`user` with their grants: `Register.with_grants`); not audited
-    (`view` and `export` are)."""
+    (`view` and `export` are). Kept per process until what it depends on changes (`_inputs`)."""
     dec = dec or declaration()
     scope = register.scope(user)
     span = counting.period(since, until, today)
+    key = (id(dec), *_inputs(register, user, scope, span, today))
+    return _RESULTS.get(  # type: ignore[no-any-return]
+        key, lambda: _compute(register, user, scope, span, dec), dec
+    )
+
+
+def forget() -> None:
+    """Drop the statistics kept (for measuring)."""
+    _RESULTS.clear()
+
+
+def _compute(
+    register: Register, user: User, scope: RegisterScope, span: Period, dec: Declaration
+) -> Statistics:
     shown, hidden = shown_figures(dec, user)
     reading = _Reading(
         register,
@@ -338,21 +401,35 @@ def compute(
         user,
         scope,
         tuple(m for m in dec.warning_models if m in register.library),
+        span.until,
     )
-    frames = []
-    for figure in shown:
-        for source in figure.sources:
-            frame = READERS[source.reader](reading, source)
-            if not scope.everything:
-                frame = frame.filter(pl.col("id_card").is_in(sorted(scope.ids)))
-            frames.append(counting.facts(frame, figure.id))
-    found = pl.concat(frames) if frames else counting.no_facts()
+
+    def facts_of(figure: Figure) -> list[pl.DataFrame]:
+        frames = [READERS[source.reader](reading, source) for source in figure.sources]
+        if not scope.everything:
+            frames = [f.filter(pl.col("id_card").is_in(sorted(scope.ids))) for f in frames]
+        return frames
+
+    found = pl.concat(
+        [counting.facts(frame, f.id) for f in shown for frame in facts_of(f)]
+        or [counting.no_facts()]
+    )
     placed = found.filter(pl.col("category").is_not_null())
     loose = found.filter(pl.col("category").is_null())
     if loose.height:
         placed = pl.concat([placed, counting.attribute(loose, register.registry_rows())])
+    # the table by month: each month's state on its own statistics day, the minors counted once
+    # (a minor's place on the register is not needed for a count by month)
+    state = [f for f in shown if f.as_of and not f.is_rate]
+    month_states: dict[str, dict[str, int]] = {}
+    for month in span.months:
+        reading.day = span.as_of(month)
+        month_states[month.label] = {
+            f.id: pl.concat([fr.select("id_card") for fr in facts_of(f)])["id_card"].n_unique()
+            for f in state
+        }
     orders = _orders(register, span)
-    tables = {by: counting.tally(placed, shown, by, span, orders[by]) for by in DIMENSIONS}
+    tables = counting.tables(placed, shown, span, orders, month_states)
     return Statistics(
         span,
         shown,
