@@ -16,7 +16,7 @@ from shujian.errors import UserError
 from shujian.juvenile import counting
 from shujian.juvenile.counting import TOTAL, UNFILLED, UNREGISTERED, Period, period
 from shujian.juvenile.figures import Figure, Source
-from shujian.juvenile.register import age_on, on_register, under_18_on
+from shujian.juvenile.register import age_on, covers, on_register, under_18_on
 
 D = dt.date
 TODAY = D(2026, 5, 20)
@@ -163,6 +163,25 @@ def test_the_rows_on_the_register_on_a_day_are_register_on_register(day: dt.date
     ]
     assert sorted(got.select("id_card", "category").iter_rows()) == sorted(expected)
     assert set(got["day"]) <= {day}
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "day"),
+    [
+        (D(2026, 4, 10), None, D(2026, 4, 9)),
+        (D(2026, 4, 10), None, D(2026, 4, 10)),
+        (D(2025, 1, 1), D(2026, 3, 31), D(2026, 3, 31)),
+        (D(2025, 1, 1), D(2026, 3, 31), D(2026, 4, 1)),
+    ],
+)
+def test_an_assignment_covers_a_day_as_register_covers(
+    started: dt.date, ended: dt.date | None, day: dt.date
+) -> None:
+    rows = pl.DataFrame(
+        {"started_on": [started], "ended_on": [ended]},
+        schema={"started_on": pl.Date, "ended_on": pl.Date},
+    )
+    assert rows.select(counting.covering(day)).item() == covers(started, ended, day)
 
 
 # ---- a month's 四访 ---------------------------------------------------------------------------

@@ -158,6 +158,14 @@ def on_register_between(a: str | dt.date, b: str | dt.date) -> pl.Expr:
     )
 
 
+def covering(day: dt.date) -> pl.Expr:
+    """An assignment covers `day` (`register.covers`): 开始日期 ≤ day, no 结束日期 or one on
+    or after it."""
+    return (pl.col("started_on") <= _day(day)) & (
+        pl.col("ended_on").is_null() | (pl.col("ended_on") >= _day(day))
+    )
+
+
 def on_register(registry: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     """The registry rows on the register on `day`, with the day (`id_card`, `category`, `town`,
     `day`): the facts of a state figure counted per row."""

@@ -520,10 +520,6 @@ class Register:
 
         return _KEPT.get(key, read)
 
-    def assigned_on(self, day: dt.date) -> pl.Series:
-        """The minors with an assignment covering `day` (register.covers), each once."""
-        return self.assignment_rows().filter(_covering(day))["id_card"].unique()
-
     def current(
         self,
         dataset_id: str,

@@ -119,13 +119,30 @@ class _Reading:
             b=pl.col("last"),
         )
 
+    def _mine(self, rows: pl.DataFrame) -> pl.DataFrame:
+        if self.scope.everything:
+            return rows
+        return rows.filter(pl.col("id_card").is_in(sorted(self.scope.ids)))
+
+    @cached_property
+    def registry(self) -> pl.DataFrame:
+        """key_minors' current rows of the user's minors (`Register.registry_rows`)."""
+        return self._mine(self.register.registry_rows())
+
+    @cached_property
+    def with_assignments(self) -> pl.DataFrame:
+        """The registry rows of the user's minors beside each of their assignments."""
+        assignments = self._mine(self.register.assignment_rows()).select(
+            "id_card", "started_on", "ended_on"
+        )
+        return self.registry.join(assignments, on="id_card", how="inner")
+
     def on_register(self) -> pl.DataFrame:
         """Registry rows on the register on the statistics day (counted here rather than
         through `Register.active_on`, whose per-day results the months of a long period would
         push every other page's out of the register's small store)."""
         if self.day not in self._on_register:
-            rows = counting.on_register(self.register.registry_rows(), self.day)
-            self._on_register[self.day] = rows
+            self._on_register[self.day] = counting.on_register(self.registry, self.day)
         return self._on_register[self.day]
 
 
@@ -142,16 +159,21 @@ def _withdrawn(r: _Reading, _: Source) -> pl.DataFrame:
 
 
 def _registry_events(r: _Reading, column: str) -> pl.DataFrame:
-    return (
-        r.register.registry_rows()
-        .filter(pl.col(column).is_between(r.period.since, r.period.until))
-        .select("id_card", "category", "town", pl.col(column).alias("day"))
+    return r.registry.filter(pl.col(column).is_between(r.period.since, r.period.until)).select(
+        "id_card", "category", "town", pl.col(column).alias("day")
     )
 
 
 def _assigned(r: _Reading, _: Source) -> pl.DataFrame:
-    covered = r.register.assigned_on(r.day).to_frame()
-    return r.on_register().join(covered, on="id_card", how="semi")
+    """Registry rows on the register on the day whose minor has an assignment covering it."""
+    return (
+        r.with_assignments.filter(
+            counting.on_register_between(r.day, r.day) & counting.covering(r.day)
+        )
+        .select("id_card", "category", "town")
+        .unique()
+        .with_columns(day=pl.lit(r.day, pl.Date))
+    )
 
 
 def _due_on_day(r: _Reading, _: Source) -> pl.DataFrame:
