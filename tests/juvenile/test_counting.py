@@ -349,3 +349,29 @@ def test_the_three_tables_at_once_share_the_total() -> None:
         by: counting.tally(FACTS, FIGURES, by, SPAN, order)[-1] for by, order in orders.items()
     }
     assert tables["category"][-1]["visits"] == 3
+
+
+def test_packed_tokens_count_exactly_as_text_would() -> None:
+    """A minor-day packed in one number: one number per (number, day), whatever the check
+    character; a number of another shape is counted as text, beside the packed ones."""
+    x_number = A[:17] + "X"
+    rows = [
+        (A, D(2026, 4, 1)),
+        (A, D(2026, 4, 1)),  # the same minor and day: once
+        (A, D(2026, 4, 2)),
+        (x_number, D(2026, 4, 1)),  # differs only in its check character
+        (A[:17] + "0" if A[17] != "0" else A[:17] + "1", D(2026, 4, 1)),
+        ("5202031970010", D(2026, 4, 1)),  # another shape: text
+        ("5202031970010", D(2026, 4, 1)),
+        ("5202031970010", D(1969, 12, 31)),  # before 1970
+        (A, D(1969, 12, 31)),
+        (A, D(1970, 1, 1)),
+        ("+" + A[1:], D(2026, 4, 1)),  # a sign, a space, a letter inside: text
+        (A[:5] + " " + A[6:], D(2026, 4, 1)),
+        (A[:5] + "Y" + A[6:], D(2026, 4, 1)),
+    ]
+    found = pl.DataFrame(
+        [fact("visits", n, d, "x", "t") for n, d in rows], schema=counting.FACTS, orient="row"
+    )
+    total = counting.tally(found, (VISITS,), "town", SPAN)[-1]["visits"]
+    assert total == len(set(rows)) == 11

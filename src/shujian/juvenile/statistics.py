@@ -105,6 +105,15 @@ class _Reading:
         return self.visits.filter(pl.col("visited_on") >= self.period.since)
 
     @cached_property
+    def visit_measures(self) -> pl.DataFrame:
+        """The period's visits with a measure, one row per visit and measure."""
+        return (
+            self.visits_in_period.filter(pl.col("measures").is_not_null())
+            .with_columns(measure=pl.col("measures").str.split("、"))
+            .explode("measure")
+        )
+
+    @cached_property
     def due(self) -> pl.DataFrame:
         """(minor, month) due a visit in each month of the period, with `done`."""
         months = self.period.months
@@ -207,15 +216,10 @@ def _visits(r: _Reading, _: Source) -> pl.DataFrame:
 
 def _visit_measures(r: _Reading, source: Source) -> pl.DataFrame:
     """Visits whose 帮扶措施 list one of the source's values: one fact per visit and value."""
-    return (
-        r.visits_in_period.with_columns(measure=pl.col("measures").str.split("、"))
-        .explode("measure")
-        .filter(pl.col("measure").is_in(list(source.values)))
-        .select(
-            "id_card",
-            pl.col("visited_on").alias("day"),
-            _visit_record(pl.col("measure")).alias("record"),
-        )
+    return r.visit_measures.filter(pl.col("measure").is_in(list(source.values))).select(
+        "id_card",
+        pl.col("visited_on").alias("day"),
+        _visit_record(pl.col("measure")).alias("record"),
     )
 
 
