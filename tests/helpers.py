@@ -182,3 +182,41 @@ def pdf_lines(pdf: Path) -> list[list[str]]:
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return [[line for line in page.splitlines() if line.strip()] for page in out.split("\f")]
+
+
+def assert_tallies_exact(store: Any) -> None:
+    """The tallies the database keeps (`leads.store`, migration 0012) say what counting the
+    leads themselves says: per model, status, 不再命中, dispatch and Beijing month found, and per
+    model, status, dispatch and Beijing month decided (every decided lead knowing when)."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from shujian.beijing import CHINA
+    from shujian.leads.store import lead_decision_tallies, lead_tallies, leads
+
+    def month(at: dt.datetime) -> str:
+        aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite gives UTC, naive
+        return aware.astimezone(CHINA).strftime("%Y-%m")
+
+    found: Counter[tuple[Any, ...]] = Counter()
+    decided: Counter[tuple[Any, ...]] = Counter()
+    with store.connect() as conn:
+        for r in conn.execute(select(leads)):
+            where = (r.dispatch_department or "", r.dispatch_prosecutor or "")
+            found[(r.model_id, r.status, bool(r.active), *where, month(r.created_at))] += 1
+            if r.status in ("accepted", "dismissed"):
+                assert r.decided_at is not None, f"lead {r.id} decided, but not when"
+                decided[(r.model_id, r.status, *where, month(r.decided_at))] += 1
+        tallied = {
+            (r.model_id, r.status, bool(r.active), r.dispatch_department, r.dispatch_prosecutor,
+             r.found_month): r.n
+            for r in conn.execute(select(lead_tallies)) if r.n
+        }  # fmt: skip
+        decisions = {
+            (r.model_id, r.status, r.dispatch_department, r.dispatch_prosecutor,
+             r.decided_month): r.n
+            for r in conn.execute(select(lead_decision_tallies)) if r.n
+        }  # fmt: skip
+    assert tallied == dict(found)
+    assert decisions == dict(decided)

@@ -6,9 +6,14 @@ code that owns them, all on the one `metadata` here.
 
 from __future__ import annotations
 
+import threading
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 
 metadata = MetaData()
 
@@ -17,15 +22,56 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def connect_store(url: str) -> Engine:
-    """An engine on the case store at `url`, with SQLite's pragmas; nothing is checked."""
+SQLITE_BUSY_MS = 30_000
+"""How long a SQLite writer of another process waits for the write lock before giving up."""
+
+
+def connect_store(url: str, *, busy_ms: int = SQLITE_BUSY_MS) -> Engine:
+    """An engine on the case store at `url`, with SQLite's pragmas; nothing is checked.
+
+    On SQLite the engine's write transactions (`engine.begin()`, the only way this program
+    writes) take their turn inside the process (`_serialise_writes`); `busy_ms` is how long one
+    waits for a writer of another process."""
     # as many connections as the web server has worker threads (anyio's default, 40): the
     # default pool (5 + 10) made requests beyond 15 wait, and fail after 30 s, under load
     engine = create_engine(url, future=True, pool_size=10, max_overflow=30)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
+        _serialise_writes(engine)
     register_tables()
     return engine
+
+
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.RLock:
+    """One lock per SQLite database of the process, shared by every engine on it."""
+    key = engine.url.database or ":memory:"
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, threading.RLock())
+
+
+def _serialise_writes(engine: Engine) -> None:
+    """Make the writers of one SQLite database in this process wait their turn on a lock, in
+    the order they came, before they take a connection.
+
+    SQLite has one writer at a time, and a writer that finds the database locked retries on a
+    timer: with dozens of threads writing at once (every page view writes its audit entry) an
+    unlucky one kept losing and failed after the 30-second busy timeout, under load, with a
+    500. Waiting on a lock in the process never fails and wakes as soon as the writer before
+    it commits. The lock is re-entrant: a write begun inside another on the same thread
+    behaves as it did without it."""
+    lock = _write_lock(engine)
+    begin = engine.begin
+
+    @contextmanager
+    def serial_begin(self: Engine) -> Iterator[Connection]:
+        with lock, begin() as conn:
+            yield conn
+
+    engine.begin = types.MethodType(serial_begin, engine)  # type: ignore[method-assign]
 
 
 def open_store(url: str) -> Engine:
@@ -63,12 +109,15 @@ APPEND_ONLY = ("audit_log", "case_events", "lead_events")
 (triggers created by the baseline migration)."""
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.close()
+
+    return pragmas
 
 
 def register_tables() -> None:

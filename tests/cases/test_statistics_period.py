@@ -1,6 +1,7 @@
 """The statistics add leads up in the database: a lead counts in the month it was found, its
-decision in the month it was made, and a period keeps the days on or between its ends — the
-same on SQLite (timestamps as text) and PostgreSQL."""
+decision in the month it was made, and a period keeps the days on or between its ends — months
+and days of Beijing time (the stores keep UTC), the same on SQLite (timestamps as text) and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from helpers import AS_OF, LIBRARY, load_fixture_data, person
+from shujian.beijing import CHINA
 from shujian.cases import stats
 from shujian.leads import triage
 from shujian.leads.queue import homes
@@ -40,10 +42,12 @@ def test_leads_and_decisions_count_in_their_own_months_and_periods(
     january, february = (r["id"] for r in list_leads(ws.store))
     with ws.store.begin() as conn:  # found on the first and the last moment of their months
         for lead_id, at in (
-            (january, dt.datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)),
-            (february, dt.datetime(2026, 2, 28, 23, 59, 59, tzinfo=UTC)),
-        ):
-            conn.execute(update(leads).where(leads.c.id == lead_id).values(created_at=at))
+            (january, dt.datetime(2026, 1, 1, 0, 0, 1, tzinfo=CHINA)),  # 2025-12-31 in UTC
+            (february, dt.datetime(2026, 2, 28, 23, 59, 59, tzinfo=CHINA)),
+        ):  # stored in UTC, as the platform writes every instant (`store.now`)
+            conn.execute(
+                update(leads).where(leads.c.id == lead_id).values(created_at=at.astimezone(UTC))
+            )
 
     def figures(by: str, user=CHIEF, **period) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
         rows = stats.statistics(ws.store, by, home=HOME, user=user, **period)
@@ -53,7 +57,7 @@ def test_leads_and_decisions_count_in_their_own_months_and_periods(
     # the figures kept between two changes are not kept past one
     triage.dispatch(ws.store, [february], "公益诉讼检察部", "赵检察官", HEAD, home=HOME)
     triage.dismiss(ws.store, [january], "已自行整改到位", MINORS, home=HOME)
-    decided = dt.datetime.now(UTC).strftime("%Y-%m")
+    decided = dt.datetime.now(CHINA).strftime("%Y-%m")
 
     assert figures("month") == {
         "2026-01": (1, 0, 0),

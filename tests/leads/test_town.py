@@ -15,7 +15,7 @@ from shujian.leads.service import list_leads
 from shujian.leads.town import NO_TOWN, town_of, towns_present
 from shujian.models.checks import check_model
 from shujian.models.runner import run_models
-from shujian.workspace import Workspace
+from shujian.workspace import Workspace, init_workspace
 
 
 @pytest.mark.parametrize(
@@ -72,9 +72,13 @@ def _addresses(dataset: str, rows: list[dict]) -> None:
                 r["地址"] = ADDRESSES[r["场所名称"]]
 
 
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_a_run_stores_each_leads_town_and_the_queue_filters_by_it(
-    workspace: Workspace, tmp_path: Path
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if store == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
+    workspace = init_workspace(tmp_path / "ws")
     reader = person("张检察官")
     load_fixture_data(workspace, _folder(tmp_path / "cafe"), _addresses)
     load_fixture_data(workspace, _folder(tmp_path / "hotel"), None, "hotel.minor_guest")

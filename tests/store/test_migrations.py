@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
-from helpers import AS_OF, LIBRARY, load_fixture_data
+from helpers import AS_OF, LIBRARY, assert_tallies_exact, load_fixture_data
 from shujian import migrations
 from shujian.cli.main import cli
 from shujian.errors import UserError
@@ -102,6 +102,7 @@ def test_a_store_of_release_010_is_refused_then_upgraded_with_its_data(
     assert "需要升级" in refused.output and "shujian db upgrade" in refused.output
     assert "未编号的早期版本" in shujian(ws, "db", "upgrade").output
     assert "无需升级" in shujian(ws, "db", "upgrade").output
+    assert_tallies_exact(open_workspace(ws).store)  # counted from the leads it found
 
     listed = shujian(ws, "leads", "list", "--status", "all").output
     assert "不成案" in listed and "成案" in listed
@@ -114,6 +115,7 @@ def test_a_store_of_release_010_is_refused_then_upgraded_with_its_data(
     shujian(ws, "run", "campus.internet_cafe", "--as-of", "2026-06-02")
     assert "不成案" in shujian(ws, "leads", "list", "--status", "all").output
     assert "审计日志完整" in shujian(ws, "audit", "verify").output
+    assert_tallies_exact(open_workspace(ws).store)
 
 
 def test_a_store_from_before_the_evidence_count_is_adopted_with_true_counts(

@@ -16,8 +16,11 @@ from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
 from shujian.users import User, departments_of
+from shujian.users.accounts import add_user
+from shujian.users.passwords import set_password
 from shujian.web.app import create_app
 from shujian.workspace import Workspace
+from web.browsing import PASSWORD
 from web.test_security import sign_in
 
 
@@ -61,6 +64,41 @@ def test_the_prosecutor_sees_the_funnel_charts_and_the_overdue_case(
     # investigation period (two months from 2026-06-02) is over by now: overdue, linked
     assert re.search(rf'<tr class="late"><td><a href="/cases/{case_id}">{case_id}</a>', page)
     assert "<script>" not in page.split("</head>")[1]  # the CSP: no inline script
+
+
+def test_home_counts_leads_as_the_statistics_do_review_items_apart(
+    web_ws: Workspace, tmp_path: Path
+) -> None:
+    """A hit of a review model (待核对) is not a 线索: 首页's funnel says what 统计 says."""
+    from shujian.cases import stats
+    from shujian.leads.queue import review_models
+
+    _with_a_case(web_ws, tmp_path)
+    review = tmp_path / "review"
+    review.mkdir()
+    load_fixture_data(web_ws, review, model_id="transfer.review")
+    library = load_library(web_ws.models_dir)
+    run_models(web_ws, library, ["transfer.review"], dt.date(2026, 6, 1))
+    chief = User("院领导", web_ws.region.procuratorate_name, None, frozenset({"chief"}))
+    admin = User("管理员", web_ws.region.procuratorate_name, None, frozenset({"admin"}))
+    add_user(web_ws.store, admin, chief.name, None, ["chief"], departments_of(web_ws))
+    set_password(web_ws.store, admin, chief.name, PASSWORD)
+    totals = stats.statistics(
+        web_ws.store,
+        "model",
+        home=homes(library, departments_of(web_ws)),
+        review_models=review_models(library),
+        user=chief,
+    )[-1]
+    assert totals["review_items"] > 0 and totals["leads"] > 0
+    client = TestClient(create_app(web_ws), base_url="http://127.0.0.1")
+    assert sign_in(client, "院领导").status_code == 303
+    funnel = re.search(
+        r'<ol class="funnel" id="funnel-figures">(.*?)</ol>', client.get("/").text, re.S
+    )
+    assert funnel is not None
+    figures = dict(re.findall(r"<span>(.+?)</span><strong>(\d+)</strong>", funnel.group(1)))
+    assert int(figures["线索"]) == totals["leads"]
 
 
 def test_the_administrator_sees_no_case_data(web_ws: Workspace, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """首页 figures for one user: what is in their scope, as the statistics and deadline lists count it.
 
-- the funnel 线索 → 已研判 → 成案 → 检察建议 → 回复 → 整改到位 (totals of `stats.statistics`);
+- the funnel 线索 → 已研判 → 成案 → 检察建议 → 回复 → 整改到位 (totals of `stats.statistics`;
+  hits of review models are 待核对 items, not 线索, as on 统计);
 - leads and 成案 per model;
 - the monthly trend of leads, 成案 and recommendations;
 - deadlines due within seven days, and those overdue (`deadlines.due_soon`, `deadlines.overdue`).
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 
 from shujian.calendar import HolidayCalendar
 from shujian.cases import deadlines, stats
+from shujian.leads.queue import review_models
 from shujian.models.spec import ModelSpec
 from shujian.users.access import can
 from shujian.users.user import User
@@ -58,7 +60,9 @@ def dashboard(
     """The user's figures, or None for a user who may not see case data (系统管理员)."""
     if not can(user, "view_stats"):
         return None
-    figures = stats.tables(store, ("model", "month"), home=home, user=user)
+    figures = stats.tables(
+        store, ("model", "month"), home=home, review_models=review_models(library), user=user
+    )
     *models, totals = figures["model"]
     months = figures["month"][:-1]
     return Dashboard(

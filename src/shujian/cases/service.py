@@ -88,7 +88,9 @@ def _accept_leads(
     policy.check_leads_acceptable(lead_ids, statuses, stale, confirm_stale=confirm_stale)
     stamp = now()
     conn.execute(
-        update(leads).where(leads.c.id.in_(lead_ids)).values(status="accepted", updated_at=stamp)
+        update(leads)
+        .where(leads.c.id.in_(lead_ids))
+        .values(status="accepted", updated_at=stamp, decided_at=stamp)
     )
     conn.execute(
         insert(case_leads),

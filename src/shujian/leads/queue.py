@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    Table,
     case,
     false,
     func,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from shujian import audit, beijing
 from shujian.errors import UserError
 from shujian.leads.service import status_label
-from shujian.leads.store import leads
+from shujian.leads.store import NOT_DISPATCHED, lead_tallies, leads
 from shujian.leads.town import NO_TOWN
 from shujian.models.spec import ModelSpec
 from shujian.paging import Page, check_window
@@ -66,33 +67,44 @@ def review_models(library: Mapping[str, ModelSpec]) -> frozenset[str]:
     return frozenset(m for m, spec in library.items() if spec.kind == "review")
 
 
-def _department_parts(department: str, home: Mapping[str, str]) -> list[ColumnElement[bool]]:
+def _undispatched(t: Table) -> ColumnElement[bool]:
+    """A lead waiting undispatched, in `leads` (NULL) or in `lead_tallies` ('')."""
+    column = t.c.dispatch_department
+    return column == NOT_DISPATCHED if t is lead_tallies else column.is_(None)
+
+
+def _department_parts(
+    department: str, home: Mapping[str, str], t: Table = leads
+) -> list[ColumnElement[bool]]:
     """A lead dispatched to `department`; one waiting undispatched in its queue."""
     own = [m for m, d in home.items() if d == department]
-    parts = [leads.c.dispatch_department == department]
+    parts = [t.c.dispatch_department == department]
     if own:
-        parts.append(leads.c.dispatch_department.is_(None) & leads.c.model_id.in_(own))
+        parts.append(_undispatched(t) & t.c.model_id.in_(own))
     return parts
 
 
-def scope_parts(scope: Scope, home: Mapping[str, str]) -> list[ColumnElement[bool]] | None:
+def scope_parts(
+    scope: Scope, home: Mapping[str, str], t: Table = leads
+) -> list[ColumnElement[bool]] | None:
     """`lead_scope` as conditions of which no two hold for one lead (None: every lead), each
     one range of an index (`leads.store`): a count adds up one range each, where their OR
-    would be tested on every lead."""
+    would be tested on every lead. `t` is `leads`, or `lead_tallies` for a scope that is not of
+    single records (a tally row has no lead id)."""
     if scope.everything:
         return None
     if scope.nothing:
         return [false()]
     if scope.kind == "records":
-        return [leads.c.id.in_([int(i) for i in scope.granted("lead")])]
-    mine = leads.c.dispatch_prosecutor == scope.prosecutor
+        return [t.c.id.in_([int(i) for i in scope.granted("lead")])]
+    mine = t.c.dispatch_prosecutor == scope.prosecutor
     if scope.kind == "assigned":
         return [mine]
     if scope.department is None:
         return [mine] if scope.kind == "own" else [false()]
-    parts = _department_parts(scope.department, home)
+    parts = _department_parts(scope.department, home, t)
     if scope.kind == "own":  # and what is dispatched to the user in another department
-        parts.append(mine & (leads.c.dispatch_department != scope.department))
+        parts.append(mine & (t.c.dispatch_department != scope.department))
     return parts
 
 
@@ -195,6 +207,7 @@ def _fetch(
     parts: list[ColumnElement[bool]] | None,
     offset: int,
     limit: int | None,
+    tallied: tuple[list[ColumnElement[bool]], list[ColumnElement[bool]] | None] | None = None,
 ) -> LeadPage:
     """One page of `query` (leads' ids, filtered, in `ordering`) narrowed to any of `parts`
     (`scope_parts`: no lead in two), with how many leads matched and how many of them are
@@ -203,9 +216,10 @@ def _fetch(
     The page's ids are found first, from an index alone; only the rows shown are read (a lead
     row carries its evidence: PostgreSQL would read every row it passes to test the filters).
     Both counts are taken in one pass per part and added up, and only when the page does not
-    already show every match (a first page shorter than its limit is the whole list). Every
-    column the queue filters on is in its indexes (`leads.store`), so a count reads an index,
-    never the lead rows."""
+    already show every match (a first page shorter than its limit is the whole list). With
+    `tallied` (the same filters and `parts` on `lead_tallies`) the counts add up tally rows;
+    else every column the queue filters on is in its indexes (`leads.store`), so a count reads
+    an index, never the lead rows."""
     check_window(offset, limit)
     listed = query.where(_any_of(parts, store.dialect.name)) if parts is not None else query
     listed = listed.order_by(*ordering)
@@ -220,6 +234,8 @@ def _fetch(
         rows = [dict(r._mapping) for r in conn.execute(window)]
         if offset == 0 and (limit is None or len(rows) < limit):
             total, stale = len(rows), sum(1 for r in rows if not r["active"])
+        elif tallied is not None:
+            total, stale = _tally_counts(conn, *tallied)
         else:
             total = stale = 0
             for part in parts if parts is not None else [None]:
@@ -233,6 +249,24 @@ def _fetch(
                 n, gone = conn.execute(counted).one()
                 total, stale = total + int(n), stale + int(gone)
     return LeadPage(rows, total, offset, limit, stale)
+
+
+def _tally_counts(
+    conn: Connection,
+    where: list[ColumnElement[bool]],
+    parts: list[ColumnElement[bool]] | None,
+) -> tuple[int, int]:
+    """How many leads, and how many of them 不再命中, the tally rows matching `where` and any
+    of `parts` count."""
+    t = lead_tallies
+    counted = select(
+        func.coalesce(func.sum(t.c.n), 0),
+        func.coalesce(func.sum(case((t.c.active.is_(False), t.c.n), else_=0)), 0),
+    ).where(*where)
+    if parts is not None:
+        counted = counted.where(or_(*parts))
+    n, gone = conn.execute(counted).one()
+    return int(n), int(gone)
 
 
 def queue(
@@ -269,30 +303,41 @@ def queue(
     require(user, "view_leads")
     home = home or {}
     ordering = _ordering(order)
-    query = select(leads.c.id).select_from(leads)
+    scope = scope_of(user)
+
+    def conditions(t: Table) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]] | None]:
+        where: list[ColumnElement[bool]] = []
+        if review:
+            where.append(t.c.model_id.in_(list(review_models)))
+        elif review_models:
+            where.append(t.c.model_id.not_in(list(review_models)))
+        if status:
+            where.append(t.c.status == status)
+        if prosecutor:
+            where.append(t.c.dispatch_prosecutor == prosecutor)
+        if model_id:
+            where.append(t.c.model_id == model_id)
+        if undispatched:
+            where.append(_undispatched(t))
+        parts = scope_parts(scope, home, t)
+        if department:
+            chosen = _department_parts(department, home, t)
+            parts = [p & c for p in parts for c in chosen] if parts is not None else chosen
+        return where, parts
+
+    where, parts = conditions(leads)
     if since:
-        query = query.where(leads.c.created_at >= beijing.day_start(since))
+        where.append(leads.c.created_at >= beijing.day_start(since))
     if until:
-        query = query.where(leads.c.created_at < beijing.day_after(until))
-    if review:
-        query = query.where(leads.c.model_id.in_(list(review_models)))
-    elif review_models:
-        query = query.where(leads.c.model_id.not_in(list(review_models)))
-    if status:
-        query = query.where(leads.c.status == status)
-    parts = scope_parts(scope_of(user), home)
-    if department:
-        chosen = _department_parts(department, home)
-        parts = [p & c for p in parts for c in chosen] if parts is not None else chosen
-    if prosecutor:
-        query = query.where(leads.c.dispatch_prosecutor == prosecutor)
-    if model_id:
-        query = query.where(leads.c.model_id == model_id)
-    if undispatched:
-        query = query.where(leads.c.dispatch_department.is_(None))
+        where.append(leads.c.created_at < beijing.day_after(until))
     if town:
-        query = query.where(leads.c.town.is_(None) if town == NO_TOWN else leads.c.town == town)
-    rows = _fetch(store, query, ordering, parts, offset, limit)
+        where.append(leads.c.town.is_(None) if town == NO_TOWN else leads.c.town == town)
+    # the tallies count by everything but a day and a town, and have no lead ids
+    tallied = not (since or until or town) and scope.kind != "records"
+    query = select(leads.c.id).select_from(leads).where(*where)
+    rows = _fetch(
+        store, query, ordering, parts, offset, limit, conditions(lead_tallies) if tallied else None
+    )
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None

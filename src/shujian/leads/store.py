@@ -75,6 +75,8 @@ leads = Table(
     # row says: kept here too so that the queue filters one table (migration 0011)
     Column("dispatch_department", String(64)),
     Column("dispatch_prosecutor", String(128)),
+    # when the lead was last decided (成案 or 不成案), as its last such event says (migration 0012)
+    Column("decided_at", DateTime(timezone=True)),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
 
@@ -104,6 +106,37 @@ for _name, _columns in {
     ),
 }.items():
     Index(_name, *(leads.c[c] for c in _columns))
+
+# Running counts of the leads (migration 0012), kept by the database's own triggers on `leads` in
+# the transaction that changes a lead, whatever the writer: a count of a queue or a statistic
+# adds up a few thousand tally rows instead of a million index entries. A lead is counted under
+# where it is dispatched ('' while it waits undispatched) and the Beijing month it was first
+# found; a decided lead (成案, 不成案) also under the Beijing month of its decision.
+NOT_DISPATCHED = ""
+"""`dispatch_department` / `dispatch_prosecutor` of a tally row of leads waiting undispatched."""
+
+lead_tallies = Table(
+    "lead_tallies",
+    metadata,
+    Column("model_id", String(128), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("active", Boolean, primary_key=True),
+    Column("dispatch_department", String(64), primary_key=True),
+    Column("dispatch_prosecutor", String(128), primary_key=True),
+    Column("found_month", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+lead_decision_tallies = Table(
+    "lead_decision_tallies",
+    metadata,
+    Column("model_id", String(128), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("dispatch_department", String(64), primary_key=True),
+    Column("dispatch_prosecutor", String(128), primary_key=True),
+    Column("decided_month", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
 
 lead_events = Table(
     "lead_events",

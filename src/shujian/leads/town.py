@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from shujian.leads.store import leads
 
@@ -73,6 +73,14 @@ def _name_before(head: str) -> tuple[str | None, bool]:
 
 def towns_present(store: Engine) -> list[str]:
     """The towns leads are in (any status, any scope: names of places, not of people), sorted."""
+    # A DISTINCT read the whole index (a million entries, 60 ms a page); this asks the index for
+    # the next town after each one found, a lookup per town (a loose index scan).
+    step = select(func.min(leads.c.town).label("town")).cte("step", recursive=True)
+    step = step.union_all(
+        select(
+            select(func.min(leads.c.town)).where(leads.c.town > step.c.town).scalar_subquery()
+        ).where(step.c.town.is_not(None))
+    )
     with store.connect() as conn:
-        found = conn.execute(select(leads.c.town).where(leads.c.town.is_not(None)).distinct())
+        found = conn.execute(select(step.c.town).where(step.c.town.is_not(None)))
         return sorted(t for (t,) in found)

@@ -210,7 +210,9 @@ def dismiss(
     with store.begin() as conn:
         _lock_leads(conn, ids, {"new"}, "作不成案处理", user, home or {})
         conn.execute(
-            update(leads).where(leads.c.id.in_(ids)).values(status="dismissed", updated_at=stamp)
+            update(leads)
+            .where(leads.c.id.in_(ids))
+            .values(status="dismissed", updated_at=stamp, decided_at=stamp)
         )
         detail = {"reason": reason, "note": note.strip()}
         conn.execute(
