@@ -43,3 +43,16 @@ def test_a_lead_found_at_1_30_in_beijing_is_inside_that_day() -> None:
     day = dt.date(2026, 12, 6)
     assert beijing.day_start(day) <= found < beijing.day_after(day)
     assert not found < beijing.day_start(day)
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (dt.datetime(2026, 12, 5, 15, 59, 59, tzinfo=UTC), dt.date(2026, 12, 5)),
+        (dt.datetime(2026, 12, 5, 16, tzinfo=UTC), dt.date(2026, 12, 6)),
+        (dt.datetime(2026, 12, 5, 17, 30), dt.date(2026, 12, 6)),  # naive, as SQLite gives it: UTC
+        (dt.datetime(2026, 12, 6, 1, 30, tzinfo=beijing.CHINA), dt.date(2026, 12, 6)),
+    ],
+)
+def test_the_beijing_day_of_a_stored_instant(moment: dt.datetime, day: dt.date) -> None:
+    assert beijing.day_of(moment) == day

@@ -20,3 +20,10 @@ def day_start(day: dt.date) -> dt.datetime:
 def day_after(day: dt.date) -> dt.datetime:
     """The first instant after the Beijing day `day` (an inclusive `until` bound's end)."""
     return day_start(day + dt.timedelta(days=1))
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The Beijing day of a stored instant (a naive value, as SQLite gives it back, is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).date()

@@ -1,4 +1,5 @@
-"""`shujian minors counts | list | show | due | visit`: the register of key minors (重点未成年人).
+"""`shujian minors counts | list | show | due | visit | stats`: the register of key minors
+(重点未成年人), and its statistics.
 
 The same services as the 未成年人 pages (`juvenile/`): lists show ID numbers masked and a 编号
 (the minor's reference) to name a minor by; `show` takes a 编号 or a full number and reveals the
@@ -9,15 +10,18 @@ records only the minors assigned to its unit.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
 from shujian.cli.common import page_footer, page_window, paging_options, parse_date, user, workspace
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
-from shujian.juvenile import visits
+from shujian.juvenile import statistics, visits
+from shujian.juvenile.counting import DIMENSIONS
 from shujian.juvenile.register import FOUR_VISITS, Month
 from shujian.juvenile.service import Register
+from shujian.juvenile.workbook import MONTH_NOTE, TOTAL_NOTE, period_line
 from shujian.users.user import User
 
 
@@ -262,6 +266,52 @@ def visit_cmd(
         f"已登记走访：{form.visited_on.isoformat()} {'、'.join(form.targets)}，走访人 {form.visitor}"
         f"（批次 {result.batch_id}，{result.agency or '—'}）。"
     )
+
+
+@minors_group.command("stats")
+@click.option(
+    "--by",
+    type=click.Choice(list(DIMENSIONS)),
+    default="category",
+    show_default=True,
+    help="统计维度：category 类别、town 乡镇（街道）、month 月份",
+)
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="起始日期（含；默认今年1月1日）")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="截止日期（含；默认今天）")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="导出为 xlsx 文件（按类别、按乡镇（街道）、按月份三个统计表和指标说明）",
+)
+@click.pass_context
+def stats_cmd(
+    ctx: click.Context, by: str, since: str | None, until: str | None, output: Path | None
+) -> None:
+    """未成年人工作统计：在册、包保、四访五帮、帮扶和矫治教育措施、预警，按类别、乡镇或月份。"""
+    register, who, today = _register(ctx)
+    start = parse_date(since, "起始日期") if since else None
+    end = parse_date(until, "截止日期") if until else None
+    if output is not None:
+        statistics.export(register, who, by, start, end, today, output)
+        click.echo(f"已导出未成年人工作统计：{output}")
+        return
+    stats = statistics.view(register, who, by, start, end, today)
+    click.echo(period_line(stats))
+    click.echo("\t".join([DIMENSIONS[by], *(f.label for f in stats.figures)]))
+    for r in stats.tables[by]:
+        cells = [str(r["label"])]
+        for f in stats.figures:
+            v = r[f.id]
+            cells.append(("—" if v is None else f"{v:.1%}") if f.is_rate else str(v))
+        click.echo("\t".join(cells))
+    click.echo(TOTAL_NOTE)
+    if by == "month":
+        click.echo(MONTH_NOTE)
+    if stats.pending:
+        waiting = "、".join(f.label for f in stats.pending)
+        click.echo(f"尚未统计（本平台尚无这些记录）：{waiting}。")
 
 
 def register(group: click.Group) -> None:

@@ -554,6 +554,21 @@ class Register:
 
         return _KEPT.get(key, read)
 
+    def current(
+        self,
+        dataset_id: str,
+        columns: str,
+        where: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> pl.DataFrame:
+        """A dataset's current rows (the newest per record key of a snapshot) meeting `where`,
+        as the models read them. `where` is applied before the newest row is chosen: it may name
+        record-key columns only (a visit's date, a conduct record's date), never a column a
+        newer version may change."""
+        with self._connect() as con:
+            source = self._rows(con, dataset_id, where, columns)
+            return _frame(con, f"SELECT * FROM {source}", params or {})
+
     def _assignments_on(self, ids: Sequence[str], day: dt.date) -> dict[str, list[dict[str, Any]]]:
         """The assignments covering `day` of the given minors: id → [{unit, responsible, …}]."""
         if not ids:

@@ -27,6 +27,7 @@ from shujian.web import (
     home,
     lead_export,
     leads,
+    minor_stats,
     minors,
     models,
     stats,
@@ -52,6 +53,7 @@ FAMILIES = (
     map_family,
     stats,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
+    minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     minors,
     admin,
 )

@@ -46,6 +46,42 @@
         ]
       };
     }
+    if (kind === "juvenile") {
+      // 未成年人 › 统计: per category or town, bars of the state figures; per month, bars of
+      // 应走访 / 已落实 and the 走访落实率 as a line on a second axis (percent)
+      var bars = f.series.map(function (s) {
+        return { name: s.name, type: "bar", barMaxWidth: 24,
+                 data: f.axis === "month" ? s.data : s.data.slice().reverse() };
+      });
+      var names = f.series.map(function (s) { return s.name; });
+      if (f.axis !== "month") {
+        return {
+          color: PALETTE,
+          tooltip: { trigger: "axis" },
+          legend: { top: 0, data: names },
+          grid: { left: 10, right: 20, top: 36, bottom: 10, containLabel: true },
+          xAxis: { type: "value", minInterval: 1 },
+          yAxis: { type: "category", data: f.names.slice().reverse(),
+                   axisLabel: { width: 180, overflow: "truncate" } },
+          series: bars
+        };
+      }
+      var axes = [{ type: "value", minInterval: 1 }];
+      if (f.rate) {
+        names.push(f.rate.name);
+        axes.push({ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } });
+        bars.push({ name: f.rate.name, type: "line", yAxisIndex: 1, data: f.rate.data });
+      }
+      return {
+        color: PALETTE,
+        tooltip: { trigger: "axis" },
+        legend: { top: 0, data: names },
+        grid: { left: 10, right: 20, top: 36, bottom: 10, containLabel: true },
+        xAxis: { type: "category", data: f.names },
+        yAxis: axes,
+        series: bars
+      };
+    }
     return null;
   }
 
