@@ -7,6 +7,7 @@ A lead found at 01:30 on 6 December in Beijing is stored as 17:30 on 5 December 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 """China has kept UTC+8 with no daylight saving since 1991."""
@@ -27,3 +28,21 @@ def day_of(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(CHINA).date()
+
+
+def whole_months(since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether a period of days is whole months (an open end counts as whole): the running
+    tallies of leads count by Beijing month (`leads.store`)."""
+    return (since is None or since.day == 1) and (
+        until is None or (until + dt.timedelta(days=1)).day == 1
+    )
+
+
+def month_window(column: Any, since: dt.date | None, until: dt.date | None) -> list[Any]:
+    """Conditions keeping a month column (YYYY-MM) within a period of whole months."""
+    out = []
+    if since:
+        out.append(column >= since.strftime("%Y-%m"))
+    if until:
+        out.append(column <= until.strftime("%Y-%m"))
+    return out

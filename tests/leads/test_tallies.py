@@ -37,6 +37,11 @@ FOUND = [  # Beijing instants, two on each side of a month's end
     dt.datetime(2026, 5, 20, 14, 0, tzinfo=CHINA),
 ]
 
+FOUND_IN = {  # the same leads as a period of whole months, by days that are not
+    "March": (dt.date(2026, 3, 2), dt.date(2026, 3, 31)),
+    "spring": (dt.date(2026, 2, 27), dt.date(2026, 5, 2)),
+}
+
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_the_tallies_follow_every_write_and_count_as_the_leads_do(
@@ -67,9 +72,9 @@ def test_the_tallies_follow_every_write_and_count_as_the_leads_do(
     )  # fmt: skip
     assert_tallies_exact(ws.store)
 
-    # the queue's counts from the tallies equal its counts from the leads (a date narrows the
-    # list to the leads path: every lead was found after 2000-01-01)
-    everything = dt.date(2000, 1, 1)
+    # the queue's counts from the tallies equal its counts from the leads (a day that is not a
+    # month's first narrows the list to the leads path: every lead was found after 2000-01-02)
+    everything = dt.date(2000, 1, 2)
     filters = [
         {"status": None},
         {"status": "new"},
@@ -87,6 +92,20 @@ def test_the_tallies_follow_every_write_and_count_as_the_leads_do(
         assert (tallied.total, tallied.stale) == (counted.total, counted.stale), (user, chosen)
         seen.add((tallied.total, tallied.stale))
     assert len(seen) > 5  # the filters and scopes do tell the leads apart
+
+    # whole Beijing months are read from the tallies: March ends at midnight in Beijing
+    def total(user, since, until, **chosen) -> int:  # type: ignore[no-untyped-def]
+        page = queue(
+            ws.store, user, home=HOME, limit=1, offset=1, since=since, until=until, **chosen
+        )
+        return page.total
+
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert total(CHIEF, *march, status=None) == total(CHIEF, *FOUND_IN["March"], status=None) == 4
+    spring = (dt.date(2026, 3, 1), dt.date(2026, 4, 30))
+    for user, chosen in itertools.product([CHIEF, PUBLIC, MINORS, ZHAO, QIAN], filters):
+        # no lead was found on 27–28 February or on 1–2 May
+        assert total(user, *spring, **chosen) == total(user, *FOUND_IN["spring"], **chosen)
 
     # the statistics from the tallies equal the statistics from the leads: a period of whole
     # months is read from the tallies, one of other days from the leads

@@ -126,23 +126,6 @@ def _window(column: Any, since: dt.date | None, until: dt.date | None) -> list[A
     return out
 
 
-def whole_months(since: dt.date | None, until: dt.date | None) -> bool:
-    """Whether the period is whole months (or open): the tallies count by month."""
-    return (since is None or since.day == 1) and (
-        until is None or (until + dt.timedelta(days=1)).day == 1
-    )
-
-
-def _month_window(column: Any, since: dt.date | None, until: dt.date | None) -> list[Any]:
-    """A tally's month column within a period of whole months."""
-    out = []
-    if since:
-        out.append(column >= since.strftime("%Y-%m"))
-    if until:
-        out.append(column <= until.strftime("%Y-%m"))
-    return out
-
-
 def _tallied(conn: Connection, since: dt.date | None, until: dt.date | None) -> list[Any]:
     """The leads not accepted (成案) and the leads dismissed (不成案), as rows shaped like
     `_lead_facts`' own, added up from the tallies the database keeps (`leads.store`)."""
@@ -156,7 +139,7 @@ def _tallied(conn: Connection, since: dt.date | None, until: dt.date | None) -> 
 
     created = conn.execute(
         select(t.c.model_id, *dispatched(t), null(), null(), t.c.found_month, func.sum(t.c.n))
-        .where(t.c.status != "accepted", *_month_window(t.c.found_month, since, until))
+        .where(t.c.status != "accepted", *beijing.month_window(t.c.found_month, since, until))
         .group_by(t.c.model_id, t.c.dispatch_department, t.c.dispatch_prosecutor, t.c.found_month)
         .having(func.sum(t.c.n) > 0)
     ).all()
@@ -170,7 +153,7 @@ def _tallied(conn: Connection, since: dt.date | None, until: dt.date | None) -> 
             d.c.decided_month,
             func.sum(d.c.n),
         )
-        .where(d.c.status == "dismissed", *_month_window(d.c.decided_month, since, until))
+        .where(d.c.status == "dismissed", *beijing.month_window(d.c.decided_month, since, until))
         .group_by(
             d.c.model_id,
             d.c.dispatch_department,
@@ -236,7 +219,7 @@ def _lead_facts(
         )
         .group_by(*where, leads.c.status, decided_in)
     ).all()
-    if lead_ids is None and whole_months(since, until):
+    if lead_ids is None and beijing.whole_months(since, until):
         created_other, decided_other = _tallied(conn, since, until)
     else:
         created_other = conn.execute(

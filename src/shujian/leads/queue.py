@@ -332,12 +332,14 @@ def queue(
         where.append(leads.c.created_at < beijing.day_after(until))
     if town:
         where.append(leads.c.town.is_(None) if town == NO_TOWN else leads.c.town == town)
-    # the tallies count by everything but a day and a town, and have no lead ids
-    tallied = not (since or until or town) and scope.kind != "records"
+    # the tallies count by Beijing month, not by day or town, and have no lead ids
+    tallied = None
+    if not town and scope.kind != "records" and beijing.whole_months(since, until):
+        in_tally, tally_parts = conditions(lead_tallies)
+        in_tally += beijing.month_window(lead_tallies.c.found_month, since, until)
+        tallied = (in_tally, tally_parts)
     query = select(leads.c.id).select_from(leads).where(*where)
-    rows = _fetch(
-        store, query, ordering, parts, offset, limit, conditions(lead_tallies) if tallied else None
-    )
+    rows = _fetch(store, query, ordering, parts, offset, limit, tallied)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
