@@ -160,6 +160,7 @@ ACTION_LABELS = {
     "run_models": "运行模型",
     "import": "导入数据",
     "reimport": "重新导入",
+    "compact": "合并小批次",
     "save_mappings": "保存表头对应",
     "delete_mappings": "删除表头对应",
     "login": "登录",
@@ -175,6 +176,7 @@ OBJECT_LABELS = {
     "case": "案件",
     "user": "账号",
     "batch": "导入批次",
+    "compaction": "小批次合并文件",
     "run": "模型运行",
     "stats": "统计",
 }
