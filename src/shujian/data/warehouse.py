@@ -446,8 +446,38 @@ class Warehouse:
         """After an import, with the import lock held: compact the small batches in no
         compaction once there are `compact_loose` of them (`COMPACT_LOOSE`), and merge
         `compact_merge` compactions of a level (`COMPACT_MERGE`) into one of the next. Cheap when
-        nothing is due (three queries)."""
+        nothing is due: two counts, not every batch read."""
+        if not self._due(dataset):
+            return None
         return self._compact(dataset, everything=False, actor=actor)
+
+    def _due(self, dataset: str) -> bool:
+        """Whether `compact_when_due` has anything to do (counted in the store)."""
+        held = (
+            select(compacted_batches.c.batch_id)
+            .join(compactions, compactions.c.id == compacted_batches.c.compaction_id)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+        )
+        loose = (
+            select(func.count())
+            .select_from(batches)
+            .where(
+                batches.c.dataset == dataset,
+                batches.c.superseded_at.is_(None),
+                batches.c.imported <= SMALL_BATCH,
+                batches.c.id.not_in(held),
+            )
+        )
+        levels = (
+            select(func.count())
+            .select_from(compactions)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+            .group_by(compactions.c.level)
+        )
+        with self.store.connect() as conn:
+            if int(conn.execute(loose).scalar_one()) >= self.compact_loose:
+                return True
+            return any(int(n) >= self.compact_merge for (n,) in conn.execute(levels))
 
     def _compact(self, dataset: str, *, everything: bool, actor: str) -> Compaction | None:
         current = {b.id: b for b in self.batches(dataset, current=True)}
@@ -668,13 +698,16 @@ class Warehouse:
                     path.unlink()
                     done.removed.append(path)
             entry.unlink()
+        # by name first, then the file system's own entry type: no stat per file (a warehouse
+        # holds a file per visit recorded in the platform, thousands of them)
         unclaimed = [
-            p
-            for p in self.root.glob("*/*")
-            if not p.parent.name.startswith(".")
-            and p.is_file()
-            and (p.suffix == ".parquet" or p.name.startswith(".tmp-"))
-            and f"{p.parent.name}/{p.name}" not in known
+            Path(entry.path)
+            for folder in os.scandir(self.root)
+            if folder.is_dir() and not folder.name.startswith(".")
+            for entry in os.scandir(folder.path)
+            if (entry.name.endswith(".parquet") or entry.name.startswith(".tmp-"))
+            and f"{folder.name}/{entry.name}" not in known
+            and entry.is_file()
         ]
         if unclaimed:
             aside = self.root / UNCLAIMED_DIR / now().astimezone().strftime("%Y%m%d-%H%M%S")
