@@ -29,7 +29,7 @@ from shujian.juvenile.service import Register
 from shujian.models.runner import evaluate
 from shujian.models.spec import load_library
 from shujian.users.user import SYSTEM, User
-from shujian.workspace import Workspace, init_workspace, open_workspace
+from shujian.workspace import STORE_URL_ENV, Workspace, init_workspace, open_workspace
 
 D = dt.date
 TODAY = D(2026, 6, 10)
@@ -161,11 +161,14 @@ def test_a_batch_replaced_after_its_compaction_is_no_longer_read(
     assert seen(ws) == before
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_imports_compact_by_the_hundred_and_merge_compactions_level_by_level(
-    tmp_path: Path,
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With compactions every 3 small batches and merges of 2 (for the test; 100 and 10 in
     use), the files a reader opens stay few as one-row batches keep coming."""
+    if backend == "postgresql":
+        monkeypatch.setenv(STORE_URL_ENV, request.getfixturevalue("pg_url"))
     ws = init_workspace(tmp_path / "ws")
     warehouse = Warehouse(ws.warehouse_dir, ws.store, compact_loose=3, compact_merge=2)
     visits = ws.datasets()["minor_visits"]
@@ -189,6 +192,7 @@ def test_imports_compact_by_the_hundred_and_merge_compactions_level_by_level(
     assert rows["id_card"].to_list() == MINORS[:20]
     assert rows["_batch"].to_list() == [b.id for b in warehouse.batches("minor_visits")]
     assert audit.verify(ws.store).ok
+    ws.store.dispose()
 
 
 def test_compacting_needs_the_import_permission_and_is_a_command(ws: Workspace) -> None:

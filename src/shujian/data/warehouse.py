@@ -480,6 +480,9 @@ class Warehouse:
             return any(int(n) >= self.compact_merge for (n,) in conn.execute(levels))
 
     def _compact(self, dataset: str, *, everything: bool, actor: str) -> Compaction | None:
+        """Compact (the lock held): with `everything`, every loose small batch and every
+        compaction into one file; else the loose ones once there are enough of them, then each
+        level's compactions into the next once there are enough of them. The last written."""
         current = {b.id: b for b in self.batches(dataset, current=True)}
         live = self._compactions(dataset)
         held = {batch for c in live for batch in c["batch_ids"]}
