@@ -119,7 +119,7 @@ def minors(rng: np.random.Generator, n: int) -> pl.DataFrame:
             pl.Series("认定日期", dates(rng, "2022-01-01", 4 * 365, int(keep.sum()))),
         )
         rows.append(part)
-    return pl.concat(rows).unique(["公民身份号码", "类别"], keep="first")
+    return pl.concat(rows).unique(["公民身份号码", "类别"], keep="first", maintain_order=True)
 
 
 def write_csv(frame: pl.DataFrame, name: str) -> Path:
@@ -209,7 +209,7 @@ def conduct(rng: np.random.Generator, registered: pl.DataFrame, n: int = 200_000
             "处置措施": np.where(rng.random(n) < 0.6, "训诫", ""),
             "处置单位": np.array(UNITS[::4])[rng.integers(0, len(UNITS) // 4, n)],
         }
-    ).unique(["公民身份号码", "行为日期", "行为"])
+    ).unique(["公民身份号码", "行为日期", "行为"], maintain_order=True)
 
 
 def dropouts(rng: np.random.Generator, n: int = 20_000) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -318,8 +318,8 @@ def logins(
             pl.col("out").dt.strftime("%Y-%m-%d %H:%M:%S").alias("下机时间"),
             pl.col("in"),
         )
-        .unique(["场所统一社会信用代码", "公民身份号码", "上机时间"])
-        .sort("in")
+        .unique(["场所统一社会信用代码", "公民身份号码", "上机时间"], maintain_order=True)
+        .sort("in", maintain_order=True)
     )
     bounds = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-15"]
     files = []
