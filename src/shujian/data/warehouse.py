@@ -184,18 +184,32 @@ def _batch(r: Mapping[Any, Any]) -> Batch:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """A current batch as readers need it (`Warehouse.sources`): listed from four columns of the
+    store, not the whole record, since a dataset of visits recorded in the platform has a batch
+    per visit and every reader lists them."""
+
+    id: int
+    parquet: str
+    imported: int
+    replaces: int | None = None
+
+
+@dataclass(frozen=True)
 class Sources:
     """What a reader opens for a dataset's current batches (`Warehouse.sources`)."""
 
     files: tuple[Path, ...]
     """The batches' own files, or for compacted batches the compaction's file (once)."""
-    batches: tuple[Batch, ...]
+    batches: tuple[Stored, ...]
     """The current batches whose rows these files hold, oldest first."""
     skip: tuple[int, ...] = ()
     """Batches whose rows a compaction's file holds but that are not to be read: replaced since
     the compaction, or excluded by the caller."""
     compacted: Mapping[int, Path] = field(default_factory=dict)
     """Batch → the compaction's file that holds its rows (the current batches' only)."""
+    places: Mapping[int, int] = field(default_factory=dict)
+    """Current replacement batch → the batch whose place it takes (`Warehouse.places`)."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +284,16 @@ class Warehouse:
             page = fetch_page(conn, query, offset, limit)
         return [_batch(r) for r in page], page.total
 
+    def has_rows(self, dataset: str) -> bool:
+        """Whether any batch of `dataset` holds an imported row (one query, no listing)."""
+        query = (
+            select(batches.c.id)
+            .where(batches.c.dataset == dataset, batches.c.imported > 0)
+            .limit(1)
+        )
+        with self.store.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def current_counts(self) -> dict[str, int]:
         """Dataset → how many of its batches are current (read by the models)."""
         query = (
@@ -299,7 +323,25 @@ class Warehouse:
         """The files to read for `dataset`'s current batches (`excluding` one more, as `files`):
         each uncompacted batch's own file and each compaction's file once, oldest first, with
         the batches a compaction's file holds that must not be read."""
-        current = [b for b in self.batches(dataset, current=True) if b.id != excluding]
+        listing = (
+            select(
+                batches.c.id,
+                batches.c.parquet,
+                batches.c.imported,
+                batches.c.replaces,
+                batches.c.superseded_at,
+            )
+            .where(batches.c.dataset == dataset)
+            .order_by(batches.c.id)
+        )
+        with self.store.connect() as conn:
+            every = conn.execute(listing).all()
+        current = [
+            Stored(int(r.id), r.parquet, int(r.imported), r.replaces)
+            for r in every
+            if r.superseded_at is None and r.id != excluding
+        ]
+        places = _places({int(r.id): r.replaces for r in every}, {b.id for b in current})
         held = self.compacted(dataset)
         wanted = {b.id for b in current}
         files: list[Path] = []
@@ -313,7 +355,7 @@ class Warehouse:
                 files.append(path)
         skip = tuple(sorted(i for i, p in held.items() if p in opened and i not in wanted))
         compacted = {i: p for i, p in held.items() if i in wanted}
-        return Sources(tuple(files), tuple(current), skip, compacted)
+        return Sources(tuple(files), tuple(current), skip, compacted, places)
 
     def compacted(self, dataset: str) -> dict[int, Path]:
         """Batch → the file of the current compaction holding its rows (replaced batches too)."""
@@ -323,7 +365,10 @@ class Warehouse:
             .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
         )
         with self.store.connect() as conn:
-            return {int(b): self.root / p for b, p in conn.execute(query)}
+            rows = conn.execute(query).all()
+        # one path per file, not per batch: thousands of batches share a few files
+        paths = {p: self.root / p for p in {p for _, p in rows}}
+        return {int(b): paths[p] for b, p in rows}
 
     def places(self, dataset: str) -> dict[int, int]:
         """Current replacement batch → the batch id whose place it takes in the order.
@@ -332,15 +377,8 @@ class Warehouse:
         with the right option corrects it, it does not make it the newest. Only replacements
         are listed; every other batch stands at its own id.
         """
-        every = {b.id: b for b in self.batches(dataset)}
-        places = {}
-        for batch in every.values():
-            if batch.current and batch.replaces is not None:
-                first = batch
-                while first.replaces is not None and first.replaces in every:
-                    first = every[first.replaces]
-                places[batch.id] = first.id
-        return places
+        every = self.batches(dataset)
+        return _places({b.id: b.replaces for b in every}, {b.id for b in every if b.current})
 
     def read_column(self, dataset: str, column: str, *, excluding: int | None = None) -> pl.Series:
         found = self.sources(dataset, excluding=excluding)
@@ -755,6 +793,20 @@ def _journaled(entry: Path) -> list[str]:
         for f in files
         if isinstance(f, str) and f.count("/") == 1 and ".." not in f and not f.startswith("/")
     ]
+
+
+def _places(replaces: Mapping[int, int | None], current: set[int]) -> dict[int, int]:
+    """Each current batch that replaced another → the first batch of its chain of replacements
+    (`Warehouse.places`); `replaces` maps every batch of the dataset to the one it replaced."""
+    places = {}
+    for batch in current:
+        if replaces.get(batch) is None:
+            continue
+        first = batch
+        while (earlier := replaces.get(first)) is not None and earlier in replaces:
+            first = earlier
+        places[batch] = first
+    return places
 
 
 def _sha256(path: Path) -> str:

@@ -102,7 +102,7 @@ def current_rows(
     condition = f" WHERE {where}" if where else ""
     # several batches, whether in several files or in one compaction's file
     several = len(found.batches) > 1
-    places = warehouse.places(dataset.id) if several and dataset.mode == "snapshot" else {}
+    places = found.places if several and dataset.mode == "snapshot" else {}
     if con is not None and several and dataset.mode == "snapshot":
         return without_superseded(
             con,
@@ -128,8 +128,7 @@ def without_superseded(
     """The SELECT of `source`'s rows — stored rows of `found`'s batches of a snapshot, read any
     way — less those that are not the newest of their record key (`superseded.superseded_rows`,
     kept per batch set): what `newest_per_key` chooses, without ranking every row."""
-    places = warehouse.places(dataset.id)
-    gone = superseded_rows(con, warehouse, dataset, found, source_sql(found), _place(places))
+    gone = superseded_rows(con, warehouse, dataset, found, source_sql(found), _place(found.places))
     return (
         f"SELECT {columns} FROM {source} AS s "
         f"ANTI JOIN {gone} AS g ON g._batch = s._batch AND g._row = s._row"
@@ -137,7 +136,7 @@ def without_superseded(
 
 
 def newest_per_key(
-    dataset: Dataset, source: str, places: dict[int, int], several: bool, columns: str = "*"
+    dataset: Dataset, source: str, places: Mapping[int, int], several: bool, columns: str = "*"
 ) -> str:
     """The SELECT of `source`'s rows (stored rows of the dataset's current batches) reduced as a
     model reads them: for a snapshot read from several batches, the newest row per record key
@@ -174,7 +173,7 @@ def parquet_source(files: list[Path]) -> str:
     return f"read_parquet({listing}, union_by_name = true)"
 
 
-def _place(places: dict[int, int]) -> str:
+def _place(places: Mapping[int, int]) -> str:
     """A batch's place in the order of a snapshot's batches: its id, or for a replacement the id
     of the batch it replaced (`Warehouse.places`)."""
     if not places:

@@ -81,8 +81,7 @@ def superseded_rows(
 
 
 def _path(warehouse: Warehouse, dataset: Dataset, found: Sources) -> Path:
-    places = warehouse.places(dataset.id)
-    batch_set = [[b.id, places.get(b.id, b.id)] for b in found.batches]
+    batch_set = [[b.id, found.places.get(b.id, b.id)] for b in found.batches]
     digest = hashlib.sha256(json.dumps([VERSION, dataset.id, batch_set]).encode()).hexdigest()
     return warehouse.root / FOLDER / dataset.id / f"{digest[:32]}.parquet"
 

@@ -37,7 +37,7 @@ from sqlalchemy import or_, select
 from shujian import audit
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
-from shujian.data.warehouse import SMALL_BATCH, Batch, Sources, Warehouse
+from shujian.data.warehouse import SMALL_BATCH, Sources, Stored, Warehouse
 from shujian.engine.dialects import expand_functions, parse
 from shujian.engine.duckdb import (
     newest_per_key,
@@ -132,7 +132,7 @@ _SMALL_LOCK = threading.Lock()
 def _small_rows(
     warehouse: Warehouse,
     dataset: Dataset,
-    batches: Sequence[Batch],
+    batches: Sequence[Stored],
     compacted: Mapping[int, Path],
 ) -> pl.DataFrame:
     """The rows of these small batches, kept per dataset: a batch read before is not read again,
@@ -352,7 +352,7 @@ class Register:
             return f"({without_superseded(con, self.warehouse, dataset, found, source, columns)})"
         # a replacement stands where the batch it replaced stood; without one, each at its id
         replacing = several and any(b.replaces is not None for b in found.batches)
-        places = self.warehouse.places(dataset_id) if replacing else {}
+        places = found.places if replacing else {}
         return f"({newest_per_key(dataset, source, places, several, columns)})"
 
     def _stored(

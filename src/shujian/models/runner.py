@@ -240,7 +240,7 @@ def evaluate(
 def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
     """Those of `wanted` without a committed batch holding at least one imported row (no file,
     or files whose every row was rejected)."""
-    return {d for d in wanted if not any(b.imported for b in warehouse.batches(d))}
+    return {d for d in wanted if not warehouse.has_rows(d)}
 
 
 def mark_provisional(
