@@ -25,6 +25,8 @@ from shujian.juvenile.register import (
     missing_targets,
     on_register,
     required_targets,
+    school_required,
+    shown_school,
     under_18_on,
     visit_status,
     visited_targets,
@@ -163,6 +165,29 @@ def test_a_visit_is_due_in_a_month(
 def test_no_school_visit_without_a_school(school: str | None, needs_school: bool) -> None:
     assert has_school(school) is needs_school
     assert ("学校" in required_targets(has_school(school))) is needs_school
+
+
+@pytest.mark.parametrize(
+    ("schools", "required", "shown"),
+    [
+        (["青岚中学"], True, "青岚中学"),
+        (["青岚中学", "无"], True, "青岚中学"),
+        (["辍学", "第1镇中学"], True, "第1镇中学"),  # 辍 sorts after 第: not the greatest value
+        (["第1镇中学", None], True, "第1镇中学"),
+        (["青岚中学", "第1镇中学"], True, "青岚中学"),
+        (["无", "辍学"], False, "辍学"),
+        ([None, "辍学"], False, "辍学"),
+        ([None, None], False, None),
+        ([], False, None),
+    ],
+)
+def test_a_school_named_in_any_due_row_is_visited(
+    schools: list[str | None], required: bool, shown: str | None
+) -> None:
+    """Several due rows (two categories) whose 就读学校 differ: a school named in any of them is
+    visited, and shown."""
+    assert school_required(schools) is required
+    assert shown_school(schools) == shown
 
 
 @pytest.mark.parametrize(

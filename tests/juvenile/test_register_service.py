@@ -25,6 +25,8 @@ from shujian.juvenile.register import (
     missing_targets,
     on_register,
     required_targets,
+    school_required,
+    shown_school,
     visited_targets,
 )
 from shujian.juvenile.service import Register
@@ -34,7 +36,7 @@ from shujian.models.runner import run_models
 from shujian.models.spec import load_library
 from shujian.store import now
 from shujian.users.user import SYSTEM, User
-from shujian.workspace import Workspace, init_workspace
+from shujian.workspace import Workspace, init_workspace, open_workspace
 
 D = dt.date
 P = "青岚县人民检察院"
@@ -416,11 +418,22 @@ def test_the_late_list_covers_the_complete_months_before_this_one(visits_ws) -> 
     assert entry["detail"]["filters"]["late"] == ["2026-03", "2026-04", "2026-05"]
 
 
-def test_the_late_list_and_the_models_warnings_agree(visits_ws) -> None:  # type: ignore[no-untyped-def]
-    """What the register lists as late is what juvenile.visit_missing warns about, run the day
-    after the look-back's months (the same months, the same rule, the same placeholders)."""
+@pytest.mark.parametrize(
+    ("today", "months"),
+    [
+        (D(2026, 5, 30), ("2026-02", "2026-03", "2026-04")),
+        # May's last day: its visits may still be made today, so May is not yet late
+        (D(2026, 5, 31), ("2026-02", "2026-03", "2026-04")),
+        (D(2026, 6, 1), ("2026-03", "2026-04", "2026-05")),
+        (D(2026, 6, 3), ("2026-03", "2026-04", "2026-05")),
+        (D(2026, 6, 30), ("2026-03", "2026-04", "2026-05")),
+    ],
+)
+def test_the_late_list_and_the_models_warnings_agree(visits_ws, today, months) -> None:  # type: ignore[no-untyped-def]
+    """What the register lists as late is what juvenile.visit_missing warns about, whatever the
+    day: the same months (a month is late from the day after its last day, for both), the same
+    rule, the same placeholders."""
     ws, _, _ = visits_ws
-    today = D(2026, 6, 3)
     report = run_models(ws, load_library(), ["juvenile.visit_missing"], today)
     [outcome] = report.outcomes
     warned = {f.subject: f.evidence[0]["missing_targets"] for f in outcome.findings}
@@ -429,7 +442,9 @@ def test_the_late_list_and_the_models_warnings_agree(visits_ws) -> None:  # type
         f"{_number(register, r)}/{r['month']}": "、".join(r["missing"])
         for r in register.late(SYSTEM, today)
     }
-    assert late == warned and len(late) > 10
+    assert late == warned
+    assert {m.label for m in late_months(today)} == set(months)
+    assert {k.split("/")[1] for k in late} == set(months)
 
 
 def _number(register: Register, row: dict[str, Any]) -> str:
@@ -511,3 +526,90 @@ def test_large_and_small_batches_are_read_alike(tmp_path: Path) -> None:
     assert replaced.replaced is not None
     again = Register(ws).minor_file(SYSTEM, numbers[2], TODAY)["visits"]
     assert [(v["target"], v["visitor"]) for v in again] == [("本人", "王五"), ("家庭", "赵六")]
+
+
+# ---- a minor due by two rows whose 就读学校 differ -----------------------------------------------
+
+MIXED_SCHOOLS = {
+    # (就读学校 as registered for serious misconduct, for misconduct): is 学校 required?
+    "named_and_placeholder": ("青岚中学", "无", True),
+    "placeholder_and_named": ("辍学", "第1镇中学", True),
+    "named_and_empty": ("第1镇中学", None, True),
+    "two_schools": ("青岚中学", "第1镇中学", True),
+    "two_placeholders": ("无", "辍学", False),
+    "placeholder_and_empty": (None, "辍学", False),
+}
+
+
+@pytest.fixture
+def mixed_ws(tmp_path: Path) -> Workspace:
+    """Minors registered in two categories that both need monthly visits (the model's parameter
+    set so in shujian.toml), whose rows name a school in one and none, or a placeholder, in the
+    other; a later file corrects one row's school to a placeholder (a newer version)."""
+    root = tmp_path / "ws"
+    init_workspace(root)
+    with (root / "shujian.toml").open("a", encoding="utf-8") as toml:
+        toml.write(
+            '\n[[overrides]]\nmodel = "juvenile.visit_missing"\nparameter = "categories"\n'
+            'value = ["serious_misconduct", "misconduct"]\n'
+            'source = "测试：不良行为未成年人也每月走访"\n'
+        )
+    ws = open_workspace(root)
+    numbers = {k: id_card(D(2010, 2, 1 + i)) for i, k in enumerate(MIXED_SCHOOLS)}
+    rows = []
+    for key, (serious, mild, _) in MIXED_SCHOOLS.items():
+        for category, school, identified in (
+            ("严重不良行为", serious, "2025-01-01"),
+            ("不良行为", mild, "2025-06-01"),
+        ):
+            rows.append({"姓名": key, "公民身份号码": numbers[key], "类别": category,
+                         "认定日期": identified, "就读学校": school or "",
+                         "所属乡镇（街道）": "城关镇", "村（社区）": "东街社区"})  # fmt: skip
+    send(ws, "key_minors", rows, tmp_path / "files")
+    # a newer version of one row: its school was a mistake, the minor left school
+    late_fix = {**rows[-2], "就读学校": "未入学"}  # two_placeholders' 不良行为 row → still none
+    send(ws, "key_minors", [late_fix], tmp_path / "files")
+    # every minor visited at home, in person and in the village in April; never at a school
+    send(ws, "minor_visits", [
+        {"公民身份号码": n, "走访日期": "2026-04-10", "走访对象": "本人、家长、村委会", "走访人": "王五"}
+        for n in numbers.values()
+    ], tmp_path / "files")  # fmt: skip
+    service.forget()
+    return ws
+
+
+def test_a_school_named_in_any_due_row_is_visited_by_register_and_model_alike(
+    mixed_ws: Workspace,
+) -> None:
+    """One rule for both: a minor due by several rows needs a 学校 visit when any of them names a
+    school (a placeholder in another row does not outweigh it), and the school shown is the one
+    named."""
+    today = D(2026, 5, 10)
+    register = Register(mixed_ws)
+    assert register.rule.categories == ("serious_misconduct", "misconduct")
+    april = Month(D(2026, 4, 1))
+    listed = {r["name"]: r for r in register.due(SYSTEM, april, today, everyone=True)}
+    report = run_models(mixed_ws, load_library(), ["juvenile.visit_missing"], today)
+    [outcome] = report.outcomes
+    warned = {f.evidence[0]["name"]: f.evidence[0] for f in outcome.findings
+              if f.subject.endswith("/2026-04")}  # fmt: skip
+    for key, (serious, mild, needs_school) in MIXED_SCHOOLS.items():
+        assert school_required([serious, mild]) is needs_school, key
+        row = listed[key]
+        assert ("学校" in row["required"]) is needs_school, key
+        assert row["missing"] == (["学校"] if needs_school else []), key
+        assert row["school"] == shown_school([serious, mild]), key
+        if needs_school:
+            assert warned[key]["missing_targets"] == "学校", key
+            assert warned[key]["required_targets"] == "本人、家庭、学校、社区", key
+            assert warned[key]["school"] == shown_school([serious, mild]), key
+        else:
+            assert key not in warned, key
+    # one minor's file says the same for this month's visits (May: nothing visited yet)
+    number = register.resolve_ref(SYSTEM, listed["placeholder_and_named"]["ref"])
+    may = register.minor_file(SYSTEM, number, today)["month"]
+    assert may["required"] == ("本人", "家庭", "学校", "社区") and may["status"] == "due"
+    # and the list of minors shows the school named, not the placeholder
+    shown = {r["name"]: r["school"] for r in register.minors(SYSTEM, today)}
+    assert shown["placeholder_and_named"] == "第1镇中学"
+    assert shown["two_placeholders"] == "辍学"

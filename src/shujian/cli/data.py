@@ -11,7 +11,13 @@ from shujian.cli.common import declared_datasets, user, workspace
 from shujian.data import mappings as saved_mappings
 from shujian.data.datasets import Column, Dataset
 from shujian.data.fields import FIELD_TYPES
-from shujian.data.importer import ImportOptions, ImportResult, import_file, summary_json
+from shujian.data.importer import (
+    ImportOptions,
+    ImportResult,
+    compact,
+    import_file,
+    summary_json,
+)
 from shujian.data.steps import allowed_values
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
@@ -269,6 +275,28 @@ def datasets_show_cmd(ctx: click.Context, dataset_id: str) -> None:
             "查询中用的都是 WGS-84 坐标。"
         )
     click.echo("每行另有 _batch（批次号）和 _row（原文件行号）两列，供 trace 溯源使用。")
+
+
+@datasets_group.command("compact")
+@click.argument("dataset_id")
+@click.pass_context
+def datasets_compact_cmd(ctx: click.Context, dataset_id: str) -> None:
+    """把数据集的小批次（每批不超过50行，如平台登记的走访）合并为一个文件，模型和名册读一个文件而不是逐个打开。
+
+    批次不变：每个批次的登记、原文件哈希、审计记录和它自己的文件都保留，溯源仍指向原批次。导入时每满100个
+    未合并的小批次即自动合并，本命令立即把全部小批次（连同此前合并的文件）合并为一个。
+    """
+    ws = workspace(ctx)
+    dataset = _dataset(ctx, dataset_id)
+    done = compact(Warehouse(ws.warehouse_dir, ws.store), dataset, user=user(ctx))
+    if done is None:
+        click.echo(f"{dataset.label}（{dataset.id}）没有需要合并的小批次。")
+        return
+    merged = f"，并入此前合并的 {len(done.merged)} 个文件" if done.merged else ""
+    click.echo(
+        f"已合并 {dataset.label}（{dataset.id}）的 {done.batches} 个小批次、{done.rows} 行{merged}：{done.parquet}"
+    )
+    click.echo("各批次的登记、哈希和审计记录不变，原文件保留。")
 
 
 @datasets_group.group("mappings")

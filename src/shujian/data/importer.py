@@ -32,7 +32,7 @@ from shujian.data.steps import (
     resolve_constants,
     run_steps,
 )
-from shujian.data.warehouse import Warehouse
+from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse
 from shujian.errors import UserError
 from shujian.identity import ensure_identity
 from shujian.users.access import require
@@ -180,6 +180,10 @@ def import_file(
                 batch.id,
                 audit_detail(record, replaces, newly_saved),
             )
+        if done.table.height <= SMALL_BATCH:
+            # a visit recorded in the platform is a one-row batch: they are compacted by the
+            # hundred, so that readers do not open a file per visit
+            warehouse.compact_when_due(dataset.id, user.name)
     return ImportResult(
         dataset=dataset.id,
         file=name,
@@ -204,6 +208,14 @@ def import_file(
             for c, v in resolve_constants(dataset, options.constants).items()
         },
     )
+
+
+def compact(warehouse: Warehouse, dataset: Dataset, *, user: User = SYSTEM) -> Compaction | None:
+    """Compact every small batch of `dataset` into one file now (`Warehouse.compact`); None when
+    there is nothing to compact. Imports compact by the hundred on their own; this is for an
+    administrator who wants it done at once. It writes to the warehouse: `import_data`."""
+    require(user, "import_data")
+    return warehouse.compact(dataset.id, everything=True, actor=user.name)
 
 
 def options_record(

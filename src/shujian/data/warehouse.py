@@ -20,11 +20,22 @@ A Parquet file that no batch lists and no journal names is someone else's: a bat
 case store, a file copied in by hand. It is moved aside into `.unclaimed/<time>/`, never deleted,
 and the import reports it, because a store that does not list a file is no proof the file is
 worthless (pointing the workspace at another store once made the next import erase every batch).
+
+Small batches are compacted (`compact`). A visit recorded in the platform is a batch of one row
+and one file, and DuckDB opens each file it reads (about a millisecond each): a year of such
+visits would make every model run open tens of thousands of files. A compaction copies the rows of
+many small batches, each row keeping its `_batch`, into one more Parquet file and records which
+batches it holds (`compactions`, `compacted_batches`); readers then open that file instead of
+theirs (`sources`). Nothing else changes: every batch keeps its row, its hash, its audit entry
+and its own file, which is never deleted; a batch replaced after its compaction is skipped in the
+compacted file by its `_batch`. Compactions of one level are merged into one of the next level
+(`COMPACT_MERGE`), so the files a reader opens stay few however many batches there are.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import uuid
@@ -42,6 +53,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -53,6 +65,7 @@ from sqlalchemy import (
     update,
 )
 
+from shujian import audit
 from shujian.paging import fetch_page
 from shujian.store import metadata, now
 
@@ -87,6 +100,44 @@ batches = Table(
         postgresql_where=text("superseded_at IS NULL"),
     ),
 )
+
+
+compactions = Table(
+    "compactions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(64), nullable=False, index=True),
+    # 0: small batches; n + 1: compactions of level n merged
+    Column("level", Integer, nullable=False),
+    Column("parquet", String(256), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("batches", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # set when merged into a compaction of a higher level: kept, never read again
+    Column("superseded_by", Integer, nullable=True),
+    Column("superseded_at", DateTime(timezone=True), nullable=True),
+)
+"""Files holding the rows of many small batches (migration 0012): see the module docstring."""
+
+compacted_batches = Table(
+    "compacted_batches",
+    metadata,
+    Column("compaction_id", Integer, ForeignKey("compactions.id"), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Index("ix_compacted_batches_batch", "batch_id"),
+)
+"""Which batches' rows each compaction holds (rows are added, never changed)."""
+
+SMALL_BATCH = 50
+"""A batch of at most this many rows is small: a visit recorded in the platform (one row), a
+correction sent alone. Small batches are compacted; larger ones are read from their own file."""
+
+COMPACT_LOOSE = 100
+"""Small batches in no compaction that make an import compact them (`compact_when_due`)."""
+
+COMPACT_MERGE = 10
+"""Compactions of one level that are merged into one of the next level."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +184,49 @@ def _batch(r: Mapping[Any, Any]) -> Batch:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """A current batch as readers need it (`Warehouse.sources`): listed from four columns of the
+    store, not the whole record, since a dataset of visits recorded in the platform has a batch
+    per visit and every reader lists them."""
+
+    id: int
+    parquet: str
+    imported: int
+    replaces: int | None = None
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a reader opens for a dataset's current batches (`Warehouse.sources`)."""
+
+    files: tuple[Path, ...]
+    """The batches' own files, or for compacted batches the compaction's file (once)."""
+    batches: tuple[Stored, ...]
+    """The current batches whose rows these files hold, oldest first."""
+    skip: tuple[int, ...] = ()
+    """Batches whose rows a compaction's file holds but that are not to be read: replaced since
+    the compaction, or excluded by the caller."""
+    compacted: Mapping[int, Path] = field(default_factory=dict)
+    """Batch → the compaction's file that holds its rows (the current batches' only)."""
+    places: Mapping[int, int] = field(default_factory=dict)
+    """Current replacement batch → the batch whose place it takes (`Warehouse.places`)."""
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """A compaction just written (`Warehouse.compact`)."""
+
+    id: int
+    dataset: str
+    level: int
+    parquet: str
+    rows: int
+    batches: int
+    merged: tuple[int, ...] = ()
+    """The compactions it merged (superseded by it)."""
+
+
+@dataclass(frozen=True)
 class BatchWrite:
     """A batch being written: its id, and the open transaction that will commit it."""
 
@@ -141,9 +235,19 @@ class BatchWrite:
 
 
 class Warehouse:
-    def __init__(self, root: Path, store: Engine) -> None:
+    def __init__(
+        self,
+        root: Path,
+        store: Engine,
+        *,
+        compact_loose: int | None = None,
+        compact_merge: int | None = None,
+    ) -> None:
         self.root = root
         self.store = store
+        # when imports compact (`compact_when_due`); the module's constants unless given
+        self.compact_loose = compact_loose or COMPACT_LOOSE
+        self.compact_merge = compact_merge or COMPACT_MERGE
 
     # ----------------------------------------------------------------- reading
 
@@ -180,6 +284,16 @@ class Warehouse:
             page = fetch_page(conn, query, offset, limit)
         return [_batch(r) for r in page], page.total
 
+    def has_rows(self, dataset: str) -> bool:
+        """Whether any batch of `dataset` holds an imported row (one query, no listing)."""
+        query = (
+            select(batches.c.id)
+            .where(batches.c.dataset == dataset, batches.c.imported > 0)
+            .limit(1)
+        )
+        with self.store.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def current_counts(self) -> dict[str, int]:
         """Dataset → how many of its batches are current (read by the models)."""
         query = (
@@ -205,6 +319,57 @@ class Warehouse:
             self.root / b.parquet for b in self.batches(dataset, current=True) if b.id != excluding
         ]
 
+    def sources(self, dataset: str, *, excluding: int | None = None) -> Sources:
+        """The files to read for `dataset`'s current batches (`excluding` one more, as `files`):
+        each uncompacted batch's own file and each compaction's file once, oldest first, with
+        the batches a compaction's file holds that must not be read."""
+        listing = (
+            select(
+                batches.c.id,
+                batches.c.parquet,
+                batches.c.imported,
+                batches.c.replaces,
+                batches.c.superseded_at,
+            )
+            .where(batches.c.dataset == dataset)
+            .order_by(batches.c.id)
+        )
+        with self.store.connect() as conn:
+            every = conn.execute(listing).all()
+        current = [
+            Stored(int(r.id), r.parquet, int(r.imported), r.replaces)
+            for r in every
+            if r.superseded_at is None and r.id != excluding
+        ]
+        places = _places({int(r.id): r.replaces for r in every}, {b.id for b in current})
+        held = self.compacted(dataset)
+        wanted = {b.id for b in current}
+        files: list[Path] = []
+        opened: set[Path] = set()
+        for b in current:
+            path = held.get(b.id)
+            if path is None:
+                files.append(self.root / b.parquet)
+            elif path not in opened:
+                opened.add(path)
+                files.append(path)
+        skip = tuple(sorted(i for i, p in held.items() if p in opened and i not in wanted))
+        compacted = {i: p for i, p in held.items() if i in wanted}
+        return Sources(tuple(files), tuple(current), skip, compacted, places)
+
+    def compacted(self, dataset: str) -> dict[int, Path]:
+        """Batch → the file of the current compaction holding its rows (replaced batches too)."""
+        query = (
+            select(compacted_batches.c.batch_id, compactions.c.parquet)
+            .join(compactions, compactions.c.id == compacted_batches.c.compaction_id)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+        )
+        with self.store.connect() as conn:
+            rows = conn.execute(query).all()
+        # one path per file, not per batch: thousands of batches share a few files
+        paths = {p: self.root / p for p in {p for _, p in rows}}
+        return {int(b): paths[p] for b, p in rows}
+
     def places(self, dataset: str) -> dict[int, int]:
         """Current replacement batch → the batch id whose place it takes in the order.
 
@@ -212,21 +377,18 @@ class Warehouse:
         with the right option corrects it, it does not make it the newest. Only replacements
         are listed; every other batch stands at its own id.
         """
-        every = {b.id: b for b in self.batches(dataset)}
-        places = {}
-        for batch in every.values():
-            if batch.current and batch.replaces is not None:
-                first = batch
-                while first.replaces is not None and first.replaces in every:
-                    first = every[first.replaces]
-                places[batch.id] = first.id
-        return places
+        every = self.batches(dataset)
+        return _places({b.id: b.replaces for b in every}, {b.id for b in every if b.current})
 
     def read_column(self, dataset: str, column: str, *, excluding: int | None = None) -> pl.Series:
-        files = self.files(dataset, excluding=excluding)
-        if not files:
+        found = self.sources(dataset, excluding=excluding)
+        if not found.files:
             return pl.Series(column, [], dtype=pl.Utf8)
-        return pl.scan_parquet(files).select(column).collect()[column]
+        # file by file: a compaction's file may hold columns a batch's own file lacks
+        rows = pl.concat([pl.scan_parquet(f).select("_batch", column) for f in found.files])
+        if found.skip:
+            rows = rows.filter(~pl.col("_batch").is_in(list(found.skip)))
+        return rows.select(column).collect()[column]
 
     # ----------------------------------------------------------------- writing
 
@@ -304,6 +466,211 @@ class Warehouse:
             raise
         journal.unlink(missing_ok=True)
 
+    # ----------------------------------------------------------------- compaction
+
+    def compact(
+        self, dataset: str, *, everything: bool = False, actor: str = "system"
+    ) -> Compaction | None:
+        """Compact `dataset`'s small batches now, under the import lock (see the module
+        docstring); None when there is nothing to do.
+
+        By default as an import does (`compact_when_due`); with `everything`, every small
+        batch and every compaction of the dataset into one file.
+        """
+        with self.lock():
+            return self._compact(dataset, everything=everything, actor=actor)
+
+    def compact_when_due(self, dataset: str, actor: str = "system") -> Compaction | None:
+        """After an import, with the import lock held: compact the small batches in no
+        compaction once there are `compact_loose` of them (`COMPACT_LOOSE`), and merge
+        `compact_merge` compactions of a level (`COMPACT_MERGE`) into one of the next. Cheap when
+        nothing is due: two counts, not every batch read."""
+        if not self._due(dataset):
+            return None
+        return self._compact(dataset, everything=False, actor=actor)
+
+    def _due(self, dataset: str) -> bool:
+        """Whether `compact_when_due` has anything to do (counted in the store)."""
+        held = (
+            select(compacted_batches.c.batch_id)
+            .join(compactions, compactions.c.id == compacted_batches.c.compaction_id)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+        )
+        loose = (
+            select(func.count())
+            .select_from(batches)
+            .where(
+                batches.c.dataset == dataset,
+                batches.c.superseded_at.is_(None),
+                batches.c.imported <= SMALL_BATCH,
+                batches.c.id.not_in(held),
+            )
+        )
+        levels = (
+            select(func.count())
+            .select_from(compactions)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+            .group_by(compactions.c.level)
+        )
+        with self.store.connect() as conn:
+            if int(conn.execute(loose).scalar_one()) >= self.compact_loose:
+                return True
+            return any(int(n) >= self.compact_merge for (n,) in conn.execute(levels))
+
+    def _compact(self, dataset: str, *, everything: bool, actor: str) -> Compaction | None:
+        """Compact (the lock held): with `everything`, every loose small batch and every
+        compaction into one file; else the loose ones once there are enough of them, then each
+        level's compactions into the next once there are enough of them. The last written."""
+        current = {b.id: b for b in self.batches(dataset, current=True)}
+        live = self._compactions(dataset)
+        held = {batch for c in live for batch in c["batch_ids"]}
+        loose = [b for b in current.values() if b.imported <= SMALL_BATCH and b.id not in held]
+        if everything:
+            stale = any(i not in current for c in live for i in c["batch_ids"])
+            if not loose and (len(live) < 2 and not stale):
+                return None
+            level = max((c["level"] for c in live), default=-1) + 1
+            return self._write_compaction(dataset, level, loose, live, current, actor)
+        done = None
+        if len(loose) >= self.compact_loose:
+            done = self._write_compaction(dataset, 0, loose, [], current, actor)
+            live = self._compactions(dataset)
+        level = 0
+        while True:
+            same = [c for c in live if c["level"] == level]
+            if not same and not any(c["level"] > level for c in live):
+                return done
+            if len(same) >= self.compact_merge:
+                done = self._write_compaction(dataset, level + 1, [], same, current, actor)
+                live = self._compactions(dataset)
+            level += 1
+
+    def _compactions(self, dataset: str) -> list[dict[str, Any]]:
+        """The dataset's current compactions, oldest first, each with the batches it holds."""
+        query = (
+            select(compactions.c.id, compactions.c.level, compactions.c.parquet)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+            .order_by(compactions.c.id)
+        )
+        members = (
+            select(compacted_batches.c.compaction_id, compacted_batches.c.batch_id)
+            .join(compactions, compactions.c.id == compacted_batches.c.compaction_id)
+            .where(compactions.c.dataset == dataset, compactions.c.superseded_at.is_(None))
+        )
+        with self.store.connect() as conn:
+            found = {r.id: {**r._mapping, "batch_ids": set()} for r in conn.execute(query)}
+            for compaction_id, batch_id in conn.execute(members):
+                found[compaction_id]["batch_ids"].add(int(batch_id))
+        return list(found.values())
+
+    def _write_compaction(
+        self,
+        dataset: str,
+        level: int,
+        loose: list[Batch],
+        merged: list[dict[str, Any]],
+        current: Mapping[int, Batch],
+        actor: str,
+    ) -> Compaction:
+        """One file holding the rows of `loose` batches and of the `merged` compactions' current
+        batches, exactly as stored (each row keeps its `_batch` and `_row`), and its record.
+
+        Written as a batch is: journal, temporary file, flush, rename, and only then the commit
+        of its record, the end of the compactions it merges and its audit entry. A batch's row
+        count is checked against its record before anything is committed."""
+        parts = [pl.read_parquet(self.root / b.parquet) for b in loose]
+        for c in merged:
+            keep = sorted(i for i in c["batch_ids"] if i in current)
+            if keep:
+                parts.append(
+                    pl.read_parquet(self.root / c["parquet"]).filter(pl.col("_batch").is_in(keep))
+                )
+        rows = (
+            pl.concat(parts, how="diagonal_relaxed").sort("_batch", "_row")
+            if parts
+            else pl.DataFrame()
+        )
+        ids = sorted(
+            {b.id for b in loose} | {i for c in merged for i in c["batch_ids"] if i in current}
+        )
+        counted = dict(rows.group_by("_batch").len().iter_rows()) if rows.height else {}
+        wrong = [i for i in ids if counted.get(i, 0) != current[i].imported]
+        if wrong:
+            raise RuntimeError(f"compaction of {dataset}: batch {wrong[0]} has not its rows")
+        folder = self.root / dataset
+        name = f"compacted-{uuid.uuid4().hex}.parquet"
+        final = folder / name
+        tmp = folder / f".tmp-{name}"
+        parquet = f"{dataset}/{name}"
+        journal = self._journal([f"{dataset}/.tmp-{name}", parquet])
+        try:
+            with self.store.begin() as conn:
+                at = now()
+                rows.write_parquet(tmp, compression="lz4")
+                with tmp.open("rb+") as fh:
+                    os.fsync(fh.fileno())
+                sha = _sha256(tmp)
+                compaction_id = int(
+                    conn.execute(
+                        insert(compactions).values(
+                            dataset=dataset,
+                            level=level,
+                            parquet=parquet,
+                            file_sha256=sha,
+                            rows=rows.height,
+                            batches=len(ids),
+                            created_at=at,
+                        )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                )
+                if ids:
+                    conn.execute(
+                        insert(compacted_batches),
+                        [{"compaction_id": compaction_id, "batch_id": i} for i in ids],
+                    )
+                for c in merged:
+                    ended = conn.execute(
+                        update(compactions)
+                        .where(compactions.c.id == c["id"], compactions.c.superseded_at.is_(None))
+                        .values(superseded_by=compaction_id, superseded_at=at)
+                    )
+                    if ended.rowcount != 1:
+                        raise RuntimeError(f"compaction {c['id']} is not current: cannot merge it")
+                audit.record(
+                    conn,
+                    actor,
+                    "compact",
+                    "compaction",
+                    compaction_id,
+                    {
+                        "dataset": dataset,
+                        "level": level,
+                        "parquet": parquet,
+                        "file_sha256": sha,
+                        "rows": rows.height,
+                        "batches": ids,
+                        "merged": [c["id"] for c in merged],
+                    },
+                )
+                tmp.rename(final)
+                _fsync_dir(folder)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            if final.exists() and not self._registered(parquet):
+                final.unlink()
+            journal.unlink(missing_ok=True)
+            raise
+        journal.unlink(missing_ok=True)
+        return Compaction(
+            compaction_id,
+            dataset,
+            level,
+            parquet,
+            rows.height,
+            len(ids),
+            tuple(c["id"] for c in merged),
+        )
+
     def _journal(self, files: list[str]) -> Path:
         """Record, durably, the files about to be written — before any of them exists.
 
@@ -324,11 +691,23 @@ class Warehouse:
         return entry
 
     def _registered(self, parquet: str) -> bool:
+        """A batch or a compaction lists this file."""
         with self.store.connect() as conn:
             return (
                 conn.execute(select(batches.c.id).where(batches.c.parquet == parquet)).first()
                 is not None
+                or conn.execute(
+                    select(compactions.c.id).where(compactions.c.parquet == parquet)
+                ).first()
+                is not None
             )
+
+    def _known(self) -> set[str]:
+        """Every file a batch or a compaction lists (superseded ones too: they are kept)."""
+        with self.store.connect() as conn:
+            listed = [p for (p,) in conn.execute(select(batches.c.parquet))]
+            listed += [p for (p,) in conn.execute(select(compactions.c.parquet))]
+        return set(listed)
 
     def data_files(self) -> list[Path]:
         """Every Parquet file in the dataset folders, committed or not (asides excluded)."""
@@ -351,7 +730,7 @@ class Warehouse:
         done = Sweep()
         if not self.root.exists():
             return done
-        known = {b.parquet for b in self.batches()}
+        known = self._known()
         journal = self.root / JOURNAL_DIR
         for entry in sorted(journal.glob("*.json")) if journal.exists() else []:
             for rel in _journaled(entry):
@@ -360,13 +739,16 @@ class Warehouse:
                     path.unlink()
                     done.removed.append(path)
             entry.unlink()
+        # by name first, then the file system's own entry type: no stat per file (a warehouse
+        # holds a file per visit recorded in the platform, thousands of them)
         unclaimed = [
-            p
-            for p in self.root.glob("*/*")
-            if not p.parent.name.startswith(".")
-            and p.is_file()
-            and (p.suffix == ".parquet" or p.name.startswith(".tmp-"))
-            and f"{p.parent.name}/{p.name}" not in known
+            Path(entry.path)
+            for folder in os.scandir(self.root)
+            if folder.is_dir() and not folder.name.startswith(".")
+            for entry in os.scandir(folder.path)
+            if (entry.name.endswith(".parquet") or entry.name.startswith(".tmp-"))
+            and f"{folder.name}/{entry.name}" not in known
+            and entry.is_file()
         ]
         if unclaimed:
             aside = self.root / UNCLAIMED_DIR / now().astimezone().strftime("%Y%m%d-%H%M%S")
@@ -411,6 +793,28 @@ def _journaled(entry: Path) -> list[str]:
         for f in files
         if isinstance(f, str) and f.count("/") == 1 and ".." not in f and not f.startswith("/")
     ]
+
+
+def _places(replaces: Mapping[int, int | None], current: set[int]) -> dict[int, int]:
+    """Each current batch that replaced another → the first batch of its chain of replacements
+    (`Warehouse.places`); `replaces` maps every batch of the dataset to the one it replaced."""
+    places = {}
+    for batch in current:
+        if replaces.get(batch) is None:
+            continue
+        first = batch
+        while (earlier := replaces.get(first)) is not None and earlier in replaces:
+            first = earlier
+        places[batch] = first
+    return places
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:

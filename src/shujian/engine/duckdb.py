@@ -10,20 +10,23 @@ import polars as pl
 
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
-from shujian.data.warehouse import Warehouse
+from shujian.data.warehouse import Sources, Warehouse
 from shujian.engine.dialects import CALENDAR_TABLE
+from shujian.engine.superseded import superseded_rows
 
 
 class DuckDBEngine:
     """One in-memory DuckDB connection with a view per dataset (current state only).
 
-    Only current batches are read (`Warehouse.files`): a batch replaced by a re-import of its
-    file with other options is kept in the warehouse but is invisible to every model.
+    Only current batches are read (`Warehouse.sources`): a batch replaced by a re-import of its
+    file with other options is kept in the warehouse but is invisible to every model. Small
+    batches compacted together are read from the compaction's one file.
 
     A snapshot dataset's view keeps, for each record key, the row of the newest batch (a batch
     holds each key once: the importer keeps a file's last row per key, so a single batch needs
-    no window); an events dataset's view is the union of its batches (duplicates were refused
-    at import).
+    nothing more): its stored rows less those another batch's row replaces, found once per batch
+    set (`superseded`). An events dataset's view is the union of its batches (duplicates were
+    refused at import).
     """
 
     name = "duckdb"
@@ -52,7 +55,7 @@ class DuckDBEngine:
             self._registered.add(dataset_id)
 
     def _create_view(self, dataset: Dataset) -> None:
-        sql = current_rows(self.warehouse, dataset)
+        sql = current_rows(self.warehouse, dataset, con=self.con)
         name = _quote(dataset.id)
         if sql is None:
             empty = pl.DataFrame(schema=stored_schema(dataset))
@@ -72,7 +75,12 @@ class DuckDBEngine:
 
 
 def current_rows(
-    warehouse: Warehouse, dataset: Dataset, where: str | None = None, columns: str = "*"
+    warehouse: Warehouse,
+    dataset: Dataset,
+    where: str | None = None,
+    columns: str = "*",
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> str | None:
     """The SELECT of a dataset's current rows (None when it has no current batch): the newest
     row per record key of a snapshot, the union of an events dataset's batches.
@@ -82,23 +90,53 @@ def current_rows(
     It must test record-key columns only (or `_record_key`): a condition on another column
     would pick an older row whose newer version no longer meets it. `columns` lists what to
     read (the record key and `_batch`, `_row` are read for the ranking in any case).
+
+    With `con` (the engine's connection), a snapshot of several batches is read as its stored
+    rows less those that are not the newest of their key, found once per batch set and kept
+    (`superseded.superseded_rows`): no window at all, and a query's own filters on any column
+    reach the scan.
     """
-    files = warehouse.files(dataset.id)
-    if not files:
+    found = warehouse.sources(dataset.id)
+    if not found.batches:
         return None
     condition = f" WHERE {where}" if where else ""
-    several = len(files) > 1
+    # several batches, whether in several files or in one compaction's file
+    several = len(found.batches) > 1
+    places = found.places if several and dataset.mode == "snapshot" else {}
+    if con is not None and several and dataset.mode == "snapshot":
+        return without_superseded(
+            con,
+            warehouse,
+            dataset,
+            found,
+            f"(SELECT * FROM {source_sql(found)}{condition})",
+            columns,
+        )
     return newest_per_key(
-        dataset,
-        f"(SELECT * FROM {parquet_source(files)}{condition})",
-        warehouse.places(dataset.id) if several and dataset.mode == "snapshot" else {},
-        several,
-        columns,
+        dataset, f"(SELECT * FROM {source_sql(found)}{condition})", places, several, columns
+    )
+
+
+def without_superseded(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
+    dataset: Dataset,
+    found: Sources,
+    source: str,
+    columns: str = "*",
+) -> str:
+    """The SELECT of `source`'s rows — stored rows of `found`'s batches of a snapshot, read any
+    way — less those that are not the newest of their record key (`superseded.superseded_rows`,
+    kept per batch set): what `newest_per_key` chooses, without ranking every row."""
+    gone = superseded_rows(con, warehouse, dataset, found, source_sql(found), _place(found.places))
+    return (
+        f"SELECT {columns} FROM {source} AS s "
+        f"ANTI JOIN {gone} AS g ON g._batch = s._batch AND g._row = s._row"
     )
 
 
 def newest_per_key(
-    dataset: Dataset, source: str, places: dict[int, int], several: bool, columns: str = "*"
+    dataset: Dataset, source: str, places: Mapping[int, int], several: bool, columns: str = "*"
 ) -> str:
     """The SELECT of `source`'s rows (stored rows of the dataset's current batches) reduced as a
     model reads them: for a snapshot read from several batches, the newest row per record key
@@ -113,9 +151,19 @@ def newest_per_key(
 
 def stored_rows(warehouse: Warehouse, dataset: Dataset) -> str | None:
     """Every stored row of the dataset's current batches, older versions of a record included
-    (a `read_parquet` table expression); None when it has no current batch."""
-    files = warehouse.files(dataset.id)
-    return parquet_source(files) if files else None
+    (a table expression); None when it has no current batch."""
+    found = warehouse.sources(dataset.id)
+    return source_sql(found) if found.batches else None
+
+
+def source_sql(found: Sources) -> str:
+    """A table expression reading the stored rows of these sources' batches: their files, less
+    the rows of the batches a compaction's file holds that are not to be read."""
+    read = parquet_source(list(found.files))
+    if not found.skip:
+        return read
+    skipped = ", ".join(str(int(b)) for b in found.skip)
+    return f"(SELECT * FROM {read} WHERE _batch NOT IN ({skipped}))"
 
 
 def parquet_source(files: list[Path]) -> str:
@@ -125,7 +173,7 @@ def parquet_source(files: list[Path]) -> str:
     return f"read_parquet({listing}, union_by_name = true)"
 
 
-def _place(places: dict[int, int]) -> str:
+def _place(places: Mapping[int, int]) -> str:
     """A batch's place in the order of a snapshot's batches: its id, or for a replacement the id
     of the batch it replaced (`Warehouse.places`)."""
     if not places:

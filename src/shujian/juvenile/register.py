@@ -13,7 +13,14 @@ rows; `tests/juvenile/test_register_service.py` checks that both give the same a
   default) registered on or before the month's first day, not withdrawn before its last day
   (withdrawn on the last day: still due) and under 18 on its last day. The four targets are
   本人, 家庭, 学校 and 社区; a minor with no school (就读学校 empty or a placeholder such as 无)
-  needs no 学校 visit. A month whose last day has passed with a target missing is **late**.
+  needs no 学校 visit. A minor due by several rows (two due categories) whose 就读学校 differ
+  needs a 学校 visit when any of them names a school: a placeholder in one row does not outweigh
+  a school another agency names, and a visit to that school is how the helper learns which is
+  right (`school_required`).
+* A month whose last day has passed with a target missing is **late**: the visits of a month
+  may be made until its last day ends (民法典 art. 203: a period's last day ends at midnight), so
+  on that day the month is still open and from the next day it is late (`late_months`,
+  `visit_status`). `juvenile.visit_missing` looks back over the same months.
 """
 
 from __future__ import annotations
@@ -124,8 +131,8 @@ class Month:
 
 
 def late_months(today: dt.date, count: int = LATE_MONTHS) -> tuple[Month, ...]:
-    """The `count` complete months before the month of `today`, oldest first: a month is late
-    for a visit once its last day has passed."""
+    """The `count` months before the month of `today`, oldest first: the months whose last day
+    has passed (on a month's last day that month is not yet among them)."""
     months = []
     month = Month.of(today)
     for _ in range(count):
@@ -151,6 +158,26 @@ def has_school(school: str | None, no_school: Iterable[str] = NO_SCHOOL_VALUES) 
     """就读学校 names a school (not empty, not a placeholder such as 无)."""
     text = (school or "").strip()
     return bool(text) and text not in set(no_school)
+
+
+def school_required(
+    schools: Iterable[str | None], no_school: Iterable[str] = NO_SCHOOL_VALUES
+) -> bool:
+    """Whether the month's due rows of one minor ask for a 学校 visit: any of them names a school
+    (青岚中学 in one row and 无 or 辍学 in another: the school is visited)."""
+    placeholders = tuple(no_school)
+    return any(has_school(s, placeholders) for s in schools)
+
+
+def shown_school(
+    schools: Iterable[str | None], no_school: Iterable[str] = NO_SCHOOL_VALUES
+) -> str | None:
+    """The 就读学校 shown for a minor with several rows: the school named (the greatest, when
+    rows name different schools), else what the rows write (a placeholder), else None."""
+    placeholders = tuple(no_school)
+    written = [s for s in schools if s is not None]
+    named = [s for s in written if has_school(s, placeholders)]
+    return max(named or written, default=None)
 
 
 def required_targets(school: bool) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -36,9 +37,14 @@ from sqlalchemy import or_, select
 from shujian import audit
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
-from shujian.data.warehouse import Batch, Warehouse
+from shujian.data.warehouse import SMALL_BATCH, Sources, Stored, Warehouse
 from shujian.engine.dialects import expand_functions, parse
-from shujian.engine.duckdb import newest_per_key, parquet_source, stored_rows
+from shujian.engine.duckdb import (
+    newest_per_key,
+    parquet_source,
+    stored_rows,
+    without_superseded,
+)
 from shujian.errors import UserError
 from shujian.juvenile.access import (
     JUVENILE_DEPARTMENT,
@@ -58,11 +64,11 @@ from shujian.juvenile.register import (
     STATUS_LABELS,
     Month,
     due_in_month,
-    has_school,
     late_months,
     missing_targets,
     on_register,
     required_targets,
+    school_required,
     visit_status,
     visited_targets,
 )
@@ -119,16 +125,19 @@ class VisitPage(Page):
         self.done = done
 
 
-SMALL_BATCH = 50
-"""A batch of at most this many rows is read from memory (`Register._stored`)."""
-
 _SMALL: dict[tuple[str, str], tuple[frozenset[str], pl.DataFrame]] = {}
 _SMALL_LOCK = threading.Lock()
 
 
-def _small_rows(warehouse: Warehouse, dataset: Dataset, batches: Sequence[Batch]) -> pl.DataFrame:
+def _small_rows(
+    warehouse: Warehouse,
+    dataset: Dataset,
+    batches: Sequence[Stored],
+    compacted: Mapping[int, Path],
+) -> pl.DataFrame:
     """The rows of these small batches, kept per dataset: a batch read before is not read again,
-    only the batches new since (a batch no longer current is dropped by reading all again)."""
+    only the batches new since (a batch no longer current is dropped by reading all again).
+    Compacted batches are read from their compaction's file, once for all of them."""
     key = (str(warehouse.root), dataset.id)
     # by file: a file's name is unique (a workspace made anew at the same place reuses batch ids)
     wanted = frozenset(b.parquet for b in batches)
@@ -138,10 +147,18 @@ def _small_rows(warehouse: Warehouse, dataset: Dataset, batches: Sequence[Batch]
         return rows
     if not known <= wanted:
         known, rows = frozenset(), pl.DataFrame(schema=stored_schema(dataset))
-    new = [warehouse.root / b.parquet for b in batches if b.parquet not in known]
-    read = pl.concat(
-        [rows, *(pl.read_parquet(path) for path in new)], how="diagonal_relaxed"
-    ).select(list(stored_schema(dataset)))
+    new: list[pl.DataFrame] = []
+    together: dict[Path, list[int]] = {}
+    for b in batches:
+        if b.parquet in known:
+            continue
+        if b.id in compacted:
+            together.setdefault(compacted[b.id], []).append(b.id)
+        else:
+            new.append(pl.read_parquet(warehouse.root / b.parquet))
+    for path, ids in together.items():
+        new.append(pl.read_parquet(path).filter(pl.col("_batch").is_in(ids)))
+    read = pl.concat([rows, *new], how="diagonal_relaxed").select(list(stored_schema(dataset)))
     read = read.rechunk()  # one chunk: a frame of a thousand one-row chunks is slow to scan
     with _SMALL_LOCK:
         _SMALL[key] = (wanted, read)
@@ -362,26 +379,31 @@ class Register:
         only, see `engine.duckdb.current_rows`): the stored rows (`_stored`), the newest per
         record key of a snapshot."""
         dataset = self.datasets[dataset_id]
-        source, batches = self._stored(con, dataset_id, where)
-        several = len(batches) > 1
+        source, found = self._stored(con, dataset_id, where)
+        several = len(found.batches) > 1
+        if where is None and several and dataset.mode == "snapshot":
+            # every row (a whole registry): less the replaced ones, found once per batch set
+            return f"({without_superseded(con, self.warehouse, dataset, found, source, columns)})"
         # a replacement stands where the batch it replaced stood; without one, each at its id
-        replacing = several and any(b.replaces is not None for b in batches)
-        places = self.warehouse.places(dataset_id) if replacing else {}
+        replacing = several and any(b.replaces is not None for b in found.batches)
+        places = found.places if replacing else {}
         return f"({newest_per_key(dataset, source, places, several, columns)})"
 
     def _stored(
         self, con: duckdb.DuckDBPyConnection, dataset_id: str, where: str | None
-    ) -> tuple[str, list[Batch]]:
+    ) -> tuple[str, Sources]:
         """Every stored row of the dataset's current batches meeting `where`, as a table
-        expression, and those batches.
+        expression, and what they were read from.
 
         Large batches are read from their Parquet files with `where` pushed down. Small ones —
         the visits recorded in the platform, one row and one file each, thousands of them in a
         year — are read from memory: their rows are read once and kept per process (a batch's
         file never changes), so that a page does not open every one of their files
-        (bench/juvenile.py: 2,000 of them made one minor's page take a second)."""
+        (bench/juvenile.py: 2,000 of them made one minor's page take a second); those compacted
+        together are read from their compaction's one file (`Warehouse.compact`)."""
         dataset = self.datasets[dataset_id]
-        batches = self.warehouse.batches(dataset_id, current=True)
+        found = self.warehouse.sources(dataset_id)
+        batches = list(found.batches)
         condition = f" WHERE {where}" if where else ""
         large = [self.warehouse.root / b.parquet for b in batches if b.imported > SMALL_BATCH]
         small = [b for b in batches if b.imported <= SMALL_BATCH]
@@ -390,9 +412,9 @@ class Register:
             parts.append(f"SELECT * FROM {parquet_source(large)}{condition}")
         if small or not large:
             name = f"_small_{dataset_id}"
-            con.register(name, _small_rows(self.warehouse, dataset, small))
+            con.register(name, _small_rows(self.warehouse, dataset, small, found.compacted))
             parts.append(f"SELECT * FROM {name}{condition}")
-        return "(" + " UNION ALL BY NAME ".join(parts) + ")", batches
+        return "(" + " UNION ALL BY NAME ".join(parts) + ")", found
 
     @staticmethod
     def _ids_condition(scope: RegisterScope, params: dict[str, Any]) -> str | None:
@@ -421,24 +443,32 @@ class Register:
         """The registry rows on the register on `day`, and the minors they make (one row each,
         in list order), kept per batch set and day."""
         registry = self.registry_rows()
-        key = ("active", id(registry), day)
+        no_school = self.rule.no_school
+        key = ("active", id(registry), day, no_school)
 
         def compute() -> tuple[pl.DataFrame, pl.DataFrame]:
             with self._connect() as con:
                 con.register("registry", registry)
                 rows = _frame(con, f"SELECT * FROM registry WHERE {_active('$day')}", {"day": day})
                 con.register("active", rows)
-                minors = con.sql(
+                # the school named in any row, else the placeholder (register.shown_school)
+                minors = _frame(
+                    con,
                     """
                     SELECT id_card, arg_min(name, identified_on) AS name,
                            list_sort(list_distinct(list(category))) AS categories,
                            arg_min(town, identified_on) AS town,
                            arg_min(village, identified_on) AS village,
-                           max(school) AS school, min(identified_on) AS identified_on
+                           coalesce(max(school) FILTER (
+                                      WHERE trim(school) <> ''
+                                        AND trim(school) <> ALL ($no_school::VARCHAR[])),
+                                    max(school)) AS school,
+                           min(identified_on) AS identified_on
                     FROM active GROUP BY id_card
                     ORDER BY town NULLS LAST, village NULLS LAST, name, id_card
-                    """
-                ).pl()
+                    """,
+                    {"no_school": list(no_school)},
+                )
             return rows, minors
 
         return _KEPT.get(key, compute, registry)
@@ -719,7 +749,7 @@ class Register:
         ]
         if not due:
             return None
-        required = required_targets(any(has_school(r["school"], rule.no_school) for r in due))
+        required = required_targets(school_required((r["school"] for r in due), rule.no_school))
         seen = visited_targets(
             v["target"] for v in visits if month.first <= v["visited_on"] <= month.last
         )
@@ -822,12 +852,15 @@ class Register:
                            arg_min(r.name, r.identified_on) AS name,
                            arg_min(r.town, r.identified_on) AS town,
                            arg_min(r.village, r.identified_on) AS village,
-                           max(r.school) AS school,
-                           bool_or(r.school IS NOT NULL AND trim(r.school) <> ''
-                                   AND trim(r.school) <> ALL ($no_school::VARCHAR[]))
-                             AS has_school,
+                           coalesce(max(r.school) FILTER (WHERE r.names_school),
+                                    max(r.school)) AS school,
+                           bool_or(r.names_school) AS has_school,
                            min(r.identified_on) AS identified_on
-                    FROM registry AS r CROSS JOIN months AS m
+                    FROM (
+                      SELECT *, (school IS NOT NULL AND trim(school) <> ''
+                                 AND trim(school) <> ALL ($no_school::VARCHAR[])) AS names_school
+                      FROM registry
+                    ) AS r CROSS JOIN months AS m
                     WHERE r.identified_on <= m.first
                       AND (r.withdrawn_on IS NULL OR r.withdrawn_on >= m.last)
                       AND {_age_sql("r.id_card", "m.last")} < {ADULT_AGE}

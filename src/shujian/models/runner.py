@@ -13,6 +13,7 @@ provisional years is refused — alone: the run's other models go on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import string
 import time
@@ -239,7 +240,7 @@ def evaluate(
 def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
     """Those of `wanted` without a committed batch holding at least one imported row (no file,
     or files whose every row was rejected)."""
-    return {d for d in wanted if not any(b.imported for b in warehouse.batches(d))}
+    return {d for d in wanted if not warehouse.has_rows(d)}
 
 
 def mark_provisional(
@@ -402,5 +403,39 @@ class _TitleFormatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+_FORMATTER = _TitleFormatter()
+
+
+@functools.lru_cache(maxsize=256)
+def _title_parts(
+    template: str,
+) -> tuple[tuple[str, str | None, str | None, str | None], ...] | None:
+    """The template parsed once: (literal, field, format spec, conversion) parts; None when a
+    field is more than a name (an attribute, an index, a nested spec) and the full formatter is
+    needed."""
+    parts = tuple(string.Formatter().parse(template))
+    for _, name, spec, _ in parts:
+        if name is not None and (not name or any(c in name for c in ".[") or "{" in (spec or "")):
+            return None
+    return parts
+
+
 def render_title(template: str, row: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-    return _TitleFormatter().vformat(template, (), {**params, **row})
+    """The title of a lead: the template's fields from its first evidence row, else from the
+    parameters (a model with tens of thousands of leads renders as many titles: the template is
+    parsed once, not for each)."""
+    parts = _title_parts(template)
+    if parts is None or any(
+        n is not None and n not in row and n not in params for _, n, _, _ in parts
+    ):
+        return _FORMATTER.vformat(template, (), {**params, **row})
+    out = []
+    for literal, name, spec, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        value = row[name] if name in row else params[name]
+        if conversion:
+            value = _FORMATTER.convert_field(value, conversion)
+        out.append(_FORMATTER.format_field(value, spec or ""))
+    return "".join(out)
