@@ -118,7 +118,7 @@ compactions = Table(
     Column("superseded_by", Integer, nullable=True),
     Column("superseded_at", DateTime(timezone=True), nullable=True),
 )
-"""Files holding the rows of many small batches (migration 0012): see the module docstring."""
+"""Files holding the rows of many small batches (migration 0014): see the module docstring."""
 
 compacted_batches = Table(
     "compacted_batches",

@@ -6,8 +6,8 @@ small batches (each row keeping its `_batch`), `compacted_batches` which batches
 batches themselves, their files and their audit entries are unchanged. See
 `shujian.data.warehouse`.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-14
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
