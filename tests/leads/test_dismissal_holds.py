@@ -59,11 +59,13 @@ def _correctable_fact(model_id: str, evidence: dict[str, Any]) -> tuple[str, str
     files = load_fixture(spec.fixture_path)["datasets"]
     lineage = query_lineage(spec.query, DATASETS)
     for column in spec.deciding:
-        sources = lineage[column]
-        if column == spec.subject_column or len(sources) != 1 or evidence.get(column) is None:
+        # copied from one column, whatever conditions chose the row it was copied from (an
+        # ARG_MIN by 认定日期, a school preferred to a placeholder)
+        values = [x for x in lineage[column] if x.how == "value"]
+        if column == spec.subject_column or len(values) != 1 or evidence.get(column) is None:
             continue
-        (source,) = sources
-        if source.kind != "column" or source.how != "value" or source.name.startswith("_"):
+        (source,) = values
+        if source.kind != "column" or source.name.startswith("_"):
             continue
         declared = DATASETS[source.dataset].column(source.name)
         value = str(evidence[column])
