@@ -312,6 +312,7 @@ def _kept_lead_facts(
     review_models: Collection[str],
     since: dt.date | None,
     until: dt.date | None,
+    version: tuple[Any, ...],
 ) -> list[Fact]:
     """`_lead_facts`, computed once per version of the store (`_store_version`) and kept: a
     dashboard read by many users between two changes adds the leads up once. The first reading
@@ -324,7 +325,6 @@ def _kept_lead_facts(
         until,
     )
     with _lead_figures_lock:
-        version = _store_version(conn)
         kept = _lead_figures.get(key)
         if kept is not None and kept[0] == version:
             return kept[1]
@@ -343,12 +343,14 @@ def _facts(
     since: dt.date | None = None,
     until: dt.date | None = None,
     lead_ids: Collection[int] | None = None,
+    version: tuple[Any, ...] | None = None,
 ) -> Iterable[Fact]:
     """Every figure within the period (`since`, `until`), each on the day it counts for (the
     leads' on the first day of their month: `_lead_facts`)."""
     with store.connect() as conn:
         if lead_ids is None:
-            yield from _kept_lead_facts(conn, home, review_models, since, until)
+            kept = version if version is not None else _store_version(conn)
+            yield from _kept_lead_facts(conn, home, review_models, since, until, kept)
         else:
             yield from _lead_facts(conn, home, review_models, since, until, lead_ids)
         case_rows = {r.id: r for r in conn.execute(select(cases))}
@@ -469,7 +471,7 @@ def tables(
         kept = _tables.get(key)
     if kept is not None and kept[0] == version:
         return copy.deepcopy(kept[1])
-    out = _tables_of(store, scope, dimensions, since, until, home, review_models)
+    out = _tables_of(store, scope, dimensions, since, until, home, review_models, version)
     with _tables_lock:
         _tables.pop(key, None)
         while len(_tables) >= KEPT_TABLES:
@@ -493,6 +495,7 @@ def _tables_of(
     until: dt.date | None,
     home: Mapping[str, str],
     review_models: Collection[str],
+    version: tuple[Any, ...],
 ) -> dict[str, list[dict[str, Any]]]:
     keys = [k for k, _ in columns()]
     table: dict[str, dict[str, dict[str, Any]]] = {by: {} for by in dimensions}
@@ -500,7 +503,7 @@ def _tables_of(
     granted = (
         {int(i) for kind, i in scope.grants if kind == "lead"} if scope.kind == "records" else None
     )
-    for fact in _facts(store, home, review_models, since, until, granted):
+    for fact in _facts(store, home, review_models, since, until, granted, version):
         if fact.ref is not None and not visible(scope, fact.ref):
             continue
         for by in dimensions:
