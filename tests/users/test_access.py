@@ -46,19 +46,19 @@ ACTIONS = (
     "view_leads", "dispatch", "triage", "open_case", "view_cases", "act_on_case",
     "issue_document", "record_reply", "view_stats", "export", "reveal_id", "manage_users",
     "manage_settings", "view_audit", "verify_audit", "run_models", "import_data", "view_minors",
-    "record_visit", "supervise_minors",
+    "record_visit", "supervise_minors", "juvenile_work", "view_sealed", "handle_sealing",
 )  # fmt: skip
 
 MAY = {
-    #                view disp tri  open vcas act  doc  rep  stat exp  rev  usr  set  aud  ver  run  imp  min  vis  sup
-    "admin":           (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0),
-    "chief":           (1,   0,   0,   0,   1,   0,   0,   0,   1,   1,   0,   0,   0,   1,   1,   0,   0,   1,   0,   0),
-    "department_head": (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1),
-    "prosecutor":      (1,   0,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1),
-    "assistant":       (1,   0,   1,   1,   1,   1,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0),
-    "helper":          (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   0),
-    "system":          (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
-    "single_user":     (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
+    #                view disp tri  open vcas act  doc  rep  stat exp  rev  usr  set  aud  ver  run  imp  min  vis  sup  juv  sea  hsl
+    "admin":           (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0),
+    "chief":           (1,   0,   0,   0,   1,   0,   0,   0,   1,   1,   0,   0,   0,   1,   1,   0,   0,   1,   0,   0,   0,   0,   0),
+    "department_head": (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   1,   1),
+    "prosecutor":      (1,   0,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   0,   0),
+    "assistant":       (1,   0,   1,   1,   1,   1,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0),
+    "helper":          (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   0,   0,   0,   0),
+    "system":          (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
+    "single_user":     (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
 }  # fmt: skip
 
 SCOPES = {
