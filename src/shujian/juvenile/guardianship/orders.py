@@ -715,19 +715,27 @@ def _all(register: Register, today: dt.date, id_card: str | None = None) -> list
 STATUS_ORDER = {"attention": 0, "overdue": 1, "following": 2, "done": 3}
 
 
-def list_orders(register: Register, user: User, today: dt.date) -> list[dict[str, Any]]:
-    """Every order: those needing action first (未改善待处理, then with overdue visits), then
-    those being followed up, then those whose visits are all recorded; latest issued first within
-    each. Audited as a list view."""
+def list_orders(
+    register: Register, user: User, today: dt.date, *, id_card: str | None = None
+) -> list[dict[str, Any]]:
+    """Every order (of one minor, when `id_card` is given): those needing action first
+    (未改善待处理, then with overdue visits), then those being followed up, then those whose
+    visits are all recorded; latest issued first within each. Audited as a list view."""
     check_view(user, register.juvenile_department)
-    orders = sorted(
-        _all(register, today),
-        key=lambda o: STATUS_ORDER[o["status"]],
-    )
+    orders = sorted(_all(register, today, id_card), key=lambda o: STATUS_ORDER[o["status"]])
+    filters = {"minor": register.ref(id_card)} if id_card else {}
     audit.record_list_view(
-        register.store, user.name, ORDER, {}, [o["id"] for o in orders], total=len(orders)
+        register.store, user.name, ORDER, filters, [o["id"] for o in orders], total=len(orders)
     )
     return orders
+
+
+def order_minor(register: Register, user: User, key: str | int) -> tuple[str, str]:
+    """The 编号 of the order's minor and the order's 文号."""
+    check_view(user, register.juvenile_department)
+    with register.store.connect() as conn:
+        row = _row(conn, key)
+    return register.ref(row["id_card"]), str(row["number"])
 
 
 def overdue(register: Register, user: User, today: dt.date) -> list[dict[str, Any]]:
@@ -785,12 +793,6 @@ def get_order(register: Register, user: User, key: str | int, today: dt.date) ->
     out["rendered"] = order["document_sha256"] is not None
     audit.record_view(register.store, user.name, ORDER, order["id"], {"number": order["number"]})
     return out
-
-
-def orders_of(register: Register, user: User, id_card: str, today: dt.date) -> list[dict[str, Any]]:
-    """The orders issued about one minor (for the minor's page; its view is the page's)."""
-    check_view(user, register.juvenile_department)
-    return _all(register, today, id_card)
 
 
 # ---------------------------------------------------------------------------- follow-ups
