@@ -7,7 +7,6 @@ counting them; the helping unit's account and a prosecutor of another department
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import docx
