@@ -89,8 +89,10 @@ def test_an_order_from_issue_to_statistics(county, tmp_path: Path) -> None:  # t
     number = "青检未督监〔2025〕1号"
     archive = ws.root / "documents" / "2025" / f"{number}.docx"
     out = tmp_path / "printed.docx"
-    shujian(ws.root, "minors", "order", "document", number, "-o", str(out))
+    printed = shujian(ws.root, "minors", "order", "document", number, "-o", str(out), "--pdf")
     assert out.read_bytes() == archive.read_bytes()
+    pdf = out.with_suffix(".pdf")
+    assert f"已另存：{pdf}" in printed.output and pdf.read_bytes().startswith(b"%PDF")
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "安大山：" in text and "安二" in text and m["A2"].number not in text
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -17,12 +18,15 @@ import pytest
 from docx.oxml.ns import qn
 from sqlalchemy import select, text
 
+from juvenile.people import send
 from juvenile.supervision_county import Minor, build
 from shujian import audit
 from shujian.cases.documents.kinds import document_kind
 from shujian.cases.numbering import next_seq
 from shujian.cases.store import document_counters
 from shujian.errors import UserError
+from shujian.juvenile import service, statistics
+from shujian.juvenile.counting import TOTAL
 from shujian.juvenile.guardianship import orders, records
 from shujian.juvenile.guardianship.store import guardianship_orders
 from shujian.juvenile.own_records import own_records
@@ -297,3 +301,72 @@ def test_who_may_do_what(county) -> None:  # type: ignore[no-untyped-def]
     assert e.value.code == "forbidden"
     with register.store.connect() as conn:
         assert conn.execute(select(guardianship_orders.c.actor)).scalars().all() == ["张检察官"]
+
+
+def test_the_statistics_add_guidance_to_visits_without_counting_a_day_twice(
+    county, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    register, m = county
+    send(register.ws, "minor_visits", [
+        {"公民身份号码": m["A2"].number, "走访日期": "2026-04-10", "走访对象": "家庭",
+         "走访人": "安二的帮扶人", "帮扶措施": "家庭教育指导"},
+    ], tmp_path / "visits")  # fmt: skip
+    service.forget()
+    ref = register.ref(m["A2"].number)
+    for day, guardians in ((D(2026, 4, 10), ["安大山", "李小红"]), (D(2026, 4, 12), ["安大山"])):
+        records.record_guidance(register, PROSECUTOR, TODAY, ref, guardians=guardians,
+                                on_date=day, form="线下", content="亲子沟通")  # fmt: skip
+    first = issue(register, m["A2"], D(2025, 12, 31))
+    issue(register, m["A1"], D(2026, 3, 2))
+    orders.record_follow_up(register, PROSECUTOR, first.number, TODAY, on_date=D(2026, 2, 2),
+                            outcome="监护到位", note="")  # fmt: skip
+    orders.record_follow_up(register, PROSECUTOR, first.number, TODAY, on_date=D(2026, 4, 1),
+                            outcome="监护到位", note="")  # fmt: skip
+    stats = statistics.compute(register, HEAD, D(2026, 1, 1), D(2026, 6, 30), TODAY)
+    total = next(r for r in stats.tables["town"] if r["key"] == TOTAL)
+    # 4-10: a visit and a session with two guardians, one 人次; 4-12: one more
+    assert total["family_education"] == 2
+    # the order of 2025-12-31 is outside the period; its first visit (due 2-2) was on time,
+    # its second (due 3-31) late; the order of 3-2's first visit (due 4-2) was never recorded
+    assert (total["guardianship_orders"], total["guardianship_follow_ups_on_time"]) == (1, 1)
+    months = {r["key"]: r for r in stats.tables["month"]}
+    assert months["2026-02"]["guardianship_follow_ups_on_time"] == 1
+    assert months["2026-03"]["guardianship_orders"] == 1
+
+
+def test_concurrent_issues_take_consecutive_numbers_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
+    ws = init_workspace(tmp_path / "ws")
+    m = build(ws, tmp_path / "files")
+    register = Register(configure(ws))
+    keys = ["A1", "A2", "A3", "A4", "B1", "B2"]
+    refs = {k: register.ref(m[k].number) for k in keys}  # resolved before the threads start
+    barrier = threading.Barrier(len(keys))
+    numbers: list[str] = []
+    failures: list[BaseException] = []
+
+    def one(key: str) -> None:
+        try:
+            barrier.wait()
+            issued = orders.issue_order(
+                Register(register.ws), PROSECUTOR, TODAY, refs[key], guardian="家长",
+                relation="母亲", facts=["疏于管教。"], items=["加强管教。"], on_date=D(2026, 11, 2),
+            )  # fmt: skip
+            numbers.append(issued.number)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert sorted(numbers) == sorted(f"青检未督监〔2026〕{n}号" for n in range(1, 7))
+    with register.store.connect() as conn:
+        rows = conn.execute(
+            select(guardianship_orders.c.number, guardianship_orders.c.document_sha256)
+        ).all()
+    assert len(rows) == 6 and all(r.document_sha256 for r in rows)
