@@ -332,6 +332,11 @@ def test_the_statistics_add_guidance_to_visits_without_counting_a_day_twice(
     months = {r["key"]: r for r in stats.tables["month"]}
     assert months["2026-02"]["guardianship_follow_ups_on_time"] == 1
     assert months["2026-03"]["guardianship_orders"] == 1
+    # A new record is counted at once: the kept answer is not reused.
+    records.record_guidance(register, PROSECUTOR, TODAY, ref, guardians=["安大山"],
+                            on_date=D(2026, 5, 6), form="线上", content="回访后指导")  # fmt: skip
+    again = statistics.compute(register, HEAD, D(2026, 1, 1), D(2026, 6, 30), TODAY)
+    assert next(r for r in again.tables["town"] if r["key"] == TOTAL)["family_education"] == 3
 
 
 def test_concurrent_issues_take_consecutive_numbers_on_postgresql(

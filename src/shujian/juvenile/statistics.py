@@ -399,7 +399,8 @@ def _inputs(
     """What a computation's answer depends on: the workspace; the current batches of the
     datasets read (an import makes new ones); the leads and their history (a run, a 分派, a
     研判 each add an event); the rule of the monthly visits (the model's parameters); who
-    asks (their minors, their lead scope); the period and the day."""
+    asks (their minors, their lead scope); the period and the day; the procuratorate's own
+    records counted (each adds a row)."""
     batches = tuple(
         tuple((b.parquet, b.replaces) for b in register.warehouse.batches(d, current=True))
         for d in (REGISTRY, ASSIGNMENTS, VISITS, CONDUCT, DROPOUTS)
@@ -411,11 +412,16 @@ def _inputs(
                 select(func.max(lead_events.c.id)).scalar_subquery(),
             )
         ).one()
+        # the procuratorate's own records counted (督促监护令, its visits, 家庭教育指导)
+        from shujian.juvenile.guardianship.records import version as guardianship_version
+
+        own = guardianship_version(conn)
     who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)
     return (
         str(register.warehouse.root),
         batches,
         tuple(leads_now),
+        own,
         register.rule,
         who,
         scope,

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from shujian import audit
 from shujian.calendar import HolidayCalendar
@@ -340,6 +340,16 @@ def _months(months: Sequence[int]) -> str:
 
 
 # ---------------------------------------------------------------------------- statistics
+
+
+def version(conn: Connection) -> tuple[int | None, ...]:
+    """The newest row of each table the statistics count: a new order, visit or session changes
+    it (the rows are never updated in what the figures read), so a kept answer is not reused."""
+    return tuple(
+        conn.execute(select(func.max(t.c.id))).scalar()
+        for t in (guardianship_orders, order_follow_ups, guidance_sessions)
+    )
+
 
 _FACT_SCHEMA = {"id_card": pl.Utf8, "day": pl.Date, "record": pl.Utf8}
 
