@@ -375,3 +375,22 @@ def test_concurrent_issues_take_consecutive_numbers_on_postgresql(
             select(guardianship_orders.c.number, guardianship_orders.c.document_sha256)
         ).all()
     assert len(rows) == 6 and all(r.document_sha256 for r in rows)
+
+
+def test_a_file_that_could_not_be_written_keeps_its_number_and_is_rendered_later(county) -> None:  # type: ignore[no-untyped-def]
+    register, m = county
+    blocked = register.ws.documents_dir / "2026"
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(UserError, match="已制发并编号，但文书未能生成") as e:
+        issue(register, m["A1"], D(2026, 11, 2))
+    assert e.value.code == "document_not_rendered"
+    shown = orders.get_order(register, CHIEF, "青检未督监〔2026〕1号", TODAY)
+    assert not shown["rendered"] and shown["render_error"]
+    with pytest.raises(UserError) as e:
+        orders.render_again(register, CHIEF, "青检未督监〔2026〕1号", register.ws.root / "x.docx")
+    assert e.value.code == "document_not_rendered"
+    blocked.unlink()
+    path = orders.render_issued(register, PROSECUTOR, "青检未督监〔2026〕1号")
+    assert docx.Document(str(path)).paragraphs[2].text == "青检未督监〔2026〕1号"
+    assert issue(register, m["A2"], D(2026, 11, 3)).number == "青检未督监〔2026〕2号"

@@ -1,5 +1,5 @@
 """`shujian minors order …`, `minors reprimand`, `minors guidance`: 督促监护令 (issue, list, show,
-document, followup, overdue), 训诫 and 家庭教育指导.
+document, render, followup, overdue), 训诫 and 家庭教育指导.
 
 The same services as the 督促监护令 pages (`juvenile/guardianship/`); a minor is named by its 编号
 (or a full ID number), which lists show instead of the number.
@@ -208,6 +208,16 @@ def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> No
     click.echo(f"已另存：{printed.path}")
     if pdf:
         click.echo(f"已另存：{_pdf(printed.path, printed.path)}")
+
+
+@order_group.command("render")
+@click.argument("number")
+@click.pass_context
+def render_cmd(ctx: click.Context, number: str) -> None:
+    """文书未能生成的督促监护令：按存档内容重新生成存档文书（文号不变）。"""
+    register, who, _ = _context(ctx)
+    path = orders.render_issued(register, who, number)
+    click.echo(f"已生成督促监护令 {number} 的存档文书：{path}")
 
 
 @order_group.command("followup")

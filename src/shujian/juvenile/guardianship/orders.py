@@ -452,9 +452,9 @@ def _render_recorded(
     actor: str,
 ) -> Path:
     """Write the file after the reservation committed; record its hash (or the failure)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         _render(content, partial, wording)
         digest = hashlib.sha256(partial.read_bytes()).hexdigest()
         with register.store.begin() as conn:
