@@ -1,7 +1,7 @@
 """未成年人 › 督促监护令 in a real browser: a prosecutor of the 未成年人检察部 opens a minor's
-page, issues a 督促监护令 to the father (the 文号 entered from the 统一业务应用系统), downloads
-nothing yet but sees its follow-up schedule, and records the first follow-up visit; the list shows
-the order. The module serves a workspace of its own (it overrides `server`)."""
+page, issues a 督促监护令 to the father (the 文号 entered from the 统一业务应用系统), sees its
+follow-up schedule, and records the first follow-up visit; the list shows
+the order; a guidance session is recorded from the minor's page. The module serves a workspace of its own (it overrides `server`)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,15 @@ def test_issue_an_order_and_record_a_follow_up(
     expect(page.locator("#orders")).to_contain_text("青检未督监〔2026〕12号")  # type: ignore[attr-defined]
     expect(page.locator("#late-visits")).to_contain_text("第2次")  # type: ignore[attr-defined]
     shot(visit, "web-guardianship-list", tmp_path)
+
+    visit.go(f"/minors/{ref}")
+    expect(page.locator("#minor-guardianship")).to_be_visible()  # type: ignore[attr-defined]
+    submit(visit, "#minor-guidance")
+    page.fill("#s-guardians", "安大山、李小红")  # type: ignore[attr-defined]
+    page.fill("#s-date", "2026-10-10")  # type: ignore[attr-defined]
+    page.select_option("#s-form", "线上")  # type: ignore[attr-defined]
+    page.fill("#s-content", "亲子沟通与情绪管理")  # type: ignore[attr-defined]
+    submit(visit, "#session-submit")
+    expect(page.locator("#guidance-notice")).to_have_text("已登记家庭教育指导。")  # type: ignore[attr-defined]
+    expect(page.locator("#sessions")).to_contain_text("安大山、李小红")  # type: ignore[attr-defined]
+    shot(visit, "web-guardianship-guidance", tmp_path)
