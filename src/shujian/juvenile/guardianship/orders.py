@@ -72,6 +72,7 @@ from shujian.juvenile.guardianship.store import (
 from shujian.juvenile.service import Register
 from shujian.models.labels import mask_id_card
 from shujian.store import now
+from shujian.users.access import require
 from shujian.users.user import User
 
 ORDER = "guardianship_order"
@@ -537,6 +538,7 @@ def render_again(register: Register, user: User, number: str, out: Path) -> Repr
     """Re-print an issued order: the very document issued, byte for byte (see
     `cases.recommendations.render_again`, whose rules this follows). Audited as an export."""
     check_view(user, register.juvenile_department)
+    require(user, "export")
     with register.store.connect() as conn:
         row = _row(conn, number)
     if row["document_sha256"] is None:
