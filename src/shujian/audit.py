@@ -177,6 +177,11 @@ ACTION_LABELS = {
     "close_supervision_item": "督办办结",
     "draw_spot_checks": "抽取暗访名单",
     "record_spot_check": "登记暗访结果",
+    "issue_guardianship_order": "制发督促监护令",
+    "render_guardianship_order": "生成督促监护令文书",
+    "follow_up_guardianship_order": "督促监护令回访",
+    "reprimand_guardian": "训诫监护人",
+    "record_guidance_session": "登记家庭教育指导",
 }
 
 OBJECT_LABELS = {
@@ -190,6 +195,9 @@ OBJECT_LABELS = {
     "minor": "未成年人",
     "supervision_item": "督办事项",
     "spot_check": "暗访",
+    "guardianship_order": "督促监护令",
+    "guardian_reprimand": "训诫",
+    "guidance_session": "家庭教育指导",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

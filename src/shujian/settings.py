@@ -28,8 +28,8 @@ class Setting:
     section: str
     name: str
     kind: str
-    """`text`, `int`, `texts` (a list of text), `mapping` (a table of text to text), `any` (a
-    parameter's value) or `days` (dates)."""
+    """`text`, `int`, `texts` (a list of text), `ints` (a list of positive integers), `mapping`
+    (a table of text to text), `any` (a parameter's value) or `days` (dates)."""
     default: Any
     help: str
     required: bool = False
@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("map", "tile_url", "text", "", "地图底图：本院内网瓦片服务地址，例如 http://10.0.0.5/tiles/{z}/{x}/{y}.png；留空则不加载任何底图，只画县界"),
     Setting("map", "tile_crs", "text", "WGS84", "内网瓦片服务的坐标系：WGS84（含 CGCS2000、天地图）或 GCJ02（高德、腾讯式）", choices=("WGS84", "GCJ02")),
     Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）"),
+    Setting("juvenile", "order_followup_months", "ints", [1, 3, 6], "督促监护令制发后第几个月回访（按月计算，到期日为休息日的顺延至下一个工作日），例如 [1, 3, 6]"),
+    Setting("juvenile", "order_numbering", "text", "entered", "督促监护令文号的来源：entered 为制发时填写统一业务应用系统编定的文号；counter 为由本平台按院、年度顺序编号（自成一个序列，不与检察建议书混编）。两种方式不能混用", choices=("entered", "counter")),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
@@ -107,6 +109,8 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
         "text": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
         "texts": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "ints": isinstance(value, list)
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value),
         "mapping": isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
         "days": isinstance(value, list),
         "any": True,
@@ -116,6 +120,7 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
             "text": "文字（加引号）",
             "int": "整数",
             "texts": "文字列表",
+            "ints": "正整数列表",
             "mapping": "“名称 = 名称”的表",
             "days": "日期列表",
         }
@@ -207,6 +212,7 @@ def documentation() -> str:
         "text": "文字",
         "int": "整数",
         "texts": "文字列表",
+        "ints": "整数列表",
         "mapping": "对照表",
         "days": "日期列表",
         "any": "任意",

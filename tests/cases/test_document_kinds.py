@@ -94,8 +94,11 @@ def test_the_recommendation_is_a_declared_kind_with_its_number_pattern():
     assert kind.id == "recommendation" and kind.templates == TEMPLATES_DIR
     assert format_number(kind, "青", "行公", 2026, 3) == "青检行公建〔2026〕3号"
     assert kind.template_dirs(Path("/ws/templates")) == (Path("/ws/templates"), TEMPLATES_DIR)
-    with pytest.raises(UserError, match="未知的文书种类“督促监护令”") as e:
-        document_kind("督促监护令")
+    order = document_kind("督促监护令")
+    assert order.id == "guardianship_order"
+    assert format_number(order, "青", "", 2026, 3) == "青检未督监〔2026〕3号"
+    with pytest.raises(UserError, match="未知的文书种类“支持起诉意见书”") as e:
+        document_kind("支持起诉意见书")
     assert e.value.code == "unknown_document_kind"
 
 

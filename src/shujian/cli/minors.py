@@ -318,4 +318,7 @@ def register(group: click.Group) -> None:
     from shujian.cli.supervision import supervise_group  # 督办: shujian minors supervise …
 
     minors_group.add_command(supervise_group)
+    from shujian.cli import guardianship  # 督促监护令、训诫、家庭教育指导: shujian minors order …
+
+    guardianship.register(minors_group)
     group.add_command(minors_group)

@@ -311,6 +311,36 @@ def _warnings_handled(r: _Reading, _: Source) -> pl.DataFrame:
     return _warnings(r, handled=True)
 
 
+def _own_records(r: _Reading, read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The procuratorate's own records (`juvenile.own_records`): read only for a user who sees
+    the whole register; anyone else gets none of them."""
+    if not r.scope.everything:
+        return pl.DataFrame(schema={"id_card": pl.Utf8, "day": pl.Date, "record": pl.Utf8})
+    return read()
+
+
+def _guardianship_orders(r: _Reading, _: Source) -> pl.DataFrame:
+    from shujian.juvenile.guardianship import records
+
+    store, since, until = r.register.store, r.period.since, r.period.until
+    return _own_records(r, lambda: records.order_facts(store, since, until))
+
+
+def _order_visits_on_time(r: _Reading, _: Source) -> pl.DataFrame:
+    from shujian.juvenile.guardianship import records
+
+    store, calendar = r.register.store, r.register.ws.calendar
+    since, until = r.period.since, r.period.until
+    return _own_records(r, lambda: records.on_time_facts(store, calendar, since, until))
+
+
+def _guidance_sessions(r: _Reading, _: Source) -> pl.DataFrame:
+    from shujian.juvenile.guardianship import records
+
+    store, since, until = r.register.store, r.period.since, r.period.until
+    return _own_records(r, lambda: records.session_facts(store, since, until))
+
+
 READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "on_register": _on_register,
     "identified": _identified,
@@ -325,6 +355,9 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "dropouts_returned": _dropouts_returned,
     "warnings_issued": _warnings_issued,
     "warnings_handled": _warnings_handled,
+    "guardianship_orders": _guardianship_orders,
+    "order_visits_on_time": _order_visits_on_time,
+    "guidance_sessions": _guidance_sessions,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register
@@ -366,7 +399,8 @@ def _inputs(
     """What a computation's answer depends on: the workspace; the current batches of the
     datasets read (an import makes new ones); the leads and their history (a run, a 分派, a
     研判 each add an event); the rule of the monthly visits (the model's parameters); who
-    asks (their minors, their lead scope); the period and the day."""
+    asks (their minors, their lead scope); the period and the day; the procuratorate's own
+    records counted (each adds a row)."""
     batches = tuple(
         tuple((b.parquet, b.replaces) for b in register.warehouse.batches(d, current=True))
         for d in (REGISTRY, ASSIGNMENTS, VISITS, CONDUCT, DROPOUTS)
@@ -378,11 +412,16 @@ def _inputs(
                 select(func.max(lead_events.c.id)).scalar_subquery(),
             )
         ).one()
+        # the procuratorate's own records counted (督促监护令, its visits, 家庭教育指导)
+        from shujian.juvenile.guardianship.records import version as guardianship_version
+
+        own = guardianship_version(conn)
     who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)
     return (
         str(register.warehouse.root),
         batches,
         tuple(leads_now),
+        own,
         register.rule,
         who,
         scope,

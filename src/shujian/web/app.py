@@ -24,6 +24,7 @@ from shujian.web import (
     cases,
     data,
     documents,
+    guardianship,
     home,
     lead_export,
     leads,
@@ -53,6 +54,7 @@ FAMILIES = (
     map_family,
     stats,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
+    guardianship,  # before minors: /minors/orders…, /minors/guidance are not references
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     minors,
     admin,

@@ -82,7 +82,26 @@ META_KEYS = {"name": "类别名称"}
 
 
 def allowed_placeholders(part: str) -> tuple[str, ...]:
-    return (*COMMON_PLACEHOLDERS, *PARTS[part].placeholders)
+    return RECOMMENDATION.allowed(part)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """What a kind of document's templates may hold: its parts, the placeholders every part may
+    use and its plain-text keys (the 检察建议书's are `RECOMMENDATION`; the 督促监护令 declares
+    its own in `documents.guardianship_order`)."""
+
+    label: str
+    """The document's Chinese name, for messages (检察建议书)."""
+    parts: Mapping[str, Part]
+    common: Mapping[str, str]
+    meta: Mapping[str, str]
+
+    def allowed(self, part: str) -> tuple[str, ...]:
+        return (*self.common, *self.parts[part].placeholders)
+
+
+RECOMMENDATION = Scheme("检察建议书", PARTS, COMMON_PLACEHOLDERS, META_KEYS)
 
 
 def _environment() -> SandboxedEnvironment:
@@ -102,6 +121,7 @@ class Wording:
     path: Path
     name: str
     templates: Mapping[str, jinja2.Template]
+    scheme: Scheme = RECOMMENDATION
 
     def has(self, part: str) -> bool:
         return part in self.templates
@@ -110,12 +130,14 @@ class Wording:
         try:
             return self.templates[part].render(**values).strip()
         except jinja2.UndefinedError as e:
+            label = self.scheme.parts[part].label
             raise UserError(
-                f"检察建议书模板 {self.path} 的“{part}”（{PARTS[part].label}）无法填写：{e.message}。"
+                f"{self.scheme.label}模板 {self.path} 的“{part}”（{label}）无法填写：{e.message}。"
             ) from e
         except jinja2.TemplateError as e:
+            label = self.scheme.parts[part].label
             raise UserError(
-                f"检察建议书模板 {self.path} 的“{part}”（{PARTS[part].label}）无法填写：{e}。"
+                f"{self.scheme.label}模板 {self.path} 的“{part}”（{label}）无法填写：{e}。"
             ) from e
 
     def lines(self, part: str, **values: Any) -> list[str]:
@@ -124,12 +146,12 @@ class Wording:
         return [line.strip() for line in lines if line.strip()]
 
 
-def _flatten(raw: Mapping[str, Any], path: Path) -> dict[str, Any]:
+def _flatten(raw: Mapping[str, Any], path: Path, doc: str = "检察建议书") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         if key == "headings":
             if not isinstance(value, Mapping):
-                raise UserError(f"检察建议书模板 {path} 的 headings 应为“标题名: 文字”的映射。")
+                raise UserError(f"{doc}模板 {path} 的 headings 应为“标题名: 文字”的映射。")
             for sub, text in value.items():
                 flat[f"headings.{sub}"] = text
         else:
@@ -137,13 +159,14 @@ def _flatten(raw: Mapping[str, Any], path: Path) -> dict[str, Any]:
     return flat
 
 
-def load_wording(path: Path) -> Wording:
+def load_wording(path: Path, scheme: Scheme = RECOMMENDATION) -> Wording:
     """Load and check one template file.
 
     Raises:
         UserError: unreadable YAML, a missing required part, an unknown part, a part that is not
             text, a Jinja2 syntax error or a placeholder the part may not use.
     """
+    doc, parts, meta_keys = scheme.label, scheme.parts, scheme.meta
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
@@ -152,44 +175,44 @@ def load_wording(path: Path) -> Wording:
             if isinstance(e, yaml.YAMLError)
             else ""
         )
-        raise UserError(f"无法读取检察建议书模板 {path}：{e}{hint}") from e
+        raise UserError(f"无法读取{doc}模板 {path}：{e}{hint}") from e
     if not isinstance(raw, Mapping):
-        raise UserError(f"检察建议书模板 {path} 应为 YAML 映射（部分名: 文字）。")
-    flat = _flatten(raw, path)
+        raise UserError(f"{doc}模板 {path} 应为 YAML 映射（部分名: 文字）。")
+    flat = _flatten(raw, path, doc)
 
-    unknown = [k for k in flat if k not in PARTS and k not in META_KEYS]
+    unknown = [k for k in flat if k not in parts and k not in meta_keys]
     if unknown:
-        known = "、".join([*META_KEYS, *PARTS])
+        known = "、".join([*meta_keys, *parts])
         raise UserError(
-            f"检察建议书模板 {path} 含有未知的部分：{'、'.join(unknown)}。可用的部分：{known}。"
+            f"{doc}模板 {path} 含有未知的部分：{'、'.join(unknown)}。可用的部分：{known}。"
         )
-    missing = [f"{k}（{p.label}）" for k, p in PARTS.items() if p.required and k not in flat] + [
-        f"{k}（{label}）" for k, label in META_KEYS.items() if k not in flat
+    missing = [f"{k}（{p.label}）" for k, p in parts.items() if p.required and k not in flat] + [
+        f"{k}（{label}）" for k, label in meta_keys.items() if k not in flat
     ]
     if missing:
-        raise UserError(f"检察建议书模板 {path} 缺少必需的部分：{'、'.join(missing)}。")
+        raise UserError(f"{doc}模板 {path} 缺少必需的部分：{'、'.join(missing)}。")
 
     env = _environment()
     templates: dict[str, jinja2.Template] = {}
     for key, source in flat.items():
-        if key in META_KEYS:
+        if key in meta_keys:
             continue
-        label = PARTS[key].label
+        label = parts[key].label
         if not isinstance(source, str) or not source.strip():
-            raise UserError(f"检察建议书模板 {path} 的“{key}”（{label}）应为非空的文字。")
+            raise UserError(f"{doc}模板 {path} 的“{key}”（{label}）应为非空的文字。")
         try:
             ast = env.parse(source)
         except jinja2.TemplateSyntaxError as e:
             raise UserError(
-                f"检察建议书模板 {path} 的“{key}”（{label}）第{e.lineno}行语法错误：{e.message}。"
+                f"{doc}模板 {path} 的“{key}”（{label}）第{e.lineno}行语法错误：{e.message}。"
             ) from e
-        allowed = allowed_placeholders(key)
+        allowed = scheme.allowed(key)
         unknown_vars = sorted(meta.find_undeclared_variables(ast) - set(allowed))
         if unknown_vars:
             names = "、".join("{{ " + v + " }}" for v in unknown_vars)
             raise UserError(
-                f"检察建议书模板 {path} 的“{key}”（{label}）使用了未知的占位符 {names}。"
+                f"{doc}模板 {path} 的“{key}”（{label}）使用了未知的占位符 {names}。"
                 f"可用的占位符：{'、'.join(allowed)}。"
             )
         templates[key] = env.from_string(source)
-    return Wording(path=path, name=str(flat["name"]), templates=templates)
+    return Wording(path=path, name=str(flat["name"]), templates=templates, scheme=scheme)
