@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shujian import audit, beijing
 from shujian.errors import UserError
@@ -37,6 +37,7 @@ from shujian.juvenile.service import (
     Register,
     _Kept,
 )
+from shujian.juvenile.tiers import service as tiers
 from shujian.juvenile.workbook import write_workbook
 from shujian.leads.queue import homes, lead_scope
 from shujian.leads.store import lead_events, leads
@@ -311,6 +312,23 @@ def _warnings_handled(r: _Reading, _: Source) -> pl.DataFrame:
     return _warnings(r, handled=True)
 
 
+def _tiers(r: _Reading, warned: bool) -> pl.DataFrame:
+    """Tiers set (分级干预) decided in the period — with `warned`, those taking up a warning
+    (提前干预) — of a user who sees the whole register (the procuratorate's own records)."""
+    if not r.scope.everything:
+        return pl.DataFrame(schema={"id_card": pl.Utf8, "day": pl.Date, "record": pl.Utf8})
+    with r.register.store.connect() as conn:
+        return tiers.facts(conn, r.period.since, r.period.until, warned=warned)
+
+
+def _tiers_set(r: _Reading, _: Source) -> pl.DataFrame:
+    return _tiers(r, warned=False)
+
+
+def _early_intervention(r: _Reading, _: Source) -> pl.DataFrame:
+    return _tiers(r, warned=True)
+
+
 READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "on_register": _on_register,
     "identified": _identified,
@@ -325,6 +343,8 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "dropouts_returned": _dropouts_returned,
     "warnings_issued": _warnings_issued,
     "warnings_handled": _warnings_handled,
+    "tiers_set": _tiers_set,
+    "early_intervention": _early_intervention,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register
@@ -378,17 +398,25 @@ def _inputs(
                 select(func.max(lead_events.c.id)).scalar_subquery(),
             )
         ).one()
+        own = _own_records_now(conn)
     who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)
     return (
         str(register.warehouse.root),
         batches,
         tuple(leads_now),
+        own,
         register.rule,
         who,
         scope,
         (span.since, span.until, span.asked_until),
         today,
     )
+
+
+def _own_records_now(conn: Connection) -> tuple[Any, ...]:
+    """The newest of each of the procuratorate's own records counted (a new one changes the
+    answer): tiers (分级干预)."""
+    return (tiers.newest_change(conn),)
 
 
 def compute(
