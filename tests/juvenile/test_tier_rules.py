@@ -31,7 +31,7 @@ from shujian.users.user import User
 D = dt.date
 TODAY = D(2026, 12, 6)
 DEC = declarations()
-ALL_MEASURES = sorted({m.value for t in DEC.tiers for m in t.measures}) + ["没有这种措施"]
+ALL_MEASURES = [*sorted({m.value for t in DEC.tiers for m in t.measures}), "没有这种措施"]
 
 ALLOWED = {
     "misconduct": {
@@ -220,7 +220,7 @@ def test_a_label_not_of_the_dataset_is_a_declaration_error() -> None:
 def test_an_unknown_item_is_a_declaration_error() -> None:
     raw = _raw()
     raw["tiers"][0]["items"].append("28.10")
-    with pytest.raises(DeclarationError, match="28.10"):
+    with pytest.raises(DeclarationError, match=r"28\.10"):
         parse(raw)
 
 
