@@ -32,6 +32,7 @@ from shujian.web import (
     models,
     stats,
     supervision,
+    tiers,
     upload,
 )
 from shujian.web import map as map_family
@@ -54,6 +55,7 @@ FAMILIES = (
     stats,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
+    tiers,  # 分级干预: /minors/{ref}/tier
     minors,
     admin,
 )
