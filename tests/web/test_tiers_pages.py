@@ -53,6 +53,9 @@ def test_a_tier_set_from_the_minors_page(county, app) -> None:  # type: ignore[n
     assert 'id="no-tiers"' in page.text and f'href="/minors/{ref}/tier"' in page.text
     assert 'id="timeline-table"' in page.text and "名册认定" in page.text
 
+    lead_page = client.get(f"/leads/{lead}")
+    assert lead_page.status_code == 200
+    assert f'href="/minors/{ref}/tier?lead={lead}" id="lead-set-tier"' in lead_page.text
     form = client.get(f"/minors/{ref}/tier?lead={lead}")
     assert form.status_code == 200
     assert f'<option value="{lead}" selected>' in form.text

@@ -27,7 +27,7 @@ from shujian.juvenile.figures import declaration as figures_declaration
 from shujian.juvenile.own_records import FileEntry
 from shujian.juvenile.register import on_register
 from shujian.juvenile.service import Register
-from shujian.juvenile.tiers.access import check_decide, check_view
+from shujian.juvenile.tiers.access import check_decide, check_view, may_decide
 from shujian.juvenile.tiers.rules import (
     ENDED,
     Change,
@@ -256,3 +256,23 @@ def warnings_to_take_up(warnings: list[dict[str, Any]] | None) -> list[dict[str,
     choices of a form setting a tier."""
     models = figures_declaration().warning_models
     return [w for w in warnings or () if w["model_id"] in models]
+
+
+def take_up_path(register: Register, user: User, lead_id: int) -> str | None:
+    """Where a warning's page offers 确定干预等级: the tier form of its minor with the warning
+    chosen, for a user who may set tiers, when the lead is a juvenile warning whose minor is known
+    to the register (None otherwise). The caller has shown the lead to the user (checked its
+    scope); no ID number is in the path, only the minor's reference."""
+    if not may_decide(user, register.juvenile_department):
+        return None
+    with register.store.connect() as conn:
+        row = conn.execute(
+            select(leads.c.model_id, leads.c.subject).where(leads.c.id == lead_id)
+        ).first()
+    if row is None or row.model_id not in figures_declaration().warning_models:
+        return None
+    id_card = str(row.subject).partition("/")[0]
+    known = register.registry_rows()["id_card"].eq(id_card).any()
+    if not known:
+        return None
+    return f"/minors/{register.ref(id_card)}/tier?lead={lead_id}"
