@@ -100,9 +100,13 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
     with pytest.raises(UserError) as earlier:
         tiers.set_tier(register, PROSECUTOR, a4, t2(D(2026, 11, 2)), TODAY)
     assert earlier.value.code == "date_before_previous"
-    ended = Change("ended", D(2026, 11, 30), reason="已返校，行为改善，经评估结束干预。")
+    ended = Change("ended", D(2026, 11, 30), reason=f"已返校（{a4}），经评估结束干预。")
     second = tiers.set_tier(register, HEAD, a4, ended, TODAY)
     after = tiers.history(register, HEAD, a4)
+    masked = f"已返校（{a4[:7]}********{a4[-3:]}），经评估结束干预。"
+    assert after["changes"][-1]["reason"] == masked  # a number typed into the reason: masked
+    [end] = [e for e in register.minor_file(HEAD, a4, TODAY)["timeline"] if "结束干预" in e.summary]
+    assert masked in end.summary and a4 not in end.summary
     assert after["current"] is None and [x["tier"] for x in after["changes"]] == [
         "serious_misconduct",
         "ended",

@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection, func, insert, select
 
 from shujian import audit
+from shujian.cases.documents.disclosure import ID_IN_TEXT
 from shujian.errors import UserError
 from shujian.juvenile.access import MINOR, not_on_register
 from shujian.juvenile.figures import declaration as figures_declaration
@@ -162,7 +163,8 @@ def _rows(conn: Connection, id_card: str) -> list[dict[str, Any]]:
 
 
 def described(dec: Declarations, row: dict[str, Any]) -> dict[str, Any]:
-    """A change as pages and the command line show it (no ID number)."""
+    """A change as pages and the command line show it: no ID number (one typed into the reason
+    is masked; the stored reason and its audit entry keep it as typed)."""
     tier = dec.tier(row["tier"])
     return {
         "id": row["id"],
@@ -171,7 +173,7 @@ def described(dec: Declarations, row: dict[str, Any]) -> dict[str, Any]:
         "decided_on": row["decided_on"],
         "items": [dec.items[c].label for c in row["items"] if c in dec.items],
         "item_codes": list(row["items"]),
-        "reason": row["reason"],
+        "reason": ID_IN_TEXT.sub(lambda found: mask_id_card(found.group()), row["reason"]),
         "measures": [dec.measures[m].label if m in dec.measures else m for m in row["measures"]],
         "lead_id": row["lead_id"],
         "decided_by": row["decided_by"],
