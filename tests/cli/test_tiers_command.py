@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from juvenile.supervision_county import Minor, build
 from shujian.cli.main import cli
+from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.service import Register
 from shujian.leads.store import leads
 from shujian.models.runner import run_models
@@ -53,12 +54,15 @@ def test_a_tier_from_a_warning_on_the_file_and_in_the_statistics(county) -> None
     a4 = m["A4"].number
     ref = Register(ws).ref(a4)
     lead = found[f"{a4}/2026-10"]
+    today = today_in_china().isoformat()  # the warnings were found today: taken up today
+    early = shujian(ws.root, "minors", "tier", ref, "--tier", "T2", "--item", "38.1", "--reason",
+                    "x", "--on", "2026-11-03", "--warning", str(lead), code=2)  # fmt: skip
+    assert "早于预警" in early.output
     said = shujian(ws.root, "minors", "tier", ref, "--tier", "T2", "--item", "38.1",
                    "--reason", "结伙拦截同学强拿硬要", "--measure", "训诫", "--measure",
-                   "责令具结悔过", "--on", "2026-11-03", "--warning", str(lead))  # fmt: skip
+                   "责令具结悔过", "--warning", str(lead))  # fmt: skip
     assert (
-        f"已登记分级干预记录 1：2026-11-03 T2 严重不良行为，承接预警（线索 {lead}）。"
-        in said.output
+        f"已登记分级干预记录 1：{today} T2 严重不良行为，承接预警（线索 {lead}）。" in said.output
     )
 
     shown = shujian(ws.root, "minors", "show", ref).output
@@ -66,24 +70,25 @@ def test_a_tier_from_a_warning_on_the_file_and_in_the_statistics(county) -> None
     timeline = shown[shown.index("时间线：") :].splitlines()[1:]
     assert timeline[0].split()[:2] == ["2025-01-01", "包保开始"]
     assert timeline[1].split()[:2] == ["2025-01-10", "名册认定"]
-    assert timeline[2].startswith("  2026-11-03  干预等级  T2 严重不良行为；理由：第三十八条第一项")
-    assert "措施：训诫（第四十一条）、责令具结悔过（第四十一条）" in timeline[2]
+    [tier] = [line for line in timeline if "  干预等级  " in line]
+    assert tier == timeline[-1]  # today's: after the warnings found today
+    assert tier.startswith(f"  {today}  干预等级  T2 严重不良行为；理由：第三十八条第一项")
+    assert "措施：训诫（第四十一条）、责令具结悔过（第四十一条）" in tier
     assert a4 not in shown
 
     history = shujian(ws.root, "minors", "tiers", ref, user="王检察长").output
     assert "当前干预等级：T2 严重不良行为" in history
     assert f"承接预警：线索 {lead}" in history
 
-    stats = shujian(ws.root, "minors", "stats", "--since", "2026-11-01", "--until",
-                    "2026-11-30").output  # fmt: skip
+    stats = shujian(ws.root, "minors", "stats", "--since", "2026-11-01").output
     header, *rows = [line.split("\t") for line in stats.splitlines() if "\t" in line]
     total = dict(zip(header, next(r for r in rows if r[0] == "合计"), strict=True))
     assert (total["提前干预人数"], total["确定干预等级人数"]) == ("1", "1")
     assert "提前干预人数" not in stats.split("尚未统计")[-1]
 
     ended = shujian(ws.root, "minors", "tier", ref, "--tier", "结束干预", "--reason",
-                    "已返校，经评估结束干预", "--on", "2026-11-30")  # fmt: skip
-    assert "2026-11-30 结束干预" in ended.output
+                    "已返校，经评估结束干预")  # fmt: skip
+    assert f"{today} 结束干预" in ended.output
     assert "当前干预等级：无（已结束干预）" in shujian(ws.root, "minors", "tiers", ref).output
 
 

@@ -34,7 +34,9 @@ from shujian.workspace import Workspace, init_workspace
 D = dt.date
 P = "青岚县人民检察院"
 JUV = "未成年人检察部"
-TODAY = D(2026, 12, 6)
+TODAY = today_in_china()
+"""The runs of these tests find their warnings today (a lead's found day is its run's): a tier
+taking one up is decided today, one without a warning may be decided earlier."""
 HEAD = User("周主任", P, JUV, frozenset({"department_head"}))
 PROSECUTOR = User("张检察官", P, JUV, frozenset({"prosecutor"}))
 CHIEF = User("王检察长", P, None, frozenset({"chief"}))
@@ -82,13 +84,17 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
     a4 = m["A4"].number
     register = Register(ws)
     lead = found[f"{a4}/2026-10"]
-    first = tiers.set_tier(register, PROSECUTOR, a4, t2(D(2026, 11, 3), lead), TODAY)
+    too_early = t2(TODAY - dt.timedelta(days=1), lead)
+    with pytest.raises(UserError) as before_warning:
+        tiers.set_tier(register, PROSECUTOR, a4, too_early, TODAY)
+    assert before_warning.value.code == "decided_before_warning"
+    first = tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY, lead), TODAY)
     seen = tiers.history(register, CHIEF, a4)  # 院领导 see
     assert seen["current"] == "T2 严重不良行为"
     [c] = seen["changes"]
     assert (c["id"], c["decided_on"], c["lead_id"], c["decided_by"]) == (
         first,
-        D(2026, 11, 3),
+        TODAY,
         lead,
         "张检察官",
     )
@@ -98,9 +104,9 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
     assert c["measures"] == ["训诫（第四十一条）", "责令具结悔过（第四十一条）"]
 
     with pytest.raises(UserError) as earlier:
-        tiers.set_tier(register, PROSECUTOR, a4, t2(D(2026, 11, 2)), TODAY)
+        tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY - dt.timedelta(days=1)), TODAY)
     assert earlier.value.code == "date_before_previous"
-    ended = Change("ended", D(2026, 11, 30), reason=f"已返校（{a4}），经评估结束干预。")
+    ended = Change("ended", TODAY, reason=f"已返校（{a4}），经评估结束干预。")
     second = tiers.set_tier(register, HEAD, a4, ended, TODAY)
     after = tiers.history(register, HEAD, a4)
     masked = f"已返校（{a4[:7]}********{a4[-3:]}），经评估结束干预。"
@@ -145,7 +151,7 @@ def test_refusals_that_need_the_store(county) -> None:  # type: ignore[no-untype
     ws, m, found = county
     register = Register(ws)
     a4, a2 = m["A4"].number, m["A2"].number
-    on = D(2026, 11, 3)
+    on = TODAY
     # not this minor's warning
     error = refused(register, PROSECUTOR, a4, t2(on, found[f"{a2}/2026-10"]))
     assert error.code == "warning_not_this_minor"
@@ -176,20 +182,19 @@ def test_the_file_has_the_own_records_and_one_timeline_but_not_for_a_helper(coun
     register = Register(ws)
     a4 = m["A4"].number
     lead = found[f"{a4}/2026-10"]
-    tiers.set_tier(register, PROSECUTOR, a4, t2(D(2026, 11, 3), lead), TODAY)
+    tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY, lead), TODAY)
     file = register.minor_file(HEAD, a4, TODAY)
     [entry] = file["own"]["tiers"]
-    assert entry.kind == "干预等级" and entry.on == D(2026, 11, 3)
+    assert entry.kind == "干预等级" and entry.on == TODAY
     assert entry.summary.startswith("T2 严重不良行为；理由：第三十八条第一项")
     assert f"承接预警（线索 {lead}）" in entry.summary and a4 not in entry.summary
     kinds = [(e.on, e.kind) for e in file["timeline"]]
-    found_on = today_in_china()  # the run that found the warning ran today
     warnings = len(file["warnings"])  # one per month the look-back found unvisited
     assert warnings >= 1 and kinds == [
         (D(2025, 1, 1), "包保开始"),
         (D(2025, 1, 10), "名册认定"),
-        (D(2026, 11, 3), "干预等级"),
-        *[(found_on, "预警")] * warnings,
+        *[(TODAY, "预警")] * warnings,  # the day's warnings before the day's own records
+        (TODAY, "干预等级"),
     ]
     assert f"/leads/{lead}" in [e.link for e in file["timeline"]]
     assert all(a4 not in e.summary for e in file["timeline"])
@@ -208,27 +213,33 @@ def test_early_intervention_and_tiers_set_are_counted_per_person(county) -> None
     ws, m, found = county
     register = Register(ws)
     a4, b2, a2 = m["A4"].number, m["B2"].number, m["A2"].number
+    november = (D(2026, 11, 1), D(2026, 11, 30))
     statistics.forget()
-    before = statistics.compute(register, HEAD, D(2026, 11, 1), D(2026, 11, 30), TODAY)
+    before = statistics.compute(register, HEAD, *november, TODAY)
     total = next(r for r in before.tables["category"] if r["key"] == TOTAL)
     assert (total["tiers_set"], total["early_intervention"]) == (0, 0)
     assert "early_intervention" not in [f.id for f in before.pending]
 
-    tiers.set_tier(register, HEAD, a4, t2(D(2026, 11, 3), found[f"{a4}/2026-10"]), TODAY)
-    tiers.set_tier(register, HEAD, a4, t2(D(2026, 11, 4), found[f"{a4}/2026-10"]), TODAY)
     tiers.set_tier(register, HEAD, b2, t2(D(2026, 11, 5)), TODAY)  # no warning taken up
-    tiers.set_tier(register, HEAD, a2, t2(D(2026, 12, 1), found[f"{a2}/2026-10"]), TODAY)
     tiers.set_tier(register, HEAD, b2, Change("ended", D(2026, 11, 20), reason="结束。"), TODAY)
-    stats = statistics.compute(register, HEAD, D(2026, 11, 1), D(2026, 11, 30), TODAY)
-    total = next(r for r in stats.tables["category"] if r["key"] == TOTAL)
-    assert (total["tiers_set"], total["early_intervention"]) == (2, 1)
-    by_town = {r["key"]: r for r in stats.tables["town"]}
-    assert by_town["城关镇"]["early_intervention"] == 1 and by_town["龙场乡"]["tiers_set"] == 1
-    december = statistics.compute(register, CHIEF, D(2026, 12, 1), TODAY, TODAY)
-    total = next(r for r in december.tables["category"] if r["key"] == TOTAL)
-    assert (total["tiers_set"], total["early_intervention"]) == (1, 1)
+    tiers.set_tier(register, HEAD, a4, t2(TODAY, found[f"{a4}/2026-10"]), TODAY)
+    tiers.set_tier(register, HEAD, a4, t2(TODAY, found[f"{a4}/2026-09"]), TODAY)  # again: one
+    tiers.set_tier(register, HEAD, a2, t2(TODAY, found[f"{a2}/2026-10"]), TODAY)
+
+    def totals(user: User, since: dt.date, until: dt.date) -> tuple[int, int]:
+        stats = statistics.compute(register, user, since, until, TODAY)
+        row = next(r for r in stats.tables["category"] if r["key"] == TOTAL)
+        return row["tiers_set"], row["early_intervention"]
+
+    assert totals(HEAD, *november) == (1, 0)  # the answer kept before the changes is not reused
+    assert totals(CHIEF, TODAY, TODAY) == (2, 2)
+    assert totals(HEAD, D(2026, 11, 1), TODAY) == (3, 2)
+    since_november = statistics.compute(register, HEAD, D(2026, 11, 1), TODAY, TODAY)
+    by_town = {r["key"]: r for r in since_november.tables["town"]}
+    assert (by_town["城关镇"]["tiers_set"], by_town["城关镇"]["early_intervention"]) == (2, 2)
+    assert (by_town["龙场乡"]["tiers_set"], by_town["龙场乡"]["early_intervention"]) == (1, 0)
     # a helping unit's account sees neither figure
     helper = statistics.compute(
-        register, register.with_grants(HELPER, TODAY), D(2026, 11, 1), D(2026, 11, 30), TODAY
+        register, register.with_grants(HELPER, TODAY), D(2026, 11, 1), TODAY, TODAY
     )
     assert {"tiers_set", "early_intervention"}.isdisjoint(f.id for f in helper.figures)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from juvenile.people import send
 from juvenile.supervision_county import Minor, build
 from shujian import audit
+from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.service import Register
 from shujian.juvenile.tiers.store import intervention_tiers
@@ -65,7 +66,7 @@ def test_a_tier_set_from_the_minors_page(county, app) -> None:  # type: ignore[n
     wrong = post(
         client,
         f"/minors/{ref}/tier",
-        {"tier": "misconduct", "decided_on": "2026-11-03", "items": ["28.2"],
+        {"tier": "misconduct", "decided_on": today_in_china().isoformat(), "items": ["28.2"],
          "reason": "旷课", "measures": ["训诫"], "lead": str(lead)},
         f"/minors/{ref}/tier",
     )  # fmt: skip
@@ -76,7 +77,7 @@ def test_a_tier_set_from_the_minors_page(county, app) -> None:  # type: ignore[n
     done = post(
         client,
         f"/minors/{ref}/tier",
-        {"tier": "serious_misconduct", "decided_on": "2026-11-03", "items": ["38.1"],
+        {"tier": "serious_misconduct", "decided_on": today_in_china().isoformat(), "items": ["38.1"],
          "reason": "结伙拦截同学强拿硬要。", "measures": ["训诫", "送专门学校"], "lead": str(lead)},
         f"/minors/{ref}/tier",
     )  # fmt: skip
@@ -103,7 +104,7 @@ def test_a_helper_sees_no_tier_and_others_are_refused(county, app) -> None:  # t
         post(
             prosecutor,
             f"/minors/{ref}/tier",
-            {"tier": "misconduct", "decided_on": "2026-11-03", "items": ["28.2"],
+            {"tier": "misconduct", "decided_on": today_in_china().isoformat(), "items": ["28.2"],
              "reason": "多次旷课。"},
             f"/minors/{ref}/tier",
         ).status_code

@@ -5,8 +5,9 @@ and measures, the date not after today nor before the minor's previous change) a
 the store and the register: the minor is on the register on the day decided (an end of
 intervention only needs the minor known to the register) and seen by the user; the warning taken
 up is a lead of a juvenile model (figures.yaml `warning_models`), seen by the user, whose subject
-is this minor. Each change is one new row of `intervention_tiers` (append-only) and its audit
-entry, in one transaction; every view of the history is audited.
+is this minor, found no later than the day decided. Each change is one new row of
+`intervention_tiers` (append-only) and its audit entry, in one transaction; every view of the
+history is audited.
 
 A warning taken up into a tier is an early intervention (提前干预): `facts` gives the statistics
 the changes dated in a period (`juvenile.statistics` READERS `tiers_set`, `early_intervention`).
@@ -20,7 +21,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, func, insert, select
 
-from shujian import audit
+from shujian import audit, beijing
 from shujian.cases.documents.disclosure import ID_IN_TEXT
 from shujian.errors import UserError
 from shujian.juvenile.access import MINOR, not_on_register
@@ -86,13 +87,21 @@ def _check_minor(register: Register, id_card: str, tier: str, day: dt.date) -> N
 
 
 def _check_warning(
-    conn: Connection, register: Register, user: User, lead_id: int, id_card: str
+    conn: Connection,
+    register: Register,
+    user: User,
+    lead_id: int,
+    id_card: str,
+    decided_on: dt.date,
 ) -> None:
     """The lead exists and the user sees it (else not found, like a missing one), it is a
-    warning of a juvenile model, and its subject is this minor."""
+    warning of a juvenile model, its subject is this minor, and it was found (Beijing day) no
+    later than the day decided: a decision cannot take up a warning that did not exist yet."""
     check_visible(conn, user, [lead_id], homes(register.library, departments_of(register.ws)))
     lead = conn.execute(
-        select(leads.c.model_id, leads.c.subject).where(leads.c.id == lead_id)
+        select(leads.c.model_id, leads.c.subject, leads.c.created_at).where(
+            leads.c.id == lead_id
+        )
     ).one()
     models = figures_declaration().warning_models
     if lead.model_id not in models:
@@ -106,6 +115,13 @@ def _check_warning(
             f"线索 {lead_id} 不是对未成年人 {mask_id_card(id_card)} 的预警。",
             code="warning_not_this_minor",
         )
+    found_on = beijing.day_of(lead.created_at)
+    if decided_on < found_on:
+        raise UserError(
+            f"决定日期 {decided_on.isoformat()} 早于预警（线索 {lead_id}）的发现日期"
+            f"（{found_on.isoformat()}）：承接预警的决定不能早于预警。",
+            code="decided_before_warning",
+        )
 
 
 def set_tier(register: Register, user: User, id_card: str, change: Change, today: dt.date) -> int:
@@ -118,7 +134,7 @@ def set_tier(register: Register, user: User, id_card: str, change: Change, today
         checked = check_change(dec, change, _previous(conn, id_card, lock=True), today)
         _check_minor(register, id_card, checked.tier, checked.decided_on)
         if checked.lead_id is not None:
-            _check_warning(conn, register, user, checked.lead_id, id_card)
+            _check_warning(conn, register, user, checked.lead_id, id_card, checked.decided_on)
         row_id = conn.execute(
             insert(intervention_tiers)
             .values(
