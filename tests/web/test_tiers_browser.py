@@ -24,7 +24,7 @@ from shujian.leads.store import leads
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
 from shujian.users.user import User
-from web.browsing import Server, Visit, docs_shot, make_workspace, serving, shot
+from web.browsing import Server, Visit, make_workspace, serving, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -84,7 +84,6 @@ def test_a_prosecutor_sets_a_tier_from_a_warning_and_sees_the_timeline(
     assert a4 not in page.inner_text("main")  # type: ignore[attr-defined]
     page.locator("#tiers").scroll_into_view_if_needed()  # type: ignore[attr-defined]
     shot(visit, "web-tiers-minor", tmp_path)
-    docs_shot(visit, "web-tiers-minor", 900)
     assert not [c for c in visit.console if c.startswith("error")], visit.console
 
 
