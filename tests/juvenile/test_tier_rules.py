@@ -166,6 +166,8 @@ def test_a_change_accepted_is_put_in_order() -> None:
     assert done.lead_id == 12
     assert check_change(DEC, change("ended", decided_on=TODAY), ACTIVE, TODAY).tier == ENDED
     assert check_change(DEC, change("crime"), None, TODAY).measures == ()
+    as_typed = Change("T1", D(2026, 3, 1), ("28.2",), "多次旷课。")  # a grade, not the id
+    assert check_change(DEC, as_typed, None, TODAY).tier == "misconduct"
 
 
 def test_the_tier_now() -> None:

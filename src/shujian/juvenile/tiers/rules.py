@@ -213,11 +213,7 @@ def check_change(
 ) -> Change:
     """The change as it will be recorded (items and measures in declared order, each once, the
     reason trimmed), or a refusal in Chinese naming what is wrong."""
-    try:
-        tier = dec.tier(change.tier)
-    except KeyError:
-        tier_of(dec, change.tier)  # raises unknown_tier, listing the tiers
-        raise
+    tier = tier_of(dec, change.tier)  # an id, grade or label; unknown_tier lists the tiers
     check_not_future(change.decided_on, today, "决定日期")
     if previous is not None and change.decided_on < previous.decided_on:
         raise UserError(
