@@ -99,9 +99,7 @@ def _check_warning(
     later than the day decided: a decision cannot take up a warning that did not exist yet."""
     check_visible(conn, user, [lead_id], homes(register.library, departments_of(register.ws)))
     lead = conn.execute(
-        select(leads.c.model_id, leads.c.subject, leads.c.created_at).where(
-            leads.c.id == lead_id
-        )
+        select(leads.c.model_id, leads.c.subject, leads.c.created_at).where(leads.c.id == lead_id)
     ).one()
     models = figures_declaration().warning_models
     if lead.model_id not in models:
