@@ -7,10 +7,11 @@ helping unit); 提前干预 and 确定干预等级人数 counted per person."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 
 from juvenile.supervision_county import Minor, build
 from shujian import audit
@@ -27,6 +28,7 @@ from shujian.leads.queue import homes
 from shujian.leads.store import leads
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
+from shujian.store import now
 from shujian.users.departments import departments_of
 from shujian.users.user import User
 from shujian.workspace import Workspace, init_workspace
@@ -243,3 +245,40 @@ def test_early_intervention_and_tiers_set_are_counted_per_person(county) -> None
         register, register.with_grants(HELPER, TODAY), D(2026, 11, 1), TODAY, TODAY
     )
     assert {"tiers_set", "early_intervention"}.isdisjoint(f.id for f in helper.figures)
+
+
+def test_two_changes_of_one_minor_at_once_are_taken_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    """PostgreSQL: while one change of a minor is being recorded, another waits for it and is
+    then checked against it (without the lock it would read no previous change and be kept,
+    dated before the one recorded first)."""
+    monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
+    ws = init_workspace(tmp_path / "ws")
+    b2 = build(ws, tmp_path / "files")["B2"].number
+    Register(ws).registry_rows()  # read once, before the threads
+    outcome: dict[str, str] = {}
+
+    def earlier() -> None:
+        try:
+            tiers.set_tier(Register(ws), HEAD, b2, t2(TODAY - dt.timedelta(days=3)), TODAY)
+            outcome["kept"] = "yes"
+        except UserError as refused:
+            outcome["refused"] = refused.code or ""
+
+    with ws.store.begin() as conn:  # a change of B2 in the middle of being recorded
+        tiers._lock_minor(conn, b2)
+        conn.execute(
+            insert(intervention_tiers).values(
+                id_card=b2, tier="serious_misconduct", decided_on=TODAY, items=["38.1"],
+                reason="先登记的一条", measures=[], decided_by="周主任", at=now(),
+            )
+        )  # fmt: skip
+        waiting = threading.Thread(target=earlier)
+        waiting.start()
+        waiting.join(1.5)
+        assert waiting.is_alive()  # it waits for the first change
+    waiting.join(20)
+    assert outcome == {"refused": "date_before_previous"}
+    with ws.store.connect() as conn:
+        assert conn.execute(select(intervention_tiers.c.reason)).scalars().all() == ["先登记的一条"]

@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from shujian import audit, beijing
 from shujian.cases.documents.disclosure import ID_IN_TEXT
@@ -54,15 +54,24 @@ KIND = "干预等级"
 """The kind of the file's entries."""
 
 
-def _previous(conn: Connection, id_card: str, *, lock: bool = False) -> Previous | None:
+def _lock_minor(conn: Connection, id_card: str) -> None:
+    """Serialise the changes of one minor's tier until the transaction ends, so that the
+    previous change a new one is checked against is the newest (PostgreSQL: an advisory lock on
+    the minor, taken before the previous change is read; SQLite has one writer at a time)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"intervention_tiers/{id_card}"},
+        )
+
+
+def _previous(conn: Connection, id_card: str) -> Previous | None:
     query = (
         select(intervention_tiers.c.tier, intervention_tiers.c.decided_on)
         .where(intervention_tiers.c.id_card == id_card)
         .order_by(intervention_tiers.c.id.desc())
         .limit(1)
     )
-    if lock:
-        query = query.with_for_update()
     row = conn.execute(query).first()
     return None if row is None else Previous(row.tier, row.decided_on)
 
@@ -129,7 +138,8 @@ def set_tier(register: Register, user: User, id_card: str, change: Change, today
         raise not_on_register(mask_id_card(id_card))
     dec = declarations()
     with register.store.begin() as conn:
-        checked = check_change(dec, change, _previous(conn, id_card, lock=True), today)
+        _lock_minor(conn, id_card)
+        checked = check_change(dec, change, _previous(conn, id_card), today)
         _check_minor(register, id_card, checked.tier, checked.decided_on)
         if checked.lead_id is not None:
             _check_warning(conn, register, user, checked.lead_id, id_card, checked.decided_on)
