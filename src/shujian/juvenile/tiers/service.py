@@ -57,7 +57,8 @@ KIND = "干预等级"
 def _lock_minor(conn: Connection, id_card: str) -> None:
     """Serialise the changes of one minor's tier until the transaction ends, so that the
     previous change a new one is checked against is the newest (PostgreSQL: an advisory lock on
-    the minor, taken before the previous change is read; SQLite has one writer at a time)."""
+    the minor, taken before the previous change is read; on SQLite the store's write
+    transactions already take their turn in the process: `store._serialise_writes`)."""
     if conn.dialect.name == "postgresql":
         conn.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
