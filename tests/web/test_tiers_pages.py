@@ -18,9 +18,13 @@ from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.service import Register
 from shujian.juvenile.tiers.store import intervention_tiers
+from shujian.leads import triage
+from shujian.leads.queue import homes
 from shujian.leads.store import leads
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
+from shujian.users.departments import departments_of
+from shujian.users.user import User
 from shujian.workspace import Workspace
 from web.test_supervision_pages import post, signed_in
 
@@ -96,7 +100,7 @@ def test_a_tier_set_from_the_minors_page(county, app) -> None:  # type: ignore[n
 
 
 def test_a_helper_sees_no_tier_and_others_are_refused(county, app) -> None:  # type: ignore[no-untyped-def]
-    ws, m, _ = county
+    ws, m, found = county
     a4 = m["A4"].number
     ref = Register(ws).ref(a4)
     prosecutor = signed_in(app, "张检察官")
@@ -120,5 +124,14 @@ def test_a_helper_sees_no_tier_and_others_are_refused(county, app) -> None:  # t
     for name in ("公益检察官", "李助理"):
         other = signed_in(app, name)
         assert other.get(f"/minors/{ref}/tier").status_code == 403, name
+    # a juvenile warning dispatched to another department: its page offers them no tier
+    lead = found[f"{a4}/2026-10"]
+    head = User(
+        "周主任", ws.region.procuratorate_name, "未成年人检察部", frozenset({"department_head"})
+    )
+    home = homes(load_library(), departments_of(ws))
+    triage.dispatch(ws.store, [lead], "公益诉讼检察部", "公益检察官", head, home=home)
+    lead_page = signed_in(app, "公益检察官").get(f"/leads/{lead}")
+    assert lead_page.status_code == 200 and 'id="lead-set-tier"' not in lead_page.text
     with ws.store.connect() as conn:
         assert len(conn.execute(select(intervention_tiers.c.id)).all()) == 1
