@@ -127,5 +127,6 @@ def register_tables() -> None:
     from shujian.data import mappings, warehouse  # noqa: F401
     from shujian.juvenile.guardianship import store as _guardianship  # noqa: F401
     from shujian.juvenile.supervision import store as _supervision  # noqa: F401
+    from shujian.juvenile.tiers import store as _tiers  # noqa: F401
     from shujian.leads import store  # noqa: F401
     from shujian.users import store as _users  # noqa: F401

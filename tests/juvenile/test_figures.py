@@ -70,7 +70,6 @@ def test_the_warnings_are_the_juvenile_models_whose_subject_is_a_minor() -> None
 def test_pending_figures_are_not_counted_and_say_what_they_wait_for() -> None:
     dec = declaration()
     assert {f.id for f in dec.pending} == {
-        "early_intervention",
         "conditional_non_prosecution_on_probation",
         "conditional_non_prosecution_ended",
         "conditional_non_prosecution_revoked",

@@ -272,14 +272,18 @@ def test_kept_statistics_follow_a_new_file_and_a_new_grant(ws: Workspace, tmp_pa
 def test_a_helper_counts_its_units_minors_and_sees_no_warnings(ws: Workspace) -> None:
     stats = compute(ws, HELPER)
     assert stats.unit == "县妇联"
-    # the warnings need view_leads; the procuratorate's own 督促监护令 records are not a helper's
-    assert {f.id for f in stats.hidden} == {
+    # the warnings need view_leads; the procuratorate's own records (分级干预, 督促监护令) are not
+    # a helper's
+    hidden = {
         "warnings_issued",
         "warnings_handled",
+        "early_intervention",
+        "tiers_set",
         "guardianship_orders",
         "guardianship_follow_ups_on_time",
     }
-    assert not {"warnings_issued", "warnings_handled"} & {f.id for f in stats.figures}
+    assert {f.id for f in stats.hidden} == hidden
+    assert not hidden & {f.id for f in stats.figures}
     assert table(stats, "category", "active", "visits_due", "visits", "counselling") == {
         "single_parent": (1, 4, 2, 0),
         "care_gap": (0, 0, 0, 0),  # 乙's assignment ended: not the unit's today

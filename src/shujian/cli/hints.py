@@ -32,6 +32,10 @@ HINTS: dict[str, str] = {
     "date_in_future": "用 --on YYYY-MM-DD 填写实际发生的日期（不写则为今天）。",
     "unit_required": "督办事项用 --unit 单位名称 写明责任单位。",
     "not_drawn": "用 shujian minors supervise sample --month 月份 --draw 抽取该月的暗访样本。",
+    "date_before_previous": "用 shujian minors tiers 编号 查看该未成年人以前的分级干预记录。",
+    "not_in_intervention": "用 shujian minors tiers 编号 查看该未成年人以前的分级干预记录。",
+    "item_required": "用 --item 写理由所依据的项（如 28.2、38.4），可写多次；各等级的项见 docs/juvenile.md 分级干预。",
+    "item_not_of_tier": "用 --item 只写该等级的项（上面列出了可选的项）；T3 和结束干预不写 --item。",
 }  # fmt: skip
 
 

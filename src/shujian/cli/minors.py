@@ -119,7 +119,7 @@ def list_cmd(
 @click.option("--reason", default="", help="显示完整号码的理由（记入审计日志）")
 @click.pass_context
 def show_cmd(ctx: click.Context, minor: str, reveal: bool, reason: str) -> None:
-    """一人一档：名册登记、包保、走访帮扶、不良行为记录和预警（按日期）。MINOR 为编号或公民身份号码。"""
+    """一人一档：名册登记、包保、走访帮扶、不良行为记录、预警、本院分级干预等记录和时间线（按日期）。MINOR 为编号或公民身份号码。"""
     register, who, today = _register(ctx)
     if reason and not reveal:
         raise UserError("--reason 只与 --reveal 一起使用。", code="reason_without_reveal")
@@ -170,6 +170,9 @@ def show_cmd(ctx: click.Context, minor: str, reveal: bool, reason: str) -> None:
         click.echo("预警：" if f["warnings"] else "预警：无")
         for w in f["warnings"]:
             click.echo(f"  线索 {w['id']}  {w['status_label']}  {w['model_name']}：{w['title']}")
+    click.echo("时间线：" if f["timeline"] else "时间线：无")
+    for e in f["timeline"]:
+        click.echo(f"  {e.on.isoformat()}  {e.kind}  {e.summary}")
 
 
 @minors_group.command("due")
@@ -315,10 +318,12 @@ def stats_cmd(
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli import tiers  # 分级干预: shujian minors tier / tiers
     from shujian.cli.supervision import supervise_group  # 督办: shujian minors supervise …
 
     minors_group.add_command(supervise_group)
     from shujian.cli import guardianship  # 督促监护令、训诫、家庭教育指导: shujian minors order …
 
     guardianship.register(minors_group)
+    tiers.register(minors_group)
     group.add_command(minors_group)

@@ -43,6 +43,7 @@ Reader = Callable[[Connection, str], list[FileEntry]]
 READERS: dict[str, str] = {
     # section id: "module:function" of a Reader; each records module adds its own line
     "guardianship": "shujian.juvenile.guardianship.records:file_entries",
+    "tiers": "shujian.juvenile.tiers.service:file_entries",
 }
 
 

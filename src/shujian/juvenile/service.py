@@ -53,6 +53,7 @@ from shujian.juvenile.access import (
     not_on_register,
     register_scope,
 )
+from shujian.juvenile.own_records import FileEntry, own_records
 from shujian.juvenile.refs import REMEMBERED, is_ref, minor_ref, ref_key
 from shujian.juvenile.register import (
     ADULT_AGE,
@@ -72,6 +73,7 @@ from shujian.juvenile.register import (
     visit_status,
     visited_targets,
 )
+from shujian.juvenile.timeline import timeline
 from shujian.leads.queue import home_department, homes, lead_scope
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
@@ -672,8 +674,11 @@ class Register:
         reason: str = "",
     ) -> dict[str, Any]:
         """一人一档: the minor's registry rows, assignments, visits (with help and measures),
-        conduct records and warnings, each in date order, with this month's 四访 — masked unless
-        `reveal` (the role must allow it and a reason be given); the view is audited."""
+        conduct records and warnings, each in date order, with this month's 四访; the
+        procuratorate's own records (`own`: section → entries, `own_records`) for a user who sees
+        the whole register (None for anyone else); and all of them on one `timeline` in date
+        order — masked unless `reveal` (the role must allow it and a reason be given); the view
+        is audited, with the number of each section's rows."""
         scope = self.scope(user)
         shown = mask_id_card(id_card)
         if not scope.sees(id_card):
@@ -704,6 +709,10 @@ class Register:
             r["category_label"] = labels.get(r["category"], r["category"])
             r["on_register"] = on_register(id_card, r["identified_on"], r["withdrawn_on"], today)
         warnings = self._warnings(user, id_card) if can(user, "view_leads") else None
+        own: dict[str, list[FileEntry]] | None = None
+        if scope.everything:  # the procuratorate's own records: never a helping unit's
+            with self.store.connect() as conn:
+                own = own_records(conn, id_card)
         out: dict[str, Any] = {
             "id_card": id_card,
             "ref": self.ref(id_card),
@@ -714,6 +723,7 @@ class Register:
             "visits": visits,
             "conduct": conduct,
             "warnings": warnings,
+            "own": own,
             "on_register": any(r["on_register"] for r in registry),
             "month": self._month_check(id_card, registry, visits, Month.of(today), today),
             "revealed": reveal,
@@ -725,11 +735,14 @@ class Register:
             "visits": len(visits),
             "conduct": len(conduct),
             "warnings": None if warnings is None else [w["id"] for w in warnings],
+            "own": None if own is None else {k: len(v) for k, v in own.items()},
         }
         if reveal:
             detail["reason"] = reason.strip()
         audit.record_view(self.store, user.name, MINOR, id_card, detail)
-        return out if reveal else self._masked_file(out)
+        shown_file = out if reveal else self._masked_file(out)
+        shown_file["timeline"] = timeline(shown_file)
+        return shown_file
 
     def _month_check(
         self,

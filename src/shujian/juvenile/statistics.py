@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shujian import audit, beijing
 from shujian.errors import UserError
@@ -37,6 +37,7 @@ from shujian.juvenile.service import (
     Register,
     _Kept,
 )
+from shujian.juvenile.tiers import service as tiers
 from shujian.juvenile.workbook import write_workbook
 from shujian.leads.queue import homes, lead_scope
 from shujian.leads.store import lead_events, leads
@@ -339,6 +340,21 @@ def _guidance_sessions(r: _Reading, _: Source) -> pl.DataFrame:
 
     store, since, until = r.register.store, r.period.since, r.period.until
     return _own_records(r, lambda: records.session_facts(store, since, until))
+def _tiers(r: _Reading, warned: bool) -> pl.DataFrame:
+    """Tiers set (分级干预) decided in the period — with `warned`, those taking up a warning
+    (提前干预) — of a user who sees the whole register (the procuratorate's own records)."""
+    if not r.scope.everything:
+        return pl.DataFrame(schema={"id_card": pl.Utf8, "day": pl.Date, "record": pl.Utf8})
+    with r.register.store.connect() as conn:
+        return tiers.facts(conn, r.period.since, r.period.until, warned=warned)
+
+
+def _tiers_set(r: _Reading, _: Source) -> pl.DataFrame:
+    return _tiers(r, warned=False)
+
+
+def _early_intervention(r: _Reading, _: Source) -> pl.DataFrame:
+    return _tiers(r, warned=True)
 
 
 READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
@@ -358,6 +374,8 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "guardianship_orders": _guardianship_orders,
     "order_visits_on_time": _order_visits_on_time,
     "guidance_sessions": _guidance_sessions,
+    "tiers_set": _tiers_set,
+    "early_intervention": _early_intervention,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register
@@ -412,10 +430,7 @@ def _inputs(
                 select(func.max(lead_events.c.id)).scalar_subquery(),
             )
         ).one()
-        # the procuratorate's own records counted (督促监护令, its visits, 家庭教育指导)
-        from shujian.juvenile.guardianship.records import version as guardianship_version
-
-        own = guardianship_version(conn)
+        own = _own_records_now(conn)
     who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)
     return (
         str(register.warehouse.root),
@@ -428,6 +443,14 @@ def _inputs(
         (span.since, span.until, span.asked_until),
         today,
     )
+
+
+def _own_records_now(conn: Connection) -> tuple[Any, ...]:
+    """The newest of each of the procuratorate's own records counted (a new one changes the
+    answer): tiers (分级干预); 督促监护令, its visits and 家庭教育指导."""
+    from shujian.juvenile.guardianship.records import version as guardianship_version
+
+    return (tiers.newest_change(conn), guardianship_version(conn))
 
 
 def compute(

@@ -33,6 +33,7 @@ from shujian.web import (
     models,
     stats,
     supervision,
+    tiers,
     upload,
 )
 from shujian.web import map as map_family
@@ -56,6 +57,7 @@ FAMILIES = (
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     guardianship,  # before minors: /minors/orders…, /minors/guidance are not references
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
+    tiers,  # 分级干预: /minors/{ref}/tier
     minors,
     admin,
 )

@@ -25,6 +25,8 @@ from shujian.cases.workflow import load_workflow
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
+from shujian.juvenile.service import Register
+from shujian.juvenile.tiers import service as tiers
 from shujian.leads import triage
 from shujian.leads.queue import ORDERS, homes, queue, review_models
 from shujian.leads.service import STATUS_LABELS
@@ -404,6 +406,7 @@ def _lead_page(
             action: can(user, action) for action in ("dispatch", "triage", "open_case", "reveal_id")
         },
         "today": today_in_china().isoformat(),
+        "set_tier": tiers.take_up_path(Register(ctx.ws, ctx.library), user, lead_id),
     }
     return render(request, "leads/lead.html", context, status_code=400 if error else 200)
 

@@ -25,6 +25,7 @@ from shujian.errors import UserError
 from shujian.juvenile import visits
 from shujian.juvenile.register import Month
 from shujian.juvenile.service import Counts, Register
+from shujian.juvenile.tiers.access import may_decide
 from shujian.users.access import can, require
 from shujian.users.user import User
 from shujian.web.auth import SignedInUser
@@ -249,6 +250,7 @@ def _minor_page(
             "may_reveal": can(ctx.user, "reveal_id"),
             "may_record": can(ctx.user, "record_visit"),
             "may_supervise": can(ctx.user, "supervise_minors"),
+            "may_set_tier": may_decide(ctx.user, register.juvenile_department),
             "tab": "",
         },
         status_code=400 if error else 200,
@@ -258,6 +260,7 @@ def _minor_page(
 DONE = {
     "visit": "已登记走访。下次模型运行即读到这次走访。",
     "again": "这次走访已经登记过，未重复登记。",
+    "tier": "已登记分级干预记录。",
 }
 
 
