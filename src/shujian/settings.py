@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("map", "tile_url", "text", "", "地图底图：本院内网瓦片服务地址，例如 http://10.0.0.5/tiles/{z}/{x}/{y}.png；留空则不加载任何底图，只画县界"),
     Setting("map", "tile_crs", "text", "WGS84", "内网瓦片服务的坐标系：WGS84（含 CGCS2000、天地图）或 GCJ02（高德、腾讯式）", choices=("WGS84", "GCJ02")),
     Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）"),
+    Setting("juvenile", "probation_report_days", "int", 30, "附条件不起诉考验期内被考察人报告活动情况的间隔（日）：自决定之日起每满该日数应报告一次，到期日遇休息日顺延（刑事诉讼法第二百八十三条第三款第二项由考察机关规定报告方式，默认每月一次）"),
+    Setting("juvenile", "probation_alert_days", "int", 15, "附条件不起诉考验期届满前多少日起列为“即将期满”，提醒准备考察意见书"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
