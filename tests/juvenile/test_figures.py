@@ -73,9 +73,6 @@ def test_pending_figures_are_not_counted_and_say_what_they_wait_for() -> None:
         "early_intervention",
         "guardianship_orders",
         "guardianship_follow_ups_on_time",
-        "conditional_non_prosecution_on_probation",
-        "conditional_non_prosecution_ended",
-        "conditional_non_prosecution_revoked",
     }
     assert all(f.pending and not f.sources for f in dec.pending)
     assert not set(dec.pending) & set(dec.counted)

@@ -315,7 +315,9 @@ def stats_cmd(
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli.probation import probation_group  # 附条件不起诉: shujian minors probation …
     from shujian.cli.supervision import supervise_group  # 督办: shujian minors supervise …
 
     minors_group.add_command(supervise_group)
+    minors_group.add_command(probation_group)
     group.add_command(minors_group)

@@ -42,6 +42,7 @@ Reader = Callable[[Connection, str], list[FileEntry]]
 
 READERS: dict[str, str] = {
     # section id: "module:function" of a Reader; each records module adds its own line
+    "probation": "shujian.juvenile.probation.readers:file_entries",
 }
 
 

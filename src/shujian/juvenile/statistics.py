@@ -29,6 +29,7 @@ from shujian.juvenile import counting
 from shujian.juvenile.access import MINOR, RegisterScope
 from shujian.juvenile.counting import DIMENSIONS, UNREGISTERED, Period
 from shujian.juvenile.figures import Declaration, Figure, Source, declaration
+from shujian.juvenile.probation import readers as probation_readers
 from shujian.juvenile.service import (
     ASSIGNMENTS,
     CONDUCT,
@@ -325,6 +326,9 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "dropouts_returned": _dropouts_returned,
     "warnings_issued": _warnings_issued,
     "warnings_handled": _warnings_handled,
+    "on_probation": probation_readers.on_probation,
+    "probation_not_prosecuted": probation_readers.not_prosecuted,
+    "probation_revoked": probation_readers.revoked,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register

@@ -172,7 +172,9 @@ def check(facts: Facts) -> Check:
     basis_282 = "刑事诉讼法第二百八十二条第一款"
 
     if facts.act_on is None:
-        out.append(Condition("minor", "行为时未满十八周岁", "not_recorded", basis_282, "未记录行为日期"))
+        out.append(
+            Condition("minor", "行为时未满十八周岁", "not_recorded", basis_282, "未记录行为日期")
+        )
     else:
         age = age_on(facts.id_card, facts.act_on)
         if age is None:
@@ -184,7 +186,9 @@ def check(facts: Facts) -> Check:
             out.append(Condition("minor", "行为时未满十八周岁", status, basis_282, note))
 
     if facts.charge is None:
-        out.append(Condition("chapter", "涉嫌刑法分则第四、五、六章规定的犯罪", "not_recorded", basis_282))
+        out.append(
+            Condition("chapter", "涉嫌刑法分则第四、五、六章规定的犯罪", "not_recorded", basis_282)
+        )
     else:
         c = facts.charge
         note = f"{c.name}（刑法{c.article.cited}，{chapter_label(c.chapter)}）"
@@ -209,7 +213,9 @@ def check(facts: Facts) -> Check:
         if heard is None:
             out.append(Condition(f"heard_{party}", label, "not_recorded", PARTY_BASIS[party]))
         elif heard == "none":
-            out.append(Condition(f"heard_{party}", label, "met", PARTY_BASIS[party], f"本案无{name}"))
+            out.append(
+                Condition(f"heard_{party}", label, "met", PARTY_BASIS[party], f"本案无{name}")
+            )
         else:
             out.append(Condition(f"heard_{party}", label, "met" if heard == "heard" else "not_met",
                                  PARTY_BASIS[party], "已听取" if heard == "heard" else "尚未听取"))  # fmt: skip
@@ -274,8 +280,7 @@ def parse_objection(text: str) -> str:
     found = aliases.get(t) or (t if t in OBJECTIONS else None)
     if found is None:
         raise UserError(
-            f"异议“{text}”看不懂：写 无、对决定（对附条件不起诉决定本身有异议）或 "
-            "仅对条件或期限。",
+            f"异议“{text}”看不懂：写 无、对决定（对附条件不起诉决定本身有异议）或 仅对条件或期限。",
             code="bad_objection",
         )
     return found

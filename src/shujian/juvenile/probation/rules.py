@@ -65,7 +65,9 @@ def declarations() -> Declarations:
         for state in [*s["from"], *([s["to"]] if s["to"] else [])]:
             if state not in states:
                 raise ValueError(f"probation step {sid}: unknown state {state}")
-        steps[str(sid)] = Step(str(sid), str(s["label"]), tuple(s["from"]), s["to"], str(s["basis"]))
+        steps[str(sid)] = Step(
+            str(sid), str(s["label"]), tuple(s["from"]), s["to"], str(s["basis"])
+        )
     return Declarations(
         states=states,
         terminal=tuple(raw["terminal"]),
@@ -145,7 +147,9 @@ def report_windows(
     opens = decided_on
     k = 1
     while opens < ends_on:
-        due = min(calendar.extend_to_working_day(decided_on + dt.timedelta(days=every * k)), ends_on)
+        due = min(
+            calendar.extend_to_working_day(decided_on + dt.timedelta(days=every * k)), ends_on
+        )
         out.append(Window(k, opens, due))
         opens, k = due, k + 1
     return out
@@ -162,7 +166,9 @@ class ScheduledWindow:
         return WINDOW_LABELS[self.status]
 
 
-def schedule(windows: list[Window], reports: list[dt.date], today: dt.date) -> list[ScheduledWindow]:
+def schedule(
+    windows: list[Window], reports: list[dt.date], today: dt.date
+) -> list[ScheduledWindow]:
     """Each window with its first report (if any) and its status on `today`."""
     out: list[ScheduledWindow] = []
     previous_missed = False
