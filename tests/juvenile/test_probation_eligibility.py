@@ -79,9 +79,7 @@ MISSING = [
     ("sentence", {"sentence": None}),
     ("prosecutable", {"prosecutable": None}),
     ("remorse", {"remorse": None}),
-    *[
-        (f"heard_{p}", {"heard": {k: v for k, v in ALL_HEARD.items() if k != p}}) for p in ALL_HEARD
-    ],  # fmt: skip
+    *[(f"heard_{p}", {"heard": {k: v for k, v in ALL_HEARD.items() if k != p}}) for p in ALL_HEARD],
     ("objection", {"objection": None}),
 ]
 
