@@ -31,6 +31,7 @@ from shujian.web import (
     minors,
     models,
     stats,
+    probation,
     supervision,
     upload,
 )
@@ -53,6 +54,7 @@ FAMILIES = (
     map_family,
     stats,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
+    probation,  # before minors: /minors/probation… is not a minor's reference
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     minors,
     admin,

@@ -91,12 +91,15 @@ class OpinionContent:
         if c.measures:
             out.append(("文书正文", "所附考察措施：" + "；".join(
                 f"（{chinese_numeral(i)}）{t}" for i, t in enumerate(c.measures, 1)) + "。"))  # fmt: skip
-        report = f"考验期内，被考察人报告活动情况{chinese_numeral(c.reports)}次"
-        if c.late_reports or c.missed_reports:
-            report += (
-                f"，其中逾期报告{chinese_numeral(c.late_reports)}次"
-                f"，逾期未报告{chinese_numeral(c.missed_reports)}期"
-            )
+        if c.reports:
+            report = f"考验期内，被考察人报告活动情况{chinese_numeral(c.reports)}次"
+        else:
+            report = "考验期内，被考察人未报告活动情况"
+        lapses = [f"逾期报告{chinese_numeral(n)}次" for n in (c.late_reports,) if n] + [
+            f"逾期未报告{chinese_numeral(n)}期" for n in (c.missed_reports,) if n
+        ]
+        if lapses:
+            report += "，其中" + "，".join(lapses) if c.reports else "，" + "，".join(lapses)
         out += [("一级标题", "三、考验期内的表现"), ("文书正文", report + "。")]
         if c.violations:
             out.append(("文书正文", "违反规定的情况：" + "；".join(c.violations) + "。"))
