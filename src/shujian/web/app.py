@@ -30,8 +30,8 @@ from shujian.web import (
     minor_stats,
     minors,
     models,
-    stats,
     probation,
+    stats,
     supervision,
     upload,
 )
