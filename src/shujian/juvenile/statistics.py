@@ -380,6 +380,7 @@ def _inputs(
             select(
                 select(func.max(leads.c.id)).scalar_subquery(),
                 select(func.max(lead_events.c.id)).scalar_subquery(),
+                probation_readers.changes(),  # 附条件不起诉: each step adds an event
             )
         ).one()
     who = (user.name, user.department, tuple(sorted(user.roles)), user.unit)

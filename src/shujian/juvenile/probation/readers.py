@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from shujian.juvenile.own_records import FileEntry
 from shujian.juvenile.probation import rules
@@ -41,6 +41,12 @@ def file_entries(conn: Connection, id_card: str) -> list[FileEntry]:
             summary += f"，考验期{r.detail.get('months')}个月，至{r.detail.get('ends_on')}"
         out.append(FileEntry(r.on_date, "附条件不起诉", summary, f"/minors/probation/{r.id}"))
     return out
+
+
+def changes() -> Any:
+    """A scalar subquery whose value changes with every step recorded (the statistics kept per
+    process are computed again after one)."""
+    return select(func.max(probation_events.c.id)).scalar_subquery()
 
 
 def _frame(rows: list[tuple[str, dt.date, str]]) -> pl.DataFrame:
