@@ -125,7 +125,7 @@ def test_the_opinion_numbers_run_in_their_own_series(either: Workspace) -> None:
             issued_on=D(2026, 9, 10),
             performance="好",
             victim_opinion="本案无被害人",
-        )  # fmt: skip
+        )
         for pid in (first, second)
     ]
     assert numbers == ["青检未考〔2026〕1号", "青检未考〔2026〕2号"]

@@ -689,6 +689,7 @@ def _shown(
     out["service_overdue"] = False
     out["provisional"] = ""
     out["past_end"] = False
+    out["opinion_open"] = False
     if row["decided_on"] is not None:
         out["provisional"] = provisional_note(
             ws.calendar.provisional_in(row["decided_on"], row["ends_on"])
@@ -706,6 +707,7 @@ def _shown(
         out["days_left"] = rules.days_left(row["ends_on"], today)
         out["ending_soon"] = rules.ending_soon(row["ends_on"], today, alert)
         out["past_end"] = today > row["ends_on"]
+        out["opinion_open"] = today >= row["ends_on"] - dt.timedelta(days=alert)
     out["measure_labels"] = [d.measures[m] for m in row["measures"] or []]
     out["ground_label"] = d.grounds.get(row["ground"] or "", "")
     return out
