@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from shujian import audit
 from shujian.cases.deadlines import provisional_note
 from shujian.cases.documents.kinds import document_kind
+from shujian.cases.documents.numerals import chinese_date
 from shujian.cases.numbering import next_seq
 from shujian.cases.policy import check_not_future
 from shujian.data.fields.id_card import check_char
@@ -524,7 +525,7 @@ def issue_opinion(
             raise UserError(f"附条件不起诉考察 {pid} 已出具考察意见书。", code="already_issued")
         reports = _days(conn, pid, "report")
         violations = [
-            f"{r.on_date.isoformat()} {r.text}"
+            f"{chinese_date(r.on_date)}，{r.text.rstrip('。；;')}"
             for r in conn.execute(
                 select(probation_events.c.on_date, probation_events.c.text)
                 .where(
