@@ -82,7 +82,7 @@ def test_a_probation_from_check_to_non_prosecution(ws: Workspace, tmp_path: Path
     ends = rules.period_end(decided, 6, ws.calendar)
     due = rules.service_deadline(decided, ws.calendar)
     made = shujian(root, "minors", "probation", "decide", "1", "--on", decided.isoformat(),
-                   "--months", "6", "--agency", "县检察院未检部", "--helper", "李老师",
+                   "--months", "6", "--agency", "县检察院未检部", "--mentor", "李老师",
                    "--measure", "education", "--measure", "向社区或者公益团体提供公益劳动").output  # fmt: skip
     assert f"考验期 6 个月，至 {ends.isoformat()}" in made
     assert f"应于 {due.isoformat()} 前送达、公开宣布" in made

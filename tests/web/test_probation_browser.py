@@ -70,7 +70,7 @@ def test_a_review_decided_served_and_reported(visit: Visit, server: Server, tmp_
     page.fill("#d-on", decided.isoformat())  # type: ignore[attr-defined]
     page.fill("#d-months", "6")  # type: ignore[attr-defined]
     page.fill("#d-agency", "青岚县人民检察院未成年人检察部")  # type: ignore[attr-defined]
-    page.fill("#d-helper", "李老师")  # type: ignore[attr-defined]
+    page.fill("#d-mentor", "李老师")  # type: ignore[attr-defined]
     page.check("#m-education")  # type: ignore[attr-defined]
     page.check("#m-prohibitions")  # type: ignore[attr-defined]
     submit(visit, "#decide-submit")

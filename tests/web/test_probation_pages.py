@@ -85,7 +85,7 @@ def test_a_probation_through_its_pages(web_ws: Workspace, app, tmp_path: Path) -
     assert "符合附条件不起诉的条件" in client.get(path).text
     decided_answer = post(client, f"{path}/decide", {
         "decided_on": decided.isoformat(), "months": "6", "agency": "县检察院未检部",
-        "helper": "李老师", "measure": ["education", "service"],
+        "mentor": "李老师", "measure": ["education", "service"],
     })  # fmt: skip
     assert decided_answer.status_code == 303
     ends = rules.period_end(decided, 6, web_ws.calendar)

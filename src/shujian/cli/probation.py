@@ -132,21 +132,21 @@ def facts_cmd(ctx: click.Context, number: int, note: str, **facts: Any) -> None:
 @click.option("--on", "on", default=None, help="决定日期（默认今天）")
 @click.option("--months", type=int, required=True, help="考验期月数（6至12）")
 @click.option("--agency", required=True, help="考察机关")
-@click.option("--helper", default="", help="帮教人员")
+@click.option("--mentor", default="", help="帮教人员")
 @click.option("--measure", "measures", multiple=True,
               help="考察措施（规则第四百七十六条）：" + "、".join(
                   f"{k}（{v}）" for k, v in rules.declarations().measures.items()))  # fmt: skip
 @click.option("--note", default="", help="说明")
 @click.pass_context
 def decide_cmd(
-    ctx: click.Context, number: int, on: str | None, months: int, agency: str, helper: str,
+    ctx: click.Context, number: int, on: str | None, months: int, agency: str, mentor: str,
     measures: tuple[str, ...], note: str,
 ) -> None:  # fmt: skip
     """决定附条件不起诉：逐项条件均符合才可决定；考验期届满日、送达期限按日历计算。"""
     register, who, today = _context(ctx)
     made = service.decide(
         register, who, number, today, decided_on=parse_date(on, "决定日期"), months=months,
-        agency=agency, helper=helper, measures=list(measures), note=note,
+        agency=agency, mentor=mentor, measures=list(measures), note=note,
     )  # fmt: skip
     p = service.get_probation(register, who, number, today)
     click.echo(
@@ -324,7 +324,7 @@ def show_cmd(ctx: click.Context, which: str) -> None:
         click.echo(
             f"考验期：{p['decided_on']} 至 {p['ends_on']}（{p['months']} 个月）{p['provisional']}"
         )
-        click.echo(f"考察机关：{p['agency']}；帮教人员：{p['helper'] or '—'}")
+        click.echo(f"考察机关：{p['agency']}；帮教人员：{p['mentor'] or '—'}")
         click.echo("所附条件：" + "；".join(p["conditions"]))
         click.echo("考察措施：" + ("；".join(p["measure_labels"]) or "—"))
     for s in p["scheduled"]:

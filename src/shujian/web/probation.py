@@ -256,7 +256,7 @@ def decide_step(
     decided_on: Annotated[str, Form()] = "",
     months: Annotated[str, Form()] = "",
     agency: Annotated[str, Form()] = "",
-    helper: Annotated[str, Form()] = "",
+    mentor: Annotated[str, Form()] = "",
     measure: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -267,7 +267,7 @@ def decide_step(
             raise UserError(f"考验期月数“{months}”应为6至12的整数。", code="bad_period")
         service.decide(ctx.register, ctx.user, pid, ctx.today,
                        decided_on=_day(ctx, decided_on, "决定日期"), months=int(months),
-                       agency=agency, helper=helper, measures=measure or [], note=note)  # fmt: skip
+                       agency=agency, mentor=mentor, measures=measure or [], note=note)  # fmt: skip
 
     return _step(ctx, pid, "decide", act)
 

@@ -41,7 +41,7 @@ class OpinionContent:
     months: int
     ends_on: dt.date
     agency: str
-    helper: str
+    mentor: str
     conditions: tuple[str, ...]
     measures: tuple[str, ...]
     reports: int
@@ -82,7 +82,7 @@ class OpinionContent:
                 f"本院于{chinese_date(c.decided_on)}对被考察人作出附条件不起诉决定，"
                 f"考验期{chinese_numeral(c.months)}个月，自决定之日起计算，"
                 f"至{chinese_date(c.ends_on)}届满。考察机关为{c.agency}"
-                + (f"，帮教人员为{c.helper}" if c.helper else "")
+                + (f"，帮教人员为{c.mentor}" if c.mentor else "")
                 + "。",
             ),
             ("文书正文", "被考察人应当遵守下列规定：" + "；".join(

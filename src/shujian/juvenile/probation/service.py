@@ -349,7 +349,7 @@ def decide(
     decided_on: dt.date,
     months: int,
     agency: str,
-    helper: str = "",
+    mentor: str = "",
     measures: list[str] | tuple[str, ...] = (),
     note: str = "",
 ) -> dict[str, Any]:
@@ -359,7 +359,7 @@ def decide(
     d = rules.declarations()
     rules.check_months(months)
     agency = _text(agency, "考察机关")[:128]
-    helper = _text(helper, "帮教人员", required=False)[:128]
+    mentor = _text(mentor, "帮教人员", required=False)[:128]
     note = _text(note, "说明", required=False)
     chosen = _measures(measures)
     calendar = register.ws.calendar
@@ -374,13 +374,13 @@ def decide(
         conn.execute(
             update(probations).where(probations.c.id == pid).values(
                 state="decided", decided_on=decided_on, months=months, ends_on=ends_on,
-                service_due=due, agency=agency, helper=helper or None, measures=chosen,
+                service_due=due, agency=agency, mentor=mentor or None, measures=chosen,
                 updated_at=stamp,
             )
         )  # fmt: skip
         detail = {
             "months": months, "ends_on": ends_on.isoformat(), "service_due": due.isoformat(),
-            "agency": agency, "helper": helper, "conditions": list(d.conditions),
+            "agency": agency, "mentor": mentor, "conditions": list(d.conditions),
             "measures": chosen,
         }  # fmt: skip
         _event(conn, pid, stamp, decided_on, "decide", user.name, note, detail)
@@ -546,7 +546,7 @@ def issue_opinion(
             id_card=mask_id_card(row["id_card"]),
             charge=facts.charge.name if facts.charge else "",
             decided_on=row["decided_on"], months=row["months"], ends_on=row["ends_on"],
-            agency=row["agency"] or "", helper=row["helper"] or "",
+            agency=row["agency"] or "", mentor=row["mentor"] or "",
             conditions=d.conditions, measures=tuple(d.measures[m] for m in row["measures"] or []),
             reports=len(reports), late_reports=len(rules.late_report_days(scheduled)),
             missed_reports=rules.missed(scheduled), violations=tuple(violations),

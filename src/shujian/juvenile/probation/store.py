@@ -34,7 +34,7 @@ probations = Table(
     Column("service_due", Date),
     Column("served_on", Date),
     Column("agency", String(128)),
-    Column("helper", String(128)),
+    Column("mentor", String(128)),
     Column("measures", JSON),
     Column("closed_on", Date),
     Column("ground", String(32)),

@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("service_due", sa.Date(), nullable=True),
         sa.Column("served_on", sa.Date(), nullable=True),
         sa.Column("agency", sa.String(length=128), nullable=True),
-        sa.Column("helper", sa.String(length=128), nullable=True),
+        sa.Column("mentor", sa.String(length=128), nullable=True),
         sa.Column("measures", sa.JSON(), nullable=True),
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("ground", sa.String(length=32), nullable=True),
