@@ -201,3 +201,18 @@ def test_dates_are_in_order_and_never_ahead(ws: Workspace) -> None:
         probation.issue_opinion(register, PROSECUTOR, pid, TODAY, issued_on=TODAY,
                                 performance="x", victim_opinion="y")  # fmt: skip
     assert too_soon.value.code == "date_too_early"
+
+
+def test_one_open_probation_per_suspect(ws: Workspace) -> None:
+    register = Register(ws)
+    pid = decided(register, OFF_REGISTER, D(2026, 8, 3), name="安二")
+    with pytest.raises(UserError, match=f"已有未办结的附条件不起诉考察 {pid}") as twice:
+        probation.open_probation(register, PROSECUTOR, TODAY, id_card=OFF_REGISTER, name="安二",
+                                 facts=facts())  # fmt: skip
+    assert twice.value.code == "already_open" and OFF_REGISTER not in twice.value.message
+    probation.revoke(
+        register, PROSECUTOR, pid, TODAY, on=TODAY, ground="earlier_crime", text="漏罪"
+    )
+    again = probation.open_probation(register, PROSECUTOR, TODAY, id_card=OFF_REGISTER, name="安二",
+                                     facts=facts())  # fmt: skip
+    assert again != pid

@@ -273,6 +273,17 @@ def open_probation(
         _on(facts.act_on, "行为日期", today, not_before=None, after="")
     stamp = now()
     with register.store.begin() as conn:
+        open_one = conn.execute(
+            select(probations.c.id).where(
+                probations.c.id_card == number,
+                probations.c.state.notin_(rules.declarations().terminal),
+            )
+        ).scalar()
+        if open_one is not None:
+            raise UserError(
+                f"{mask_id_card(number)} 已有未办结的附条件不起诉考察 {open_one}，请在其中办理。",
+                code="already_open",
+            )
         pid = conn.execute(
             insert(probations)
             .values(
