@@ -95,3 +95,13 @@ def test_steps_follow_the_declared_states() -> None:
         rules.check_step("revoked", "report")
     d = rules.declarations()
     assert len(d.conditions) == 4 and len(d.measures) == 6 and len(d.grounds) == 4
+
+
+def test_a_last_window_shorter_than_half_an_interval_joins_the_one_before() -> None:
+    # decided 2026-03-16 for 6 months: ends 2026-09-16; the sixth due day 09-12 (Saturday) moves
+    # to 09-14, which would leave a window of two days
+    ends = rules.period_end(D(2026, 3, 16), 6, BUNDLED)
+    assert ends == D(2026, 9, 16)
+    windows = rules.report_windows(D(2026, 3, 16), ends, 30, BUNDLED)
+    assert len(windows) == 6
+    assert (windows[-1].opens, windows[-1].due) == (D(2026, 8, 13), D(2026, 9, 16))

@@ -11,7 +11,8 @@ a period whose last day is a rest day ends on the next working day (the workspac
 * **送达** (规则第四百七十一条: 三日以内): three days after the decision, moved off a rest day.
 * **报告** (art. 283 (二): 按照考察机关的规定报告自己的活动情况): every `every` days from the
   decision (`[juvenile] probation_report_days`), each due day moved off a rest day, the last
-  window ending with the period. A window whose due day has passed with no report in it is
+  window ending with the period (a last window shorter than half an interval is merged into the
+  one before it). A window whose due day has passed with no report in it is
   missed (逾期未报告); a report made in the window after a missed one is late (逾期报告).
 """
 
@@ -152,6 +153,10 @@ def report_windows(
         )
         out.append(Window(k, opens, due))
         opens, k = due, k + 1
+    if len(out) > 1 and (out[-1].due - out[-1].opens).days * 2 < every:
+        # a last period shorter than half an interval (the period's end falls just after a
+        # due day) is no period of its own: the one before it runs to the end
+        out[-2:] = [Window(out[-2].no, out[-2].opens, ends_on)]
     return out
 
 
