@@ -210,3 +210,25 @@ def test_outsiders_are_refused_and_bad_input_is_answered_in_chinese(ws: Workspac
     ahead = shujian(root, "minors", "probation", "open", "--id", id_card(D(2010, 1, 1)),
                     "--name", "某", "--on", future.isoformat(), code=2).output  # fmt: skip
     assert "晚于今天" in ahead
+
+
+def test_the_report_interval_is_a_setting_and_a_bad_one_is_refused(ws: Workspace) -> None:
+    today = today_in_china()
+    decided = add_months(today, -2)
+    suspect = id_card(decided - dt.timedelta(days=15 * 365))
+    root = ws.root
+    shujian(root, "minors", "probation", "open", "--id", suspect, "--name", "宋某", "--on",
+            decided.isoformat(), "--act-on", (decided - dt.timedelta(days=9)).isoformat(),
+            "--charge", "诈骗罪", "--sentence", "管制", "--prosecutable", "--remorse", "--heard",
+            "公安机关、被害人、未成年犯罪嫌疑人、法定代理人、辩护人=无", "--objection", "无")  # fmt: skip
+    shujian(root, "minors", "probation", "decide", "1", "--on", decided.isoformat(), "--months",
+            "12", "--agency", "县检察院未检部")  # fmt: skip
+    shujian(root, "minors", "probation", "serve", "1", "--on", decided.isoformat())
+    config = root / "shujian.toml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "\n[juvenile]\nprobation_report_days = 7\n", encoding="utf-8")
+    weekly = shujian(root, "minors", "probation", "show", "1").output
+    assert "第8期报告" in weekly  # about nine weeks since the decision, every 7 days
+    config.write_text(original + "\n[juvenile]\nprobation_report_days = 0\n", encoding="utf-8")
+    bad = shujian(root, "minors", "probation", "show", "1", code=2).output
+    assert "probation_report_days 应为 1 至 366 日" in bad

@@ -93,7 +93,7 @@ class _Context:
                 "views": service.VIEWS,
                 "min_months": d.min_months,
                 "max_months": d.max_months,
-                "report_days": int(self.register.ws.setting("juvenile.probation_report_days")),
+                "report_days": service.report_days(self.register.ws),
                 **context,
             },
             status_code=status,
@@ -134,7 +134,7 @@ def list_page(
         counts = service.counts(ctx.register, ctx.user, ctx.today)
     except UserError as error:
         return ctx.refused(error)
-    alert = int(ctx.register.ws.setting("juvenile.probation_alert_days"))
+    alert = service.alert_days(ctx.register.ws)
     return ctx.page("list", {"rows": rows, "page": rows, "view": chosen, "counts": counts,
                              "minor": minor, "alert_days": alert,
                              "query": lambda **c: "?" + "&".join(f"{k}={v}" for k, v in

@@ -54,6 +54,7 @@ from shujian.paging import Page, check_window
 from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import User
+from shujian.workspace import Workspace
 
 PROBATION = "probation"
 """The object type of a probation in the audit log."""
@@ -92,6 +93,31 @@ def check_view(user: User, juvenile_department: str | None) -> None:
 def check_act(user: User, juvenile_department: str | None) -> None:
     check_view(user, juvenile_department)
     require(user, ACT)
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+def report_days(ws: Workspace) -> int:
+    """`[juvenile] probation_report_days`: 1 to 366 (refused in Chinese otherwise)."""
+    days = int(ws.setting("juvenile.probation_report_days"))
+    if not 1 <= days <= 366:
+        raise UserError(
+            f"shujian.toml 中 [juvenile] probation_report_days 应为 1 至 366 日，现为 {days}。",
+            code="bad_setting",
+        )
+    return days
+
+
+def alert_days(ws: Workspace) -> int:
+    """`[juvenile] probation_alert_days`: 0 to 366 (refused in Chinese otherwise)."""
+    days = int(ws.setting("juvenile.probation_alert_days"))
+    if not 0 <= days <= 366:
+        raise UserError(
+            f"shujian.toml 中 [juvenile] probation_alert_days 应为 0 至 366 日，现为 {days}。",
+            code="bad_setting",
+        )
+    return days
 
 
 # ---------------------------------------------------------------------------- input
@@ -475,7 +501,7 @@ def record_report(
     check_act(user, register.juvenile_department)
     text = _text(text, "报告内容")
     row = _plain_step(register, user, pid, today, "report", on, text, {}, "报告日期")
-    every = int(register.ws.setting("juvenile.probation_report_days"))
+    every = report_days(register.ws)
     windows = rules.report_windows(row["decided_on"], row["ends_on"], every, register.ws.calendar)
     with register.store.connect() as conn:
         days = _days(conn, pid, "report")
@@ -523,8 +549,8 @@ def issue_opinion(
     victim_opinion = _text(victim_opinion, "被害人的意见（无被害人的写“本案无被害人”）")
     kind = document_kind(KIND)
     ws = register.ws
-    alert = int(ws.setting("juvenile.probation_alert_days"))
-    every = int(ws.setting("juvenile.probation_report_days"))
+    alert = alert_days(ws)
+    every = report_days(ws)
     with register.store.begin() as conn:
         row = _row(conn, pid, lock=True)
         rules.check_step(row["state"], "opinion")
@@ -709,8 +735,8 @@ def _shown(
         out["service_late"] = row["served_on"] is not None and row["served_on"] > row["service_due"]
         out["service_overdue"] = row["state"] == "decided" and today > row["service_due"]
     if row["state"] == "probation":
-        every = int(ws.setting("juvenile.probation_report_days"))
-        alert = int(ws.setting("juvenile.probation_alert_days"))
+        every = report_days(ws)
+        alert = alert_days(ws)
         windows = rules.report_windows(row["decided_on"], row["ends_on"], every, ws.calendar)
         scheduled = rules.schedule(windows, reports, today)
         out["scheduled"] = scheduled
