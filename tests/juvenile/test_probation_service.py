@@ -216,3 +216,34 @@ def test_one_open_probation_per_suspect(ws: Workspace) -> None:
     again = probation.open_probation(register, PROSECUTOR, TODAY, id_card=OFF_REGISTER, name="安二",
                                      facts=facts())  # fmt: skip
     assert again != pid
+
+
+def test_opinions_issued_at_the_same_moment_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    """Two users issue at once: consecutive numbers for two probations, and one probation's
+    opinion issued once however many ask (its row is locked for the step)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shujian.workspace import Region
+
+    monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
+    ws = init_workspace(tmp_path / "ws", region=Region(province="贵州省", city="六盘水市",
+                                                       county="青岚县"))  # fmt: skip
+    register = Register(ws)
+    first = decided(register, OFF_REGISTER, D(2026, 3, 2), name="安二")
+    second = decided(register, THIRD, D(2026, 3, 2), name="田三")
+
+    def issue(pid: int) -> str:
+        try:
+            return probation.issue_opinion(Register(ws), PROSECUTOR, pid, TODAY,
+                                           issued_on=D(2026, 9, 10), performance="好",
+                                           victim_opinion="无")  # fmt: skip
+        except UserError as refused:
+            return refused.code or ""
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(issue, [first, second, first, second]))
+    numbers = sorted(a for a in answers if a.startswith("青检"))
+    assert numbers == ["青检未考〔2026〕1号", "青检未考〔2026〕2号"]
+    assert sorted(a for a in answers if not a.startswith("青检")) == ["already_issued"] * 2
