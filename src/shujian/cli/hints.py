@@ -32,6 +32,11 @@ HINTS: dict[str, str] = {
     "date_in_future": "用 --on YYYY-MM-DD 填写实际发生的日期（不写则为今天）。",
     "unit_required": "督办事项用 --unit 单位名称 写明责任单位。",
     "not_drawn": "用 shujian minors supervise sample --month 月份 --draw 抽取该月的暗访样本。",
+    "facts_missing": "用 shujian minors probation facts 编号 补充审查情况（--heard、--objection 等），shujian minors probation check 编号 查看逐项结果。",
+    "must_prosecute": "用 shujian minors probation prosecute 编号 --reason … 作出起诉决定。",
+    "no_opinion": "用 shujian minors probation opinion 编号 --performance … --victim … 出具考察意见书。",
+    "unknown_measure": "考察措施写代号或全文：treatment、service、prohibitions、restitution、education、protection。",
+    "unknown_ground": "--ground 写代号：new_crime、earlier_crime、public_order、supervision_rules。",
 }  # fmt: skip
 
 
