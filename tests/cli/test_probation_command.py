@@ -100,6 +100,7 @@ def test_a_probation_from_check_to_non_prosecution(ws: Workspace, tmp_path: Path
     shown = shujian(root, "minors", "probation", "show", suspect).output
     assert "第3期报告" in shown and "逾期未报告" in shown
     assert "报告活动情况（逾期）" in shown
+    assert "补充审查情况：听取意见" in shown
     assert suspect not in shown and mask_id_card(suspect) in shown
     late = shujian(root, "minors", "probation", "list", "--view", "late").output
     assert "郭小明" in late and "逾期未报告 1 期" in late

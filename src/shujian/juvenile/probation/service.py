@@ -66,6 +66,10 @@ DEPT_CODE = "未"
 
 EVENT_LABELS = {k: s.label for k, s in rules.declarations().steps.items()}
 
+FACT_LABELS = {"act_on": "行为日期", "charge": "涉嫌罪名", "sentence": "可能判处的刑罚",
+               "prosecutable": "符合起诉条件", "remorse": "悔罪表现", "heard": "听取意见",
+               "objection": "异议"}  # fmt: skip
+
 VIEWS = {
     "active": "考验期中",
     "ending": "即将期满",
@@ -848,6 +852,9 @@ def get_probation(register: Register, user: User, pid: int, today: dt.date) -> d
     late = set(out.get("late_reports") or [])
     for e in events:
         e["kind_label"] = EVENT_LABELS.get(e["kind"], e["kind"])
+        if e["kind"] == "facts" and not e["text"]:
+            changed = e["detail"].get("changed") or {}
+            e["text"] = "、".join(FACT_LABELS.get(k, k) for k in changed)
         e["late"] = (e["kind"] == "report" and e["on_date"] in late) or (
             e["kind"] == "serve" and bool(e["detail"].get("late"))
         )
