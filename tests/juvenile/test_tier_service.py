@@ -201,7 +201,7 @@ def test_the_file_has_the_own_records_and_one_timeline_but_not_for_a_helper(coun
     assert f"/leads/{lead}" in [e.link for e in file["timeline"]]
     assert all(a4 not in e.summary for e in file["timeline"])
     view = [e for e in audit.query(ws.store) if e["action"] == "view" and e["object_id"] == a4][-1]
-    assert view["detail"]["own"] == {"guardianship": 0, "tiers": 1}
+    assert view["detail"]["own"] == {"guardianship": 0, "tiers": 1, "probation": 0}
 
     helper = register.with_grants(HELPER, TODAY)  # 县团委 helps A4 today
     theirs = register.minor_file(helper, a4, TODAY)

@@ -36,6 +36,11 @@ HINTS: dict[str, str] = {
     "not_in_intervention": "用 shujian minors tiers 编号 查看该未成年人以前的分级干预记录。",
     "item_required": "用 --item 写理由所依据的项（如 28.2、38.4），可写多次；各等级的项见 docs/juvenile.md 分级干预。",
     "item_not_of_tier": "用 --item 只写该等级的项（上面列出了可选的项）；T3 和结束干预不写 --item。",
+    "facts_missing": "用 shujian minors probation facts 编号 补充审查情况（--heard、--objection 等），shujian minors probation check 编号 查看逐项结果。",
+    "must_prosecute": "用 shujian minors probation prosecute 编号 --reason … 作出起诉决定。",
+    "no_opinion": "用 shujian minors probation opinion 编号 --performance … --victim … 出具考察意见书。",
+    "unknown_measure": "考察措施写代号或全文：treatment、service、prohibitions、restitution、education、protection。",
+    "unknown_ground": "--ground 写代号：new_crime、earlier_crime、public_order、supervision_rules。",
 }  # fmt: skip
 
 

@@ -318,12 +318,13 @@ def stats_cmd(
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli import guardianship  # 督促监护令、训诫、家庭教育指导: shujian minors order …
     from shujian.cli import tiers  # 分级干预: shujian minors tier / tiers
+    from shujian.cli.probation import probation_group  # 附条件不起诉: shujian minors probation …
     from shujian.cli.supervision import supervise_group  # 督办: shujian minors supervise …
 
     minors_group.add_command(supervise_group)
-    from shujian.cli import guardianship  # 督促监护令、训诫、家庭教育指导: shujian minors order …
-
+    minors_group.add_command(probation_group)
     guardianship.register(minors_group)
     tiers.register(minors_group)
     group.add_command(minors_group)

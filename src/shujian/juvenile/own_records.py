@@ -44,6 +44,7 @@ READERS: dict[str, str] = {
     # section id: "module:function" of a Reader; each records module adds its own line
     "guardianship": "shujian.juvenile.guardianship.records:file_entries",
     "tiers": "shujian.juvenile.tiers.service:file_entries",
+    "probation": "shujian.juvenile.probation.readers:file_entries",
 }
 
 

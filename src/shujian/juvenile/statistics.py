@@ -29,6 +29,7 @@ from shujian.juvenile import counting
 from shujian.juvenile.access import MINOR, RegisterScope
 from shujian.juvenile.counting import DIMENSIONS, UNREGISTERED, Period
 from shujian.juvenile.figures import Declaration, Figure, Source, declaration
+from shujian.juvenile.probation import readers as probation_readers
 from shujian.juvenile.service import (
     ASSIGNMENTS,
     CONDUCT,
@@ -376,6 +377,9 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "guidance_sessions": _guidance_sessions,
     "tiers_set": _tiers_set,
     "early_intervention": _early_intervention,
+    "on_probation": probation_readers.on_probation,
+    "probation_not_prosecuted": probation_readers.not_prosecuted,
+    "probation_revoked": probation_readers.revoked,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register
@@ -428,6 +432,7 @@ def _inputs(
             select(
                 select(func.max(leads.c.id)).scalar_subquery(),
                 select(func.max(lead_events.c.id)).scalar_subquery(),
+                probation_readers.changes(),  # 附条件不起诉: each step adds an event
             )
         ).one()
         own = _own_records_now(conn)

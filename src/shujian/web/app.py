@@ -31,6 +31,7 @@ from shujian.web import (
     minor_stats,
     minors,
     models,
+    probation,
     stats,
     supervision,
     tiers,
@@ -56,6 +57,7 @@ FAMILIES = (
     stats,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     guardianship,  # before minors: /minors/orders…, /minors/guidance are not references
+    probation,  # before minors: /minors/probation… is not a minor's reference
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     tiers,  # 分级干预: /minors/{ref}/tier
     minors,
