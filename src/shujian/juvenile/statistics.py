@@ -341,6 +341,8 @@ def _guidance_sessions(r: _Reading, _: Source) -> pl.DataFrame:
 
     store, since, until = r.register.store, r.period.since, r.period.until
     return _own_records(r, lambda: records.session_facts(store, since, until))
+
+
 def _tiers(r: _Reading, warned: bool) -> pl.DataFrame:
     """Tiers set (分级干预) decided in the period — with `warned`, those taking up a warning
     (提前干预) — of a user who sees the whole register (the procuratorate's own records)."""
