@@ -59,7 +59,9 @@ def test_the_prosecutor_reads_and_downloads_the_statistics(
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click("#tab-stats")  # type: ignore[attr-defined]
     expect(page.locator("#chart-minor-stats")).to_have_attribute("data-drawn", "yes")  # type: ignore[attr-defined]
-    expect(page.locator("#pending-figures")).to_contain_text("督促监护令制发数")  # type: ignore[attr-defined]
+    # every figure is counted now: none waits, each is explained
+    expect(page.locator("#pending-figures")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator("main")).to_contain_text("督促监护令按期回访数（次）")  # type: ignore[attr-defined]
 
     page.select_option("#s-by", "town")  # type: ignore[attr-defined]
     page.fill("#s-since", today_in_china().replace(day=1).isoformat())  # type: ignore[attr-defined]
