@@ -125,6 +125,7 @@ def register_tables() -> None:
     from shujian import audit, identity  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401
     from shujian.data import mappings, warehouse  # noqa: F401
+    from shujian.juvenile.sealing import store as _sealing  # noqa: F401
     from shujian.juvenile.supervision import store as _supervision  # noqa: F401
     from shujian.leads import store  # noqa: F401
     from shujian.users import store as _users  # noqa: F401

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
@@ -62,6 +63,9 @@ def visible_case(conn: Connection, case_id: int, user: User | None, *, lock: boo
     query = select(cases).where(cases.c.id == case_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None or (user is not None and not visible_to(scope_of(user), case_ref(row))):
+        raise not_found("case", case_id)
+    if user is not None and sealing_visibility.case_is_sealed(conn, case_id):
+        # built on a lead resting on a sealed juvenile record: nobody's case page
         raise not_found("case", case_id)
     return row
 
@@ -628,6 +632,9 @@ def list_cases(
     scoped = case_scope(scope_of(user))
     if scoped is not None:
         query = query.where(scoped)
+    hidden = sealing_visibility.sealed(store).case_ids
+    if hidden:  # resting on a sealed juvenile record: in no list
+        query = query.where(cases.c.id.not_in(hidden))
     if case_kind:
         query = query.where(cases.c.case_kind == load_workflow(case_kind).kind)
     if state:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import xlsxwriter
 from sqlalchemy import Engine, select
 
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.errors import UserError
 from shujian.leads.queue import lead_scope
@@ -68,6 +69,9 @@ def lead_records(
     if scoped is not None:
         query = query.where(scoped)
     with store.connect() as conn:
+        hidden = sealing_visibility.sealed_now(conn).lead_ids
+        if hidden:  # resting on a sealed juvenile record: in no export
+            query = query.where(leads.c.id.not_in(hidden))
         found = [dict(row._mapping) for row in conn.execute(query)]
     records = []
     for lead in found:

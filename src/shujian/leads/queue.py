@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from shujian import audit, beijing
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.service import status_label
 from shujian.leads.store import NOT_DISPATCHED, lead_tallies, leads
 from shujian.leads.town import NO_TOWN
@@ -338,6 +339,12 @@ def queue(
         in_tally, tally_parts = conditions(lead_tallies)
         in_tally += beijing.month_window(lead_tallies.c.found_month, since, until)
         tallied = (in_tally, tally_parts)
+    # leads resting on a sealed juvenile record are in nobody's list, nor in its total: the
+    # tallies count them, so a list with any of them is counted from the leads themselves
+    hidden = sealing_visibility.sealed(store).lead_ids
+    if hidden:
+        where.append(leads.c.id.not_in(hidden))
+        tallied = None
     query = select(leads.c.id).select_from(leads).where(*where)
     rows = _fetch(store, query, ordering, parts, offset, limit, tallied)
     for r in rows:
