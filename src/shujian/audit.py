@@ -177,6 +177,11 @@ ACTION_LABELS = {
     "close_supervision_item": "督办办结",
     "draw_spot_checks": "抽取暗访名单",
     "record_spot_check": "登记暗访结果",
+    "seal_records": "封存未成年人犯罪记录",
+    "view_sealed": "查阅封存记录",
+    "unseal_record": "解除封存",
+    "record_sealing_request": "登记查询申请",
+    "answer_sealing_request": "答复查询申请",
 }
 
 OBJECT_LABELS = {
@@ -190,6 +195,8 @@ OBJECT_LABELS = {
     "minor": "未成年人",
     "supervision_item": "督办事项",
     "spot_check": "暗访",
+    "sealed_record": "封存记录",
+    "sealing_request": "封存记录查询申请",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

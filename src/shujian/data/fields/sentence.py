@@ -132,7 +132,7 @@ def _term_months(text: str) -> int | None:
     return total if total > 0 else None
 
 
-_PROBATION = re.compile(r"[,，;；、\s]*(?:宣告)?缓刑(?:考验期)?[:：]?(.+)$")
+_PROBATION = re.compile(r"[,，;；、\s]*(?:宣告)?缓刑(?:考验期)?[:：]?(.*)$")
 _PREFIX = re.compile(r"^(?:判处|判决|处|主刑)[:：]?")
 
 
@@ -140,6 +140,8 @@ def parse_sentence(raw: str) -> Sentence | str:
     """The sentence `raw` states, or the reason (Chinese) it cannot be read."""
     text = re.sub(r"\s+", "", raw).strip("。.")
     text = _PREFIX.sub("", text)
+    # the canonical form (有期徒刑2年（缓刑3年）) reads as written
+    text = re.sub(r"[（(](缓刑[^）)]*)[）)]$", r"，\1", text)
     if not text:
         return "判处刑罚为空"
     if text in _SYNONYMS:

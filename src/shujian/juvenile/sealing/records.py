@@ -183,17 +183,17 @@ def _shown(row: Mapping[str, Any], unsealed: bool) -> dict[str, Any]:
     return out
 
 
-def list_sealed(store: Engine, user: User) -> list[dict[str, Any]]:
+def list_sealed(store: Engine, user: User, id_card: str | None = None) -> list[dict[str, Any]]:
     """The sealed records as a list for those who handle sealing: number, masked ID number,
     decision date, ground and state — no name, no offence (those only `show_sealed` with a
-    reason). Audited."""
+    reason); `id_card` (a full number, typed from a request) keeps that person's. Audited."""
     require(user, "view_sealed")
+    query = select(sealed_records).order_by(sealed_records.c.id)
+    if id_card:
+        query = query.where(sealed_records.c.id_card == id_card.strip().upper())
     with store.connect() as conn:
         gone = unsealed_ids(conn)
-        rows = [
-            _shown(r._mapping, r.id in gone)
-            for r in conn.execute(select(sealed_records).order_by(sealed_records.c.id))
-        ]
+        rows = [_shown(r._mapping, r.id in gone) for r in conn.execute(query)]
     listed = [
         {
             "id": r["id"],
@@ -208,7 +208,12 @@ def list_sealed(store: Engine, user: User) -> list[dict[str, Any]]:
         for r in rows
     ]
     audit.record_view(
-        store, user.name, "sealed_record", None, {"ids": [r["id"] for r in listed]}, action="list"
+        store,
+        user.name,
+        "sealed_record",
+        None,
+        {"ids": [r["id"] for r in listed], "searched": bool(id_card)},
+        action="list",
     )
     return listed
 
