@@ -30,6 +30,7 @@ from shujian.web import (
     minor_stats,
     minors,
     models,
+    sealing,
     stats,
     supervision,
     upload,
@@ -52,6 +53,7 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    sealing,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     minors,
