@@ -82,7 +82,9 @@ def _sealed(ws: Workspace) -> dict[str, str]:
         }
 
 
-def test_a_messy_gbk_csv_seals_a_minors_records_on_import(workspace: Workspace, tmp_path: Path) -> None:
+def test_a_messy_gbk_csv_seals_a_minors_records_on_import(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     result = _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
     assert result.imported == 4 and result.rejected == 1
     assert {"act_date", "sentence"} <= set(result.columns.values())  # 犯罪日期, 刑罚
@@ -95,9 +97,7 @@ def test_a_messy_gbk_csv_seals_a_minors_records_on_import(workspace: Workspace, 
         "青检未刑不诉〔2024〕3号": "non_prosecution",
     }
     with workspace.store.connect() as conn:
-        stored = conn.execute(
-            select(sealed_records).where(sealed_records.c.id_card == MINOR)
-        ).one()
+        stored = conn.execute(select(sealed_records).where(sealed_records.c.id_card == MINOR)).one()
         events = conn.execute(select(sealed_record_events.c.kind)).scalars().all()
     assert stored.sentence == "有期徒刑1年6个月" and stored.act_date == D(2023, 6, 1)
     assert stored.name == "王小明" and stored.batch_id == result.batch_id

@@ -59,7 +59,15 @@ NAME, OFFENCE, JUDGMENT = "龚秘", "拐卖儿童罪", "（2024）黔0221刑初8
 OPEN_NAME = "韩公开"
 HEAD = "未检主任"
 PROSECUTOR = User("张检察官", "青岚县人民检察院", "未成年人检察部", frozenset({"prosecutor"}))
-ROSTER = ["单位名称", "单位统一社会信用代码", "单位类别", "姓名", "公民身份号码", "岗位", "入职日期"]
+ROSTER = [
+    "单位名称",
+    "单位统一社会信用代码",
+    "单位类别",
+    "姓名",
+    "公民身份号码",
+    "岗位",
+    "入职日期",
+]
 RECORDS = ["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期", "文书编号"]
 
 
@@ -172,13 +180,17 @@ def seal_by_the_courts_file(ws: Workspace, tmp_path: Path) -> None:
     ]))  # fmt: skip
 
 
-def every_surface(ws: Workspace, app: FastAPI, made: dict[str, object], tmp_path: Path) -> dict[str, str]:
+def every_surface(
+    ws: Workspace, app: FastAPI, made: dict[str, object], tmp_path: Path
+) -> dict[str, str]:
     """What 张检察官 is shown on every surface, by surface."""
     lead, case_id, number = made["lead"], made["case"], str(made["number"])
     ref = Register(ws).ref(SEALED)
     out: dict[str, str] = {}
     out["cli leads list"] = shujian(ws, "leads", "list", "--status", "all").output
-    shown = CliRunner().invoke(cli, ["-w", str(ws.root), "-u", "张检察官", "leads", "show", str(lead)])
+    shown = CliRunner().invoke(
+        cli, ["-w", str(ws.root), "-u", "张检察官", "leads", "show", str(lead)]
+    )
     out["cli leads show"] = shown.output
     out["cli leads export csv"] = shujian(ws, "leads", "export", "--format", "csv").output
     xlsx = tmp_path / f"export-{len(list(tmp_path.iterdir()))}.xlsx"
@@ -189,7 +201,9 @@ def every_surface(ws: Workspace, app: FastAPI, made: dict[str, object], tmp_path
     reprint = CliRunner().invoke(
         cli, ["-w", str(ws.root), "-u", "张检察官", "cases", "document", number, "-o", str(doc)]
     )
-    out["cli cases document"] = reprint.output + (docx_text(doc.read_bytes()) if doc.exists() else "")
+    out["cli cases document"] = reprint.output + (
+        docx_text(doc.read_bytes()) if doc.exists() else ""
+    )
     out["cli stats"] = shujian(ws, "stats").output
     out["cli minors show"] = shujian(ws, "minors", "show", ref).output
     client = signed_in(app, "张检察官")
@@ -197,7 +211,11 @@ def every_surface(ws: Workspace, app: FastAPI, made: dict[str, object], tmp_path
                  f"/cases/{case_id}/document?number={number}", "/stats", f"/minors/{ref}",
                  "/sealed", "/sealed/1", "/"):  # fmt: skip
         page = client.get(path)
-        out[f"web {path}"] = page.text if "officedocument" not in page.headers.get("content-type", "") else docx_text(page.content)
+        out[f"web {path}"] = (
+            page.text
+            if "officedocument" not in page.headers.get("content-type", "")
+            else docx_text(page.content)
+        )
     out["web /leads.xlsx"] = xlsx_text(client.get("/leads.xlsx").content)
     out["web /stats.xlsx"] = xlsx_text(client.get("/stats.xlsx").content)
     return out
@@ -265,18 +283,26 @@ def test_with_the_right_only_after_a_reason_audited(
     assert NAME not in listed and OPEN_NAME in listed
     assert "找不到" in shujian(ws, "leads", "show", lead, user=HEAD, code=2).output
     sealed_list = shujian(ws, "sealed", "list", user=HEAD).output
-    assert mask_id_card(SEALED) in sealed_list and NAME not in sealed_list and OFFENCE not in sealed_list
+    assert (
+        mask_id_card(SEALED) in sealed_list
+        and NAME not in sealed_list
+        and OFFENCE not in sealed_list
+    )
     refused = shujian(ws, "sealed", "show", "1", user=HEAD, code=2).output
     assert "须说明理由" in refused and NAME not in refused
     # with a reason
-    shown = shujian(ws, "leads", "show", lead, "--reason", "办理本院入职查询监督案件需要", user=HEAD).output
+    shown = shujian(
+        ws, "leads", "show", lead, "--reason", "办理本院入职查询监督案件需要", user=HEAD
+    ).output
     assert NAME in shown and "【封存】" in shown
     record = shujian(ws, "sealed", "show", "1", "--reason", "答复教育局查询申请", user=HEAD).output
     assert NAME in record and OFFENCE in record and number in record and f"线索 {lead}" in record
     doc = tmp_path / "with-reason.docx"
     shujian(ws, "cases", "document", number, "-o", str(doc), "--reason", "报上级院备查", user=HEAD)
     assert number in docx_text(doc.read_bytes())
-    reasons = [e["detail"]["reason"] for e in audit.query(ws.store, action="view_sealed", actor=HEAD)]
+    reasons = [
+        e["detail"]["reason"] for e in audit.query(ws.store, action="view_sealed", actor=HEAD)
+    ]
     assert reasons == ["办理本院入职查询监督案件需要", "答复教育局查询申请", "报上级院备查"]
     # the web: the list, the form, a refusal without a reason, the record after one
     client = signed_in(app, HEAD)
@@ -289,8 +315,12 @@ def test_with_the_right_only_after_a_reason_audited(
     assert empty.status_code == 400 and NAME not in empty.text
     full = client.post("/sealed/1", data={"reason": "核对封存记录", "csrf_token": token})
     assert full.status_code == 200 and NAME in full.text and JUDGMENT in full.text
-    got = client.post("/sealed/1/document", data={"number": number, "reason": "核对封存记录", "csrf_token": token})
+    got = client.post(
+        "/sealed/1/document", data={"number": number, "reason": "核对封存记录", "csrf_token": token}
+    )
     assert got.status_code == 200 and number in docx_text(got.content)
-    no_reason = client.post("/sealed/1/document", data={"number": number, "reason": "", "csrf_token": token})
+    no_reason = client.post(
+        "/sealed/1/document", data={"number": number, "reason": "", "csrf_token": token}
+    )
     assert no_reason.status_code == 404
     assert len(audit.query(ws.store, action="view_sealed", actor=HEAD)) == 5

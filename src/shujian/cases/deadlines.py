@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, insert, or_, select, update
 
-from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.calendar import BUNDLED, CalendarYearUnknownError, HolidayCalendar, add_months
 from shujian.cases.scope import case_scope
 from shujian.cases.store import case_events, cases, recommendations
 from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workflow
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.store import now
 from shujian.users.access import scope_of
 from shujian.users.user import User

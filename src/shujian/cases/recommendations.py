@@ -55,8 +55,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from shujian.juvenile.sealing import records as sealing_records
-from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
@@ -87,6 +85,8 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
+from shujian.juvenile.sealing import records as sealing_records
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.store import now

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
@@ -35,6 +34,7 @@ from shujian.cases.workflow import (
 )
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible
 from shujian.leads.store import lead_events, leads
 from shujian.paging import Page, fetch_page

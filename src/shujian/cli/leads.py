@@ -126,7 +126,9 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool, reason: str) -> Non
     )
     if lead.get("sealed_records"):
         ids = "、".join(str(i) for i in lead["sealed_records"])
-        click.echo(f"【封存】本线索依据已封存的未成年人犯罪记录（封存记录 {ids}），查阅已记入审计日志，不得泄露。")
+        click.echo(
+            f"【封存】本线索依据已封存的未成年人犯罪记录（封存记录 {ids}），查阅已记入审计日志，不得泄露。"
+        )
     click.echo(f"线索 {lead['id']}：{lead['title']}")
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"

@@ -155,7 +155,21 @@ def _register() -> None:
         users,
     )
 
-    for module in (data, models, run, leads, cases, minors, sealing, stats, users, audit, db, demo, serve):
+    for module in (
+        data,
+        models,
+        run,
+        leads,
+        cases,
+        minors,
+        sealing,
+        stats,
+        users,
+        audit,
+        db,
+        demo,
+        serve,
+    ):
         module.register(cli)
     chinese.localise(cli)
 

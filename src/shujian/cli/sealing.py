@@ -46,7 +46,9 @@ def show_cmd(ctx: click.Context, record_id: int, reason: str) -> None:
     """一条封存记录的全部内容，及依据它的线索、案件和文书（须说明理由）。"""
     ws = workspace(ctx)
     r = records.show_sealed(ws.store, record_id, user(ctx), reason)
-    click.echo(f"封存记录 {r['id']}（{r['state_label']}）——不得向任何单位和个人提供，查阅已记入审计日志")
+    click.echo(
+        f"封存记录 {r['id']}（{r['state_label']}）——不得向任何单位和个人提供，查阅已记入审计日志"
+    )
     click.echo(f"姓名：{r['name']}    公民身份号码：{r['id_card_masked']}")
     click.echo(f"罪名或违法行为：{r['offence']}    处理结果：{r['outcome']}")
     click.echo(f"处理日期：{r['decided_on']}    行为日期：{r['act_date'] or '未填写'}")
@@ -73,7 +75,9 @@ def show_cmd(ctx: click.Context, record_id: int, reason: str) -> None:
 @click.option("--judicial", is_flag=True, help="申请单位是司法机关（为办案需要查询）")
 @click.option("--basis", required=True, help="查询依据：办案需要，或所依据的国家规定")
 @click.option("--purpose", required=True, help="查询用途（如入职查询、办理某案）")
-@click.option("--received", default=None, metavar="YYYY-MM-DD", help="收到书面申请的日期（默认今天）")
+@click.option(
+    "--received", default=None, metavar="YYYY-MM-DD", help="收到书面申请的日期（默认今天）"
+)
 @click.pass_context
 def request_cmd(
     ctx: click.Context,
@@ -170,7 +174,9 @@ def overdue_cmd(ctx: click.Context) -> None:
 )
 @click.option("--decision", required=True, help="所依据的判决书（文书编号、法院、日期）或核实情况")
 @click.option("--sentence", default=None, help="数罪并罚后决定执行的刑罚，或核实的判处刑罚")
-@click.option("--act-date", default=None, metavar="YYYY-MM-DD", help="核实的行为日期（adult_at_act）")
+@click.option(
+    "--act-date", default=None, metavar="YYYY-MM-DD", help="核实的行为日期（adult_at_act）"
+)
 @click.pass_context
 def unseal_cmd(
     ctx: click.Context,

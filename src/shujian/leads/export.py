@@ -16,9 +16,9 @@ from typing import Any, TextIO
 import xlsxwriter
 from sqlalchemy import Engine, select
 
-from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import lead_scope
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads

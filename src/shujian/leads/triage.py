@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from shujian.juvenile.sealing import records as sealing_records
-from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian import audit
 from shujian.errors import UserError
+from shujian.juvenile.sealing import records as sealing_records
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible, lead_refs
 from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads

@@ -52,7 +52,9 @@ def _refused(request: Request, error: UserError) -> Response:
     )
 
 
-def _page(request: Request, user: User, name: str, context: dict[str, Any], status: int = 200) -> Response:
+def _page(
+    request: Request, user: User, name: str, context: dict[str, Any], status: int = 200
+) -> Response:
     return render(
         request,
         f"sealing/{name}.html",
@@ -87,9 +89,7 @@ def requests_page(
         rows = requests.list_requests(ws.store, user, today_in_china(), overdue_only=overdue)
     except UserError as e:
         return _refused(request, e)
-    return _page(
-        request, user, "requests", {"rows": rows, "notice": notice, "overdue": overdue}
-    )
+    return _page(request, user, "requests", {"rows": rows, "notice": notice, "overdue": overdue})
 
 
 @router.post(BASE + "/requests")
@@ -178,9 +178,7 @@ def show_record(
         shown = records.show_sealed(ws.store, record_id, user, reason)
     except UserError as e:
         if e.code == "sealed_reason_required":
-            return _page(
-                request, user, "reason", {"record_id": record_id, "error": e.message}, 400
-            )
+            return _page(request, user, "reason", {"record_id": record_id, "error": e.message}, 400)
         return _refused(request, e)
     return _page(
         request,

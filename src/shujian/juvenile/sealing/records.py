@@ -82,9 +82,7 @@ def seal_imported(
     rows = [r for r in table.iter_rows(named=True)]
     found = seal_rows(conn, rows, batch_id, user.name, today_in_china())
     if found:
-        audit.record(
-            conn, user.name, "seal_records", "batch", batch_id, {"sealed_records": found}
-        )
+        audit.record(conn, user.name, "seal_records", "batch", batch_id, {"sealed_records": found})
 
 
 def seal_rows(
@@ -111,9 +109,7 @@ def seal_rows(
         return []
     known = set(
         conn.execute(
-            select(sealed_records.c.record_key).where(
-                sealed_records.c.record_key.in_(list(wanted))
-            )
+            select(sealed_records.c.record_key).where(sealed_records.c.record_key.in_(list(wanted)))
         ).scalars()
     )
     made = []
@@ -193,7 +189,7 @@ def list_sealed(store: Engine, user: User, id_card: str | None = None) -> list[d
         query = query.where(sealed_records.c.id_card == id_card.strip().upper())
     with store.connect() as conn:
         gone = unsealed_ids(conn)
-        rows = [_shown(r._mapping, r.id in gone) for r in conn.execute(query)]
+        rows = [_shown(dict(r._mapping), r.id in gone) for r in conn.execute(query)]
     listed = [
         {
             "id": r["id"],
@@ -252,7 +248,7 @@ def show_sealed(store: Engine, record_id: int, user: User, reason: str) -> dict[
         )
         audit.record(conn, user.name, "view_sealed", "sealed_record", record_id, {"reason": text})
         gone = unsealed_ids(conn)
-        out = _shown(row._mapping, record_id in gone)
+        out = _shown(dict(row._mapping), record_id in gone)
         out["events"] = [
             {**dict(e._mapping), "kind_label": EVENT_LABELS.get(e.kind, e.kind)}
             for e in conn.execute(

@@ -70,9 +70,12 @@ def record_request(
     check_not_future(received_on, today, "收到申请的日期")
     due = due_on(received_on, calendar)
     with store.begin() as conn:
-        if conn.execute(
-            select(sealed_records.c.id).where(sealed_records.c.id == record_id)
-        ).first() is None:
+        if (
+            conn.execute(
+                select(sealed_records.c.id).where(sealed_records.c.id == record_id)
+            ).first()
+            is None
+        ):
             raise not_found("sealed_record", record_id)
         new_id = conn.execute(
             insert(sealing_requests).values(
@@ -147,7 +150,11 @@ def answer_request(
             "answer_sealing_request",
             "sealing_request",
             request_id,
-            {"granted": granted, "on": answered_on.isoformat(), "on_time": answered_on <= request.due_on},
+            {
+                "granted": granted,
+                "on": answered_on.isoformat(),
+                "on_time": answered_on <= request.due_on,
+            },
         )
     return {
         "id": request_id,

@@ -81,9 +81,7 @@ class Decision:
     """In Chinese: the ground, or why the record is not sealed."""
 
 
-def minor_at_act(
-    id_card: str, act_date: dt.date | None, decided_on: dt.date
-) -> bool | None:
+def minor_at_act(id_card: str, act_date: dt.date | None, decided_on: dt.date) -> bool | None:
     """True: under 18 when they acted (proved). False: 18 or over (proved, or too old at the
     decision for the precaution). None: not known, within `UNKNOWN_ACT_YEARS` of 18."""
     if act_date is not None:

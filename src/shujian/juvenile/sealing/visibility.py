@@ -63,9 +63,7 @@ def sealed_now(conn: Connection) -> Sealed:
     people = sorted({str(r["id_card"]) for r in records})
     text = cast(leads.c.evidence, String)
     mentions = [text.contains(p) for p in people]
-    query = select(leads.c.id, leads.c.evidence).where(
-        or_(leads.c.subject.in_(people), *mentions)
-    )
+    query = select(leads.c.id, leads.c.evidence).where(or_(leads.c.subject.in_(people), *mentions))
     found: dict[int, frozenset[int]] = {}
     for lead_id, evidence in conn.execute(query):
         hit = frozenset(
