@@ -186,3 +186,41 @@ def test_requests_and_unsealing(workspace: Workspace, tmp_path: Path) -> None:
     sealing.unseal(workspace.store, young, HEAD, ground="adult_at_act",
                    decision="公安机关来函核实行为日期", act_date=D(2023, 2, 1))  # fmt: skip
     assert SYSTEM.name
+
+
+def test_the_figures(workspace: Workspace, tmp_path: Path) -> None:
+    """封存记录数 by the day sealed; 查询申请按期答复数 counts the requests answered within seven
+    days only; neither column is shown to a user who may not see sealed records."""
+    from shujian.data.fields.id_card import today_in_china
+    from shujian.juvenile import statistics
+    from shujian.juvenile.counting import TOTAL
+    from shujian.juvenile.service import Register
+
+    _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    today = today_in_china()  # the day the import sealed them
+    ids = [r["id"] for r in sealing.list_sealed(workspace.store, HEAD)]
+    answered = []
+    for record_id, received, answered_on in ((ids[0], -3, -1), (ids[1], -12, -2)):
+        made = requests.record_request(
+            workspace.store, HEAD, workspace.calendar, record_id=record_id, unit="某法院",
+            judicial=True, basis="办案需要", purpose="审理案件",
+            received_on=today + dt.timedelta(days=received), today=today,
+        )  # fmt: skip
+        answered.append(
+            requests.answer_request(
+                workspace.store,
+                HEAD,
+                made["id"],
+                granted=True,
+                text="提供判决书",
+                answered_on=today + dt.timedelta(days=answered_on),
+                today=today,
+            )["on_time"]  # fmt: skip
+        )
+    assert answered == [True, False]
+    register = Register(workspace)
+    stats = statistics.compute(register, HEAD, today - dt.timedelta(days=30), today, today)
+    (total,) = [r for r in stats.tables["category"] if r["key"] == TOTAL]
+    assert (total["sealed_records"], total["sealing_requests_on_time"]) == (3, 1)
+    hidden = statistics.compute(register, PROSECUTOR, None, today, today)
+    assert {"sealed_records", "sealing_requests_on_time"} <= {f.id for f in hidden.hidden}

@@ -272,7 +272,12 @@ def test_kept_statistics_follow_a_new_file_and_a_new_grant(ws: Workspace, tmp_pa
 def test_a_helper_counts_its_units_minors_and_sees_no_warnings(ws: Workspace) -> None:
     stats = compute(ws, HELPER)
     assert stats.unit == "县妇联"
-    assert {f.id for f in stats.hidden} == {"warnings_issued", "warnings_handled"}
+    assert {f.id for f in stats.hidden} == {
+        "warnings_issued",
+        "warnings_handled",
+        "sealed_records",
+        "sealing_requests_on_time",
+    }
     assert not {"warnings_issued", "warnings_handled"} & {f.id for f in stats.figures}
     assert table(stats, "category", "active", "visits_due", "visits", "counselling") == {
         "single_parent": (1, 4, 2, 0),

@@ -29,6 +29,7 @@ from shujian.juvenile import counting
 from shujian.juvenile.access import MINOR, RegisterScope
 from shujian.juvenile.counting import DIMENSIONS, UNREGISTERED, Period
 from shujian.juvenile.figures import Declaration, Figure, Source, declaration
+from shujian.juvenile.sealing import figures as sealing_figures
 from shujian.juvenile.service import (
     ASSIGNMENTS,
     CONDUCT,
@@ -325,6 +326,8 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "dropouts_returned": _dropouts_returned,
     "warnings_issued": _warnings_issued,
     "warnings_handled": _warnings_handled,
+    "sealed_records": sealing_figures.sealed_in_period,
+    "sealing_requests_on_time": sealing_figures.requests_answered_on_time,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register
