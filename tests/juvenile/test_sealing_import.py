@@ -215,7 +215,7 @@ def test_the_figures(workspace: Workspace, tmp_path: Path) -> None:
                 text="提供判决书",
                 answered_on=today + dt.timedelta(days=answered_on),
                 today=today,
-            )["on_time"]  # fmt: skip
+            )["on_time"]
         )
     assert answered == [True, False]
     register = Register(workspace)
