@@ -90,7 +90,7 @@ from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.store import now
-from shujian.users.access import RecommendationRef, not_found, require, scope_of, visible
+from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
 from shujian.users.user import User
 from shujian.workspace import Workspace
 
@@ -309,6 +309,15 @@ SEALED_DOCUMENT = (
 )
 """Why no 检察建议书 is drafted or issued from a case resting on a sealed juvenile record (the
 入职查询 decision, docs/sealing.md)."""
+
+
+def _refuse_sealed(conn: Connection, case_id: int, user: User) -> None:
+    """A case resting on a sealed juvenile record issues no 检察建议书. Who may see sealed
+    records is told why (`SEALED_DOCUMENT`); anybody else is answered as for a missing case."""
+    if sealing_visibility.case_is_sealed(conn, case_id):
+        if can(user, "view_sealed"):
+            raise UserError(SEALED_DOCUMENT, code="sealed_record_in_document")
+        raise not_found("case", case_id)
 
 
 def _draft(
@@ -638,6 +647,7 @@ def issue_recommendation(
     """
     require(user, "issue_document")
     with ws.store.connect() as conn:
+        _refuse_sealed(conn, case_id, user)
         visible_case(conn, case_id, user)
     # Before the content is gathered and rendered: the transition would refuse it too.
     policy.check_not_future(on_date, today_in_china(), "制发日期")
@@ -675,6 +685,7 @@ def draft_document(
     Drafting is working on the case (an assistant drafts what a prosecutor issues)."""
     require(user, "act_on_case")
     with ws.store.connect() as conn:
+        _refuse_sealed(conn, case_id, user)
         visible_case(conn, case_id, user)
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)

@@ -138,11 +138,13 @@ def lead_refs(
 def check_visible(
     conn: Connection, user: User, lead_ids: Sequence[int], home: Mapping[str, str]
 ) -> None:
-    """Refuse, as not found, leads that do not exist or are outside the user's scope — in one
-    answer, so that which of them exist is not disclosed."""
+    """Refuse, as not found, leads that do not exist, are outside the user's scope or rest on
+    a sealed juvenile record (nobody dispatches, accepts or dismisses them) — in one answer, so
+    that which of them exist is not disclosed."""
     scope = scope_of(user)
     refs = lead_refs(conn, lead_ids, home)
-    hidden = [i for i in lead_ids if i not in refs or not visible(scope, refs[i])]
+    sealed = sealing_visibility.sealed_now(conn).leads  # resting on a sealed juvenile record
+    hidden = [i for i in lead_ids if i not in refs or not visible(scope, refs[i]) or i in sealed]
     if hidden:
         raise missing_or_hidden("lead", hidden)
 
