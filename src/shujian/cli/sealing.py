@@ -107,15 +107,22 @@ def request_cmd(
 
 @sealed_group.command("answer")
 @click.argument("request_id", type=int)
-@click.option("--grant/--refuse", required=True, help="许可查询，或不予许可")
+@click.option(
+    "--result",
+    "result",
+    required=True,
+    type=click.Choice(["grant", "refuse"]),
+    help="grant 许可查询，refuse 不予许可",
+)
 @click.option("--text", required=True, help="许可的：提供的内容；不予许可的：理由")
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="答复日期（默认今天）")
 @click.pass_context
 def answer_cmd(
-    ctx: click.Context, request_id: int, grant: bool, text: str, on_date: str | None
+    ctx: click.Context, request_id: int, result: str, text: str, on_date: str | None
 ) -> None:
     """答复一份查询申请：许可（写明提供的内容）或不予许可（写明理由）。"""
     ws = workspace(ctx)
+    grant = result == "grant"
     done = requests.answer_request(
         ws.store,
         user(ctx),
