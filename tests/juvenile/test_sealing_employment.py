@@ -29,7 +29,7 @@ from shujian.leads.triage import dispatch
 from shujian.models.runner import run_models
 from shujian.users import User, departments_of
 from shujian.users.user import SYSTEM
-from shujian.workspace import Workspace
+from shujian.workspace import Workspace, init_workspace
 
 D = dt.date
 HEAD = User("未检主任", "青岚县人民检察院", "未成年人检察部", frozenset({"department_head"}))
@@ -53,9 +53,16 @@ def _import(
     assert result.rejected == 0
 
 
-@pytest.fixture
-def ws(workspace: Workspace, tmp_path: Path) -> Workspace:
-    ws = numbered_by_counter(workspace)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ws(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Workspace:
+    """On both stores: what rests on a sealed record is found by reading the leads' evidence as
+    text (`visibility.sealed_now`), which each dialect casts its own way."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
+    ws = numbered_by_counter(init_workspace(tmp_path / "ws"))
+    assert ws.store.dialect.name == request.param
     _import(ws, "staff_roster", tmp_path / "roster.csv",
             ["单位名称", "单位统一社会信用代码", "单位类别", "姓名", "公民身份号码", "岗位", "入职日期"],
             [["青岚县幸福幼儿园", "92520203MA61YM2QXQ", "幼儿园", "甲", CONVICTED, "保育员", "2025-09-01"],
