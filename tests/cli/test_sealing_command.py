@@ -54,11 +54,15 @@ def test_the_sealed_commands(workspace: Workspace, tmp_path: Path) -> None:
     assert "逾期答复" in shujian(workspace, "sealed", "requests").output
     (nonpros,) = [
         line.split()[0]
-        for line in shujian(workspace, "sealed", "list", "--id-card", NONPROS).output.splitlines()[:1]
+        for line in shujian(workspace, "sealed", "list", "--id-card", NONPROS).output.splitlines()[
+            :1
+        ]
     ]
     shujian(workspace, "sealed", "request", nonpros, "--unit", "某幼儿园", "--basis",
             "未成年人保护法第六十二条", "--purpose", "入职查询")  # fmt: skip
-    refused = shujian(workspace, "sealed", "answer", "2", "--result", "grant", "--text", "x", code=2)
+    refused = shujian(
+        workspace, "sealed", "answer", "2", "--result", "grant", "--text", "x", code=2
+    )
     assert "第四百八十六条" in refused.output
     short = shujian(workspace, "sealed", "unseal", record, "--ground", "new_crime", "--decision",
                     "（2026）黔0221刑初7号", "--sentence", "有期徒刑三年", code=2)  # fmt: skip
@@ -70,3 +74,25 @@ def test_the_sealed_commands(workspace: Workspace, tmp_path: Path) -> None:
     for command in (["list"], ["requests"], ["overdue"], ["show", record, "--reason", "看看"]):
         denied = shujian(workspace, "sealed", *command, user="张检察官", code=2)
         assert "王小明" not in denied.output
+
+
+def test_a_record_entered_is_sealed_as_an_imported_one(workspace: Workspace) -> None:
+    admin = User("管理员", workspace.region.procuratorate_name, None, frozenset({"admin"}))
+    add_user(workspace.store, admin, "管理员", None, ["admin"], departments_of(workspace))
+    for name, role in (("未检主任", "department_head"), ("张检察官", "prosecutor")):
+        add_user(workspace.store, admin, name, "未成年人检察部", [role], departments_of(workspace))
+    args = ["sealed", "enter", "--name", "钱某", "--id-card", NONPROS, "--offence", "盗窃罪",
+            "--outcome", "酌定不起诉", "--decided", "2024-07-01",
+            "--document-no", "青检未刑不诉(2024)3号", "--act-date", "2024-05-01"]  # fmt: skip
+    denied = shujian(workspace, *args, user="张检察官", code=2)
+    assert "钱某" not in denied.output
+    entered = shujian(workspace, *args).output
+    assert "已登记并封存（封存记录 1）" in entered
+    assert "已经登记过" in shujian(workspace, *args).output
+    adult = shujian(workspace, "sealed", "enter", "--name", "成年人", "--id-card", MINOR,
+                    "--offence", "盗窃罪", "--outcome", "有罪判决", "--decided", "2025-07-01",
+                    "--act-date", "2025-03-02", "--sentence", "拘役三个月").output  # fmt: skip
+    assert "不予封存" in adult
+    bad = shujian(workspace, "sealed", "enter", "--name", "某", "--id-card", MINOR, "--offence",
+                  "盗窃罪", "--outcome", "不起诉", "--decided", "2024-07-01", code=2)  # fmt: skip
+    assert "退回" in bad.output

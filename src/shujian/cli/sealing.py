@@ -11,7 +11,7 @@ import click
 
 from shujian.cli.common import parse_date, user, workspace
 from shujian.data.fields.id_card import today_in_china
-from shujian.juvenile.sealing import records, requests
+from shujian.juvenile.sealing import entry, records, requests
 from shujian.juvenile.sealing.rule import UNSEAL_GROUNDS
 
 
@@ -206,6 +206,52 @@ def unseal_cmd(
         today=today_in_china(),
     )
     click.echo(f"已解除封存记录 {record_id} 的封存：{done['ground_label']}。")
+
+
+@sealed_group.command("enter")
+@click.option("--name", required=True, help="姓名")
+@click.option("--id-card", required=True, help="公民身份号码")
+@click.option("--offence", required=True, help="罪名或违法行为")
+@click.option("--outcome", required=True, help="处理结果（如相对不起诉、有罪判决）")
+@click.option("--decided", required=True, metavar="YYYY-MM-DD", help="处理日期")
+@click.option("--document-no", default="", help="文书编号")
+@click.option("--act-date", default="", metavar="YYYY-MM-DD", help="行为日期")
+@click.option("--sentence", default="", help="判处刑罚（有罪判决的）")
+@click.pass_context
+def enter_cmd(
+    ctx: click.Context,
+    name: str,
+    id_card: str,
+    offence: str,
+    outcome: str,
+    decided: str,
+    document_no: str,
+    act_date: str,
+    sentence: str,
+) -> None:
+    """登记一条违法犯罪记录（如本院的不起诉决定），按封存规则封存。"""
+    ws = workspace(ctx)
+    done = entry.enter_record(
+        ws,
+        user(ctx),
+        {
+            "name": name,
+            "id_card": id_card,
+            "offence": offence,
+            "outcome": outcome,
+            "decided_on": decided,
+            "document_no": document_no,
+            "act_date": act_date,
+            "sentence": sentence,
+        },
+        today_in_china(),
+    )
+    if done.already:
+        click.echo("该记录已经登记过，没有变化。")
+    if done.sealed_record is not None:
+        click.echo(f"已登记并封存（封存记录 {done.sealed_record}）。")
+    elif not done.already:
+        click.echo("已登记；按封存规则不予封存。")
 
 
 def register(group: click.Group) -> None:
