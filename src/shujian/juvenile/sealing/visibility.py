@@ -6,8 +6,11 @@ case the lead was accepted into, and every 检察建议书 issued in that case. 
 every list, count, export, page and document of every user — with `view_sealed`, a user sees
 them only through a view that gives a reason (`records.may_view_sealed`, `show_sealed`).
 
-The check reads the sealed records (few) and the leads that can hold their rows: those whose
-subject is a sealed person's ID number, or whose evidence mentions it.
+The check reads the sealed records (few) and the leads that can hold their rows: of the models
+whose leads were built from offence records (`batches` names the dataset), those whose subject is
+a sealed person's ID number or whose evidence mentions it. The answer is kept until a seal, a
+lead, a case, a document or a run changes (`_version`, read from primary keys' ends), so a page
+view after no change reads no lead.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, or_, select
+from sqlalchemy import Connection, Engine, String, cast, func, or_, select
 
-from shujian.cases.store import case_leads, recommendations
+from shujian.cases.store import case_events, case_leads, recommendations
 from shujian.juvenile.sealing.records import current, record_key
-from shujian.leads.store import leads
+from shujian.juvenile.sealing.store import sealed_record_events
+from shujian.leads.store import lead_events, leads, runs
+
+OFFENCE_RECORDS = "offence_records"
 
 
 @dataclass(frozen=True)
@@ -54,16 +60,64 @@ def _evidence_rows(evidence: Any) -> list[dict[str, Any]]:
     return []
 
 
+_KEPT: dict[tuple[Any, ...], Sealed] = {}
+"""The last answers per store and version (`_version`): views read them until something changes."""
+_MODELS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+"""Per store and latest run: the models whose leads were built from offence records."""
+
+
+def _latest(conn: Connection, table: Any) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+
+
+def _version(conn: Connection) -> tuple[Any, ...]:
+    """What the answer depends on, each read from a primary key's end: a seal or an unseal (its
+    event), a lead found or changed (its event), a case given leads (its event), a document
+    issued, a run."""
+    tables = (sealed_record_events, lead_events, case_events, recommendations, runs)
+    return (str(conn.engine.url), *(_latest(conn, t) for t in tables))
+
+
+def _offence_models(conn: Connection) -> tuple[str, ...]:
+    """The models with leads built from `offence_records` batches (their `batches` name it):
+    read once per run, so that the evidence is searched in their leads only."""
+    key = (str(conn.engine.url), _latest(conn, runs))
+    if key not in _MODELS:
+        if len(_MODELS) > 32:
+            _MODELS.clear()
+        found = conn.execute(
+            select(leads.c.model_id)
+            .where(cast(leads.c.batches, String).contains(f'"{OFFENCE_RECORDS}"'))
+            .distinct()
+        ).scalars()
+        _MODELS[key] = tuple(sorted(found))
+    return _MODELS[key]
+
+
 def sealed_now(conn: Connection) -> Sealed:
     """The leads, cases and documents resting on a record sealed now."""
+    version = _version(conn)
+    if version not in _KEPT:
+        if len(_KEPT) > 32:
+            _KEPT.clear()
+        _KEPT[version] = _sealed_now(conn)
+    return _KEPT[version]
+
+
+def _sealed_now(conn: Connection) -> Sealed:
     records = current(conn)
     if not records:
+        return NOTHING
+    models = _offence_models(conn)
+    if not models:
         return NOTHING
     keys = {str(r["record_key"]): int(r["id"]) for r in records}
     people = sorted({str(r["id_card"]) for r in records})
     text = cast(leads.c.evidence, String)
     mentions = [text.contains(p) for p in people]
-    query = select(leads.c.id, leads.c.evidence).where(or_(leads.c.subject.in_(people), *mentions))
+    query = select(leads.c.id, leads.c.evidence).where(
+        leads.c.model_id.in_(models), or_(leads.c.subject.in_(people), *mentions)
+    )
     found: dict[int, frozenset[int]] = {}
     for lead_id, evidence in conn.execute(query):
         hit = frozenset(
