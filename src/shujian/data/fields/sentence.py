@@ -7,7 +7,7 @@ for 有期徒刑, its length. Courts and agencies write it many ways: 有期徒�
 that cannot be read as one of them is refused with the reason, never guessed — like the 处理结果
 column refuses a bare 不起诉.
 
-`parse_sentence` is the pure reading (table tests: tests/data/test_sentence_field.py); the field
+`parse_sentence` is the pure reading (table tests: tests/data/fields/test_field_sentence.py); the field
 type applies it to a column.
 """
 
