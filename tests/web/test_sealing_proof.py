@@ -315,6 +315,7 @@ def test_with_the_right_only_after_a_reason_audited(
     assert empty.status_code == 400 and NAME not in empty.text
     full = client.post("/sealed/1", data={"reason": "核对封存记录", "csrf_token": token})
     assert full.status_code == 200 and NAME in full.text and JUDGMENT in full.text
+    assert "青岚县幸福幼儿园（幼儿园）聘用的龚秘" in full.text  # the lead resting on it
     got = client.post(
         "/sealed/1/document", data={"number": number, "reason": "核对封存记录", "csrf_token": token}
     )

@@ -64,6 +64,8 @@ def show_cmd(ctx: click.Context, record_id: int, reason: str) -> None:
             + "；检察建议书 "
             + ("、".join(resting["documents"]) or "无")
         )
+    for lead_id, title in r["lead_titles"].items():
+        click.echo(f"  线索 {lead_id}：{title}")
     click.echo("经过：")
     for e in r["events"]:
         click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind_label']:<6}{e['actor']:<10}{e['reason']}")

@@ -31,6 +31,7 @@ from shujian.juvenile.sealing.rule import (
     unseal_allowed,
 )
 from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
+from shujian.leads.store import leads
 from shujian.models.labels import mask_id_card
 from shujian.users.access import not_found, require
 from shujian.users.user import User
@@ -258,6 +259,12 @@ def show_sealed(store: Engine, record_id: int, user: User, reason: str) -> dict[
             )
         ]
         out["resting"] = resting_on(conn, str(row.record_key))
+        out["lead_titles"] = {
+            int(i): str(t)
+            for i, t in conn.execute(
+                select(leads.c.id, leads.c.title).where(leads.c.id.in_(out["resting"]["leads"]))
+            )
+        }
     return out
 
 
