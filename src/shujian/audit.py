@@ -182,6 +182,11 @@ ACTION_LABELS = {
     "follow_up_guardianship_order": "督促监护令回访",
     "reprimand_guardian": "训诫监护人",
     "record_guidance_session": "登记家庭教育指导",
+    "seal_records": "封存未成年人犯罪记录",
+    "view_sealed": "查阅封存记录",
+    "unseal_record": "解除封存",
+    "record_sealing_request": "登记查询申请",
+    "answer_sealing_request": "答复查询申请",
 }
 
 OBJECT_LABELS = {
@@ -198,6 +203,8 @@ OBJECT_LABELS = {
     "guardianship_order": "督促监护令",
     "guardian_reprimand": "训诫",
     "guidance_session": "家庭教育指导",
+    "sealed_record": "封存记录",
+    "sealing_request": "封存记录查询申请",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

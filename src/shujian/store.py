@@ -127,6 +127,7 @@ def register_tables() -> None:
     from shujian.data import mappings, warehouse  # noqa: F401
     from shujian.juvenile.guardianship import store as _guardianship  # noqa: F401
     from shujian.juvenile.probation import store as _probation  # noqa: F401
+    from shujian.juvenile.sealing import store as _sealing  # noqa: F401
     from shujian.juvenile.supervision import store as _supervision  # noqa: F401
     from shujian.juvenile.tiers import store as _tiers  # noqa: F401
     from shujian.leads import store  # noqa: F401

@@ -273,8 +273,7 @@ def test_a_helper_counts_its_units_minors_and_sees_no_warnings(ws: Workspace) ->
     stats = compute(ws, HELPER)
     assert stats.unit == "县妇联"
     # the warnings need view_leads; the procuratorate's own records (分级干预, 督促监护令,
-    # 附条件不起诉) are
-    # not a helper's
+    # 附条件不起诉) are not a helper's, nor are the sealed records and their requests
     hidden = {
         "warnings_issued",
         "warnings_handled",
@@ -285,6 +284,8 @@ def test_a_helper_counts_its_units_minors_and_sees_no_warnings(ws: Workspace) ->
         "conditional_non_prosecution_on_probation",
         "conditional_non_prosecution_ended",
         "conditional_non_prosecution_revoked",
+        "sealed_records",
+        "sealing_requests_on_time",
     }
     assert {f.id for f in stats.hidden} == hidden
     assert not hidden & {f.id for f in stats.figures}

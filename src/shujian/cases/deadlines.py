@@ -29,6 +29,7 @@ from shujian.cases.scope import case_scope
 from shujian.cases.store import case_events, cases, recommendations
 from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workflow
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.store import now
 from shujian.users.access import scope_of
 from shujian.users.user import User
@@ -196,12 +197,16 @@ def deadline_or_refuse(
         raise UserError(str(e), code="calendar_year_unknown") from e
 
 
-def _within(user: User | None) -> list[Any]:
+def _within(store: Engine, user: User | None) -> list[Any]:
     """The condition keeping a list to the cases `user` may see (none: every case)."""
     if user is None:
         return []
     scoped = case_scope(scope_of(user))
-    return [] if scoped is None else [scoped]
+    out = [] if scoped is None else [scoped]
+    hidden = sealing_visibility.sealed(store).case_ids
+    if hidden:  # resting on a sealed juvenile record: in no list
+        out.append(cases.c.id.not_in(hidden))
+    return out
 
 
 def overdue(
@@ -217,7 +222,7 @@ def overdue(
 
     A deadline's last day is still in time, so a case is overdue only from the next day.
     """
-    scoped = _within(user)
+    scoped = _within(store, user)
     rows = _running(
         store, cases.c.deadline_due < today, *scoped, order=(cases.c.deadline_due, cases.c.id)
     )
@@ -243,7 +248,7 @@ def due_soon(
     conditions = [
         cases.c.deadline_due >= today,
         cases.c.deadline_due <= today + dt.timedelta(days=within_days),
-        *_within(user),
+        *_within(store, user),
     ]
     if prosecutor:
         conditions.append(cases.c.prosecutor == prosecutor)
@@ -253,7 +258,7 @@ def due_soon(
     filing = [
         recommendations.c.filing_due >= today,
         recommendations.c.filing_due <= today + dt.timedelta(days=within_days),
-        *_within(user),
+        *_within(store, user),
     ]
     if prosecutor:
         filing.append(cases.c.prosecutor == prosecutor)

@@ -85,10 +85,12 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
+from shujian.juvenile.sealing import records as sealing_records
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.store import now
-from shujian.users.access import RecommendationRef, not_found, require, scope_of, visible
+from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
 from shujian.users.user import User
 from shujian.workspace import Workspace
 
@@ -299,6 +301,25 @@ class Reserved:
     kept): the document is rendered with it, never with the template file as it is now."""
 
 
+SEALED_DOCUMENT = (
+    "本案线索所依据的违法犯罪记录是已封存的未成年人犯罪记录，不能写入发往其他单位的文书："
+    "封存的犯罪记录不得向任何单位和个人提供（刑事诉讼法第二百八十六条），有关单位根据国家规定"
+    "查询的，应当向封存记录的人民检察院提出书面申请，由检察院在七日以内决定是否许可"
+    "（人民检察院刑事诉讼规则第四百八十四条）；不起诉记录只能由司法机关为办案需要查询（第四百八十六条）。"
+)
+"""Why no 检察建议书 is drafted or issued from a case resting on a sealed juvenile record (the
+入职查询 decision, docs/sealing.md)."""
+
+
+def _refuse_sealed(conn: Connection, case_id: int, user: User) -> None:
+    """A case resting on a sealed juvenile record issues no 检察建议书. Who may see sealed
+    records is told why (`SEALED_DOCUMENT`); anybody else is answered as for a missing case."""
+    if sealing_visibility.case_is_sealed(conn, case_id):
+        if can(user, "view_sealed"):
+            raise UserError(SEALED_DOCUMENT, code="sealed_record_in_document")
+        raise not_found("case", case_id)
+
+
 def _draft(
     ws: Workspace,
     library: dict[str, ModelSpec],
@@ -316,6 +337,9 @@ def _draft(
         raise UserError("制发检察建议必须填写被建议单位。", code="missing_recipient")
     recipient = recipient.strip()
     found = case_leads_of(ws.store, case_id)
+    with ws.store.connect() as conn:
+        if sealing_visibility.case_is_sealed(conn, case_id):
+            raise UserError(SEALED_DOCUMENT, code="sealed_record_in_document")
     kind = chosen_category(library, found, category)
     juvenile_ = is_juvenile(kind, juvenile)
     document = document_kind("recommendation")
@@ -623,6 +647,7 @@ def issue_recommendation(
     """
     require(user, "issue_document")
     with ws.store.connect() as conn:
+        _refuse_sealed(conn, case_id, user)
         visible_case(conn, case_id, user)
     # Before the content is gathered and rendered: the transition would refuse it too.
     policy.check_not_future(on_date, today_in_china(), "制发日期")
@@ -660,6 +685,7 @@ def draft_document(
     Drafting is working on the case (an assistant drafts what a prosecutor issues)."""
     require(user, "act_on_case")
     with ws.store.connect() as conn:
+        _refuse_sealed(conn, case_id, user)
         visible_case(conn, case_id, user)
     wording = {"items": items, "facts": facts, "other": other, "copy_to": copy_to}
     draft = _draft(ws, library, case_id, on_date, recipient, category, urgent, juvenile, wording)
@@ -716,15 +742,20 @@ def render_issued(ws: Workspace, number: str, user: User) -> Path:
     return _render_recorded(ws, _reserved_of(ws, row), user.name, dirs)
 
 
-def _visible_recommendation(conn: Connection, number: str, user: User, lock: bool = False) -> Any:
-    """The recommendation numbered `number`, if it exists and its case is in the user's scope;
-    else not found, the same answer either way."""
+def _visible_recommendation(
+    conn: Connection, number: str, user: User, lock: bool = False, *, sealed_ok: bool = False
+) -> Any:
+    """The recommendation numbered `number`, if it exists and its case is in the user's scope
+    and rests on no sealed juvenile record (`sealed_ok`: the caller checks that itself); else
+    not found, the same answer either way."""
     query = select(recommendations).where(recommendations.c.number == number)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise not_found("recommendation", number)
     owner = conn.execute(select(cases).where(cases.c.id == row.case_id)).first()
     if owner is None or not visible(scope_of(user), RecommendationRef(number, case_ref(owner))):
+        raise not_found("recommendation", number)
+    if not sealed_ok and sealing_visibility.case_is_sealed(conn, int(row.case_id)):
         raise not_found("recommendation", number)
     return row
 
@@ -831,6 +862,10 @@ def list_recommendations(
         if scoped is not None:
             q = q.join(cases, cases.c.id == recommendations.c.case_id).where(scoped)
     with store.connect() as conn:
+        if user is not None:
+            hidden = sealing_visibility.sealed_now(conn).case_ids
+            if hidden:  # issued in a case resting on a sealed juvenile record: in no list
+                q = q.where(recommendations.c.case_id.not_in(hidden))
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
@@ -862,7 +897,7 @@ class Reprint:
         return ""
 
 
-def render_again(ws: Workspace, number: str, out: Path, user: User) -> Reprint:
+def render_again(ws: Workspace, number: str, out: Path, user: User, reason: str = "") -> Reprint:
     """Re-print an issued recommendation: the very document issued, byte for byte.
 
     The archived file is copied when its SHA-256 is the one recorded at issue. When it is
@@ -880,7 +915,12 @@ def render_again(ws: Workspace, number: str, out: Path, user: User) -> Reprint:
     require(user, "view_cases")
     require(user, "export")
     with ws.store.connect() as conn:
-        row = _visible_recommendation(conn, number, user)
+        row = _visible_recommendation(conn, number, user, sealed_ok=True)
+        resting = sealing_visibility.case_is_sealed(conn, int(row.case_id))
+    # issued before the record it rests on was sealed: re-printed only for a user who may see
+    # sealed records and gives a reason (recorded, audited); for everybody else it is not found
+    if resting and not sealing_records.may_view_sealed(ws.store, user, resting, reason):
+        raise not_found("recommendation", number)
     if row.document_sha256 is None:
         why = f"：{row.render_error}" if row.render_error else ""
         raise UserError(

@@ -34,6 +34,7 @@ from shujian.cases.workflow import (
 )
 from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible
 from shujian.leads.store import lead_events, leads
 from shujian.paging import Page, fetch_page
@@ -62,6 +63,9 @@ def visible_case(conn: Connection, case_id: int, user: User | None, *, lock: boo
     query = select(cases).where(cases.c.id == case_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None or (user is not None and not visible_to(scope_of(user), case_ref(row))):
+        raise not_found("case", case_id)
+    if user is not None and sealing_visibility.case_is_sealed(conn, case_id):
+        # built on a lead resting on a sealed juvenile record: nobody's case page
         raise not_found("case", case_id)
     return row
 
@@ -628,6 +632,9 @@ def list_cases(
     scoped = case_scope(scope_of(user))
     if scoped is not None:
         query = query.where(scoped)
+    hidden = sealing_visibility.sealed(store).case_ids
+    if hidden:  # resting on a sealed juvenile record: in no list
+        query = query.where(cases.c.id.not_in(hidden))
     if case_kind:
         query = query.where(cases.c.case_kind == load_workflow(case_kind).kind)
     if state:

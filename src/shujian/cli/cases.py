@@ -348,8 +348,13 @@ def file_cmd(ctx: click.Context, number: str, filed_with: str, on_date: str | No
 @click.argument("number")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--pdf", is_flag=True, help="同时生成 PDF 预览（需要 LibreOffice）")
+@click.option(
+    "--reason",
+    default="",
+    help="查阅理由：文书所在案件依据已封存的未成年人犯罪记录时，有查阅封存记录权限的人须说明理由",
+)
 @click.pass_context
-def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> None:
+def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool, reason: str) -> None:
     """再次打印一份已制发的检察建议书：与制发时存档的文书逐字节相同。
 
     存档文书完好时原样复制；缺失或被改动时按存档的内容和措辞重新生成，与制发时记录的
@@ -357,7 +362,7 @@ def document_cmd(ctx: click.Context, number: str, output: Path, pdf: bool) -> No
     """
     ws = workspace(ctx)
     try:
-        reprint = recommendations.render_again(ws, number, output, user(ctx))
+        reprint = recommendations.render_again(ws, number, output, user(ctx), reason)
     except UserError as e:
         raise _with_hint(e, number=number) from e
     if reprint.notice:

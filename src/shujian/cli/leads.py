@@ -106,8 +106,13 @@ def list_cmd(
 @leads_group.command("show")
 @click.argument("lead_id", type=int)
 @click.option("--reveal", is_flag=True, help="显示完整的公民身份号码（记入审计日志）")
+@click.option(
+    "--reason",
+    default="",
+    help="查阅理由：线索依据已封存的未成年人犯罪记录时，有查阅封存记录权限的人须说明理由（记入审计日志）",
+)
 @click.pass_context
-def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
+def show_cmd(ctx: click.Context, lead_id: int, reveal: bool, reason: str) -> None:
     """一条线索的证据、分派和经过（公民身份号码默认遮蔽）。"""
     ws = workspace(ctx)
     lead = triage.get_lead(
@@ -117,7 +122,13 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool) -> None:
         reveal=reveal,
         masking=_masking(ws),
         home=home_departments(ws),
+        reason=reason,
     )
+    if lead.get("sealed_records"):
+        ids = "、".join(str(i) for i in lead["sealed_records"])
+        click.echo(
+            f"【封存】本线索依据已封存的未成年人犯罪记录（封存记录 {ids}），查阅已记入审计日志，不得泄露。"
+        )
     click.echo(f"线索 {lead['id']}：{lead['title']}")
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"

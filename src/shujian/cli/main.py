@@ -149,12 +149,27 @@ def _register() -> None:
         minors,
         models,
         run,
+        sealing,
         serve,
         stats,
         users,
     )
 
-    for module in (data, models, run, leads, cases, minors, stats, users, audit, db, demo, serve):
+    for module in (
+        data,
+        models,
+        run,
+        leads,
+        cases,
+        minors,
+        sealing,
+        stats,
+        users,
+        audit,
+        db,
+        demo,
+        serve,
+    ):
         module.register(cli)
     chinese.localise(cli)
 

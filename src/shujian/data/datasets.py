@@ -69,6 +69,9 @@ class Dataset:
     record_key: tuple[str, ...] = ()
     coordinates: dict[str, str] | None = None
     source: Path | None = None
+    on_import: str | None = None
+    """"module:function" called with each imported batch in the transaction that records it
+    (`data.importer.ImportHook`): offence_records seals a minor's records as they come in."""
 
     def column(self, column_id: str) -> Column:
         for col in self.columns:
@@ -129,6 +132,7 @@ def _load_file(path: Path) -> Dataset:
         record_key=tuple(raw.get("record_key", ()) or ()),
         coordinates=raw.get("coordinates"),
         source=path,
+        on_import=raw.get("on_import"),
     )
     check_dataset(dataset)
     return dataset

@@ -13,12 +13,14 @@ replaces its earlier batch, which is kept but no longer read — a file imported
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import Connection
 
 from shujian import audit
 from shujian.data import mappings
@@ -37,6 +39,20 @@ from shujian.errors import UserError
 from shujian.identity import ensure_identity
 from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
+
+ImportHook = Callable[[Connection, Dataset, pl.DataFrame, int, User], None]
+"""What a dataset's `on_import` names: called with the transaction recording the batch, the
+dataset, the rows kept (typed, as stored), the batch id and the importing user. What it writes
+commits with the batch or not at all."""
+
+
+def import_hook(dataset: Dataset) -> ImportHook | None:
+    """The function a dataset's `on_import` names, if it names one."""
+    if not dataset.on_import:
+        return None
+    module, _, name = dataset.on_import.partition(":")
+    hook: ImportHook = getattr(importlib.import_module(module), name)
+    return hook
 
 
 @dataclass
@@ -180,6 +196,9 @@ def import_file(
                 batch.id,
                 audit_detail(record, replaces, newly_saved),
             )
+            hook = import_hook(dataset)
+            if hook is not None:
+                hook(batch.conn, dataset, done.table, batch.id, user)
         if done.table.height <= SMALL_BATCH:
             # a visit recorded in the platform is a one-row batch: they are compacted by the
             # hundred, so that readers do not open a file per visit

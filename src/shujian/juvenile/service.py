@@ -73,6 +73,7 @@ from shujian.juvenile.register import (
     visit_status,
     visited_targets,
 )
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.juvenile.timeline import timeline
 from shujian.leads.queue import home_department, homes, lead_scope
 from shujian.leads.service import status_label
@@ -808,6 +809,9 @@ class Register:
         if scoped is not None:
             query = query.where(scoped)
         with self.store.connect() as conn:
+            hidden = sealing_visibility.sealed_now(conn).lead_ids
+            if hidden:  # resting on a sealed juvenile record: not on anybody's file
+                query = query.where(leads.c.id.not_in(hidden))
             rows = [dict(r._mapping) for r in conn.execute(query)]
         for r in rows:
             spec = self.library.get(r["model_id"])

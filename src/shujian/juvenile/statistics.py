@@ -30,6 +30,7 @@ from shujian.juvenile.access import MINOR, RegisterScope
 from shujian.juvenile.counting import DIMENSIONS, UNREGISTERED, Period
 from shujian.juvenile.figures import Declaration, Figure, Source, declaration
 from shujian.juvenile.probation import readers as probation_readers
+from shujian.juvenile.sealing import figures as sealing_figures
 from shujian.juvenile.service import (
     ASSIGNMENTS,
     CONDUCT,
@@ -382,6 +383,8 @@ READERS: dict[str, Callable[[_Reading, Source], pl.DataFrame]] = {
     "on_probation": probation_readers.on_probation,
     "probation_not_prosecuted": probation_readers.not_prosecuted,
     "probation_revoked": probation_readers.revoked,
+    "sealed_records": sealing_figures.sealed_in_period,
+    "sealing_requests_on_time": sealing_figures.requests_answered_on_time,
 }
 """Reader id (`sources: reader:` in figures.yaml) → its facts: a frame of `id_card` and `day`,
 with `record` when what it counts is a record, `a`..`b` when the minor's place on the register

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from shujian import audit
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import lead_scope
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
@@ -68,6 +69,9 @@ def lead_records(
     if scoped is not None:
         query = query.where(scoped)
     with store.connect() as conn:
+        hidden = sealing_visibility.sealed_now(conn).lead_ids
+        if hidden:  # resting on a sealed juvenile record: in no export
+            query = query.where(leads.c.id.not_in(hidden))
         found = [dict(row._mapping) for row in conn.execute(query)]
     records = []
     for lead in found:

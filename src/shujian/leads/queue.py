@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from shujian import audit, beijing
 from shujian.errors import UserError
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.service import status_label
 from shujian.leads.store import NOT_DISPATCHED, lead_tallies, leads
 from shujian.leads.town import NO_TOWN
@@ -137,11 +138,13 @@ def lead_refs(
 def check_visible(
     conn: Connection, user: User, lead_ids: Sequence[int], home: Mapping[str, str]
 ) -> None:
-    """Refuse, as not found, leads that do not exist or are outside the user's scope — in one
-    answer, so that which of them exist is not disclosed."""
+    """Refuse, as not found, leads that do not exist, are outside the user's scope or rest on
+    a sealed juvenile record (nobody dispatches, accepts or dismisses them) — in one answer, so
+    that which of them exist is not disclosed."""
     scope = scope_of(user)
     refs = lead_refs(conn, lead_ids, home)
-    hidden = [i for i in lead_ids if i not in refs or not visible(scope, refs[i])]
+    sealed = sealing_visibility.sealed_now(conn).leads  # resting on a sealed juvenile record
+    hidden = [i for i in lead_ids if i not in refs or not visible(scope, refs[i]) or i in sealed]
     if hidden:
         raise missing_or_hidden("lead", hidden)
 
@@ -338,6 +341,12 @@ def queue(
         in_tally, tally_parts = conditions(lead_tallies)
         in_tally += beijing.month_window(lead_tallies.c.found_month, since, until)
         tallied = (in_tally, tally_parts)
+    # leads resting on a sealed juvenile record are in nobody's list, nor in its total: the
+    # tallies count them, so a list with any of them is counted from the leads themselves
+    hidden = sealing_visibility.sealed(store).lead_ids
+    if hidden:
+        where.append(leads.c.id.not_in(hidden))
+        tallied = None
     query = select(leads.c.id).select_from(leads).where(*where)
     rows = _fetch(store, query, ordering, parts, offset, limit, tallied)
     for r in rows:

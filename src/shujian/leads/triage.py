@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
 from shujian.errors import UserError
+from shujian.juvenile.sealing import records as sealing_records
+from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible, lead_refs
 from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
@@ -266,6 +268,7 @@ def get_lead(
         ref = lead_refs(conn, [lead_id], home or {}).get(lead_id)
         if row is None or ref is None or not visible(scope_of(user), ref):
             raise not_found("lead", lead_id)
+        resting = sealing_visibility.sealed_now(conn).leads.get(lead_id)
         out = dict(row._mapping)
         dispatched = conn.execute(
             select(lead_dispatches).where(lead_dispatches.c.lead_id == lead_id)
@@ -279,6 +282,11 @@ def get_lead(
                 .order_by(lead_events.c.id)
             )
         ]
+    # a lead resting on a sealed juvenile record is not found, unless the user may see sealed
+    # records and gave a reason (recorded on each record and audited)
+    if resting and not sealing_records.may_view_sealed(store, user, resting, reason):
+        raise not_found("lead", lead_id)
+    out["sealed_records"] = sorted(resting or ())
     out["status_label"] = status_label(out["status"], bool(out["active"]))
     privacy = (masking or Masking()).of(out["model_id"])
     detail: dict[str, Any] = {"revealed": reveal}

@@ -32,6 +32,7 @@ from shujian.web import (
     minors,
     models,
     probation,
+    sealing,
     stats,
     supervision,
     tiers,
@@ -55,6 +56,7 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    sealing,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     guardianship,  # before minors: /minors/orders…, /minors/guidance are not references
     probation,  # before minors: /minors/probation… is not a minor's reference

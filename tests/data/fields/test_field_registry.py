@@ -21,6 +21,7 @@ EXPECTED = {
     "lat": ("纬度", pl.Float64),
     "crs": ("坐标系", pl.Utf8),
     "uscc_or_id_card": ("统一社会信用代码或公民身份号码", pl.Utf8),  # party_id.py
+    "sentence": ("判处刑罚", pl.Utf8),
 }
 
 MESSY = pl.Series("列", [None, "", "   ", "\u3000", "垃圾 value", "12", "２０２４"], dtype=pl.Utf8)

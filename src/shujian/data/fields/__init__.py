@@ -13,6 +13,7 @@ from shujian.data.fields.geo import CrsField, LatField, LonField
 from shujian.data.fields.id_card import IdCardField
 from shujian.data.fields.money import MoneyYuanField, NumberField
 from shujian.data.fields.party_id import UsccOrIdCardField
+from shujian.data.fields.sentence import SentenceField
 from shujian.data.fields.text import TextField
 from shujian.data.fields.uscc import UsccField
 
@@ -32,6 +33,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         LatField(),
         CrsField(),
         UsccOrIdCardField(),
+        SentenceField(),
     )
 }
 

@@ -1,0 +1,226 @@
+"""Sealed on import: offence records sent as agencies send them — a messy GBK CSV (a title row,
+headers by their aliases, Chinese numerals, a sentence nobody can read, a totals row) and an
+Excel file carrying the new columns — are imported through the real importer, and the rows the
+rule selects are recorded as sealed in the same transaction as the batch; the same file again
+seals nothing twice. Then the query requests and unsealing, as `handle_sealing` does them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select, text
+
+from juvenile.people import id_card
+from shujian import audit
+from shujian.data.importer import ImportOptions, ImportResult, import_file
+from shujian.data.warehouse import Warehouse
+from shujian.errors import UserError
+from shujian.juvenile.sealing import records as sealing
+from shujian.juvenile.sealing import requests
+from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
+from shujian.users.user import SYSTEM, User
+from shujian.workspace import Workspace
+
+D = dt.date
+TODAY = D(2026, 12, 4)
+HEAD = User("未检主任", "青岚县人民检察院", "未成年人检察部", frozenset({"department_head"}))
+PROSECUTOR = User("张检察官", "青岚县人民检察院", "未成年人检察部", frozenset({"prosecutor"}))
+
+MINOR = id_card(D(2006, 3, 1))  # 17 in 2023
+ADULT = id_card(D(1990, 3, 1))
+YOUNG = id_card(D(2005, 1, 1))  # 19 at a 2024 decision without an act date: precaution
+NONPROS = id_card(D(2007, 8, 8))
+
+
+def _import(ws: Workspace, path: Path, **options: object) -> ImportResult:
+    return import_file(
+        Warehouse(ws.warehouse_dir, ws.store),
+        ws.reports_dir,
+        ws.datasets()["offence_records"],
+        path,
+        ImportOptions(**options),  # type: ignore[arg-type]
+    )
+
+
+def messy_gbk_csv(path: Path) -> Path:
+    lines = [
+        "青岚县公安局违法犯罪记录（2024年）,,,,,,,,",
+        "当事人,身份证号,罪名,处理结论,判决日期,案号,犯罪日期,刑罚",
+        f"王小明,{MINOR},盗窃罪,有罪判决,2024-03-05,（2024）黔0221刑初12号,2023-06-01,有期徒刑一年零六个月",
+        f"李成年,{ADULT},强奸罪,判决有罪,2024-04-01,（2024）黔0221刑初20号,2023-12-01,有期徒刑三年",
+        f"赵某,{YOUNG},故意伤害罪,有罪判决,2024-06-01,（2024）黔0221刑初30号,,拘役五个月",
+        f"钱某,{NONPROS},盗窃罪,酌定不起诉,2024-07-01,青检未刑不诉〔2024〕3号,2024-05-01,",
+        f"孙某,{MINOR},抢劫罪,有罪判决,2024-08-01,（2024）黔0221刑初40号,2024-01-01,有期徒刑好几年",
+        "合计,,,,,,,,",
+    ]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    return path
+
+
+def excel(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期", "文书编号",
+                  "行为日期", "判处刑罚"])  # fmt: skip
+    sheet.append(["周某", MINOR, "寻衅滋事罪", "有罪判决", D(2025, 2, 1), "（2025）黔0221刑初5号",
+                  D(2023, 9, 1), "有期徒刑六年"])  # fmt: skip
+    sheet.append(["吴某", MINOR, "故意毁坏财物罪", "免予刑事处罚", D(2025, 3, 1),
+                  "（2025）黔0221刑初9号", D(2023, 10, 1), "免予刑事处罚"])  # fmt: skip
+    book.save(path)
+    return path
+
+
+def _sealed(ws: Workspace) -> dict[str, str]:
+    with ws.store.connect() as conn:
+        return {
+            r.document_no: r.ground
+            for r in conn.execute(select(sealed_records.c.document_no, sealed_records.c.ground))
+        }
+
+
+def test_a_messy_gbk_csv_seals_a_minors_records_on_import(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    result = _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    assert result.imported == 4 and result.rejected == 1
+    assert {"act_date", "sentence"} <= set(result.columns.values())  # 犯罪日期, 刑罚
+    book = openpyxl.load_workbook(result.report, read_only=True)  # type: ignore[arg-type]
+    refused = [r for r in book["退回记录"].iter_rows(min_row=2, values_only=True)]
+    assert any("刑期无法识别" in str(cell) for r in refused for cell in r)
+    assert _sealed(workspace) == {
+        "（2024）黔0221刑初12号": "sentence",
+        "（2024）黔0221刑初30号": "act_unknown",
+        "青检未刑不诉〔2024〕3号": "non_prosecution",
+    }
+    with workspace.store.connect() as conn:
+        stored = conn.execute(select(sealed_records).where(sealed_records.c.id_card == MINOR)).one()
+        events = conn.execute(select(sealed_record_events.c.kind)).scalars().all()
+    assert stored.sentence == "有期徒刑1年6个月" and stored.act_date == D(2023, 6, 1)
+    assert stored.name == "王小明" and stored.batch_id == result.batch_id
+    assert events == ["sealed", "sealed", "sealed"]
+    logged = audit.query(workspace.store, action="seal_records")
+    assert [e["object_id"] for e in logged] == [str(result.batch_id)]
+    # the same file again (with another encoding asked for: a new batch replacing the first)
+    again = _import(workspace, tmp_path / "records.csv", encoding="gbk")
+    assert again.replaced == result.batch_id
+    assert len(_sealed(workspace)) == 3
+
+
+def test_an_excel_file_with_the_new_columns(workspace: Workspace, tmp_path: Path) -> None:
+    result = _import(workspace, excel(tmp_path / "records.xlsx"))
+    assert result.imported == 2 and result.rejected == 0
+    assert _sealed(workspace) == {"（2025）黔0221刑初9号": "exempted"}
+
+
+def test_the_history_of_sealing_is_append_only(workspace: Workspace, tmp_path: Path) -> None:
+    _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    for statement in ("UPDATE sealed_records SET ground = 'x'", "DELETE FROM sealed_record_events"):
+        with pytest.raises(Exception, match="append-only"), workspace.store.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_requests_and_unsealing(workspace: Workspace, tmp_path: Path) -> None:
+    _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    (conviction,) = [r["id"] for r in sealing.list_sealed(workspace.store, HEAD, MINOR)]
+    (nonpros,) = [r["id"] for r in sealing.list_sealed(workspace.store, HEAD, NONPROS)]
+    with pytest.raises(UserError) as refused:
+        sealing.list_sealed(workspace.store, PROSECUTOR)
+    assert refused.value.code == "forbidden"
+    # received on Friday 2026-11-27: seven days end on Friday 2026-12-04 (a working day)
+    made = requests.record_request(
+        workspace.store, HEAD, workspace.calendar, record_id=conviction, unit="青岚县教育局",
+        judicial=False, basis="未成年人保护法第六十二条", purpose="入职查询",
+        received_on=D(2026, 11, 27), today=TODAY,
+    )  # fmt: skip
+    assert made["due_on"] == D(2026, 12, 4)
+    # received on Sunday 2026-11-29: the seventh day is Sunday 2026-12-06, moved to Monday
+    late = requests.record_request(
+        workspace.store, HEAD, workspace.calendar, record_id=nonpros, unit="某幼儿园",
+        judicial=False, basis="未成年人保护法第六十二条", purpose="入职查询",
+        received_on=D(2026, 11, 24), today=TODAY,
+    )  # fmt: skip
+    assert late["due_on"] == D(2026, 12, 1)
+    overdue = requests.list_requests(workspace.store, HEAD, TODAY, overdue_only=True)
+    assert [r["id"] for r in overdue] == [late["id"]]
+    # a non-prosecution record is never given to a unit that is not a 司法机关
+    with pytest.raises(UserError) as never:
+        requests.answer_request(workspace.store, HEAD, late["id"], granted=True,
+                                text="提供记录", answered_on=TODAY, today=TODAY)  # fmt: skip
+    assert never.value.code == "non_prosecution_not_given"
+    requests.answer_request(workspace.store, HEAD, late["id"], granted=False,
+                            text=requests.NON_PROSECUTION_REFUSAL, answered_on=TODAY, today=TODAY)  # fmt: skip
+    answered = requests.answer_request(
+        workspace.store, HEAD, made["id"], granted=True, text="书面告知有犯罪记录，要求保密",
+        answered_on=D(2026, 12, 3), today=TODAY,
+    )  # fmt: skip
+    assert answered["on_time"] is True
+    states = {r["id"]: r["state"] for r in requests.list_requests(workspace.store, HEAD, TODAY)}
+    assert states == {made["id"]: "on_time", late["id"]: "late"}
+    with pytest.raises(UserError) as twice:
+        requests.answer_request(workspace.store, HEAD, made["id"], granted=False, text="x",
+                                answered_on=TODAY, today=TODAY)  # fmt: skip
+    assert twice.value.code == "already_answered"
+    # unsealing: four years eleven months combined is not enough; five years is
+    with pytest.raises(UserError) as short:
+        sealing.unseal(workspace.store, conviction, HEAD, ground="new_crime",
+                       decision="（2026）黔0221刑初7号", new_sentence="有期徒刑四年十一个月")  # fmt: skip
+    assert short.value.code == "unseal_refused"
+    with pytest.raises(UserError):
+        sealing.unseal(workspace.store, conviction, PROSECUTOR, ground="new_crime",
+                       decision="（2026）黔0221刑初7号", new_sentence="有期徒刑五年")  # fmt: skip
+    done = sealing.unseal(workspace.store, conviction, HEAD, ground="new_crime",
+                          decision="（2026）黔0221刑初7号", new_sentence="有期徒刑五年")  # fmt: skip
+    assert done["sentence"] == "有期徒刑5年"
+    with workspace.store.connect() as conn:
+        assert conviction not in {r["id"] for r in sealing.current(conn)}
+    assert audit.query(workspace.store, action="unseal_record")
+    # a precautionary seal is released when the act date shows an adult, not otherwise
+    (young,) = [r["id"] for r in sealing.list_sealed(workspace.store, HEAD, YOUNG)]
+    with pytest.raises(UserError):
+        sealing.unseal(workspace.store, young, HEAD, ground="adult_at_act", decision="核实",
+                       act_date=D(2022, 12, 1))  # fmt: skip
+    sealing.unseal(workspace.store, young, HEAD, ground="adult_at_act",
+                   decision="公安机关来函核实行为日期", act_date=D(2023, 2, 1))  # fmt: skip
+    assert SYSTEM.name
+
+
+def test_the_figures(workspace: Workspace, tmp_path: Path) -> None:
+    """封存记录数 by the day sealed; 查询申请按期答复数 counts the requests answered within seven
+    days only; neither column is shown to a user who may not see sealed records."""
+    from shujian.data.fields.id_card import today_in_china
+    from shujian.juvenile import statistics
+    from shujian.juvenile.counting import TOTAL
+    from shujian.juvenile.service import Register
+
+    _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    today = today_in_china()  # the day the import sealed them
+    ids = [r["id"] for r in sealing.list_sealed(workspace.store, HEAD)]
+    answered = []
+    for record_id, received, answered_on in ((ids[0], -3, -1), (ids[1], -12, -2)):
+        made = requests.record_request(
+            workspace.store, HEAD, workspace.calendar, record_id=record_id, unit="某法院",
+            judicial=True, basis="办案需要", purpose="审理案件",
+            received_on=today + dt.timedelta(days=received), today=today,
+        )  # fmt: skip
+        answered.append(
+            requests.answer_request(
+                workspace.store,
+                HEAD,
+                made["id"],
+                granted=True,
+                text="提供判决书",
+                answered_on=today + dt.timedelta(days=answered_on),
+                today=today,
+            )["on_time"]
+        )
+    assert answered == [True, False]
+    register = Register(workspace)
+    stats = statistics.compute(register, HEAD, today - dt.timedelta(days=30), today, today)
+    (total,) = [r for r in stats.tables["category"] if r["key"] == TOTAL]
+    assert (total["sealed_records"], total["sealing_requests_on_time"]) == (3, 1)
+    hidden = statistics.compute(register, PROSECUTOR, None, today, today)
+    assert {"sealed_records", "sealing_requests_on_time"} <= {f.id for f in hidden.hidden}
