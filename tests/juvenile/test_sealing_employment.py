@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpers import LIBRARY, numbered_by_counter
 from juvenile.people import id_card
@@ -164,3 +164,25 @@ def test_the_refusal_says_why(ws: Workspace, tmp_path: Path) -> None:
         draft_document(ws, LIBRARY, case_id, PROSECUTOR, D(2026, 11, 5), "青岚县教育局",
                        tmp_path / "again.docx")  # fmt: skip
     assert missing.value.code == "not_found"
+
+
+def test_a_page_shorter_than_the_matches_counts_them_from_the_tallies_less_the_sealed(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """A full page's total comes from the trigger-kept tallies, which count the sealed leads
+    too: the sealed leads the filters match are taken off, so the total is still the rows'."""
+    adult = id_card(D(1985, 2, 1))  # 33 at the act: nothing to seal
+    _import(ws, "staff_roster", tmp_path / "roster2.csv",
+            ["单位名称", "单位统一社会信用代码", "单位类别", "姓名", "公民身份号码", "岗位", "入职日期"],
+            [["青岚县幸福幼儿园", "92520203MA61YM2QXQ", "幼儿园", "丙", adult, "门卫", "2025-09-01"]])  # fmt: skip
+    _import(ws, "offence_records", tmp_path / "records2.csv",
+            ["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期", "文书编号", "行为日期", "判处刑罚"],
+            [["丙", adult, "强制猥亵罪", "有罪判决", "2019-06-01", "（2019）黔0221刑初3号", "2018-05-01", "有期徒刑一年"]])  # fmt: skip
+    run_models(ws, LIBRARY, ["staff.barred_offence"], D(2026, 11, 2))
+    home = homes(LIBRARY, departments_of(ws))
+    with ws.store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(leads)).scalar_one() == 3
+    first = queue(ws.store, HEAD, home=home, status=None, limit=1)
+    assert [r["subject"] for r in first] == [adult] and first.total == 1
+    second = queue(ws.store, HEAD, home=home, status=None, offset=1, limit=1)
+    assert (list(second), second.total) == ([], 1)

@@ -211,6 +211,7 @@ def _fetch(
     offset: int,
     limit: int | None,
     tallied: tuple[list[ColumnElement[bool]], list[ColumnElement[bool]] | None] | None = None,
+    untallied: Select[Any] | None = None,
 ) -> LeadPage:
     """One page of `query` (leads' ids, filtered, in `ordering`) narrowed to any of `parts`
     (`scope_parts`: no lead in two), with how many leads matched and how many of them are
@@ -222,7 +223,9 @@ def _fetch(
     already show every match (a first page shorter than its limit is the whole list). With
     `tallied` (the same filters and `parts` on `lead_tallies`) the counts add up tally rows;
     else every column the queue filters on is in its indexes (`leads.store`), so a count reads
-    an index, never the lead rows."""
+    an index, never the lead rows. `untallied` are leads the tallies count but the list leaves
+    out (those resting on a sealed record, a handful) matching the same filters: their count is
+    taken off the tallies'."""
     check_window(offset, limit)
     listed = query.where(_any_of(parts, store.dialect.name)) if parts is not None else query
     listed = listed.order_by(*ordering)
@@ -239,19 +242,31 @@ def _fetch(
             total, stale = len(rows), sum(1 for r in rows if not r["active"])
         elif tallied is not None:
             total, stale = _tally_counts(conn, *tallied)
+            if untallied is not None:
+                n, gone = _index_counts(conn, untallied, parts)
+                total, stale = total - n, stale - gone
         else:
-            total = stale = 0
-            for part in parts if parts is not None else [None]:
-                counted = query.with_only_columns(
-                    func.count(),
-                    func.coalesce(func.sum(case((leads.c.active.is_(False), 1), else_=0)), 0),
-                    maintain_column_froms=True,
-                ).order_by(None)
-                if part is not None:
-                    counted = counted.where(part)
-                n, gone = conn.execute(counted).one()
-                total, stale = total + int(n), stale + int(gone)
+            total, stale = _index_counts(conn, query, parts)
     return LeadPage(rows, total, offset, limit, stale)
+
+
+def _index_counts(
+    conn: Connection, query: Select[Any], parts: list[ColumnElement[bool]] | None
+) -> tuple[int, int]:
+    """How many leads `query` matches in any of `parts`, and how many of them are 不再命中:
+    one count per part (no lead is in two), added up."""
+    total = stale = 0
+    for part in parts if parts is not None else [None]:
+        counted = query.with_only_columns(
+            func.count(),
+            func.coalesce(func.sum(case((leads.c.active.is_(False), 1), else_=0)), 0),
+            maintain_column_froms=True,
+        ).order_by(None)
+        if part is not None:
+            counted = counted.where(part)
+        n, gone = conn.execute(counted).one()
+        total, stale = total + int(n), stale + int(gone)
+    return total, stale
 
 
 def _tally_counts(
@@ -342,13 +357,12 @@ def queue(
         in_tally += beijing.month_window(lead_tallies.c.found_month, since, until)
         tallied = (in_tally, tally_parts)
     # leads resting on a sealed juvenile record are in nobody's list, nor in its total: the
-    # tallies count them, so a list with any of them is counted from the leads themselves
-    hidden = sealing_visibility.sealed(store).lead_ids
-    if hidden:
-        where.append(leads.c.id.not_in(hidden))
-        tallied = None
-    query = select(leads.c.id).select_from(leads).where(*where)
-    rows = _fetch(store, query, ordering, parts, offset, limit, tallied)
+    # tallies count them, so the few of them the filters match are taken off the tallies' count
+    hidden = sorted(sealing_visibility.sealed(store).lead_ids)
+    matched = select(leads.c.id).select_from(leads).where(*where)
+    query = matched.where(leads.c.id.not_in(hidden)) if hidden else matched
+    sealed_matches = matched.where(leads.c.id.in_(hidden)) if hidden else None
+    rows = _fetch(store, query, ordering, parts, offset, limit, tallied, sealed_matches)
     for r in rows:
         r["status_label"] = status_label(r["status"], bool(r["active"]))
         r["dispatched"] = r["department"] is not None
