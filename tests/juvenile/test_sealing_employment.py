@@ -186,3 +186,20 @@ def test_a_page_shorter_than_the_matches_counts_them_from_the_tallies_less_the_s
     assert [r["subject"] for r in first] == [adult] and first.total == 1
     second = queue(ws.store, HEAD, home=home, status=None, offset=1, limit=1)
     assert (list(second), second.total) == ([], 1)
+
+
+def test_thousands_of_sealed_people_do_not_break_the_check(ws: Workspace, tmp_path: Path) -> None:
+    """A city seals thousands of records: the check keys the offence models' leads' evidence
+    rather than asking the database one condition per sealed person (1,500 conditions exceeded
+    SQLite's expression depth of 1000)."""
+    people = [id_card(D(2005, 1, 1) + dt.timedelta(days=i // 900), serial=i % 900 + 100)
+              for i in range(1500)]  # fmt: skip
+    _import(ws, "offence_records", tmp_path / "many.csv",
+            ["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期", "文书编号", "行为日期", "判处刑罚"],
+            [["某", p, "盗窃罪", "有罪判决", "2022-06-01", f"（2022）黔0221刑初{i + 100}号", "2021-05-01",
+              "拘役三个月"] for i, p in enumerate(people)])  # fmt: skip
+    with ws.store.connect() as conn:
+        assert len(sealing.current(conn)) == 1502
+    run_models(ws, LIBRARY, ["staff.barred_offence"], D(2026, 11, 2))
+    home = homes(LIBRARY, departments_of(ws))
+    assert queue(ws.store, HEAD, home=home, status=None).total == 0

@@ -6,9 +6,9 @@ case the lead was accepted into, and every 检察建议书 issued in that case. 
 every list, count, export, page and document of every user — with `view_sealed`, a user sees
 them only through a view that gives a reason (`records.may_view_sealed`, `show_sealed`).
 
-The check reads the sealed records (few) and the leads that can hold their rows: of the models
-whose leads were built from offence records (`batches` names the dataset), those whose subject is
-a sealed person's ID number or whose evidence mentions it. The answer is kept until a seal, a
+The check reads the sealed records and the leads that can hold their rows: those of the models
+whose leads were built from offence records (`batches` names the dataset), whose evidence rows
+are keyed as the sealed records are. The answer is kept until a seal, a
 lead, a case, a document or a run changes (`_version`, read from primary keys' ends), so a page
 view after no change reads no lead.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, func, or_, select
+from sqlalchemy import Connection, Engine, String, cast, func, select
 
 from shujian.cases.store import case_events, case_leads, recommendations
 from shujian.juvenile.sealing.records import current, record_key
@@ -112,12 +112,10 @@ def _sealed_now(conn: Connection) -> Sealed:
     if not models:
         return NOTHING
     keys = {str(r["record_key"]): int(r["id"]) for r in records}
-    people = sorted({str(r["id_card"]) for r in records})
-    text = cast(leads.c.evidence, String)
-    mentions = [text.contains(p) for p in people]
-    query = select(leads.c.id, leads.c.evidence).where(
-        leads.c.model_id.in_(models), or_(leads.c.subject.in_(people), *mentions)
-    )
+    # every lead of those models is read and its evidence rows keyed here: the models that read
+    # offence records have few leads, while the sealed people may be thousands (one condition
+    # each would exceed SQLite's expression depth of 1000 and its bound parameters)
+    query = select(leads.c.id, leads.c.evidence).where(leads.c.model_id.in_(models))
     found: dict[int, frozenset[int]] = {}
     for lead_id, evidence in conn.execute(query):
         hit = frozenset(
