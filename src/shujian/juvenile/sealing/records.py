@@ -108,11 +108,16 @@ def seal_rows(
             wanted.setdefault(key, (row, decision.ground))
     if not wanted:
         return []
-    known = set(
-        conn.execute(
-            select(sealed_records.c.record_key).where(sealed_records.c.record_key.in_(list(wanted)))
-        ).scalars()
-    )
+    keys = list(wanted)
+    known: set[str] = set()
+    for at_ in range(0, len(keys), 500):  # a batch may hold tens of thousands: bound in chunks
+        known.update(
+            conn.execute(
+                select(sealed_records.c.record_key).where(
+                    sealed_records.c.record_key.in_(keys[at_ : at_ + 500])
+                )
+            ).scalars()
+        )
     made = []
     at = _now()
     for key, (row, ground) in wanted.items():
