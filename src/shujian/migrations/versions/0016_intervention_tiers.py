@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from shujian.migrations.shared import append_only
+
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
@@ -42,28 +44,7 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_intervention_tiers_id_card"), ["id_card"])
         batch.create_index(batch.f("ix_intervention_tiers_decided_on"), ["decided_on"])
         batch.create_index(batch.f("ix_intervention_tiers_lead_id"), ["lead_id"])
-    _append_only(APPEND_ONLY)
-
-
-def _append_only(tables: tuple[str, ...]) -> None:
-    """The baseline's triggers (0001 `append_only`), for these tables."""
-    if op.get_bind().dialect.name == "sqlite":
-        for table in tables:
-            for verb in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-        return
-    op.execute(
-        "CREATE OR REPLACE FUNCTION shujian_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-    )
-    for table in tables:
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION shujian_append_only()"
-        )
+    append_only(APPEND_ONLY)
 
 
 def downgrade() -> None:
