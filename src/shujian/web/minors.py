@@ -16,47 +16,27 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException
+from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile import visits
 from shujian.juvenile.register import Month
-from shujian.juvenile.service import Counts, Register
+from shujian.juvenile.service import Counts
 from shujian.juvenile.tiers.access import may_decide
 from shujian.users.access import can, require
-from shujian.users.user import User
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import form_date, refusal_status, render
+from shujian.web.register_context import RegisterContext
 
 router = APIRouter()
 
 PER_PAGE = 50
 
 
-class _Context:
+class _Context(RegisterContext):
     """The register and the user with their grants for today, once per request."""
-
-    def __init__(self, request: Request, user: User) -> None:
-        self.request = request
-        self.today = today_in_china()
-        self.register = Register(request.app.state.workspace)
-        self.user = self.register.with_grants(user, self.today)
-
-    def refused(self, error: UserError) -> Response:
-        """A service's refusal as its page: 404 for a minor not seen (or missing), 403 for a
-        role's refusal, else 400 with the message."""
-        status = refusal_status(error)
-        if status == 404:
-            raise HTTPException(status_code=404) from error
-        return render(
-            self.request,
-            "error.html",
-            {"title": "无权访问" if status == 403 else "未能完成", "message": error.message},
-            status_code=status,
-        )
 
 
 def _page_number(text: str) -> int:

@@ -18,21 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException
+from fastapi import APIRouter, Form
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.probation import rules, service
 from shujian.juvenile.probation.eligibility import OBJECTIONS, PARTIES
 from shujian.juvenile.probation.opinion import CONCLUSIONS
-from shujian.juvenile.service import Register
-from shujian.users.access import can, scope_of
-from shujian.users.user import User
+from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import form_date, refusal_status, render
+from shujian.web.register_context import OwnWorkContext
 
 router = APIRouter()
 
@@ -54,26 +52,7 @@ NOTICES = {
 }
 
 
-class _Context:
-    def __init__(self, request: Request, user: User) -> None:
-        if scope_of(user).kind == "records":
-            raise HTTPException(status_code=404)
-        self.request = request
-        self.today = today_in_china()
-        self.register = Register(request.app.state.workspace)
-        self.user = user
-
-    def refused(self, error: UserError) -> Response:
-        status = refusal_status(error)
-        if status == 404:
-            raise HTTPException(status_code=404) from error
-        return render(
-            self.request,
-            "error.html",
-            {"title": "无权访问" if status == 403 else "未能完成", "message": error.message},
-            status_code=status,
-        )
-
+class _Context(OwnWorkContext):
     def page(self, name: str, context: dict[str, Any], status: int = 200) -> Response:
         d = rules.declarations()
         return render(

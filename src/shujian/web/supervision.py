@@ -26,16 +26,15 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.register import Month
-from shujian.juvenile.service import Register
 from shujian.juvenile.supervision import items, prompts, quarterly, spot_checks
 from shujian.juvenile.supervision.rules import Quarter, declarations
-from shujian.users.access import can, scope_of
+from shujian.users.access import can
 from shujian.users.user import User
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import form_date, refusal_status, render
+from shujian.web.register_context import OwnWorkContext
 
 router = APIRouter()
 
@@ -45,31 +44,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
 
 
-class _Context:
+class _Context(OwnWorkContext):
     """The register, the user and today, once per request; a helping unit's account is 404."""
-
-    def __init__(self, request: Request, user: User) -> None:
-        if scope_of(user).kind == "records":
-            raise HTTPException(status_code=404)
-        self.request = request
-        self.today = today_in_china()
-        self.register = Register(request.app.state.workspace)
-        self.user = user
 
     @property
     def may_supervise(self) -> bool:
         return can(self.user, "supervise_minors")
-
-    def refused(self, error: UserError) -> Response:
-        status = refusal_status(error)
-        if status == 404:
-            raise HTTPException(status_code=404) from error
-        return render(
-            self.request,
-            "error.html",
-            {"title": "无权访问" if status == 403 else "未能完成", "message": error.message},
-            status_code=status,
-        )
 
     def page(self, name: str, tab: str, context: dict[str, Any], status: int = 200) -> Response:
         return render(
