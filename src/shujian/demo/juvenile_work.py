@@ -173,7 +173,7 @@ def _probation(
     note: str,
 ) -> tuple[int, list[Window]]:
     """Open 审查 with every condition recorded (a 盗窃 a month before, 拘役 likely), decide six
-    months, serve two working days later. Returns its number and its report periods."""
+    months, served the next working day (the same day when a holiday would make that late). Returns its number and its report periods."""
     ws = register.ws
     act_on = _working_on_or_before(ws, decided_on - dt.timedelta(days=40))
     opened_on = _working_on_or_before(ws, decided_on - dt.timedelta(days=12))
@@ -206,7 +206,10 @@ def _probation(
         measures=["education", "restitution"],
         note="犯罪嫌疑人及其法定代理人对附条件不起诉决定无异议",
     )
-    served = ws.calendar.add_working_days(decided_on, 2)
+    # the next working day, or the day decided when a holiday would take that past the deadline
+    served = ws.calendar.add_working_days(decided_on, 1)
+    if served > decided["service_due"]:
+        served = decided_on
     probation.serve(
         register, user, pid, today, served_on=served, note="向被附条件不起诉人及其法定代理人宣布"
     )
@@ -224,6 +227,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
     if found is None:
         return None
     id_card, lead_id, file = found
+    month = next(w["subject"] for w in file["warnings"] if w["id"] == lead_id).partition("/")[2]
     name = str(file["name"])
     conduct = max(
         (c for c in file["conduct"] if c["act"] in ITEM_OF_ACT), key=lambda c: c["act_on"]
@@ -238,7 +242,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
             decided_on=today,
             items=(ITEM_OF_ACT[conduct["act"]],),
             reason=f"{conduct['act_on'].isoformat()}{conduct['act']}，公安机关已处置；"
-            "本月走访未完成，提前干预",
+            f"{month}四访未落实（预警），提前干预",
             measures=measures,
             lead_id=lead_id,
         ),
@@ -257,7 +261,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
         relation=_relation(str(guardian.get("guardian_id_card") or "")),
         facts=[
             f"{name}于{conduct['act_on'].year}年{conduct['act_on'].month}月"
-            f"{conduct['act_on'].day}日实施{conduct['act']}行为，经公安机关处置后仍多次夜不归宿",
+            f"{conduct['act_on'].day}日实施{conduct['act']}行为，经公安机关处置",
             "经走访核实，监护人长期在外务工，对其日常生活和交友情况疏于了解和管教",
         ],
         items=[
