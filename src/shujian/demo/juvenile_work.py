@@ -261,15 +261,15 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
         relation=_relation(str(guardian.get("guardian_id_card") or "")),
         facts=[
             f"{name}于{conduct['act_on'].year}年{conduct['act_on'].month}月"
-            f"{conduct['act_on'].day}日实施{conduct['act']}行为，经公安机关处置",
-            "经走访核实，监护人长期在外务工，对其日常生活和交友情况疏于了解和管教",
+            f"{conduct['act_on'].day}日实施{conduct['act']}行为，经公安机关处置。",
+            "经走访核实，监护人长期在外务工，对其日常生活和交友情况疏于了解和管教。",
         ],
         items=[
-            "每日掌握未成年人的行踪和交友情况，不得放任其夜不归宿",
-            "每周与学校或者村（居）民委员会沟通一次，配合开展帮教",
-            "按时参加人民检察院组织或者委托开展的家庭教育指导",
+            "每日掌握未成年人的行踪和交友情况，不得放任其夜不归宿；",
+            "每周与学校或者村（居）民委员会沟通一次，配合开展帮教；",
+            "按时参加人民检察院组织或者委托开展的家庭教育指导。",
         ],
-        guidance="委托县妇联家庭教育指导服务站开展不少于三次家庭教育指导",
+        guidance="由县妇联家庭教育指导服务站对你开展家庭教育指导，不少于三次。",
         on_date=issued_on,
         number=number,
     )
@@ -321,8 +321,8 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
             ended,
             today,
             issued_on=_working_on_or_before(ws, ended_on),
-            performance="考验期内遵守法律法规，按时报告活动情况，接受教育，表现良好",
-            victim_opinion="被害人已获赔偿，对作出不起诉决定无异议",
+            performance="考验期内遵守法律法规，按时报告活动情况，接受教育，表现良好。",
+            victim_opinion="被害人已获赔偿，对作出不起诉决定无异议。",
         )
         end_on = min(ws.calendar.add_working_days(ended_on, 2), today)
         probation.end_probation(register, user, ended, today, on=end_on)
