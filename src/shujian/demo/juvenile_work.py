@@ -262,7 +262,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
         facts=[
             f"{name}于{conduct['act_on'].year}年{conduct['act_on'].month}月"
             f"{conduct['act_on'].day}日实施{conduct['act']}行为，经公安机关处置。",
-            "经走访核实，监护人长期在外务工，对其日常生活和交友情况疏于了解和管教。",
+            "经走访核实，你长期在外务工，对其日常生活和交友情况疏于了解和管教。",
         ],
         items=[
             "每日掌握未成年人的行踪和交友情况，不得放任其夜不归宿；",
