@@ -11,6 +11,7 @@ from shujian.cases.documents import preview
 from shujian.cli.chinese import width
 from shujian.cli.serve import serve_workspace
 from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
+from shujian.demo.juvenile_work import plant_juvenile_work
 from shujian.demo.showcase import build_demo
 from shujian.demo.supervision import open_demo_item
 
@@ -81,6 +82,31 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
             f"  跟进、办结：网页端“未成年人 › 督办”，或 shujian -w {ws} -u 演示部门负责人 "
             f"minors supervise show {item.item_id}"
         )
+    work = plant_juvenile_work(result.workspace, m)
+    if work is not None:
+        pros = f"shujian -w {ws} -u 演示检察官"
+        click.echo(
+            f"\n未检工作示例（以演示检察官登录网页端查看）：\n"
+            f"  分级干预：{work.name}定为{work.tier}，承接其四访预警；"
+            f"网页端 /minors/{work.ref}（一人一档与时间轴）\n"
+            f"  督促监护令：{work.order_number}（{work.order_issued_on.isoformat()}制发）及一次"
+            f"家庭教育指导，第一次回访应于 {work.follow_up_due.isoformat()} 前完成，已逾期；"
+            f"网页端 /minors/orders，或 {pros} minors order overdue"
+        )
+        late = f"，{work.missed_reports} 期未按时报告" if work.missed_reports else ""
+        ended = (
+            f"；另一人考验期满已作出不起诉决定（考察意见书 {work.opinion_number}，"
+            f"/minors/probation/{work.ended_probation_id}）"
+            if work.opinion_number
+            else ""
+        )
+        click.echo(
+            f"  附条件不起诉：{work.probation_name}考验期中（考察 {work.probation_id}，"
+            f"{work.probation_ends_on.isoformat()} 届满{late}）{ended}；"
+            f"网页端 /minors/probation/{work.probation_id}，或 {pros} minors probation show "
+            f"{work.probation_id}"
+        )
+        click.echo("  封存的犯罪记录：以演示部门负责人登录，网页端 /sealed；统计：/minors/stats")
     click.echo(f"\n演示账号（网页端登录用，密码均为 {PASSWORD}）：")
     for a in accounts:
         where = a.department or (f"包保单位：{a.unit}" if a.unit else "")
