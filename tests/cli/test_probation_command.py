@@ -79,7 +79,7 @@ def test_a_probation_from_check_to_non_prosecution(ws: Workspace, tmp_path: Path
     assert "仅对所附条件或考验期限有异议，不影响作出附条件不起诉的决定" in completed
 
     # 决定 and 送达
-    ends = rules.period_end(decided, 6, ws.calendar)
+    ends = rules.period_end(decided, 6)
     due = rules.service_deadline(decided, ws.calendar)
     made = shujian(root, "minors", "probation", "decide", "1", "--on", decided.isoformat(),
                    "--months", "6", "--agency", "县检察院未检部", "--mentor", "李老师",
@@ -161,7 +161,7 @@ def test_a_revocation_with_its_ground_and_the_alert_before_the_end(ws: Workspace
     shujian(root, "minors", "probation", "decide", "1", "--on", decided.isoformat(), "--months",
             "6", "--agency", "县检察院未检部")  # fmt: skip
     shujian(root, "minors", "probation", "serve", "1", "--on", decided.isoformat())
-    ends = rules.period_end(decided, 6, ws.calendar)
+    ends = rules.period_end(decided, 6)
     soon = shujian(root, "minors", "probation", "list", "--ending-within", "15").output
     assert ("安小红" in soon) == ((ends - today).days <= 15)
     assert "安小红" in shujian(root, "minors", "probation", "list", "--view", "ending").output

@@ -29,21 +29,22 @@ def test_service_is_due_three_days_after_the_decision_off_rest_days(decided: D, 
 
 
 @pytest.mark.parametrize(
-    ("decided", "months", "ends", "provisional"),
+    ("decided", "months", "ends"),
     [
-        (D(2026, 3, 31), 6, D(2026, 9, 30), ()),  # month end to month end
-        (D(2026, 8, 31), 6, D(2027, 3, 1), (2027,)),  # 2027-02-28, a Sunday → Monday
-        (D(2026, 4, 30), 10, D(2027, 3, 1), (2027,)),
-        (D(2026, 12, 31), 12, D(2027, 12, 31), (2027,)),
-        (D(2026, 1, 5), 6, D(2026, 7, 6), ()),  # 2026-07-05 is a Sunday
+        (D(2026, 3, 31), 6, D(2026, 9, 30)),  # month end to month end
+        (D(2026, 8, 31), 6, D(2027, 2, 28)),  # a Sunday: the probation is not lengthened
+        (D(2026, 4, 30), 10, D(2027, 2, 28)),
+        (D(2026, 12, 31), 12, D(2027, 12, 31)),
+        (D(2026, 1, 5), 6, D(2026, 7, 5)),  # a Sunday too
+        (D(2026, 4, 3), 6, D(2026, 10, 3)),  # in 国庆: the day itself, not 10-08
     ],
 )
-def test_the_period_ends_on_its_corresponding_day_off_rest_days(
-    decided: D, months: int, ends: D, provisional: tuple[int, ...]
+def test_the_period_ends_on_its_corresponding_day_never_lengthened_by_rest_days(
+    decided: D, months: int, ends: D
 ) -> None:
-    end = rules.period_end(decided, months, BUNDLED)
-    assert end == ends
-    assert BUNDLED.provisional_in(decided, end) == provisional
+    """刑诉法第一百零五条 moves a time to act off a holiday but never lengthens custody for one;
+    a probation restricts the minor, so it ends on its corresponding day (docs/probation.md)."""
+    assert rules.period_end(decided, months) == ends
 
 
 @pytest.mark.parametrize("months", [5, 13, 0])
@@ -54,7 +55,7 @@ def test_a_period_outside_six_to_twelve_months_is_refused(months: int) -> None:
 
 
 def test_report_windows_every_30_days_moved_off_rest_days_ending_with_the_period() -> None:
-    ends = rules.period_end(D(2026, 1, 5), 6, BUNDLED)
+    ends = rules.period_end(D(2026, 1, 5), 6)
     windows = rules.report_windows(D(2026, 1, 5), ends, 30, BUNDLED)
     assert [w.due for w in windows] == [
         D(2026, 2, 4),
@@ -68,7 +69,7 @@ def test_report_windows_every_30_days_moved_off_rest_days_ending_with_the_period
 
 
 def test_report_statuses_done_missed_late_open_future() -> None:
-    ends = rules.period_end(D(2026, 1, 5), 6, BUNDLED)
+    ends = rules.period_end(D(2026, 1, 5), 6)
     windows = rules.report_windows(D(2026, 1, 5), ends, 30, BUNDLED)
     reports = [D(2026, 2, 1), D(2026, 3, 20)]  # window 2 (to 03-06) missed; 03-20 is late
     got = rules.schedule(windows, reports, D(2026, 4, 10))
@@ -100,7 +101,7 @@ def test_steps_follow_the_declared_states() -> None:
 def test_a_last_window_shorter_than_half_an_interval_joins_the_one_before() -> None:
     # decided 2026-03-16 for 6 months: ends 2026-09-16; the sixth due day 09-12 (Saturday) moves
     # to 09-14, which would leave a window of two days
-    ends = rules.period_end(D(2026, 3, 16), 6, BUNDLED)
+    ends = rules.period_end(D(2026, 3, 16), 6)
     assert ends == D(2026, 9, 16)
     windows = rules.report_windows(D(2026, 3, 16), ends, 30, BUNDLED)
     assert len(windows) == 6

@@ -74,7 +74,7 @@ def test_a_review_decided_served_and_reported(visit: Visit, server: Server, tmp_
     page.check("#m-education")  # type: ignore[attr-defined]
     page.check("#m-prohibitions")  # type: ignore[attr-defined]
     submit(visit, "#decide-submit")
-    ends = rules.period_end(decided, 6, server.workspace.calendar)
+    ends = rules.period_end(decided, 6)
     expect(page.locator("#probation-period")).to_contain_text(f"至 {ends.isoformat()}")  # type: ignore[attr-defined]
     expect(page.locator("#probation-service")).to_contain_text("逾期未送达")  # type: ignore[attr-defined]
     page.fill("#s-on", (decided + dt.timedelta(days=1)).isoformat())  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ def test_a_probation_through_its_pages(web_ws: Workspace, app, tmp_path: Path) -
         "mentor": "李老师", "measure": ["education", "service"],
     })  # fmt: skip
     assert decided_answer.status_code == 303
-    ends = rules.period_end(decided, 6, web_ws.calendar)
+    ends = rules.period_end(decided, 6)
     page = client.get(path).text
     assert f"6 个月，至 {ends.isoformat()}" in page and "接受相关教育" in page
     assert "逾期未送达" in page or rules.service_deadline(decided, web_ws.calendar) >= today

@@ -150,8 +150,8 @@ def decide_cmd(
     )  # fmt: skip
     p = service.get_probation(register, who, number, today)
     click.echo(
-        f"已决定附条件不起诉：考验期 {months} 个月，至 {made['ends_on'].isoformat()}{p['provisional']}；"
-        f"应于 {made['service_due'].isoformat()} 前送达、公开宣布。"
+        f"已决定附条件不起诉：考验期 {months} 个月，至 {made['ends_on'].isoformat()}；"
+        f"应于 {made['service_due'].isoformat()}{p['service_provisional']} 前送达、公开宣布。"
     )
 
 
@@ -276,7 +276,7 @@ def _line(p: dict[str, Any]) -> str:
         flags.append(f"逾期未报告 {p['missed']} 期")
     if p["service_overdue"]:
         flags.append("逾期未送达")
-    period = f"{p['decided_on']}—{p['ends_on']}{p['provisional']}" if p["decided_on"] else "—"
+    period = f"{p['decided_on']}—{p['ends_on']}" if p["decided_on"] else "—"
     return (
         f"{p['id']:<6}{p['state_label']:<14}{p['name']:<8}{p['id_card']:<20}"
         f"{p['charge'] or '':<10}{period}  {'；'.join(flags)}"
@@ -321,12 +321,12 @@ def show_cmd(ctx: click.Context, which: str) -> None:
     click.echo(f"附条件不起诉考察 {p['id']}：{p['name']} {p['id_card']}（{p['state_label']}）")
     _echo_check(p["check"])
     if p["decided_on"]:
-        click.echo(
-            f"考验期：{p['decided_on']} 至 {p['ends_on']}（{p['months']} 个月）{p['provisional']}"
-        )
+        click.echo(f"考验期：{p['decided_on']} 至 {p['ends_on']}（{p['months']} 个月）")
         click.echo(f"考察机关：{p['agency']}；帮教人员：{p['mentor'] or '—'}")
         click.echo("所附条件：" + "；".join(p["conditions"]))
         click.echo("考察措施：" + ("；".join(p["measure_labels"]) or "—"))
+    if p["scheduled"]:
+        click.echo(f"报告期限{p['provisional']}：")
     for s in p["scheduled"]:
         on = f"，{s.report_on}" if s.report_on else ""
         click.echo(f"  第{s.window.no}期报告（{s.window.opens}后至{s.window.due}）：{s.label}{on}")

@@ -2,12 +2,15 @@
 the declared states and steps, the periods and the report schedule.
 
 Periods are counted as 刑事诉讼法第一百零五条 has them: the day of the decision is not counted, and
-a period whose last day is a rest day ends on the next working day (the workspace's
+a time to act whose last day is a rest day ends on the next working day (the workspace's
 `HolidayCalendar`, provisional years marked 暂定 by the caller).
 
 * **考验期** (art. 283: 六个月以上一年以下，从作出决定之日起计算): the day `months` calendar months
-  after the decision (民法典第二百零二条: the corresponding day, else the month's last day), moved
-  off a rest day.
+  after the decision (民法典第二百零二条: the corresponding day, else the month's last day), NOT
+  moved off a rest day. Art. 105's second paragraph moves the last day of a time to act so that
+  nobody loses a day, and in the same sentence refuses to lengthen custody for holidays (在押期间
+  …不得因节假日而延长); a probation is no time to act but a restriction on the minor, so the
+  platform does not lengthen it either (its reading, docs/probation.md).
 * **送达** (规则第四百七十一条: 三日以内): three days after the decision, moved off a rest day.
 * **报告** (art. 283 (二): 按照考察机关的规定报告自己的活动情况): every `every` days from the
   decision (`[juvenile] probation_report_days`), each due day moved off a rest day, the last
@@ -108,9 +111,9 @@ def check_months(months: int) -> int:
     return months
 
 
-def period_end(decided_on: dt.date, months: int, calendar: HolidayCalendar) -> dt.date:
-    """The last day of the probation."""
-    return calendar.extend_to_working_day(add_months(decided_on, months))
+def period_end(decided_on: dt.date, months: int) -> dt.date:
+    """The last day of the probation: the corresponding day, never moved (module docstring)."""
+    return add_months(decided_on, months)
 
 
 def service_deadline(decided_on: dt.date, calendar: HolidayCalendar) -> dt.date:
@@ -157,6 +160,9 @@ def report_windows(
         # a last period shorter than half an interval (the period's end falls just after a
         # due day) is no period of its own: the one before it runs to the end
         out[-2:] = [Window(out[-2].no, out[-2].opens, ends_on)]
+    if out and out[-1].due == ends_on:
+        # the last report is a time to act: due on the end day, or the next working day after it
+        out[-1] = Window(out[-1].no, out[-1].opens, calendar.extend_to_working_day(ends_on))
     return out
 
 

@@ -409,7 +409,7 @@ def decide(
         rules.check_step(row["state"], "decide")
         _on(decided_on, "决定日期", today, not_before=row["opened_on"], after="审查日期")
         _refuse_unless_eligible(check(facts_of(row)))
-        ends_on = rules.period_end(decided_on, months, calendar)
+        ends_on = rules.period_end(decided_on, months)
         due = rules.service_deadline(decided_on, calendar)
         stamp = now()
         conn.execute(
@@ -729,12 +729,17 @@ def _shown(
     out["days_left"] = None
     out["service_late"] = False
     out["service_overdue"] = False
-    out["provisional"] = ""
+    out["provisional"] = out["service_provisional"] = ""
     out["past_end"] = False
     out["opinion_open"] = False
     if row["decided_on"] is not None:
+        # the end day is never moved (rules.period_end); the service and report due days are,
+        # and those in a year whose holidays are not published yet are provisional
         out["provisional"] = provisional_note(
             ws.calendar.provisional_in(row["decided_on"], row["ends_on"])
+        )
+        out["service_provisional"] = provisional_note(
+            ws.calendar.provisional_in(row["decided_on"], row["service_due"])
         )
         out["service_late"] = row["served_on"] is not None and row["served_on"] > row["service_due"]
         out["service_overdue"] = row["state"] == "decided" and today > row["service_due"]
