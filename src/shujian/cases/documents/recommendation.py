@@ -199,18 +199,9 @@ def _heading(w: _Writer, n: int, key: str) -> int:
 
 
 def _signature(w: _Writer) -> list[Paragraph]:
-    """署名 centred over the date, the date 右空四字 (GB/T 9704 7.3.5.1, sealed documents)."""
+    """署名 and date (`tables.signature_block`)."""
     signature = w.wording.text("signature", **w.values)
-    date = w.wording.text("date", **w.values)
-    date_right = 4.0
-    sign_right = max(0.0, date_right + (tables.text_width(date) - tables.text_width(signature)) / 2)
-    written = []
-    for text, right in ((signature, sign_right), (date, date_right)):
-        paragraph = w.para(text, "署名")
-        if right:
-            layout.indent_chars(paragraph._p.get_or_add_pPr(), right=right)
-        written.append(paragraph)
-    return written
+    return tables.signature_block(w.para, signature, w.wording.text("date", **w.values))
 
 
 def _attachment(w: _Writer, content: RecommendationContent) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from docx.document import Document
@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Pt, Twips
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from shujian.cases.documents import layout
 
@@ -195,3 +196,19 @@ def fit_to_page(
             (header, tuple((label, *(r[j] for r in chunk)) for j, label in enumerate(cols)))
         )
     return blocks
+
+
+def signature_block(
+    para: Callable[[str, str], Paragraph], signature: str, date: str
+) -> list[Paragraph]:
+    """署名 centred over the date, the date 右空四字 (GB/T 9704 7.3.5.1, sealed documents):
+    `para(text, style)` writes one paragraph in the style 署名."""
+    date_right = 4.0
+    sign_right = max(0.0, date_right + (text_width(date) - text_width(signature)) / 2)
+    written = []
+    for text, right in ((signature, sign_right), (date, date_right)):
+        paragraph = para(text, "署名")
+        if right:
+            layout.indent_chars(paragraph._p.get_or_add_pPr(), right=right)
+        written.append(paragraph)
+    return written
