@@ -85,6 +85,7 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
+from shujian.names import document_file
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
@@ -480,7 +481,7 @@ def _reserve(
                 number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number)
-            target = ws.documents_dir / str(year) / f"{number}.docx"
+            target = document_file(ws.documents_dir / str(year), number)
             rec_id = conn.execute(
                 insert(recommendations)
                 .values(

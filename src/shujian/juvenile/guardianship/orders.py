@@ -61,6 +61,7 @@ from shujian.cases.documents.wording import load_wording
 from shujian.cases.numbering import COUNTER, ENTERED, MODES, next_seq, normalise_number
 from shujian.cases.policy import check_not_future
 from shujian.errors import UserError
+from shujian.names import document_file
 from shujian.juvenile.guardianship import rules
 from shujian.juvenile.guardianship.access import check_issue, check_view, check_work
 from shujian.juvenile.guardianship.store import (
@@ -337,7 +338,7 @@ def issue_order(
                 number_ = draft.kind.number(ws.region.short, "", day.year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number_)
-            target = ws.documents_dir / str(day.year) / f"{number_}.docx"
+            target = document_file(ws.documents_dir / str(day.year), number_)
             order_id = conn.execute(
                 insert(guardianship_orders)
                 .values(
