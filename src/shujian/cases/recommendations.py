@@ -85,11 +85,11 @@ from shujian.cases.workflow import PeriodRule
 from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
-from shujian.names import document_file
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
+from shujian.names import document_file
 from shujian.store import now
 from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
 from shujian.users.user import User

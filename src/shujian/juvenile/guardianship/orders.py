@@ -61,7 +61,6 @@ from shujian.cases.documents.wording import load_wording
 from shujian.cases.numbering import COUNTER, ENTERED, MODES, next_seq, normalise_number
 from shujian.cases.policy import check_not_future
 from shujian.errors import UserError
-from shujian.names import document_file
 from shujian.juvenile.guardianship import rules
 from shujian.juvenile.guardianship.access import check_issue, check_view, check_work
 from shujian.juvenile.guardianship.store import (
@@ -72,6 +71,7 @@ from shujian.juvenile.guardianship.store import (
 )
 from shujian.juvenile.service import Register
 from shujian.models.labels import mask_id_card
+from shujian.names import document_file
 from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import User
