@@ -156,3 +156,5 @@ def test_masked_hides_every_id_number_and_keeps_one_line():
     out = masked(text)
     assert "52020320100307123X" not in out and "110101199003071234" not in out
     assert "\n" not in out and "5202032" in out
+    named = masked("Could not convert string '青岚县民族高级中学' to INT32")
+    assert "青岚" not in named and "'<9 characters>'" in named

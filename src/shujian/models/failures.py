@@ -3,7 +3,8 @@
 DuckDB's message names the value it could not handle ("Could not convert string
 '52020320100307123X' to INT32"): a citizen's ID number as often as not. The user reads only the
 kind of failure, in Chinese, naming the model; the message itself goes to the workspace's
-`logs/model-failures.log` for the administrator, in English, with every ID number masked.
+`logs/model-failures.log` for the administrator, in English, with every ID number masked and
+every other quoted value replaced by its length.
 """
 
 from __future__ import annotations
@@ -63,8 +64,21 @@ def failure_of(error: BaseException) -> ModelFailure | None:
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 
 
+_QUOTED = re.compile(r"'([^'\n]*)'")
+
+
 def masked(text: str) -> str:
-    """`text` with every ID number in it masked (`mask_id_card`) and on one line."""
+    """`text` on one line, with every ID number in it masked (`mask_id_card`) and every other
+    quoted value (DuckDB quotes the value it failed on: a name as well as a number) replaced by
+    its length."""
+
+    def value(m: re.Match[str]) -> str:
+        quoted = m.group(1)
+        if _ID_IN_TEXT.fullmatch(quoted):
+            return f"'{mask_id_card(quoted)}'"
+        return f"'<{len(quoted)} characters>'"
+
+    text = _QUOTED.sub(value, text)
     text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group()), text)
     return " ".join(text.split())
 
