@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from shujian import settings as declared
 from shujian.calendar import HolidayCalendar
 from shujian.errors import UserError
+from shujian.names import check_abbreviation
 
 CONFIG_NAME = "shujian.toml"
 STORE_URL_ENV = "SHUJIAN_STORE_URL"
@@ -228,10 +229,11 @@ class Workspace:
 def init_workspace(root: Path, *, region: Region | None = None) -> Workspace:
     """Create a workspace (idempotent for an existing one: nothing is overwritten)."""
     root = root.resolve()
+    r = region or Region()
+    check_abbreviation(r.short, "院简称")
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
     if not config.exists():
-        r = region or Region()
         config.write_text(
             CONFIG_TEMPLATE.format(
                 province=r.province,
@@ -267,6 +269,7 @@ def open_workspace(root: Path | None = None) -> Workspace:
     declared.check(raw, str(config))
     region = Region(**{k: declared.value(raw, f"region.{k}") for k in Region.__annotations__})
     _check_region_code(config, region.code)
+    _check_short(config, region)
     url = os.environ.get(STORE_URL_ENV) or declared.value(raw, "store.url")
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = f"sqlite:///{root / url.removeprefix('sqlite:///')}"
@@ -348,6 +351,18 @@ def _check_region_code(config: Path, code: str) -> None:
             f"配置文件 {config} 的 [region] code “{code}”不是有效的行政区划代码"
             "（GB/T 2260 六位数字，如 520203）。"
         )
+
+
+def _check_short(config: Path, region: Region) -> None:
+    """The 院简称 begins every 文号 numbered here, and a 文号 names the document's file: it
+    must be Chinese characters only (`names.check_abbreviation`), whether written or taken from
+    the county's name."""
+    if region.abbreviation:
+        where = f"配置文件 {config} 的 [region] abbreviation "
+    else:
+        key = "county" if region.county else "city" if region.city else "province"
+        where = f"配置文件 {config} 未写 [region] abbreviation，由 {key} 的第一个字得出的 "
+    check_abbreviation(region.short, where)
 
 
 def _days(config: Path, values: list[Any]) -> frozenset[date]:

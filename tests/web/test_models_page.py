@@ -119,7 +119,7 @@ query: |
 """
 
 
-def test_a_run_that_fails_inside_shows_a_chinese_message_not_a_traceback(
+def test_a_model_that_fails_inside_fails_alone_with_a_chinese_message_not_a_traceback(
     web_ws: Workspace, tmp_path: Path
 ) -> None:
     folder = tmp_path / "files"
@@ -127,11 +127,14 @@ def test_a_run_that_fails_inside_shows_a_chinese_message_not_a_traceback(
     load_fixture_data(web_ws, folder)
     (web_ws.models_dir / "local.broken_cast.yaml").write_text(BROKEN, encoding="utf-8")
     client = _client(web_ws)
-    started = _run(client, client.get("/models").text, "2026-06-01", "local.broken_cast")
+    page = client.get("/models").text
+    started = _run(client, page, "2026-06-01", "local.broken_cast", CAFE)
     panel = _until(client, started.headers["location"], _finished)
-    assert "运行失败：程序遇到了未预料的情况，详情已写入服务器日志" in panel
+    assert 'id="run-failed"' in panel and "1 个模型运行出错" in panel
+    assert "运行出错（数据类型转换出错），本次未生成线索，原有线索保持不变" in panel
     assert "Traceback" not in panel and "Conversion Error" not in panel
-    assert list_leads(web_ws.store) == []
+    leads = list_leads(web_ws.store)
+    assert leads and {lead["model_id"] for lead in leads} == {CAFE}
 
 
 def test_a_second_run_is_refused_while_one_runs(web_ws: Workspace, tmp_path: Path) -> None:

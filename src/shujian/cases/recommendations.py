@@ -89,6 +89,7 @@ from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
+from shujian.names import document_file
 from shujian.store import now
 from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
 from shujian.users.user import User
@@ -480,7 +481,7 @@ def _reserve(
                 number = format_number(draft.kind, ws.region.short, draft.category.code, year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number)
-            target = ws.documents_dir / str(year) / f"{number}.docx"
+            target = document_file(ws.documents_dir / str(year), number)
             rec_id = conn.execute(
                 insert(recommendations)
                 .values(

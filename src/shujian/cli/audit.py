@@ -9,6 +9,7 @@ import click
 
 from shujian import audit
 from shujian.cli.common import parse_date, user, workspace
+from shujian.names import escape_controls
 
 
 @click.group("audit")
@@ -60,12 +61,14 @@ def log_cmd(
         if as_json:
             click.echo(json.dumps(r, ensure_ascii=False, default=str))
             continue
-        detail = json.dumps(r["detail"], ensure_ascii=False)
+        detail = escape_controls(json.dumps(r["detail"], ensure_ascii=False))
         if len(detail) > 160:
             detail = detail[:157] + "..."
+        # whatever was stored, one entry is one line: control characters are shown escaped
+        actor, object_id = escape_controls(str(r["actor"])), escape_controls(str(r["object_id"]))
         click.echo(
-            f"{r['chain_label']:<9}{r['seq']:>7}  {r['local_at']}  {r['actor']:<12}{r['action_label']:<8}"
-            f"{r['object_label']} {r['object_id']}  {detail}"
+            f"{r['chain_label']:<9}{r['seq']:>7}  {r['local_at']}  {actor:<12}{r['action_label']:<8}"
+            f"{r['object_label']} {object_id}  {detail}"
         )
 
 

@@ -9,6 +9,7 @@ import click
 
 from shujian.cli.common import library, user, workspace
 from shujian.errors import UserError
+from shujian.models.failures import LOG_NAME
 from shujian.models.runner import RunReport, run_models
 
 
@@ -41,6 +42,13 @@ def run_cmd(
         raise UserError("请指定要运行的模型编号，或用 --all 运行全部模型。")
     report = run_models(ws, models, model_ids, parse_as_of(as_of), engine, user=user(ctx))
     print_report(report, {d.id: d.label for d in ws.datasets().values()})
+    failed = [o.model.id for o in report.outcomes if o.failed is not None]
+    if failed:
+        raise UserError(
+            f"{len(failed)} 个模型运行出错：{'、'.join(failed)}。其他模型的线索已写入；"
+            f"出错的详情（已隐去身份证号）记在工作区的 logs/{LOG_NAME}，请交给模型编写人核查。",
+            code="model_failed",
+        )
 
 
 def print_report(report: RunReport, labels: Mapping[str, str] | None = None) -> None:
@@ -55,6 +63,9 @@ def print_report(report: RunReport, labels: Mapping[str, str] | None = None) -> 
     for o in report.outcomes:
         if o.refused:
             click.echo(f"{o.model.id:<34}未运行：{o.refused}")
+            continue
+        if o.failed is not None:
+            click.echo(f"{o.model.id:<34}{o.failed.message}")
             continue
         c = o.counts
         found = "无数据" if o.empty_datasets and not c.found else str(c.found)

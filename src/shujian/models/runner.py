@@ -8,6 +8,12 @@ provisional years included (`shujian.calendar`): its leads whose dates fall in s
 so in their title, which is not one of the lead's facts, so the notice confirming the same days
 later changes nothing about the lead. Only a model whose run date lies beyond even the
 provisional years is refused — alone: the run's other models go on.
+
+A model whose query fails while it runs (a cast that the data defeats, memory run out) fails
+alone too (`failures.py`): the others run and their leads are written, the failed model's
+leads are left as they were (none is marked 不再命中 by a run that could not look), the audit
+entry of the run names it under `failed`, and the user reads a Chinese reason without any of the
+data (DuckDB's own message quotes the offending value, an ID number as often as not).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
 from shujian.models.checks import check_model
+from shujian.models.failures import ModelFailure, failure_of, log_failure
 from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
 from shujian.models.spec import ModelSpec
@@ -60,6 +67,13 @@ class ModelOutcome:
 
     refused: str = ""
     """Why the model did not run (its leads are left as they were); empty when it ran."""
+
+    failed: ModelFailure | None = None
+    """Why the model's query failed while running (its leads are left as they were)."""
+
+    @property
+    def ran(self) -> bool:
+        return not self.refused and self.failed is None
 
 
 @dataclass
@@ -115,7 +129,8 @@ def run_models(
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
         raise UserError(next(iter(refused.values())), code="calendar_year_unknown")
-    ran = [o for o in outcomes if not o.refused]
+    failed = {o.model.id: o.failed.code for o in outcomes if o.failed is not None}
+    ran = [o for o in outcomes if o.ran]
     if progress is not None:
         progress(RunProgress(len(specs), len(specs), None, sum(len(o.findings) for o in ran)))
     with ws.store.begin() as conn:
@@ -164,6 +179,7 @@ def run_models(
                     for o in ran
                 },
                 **({"refused": refused} if refused else {}),
+                **({"failed": failed} if failed else {}),
             },
         )
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
@@ -220,8 +236,16 @@ def evaluate(
             db.register(spec.datasets)
             sql = compile_query(spec.query, values, "duckdb")
             started = time.perf_counter()
-            frame = db.query(sql)
-            findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
+            try:
+                frame = db.query(sql)
+                findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
+            except Exception as error:
+                failure = failure_of(error)
+                if failure is None:
+                    raise
+                log_failure(ws.root / "logs", spec.id, as_of, error)
+                outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, failed=failure))
+                continue
             if counts_working_days:
                 findings = mark_provisional(spec, frame, findings, ws.calendar)
             outcomes.append(

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from shujian import audit
 from shujian.errors import UserError
+from shujian.names import check_actor_name
 from shujian.store import now
 from shujian.users.access import can
 from shujian.users.departments import Departments
@@ -44,6 +45,7 @@ def resolve(store: Engine, name: str, procuratorate: str) -> User:
     """The acting user named `name`: an active account's, or in a single-user workspace, a
     prosecutor of no department (the procuratorate is the workspace's)."""
     name = (name or "").strip()
+    check_actor_name(name)
     with store.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == name)).first()
         roster = row is not None or has_accounts(conn)
@@ -105,6 +107,7 @@ def add_user(
     name = (name or "").strip()
     if not name:
         raise UserError("账号姓名不能为空。")
+    check_actor_name(name)
     granted = _role_ids(role_names)
     unit = check_unit(granted, unit, department)
     dept = departments.check(department, "所属部门") if department else None

@@ -71,6 +71,7 @@ from shujian.juvenile.guardianship.store import (
 )
 from shujian.juvenile.service import Register
 from shujian.models.labels import mask_id_card
+from shujian.names import document_file
 from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import User
@@ -337,7 +338,7 @@ def issue_order(
                 number_ = draft.kind.number(ws.region.short, "", day.year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number_)
-            target = ws.documents_dir / str(day.year) / f"{number_}.docx"
+            target = document_file(ws.documents_dir / str(day.year), number_)
             order_id = conn.execute(
                 insert(guardianship_orders)
                 .values(
