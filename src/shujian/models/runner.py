@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import insert, update
@@ -44,6 +44,9 @@ from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shujian.engine.duckdb import QueryStopped
 
 
 @dataclass
@@ -110,7 +113,9 @@ def run_models(
     for spec in specs:
         problems = check_model(spec, datasets)
         if problems:
-            raise UserError(f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems))
+            raise UserError(
+                f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems), code="model_check_failed"
+            )
     outcomes = evaluate(ws, datasets, specs, as_of, engine, progress)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
@@ -191,50 +196,104 @@ def evaluate(
     """
     if engine != "duckdb":
         raise UserError(f"计算引擎 {engine} 尚未接入本工作区的运行；目前可用：duckdb。")
-    from shujian.engine.duckdb import DuckDBEngine
+    from shujian.engine.duckdb import DuckDBEngine, QueryStopped
 
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
     empty = empty_datasets(warehouse, {d for spec in specs for d in spec.datasets})
+    max_seconds, memory_mb = run_limits(ws)
     outcomes: list[ModelOutcome] = []
-    with DuckDBEngine(warehouse, datasets) as db:
-        calendar_ready = False
-        for done, spec in enumerate(specs):
-            if progress is not None:
-                found = sum(len(o.findings) for o in outcomes)
-                progress(RunProgress(done, len(specs), spec, found))
-            params = parameters_in_force(spec, ws.overrides, ws.additions)
-            values: dict[str, Any] = {k: v.value for k, v in params.items()}
-            values["as_of"] = as_of
-            counts_working_days = uses_calendar(parse(spec.query))
+    calendar_table: pl.DataFrame | None = None
+    for done, spec in enumerate(specs):
+        if progress is not None:
+            found = sum(len(o.findings) for o in outcomes)
+            progress(RunProgress(done, len(specs), spec, found))
+        params = parameters_in_force(spec, ws.overrides, ws.additions)
+        values: dict[str, Any] = {k: v.value for k, v in params.items()}
+        values["as_of"] = as_of
+        counts_working_days = uses_calendar(parse(spec.query))
+        if counts_working_days:
+            try:
+                ws.calendar.ensure_countable(as_of)
+            except CalendarYearUnknownError as error:
+                outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
+                continue
+        sql = compile_query(spec.query, values, "duckdb")
+        # each model on its own connection, sealed before its SQL runs (`DuckDBEngine.seal`):
+        # it reads its own declared datasets' files and nothing else, within the run's limits
+        with DuckDBEngine(warehouse, datasets) as db:
             if counts_working_days:
-                try:
-                    ws.calendar.ensure_countable(as_of)
-                except CalendarYearUnknownError as error:
-                    outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
-                    continue
-                if not calendar_ready:
-                    db.provide_calendar(
-                        ws.calendar.working_day_table(ws.calendar.countable_years())
+                if calendar_table is None:
+                    calendar_table = ws.calendar.working_day_table(
+                        ws.calendar.countable_years()
                     )
-                    calendar_ready = True
+                db.provide_calendar(calendar_table)
             db.register(spec.datasets)
-            sql = compile_query(spec.query, values, "duckdb")
+            db.seal(memory_mb)
             started = time.perf_counter()
-            frame = db.query(sql)
-            findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
-            if counts_working_days:
-                findings = mark_provisional(spec, frame, findings, ws.calendar)
-            outcomes.append(
-                ModelOutcome(
-                    model=spec,
-                    parameters=params,
-                    rows=frame.height,
-                    findings=findings,
-                    seconds=time.perf_counter() - started,
-                    empty_datasets=tuple(d for d in spec.datasets if d in empty),
-                )
+            try:
+                frame = db.query(sql, max_seconds)
+            except QueryStopped as stopped:
+                raise stopped_error(spec, stopped, max_seconds, memory_mb) from None
+        findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
+        if counts_working_days:
+            findings = mark_provisional(spec, frame, findings, ws.calendar)
+        outcomes.append(
+            ModelOutcome(
+                model=spec,
+                parameters=params,
+                rows=frame.height,
+                findings=findings,
+                seconds=time.perf_counter() - started,
+                empty_datasets=tuple(d for d in spec.datasets if d in empty),
             )
+        )
     return outcomes
+
+
+def run_limits(ws: Workspace) -> tuple[int, int]:
+    """The time (seconds) and memory (MB) one model's query may take (`[models]` in
+    shujian.toml), each refused unless positive."""
+    limits = []
+    for key in ("models.max_seconds", "models.max_memory_mb"):
+        value = ws.setting(key)
+        if value <= 0:
+            raise UserError(
+                f"配置文件中 [models] {key.split('.')[1]} 应当是正整数，收到：{value}。",
+                code="bad_config",
+            )
+        limits.append(value)
+    return limits[0], limits[1]
+
+
+def stopped_error(
+    spec: ModelSpec, stopped: QueryStopped, max_seconds: int, memory_mb: int
+) -> UserError:
+    """The Chinese refusal of a model whose query DuckDB stopped (`engine.duckdb.QueryStopped`);
+    the run writes nothing."""
+    named = f"模型 {spec.id}（{spec.name}）"
+    if stopped.reason == "time":
+        return UserError(
+            f"{named}运行超过 {max_seconds} 秒，已中止，本次运行未写入任何线索。"
+            "请检查查询是否有无限递归或无条件的交叉连接；确需更长时间的，"
+            "由管理员调整 shujian.toml 中 [models] max_seconds。",
+            code="model_time_limit",
+        )
+    if stopped.reason == "memory":
+        return UserError(
+            f"{named}运行所需内存超过 {memory_mb} MB，已中止，本次运行未写入任何线索。"
+            "请缩小查询的范围；确需更多内存的，由管理员调整 shujian.toml 中 [models] max_memory_mb。",
+            code="model_memory_limit",
+        )
+    if stopped.reason == "refused":
+        return UserError(
+            f"{named}的查询试图读取声明的数据集以外的文件、扩展或设置，已被拒绝，"
+            "本次运行未写入任何线索。模型只能读取 datasets 中声明的数据集。",
+            code="model_sandbox_refused",
+        )
+    return UserError(
+        f"{named}的查询运行出错，本次运行未写入任何线索：{stopped.detail}",
+        code="model_query_failed",
+    )
 
 
 def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
