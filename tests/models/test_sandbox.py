@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from helpers import AS_OF, CAFE, LIBRARY, load_fixture_data
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import CompileError
+from shujian.engine.duckdb import DuckDBEngine, QueryStopped
 from shujian.errors import UserError
 from shujian.leads.store import leads, runs
 from shujian.models.checks import check_model
@@ -41,6 +42,9 @@ FILE = "/etc/passwd"
 SERVER_DATA = ("root:", SECRET, "/root", "stored_secrets", "/etc/")
 """Text that must never reach a lead: the server's files, the other workspace's rows, the
 server's folders."""
+
+COPY_TARGET = f"/tmp/shujian-sandbox-{time.time_ns()}.csv"
+"""Where a hostile model tries to write (`COPY`): never written."""
 
 ROW = "SELECT v.uscc AS venue_uscc, {leak} AS leak, v._batch AS venue_batch FROM venues AS v"
 
@@ -69,7 +73,7 @@ HOSTILE: list[tuple[str, str, bool]] = [
     ("第二条语句 ATTACH", ROW.format(leak="v.name") + "; ATTACH '/tmp/x.db' AS x", False),
     ("第二条语句 INSTALL", ROW.format(leak="v.name") + "; INSTALL httpfs", False),
     ("LOAD 扩展", "LOAD httpfs", False),
-    ("COPY 写文件", f"COPY (SELECT 1) TO '/tmp/shujian-sandbox-{time.time_ns()}.csv'", False),
+    ("COPY 写文件", f"COPY (SELECT 1) TO '{COPY_TARGET}'", False),
     ("SET 打开文件访问", "SET enable_external_access = true", False),
     ("RESET", "RESET memory_limit", False),
     ("PRAGMA", "PRAGMA memory_limit = '100GB'", False),
@@ -82,6 +86,16 @@ HOSTILE: list[tuple[str, str, bool]] = [
     ("duckdb_databases()", ROW.format(leak="d.path") + ", duckdb_databases() AS d", True),
     ("getvariable", ROW.format(leak="getvariable('x')::VARCHAR"), True),
 ]  # fmt: skip
+
+NOT_REFUSED_BY_SANDBOX = {
+    "第二条语句 ATTACH": "not_compiled",  # sqlglot compiles one statement only
+    "第二条语句 INSTALL": "not_compiled",
+    "第二条语句 SET": "not_compiled",
+    "sqlite_scan 扩展": "model_query_failed",  # the extension is not loaded, and cannot be
+    "getenv": "model_query_failed",  # no such function in DuckDB's Python package
+}
+"""How DuckDB alone stops the hostile models it does not refuse as out of its sandbox
+(`model_sandbox_refused`); the `checker_only` ones run and must show nothing of the server."""
 
 
 def hostile(query: str) -> ModelSpec:
@@ -176,19 +190,37 @@ def test_duckdb_alone_refuses_or_disarms_every_hostile_model(
     try:
         outcomes = evaluate(ws, ws.datasets(), [spec], AS_OF, "duckdb")
     except UserError as error:
-        assert error.code in ("model_sandbox_refused", "model_query_failed"), error.message
+        assert not Path(COPY_TARGET).exists()
         assert error.message.startswith("模型 test.hostile（恶意模型）")
+        assert error.code == NOT_REFUSED_BY_SANDBOX.get(name, "model_sandbox_refused"), error
         return
-    except CompileError:
-        return  # not even compiled: the query is not one SELECT
+    except CompileError as error:
+        assert NOT_REFUSED_BY_SANDBOX.get(name) == "not_compiled", error
+        return
     assert checker_only, f"{name}: DuckDB ran it"
     shown = str([(f.title, f.evidence) for o in outcomes for f in o.findings])
     for text in SERVER_DATA:
         assert text not in shown, f"{name}: {text} reached a lead"
 
 
-def test_no_file_of_a_hostile_model_was_written() -> None:
-    assert not list(Path("/tmp").glob("shujian-sandbox-*.csv"))
+@pytest.mark.parametrize(
+    "second",
+    ["ATTACH '/tmp/x.db' AS x", "INSTALL httpfs", "SET lock_configuration = false", "SELECT 2"],
+)
+def test_the_sealed_engine_runs_one_select_statement_only(
+    places: dict[str, Any], second: str
+) -> None:
+    """DuckDB's own parser decides: a second statement, whatever it is, is refused."""
+    ws: Workspace = places["ws"]
+    with DuckDBEngine(Warehouse(ws.warehouse_dir, ws.store), ws.datasets()) as db:
+        db.register(["venues"])
+        db.seal(256)
+        assert db.query("SELECT count(*) AS n FROM venues").item() > 0
+        with pytest.raises(QueryStopped) as stopped:
+            db.query(f"SELECT count(*) AS n FROM venues; {second}")
+        assert stopped.value.reason == "refused"
+        with pytest.raises(RuntimeError):
+            db.register(["schools"])
 
 
 RUNAWAYS = [
