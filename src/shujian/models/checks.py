@@ -166,7 +166,9 @@ def _check_read_only(tree: exp.Expression) -> list[str]:
             return ["查询只能读取数据集，不能直接读取文件或调用表函数。"]
     for lateral in tree.find_all(exp.Lateral):
         if not isinstance(lateral.this, exp.Subquery):
-            return ["查询只能读取数据集，不能直接读取文件或调用表函数（LATERAL 之后只能是子查询）。"]
+            return [
+                "查询只能读取数据集，不能直接读取文件或调用表函数（LATERAL 之后只能是子查询）。"
+            ]
     return _check_functions(tree)
 
 

@@ -114,7 +114,8 @@ def run_models(
         problems = check_model(spec, datasets)
         if problems:
             raise UserError(
-                f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems), code="model_check_failed"
+                f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems),
+                code="model_check_failed",
             )
     outcomes = evaluate(ws, datasets, specs, as_of, engine, progress)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
@@ -223,9 +224,7 @@ def evaluate(
         with DuckDBEngine(warehouse, datasets) as db:
             if counts_working_days:
                 if calendar_table is None:
-                    calendar_table = ws.calendar.working_day_table(
-                        ws.calendar.countable_years()
-                    )
+                    calendar_table = ws.calendar.working_day_table(ws.calendar.countable_years())
                 db.provide_calendar(calendar_table)
             db.register(spec.datasets)
             db.seal(memory_mb)
