@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -123,6 +124,12 @@ class DuckDBEngine:
             self.con.execute(statement)
         self.sealed = True
 
+    def _interrupt(self) -> None:
+        """Stop the running query (the timer's thread); a connection closed in the meantime
+        has nothing left to stop."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.interrupt()
+
     def query(self, sql: str, max_seconds: float | None = None) -> pl.DataFrame:
         """The query's rows. On a sealed connection, a query running longer than `max_seconds`
         is interrupted, and whatever DuckDB refuses or stops comes back as `QueryStopped`."""
@@ -130,7 +137,7 @@ class DuckDBEngine:
             return self.con.sql(sql).pl()
         timer = None
         if max_seconds is not None:
-            timer = threading.Timer(max_seconds, self.con.interrupt)
+            timer = threading.Timer(max_seconds, self._interrupt)
             timer.daemon = True
             timer.start()
         try:
