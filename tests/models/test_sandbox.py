@@ -12,7 +12,8 @@ real workspace (the 网吧 fixture imported):
   refuse: those models are marked `checker_only` and are proved refused by the checker.
 
 A runaway model (a recursive CTE without end, a cross join of ranges) is interrupted at the
-workspace's time limit with a Chinese message naming it, and the run writes no lead.
+workspace's time limit with a Chinese message naming it, and the run writes no lead — also for a
+workspace's own model run by `shujian run`; a model over the memory limit is stopped the same way.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from helpers import AS_OF, CAFE, LIBRARY, load_fixture_data
+from shujian.cli.main import cli
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import CompileError
 from shujian.engine.duckdb import DuckDBEngine, QueryStopped
@@ -99,21 +103,23 @@ NOT_REFUSED_BY_SANDBOX = {
 
 
 def hostile(query: str) -> ModelSpec:
-    return spec_from_dict(
-        {
-            "id": "test.hostile",
-            "name": "恶意模型",
-            "category": ["公益诉讼"],
-            "supervision_point": "测试：模型只能读取声明的数据集",
-            "legal_basis": [{"law": "测试", "tag": "U"}],
-            "datasets": ["venues"],
-            "subject": {"column": "venue_uscc", "dataset": "venues"},
-            "title": "{venue_uscc}",
-            "evidence": ["venue_uscc", "leak"],
-            "trace": {"venues": "venue_batch"},
-            "query": query,
-        }
-    )
+    return spec_from_dict(hostile_raw(query))
+
+
+def hostile_raw(query: str, model_id: str = "test.hostile") -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "name": "恶意模型",
+        "category": ["公益诉讼"],
+        "supervision_point": "测试：模型只能读取声明的数据集",
+        "legal_basis": [{"law": "测试", "tag": "U"}],
+        "datasets": ["venues"],
+        "subject": {"column": "venue_uscc", "dataset": "venues"},
+        "title": "{venue_uscc}",
+        "evidence": ["venue_uscc", "leak"],
+        "trace": {"venues": "venue_batch"},
+        "query": query,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -266,6 +272,27 @@ def test_a_runaway_model_is_interrupted_at_the_time_limit_and_writes_nothing(
     assert again.value.code in ("model_time_limit", "model_check_failed")
     with ws.store.connect() as conn:
         assert conn.execute(select(func.count()).select_from(runs)).scalar_one() == 0
+    assert _lead_count(ws) == 0
+
+
+def test_shujian_run_stops_a_workspace_model_that_runs_away(tmp_path: Path) -> None:
+    """A procuratorate's own model (the workspace's models/ folder) that passes the checker but
+    recurses without end: `shujian run` exits 2 with the Chinese message naming it, no lead."""
+    ws = init_workspace(tmp_path / "ws")
+    config = ws.root / CONFIG_NAME
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\n[models]\nmax_seconds = 2\n", encoding="utf-8"
+    )
+    (tmp_path / "csv").mkdir()
+    load_fixture_data(ws, tmp_path / "csv")
+    raw = hostile_raw(RUNAWAYS[0][1], "local.runaway")
+    (ws.root / "models").mkdir(exist_ok=True)
+    (ws.root / "models" / "local.runaway.yaml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "run", CAFE, "local.runaway"])
+    assert result.exit_code == 2, result.output
+    assert "模型 local.runaway（恶意模型）运行超过 2 秒，已中止" in result.output
     assert _lead_count(ws) == 0
 
 
