@@ -65,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("juvenile", "order_numbering", "text", "entered", "督促监护令文号的来源：entered 为制发时填写统一业务应用系统编定的文号；counter 为由本平台按院、年度顺序编号（自成一个序列，不与检察建议书混编）。两种方式不能混用", choices=("entered", "counter")),
     Setting("juvenile", "probation_report_days", "int", 30, "附条件不起诉考验期内被考察人报告活动情况的间隔（日）：自决定之日起每满该日数应报告一次，到期日遇休息日顺延（刑事诉讼法第二百八十三条第三款第二项由考察机关规定报告方式，默认每月一次）"),
     Setting("juvenile", "probation_alert_days", "int", 15, "附条件不起诉考验期届满前多少日起列为“即将期满”，提醒准备考察意见书"),
+    Setting("models", "max_seconds", "int", 600, "一个模型一次运行的查询最长可用多少秒，超过即中止，本次运行不写入任何线索"),
+    Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -12,7 +14,24 @@ from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
 from shujian.data.warehouse import Sources, Warehouse
 from shujian.engine.dialects import CALENDAR_TABLE
+from shujian.engine.superseded import FOLDER as SUPERSEDED_FOLDER
 from shujian.engine.superseded import superseded_rows
+
+
+class QueryStopped(Exception):
+    """A sealed connection's query that DuckDB refused or stopped (`DuckDBEngine.seal`).
+
+    `reason` is `time` (the time limit passed: interrupted), `memory` (the memory limit),
+    `refused` (a file, extension or setting outside the sandbox) or `failed` (any other error
+    of the query); `detail` is DuckDB's own (English) message.
+    """
+
+    def __init__(self, reason: str, detail: str, error: BaseException | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.error = error
+        """DuckDB's own exception, for the kind of failure (`models.failures`)."""
 
 
 class DuckDBEngine:
@@ -37,6 +56,9 @@ class DuckDBEngine:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
         self._registered: set[str] = set()
+        self._files: set[str] = set()
+        self._folders: set[str] = set()
+        self.sealed = False
 
     def close(self) -> None:
         self.con.close()
@@ -55,7 +77,12 @@ class DuckDBEngine:
             self._registered.add(dataset_id)
 
     def _create_view(self, dataset: Dataset) -> None:
+        if self.sealed:
+            raise RuntimeError("a sealed connection takes no new dataset")
         sql = current_rows(self.warehouse, dataset, con=self.con)
+        # what the view reads: the current batches' files and the kept superseded rows
+        self._files.update(str(f) for f in self.warehouse.sources(dataset.id).files)
+        self._folders.add(str(self.warehouse.root / SUPERSEDED_FOLDER / dataset.id) + "/")
         name = _quote(dataset.id)
         if sql is None:
             empty = pl.DataFrame(schema=stored_schema(dataset))
@@ -70,8 +97,70 @@ class DuckDBEngine:
             f"CREATE OR REPLACE TABLE {CALENDAR_TABLE} AS SELECT * FROM _calendar_frame"
         )
 
-    def query(self, sql: str) -> pl.DataFrame:
-        return self.con.sql(sql).pl()
+    def seal(self, memory_mb: int) -> None:
+        """Restrict the connection before an author's SQL runs on it, and lock the restriction.
+
+        Only the files of the registered datasets' views stay readable (`allowed_paths`, and the
+        folders of their kept superseded rows): any other file, directory listing (`glob`),
+        database (`ATTACH`), extension (`INSTALL`/`LOAD`, automatic loading included) or write
+        (`COPY … TO`) is refused by DuckDB itself. Python objects are not read as tables
+        (`python_enable_replacements`), memory is capped, and the configuration is locked, so
+        no `SET`, `RESET` or `PRAGMA` of the query can undo any of this. Register every dataset
+        (and the calendar) first: a sealed connection takes no new view.
+        """
+        files = _list_literal(sorted(self._files))
+        folders = _list_literal(sorted(self._folders))
+        for statement in (
+            "SET python_enable_replacements = false",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            # settings a query could read (`current_setting`) naming the server's home folder
+            "SET secret_directory = ''",
+            "SET extension_directory = ''",
+            f"SET allowed_paths = {files}",
+            f"SET allowed_directories = {folders}",
+            "SET enable_external_access = false",
+            f"SET memory_limit = '{int(memory_mb)}MB'",
+            "SET lock_configuration = true",
+        ):
+            self.con.execute(statement)
+        self.sealed = True
+
+    def _interrupt(self) -> None:
+        """Stop the running query (the timer's thread); a connection closed in the meantime
+        has nothing left to stop."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.interrupt()
+
+    def query(self, sql: str, max_seconds: float | None = None) -> pl.DataFrame:
+        """The query's rows. On a sealed connection, a query running longer than `max_seconds`
+        is interrupted, and whatever DuckDB refuses or stops comes back as `QueryStopped`."""
+        if not self.sealed:
+            return self.con.sql(sql).pl()
+        timer = None
+        if max_seconds is not None:
+            timer = threading.Timer(max_seconds, self._interrupt)
+            timer.daemon = True
+            timer.start()
+        try:
+            # DuckDB's own parser: one statement, and a SELECT (a checker's parser may differ)
+            statements = self.con.extract_statements(sql)
+            if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+                kinds = ", ".join(str(s.type) for s in statements)
+                raise QueryStopped("refused", f"not one SELECT statement: {kinds}")
+            return self.con.sql(sql).pl()
+        except duckdb.InterruptException as error:
+            raise QueryStopped("time", str(error)) from None
+        except duckdb.OutOfMemoryException as error:
+            raise QueryStopped("memory", str(error)) from None
+        except duckdb.PermissionException as error:
+            raise QueryStopped("refused", str(error)) from None
+        except duckdb.Error as error:
+            locked = "configuration has been locked" in str(error)
+            raise QueryStopped("refused" if locked else "failed", str(error), error) from None
+        finally:
+            if timer is not None:
+                timer.cancel()
 
 
 def current_rows(
@@ -184,6 +273,10 @@ def _place(places: Mapping[int, int]) -> str:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _list_literal(items: list[str]) -> str:
+    return "[" + ", ".join(_literal(i) for i in items) + "]::VARCHAR[]"
 
 
 def _literal(text: str) -> str:

@@ -15,10 +15,13 @@ prosecutor dismissed would come back the next morning. Comparing a date of the d
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import sqlglot
+import yaml
 from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
@@ -51,6 +54,8 @@ _WRITES = (
     exp.Use,
 )
 _TEMPLATE_FIELD = re.compile(r"{([^{}:!]+)")
+
+REFUSED_FUNCTIONS_PATH = Path(__file__).with_name("refused_functions.yaml")
 
 
 def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
@@ -159,6 +164,36 @@ def _check_read_only(tree: exp.Expression) -> list[str]:
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):
             return ["查询只能读取数据集，不能直接读取文件或调用表函数。"]
+    for lateral in tree.find_all(exp.Lateral):
+        if not isinstance(lateral.this, exp.Subquery):
+            return [
+                "查询只能读取数据集，不能直接读取文件或调用表函数（LATERAL 之后只能是子查询）。"
+            ]
+    return _check_functions(tree)
+
+
+@functools.cache
+def refused_functions() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The names and name prefixes of the functions no model may call (`refused_functions.yaml`)."""
+    raw = yaml.safe_load(REFUSED_FUNCTIONS_PATH.read_text(encoding="utf-8"))
+    return frozenset(raw["names"]), tuple(raw["prefixes"])
+
+
+def _check_functions(tree: exp.Expression) -> list[str]:
+    """Refuse a call of a function that reads the server rather than a dataset, and any
+    function named with its catalog or schema (`system.main.current_setting`)."""
+    names, prefixes = refused_functions()
+    for node in tree.walk():
+        if not isinstance(node, exp.Func):
+            continue
+        name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+        if isinstance(node.parent, exp.Dot) and node.arg_key == "expression":
+            return [f"查询调用函数 {name} 时带了库名或模式名：模型只能调用普通函数。"]
+        if name in names or name.startswith(prefixes):
+            return [
+                f"查询调用了 {name}：它读取服务器的设置、环境、文件或数据库信息，"
+                "模型只能读取 datasets 中声明的数据集。"
+            ]
     return []
 
 

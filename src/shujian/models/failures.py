@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from shujian.engine.duckdb import QueryStopped
 from shujian.models.labels import mask_id_card
 
 LOG_NAME = "model-failures.log"
@@ -50,6 +51,31 @@ REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str,
     (pl.exceptions.PolarsError, "results", "整理查询结果出错"),
 )
 """Error classes, most specific first → the failure's code and Chinese reason."""
+
+
+def model_failure(error: BaseException, max_seconds: int, memory_mb: int) -> ModelFailure | None:
+    """The failure of a model's query on its sealed connection (`engine.duckdb.QueryStopped`:
+    stopped at a limit, refused by the sandbox, or failing), or of turning its rows into
+    findings; None for an error that is not the model's."""
+    if not isinstance(error, QueryStopped):
+        return failure_of(error)
+    if error.reason == "time":
+        return ModelFailure(
+            "time_limit",
+            f"运行超过 {max_seconds} 秒，已中止；确需更长时间的，由管理员调整 [models] max_seconds",
+        )
+    if error.reason == "memory":
+        return ModelFailure(
+            "memory_limit",
+            f"所需内存超过 {memory_mb} MB，已中止；确需更多内存的，由管理员调整 [models] max_memory_mb",
+        )
+    if error.reason == "refused":
+        return ModelFailure(
+            "sandbox_refused", "试图读取声明的数据集以外的文件、扩展或设置，已被拒绝"
+        )
+    return (failure_of(error.error) if error.error is not None else None) or ModelFailure(
+        "query", "查询出错"
+    )
 
 
 def failure_of(error: BaseException) -> ModelFailure | None:

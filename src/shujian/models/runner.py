@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import insert, update
@@ -37,13 +37,14 @@ from shujian.calendar import CalendarYearUnknownError, HolidayCalendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import compile_query, parse, uses_calendar
+from shujian.engine.duckdb import QueryStopped
 from shujian.errors import UserError
 from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
 from shujian.models.checks import check_model
-from shujian.models.failures import ModelFailure, failure_of, log_failure
+from shujian.models.failures import ModelFailure, log_failure, model_failure
 from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
 from shujian.models.spec import ModelSpec
@@ -51,6 +52,9 @@ from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass
@@ -124,7 +128,10 @@ def run_models(
     for spec in specs:
         problems = check_model(spec, datasets)
         if problems:
-            raise UserError(f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems))
+            raise UserError(
+                f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems),
+                code="model_check_failed",
+            )
     outcomes = evaluate(ws, datasets, specs, as_of, engine, progress)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
@@ -211,54 +218,75 @@ def evaluate(
 
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
     empty = empty_datasets(warehouse, {d for spec in specs for d in spec.datasets})
+    max_seconds, memory_mb = run_limits(ws)
     outcomes: list[ModelOutcome] = []
-    with DuckDBEngine(warehouse, datasets) as db:
-        calendar_ready = False
-        for done, spec in enumerate(specs):
-            if progress is not None:
-                found = sum(len(o.findings) for o in outcomes)
-                progress(RunProgress(done, len(specs), spec, found))
-            params = parameters_in_force(spec, ws.overrides, ws.additions)
-            values: dict[str, Any] = {k: v.value for k, v in params.items()}
-            values["as_of"] = as_of
-            counts_working_days = uses_calendar(parse(spec.query))
+    calendar_table: pl.DataFrame | None = None
+    for done, spec in enumerate(specs):
+        if progress is not None:
+            found = sum(len(o.findings) for o in outcomes)
+            progress(RunProgress(done, len(specs), spec, found))
+        params = parameters_in_force(spec, ws.overrides, ws.additions)
+        values: dict[str, Any] = {k: v.value for k, v in params.items()}
+        values["as_of"] = as_of
+        counts_working_days = uses_calendar(parse(spec.query))
+        if counts_working_days:
+            try:
+                ws.calendar.ensure_countable(as_of)
+            except CalendarYearUnknownError as error:
+                outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
+                continue
+        sql = compile_query(spec.query, values, "duckdb")
+        # each model on its own connection, sealed before its SQL runs (`DuckDBEngine.seal`):
+        # it reads its own declared datasets' files and nothing else, within the run's limits
+        with DuckDBEngine(warehouse, datasets) as db:
             if counts_working_days:
-                try:
-                    ws.calendar.ensure_countable(as_of)
-                except CalendarYearUnknownError as error:
-                    outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
-                    continue
-                if not calendar_ready:
-                    db.provide_calendar(
-                        ws.calendar.working_day_table(ws.calendar.countable_years())
-                    )
-                    calendar_ready = True
+                if calendar_table is None:
+                    calendar_table = ws.calendar.working_day_table(ws.calendar.countable_years())
+                db.provide_calendar(calendar_table)
             db.register(spec.datasets)
-            sql = compile_query(spec.query, values, "duckdb")
+            db.seal(memory_mb)
             started = time.perf_counter()
             try:
-                frame = db.query(sql)
+                frame = db.query(sql, max_seconds)
                 findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
             except Exception as error:
-                failure = failure_of(error)
+                # the model fails alone (time or memory limit, a refused read, a failing query):
+                # the others still run; the user reads the kind of failure, never the data
+                failure = model_failure(error, max_seconds, memory_mb)
                 if failure is None:
                     raise
-                log_failure(ws.root / "logs", spec.id, as_of, error)
+                original = error.error if isinstance(error, QueryStopped) else None
+                log_failure(ws.root / "logs", spec.id, as_of, original or error)
                 outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, failed=failure))
                 continue
-            if counts_working_days:
-                findings = mark_provisional(spec, frame, findings, ws.calendar)
-            outcomes.append(
-                ModelOutcome(
-                    model=spec,
-                    parameters=params,
-                    rows=frame.height,
-                    findings=findings,
-                    seconds=time.perf_counter() - started,
-                    empty_datasets=tuple(d for d in spec.datasets if d in empty),
-                )
+        if counts_working_days:
+            findings = mark_provisional(spec, frame, findings, ws.calendar)
+        outcomes.append(
+            ModelOutcome(
+                model=spec,
+                parameters=params,
+                rows=frame.height,
+                findings=findings,
+                seconds=time.perf_counter() - started,
+                empty_datasets=tuple(d for d in spec.datasets if d in empty),
             )
+        )
     return outcomes
+
+
+def run_limits(ws: Workspace) -> tuple[int, int]:
+    """The time (seconds) and memory (MB) one model's query may take (`[models]` in
+    shujian.toml), each refused unless positive."""
+    limits = []
+    for key in ("models.max_seconds", "models.max_memory_mb"):
+        value = ws.setting(key)
+        if value <= 0:
+            raise UserError(
+                f"配置文件中 [models] {key.split('.')[1]} 应当是正整数，收到：{value}。",
+                code="bad_config",
+            )
+        limits.append(value)
+    return limits[0], limits[1]
 
 
 def empty_datasets(warehouse: Warehouse, wanted: set[str]) -> set[str]:
