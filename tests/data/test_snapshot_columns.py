@@ -41,13 +41,14 @@ STATUS = "经营状态"
         " 经营 状态\u3000",
         "\ufeff\u200b经营状态\x00\r\n",
     ],
+    ids=ascii,
 )
 def test_invisible_characters_do_not_change_a_header(header: str) -> None:
     assert normalise_header(header) == "经营状态"
     assert load_datasets()["venues"].header_index()[normalise_header(header)] == "status"
 
 
-@pytest.mark.parametrize("header", ["经营状况", "经营状态2", "状态\u200b名"])
+@pytest.mark.parametrize("header", ["经营状况", "经营状态2", "状态\u200b名"], ids=ascii)
 def test_visible_differences_still_count(header: str) -> None:
     assert normalise_header(header) not in load_datasets()["venues"].header_index()
 

@@ -625,7 +625,13 @@ def keep_stored_values(state: ImportState) -> ImportState:
     if dataset.mode != "snapshot" or state.table.is_empty():
         return state
     present = set(state.columns.values())
-    missing = [c.id for c in dataset.columns if c.id not in present]
+    # a column the file lacks but the import filled (the coordinate system from the file's
+    # `crs` option) is not missing
+    missing = [
+        c.id
+        for c in dataset.columns
+        if c.id not in present and state.table[c.id].null_count() == state.table.height
+    ]
     if not missing:
         return state
     warehouse = state.request.warehouse
