@@ -676,7 +676,7 @@ def keep_stored_values(state: ImportState) -> ImportState:
         f"文件中没有{labels}列，而此前导入的数据中有 {records} 条记录（按{_key_labels(dataset)}）"
         f"在这些列有值。{dataset.label}按快照导入，新文件的一行会整行取代旧的一行，"
         "这些值会被清空（例如已注销的场所会被当作经营状态不明）。"
-        "请导入含有这些列的完整文件，或为整份文件指定这些列的值。",
+        "请导入含有这些列的完整文件，或导入时为整份文件统一指定这些列的值。",
         code="snapshot_lacks_column",
     )
 
