@@ -64,7 +64,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 @pytest.fixture(scope="module")
 def warehouse(ws: Workspace) -> Warehouse:
-    """A real, empty warehouse: only `read_stored_keys` ever reads it."""
+    """A real, empty warehouse: only `keep_stored_values` and `read_stored_keys` ever read it."""
     return Warehouse(ws.warehouse_dir, ws.store)
 
 
@@ -504,6 +504,7 @@ STEP_NAMES = [
     "to_stored_shape",
     "split_rejected",
     "keep_last_per_key",
+    "keep_stored_values",
     "read_stored_keys",
     "drop_stored_duplicates",
 ]

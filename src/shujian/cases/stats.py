@@ -31,7 +31,7 @@ from typing import Any
 import xlsxwriter
 from sqlalchemy import Connection, Engine, func, null, select
 
-from shujian import beijing
+from shujian import beijing, formulas
 from shujian.audit import audit_log
 from shujian.cases.categories import declarations
 from shujian.cases.policy import figures_of_step
@@ -527,7 +527,7 @@ def _finish(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:
 
 def export_xlsx(rows: list[dict[str, Any]], by: str, path: Path) -> None:
     """The statistics as a workbook with Chinese headers (成案率 as a percentage)."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), formulas.XLSX_OPTIONS)
     try:
         sheet = book.add_worksheet(f"按{DIMENSIONS[by]}统计")
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})

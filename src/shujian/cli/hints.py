@@ -22,6 +22,7 @@ HINTS: dict[str, str] = {
     "unknown_constant_column": "--set 字段=值 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",
     "empty_constant": "--set 字段=值 的值不能为空。",
     "constant_for_present_column": "去掉这一项 --set：文件中已有的列以文件为准。",
+    "snapshot_lacks_column": "用 --set 字段=值 为整份文件指定缺少的列（字段见 shujian datasets show 编号），或改用含有这些列的完整文件。",
     "bad_constant": "改正 --set 字段=值 中的值（允许的取值见 shujian datasets show 编号）。",
     "unknown_mapping": "用 shujian datasets mappings list 查看已保存的表头对应关系。",
     "unknown_mapping_target": "--map 表头=字段 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",

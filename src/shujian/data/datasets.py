@@ -97,10 +97,20 @@ class Dataset:
         return index
 
 
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x00")
+"""Zero-width space, non-joiner and joiner, word joiner, byte-order mark (zero-width no-break
+space) and NUL: invisible in a spreadsheet, but part of the header's text."""
+
+HEADER_NOISE = (" ", "\t", "\n", "\r", "*", "\u3000", *INVISIBLE)
+"""Characters removed before headers compare: spaces, required-marks, line breaks, and the
+invisible ones an export leaves behind (`INVISIBLE`)."""
+
+
 def normalise_header(header: str) -> str:
-    """Headers compare after NFKC, with spaces, required-marks and line breaks removed."""
+    """Headers compare after NFKC, with spaces, required-marks, line breaks, zero-width
+    characters, byte-order marks and NUL removed."""
     text = unicodedata.normalize("NFKC", str(header))
-    for ch in (" ", "\t", "\n", "\r", "*", "\u3000"):
+    for ch in HEADER_NOISE:
         text = text.replace(ch, "")
     return text.lower()
 

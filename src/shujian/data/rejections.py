@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from shujian import formulas
 from shujian.data.datasets import Dataset
 
 
@@ -29,7 +30,7 @@ def write_report(
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
-    book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
+    book = xlsxwriter.Workbook(str(tmp), formulas.XLSX_OPTIONS)
     try:
         bold = book.add_format({"bold": True})
         summary = book.add_worksheet("概要")
@@ -45,7 +46,10 @@ def write_report(
         ]
         for i, (k, v) in enumerate(rows):
             summary.write_string(i, 0, k, bold)
-            summary.write(i, 1, v)
+            if isinstance(v, int):
+                summary.write_number(i, 1, v)
+            else:
+                summary.write_string(i, 1, str(v))
         summary.set_column(0, 0, 28)
         summary.set_column(1, 1, 40)
 

@@ -611,6 +611,80 @@ def keep_last_per_key(state: ImportState) -> ImportState:
     return replace(state, table=kept, skipped=(*state.skipped, *repeated))
 
 
+def keep_stored_values(state: ImportState) -> ImportState:
+    """Refuse a snapshot file that lacks a declared column whose value is stored for one of its
+    records (I/O: the warehouse).
+
+    A snapshot's newer row replaces the older one whole, so a file without 经营状态 would read
+    as 经营状态 unknown for every record it names, erasing a stored 注销. Such a file is
+    refused; the column may be given for the whole file (`ImportOptions.constants`), or the
+    agency's full file imported instead. A column no stored row of these records has a value in
+    is lost by nothing, and its absence is allowed.
+    """
+    dataset = state.request.dataset
+    if dataset.mode != "snapshot" or state.table.is_empty():
+        return state
+    present = set(state.columns.values())
+    # a column the file lacks but the import filled (the coordinate system from the file's
+    # `crs` option) is not missing
+    missing = [
+        c.id
+        for c in dataset.columns
+        if c.id not in present and state.table[c.id].null_count() == state.table.height
+    ]
+    if not missing:
+        return state
+    warehouse = state.request.warehouse
+    found = warehouse.sources(dataset.id, excluding=state.request.replaces)
+    if not found.files:
+        return state
+    keys = state.table["_record_key"].unique().implode()
+    parts = []
+    for f in found.files:
+        scan = pl.scan_parquet(f)
+        names = scan.collect_schema().names()
+        parts.append(
+            scan.select(
+                "_batch",
+                "_row",
+                "_record_key",
+                *[
+                    (pl.col(c).is_not_null() if c in names else pl.lit(False)).alias(c)
+                    for c in missing
+                ],
+            )
+        )
+    rows = pl.concat(parts)
+    if found.skip:
+        rows = rows.filter(~pl.col("_batch").is_in(list(found.skip)))
+    place = pl.col("_batch").replace_strict(
+        dict(found.places), default=pl.col("_batch"), return_dtype=pl.Int64
+    )
+    newest = (
+        rows.filter(pl.col("_record_key").is_in(keys))
+        .sort(place, "_row")
+        .group_by("_record_key")
+        .last()
+        .collect()
+    )
+    held = [c for c in missing if newest.height and bool(newest[c].any())]
+    if not held:
+        return state
+    labels = "、".join(f"“{dataset.column(c).label}”" for c in held)
+    records = newest.filter(pl.any_horizontal(*[pl.col(c) for c in held])).height
+    raise UserError(
+        f"文件中没有{labels}列，而此前导入的数据中有 {records} 条记录（按{_key_labels(dataset)}）"
+        f"在这些列有值。{dataset.label}按快照导入，新文件的一行会整行取代旧的一行，"
+        "这些值会被清空（例如已注销的场所会被当作经营状态不明）。"
+        "请导入含有这些列的完整文件，或导入时为整份文件统一指定这些列的值。",
+        code="snapshot_lacks_column",
+    )
+
+
+def _key_labels(dataset: Dataset) -> str:
+    return "、".join(dataset.column(c).label for c in dataset.record_key)
+
+
 def read_stored_keys(state: ImportState) -> ImportState:
     """The record keys already stored for an events dataset (I/O: the warehouse).
 
@@ -647,6 +721,7 @@ STEPS: tuple[Step, ...] = (
     to_stored_shape,
     split_rejected,
     keep_last_per_key,
+    keep_stored_values,
     read_stored_keys,
     drop_stored_duplicates,
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
+from shujian import formulas
 from shujian.juvenile.counting import DIMENSIONS, TOTAL, UNREGISTERED
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def period_line(stats: Statistics) -> str:
 
 def write_workbook(stats: Statistics, first: str, path: Path, today: dt.date) -> None:
     """Write the workbook: the `first` dimension's sheet, the other two, then 说明."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), formulas.XLSX_OPTIONS)
     try:
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         title = book.add_format({"bold": True, "font_size": 14})

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import xlsxwriter
 from sqlalchemy import Engine, select
 
-from shujian import audit
+from shujian import audit, formulas
 from shujian.errors import UserError
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import lead_scope
@@ -171,11 +171,11 @@ def _write_text(fh: TextIO, fmt: str, records: list[dict[str, Any]]) -> None:
     writer = csv.writer(fh)
     writer.writerow([key for key, _ in FIELDS])
     for r in records:
-        writer.writerow([_cell(r[key]) for key, _ in FIELDS])
+        writer.writerow([formulas.csv_cell(_cell(r[key])) for key, _ in FIELDS])
 
 
 def _write_xlsx(path: Path, records: list[dict[str, Any]]) -> None:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book = xlsxwriter.Workbook(str(path), formulas.XLSX_OPTIONS)
     try:
         sheet = book.add_worksheet("线索")
         bold = book.add_format({"bold": True})

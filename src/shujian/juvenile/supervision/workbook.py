@@ -13,6 +13,8 @@ from typing import Any
 
 import xlsxwriter
 
+from shujian import formulas
+
 
 @dataclass
 class Sheet:
@@ -29,7 +31,7 @@ class Sheet:
 
 def write(path: Path, sheets: Sequence[Sheet]) -> Path:
     """Write `sheets` to `path` (an .xlsx); returns `path`."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book = xlsxwriter.Workbook(str(path), formulas.XLSX_OPTIONS)
     try:
         title = book.add_format({"bold": True, "font_size": 14})
         head = book.add_format(
