@@ -70,6 +70,7 @@ from shujian.juvenile.guardianship.store import (
     order_follow_ups,
 )
 from shujian.juvenile.service import Register
+from shujian.juvenile.texts import entered_text
 from shujian.models.labels import mask_id_card
 from shujian.names import document_file
 from shujian.store import now
@@ -101,12 +102,7 @@ class Issued:
 
 
 def _text(value: str | None, what: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise UserError(f"请填写{what}。", code="text_required")
-    if len(text) > limit:
-        raise UserError(f"{what}最多 {limit} 字，现有 {len(text)} 字。", code="text_too_long")
-    return text
+    return entered_text(value, what, limit, required=required)
 
 
 def _texts(values: Sequence[str], what: str) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ from shujian.juvenile.probation.eligibility import (
 from shujian.juvenile.probation.opinion import CONCLUSIONS, OpinionContent
 from shujian.juvenile.probation.store import probation_events, probation_opinions, probations
 from shujian.juvenile.service import Register
+from shujian.juvenile.texts import entered_text
 from shujian.models.labels import mask_id_card
 from shujian.paging import Page, check_window
 from shujian.store import now
@@ -128,13 +129,7 @@ def alert_days(ws: Workspace) -> int:
 
 
 def _text(value: str | None, what: str, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise UserError(f"请填写{what}。", code="text_required")
-    limit = rules.declarations().text_limit
-    if len(text) > limit:
-        raise UserError(f"{what}最多 {limit} 字，现有 {len(text)} 字。", code="text_too_long")
-    return text
+    return entered_text(value, what, rules.declarations().text_limit, required=required)
 
 
 def check_id_card(text: str) -> str:

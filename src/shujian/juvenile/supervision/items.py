@@ -36,6 +36,7 @@ from shujian.juvenile.supervision.rules import (
     subject_number,
 )
 from shujian.juvenile.supervision.store import supervision_events, supervision_items
+from shujian.juvenile.texts import entered_text
 from shujian.leads.queue import check_visible, homes
 from shujian.leads.service import status_label
 from shujian.leads.store import leads
@@ -59,13 +60,7 @@ def _not_found(item_id: int) -> UserError:
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise UserError(f"请填写{what}。", code="text_required")
-    limit = declarations().text_limit
-    if len(text) > limit:
-        raise UserError(f"{what}最多 {limit} 字，现有 {len(text)} 字。", code="text_too_long")
-    return text
+    return entered_text(value, what, declarations().text_limit, required=required)
 
 
 def _day(day: dt.date, what: str, *, not_before: dt.date | None, today: dt.date) -> dt.date:
