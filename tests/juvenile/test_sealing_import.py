@@ -224,3 +224,36 @@ def test_the_figures(workspace: Workspace, tmp_path: Path) -> None:
     assert (total["sealed_records"], total["sealing_requests_on_time"]) == (3, 1)
     hidden = statistics.compute(register, PROSECUTOR, None, today, today)
     assert {"sealed_records", "sealing_requests_on_time"} <= {f.id for f in hidden.hidden}
+
+
+def test_a_kept_answer_counts_a_new_seal_and_a_new_answer_at_once(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The statistics kept per process are computed again after a seal or an answer (neither
+    is a register batch or a lead: both are in `statistics._own_records_now`)."""
+    from shujian.data.fields.id_card import today_in_china
+    from shujian.juvenile import statistics
+    from shujian.juvenile.counting import TOTAL
+    from shujian.juvenile.service import Register
+
+    today = today_in_china()
+    register = Register(workspace)
+
+    def counted() -> tuple[int, int]:
+        stats = statistics.compute(register, HEAD, today - dt.timedelta(days=30), today, today)
+        (total,) = [r for r in stats.tables["category"] if r["key"] == TOTAL]
+        return total["sealed_records"], total["sealing_requests_on_time"]
+
+    assert counted() == (0, 0)
+    _import(workspace, messy_gbk_csv(tmp_path / "records.csv"))
+    assert counted() == (3, 0)
+    record_id = sealing.list_sealed(workspace.store, HEAD)[0]["id"]
+    made = requests.record_request(
+        workspace.store, HEAD, workspace.calendar, record_id=record_id, unit="某法院",
+        judicial=True, basis="办案需要", purpose="审理案件", received_on=today, today=today,
+    )  # fmt: skip
+    requests.answer_request(
+        workspace.store, HEAD, made["id"], granted=True, text="提供判决书",
+        answered_on=today, today=today,
+    )  # fmt: skip
+    assert counted() == (3, 1)

@@ -437,7 +437,6 @@ def _inputs(
             select(
                 select(func.max(leads.c.id)).scalar_subquery(),
                 select(func.max(lead_events.c.id)).scalar_subquery(),
-                probation_readers.changes(),  # 附条件不起诉: each step adds an event
             )
         ).one()
         own = _own_records_now(conn)
@@ -457,10 +456,21 @@ def _inputs(
 
 def _own_records_now(conn: Connection) -> tuple[Any, ...]:
     """The newest of each of the procuratorate's own records counted (a new one changes the
-    answer): tiers (分级干预); 督促监护令, its visits and 家庭教育指导."""
+    answer): tiers (分级干预); 督促监护令, its visits and 家庭教育指导; 附条件不起诉's steps; sealed
+    records, their events and the answers to query requests."""
     from shujian.juvenile.guardianship.records import version as guardianship_version
+    from shujian.juvenile.sealing.store import sealed_record_events, sealing_answers
 
-    return (tiers.newest_change(conn), guardianship_version(conn))
+    newest = [
+        conn.execute(select(func.max(t.c.id))).scalar()
+        for t in (sealed_record_events, sealing_answers)
+    ]
+    return (
+        tiers.newest_change(conn),
+        guardianship_version(conn),
+        conn.execute(select(probation_readers.changes())).scalar(),
+        *newest,
+    )
 
 
 def compute(
