@@ -344,9 +344,9 @@ def _check_region_code(config: Path, code: str) -> None:
     """The 行政区划代码, when given, is a GB/T 2260 code (a typo would name another county)."""
     if not code:
         return
-    from shujian.data.fields.regions import region_codes
+    from shujian.data.fields.regions import is_region_code
 
-    if code not in region_codes():
+    if not is_region_code(code):
         raise UserError(
             f"配置文件 {config} 的 [region] code “{code}”不是有效的行政区划代码"
             "（GB/T 2260 六位数字，如 520203）。"

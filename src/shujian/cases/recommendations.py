@@ -56,6 +56,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
@@ -82,7 +83,6 @@ from shujian.cases.numbering import (
 from shujian.cases.service import apply_transition, case_ref, case_scope, visible_case
 from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records

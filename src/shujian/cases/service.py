@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
 from shujian.cases.deadlines import deadline_or_refuse
@@ -32,7 +33,6 @@ from shujian.cases.workflow import (
     case_kinds,
     load_workflow,
 )
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.data.datasets import Dataset, load_datasets
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.leads.queue import homes
 from shujian.models.spec import ModelSpec, load_library

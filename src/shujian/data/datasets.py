@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from shujian import yamlfile
 
 SHIPPED_DIR = Path(__file__).parent / "datasets"
 
@@ -116,7 +116,7 @@ def normalise_header(header: str) -> str:
 
 
 def _load_file(path: Path) -> Dataset:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamlfile.load(path.read_text(encoding="utf-8"))
     columns = tuple(
         Column(
             id=c["id"],
@@ -150,7 +150,7 @@ def _load_file(path: Path) -> Dataset:
 
 def check_dataset(dataset: Dataset) -> None:
     """A declaration that cannot work is a programming error: fail at load time."""
-    from shujian.data.fields import FIELD_TYPES
+    from shujian.data.fields.registry import FIELD_TYPES
 
     ids = dataset.column_ids
     if len(set(ids)) != len(ids):

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from shujian import audit
 from shujian.data import mappings
 from shujian.data.datasets import Dataset, normalise_header
-from shujian.data.fields import get_field_type
+from shujian.data.fields.registry import get_field_type
 from shujian.data.rejections import write_report
 from shujian.data.steps import (
     ImportOptions,

@@ -23,9 +23,9 @@ import polars as pl
 
 from shujian.data import mappings, readers
 from shujian.data.datasets import LIST_SEPARATORS, Column, Dataset, normalise_header
-from shujian.data.fields import get_field_type
 from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
+from shujian.data.fields.registry import get_field_type
 from shujian.data.fields.text import normalise_text
 from shujian.data.readers import HEADER_SCAN_ROWS, Grid
 from shujian.data.rejections import Rejection

@@ -44,9 +44,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import (
     JSON,
     Column,
@@ -68,6 +67,9 @@ from sqlalchemy import (
 from shujian import audit
 from shujian.paging import fetch_page
 from shujian.store import metadata, now
+
+if TYPE_CHECKING:  # the case store registers the tables below on every command; polars loads
+    import polars as pl  # only when a batch is written or read
 
 batches = Table(
     "batches",
@@ -381,6 +383,8 @@ class Warehouse:
         return _places({b.id: b.replaces for b in every}, {b.id for b in every if b.current})
 
     def read_column(self, dataset: str, column: str, *, excluding: int | None = None) -> pl.Series:
+        import polars as pl
+
         found = self.sources(dataset, excluding=excluding)
         if not found.files:
             return pl.Series(column, [], dtype=pl.Utf8)
@@ -419,6 +423,8 @@ class Warehouse:
         then does the transaction commit. Any failure before the commit, in the block or here,
         rolls back, and the file, having no batch, is invisible.
         """
+        import polars as pl
+
         dataset = str(record["dataset"])
         folder = self.root / dataset
         folder.mkdir(parents=True, exist_ok=True)
@@ -578,6 +584,8 @@ class Warehouse:
         Written as a batch is: journal, temporary file, flush, rename, and only then the commit
         of its record, the end of the compactions it merges and its audit entry. A batch's row
         count is checked against its record before anything is committed."""
+        import polars as pl
+
         parts = [pl.read_parquet(self.root / b.parquet) for b in loose]
         for c in merged:
             keep = sorted(i for i in c["batch_ids"] if i in current)

@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from shujian import audit
+from shujian import audit, yamlfile
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
@@ -67,7 +66,7 @@ class DismissReasons:
 
 @lru_cache(maxsize=1)
 def default_reasons() -> DismissReasons:
-    raw = yaml.safe_load(TRIAGE_FILE.read_text(encoding="utf-8"))
+    raw = yamlfile.load(TRIAGE_FILE.read_text(encoding="utf-8"))
     return DismissReasons(tuple(raw["dismiss_reasons"]), tuple(raw.get("needs_note", ())))
 
 

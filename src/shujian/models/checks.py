@@ -21,10 +21,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import sqlglot
-import yaml
 from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
+from shujian import yamlfile
 from shujian.data.datasets import Dataset
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
 from shujian.models.authoring import template_leftovers
@@ -175,7 +175,7 @@ def _check_read_only(tree: exp.Expression) -> list[str]:
 @functools.cache
 def refused_functions() -> tuple[frozenset[str], tuple[str, ...]]:
     """The names and name prefixes of the functions no model may call (`refused_functions.yaml`)."""
-    raw = yaml.safe_load(REFUSED_FUNCTIONS_PATH.read_text(encoding="utf-8"))
+    raw = yamlfile.load(REFUSED_FUNCTIONS_PATH.read_text(encoding="utf-8"))
     return frozenset(raw["names"]), tuple(raw["prefixes"])
 
 

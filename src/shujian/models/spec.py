@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from shujian import yamlfile
 from shujian.errors import UserError
 from shujian.models.document import DocumentSpec, DocumentSpecError, parse_document
 
@@ -123,7 +124,7 @@ class ModelFileError(UserError):
 
 def load_model(path: Path) -> ModelSpec:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ModelFileError(f"无法读取模型文件 {path}：{exc}") from exc
     if not isinstance(raw, dict):

@@ -29,8 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from shujian import yamlfile
 from shujian.calendar import HolidayCalendar
 from shujian.errors import UserError
 from shujian.juvenile.register import Month
@@ -60,7 +59,7 @@ class Declarations:
 
 @lru_cache(maxsize=1)
 def declarations() -> Declarations:
-    raw: dict[str, Any] = yaml.safe_load(DECLARATIONS.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = yamlfile.load(DECLARATIONS.read_text(encoding="utf-8"))
     spot = raw["spot_check"]
     if spot["by"] not in ("town", "unit"):
         raise ValueError(f"spot_check.by must be town or unit, not {spot['by']!r}")
