@@ -31,10 +31,11 @@ from shujian.data.steps import (
     ImportOptions,
     ImportRequest,
     ImportState,
+    event_period,
     resolve_constants,
     run_steps,
 )
-from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse
+from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse, period_record
 from shujian.errors import UserError
 from shujian.identity import ensure_identity
 from shujian.users.access import require
@@ -359,6 +360,7 @@ def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
             "options": options_record(request.dataset, request.options, request.saved_mapping),
             "replaces": request.replaces,
             "skipped_rows": list(state.skipped),
+            "period": period_record(event_period(state.table, request.dataset)),
         },
     }
 
