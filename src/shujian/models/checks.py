@@ -26,6 +26,7 @@ from sqlglot.optimizer.qualify import qualify
 
 from shujian import yamlfile
 from shujian.data.datasets import Dataset
+from shujian.engine import portability
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
 from shujian.models.authoring import template_leftovers
 from shujian.models.document import check_document
@@ -108,6 +109,7 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     except CompileError as error:
         return [*problems, str(error)]
     problems += _check_read_only(tree)
+    problems += portability.problems(tree)
     if problems:
         return problems
     problems += _check_tables(tree, spec)
