@@ -10,7 +10,6 @@ import click
 
 from shujian.cases.documents import preview
 from shujian.cli.chinese import width
-from shujian.cli.serve import serve_workspace
 from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
 from shujian.demo.juvenile_work import plant_juvenile_work
 from shujian.demo.showcase import build_demo
@@ -152,6 +151,8 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         raise SystemExit(1)
     if serve:
         click.echo("")
+        from shujian.cli.serve import serve_workspace  # the web stack, only when serving
+
         serve_workspace(result.workspace, "127.0.0.1", port)
 
 
