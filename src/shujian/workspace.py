@@ -212,7 +212,17 @@ class Workspace:
         from shujian.identity import ensure_identity
         from shujian.store import open_store
 
-        engine = open_store(self.store_url)
+        try:
+            engine = open_store(self.store_url)
+        except UserError as error:
+            if error.code not in ("bad_store_url", "store_unreachable"):
+                raise
+            source = (
+                f"环境变量 {STORE_URL_ENV}"
+                if os.environ.get(STORE_URL_ENV)
+                else f"配置文件 {self.root / CONFIG_NAME} 的 [store] url"
+            )
+            raise UserError(f"{error.message}地址取自{source}。", code=error.code) from error
         try:
             ensure_identity(self.warehouse_dir, engine)
         except BaseException:

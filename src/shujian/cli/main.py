@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 
 import click
 
-from shujian.cli import chinese
+from shujian.calendar import CalendarYearUnknownError
+from shujian.cli import bounds, chinese
 from shujian.cli.hints import hint
 from shujian.errors import UserError
 
@@ -51,7 +52,9 @@ class ShujianGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except UserError as error:
+        except (UserError, CalendarYearUnknownError) as error:
+            if isinstance(error, CalendarYearUnknownError):  # Chinese, and actionable by the user
+                error = UserError(str(error), code="calendar_year_unknown")
             click.echo(f"错误：{error.message}", err=True)
             if extra := hint(error.code):
                 click.echo(f"提示：{extra}", err=True)
@@ -171,6 +174,7 @@ def _register() -> None:
         serve,
     ):
         module.register(cli)
+    bounds.bound(cli)
     chinese.localise(cli)
 
 
