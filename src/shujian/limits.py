@@ -19,8 +19,8 @@ LARGEST_INTEGER = 2**31 - 1
 """The largest integer a user may type (an id, a page, a count, a number of days)."""
 
 FIRST_YEAR = 1900
-LAST_YEAR = 2199
-"""The years of a date a user may type (records of decades ago; deadlines decades ahead)."""
+LAST_YEAR = 2999
+"""The years of a date a user may type (records of decades ago; a year far enough ahead that a date typed in the future is refused for being in the future, and near enough that years of deadline arithmetic on it stay in range)."""
 
 LARGEST_RANGE = 10_000
 """The most ids one range (`10-20`) may name: more is a typing slip, not a batch of work."""
