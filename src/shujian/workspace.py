@@ -382,6 +382,11 @@ def _days(config: Path, values: list[Any]) -> frozenset[date]:
         try:
             if ".." in text:
                 first, last = (date.fromisoformat(p.strip()) for p in text.split("..", 1))
+                if (last - first).days > 366:
+                    raise UserError(
+                        f"配置文件 {config} 的 [[calendar]] 中日期区间“{text}”超过一年"
+                        "（每年的安排写在该年的 [[calendar]] 中）。"
+                    )
                 out.update(first + timedelta(days=i) for i in range((last - first).days + 1))
             else:
                 out.add(date.fromisoformat(text.strip()))

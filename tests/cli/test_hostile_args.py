@@ -160,6 +160,8 @@ CONFIGS = [
     ("表格数组写成表", "overrides", "[overrides]\nmodel = 'a'\n"),
     ("TOML 语法", "第 2 行", "[web]\nidle_minutes = 三十\n"),
     ("重复的项", "第 3 行", "[web]\nidle_minutes = 30\nidle_minutes = 40\n"),
+    ("一个日期区间写了几千年", "2027-01-01..9999-12-31",
+     '[[calendar]]\nyear = 2027\nsource = "通知"\nholidays = ["2027-01-01..9999-12-31"]\n'),
     ("拒绝连接的数据库", "[store] url", '[store]\nurl = "postgresql+psycopg://u@127.0.0.1:1/x"\n'),
     ("不存在的数据库", "[store] url",
      '[store]\nurl = "postgresql+psycopg://postgres@127.0.0.1:5432/shujian_no_such_db"\n'),
