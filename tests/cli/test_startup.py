@@ -58,6 +58,7 @@ def test_the_top_level_help_loads_no_command(tmp_path: Path) -> None:
     assert "审计日志" in done.stdout and "users" in done.stdout
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert loaded == [
+        "shujian.cli.bounds",
         "shujian.cli.chinese",
         "shujian.cli.commands",
         "shujian.cli.hints",

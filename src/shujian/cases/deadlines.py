@@ -245,9 +245,10 @@ def due_soon(
     """Open cases whose running deadline ends within `within_days` from `today` (today included),
     soonest first, optionally for one prosecutor — each prosecutor's list of what is coming due;
     `provisional` as in `overdue`; only the cases `user` may see, when given."""
+    horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
     conditions = [
         cases.c.deadline_due >= today,
-        cases.c.deadline_due <= today + dt.timedelta(days=within_days),
+        cases.c.deadline_due <= horizon,
         *_within(store, user),
     ]
     if prosecutor:
@@ -257,7 +258,7 @@ def due_soon(
     )
     filing = [
         recommendations.c.filing_due >= today,
-        recommendations.c.filing_due <= today + dt.timedelta(days=within_days),
+        recommendations.c.filing_due <= horizon,
         *_within(store, user),
     ]
     if prosecutor:

@@ -13,7 +13,8 @@ from typing import Any, NoReturn
 
 import click
 
-from shujian.cli import chinese
+from shujian.calendar import CalendarYearUnknownError
+from shujian.cli import bounds, chinese
 from shujian.cli.commands import BY_NAME
 from shujian.cli.hints import hint
 from shujian.errors import UserError
@@ -53,7 +54,9 @@ class ShujianGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except UserError as error:
+        except (UserError, CalendarYearUnknownError) as error:
+            if isinstance(error, CalendarYearUnknownError):  # Chinese, and actionable by the user
+                error = UserError(str(error), code="calendar_year_unknown")
             click.echo(f"错误：{error.message}", err=True)
             if extra := hint(error.code):
                 click.echo(f"提示：{extra}", err=True)
@@ -156,10 +159,12 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
 
 
 def load(group: click.Group, module: str) -> None:
-    """Import one command module and register its commands (in Chinese) under `group`."""
+    """Import one command module and register its commands under `group`: in Chinese, and with
+    the bounded integer and output-file types (`bounds`)."""
     before = set(group.commands)
     importlib.import_module(f"shujian.cli.{module}").register(group)
     for name in set(group.commands) - before:
+        bounds.bound(group.commands[name])
         chinese.localise(group.commands[name])
 
 
@@ -170,6 +175,7 @@ def load_all() -> click.Group:
     return cli
 
 
+bounds.bound(cli)
 chinese.localise(cli)
 
 
