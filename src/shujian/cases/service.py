@@ -257,7 +257,8 @@ def _record_opening(
 ) -> None:
     confirmed = {"confirmed_stale": list(stale)} if stale else {}
     event_id = conn.execute(
-        insert(case_events).values(
+        insert(case_events)
+        .values(
             case_id=case_id,
             at=now(),
             on_date=o.opened_on,
@@ -379,7 +380,8 @@ def add_leads_to_case(
         confirmed = {"confirmed_stale": stale} if stale else {}
         last = _last_step_date(conn, case_id, workflow)
         event_id = conn.execute(
-            insert(case_events).values(
+            insert(case_events)
+            .values(
                 case_id=case_id,
                 at=now(),
                 on_date=max(last, on_date or today),

@@ -101,9 +101,7 @@ def verify_cmd(ctx: click.Context, anchor_arg: str | None) -> None:
                 f"{chain.label}：{chain.entries} 条，最后一条为第 {chain.head_seq} 条，"
                 f"哈希 {chain.head_hash}"
             )
-        compared = "、".join(
-            f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items()
-        )
+        compared = "、".join(f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items())
         click.echo(
             f"数据与审计记录一致：{compared}；文书文件 {state.documents} 份。"
             f"（用时 {checked.seconds:.1f} 秒）"
@@ -159,7 +157,9 @@ def anchor_cmd(ctx: click.Context, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     if output.exists():
-        raise UserError(f"{output} 已存在：锚点不覆盖已有文件，请换一个文件名。", code="file_exists")
+        raise UserError(
+            f"{output} 已存在：锚点不覆盖已有文件，请换一个文件名。", code="file_exists"
+        )
     if not output.parent.is_dir():
         raise UserError(f"目录 {output.parent} 不存在。", code="folder_missing")
     output.write_text(text, encoding="utf-8")

@@ -98,7 +98,10 @@ def recorded(conn: Connection, kind: str, ids: Sequence[int]) -> dict[int, str]:
 
 def statement(rows: Sequence[StateRow]) -> dict[str, Any]:
     """What the change entry says of its records, inside its hashed detail."""
-    return {"rows": len(rows), "sha256": group_digest((r.kind, r.object_id, r.digest) for r in rows)}
+    return {
+        "rows": len(rows),
+        "sha256": group_digest((r.kind, r.object_id, r.digest) for r in rows),
+    }
 
 
 def store_rows(conn: Connection, seq: int, rows: Sequence[StateRow]) -> None:
@@ -106,5 +109,8 @@ def store_rows(conn: Connection, seq: int, rows: Sequence[StateRow]) -> None:
     if rows:
         conn.execute(
             insert(state_digests),
-            [{"seq": seq, "kind": r.kind, "object_id": r.object_id, "digest": r.digest} for r in rows],
+            [
+                {"seq": seq, "kind": r.kind, "object_id": r.object_id, "digest": r.digest}
+                for r in rows
+            ],
         )

@@ -131,7 +131,7 @@ def column_digest(column: str, value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
 
 
-def column_digests(tracked: Tracked, row: Mapping[str, Any]) -> dict[str, str]:
+def column_digests(tracked: Tracked, row: Mapping[Any, Any]) -> dict[str, str]:
     """The digest of each of the tracked columns `row` holds (a partial row: only those)."""
     return {c: column_digest(c, row[c]) for c in tracked.names if c in row}
 
