@@ -41,15 +41,17 @@ ROW = {
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        ({"b": 1, "a": "距学校49.9米"}, '{"a":"距学校49.9米","b":1}'),
-        (dt.date(2026, 3, 2), '"2026-03-02"'),
-        (Decimal("1.50"), '"1.50"'),
-        (None, "null"),
-        (True, "true"),
-        ([1.5, "x"], '[1.5,"x"]'),
+        ({"b": 1, "a": "距学校49.9米"}, 'j{"a":"距学校49.9米","b":1}'),
+        ([1.5, "x"], 'j[1.5,"x"]'),
+        (dt.date(2026, 3, 2), "d2026-03-02"),
+        (Decimal("1.50"), 'j"1.50"'),
+        (None, "n"),
+        (True, "b1"),
+        (1, "i1"),
+        ("1", "s1"),
     ],
 )
-def test_values_are_canonical_json(value: object, text: str) -> None:
+def test_values_are_canonical_text_tagged_with_their_kind(value: object, text: str) -> None:
     assert value_text(value) == text
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, select
 from shujian.audit import ACTION_LABELS, OBJECT_LABELS, audit_log, china_time
 from shujian.store import metadata
 from shujian.tamper.ledger import STATE_KEY, state_digests
-from shujian.tamper.policy import TRACKED, Tracked, column_digests, differing_columns, group_digest
+from shujian.tamper.policy import TRACKED, Tracked, differing_columns, digests_of, group_digest
 
 BASELINE_ACTION = "baseline_state"
 """The entry migration 0019 wrote when it recorded the rows a store already held."""
@@ -120,7 +120,7 @@ def _compare(
                     f"{name}（表 {tracked.table}）没有审计记录（被直接插入数据库）。"
                 )
             else:
-                differ = differing_columns(tracked, entry[1], column_digests(tracked, values))
+                differ = differing_columns(tracked, entry[1], digests_of(tracked.names, row[1:]))
                 if differ:
                     report.problems.append(
                         f"{name}（表 {tracked.table}）的{'、'.join(differ)}与审计记录"
