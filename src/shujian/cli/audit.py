@@ -152,7 +152,7 @@ def anchor_cmd(ctx: click.Context, output: Path | None) -> None:
     require(user(ctx), "verify_audit")
     with ws.store.connect() as conn:
         heads = anchor.current(conn)
-    text = anchor.anchor_text(heads, str(ws.root))
+    text = anchor.anchor_text(heads, str(ws.root)) + "核对：shujian audit verify --anchor 本文件\n"
     if output is None:
         click.echo(text, nl=False)
         return

@@ -56,7 +56,6 @@ def anchor_text(anchors: list[Anchor], workspace: str) -> str:
         f"工作区：{workspace}",
         f"取得时间：{taken}（北京时间）",
         *(anchor_line(a) for a in anchors),
-        "核对：shujian audit verify --anchor 本文件",
     ]
     return "\n".join(lines) + "\n"
 
@@ -78,7 +77,7 @@ def parse(text: str) -> list[Anchor]:
     if not found:
         raise UserError(
             "锚点中没有可核对的内容：应有形如“变更记录链  第 123 条  哈希 <64 位十六进制>”的行"
-            "（shujian audit anchor 的输出）。",
+            "（取锚点时写出的行）。",
             code="anchor_unreadable",
         )
     return found
