@@ -26,6 +26,7 @@ from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
 from shujian.models.labels import Masking
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import not_found, require, scope_of, visible
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
@@ -187,6 +188,7 @@ def dispatch(
             "lead",
             _ids_text(lead_ids),
             {"lead_ids": list(lead_ids), "department": department, "prosecutor": prosecutor},
+            state=ledger.track(conn, "lead", lead_ids, DISPATCH_COLUMNS),
         )
     return len(lead_ids)
 
@@ -231,9 +233,18 @@ def dismiss(
             ],
         )
         audit.record(
-            conn, user.name, "dismiss", "lead", _ids_text(ids), {"lead_ids": ids, **detail}
+            conn,
+            user.name,
+            "dismiss",
+            "lead",
+            _ids_text(ids),
+            {"lead_ids": ids, **detail},
+            state=ledger.track(conn, "lead", ids, {"status"}),
         )
     return len(ids)
+
+
+DISPATCH_COLUMNS = frozenset({"dispatch_department", "dispatch_prosecutor"})
 
 
 def _ids_text(ids: Sequence[int]) -> str:
