@@ -420,6 +420,19 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
         Figure("last_paid_month", "pay_month", last_month, all_rows=True),
         Figure("overpaid_yuan", "total_after_death", decimal),
     ),
+    "wage.refusal_not_transferred": (
+        Figure("employer", "employer"),
+        Figure("case_no", "case_nos"),
+        Figure("order_no", "order_nos"),
+        Figure("ordered_on", "first_ordered_on"),
+        Figure("pay_by", "first_pay_by"),
+        Figure("workers_unpaid", "workers_unpaid"),
+        Figure("total_unpaid_yuan", "total_unpaid", decimal),
+        Figure("qualifying_workers", "qualifying_workers", same_items),
+        Figure("standard_met", "standard_met"),
+        Figure("single_threshold_yuan", "single_threshold", decimal),
+        Figure("total_threshold_yuan", "total_threshold", decimal),
+    ),
 }
 """Per model: the planted figures each lead's evidence must repeat."""
 
@@ -442,6 +455,7 @@ NOT_IN_EVIDENCE: dict[str, frozenset[str]] = {
     # always empty for a lead; the evidence says so in words (transfer_status)
     "transfer.not_transferred": frozenset({"transferred_on"}),
     "transfer.review": frozenset({"transferred_on"}),
+    "wage.refusal_not_transferred": frozenset({"transferred_on"}),
     # the sum over both benefits; the evidence has each benefit's amount and the total checked
     "benefit.deceased": frozenset({"monthly_amount_yuan"}),
     # the helping unit is the register's (minor_assignments), which this model does not read

@@ -225,6 +225,7 @@ def table(out: Path, dataset: str) -> list[dict[str, Any]]:
         "soil_fee_payments": lambda: read_csv(out / "soil_fee_payments.csv", "gb18030"),
         "admin_penalties": lambda: read_xlsx(out / "admin_penalties.xlsx", header_row=2)[:-1],
         "case_transfers": lambda: read_csv(out / "case_transfers.csv", "utf-8"),
+        "wage_arrears": lambda: read_xlsx(out / "wage_arrears.xlsx", header_row=2)[:-1],
         "benefit_payments": lambda: read_csv(out / "benefit_payments.csv", "utf-8-sig"),
         "custody_records": lambda: read_xlsx(out / "custody_records.xlsx"),
         "death_records": lambda: read_csv(out / "death_records.csv", "gb18030"),
@@ -316,6 +317,7 @@ DATASETS = [
     "soil_fee_payments",
     "admin_penalties",
     "case_transfers",
+    "wage_arrears",
     "benefit_payments",
     "custody_records",
     "death_records",
@@ -365,6 +367,7 @@ def test_row_counts_match_the_files(out: Path, manifest: DemoManifest) -> None:
     assert 20 <= counts["soil_fee_payments"] <= 60
     assert 160 <= counts["admin_penalties"] <= 200
     assert 5 <= counts["case_transfers"] <= 20
+    assert 100 <= counts["wage_arrears"] <= 250
     assert 3000 <= counts["benefit_payments"] <= 5000
     assert 60 <= counts["custody_records"] <= 90
     assert 100 <= counts["death_records"] <= 150
@@ -421,6 +424,10 @@ REQUIRED = {
                         "当事人": ["当事人名称"], "违法类型": ["案由", "违法行为类型"],
                         "涉案金额": ["违法经营额", "货值金额"], "处罚日期": ["决定日期"]},
     "case_transfers": {"处罚决定书文号": ["原处罚文号", "文书号"], "移送日期": []},
+    "wage_arrears": {"监察案件编号": ["案件编号", "立案编号"], "用人单位": ["欠薪单位", "单位名称"],
+                     "用人单位统一社会信用代码": ["统一社会信用代码"],
+                     "劳动者姓名": ["姓名", "农民工姓名"], "公民身份号码": ["身份证号"],
+                     "拖欠月数": ["欠薪月数"], "拖欠金额": ["欠薪金额"], "登记日期": ["立案日期"]},
     "benefit_payments": {"姓名": ["领取人姓名"], "公民身份号码": ["身份证号"],
                          "待遇类型": ["救助类型", "补贴类型"], "发放年月": ["发放月份", "所属期"],
                          "发放金额": ["金额"]},
@@ -523,12 +530,13 @@ NEW_ID_COLUMNS = (
     ("custody_records", "身份证号"), ("death_records", "身份证号"),
     ("minor_assignments", "帮扶对象身份证号"), ("minor_visits", "帮扶对象身份证号"),
     ("minor_conduct", "身份证号"), ("school_dropouts", "身份证号"), ("netcafe_logins", "证件号码"),
+    ("wage_arrears", "身份证号"),
 )  # fmt: skip
 NEW_USCC_COLUMNS = (
     ("hotel_checkins", "单位信用代码"), ("business_registry", "统一社会信用代码"),
     ("medical_licenses", "统一社会信用代码"), ("hospital_visits", "机构信用代码"),
     ("mandatory_reports", "报告单位统一社会信用代码"), ("soil_fee_payments", "纳税人识别号"),
-    ("netcafe_logins", "信用代码"),
+    ("netcafe_logins", "信用代码"), ("wage_arrears", "统一社会信用代码"),
 )  # fmt: skip
 
 
@@ -608,7 +616,8 @@ ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody",
                "juvenile.unassigned", "juvenile.escalation", "juvenile.dropout_not_returned",
                "juvenile.netcafe_frequent"}  # fmt: skip
 USCC_SUBJECTS = {"kindergarten.name", "hotel.minor_guest", "hotel.esports_minor", "tattoo.scope",
-                 "medbeauty.unlicensed", "netcafe.minor_admitted"}  # fmt: skip
+                 "medbeauty.unlicensed", "netcafe.minor_admitted",
+                 "wage.refusal_not_transferred"}  # fmt: skip
 PROJECT_SUBJECTS = {"wage.deposit_missing", "soil.fee_unpaid"}
 
 
@@ -822,6 +831,7 @@ def reference_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
     found["benefit.in_custody"] = custody_leads(out, manifest)
     found["benefit.deceased"] = deceased_leads(out, manifest)
     found.update(juvenile_leads(out, manifest))
+    found["wage.refusal_not_transferred"] = refusal_leads(out)
     return found
 
 
@@ -850,6 +860,7 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "juvenile.dropout_not_returned",
         "juvenile.netcafe_frequent",
         "netcafe.minor_admitted",
+        "wage.refusal_not_transferred",
     ]
     catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
     shipped = {c for c in catalogue if not c.endswith(".fixture")}
@@ -1169,6 +1180,88 @@ def deceased_leads(out: Path, manifest: DemoManifest) -> set[str]:
         for id18, month, _amount in payments(out, manifest)
         if id18 in died and month > died[id18].replace(day=1)
     }
+
+
+ARREARS_STATUS = {"已结清": "已支付", "已付清": "已支付", "全部支付": "已支付", "未付": "未支付",
+                  "移送公安": "已移送公安", "已移送公安机关": "已移送公安"}  # fmt: skip
+"""处理状态 as labour inspection writes it → the dataset's values (wage_arrears.yaml)."""
+
+
+def refusal_leads(
+    out: Path, single: int = 20_000, total: int = 100_000, months: int = 3, workers: int = 10
+) -> set[str]:
+    """wage.refusal_not_transferred, from its page (docs/models/wage.refusal_not_transferred.md).
+
+    An employer whose order to pay is past its deadline (限期支付日期 before the run date), with
+    what is still unpaid (拖欠金额 − 已支付金额, status neither 已支付 nor 已移送公安) owed to one
+    worker for `months` or more and at least `single`, or to `workers` or more at least `total`
+    together (a worker's rows added up, the most months kept); unless one of its order numbers
+    was transferred on the platform by the run date (spaces and brackets ignored), or a row of
+    it says 已移送公安.
+    """
+    transferred = {
+        decision_key(r["原处罚文号"])
+        for r in table(out, "case_transfers")
+        if parse_date(r["移送日期"]) <= AS_OF
+    }
+    by_employer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in table(out, "wage_arrears"):
+        by_employer[normalise_uscc(r["统一社会信用代码"])].append(r)
+    leads = set()
+    for uscc, rows in by_employer.items():
+        statuses = {ARREARS_STATUS.get(r["支付情况"], r["支付情况"]) for r in rows}
+        orders = {decision_key(r["限期整改指令书文号"]) for r in rows if r["限期整改指令书文号"]}
+        if "已移送公安" in statuses or orders & transferred:
+            continue
+        owed: dict[str, tuple[int, Decimal]] = {}
+        for r in rows:
+            overdue = (
+                r["限期整改指令书文号"]
+                and parse_day(r["下达日期"]) <= AS_OF
+                and parse_day(r["支付期限"]) < AS_OF
+            )
+            status = ARREARS_STATUS.get(r["支付情况"], r["支付情况"])
+            paid = parse_money(r["已付金额"]) if r["已付金额"] is not None else Decimal(0)
+            unpaid = parse_money(r["欠薪金额"]) - paid
+            if not overdue or status in ("已支付", "已移送公安") or unpaid <= 0:
+                continue
+            worker = normalise_id(r["身份证号"])
+            most, sum_ = owed.get(worker, (0, Decimal(0)))
+            owed[worker] = (max(most, int(r["欠薪月数"])), sum_ + unpaid)
+        one = any(m >= months and u >= single for m, u in owed.values())
+        many = len(owed) >= workers and sum(u for _, u in owed.values()) >= total
+        if one or many:
+            leads.add(uscc)
+    return leads
+
+
+def test_arrears_on_either_side_of_each_threshold(out: Path, manifest: DemoManifest) -> None:
+    model = "wage.refusal_not_transferred"
+    rows = table(out, "wage_arrears")
+    for plant in (p for p in manifest.plants if p.model == model):
+        mine = [r for r in rows if normalise_uscc(r["统一社会信用代码"]) == plant.subject]
+        assert {r["限期整改指令书文号"] for r in mine} == {plant.figures["order_no"]}
+        assert {r["欠薪单位"] for r in mine} == {plant.figures["employer"]}
+        assert all(age_on(normalise_id(r["身份证号"]), AS_OF) >= 18 for r in mine)  # adults
+    unpaid = {
+        p.figures["total_unpaid_yuan"]: (p.lead, p.figures["workers_unpaid"])
+        for p in manifest.plants
+        if p.model == model
+    }
+    assert unpaid["20000.00"] == (True, 1) and unpaid["19980.00"] == (False, 1)
+    assert unpaid["113400.00"] == (True, 12) and unpaid["99950.00"] == (False, 11)
+    # the transferred near miss: the platform writes its order number with [] for 〔〕
+    (moved,) = [p for p in manifest.plants if p.model == model and p.figures["transferred_on"]]
+    written = {r["原处罚文号"] for r in table(out, "case_transfers")}
+    assert moved.figures["order_no"].replace("〔", "[").replace("〕", "]") in written
+    # at Guizhou's lower standards (¥10,000 / ¥50,000) the two just under the defaults are
+    # leads too, and still nothing of the background is
+    under = {
+        p.subject
+        for p in manifest.plants
+        if p.model == model and p.figures["total_unpaid_yuan"] in ("19980.00", "99950.00")
+    }
+    assert refusal_leads(out, 10_000, 50_000) == set(manifest.leads(model)) | under
 
 
 # ---- the newer files carry their mess ------------------------------------------------------

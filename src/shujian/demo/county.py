@@ -21,9 +21,13 @@ amounts as decimals). Columns whose name starts with `_` are generator metadata 
 positions, how a value is to be mangled on writing) and never reach a file; making the files look
 like real agency exports is `files.py`'s job.
 
+The wage arrears of labour inspection (`arrears.py`, plants in `plants_arrears.py`) come after
+those, for the same reason.
+
 To add a dataset: add its schema to `SCHEMAS`, a `build_*` function to `generate.BACKGROUND`, a
-writer to `files.WRITERS`, and its plants to `plants.PLANTERS` (or both to `generate.JUVENILE`,
-with its row order in `arrange_juvenile`, to leave the other files as they are).
+writer to `files.WRITERS`, and its plants to `plants.PLANTERS` (or both to a stage at the end of
+`generate.build_county`, like `generate.JUVENILE` with its row order in `arrange_juvenile`, to
+leave the other files as they are).
 """
 
 from __future__ import annotations
@@ -203,6 +207,25 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "处罚决定书文号": pl.Utf8,
         "移送日期": pl.Date,
         "接收机关": pl.Utf8,
+    },
+    # One row per worker per labour-inspection case; 处理状态 canonical, `_written` as the file
+    # writes it (已结清, 未付, 已移送公安机关), `_style` how the credit code is written.
+    "wage_arrears": {
+        "监察案件编号": pl.Utf8,
+        "用人单位": pl.Utf8,
+        "用人单位统一社会信用代码": pl.Utf8,
+        "劳动者姓名": pl.Utf8,
+        "公民身份号码": pl.Utf8,
+        "拖欠月数": pl.Int32,
+        "拖欠金额": pl.Decimal(18, 2),
+        "责令支付文书号": pl.Utf8,
+        "责令支付日期": pl.Date,
+        "限期支付日期": pl.Date,
+        "已支付金额": pl.Decimal(18, 2),
+        "处理状态": pl.Utf8,
+        "登记日期": pl.Date,
+        "_written": pl.Utf8,
+        "_style": pl.Utf8,
     },
     "benefit_payments": {
         "姓名": pl.Utf8,
@@ -535,6 +558,13 @@ def arrange(county: County) -> None:
     rows["benefit_payments"].sort(key=lambda r: (r["发放年月"], r["待遇类型"], r["公民身份号码"]))
     rows["custody_records"].sort(key=lambda r: (r["收押日期"], r["公民身份号码"]))
     rows["death_records"].sort(key=lambda r: (r["死亡日期"], r["公民身份号码"]))
+
+
+def arrange_arrears(county: County) -> None:
+    """Labour inspection's export in case order; the transfer platform's, with the new lines."""
+    rows = county.rows
+    rows["wage_arrears"].sort(key=lambda r: (r["登记日期"], r["监察案件编号"]))
+    rows["case_transfers"].sort(key=lambda r: (r["移送日期"], r["处罚决定书文号"]))
 
 
 def arrange_juvenile(county: County) -> None:

@@ -19,6 +19,7 @@ from shujian.demo.render import (
     money_wan,
     rejections,
     render_id,
+    render_uscc,
     workbook,
     write_csv,
 )
@@ -186,6 +187,78 @@ def write_case_transfers(county: County, out_dir: Path) -> DatasetFile:
     )
 
 
+def write_wage_arrears(county: County, out_dir: Path) -> DatasetFile:
+    """人社劳动保障监察's arrears ledger: title row, 欠薪/农民工 headers, amounts and dates two ways."""
+    agency = f"{COUNTY}人力资源和社会保障局（劳动保障监察大队）"
+    file = "wage_arrears.xlsx"
+    rows = county.rows["wage_arrears"]
+    header = ["序号", "案件编号", "欠薪单位", "统一社会信用代码", "农民工姓名", "身份证号",
+              "欠薪月数", "欠薪金额", "限期整改指令书文号", "下达日期", "支付期限", "已付金额",
+              "支付情况", "立案日期"]  # fmt: skip
+    book = workbook(out_dir / file, agency)
+    sheet = book.add_worksheet("欠薪案件")
+    bold = book.add_format({"bold": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    sheet.merge_range(
+        0, 0, 0, len(header) - 1, f"{COUNTY}劳动保障监察欠薪案件台账（按劳动者）", title
+    )
+    sheet.write_row(1, 0, header, bold)
+    owed = Decimal(0)
+    for i, row in enumerate(rows):
+        r = i + 2
+        sheet.write_number(r, 0, i + 1)
+        sheet.write_string(r, 1, row["监察案件编号"])
+        sheet.write_string(r, 2, row["用人单位"])
+        sheet.write_string(r, 3, render_uscc(row["用人单位统一社会信用代码"], row["_style"]))
+        sheet.write_string(r, 4, row["劳动者姓名"])
+        sheet.write_string(r, 5, row["公民身份号码"])
+        sheet.write_number(r, 6, row["拖欠月数"])
+        amount: Decimal = row["拖欠金额"]
+        owed += amount
+        if i % 6 == 4:
+            sheet.write_string(r, 7, money_commas(amount))
+        else:
+            sheet.write_number(r, 7, float(amount), money)
+        if row["责令支付文书号"] is not None:
+            sheet.write_string(r, 8, row["责令支付文书号"])
+        for c, key in ((9, "责令支付日期"), (10, "限期支付日期"), (13, "登记日期")):
+            day: dt.date | None = row[key]
+            if day is None:
+                continue
+            if i % 5 == 2:
+                sheet.write_string(r, c, date_cn(day))
+            else:
+                sheet.write_datetime(r, c, _date_cell(day), date_format)
+        if row["已支付金额"] is not None:
+            sheet.write_number(r, 11, float(row["已支付金额"]), money)
+        sheet.write_string(r, 12, row["_written"])
+    total_row = len(rows) + 2
+    sheet.write_string(total_row, 0, "合计")
+    sheet.write_number(total_row, 7, float(owed), money)
+    book.close()
+    return DatasetFile(
+        dataset="wage_arrears",
+        file=file,
+        agency=agency,
+        rows=len(rows),
+        sheet="欠薪案件",
+        quirks=(
+            "第1行为标题，表头在第2行",
+            "表头用别名：案件编号、欠薪单位、统一社会信用代码、农民工姓名、身份证号、欠薪月数、"
+            "欠薪金额、限期整改指令书文号、下达日期、支付期限、已付金额、支付情况、立案日期",
+            "一个案件有几名劳动者的，每人一行",
+            "欠薪金额混用数字单元格与“26,500.00”",
+            "日期混用日期单元格与“2026年7月6日”",
+            "支付情况有同义写法：已结清、已付清、未付、已移送公安机关",
+            "尚未责令支付的，文书号、下达日期、支付期限为空",
+            "部分统一社会信用代码为小写",
+            f"末行为合计行（第{total_row + 1}行），不是数据",
+        ),
+    )
+
+
 _BENEFIT_WORDS = {"城乡低保": "低保", "城乡居民养老金": "居民养老金", "职工养老金": "基本养老金"}
 """The short names some 民政 and 人社 clerks use (the importer maps them back)."""
 
@@ -324,6 +397,7 @@ ADMIN_WRITERS: tuple[Callable[[County, Path], DatasetFile], ...] = (
     write_soil_fee_payments,
     write_admin_penalties,
     write_case_transfers,
+    write_wage_arrears,
     write_benefit_payments,
     write_custody_records,
     write_death_records,

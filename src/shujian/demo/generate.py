@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from shujian.demo.arrears import build_arrears
 from shujian.demo.benefits import build_benefits, build_custody, build_deaths
 from shujian.demo.campus import build_schools, build_venues
-from shujian.demo.county import AS_OF, REGION_CODE, County, arrange, arrange_juvenile
+from shujian.demo.county import (
+    AS_OF,
+    REGION_CODE,
+    County,
+    arrange,
+    arrange_arrears,
+    arrange_juvenile,
+)
 from shujian.demo.files import WRITERS
 from shujian.demo.health import build_reports, build_visits
 from shujian.demo.hotels import build_checkins, build_hotels
@@ -17,6 +25,7 @@ from shujian.demo.names import COUNTY
 from shujian.demo.penalties import build_penalties
 from shujian.demo.people import build_offences, build_staff, build_units
 from shujian.demo.plants import PLANTERS
+from shujian.demo.plants_arrears import plant_wage_refusal
 from shujian.demo.plants_juvenile import (
     plant_dropout_not_returned,
     plant_escalation,
@@ -68,9 +77,15 @@ rest of the county, whose schools and 网吧 they use, so that adding them left 
 as it was, byte for byte (the county's random numbers are drawn in the same order)."""
 
 
+ARREARS: tuple[Callable[[County], None], ...] = (build_arrears, plant_wage_refusal)
+"""Labour inspection's wage arrears, background and plants (`wage.refusal_not_transferred`):
+built last, for the same reason as `JUVENILE`. Its near miss transferred on the 衔接平台 adds a
+line to the transfer platform's file, the one earlier file it changes."""
+
+
 def build_county(seed: int = DEFAULT_SEED) -> County:
     """The county in memory: the ordinary background first, then the plants, then row order;
-    then the juvenile datasets and their row order."""
+    then the juvenile datasets and their row order; then the wage arrears and theirs."""
     county = County.empty(seed)
     for step in BACKGROUND:
         step(county)
@@ -80,6 +95,9 @@ def build_county(seed: int = DEFAULT_SEED) -> County:
     for step in JUVENILE:
         step(county)
     arrange_juvenile(county)
+    for step in ARREARS:
+        step(county)
+    arrange_arrears(county)
     return county
 
 
