@@ -27,6 +27,7 @@ from shujian.data.fields import get_field_type
 from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
 from shujian.data.fields.text import normalise_text
+from shujian.data.limits import ReadLimits
 from shujian.data.readers import HEADER_SCAN_ROWS, Grid
 from shujian.data.rejections import Rejection
 from shujian.data.warehouse import Warehouse
@@ -78,6 +79,8 @@ class ImportRequest:
     file_name: str = ""
     """The file's name as its sender named it (an upload is stored under a generated name);
     `path`'s name when empty."""
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    """How much reading the file may cost (`[import]` in shujian.toml)."""
 
     @property
     def name(self) -> str:
@@ -140,7 +143,9 @@ def read_grid(state: ImportState) -> ImportState:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the field types' one-off tables are built while the file is read
         prepared = pool.submit(prepare_field_types, request.dataset)
-        grid = readers.read_grid(request.path, request.options.sheet, request.options.encoding)
+        grid = readers.read_grid(
+            request.path, request.options.sheet, request.options.encoding, request.limits
+        )
         prepared.result()
     return replace(state, grid=grid)
 
