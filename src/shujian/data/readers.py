@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import string
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -263,6 +264,8 @@ def _scan_sheet(
     batch: list[bytes] = []
     size = 0
     for piece in _sheet_pieces(zf, member, name, limits):
+        if b"<c" not in piece and b"<row" not in piece:
+            continue  # no cell, no row: nothing to look at (a long comment, a run of spaces)
         batch.append(piece)
         size += len(piece)
         if len(batch) == _PIECES_PER_SCAN or size >= _PIECES_PER_SCAN * _PIECE_BYTES:
@@ -274,6 +277,8 @@ def _scan_sheet(
 
 _CELL_REF = r"""\sr\s*=\s*["']([^"']*)["']"""
 """A `r="B7"` attribute (of a cell) or `r="7"` (of a row), with either quote."""
+_ODD_REF = r"""\sr\s*=\s*'|\sr\s+=|\sr=\s"""
+"""Any other way of writing such an attribute (single quotes, spaces around `=`)."""
 _PLAIN_REF = r"^(?:[A-Z]{1,3}[0-9]{1,7}|[0-9]{1,7})$"
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
@@ -299,8 +304,13 @@ def _scan_batch(
     if not pieces:
         return []
     text = pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
-    refs = text.str.extract_all(_CELL_REF).explode().drop_nulls().str.extract(_CELL_REF)
+    # only pieces with a cell or a row hold references (a long comment has none)
+    tagged = text.filter(
+        text.str.contains("<c", literal=True) | text.str.contains("<row", literal=True)
+    )
+    refs = _references(tagged)
     if refs.len():
+        # written otherwise than Excel writes it: the slower, general pattern
         plain = refs.str.contains(_PLAIN_REF)
         if not plain.all():
             bad = refs.filter(~plain)[0]
@@ -310,10 +320,12 @@ def _scan_batch(
                 "整份文件未导入。",
                 code="corrupt_xlsx",
             )
-        numbers = refs.str.extract(r"([0-9]+)$").cast(pl.Int64)
+        numbers = refs.str.strip_chars_start(string.ascii_uppercase).cast(pl.Int64)
         bounds.first_row = min(bounds.first_row, int(numbers.min()))  # type: ignore[arg-type]
         bounds.last_row = max(bounds.last_row, int(numbers.max()))  # type: ignore[arg-type]
-        for letters in refs.str.extract(r"^([A-Z]+)").drop_nulls().unique():
+        for letters in refs.str.strip_chars_end(string.digits).unique():
+            if not letters:
+                continue  # a row's reference
             col = _col_index(letters.encode("ascii")) + 1
             bounds.first_col = min(bounds.first_col, col)
             bounds.last_col = max(bounds.last_col, col)
@@ -334,6 +346,17 @@ def _scan_batch(
     return list(_numeric_cells(pieces, text))
 
 
+def _references(text: pl.Series) -> pl.Series:
+    """The value of every `r` attribute in `text`: `B7` of a cell, `7` of a row."""
+    if text.is_empty():
+        return pl.Series([], dtype=pl.Utf8)
+    if text.str.contains(_ODD_REF).any():
+        # written otherwise than Excel writes it: the slower, general pattern
+        return text.str.extract_all(_CELL_REF).explode().drop_nulls().str.extract(_CELL_REF)
+    refs = text.str.extract_all(r'\sr="[^"]*"').explode().drop_nulls()
+    return refs.str.slice(4).str.strip_suffix('"')
+
+
 def _sheet_pieces(
     zf: zipfile.ZipFile, member: str, name: str = "", limits: ReadLimits = DEFAULT_LIMITS
 ) -> Iterator[bytes]:
@@ -351,8 +374,12 @@ def _sheet_pieces(
     carried = 0
     tail = b""
     for chunk in _chunks(inflate(zf, zf.getinfo(member), name or member, limits)):
-        # the end of a cell may straddle the previous chunk and this one
-        cut = (tail + chunk).rfind(b"</c>")
+        cut = chunk.rfind(b"</c>")
+        if cut >= 0:
+            cut += 4
+        else:  # the end of a cell may straddle the previous chunk and this one
+            edge = (tail + chunk[:3]).rfind(b"</c>")
+            cut = edge + 4 - len(tail) if edge >= 0 else -1
         if cut < 0:
             carry.append(chunk)
             carried += len(chunk)
@@ -361,7 +388,6 @@ def _sheet_pieces(
                 yield b"".join(carry)
                 carry, carried, tail = [], 0, b""
             continue
-        cut += 4 - len(tail)  # > 0: a match ends at least one byte into this chunk
         carry.append(chunk[:cut])
         yield b"".join(carry)
         rest = chunk[cut:]
@@ -372,16 +398,17 @@ def _sheet_pieces(
 
 def _chunks(stream: Iterator[bytes]) -> Iterator[bytes]:
     """The inflated stream regrouped in pieces of `_PIECE_BYTES`."""
-    buffer = bytearray()
+    pending = b""
     for data in stream:
-        buffer += data
-        start = 0
-        while len(buffer) - start >= _PIECE_BYTES:
-            yield bytes(buffer[start : start + _PIECE_BYTES])
+        if pending:
+            data = pending + data
+        view, start = memoryview(data), 0
+        while len(data) - start >= _PIECE_BYTES:
+            yield bytes(view[start : start + _PIECE_BYTES])
             start += _PIECE_BYTES
-        del buffer[:start]
-    if buffer:
-        yield bytes(buffer)
+        pending = data[start:]
+    if pending:
+        yield pending
 
 
 def _numeric_cells(
@@ -503,7 +530,11 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     if _decodes(path, "gb18030"):
         return "gb18030"
-    raise UserError(f"无法识别文件 {path.name} 的编码：既不是 UTF-8，也不是 GBK/GB18030。")
+    raise UserError(
+        f"无法识别文件 {path.name} 的编码：既不是 UTF-8，也不是 GBK/GB18030"
+        "（不带 BOM 的 UTF-16 也不能识别，请另存为 UTF-8），整份文件未导入。",
+        code="unknown_encoding",
+    )
 
 
 def _decodes(path: Path, encoding: str) -> bool:

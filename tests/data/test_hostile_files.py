@@ -1,0 +1,163 @@
+"""Hostile agency files through the real import: a Chinese refusal naming the file, or an
+import; never a traceback, an abort, a hang or a partial batch (tests/hostile.py).
+
+The red team's files come first, each as it was found; then hypothesis makes a few thousand
+more. bench/fuzz.py runs many more, and the 1 GB zip bomb.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from hostile import (
+    HEADER,
+    ROWS,
+    SHARED,
+    SHEET,
+    TEMPLATE,
+    Outcome,
+    bomb_xlsx,
+    hostile_files,
+    import_once,
+    zip_bytes,
+)
+from shujian.data.limits import ReadLimits
+from shujian.workspace import Workspace, init_workspace
+
+SECONDS = 10.0
+"""No file may take longer than this here (the slowest of thousands takes about a second)."""
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return init_workspace(tmp_path_factory.mktemp("hostile") / "ws")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+def csv_text(*rows: list[str], end: str = "\n") -> str:
+    return "".join(",".join(r) + end for r in rows)
+
+
+def sheet_with(old: bytes, new: bytes) -> bytes:
+    return zip_bytes([(n, d.replace(old, new) if n == SHEET else d) for n, d in TEMPLATE.items()])
+
+
+def without(member: str) -> bytes:
+    return zip_bytes([(n, d) for n, d in TEMPLATE.items() if n != member])
+
+
+RED_TEAM = {
+    # CSV: each was a traceback
+    "field_over_128k": (
+        "名录.csv",
+        (csv_text(HEADER, ROWS[0]) + '"' + "长" * 140_000 + '",小学\n').encode(),
+        "field_too_long",
+    ),
+    "unbalanced_quote": (
+        "名录.csv",
+        (csv_text(HEADER) + '"青岚县第一小学,小学\n' + csv_text(*ROWS)).encode(),
+        "bad_csv",
+    ),
+    "utf16_without_bom": (
+        "名录.csv",
+        csv_text(HEADER, *ROWS).encode("utf-16-le"),
+        "unknown_encoding",
+    ),
+    "utf16_without_bom_ascii": ("名录.csv", b"a,b\n1,2\n".decode().encode("utf-16-le"), "not_text"),
+    # xlsx: corrupt parts were tracebacks, a far cell aborted the process
+    "sheet_cut_short": (
+        "名录.xlsx",
+        zip_bytes([(n, d[: len(d) // 2] if n == SHEET else d) for n, d in TEMPLATE.items()]),
+        "corrupt_xlsx",
+    ),
+    "no_shared_strings": ("名录.xlsx", without(SHARED), "corrupt_xlsx"),
+    "no_workbook": ("名录.xlsx", without("xl/workbook.xml"), "corrupt_xlsx"),
+    "cell_at_XFD1048576": (
+        "名录.xlsx",
+        sheet_with(b'r="C2"', b'r="XFD1048576"'),
+        "xlsx_too_large",
+    ),
+    "not_a_zip": ("名录.xlsx", b"PK\x03\x04" + b"\x00" * 40, "corrupt_xlsx"),
+    # a zip bomb hung: 64 MiB of spaces in 64 KB, over the 8 MiB bound of these tests
+    "zip_bomb": ("名录.xlsx", bomb_xlsx(64 << 20), "xlsx_too_large"),
+    "zip_bomb_lying_about_its_size": (
+        "名录.xlsx",
+        bomb_xlsx(64 << 20, liar=True),
+        "corrupt_xlsx",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RED_TEAM))
+def test_the_red_teams_files_are_refused_in_chinese_naming_the_file(ws, folder, case):
+    name, data, code = RED_TEAM[case]
+    outcome = import_once(ws, folder, name, data)
+    assert (outcome.kind, outcome.code) == ("refused", code), outcome
+    assert outcome.seconds < SECONDS
+
+
+def test_a_file_with_cr_line_ends_imports_every_row(ws, folder):
+    outcome = import_once(ws, folder, "旧式.csv", csv_text(HEADER, *ROWS, end="\r").encode())
+    assert outcome.kind == "accepted", outcome
+    with ws.store.connect() as conn:
+        from sqlalchemy import text
+
+        rows_read = conn.execute(
+            text("SELECT rows_read FROM batches WHERE file_name = '旧式.csv'")
+        ).scalar()
+    assert rows_read == len(ROWS)
+
+
+def test_a_long_stretch_without_a_cell_end_is_read_in_linear_time(ws, folder):
+    """The sheet scan searched the whole carried stretch again at every megabyte: a 977 KB
+    file held the import lock for over 150 s. 400 MB of comment took minutes; now seconds."""
+    data = bomb_xlsx(400 << 20)
+    assert len(data) < 2 << 20
+    outcome = import_once(ws, folder, "长注释.xlsx", data, ReadLimits(max_inflated_mb=500))
+    assert outcome.kind == "accepted", outcome
+    assert outcome.seconds < SECONDS
+
+
+def test_a_refusal_names_the_row(ws, folder):
+    data = (csv_text(HEADER, ROWS[0], ROWS[1]) + ",".join(ROWS[2]) + "\x00\n").encode()
+    outcome = import_once(ws, folder, "空字符.csv", data)
+    assert outcome.code == "not_text"
+    assert "第 4 行" in outcome.message
+
+
+OUTCOMES: Counter[tuple[str, str]] = Counter()
+
+
+@settings(
+    max_examples=1500,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(case=hostile_files)
+def test_no_hostile_file_causes_a_traceback_a_hang_or_a_partial_batch(ws, folder, case):
+    name, data = case
+    outcome: Outcome = import_once(ws, folder, name, data)
+    OUTCOMES[(outcome.kind, outcome.code)] += 1
+    assert outcome.kind != "traceback", outcome
+    assert outcome.seconds < SECONDS, outcome
+
+
+def test_the_fuzzing_reached_both_outcomes():
+    """Run after the fuzz test (same module, in order): it must have accepted some files and
+    refused others for several reasons, or it tested less than it claims."""
+    if not OUTCOMES:
+        pytest.fail("the fuzz test did not run first in this process")
+    accepted = sum(n for (kind, _), n in OUTCOMES.items() if kind == "accepted")
+    codes = {code for (kind, code), _ in OUTCOMES.items() if kind == "refused"}
+    assert accepted > 50
+    assert {"bad_csv", "corrupt_xlsx", "xlsx_too_large", "header_not_found"} <= codes
