@@ -41,12 +41,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # ----------------------------------------------------------------------------- CSV
 
-_CELL_CHARS = st.sampled_from(
-    [*'a1,;\t|"\'\n\r\x00 \u3000学校小\ufeff\u200b\U0001f600é=+-@', "\r\n", '""']
+_CELL_PIECES = st.sampled_from(
+    [*"a1,;\t|\"'\n\r\x00 \u3000学校小\ufeff\u200b\U0001f600é=+-@", "\r\n", '""']
 )
 _cell = st.one_of(
     st.sampled_from([c for row in ROWS for c in row] + ["", " ", "合计", "1.2E+17"]),
-    st.text(_CELL_CHARS, max_size=12),
+    st.lists(_CELL_PIECES, max_size=12).map("".join),
     st.text(max_size=6),
 )
 
@@ -202,8 +202,12 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
             ]
         )
     )
+    if not members:
+        return None
     name = draw(st.sampled_from(sorted(members)))
-    sheet = members[SHEET]
+    if SHEET not in members:
+        kind = draw(st.sampled_from(["truncate", "delete", "garble", "duplicate"]))
+    sheet = members.get(SHEET, b"")
     if kind == "cell_ref":
         ref = draw(_COLUMNS) + draw(_ROW_NUMBERS)
         quote = draw(st.sampled_from(['"', "'"]))
@@ -211,7 +215,9 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
         members[SHEET] = sheet.replace(old, f"r={quote}{ref}{quote}".encode(), 1)
     elif kind == "dimension":
         ref = draw(_COLUMNS) + draw(_ROW_NUMBERS)
-        members[SHEET] = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{ref}"'.encode(), sheet)
+        members[SHEET] = re.sub(
+            rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{ref}"'.encode(), sheet
+        )
     elif kind == "truncate":
         members[name] = members[name][: draw(st.integers(0, len(members[name])))]
     elif kind == "delete":
@@ -230,14 +236,14 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
     elif kind == "no_close":
         # a long stretch without "</c>": rows of styled empty cells
         count = draw(st.sampled_from([100, 20_000]))
-        rows = b"".join(b'<row r="%d"><c r="A%d" s="1"/></row>' % (i, i) for i in range(6, 6 + count))
+        rows = b"".join(
+            b'<row r="%d"><c r="A%d" s="1"/></row>' % (i, i) for i in range(6, 6 + count)
+        )
         members[SHEET] = sheet.replace(b"</sheetData>", rows + b"</sheetData>")
     elif kind == "entities":
         laughs = (
             b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa">'
-            + b"".join(
-                b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10) for i in range(8)
-            )
+            + b"".join(b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10) for i in range(8))
             + b"]>"
         )
         members[name] = laughs + re.sub(rb"^<\?xml[^>]*\?>", b"", members[name]).replace(

@@ -137,7 +137,7 @@ OUTCOMES: Counter[tuple[str, str]] = Counter()
 
 
 @settings(
-    max_examples=1500,
+    max_examples=800,
     deadline=None,
     derandomize=True,
     database=None,

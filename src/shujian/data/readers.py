@@ -624,6 +624,9 @@ def _parse_csv(source: Path, name: str, limits: ReadLimits) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError) as exc:
         row, why = _first_bad_row(source, delimiter)
         raise _not_csv(name, row, why, limits) from exc
+    if table.width != width:  # polars and Python's csv did not agree on the lines
+        row, why = _first_bad_row(source, delimiter)
+        raise _not_csv(name, row, why, limits)
     titles = pl.DataFrame(
         [[*r, *[None] * (width - len(r))] for r in parsed_head[:start]],
         schema=dict.fromkeys(names, pl.Utf8),
