@@ -168,12 +168,13 @@ def declare_size(data: bytes, member: str, size: int) -> bytes:
     return bytes(out)
 
 
-def bomb_xlsx(inflated: int, *, liar: bool = False) -> bytes:
+def bomb_xlsx(inflated: int, *, liar: bool = False, level: int = 1) -> bytes:
     """A workbook whose sheet holds `inflated` bytes of spaces in a comment: about a
-    thousandth of that on disk. A liar declares the sheet's old size."""
+    two-hundredth of that on disk (a thousandth at `level` 9, slower to make). A liar declares
+    the sheet's old size."""
     sheet = TEMPLATE[SHEET].replace(b"</worksheet>", b"<!--" + b" " * inflated + b"--></worksheet>")
     members = [(n, sheet if n == SHEET else d) for n, d in TEMPLATE.items()]
-    data = zip_bytes(members, level=1)
+    data = zip_bytes(members, level=level)
     return declare_size(data, SHEET, len(TEMPLATE[SHEET])) if liar else data
 
 
