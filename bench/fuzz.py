@@ -31,7 +31,7 @@ from shujian.data.limits import DEFAULT_LIMITS
 from shujian.workspace import init_workspace, open_workspace
 
 
-def fuzz(cases: int, random_seed: int, max_seconds: float) -> int:
+def fuzz(cases: int, random_seed: int, max_seconds: float, keep: Path | None) -> int:
     with tempfile.TemporaryDirectory(prefix="shujian-fuzz-") as tmp:
         ws = init_workspace(Path(tmp) / "ws")
         folder = Path(tmp) / "files"
@@ -58,10 +58,14 @@ def fuzz(cases: int, random_seed: int, max_seconds: float) -> int:
             except AssertionError as error:  # a refusal as it must not be
                 outcomes[("failed", "")] += 1
                 failures.append(f"{name} ({len(data)} B): {error}"[:400])
+                print("  失败：" + failures[-1], flush=True)
                 return
             outcomes[(outcome.kind, outcome.code)] += 1
             if outcome.kind == "traceback" or outcome.seconds > max_seconds:
                 failures.append(f"{name} ({len(data)} B): {outcome}"[:400])
+                print("  失败：" + failures[-1], flush=True)
+                if keep is not None:
+                    (keep / f"{len(failures)}-{name}").write_bytes(data)
             if outcome.seconds > slowest.seconds:
                 slowest = outcome
             done = sum(outcomes.values())
@@ -139,12 +143,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=10.0)
     parser.add_argument("--bomb", action="store_true", help="只运行 1 GB 压缩炸弹")
+    parser.add_argument("--keep", type=Path, help="把出了异常的文件存到这个目录")
     parser.add_argument("--import-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.import_one:
         sys.exit(import_one(args.import_one, args.workspace))
-    sys.exit(bomb() if args.bomb else fuzz(args.cases, args.seed, args.max_seconds))
+    sys.exit(bomb() if args.bomb else fuzz(args.cases, args.seed, args.max_seconds, args.keep))
 
 
 if __name__ == "__main__":

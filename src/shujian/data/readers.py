@@ -303,7 +303,7 @@ def _scan_batch(
 ) -> list[tuple[int, int, str]]:
     if not pieces:
         return []
-    text = pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
+    text = _as_text(pieces)
     # only pieces with a cell or a row hold references (a long comment has none)
     tagged = text.filter(
         text.str.contains("<c", literal=True) | text.str.contains("<row", literal=True)
@@ -344,6 +344,12 @@ def _scan_batch(
                 code="xlsx_too_large",
             )
     return list(_numeric_cells(pieces, text))
+
+
+def _as_text(pieces: list[bytes]) -> pl.Series:
+    """The pieces as text for polars' regex engine. Bytes that are not UTF-8 (which calamine
+    refuses anyway) become U+FFFD: polars' own cast raises on them, strict or not."""
+    return pl.Series([p.decode("utf-8", errors="replace") for p in pieces], dtype=pl.Utf8)
 
 
 def _references(text: pl.Series) -> pl.Series:
@@ -418,13 +424,13 @@ def _numeric_cells(
 
     Python's re takes about 0.6 s per million rows to look at every `<v>`; polars' Rust regex,
     with its literal prefilter, a fifth of that. Such values are rare, so polars picks the
-    few pieces holding one and only those are examined cell by cell in Python. A piece that
-    is not valid UTF-8 (which calamine would refuse anyway) is searched with Python's re.
+    few pieces holding one and only those are examined cell by cell in Python (`_as_text`
+    makes bytes that are not UTF-8 a replacement character, which no value pattern holds).
     """
     if not pieces:
         return
     if text is None:
-        text = pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
+        text = _as_text(pieces)
     for piece, hit in zip(pieces, text.str.contains(_LONG_VALUE_PATTERN), strict=True):
         if hit is False:
             continue
