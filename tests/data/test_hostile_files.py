@@ -50,6 +50,16 @@ def sheet_with(old: bytes, new: bytes) -> bytes:
     return zip_bytes([(n, d.replace(old, new) if n == SHEET else d) for n, d in TEMPLATE.items()])
 
 
+def central_directory_moved(by: int) -> bytes:
+    """The template with its end record saying the central directory is `by` bytes further on:
+    zipfile then places every member `by` bytes earlier, the first before the file's start."""
+    data = bytearray(zip_bytes(list(TEMPLATE.items())))
+    end = data.rfind(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (offset + by).to_bytes(4, "little")
+    return bytes(data)
+
+
 def without(member: str) -> bytes:
     return zip_bytes([(n, d) for n, d in TEMPLATE.items() if n != member])
 
@@ -65,6 +75,15 @@ RED_TEAM = {
         "名录.csv",
         (csv_text(HEADER) + '"青岚县第一小学,小学\n' + csv_text(*ROWS)).encode(),
         "bad_csv",
+    ),
+    "quote_swallowing_rows": (
+        "名录.csv",
+        (
+            csv_text(HEADER, [*ROWS[0][:-1], '"城关镇1号'], ROWS[1])
+            + ",".join(ROWS[2][:-1])
+            + ',"\n'
+        ).encode(),
+        "unbalanced_quote",
     ),
     "utf16_without_bom": (
         "名录.csv",
@@ -85,6 +104,8 @@ RED_TEAM = {
         sheet_with(b'r="C2"', b'r="XFD1048576"'),
         "xlsx_too_large",
     ),
+    # found by atheris: a seek before the start of the file raised OSError
+    "member_before_the_file": ("名录.xlsx", central_directory_moved(100), "corrupt_xlsx"),
     "not_a_zip": ("名录.xlsx", b"PK\x03\x04" + b"\x00" * 40, "corrupt_xlsx"),
     # a zip bomb hung: 64 MiB of spaces in 64 KB, over the 8 MiB bound of these tests
     "zip_bomb": ("名录.xlsx", bomb_xlsx(64 << 20), "xlsx_too_large"),

@@ -144,12 +144,15 @@ def inflate(
     fp = zf.fp
     if fp is None:
         raise _corrupt(name, "压缩包已关闭")
-    fp.seek(info.header_offset)
-    header = fp.read(30)
-    if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        raise _corrupt(name, f"部件 {info.filename} 的位置不对")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    try:
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise _corrupt(name, f"部件 {info.filename} 的位置不对")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+    except (OSError, ValueError) as exc:  # an offset before the start of the file
+        raise _corrupt(name, f"部件 {info.filename} 的位置不对") from exc
     left = info.compress_size
     produced = 0
     decompressor = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
@@ -179,7 +182,7 @@ def inflate(
                     break
         if decompressor is not None and not decompressor.eof:
             raise _corrupt(name, f"部件 {info.filename} 不完整")
-    except zlib.error as exc:
+    except (zlib.error, OSError) as exc:
         raise _corrupt(name, f"部件 {info.filename} 无法解压") from exc
     if produced != info.file_size:
         raise _corrupt(name, f"部件 {info.filename} 的实际大小与声明不符")
