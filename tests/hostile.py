@@ -200,6 +200,7 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
                 "long_number",
                 "duplicate",
                 "bomb",
+                "shared_count",
             ]
         )
     )
@@ -253,6 +254,12 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
     elif kind == "long_number":
         value = draw(st.sampled_from(["1E+17", "123456789012345678", "1e308", "NaN", "-0"]))
         members[SHEET] = re.sub(rb"<v>[0-9.]+</v>", f"<v>{value}</v>".encode(), sheet, count=1)
+    elif kind == "shared_count" and SHARED in members:
+        count = draw(st.sampled_from(["0", "3", "50000001", "2000000000", "99999999999", "-1"]))
+        attribute = draw(st.sampled_from([b"count", b"uniqueCount"]))
+        members[SHARED] = re.sub(
+            attribute + rb'="[0-9]+"', attribute + b'="' + count.encode() + b'"', members[SHARED]
+        )
     elif kind == "duplicate":
         return [*members.items(), (name, members[name][: len(members[name]) // 2])]
     elif kind == "bomb":

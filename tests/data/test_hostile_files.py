@@ -60,6 +60,19 @@ def central_directory_moved(by: int) -> bytes:
     return bytes(data)
 
 
+def needs_zip_version(version: int) -> bytes:
+    """The template with its first member saying it needs `version` (25.5 for 255) to open."""
+    data = bytearray(zip_bytes(list(TEMPLATE.items())))
+    central = data.find(b"PK\x01\x02")
+    data[central + 6] = version
+    return bytes(data)
+
+
+def shared_strings_claiming(count: int) -> bytes:
+    shared = TEMPLATE[SHARED].replace(b'uniqueCount="', b'uniqueCount="%d" x="' % count)
+    return zip_bytes([(n, shared if n == SHARED else d) for n, d in TEMPLATE.items()])
+
+
 def without(member: str) -> bytes:
     return zip_bytes([(n, d) for n, d in TEMPLATE.items() if n != member])
 
@@ -106,6 +119,14 @@ RED_TEAM = {
     ),
     # found by atheris: a seek before the start of the file raised OSError
     "member_before_the_file": ("名录.xlsx", central_directory_moved(100), "corrupt_xlsx"),
+    # found by atheris: zipfile raised NotImplementedError
+    "zip_version_25_5": ("名录.xlsx", needs_zip_version(255), "corrupt_xlsx"),
+    # calamine reserved room for 2,000,000,000 strings: 48 GB, and aborted the process
+    "shared_strings_claiming_2e9": (
+        "名录.xlsx",
+        shared_strings_claiming(2_000_000_000),
+        "corrupt_xlsx",
+    ),
     "not_a_zip": ("名录.xlsx", b"PK\x03\x04" + b"\x00" * 40, "corrupt_xlsx"),
     # a zip bomb hung: 64 MiB of spaces in 64 KB, over the 8 MiB bound of these tests
     "zip_bomb": ("名录.xlsx", bomb_xlsx(64 << 20), "xlsx_too_large"),

@@ -27,6 +27,7 @@ from shujian.data.limits import (
     DEFAULT_LIMITS,
     ReadLimits,
     check_archive,
+    check_shared_strings,
     inflate,
     open_archive,
     verify_members,
@@ -228,6 +229,14 @@ def _workbook_sheets(zf: zipfile.ZipFile, name: str, limits: ReadLimits) -> dict
         sheets[sheet] = member
     if not sheets:
         raise UserError(f"Excel 文件 {name} 中没有工作表，整份文件未导入。", code="corrupt_xlsx")
+    shared = {
+        f"xl/{t.lstrip('/').removeprefix('xl/')}"
+        for r in rels.findall("rel:Relationship", _NS)
+        if r.get("Type", "").endswith("/sharedStrings") and (t := r.get("Target", ""))
+    }
+    shared |= {m for m in members if m.lower().endswith("sharedstrings.xml")}
+    for member in sorted(shared & members):
+        check_shared_strings(zf, member, name, limits)
     return sheets
 
 
