@@ -181,8 +181,8 @@ def locate_header(state: ImportState) -> ImportState:
     if best_row < 0:
         missing = "、".join(c.label for c in dataset.required)
         raise UserError(
-            f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
-            f"本数据集的字段（必填：{missing}）。文件 {state.request.name} 未导入。",
+            f"文件 {state.request.name} 中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中"
+            f"没有任何一列能对应到本数据集的字段（必填：{missing}）。整份文件未导入。",
             code="header_not_found",
         )
     mapping: dict[str, str] = {}
@@ -202,7 +202,7 @@ def locate_header(state: ImportState) -> ImportState:
     if missing_cols:
         names = "、".join(c.label for c in missing_cols)
         raise UserError(
-            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件 {state.request.name} 未导入。",
+            f"文件 {state.request.name} 缺少“{dataset.label}”的必填列：{names}。整份文件未导入。",
             code="missing_columns",
         )
     return replace(state, header_at=best_row, columns=mapping, extras=extras)
@@ -319,10 +319,9 @@ def require_crs(state: ImportState) -> ImportState:
     if not {dataset.coordinates["lon"], dataset.coordinates["lat"]} & mapped:
         return state
     raise UserError(
-        "文件中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。坐标来自哪里？"
-        "高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → WGS84。"
-        "几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。"
-        f"整份文件 {state.request.name} 未导入。",
+        f"文件 {state.request.name} 中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。"
+        "坐标来自哪里？高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → "
+        "WGS84。几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。整份文件未导入。",
         code="crs_unknown",
     )
 
