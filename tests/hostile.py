@@ -201,6 +201,7 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
                 "duplicate",
                 "bomb",
                 "shared_count",
+                "unnumbered",
             ]
         )
     )
@@ -260,6 +261,13 @@ def _mutation(draw: st.DrawFn, members: dict[str, bytes]) -> list[tuple[str, byt
         members[SHARED] = re.sub(
             attribute + rb'="[0-9]+"', attribute + b'="' + count.encode() + b'"', members[SHARED]
         )
+    elif kind == "unnumbered":
+        # cells and rows without a reference take the next place: wide rows, far rows
+        width = draw(st.sampled_from([3, 100, 16_384, 16_385]))
+        far = draw(st.sampled_from([b"7", b"1048576", b""]))
+        row = b'<row r="%s">' % far if far else b"<row>"
+        cells = b'<c t="inlineStr"><is><t>x</t></is></c>' * width
+        members[SHEET] = sheet.replace(b"</sheetData>", row + cells + b"</row></sheetData>")
     elif kind == "duplicate":
         return [*members.items(), (name, members[name][: len(members[name]) // 2])]
     elif kind == "bomb":

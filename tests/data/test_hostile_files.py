@@ -25,7 +25,7 @@ from hostile import (
     import_once,
     zip_bytes,
 )
-from shujian.data.limits import ReadLimits
+from shujian.data.limits import DEFAULT_LIMITS, ReadLimits
 from shujian.workspace import Workspace, init_workspace
 
 SECONDS = 10.0
@@ -71,6 +71,14 @@ def needs_zip_version(version: int) -> bytes:
 def shared_strings_claiming(count: int) -> bytes:
     shared = TEMPLATE[SHARED].replace(b'uniqueCount="', b'uniqueCount="%d" x="' % count)
     return zip_bytes([(n, shared if n == SHARED else d) for n, d in TEMPLATE.items()])
+
+
+def unnumbered_wide_row_and_far_row() -> bytes:
+    """A row of 16,384 cells without references (each takes the next column) and a row
+    numbered 1048576: the same 512 GiB as a cell at XFD1048576."""
+    cell = b'<c t="inlineStr"><is><t>x</t></is></c>'
+    rows = b'<row r="6">' + cell * 16_384 + b'</row><row r="1048576">' + cell + b"</row>"
+    return sheet_with(b"</sheetData>", rows + b"</sheetData>")
 
 
 def without(member: str) -> bytes:
@@ -144,6 +152,17 @@ def test_the_red_teams_files_are_refused_in_chinese_naming_the_file(ws, folder, 
     outcome = import_once(ws, folder, name, data)
     assert (outcome.kind, outcome.code) == ("refused", code), outcome
     assert outcome.seconds < SECONDS
+
+
+def test_cells_without_references_count_toward_the_span(ws, folder):
+    """With the default bounds: the referenced cells span 1,048,576 rows × 7 columns (7 million
+    cells, under the 50 million), but calamine would place the 16,384 unnumbered cells in
+    16,384 columns and abort the process on the 512 GiB grid."""
+    outcome = import_once(
+        ws, folder, "无编号.xlsx", unnumbered_wide_row_and_far_row(), DEFAULT_LIMITS
+    )
+    assert (outcome.kind, outcome.code) == ("refused", "xlsx_too_large"), outcome
+    assert "16391 列" in outcome.message
 
 
 def test_a_file_with_cr_line_ends_imports_every_row(ws, folder):

@@ -294,17 +294,49 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 @dataclass
 class _Bounds:
-    """The rectangle the cell references of the sheet span so far (1-based, inclusive)."""
+    """The rectangle calamine will allocate for the sheet, as far as scanned (1-based).
+
+    Cells and rows without a reference (`<c>`, `<row>`: some writers omit them) take the place
+    after the previous one, so they widen the rectangle by their number: a row of 16,384 such
+    cells and a row numbered 1048576 ask for 512 GiB as surely as a cell at XFD1048576.
+    """
 
     first_row: int = EXCEL_ROWS + 1
     last_row: int = 0
     first_col: int = EXCEL_COLUMNS + 1
     last_col: int = 0
+    unnumbered_rows: int = 0
+    widest: int = 0
+    """The most cells one row has, counted only once a cell without a reference is seen."""
+    open_row: int = 0
+    """Cells counted so far in the row still open at the end of the last piece."""
+
+    def rows(self) -> int:
+        first = 1 if self.unnumbered_rows else self.first_row
+        return max(0, self.last_row + self.unnumbered_rows - first + 1)
+
+    def columns(self) -> int:
+        first = 1 if self.widest else self.first_col
+        return max(1, self.last_col + self.widest - first + 1)
 
     def cells(self) -> int:
-        rows = max(0, self.last_row - self.first_row + 1)
-        cols = max(1, self.last_col - self.first_col + 1)
-        return rows * cols
+        return self.rows() * self.columns()
+
+
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+
+
+def _widest_row(pieces: list[bytes], bounds: _Bounds) -> int:
+    """The most cell tags between two row tags in `pieces` (the first row continuing the one
+    open at the end of the previous pieces)."""
+    widest = 0
+    for piece in pieces:
+        segments = piece.split(b"<row")
+        for i, segment in enumerate(segments):
+            count = len(_CELL_TAG.findall(segment))
+            bounds.open_row = bounds.open_row + count if i == 0 else count
+            widest = max(widest, bounds.open_row)
+    return widest
 
 
 def _scan_batch(
@@ -319,7 +351,6 @@ def _scan_batch(
     )
     refs = _references(tagged)
     if refs.len():
-        # written otherwise than Excel writes it: the slower, general pattern
         plain = refs.str.contains(_PLAIN_REF)
         if not plain.all():
             bad = refs.filter(~plain)[0]
@@ -338,20 +369,27 @@ def _scan_batch(
             col = _col_index(letters.encode("ascii")) + 1
             bounds.first_col = min(bounds.first_col, col)
             bounds.last_col = max(bounds.last_col, col)
-        if bounds.last_row > EXCEL_ROWS or bounds.last_col > EXCEL_COLUMNS:
-            raise UserError(
-                f"Excel 文件 {name} 中有单元格超出 Excel 的 {EXCEL_COLUMNS} 列、{EXCEL_ROWS} 行，"
-                "文件可能已损坏，整份文件未导入。",
-                code="corrupt_xlsx",
-            )
-        if bounds.cells() > limits.max_cells:
-            raise UserError(
-                f"Excel 文件 {name} 的单元格从第 {bounds.first_row} 行排到第 {bounds.last_row} 行、"
-                f"共 {bounds.last_col - bounds.first_col + 1} 列，合 {bounds.cells()} 格，"
-                f"超过上限 {limits.max_cells}（[import] max_cells），整份文件未导入。"
-                "确属正常的大文件，请拆分后分批导入，或由管理员调高该上限。",
-                code="xlsx_too_large",
-            )
+    if not tagged.is_empty():
+        cell_refs = int(refs.str.contains("^[A-Z]").sum()) if refs.len() else 0
+        row_refs = refs.len() - cell_refs
+        cell_tags = int(tagged.str.count_matches(r"<c[\s/>]").sum())
+        row_tags = int(tagged.str.count_matches(r"<row[\s/>]").sum())
+        bounds.unnumbered_rows += max(0, row_tags - row_refs)
+        if cell_tags > cell_refs or bounds.widest:
+            bounds.widest = max(bounds.widest, _widest_row(pieces, bounds))
+    if bounds.last_row > EXCEL_ROWS or bounds.last_col > EXCEL_COLUMNS:
+        raise UserError(
+            f"Excel 文件 {name} 中有单元格超出 Excel 的 {EXCEL_COLUMNS} 列、{EXCEL_ROWS} 行，"
+            "文件可能已损坏，整份文件未导入。",
+            code="corrupt_xlsx",
+        )
+    if bounds.cells() > limits.max_cells:
+        raise UserError(
+            f"Excel 文件 {name} 的单元格占 {bounds.rows()} 行、{bounds.columns()} 列，"
+            f"合 {bounds.cells()} 格，超过上限 {limits.max_cells}（[import] max_cells），"
+            "整份文件未导入。确属正常的大文件，请拆分后分批导入，或由管理员调高该上限。",
+            code="xlsx_too_large",
+        )
     return list(_numeric_cells(pieces, text))
 
 
