@@ -165,6 +165,14 @@ def test_cells_without_references_count_toward_the_span(ws, folder):
     assert "16391 列" in outcome.message
 
 
+def test_a_sheet_with_bytes_not_utf8_between_its_tags_is_read(ws, folder):
+    """Found by bench/fuzz.py: polars' cast of the sheet's bytes raised on them (a traceback);
+    calamine itself reads past them."""
+    data = sheet_with(b"<sheetData>", b"<sheetData>\xff\xfe")
+    outcome = import_once(ws, folder, "乱码.xlsx", data)
+    assert outcome.kind == "accepted", outcome
+
+
 def test_a_file_with_cr_line_ends_imports_every_row(ws, folder):
     outcome = import_once(ws, folder, "旧式.csv", csv_text(HEADER, *ROWS, end="\r").encode())
     assert outcome.kind == "accepted", outcome

@@ -395,8 +395,12 @@ def _scan_batch(
 
 def _as_text(pieces: list[bytes]) -> pl.Series:
     """The pieces as text for polars' regex engine. Bytes that are not UTF-8 (which calamine
-    refuses anyway) become U+FFFD: polars' own cast raises on them, strict or not."""
-    return pl.Series([p.decode("utf-8", errors="replace") for p in pieces], dtype=pl.Utf8)
+    refuses anyway) become U+FFFD: polars' own cast, five times faster, raises on them, strict
+    or not."""
+    try:
+        return pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
+    except pl.exceptions.ComputeError:
+        return pl.Series([p.decode("utf-8", errors="replace") for p in pieces], dtype=pl.Utf8)
 
 
 def _references(text: pl.Series) -> pl.Series:
