@@ -141,7 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--max-seconds", type=float, default=10.0)
+    parser.add_argument("--max-seconds", type=float, default=30.0)
     parser.add_argument("--bomb", action="store_true", help="只运行 1 GB 压缩炸弹")
     parser.add_argument("--keep", type=Path, help="把出了异常的文件存到这个目录")
     parser.add_argument("--import-one", type=Path, help=argparse.SUPPRESS)
