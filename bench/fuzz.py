@@ -77,7 +77,10 @@ def fuzz(cases: int, random_seed: int, max_seconds: float, keep: Path | None) ->
                     flush=True,
                 )
 
-        run()
+        try:
+            run()
+        except KeyboardInterrupt:
+            print("（中途停止：以下是已运行的部分）")
         total = sum(outcomes.values())
         print(f"文件数：{total}（用时 {time.perf_counter() - started:.0f} 秒）")
         print(f"导入：{sum(n for (k, _), n in outcomes.items() if k == 'accepted')}")
