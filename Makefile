@@ -7,7 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 # (npm), copied into the package's static folder (scripts/build-static).
 setup:
 	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	$(UV) run python -m compileall -q src
 	scripts/build-static
 
 # PostgreSQL, LibreOffice, CJK fonts, poppler and Chromium, installed when missing

@@ -101,6 +101,7 @@ def schools(rng: np.random.Generator, n: int = 5000) -> pl.DataFrame:
             "统一社会信用代码": usccs(rng, n),
             "经度": lon,
             "纬度": lat,
+            "坐标系": "WGS84",  # a file with coordinates names its system (import.md, require_crs)
         }
     )
 

@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from generate import id_numbers, names, usccs
-from run import IMPORT, child
+from run import FLOOR, IMPORT, child, read_columns
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "juvenile"
@@ -412,56 +412,6 @@ def build(scale: float = 1.0) -> None:
 
 # ----------------------------------------------------------------------------- the models
 
-FLOOR = """
-import json, time
-from pathlib import Path
-import duckdb
-from shujian.data.warehouse import Warehouse
-from shujian.engine.duckdb import source_sql
-from shujian.workspace import open_workspace
-ws = open_workspace(Path({ws!r}))
-warehouse = Warehouse(ws.warehouse_dir, ws.store)
-wanted = {wanted!r}
-sources = {{d: warehouse.sources(d) for d in wanted}}
-con = duckdb.connect(":memory:")
-con.execute("SET threads TO 2")
-times, rows = [], 0
-for _ in range(3):
-    t0 = time.perf_counter()
-    rows = 0
-    for dataset, columns in wanted.items():
-        if not sources[dataset].batches:
-            continue
-        reads = ", ".join(f"bit_xor(hash({{c}}))" for c in columns)
-        rows += con.execute(
-            f"SELECT count(*), {{reads}} FROM {{source_sql(sources[dataset])}}"
-        ).fetchone()[0]
-    times.append(time.perf_counter() - t0)
-print(json.dumps({{"seconds": sorted(times)[1], "rows": rows, "files":
-                  sum(len(s.files) for s in sources.values()), "peak_mib": _peak_mib()}}))
-"""
-
-
-def read_columns(model: str) -> dict[str, list[str]]:
-    """Dataset → the stored columns the model's query names, with `_batch` and `_row` (which the
-    engine reads to leave out replaced rows)."""
-    from sqlglot import exp
-
-    from shujian.data.steps import stored_schema
-    from shujian.engine.dialects import parse
-    from shujian.models.spec import load_library
-    from shujian.workspace import open_workspace
-
-    spec = load_library()[model]
-    named = {c.name for c in parse(spec.query).find_all(exp.Column)}
-    datasets = open_workspace(WS).datasets()
-    out = {}
-    for d in spec.datasets:
-        stored = stored_schema(datasets[d])
-        out[d] = [c for c in stored if c in named or c in ("_batch", "_row")]
-    return out
-
-
 RUN = """
 import json, datetime, time
 from pathlib import Path
@@ -507,7 +457,7 @@ def run_models(models: tuple[str, ...] = MODELS, repeat: int = 1) -> None:
         f"{'rows read':>11}"
     )
     for model in models:
-        floor, _, _ = child(FLOOR.format(ws=str(WS), wanted=read_columns(model)))
+        floor, _, _ = child(FLOOR.format(ws=str(WS), wanted=read_columns(model, WS)))
         for _ in range(repeat):
             res, wall, peak = child(RUN.format(ws=str(WS), model=model, as_of=AS_OF))
             duckdb_s = res["views"] + res["query"]

@@ -75,6 +75,7 @@ from sqlalchemy import (
 from shujian import beijing
 from shujian.paging import Page
 from shujian.store import metadata, now
+from shujian.tamper import ledger
 from shujian.users.access import require
 from shujian.users.user import User
 
@@ -187,6 +188,7 @@ ACTION_LABELS = {
     "unseal_record": "解除封存",
     "record_sealing_request": "登记查询申请",
     "answer_sealing_request": "答复查询申请",
+    "baseline_state": "建立状态摘要基线",
 }
 
 OBJECT_LABELS = {
@@ -205,6 +207,7 @@ OBJECT_LABELS = {
     "guidance_session": "家庭教育指导",
     "sealed_record": "封存记录",
     "sealing_request": "封存记录查询申请",
+    "store": "案件库",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 
@@ -314,8 +317,15 @@ def record(
     object_type: str,
     object_id: str | int | None,
     detail: dict[str, Any] | None = None,
+    *,
+    state: Sequence[ledger.StateRow] = (),
 ) -> int:
-    """Append a change's entry inside the caller's (changing) transaction; returns its number."""
+    """Append a change's entry inside the caller's (changing) transaction; returns its number.
+
+    `state` are the records of the rows the change wrote (`tamper.ledger.track`): they are stored
+    under this entry, and the entry's hashed detail states their count and joint hash."""
+    if state:
+        detail = {**(detail or {}), ledger.STATE_KEY: ledger.statement(state)}
     # The UPDATE comes first: it takes the head row lock (SQLite: the write lock) before anything
     # is read, so the chain stays linear and a SQLite transaction never has to upgrade its lock.
     seq, prev = _take_head(conn, CHANGES)
@@ -326,6 +336,7 @@ def record(
     row = _entry(seq, prev, int(views), actor, action, object_type, object_id, detail)
     conn.execute(insert(audit_log).values(**row, view_seq=int(views)))
     conn.execute(update(audit_head).where(audit_head.c.id == CHANGES).values(hash=row["hash"]))
+    ledger.store_rows(conn, seq, state)
     return seq
 
 
@@ -412,6 +423,8 @@ class Verification:
     chains: tuple[ChainState, ...]
     """The change chain, then each view chain that has entries."""
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What a reader should know that is not a problem (what cannot be proven)."""
 
 
 def _rows(conn: Connection, head_id: int, batch: int = 5000) -> Iterator[Any]:

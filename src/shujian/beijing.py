@@ -13,6 +13,11 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 """China has kept UTC+8 with no daylight saving since 1991."""
 
 
+def today_in_china() -> dt.date:
+    """Today's date in Beijing time, whatever the server's clock zone."""
+    return dt.datetime.now(CHINA).date()
+
+
 def day_start(day: dt.date) -> dt.datetime:
     """The first instant of the Beijing day `day`, as an aware UTC datetime."""
     return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC)

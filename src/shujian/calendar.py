@@ -30,11 +30,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import chinese_calendar
-import polars as pl
 from chinese_calendar.constants import holidays as _holidays
 from lunar_python import Lunar
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "BUNDLED",
@@ -345,6 +348,8 @@ class HolidayCalendar:
             ValueError: `years` is not a run of consecutive years.
             CalendarYearUnknownError: a year of `years` is neither known nor provisional.
         """
+        import polars as pl  # only the model runs build the table
+
         if years.step != 1:
             raise ValueError("年份范围必须是连续的年份")
         for year in years:

@@ -45,7 +45,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.store import metadata, now
 
@@ -120,6 +119,8 @@ def _refuse_inconsistent(
     warehouse_dir: Path, store: Engine, held: str | None, stored: str | None
 ) -> None:
     """Refuse to stamp a pair that was not made together (the module docstring's rule)."""
+    from shujian.data.warehouse import Warehouse  # polars: only for an unstamped pair
+
     warehouse = Warehouse(warehouse_dir, store)
     listed = [b.parquet for b in warehouse.batches()]
     present = {f"{p.parent.name}/{p.name}" for p in warehouse.data_files()}

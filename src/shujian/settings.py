@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shujian.errors import UserError
+from shujian.limits import FIRST_YEAR, LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Setting:
     """Only for the entries of an array of tables: the key must be present."""
     choices: tuple[str, ...] = ()
     """For a `text` setting that takes one of a few words: the words allowed."""
+    between: tuple[int, int] | None = None
+    """For an `int` or `ints` setting: the least and the most allowed (each item of `ints`)."""
+    unit: str = ""
+    """What an `int` counts, for the refusal of one out of `between` (日, 分钟, MB…)."""
 
     @property
     def key(self) -> str:
@@ -54,22 +59,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("departments", "mapping", "mapping", None, "模型声明的标准部门名称 → 本院的部门，例如 \"公益诉讼检察部\" = \"第三检察部\""),
     Setting("triage", "dismiss_reasons", "texts", None, "不成案理由清单（不写则用内置清单）"),
     Setting("triage", "needs_note", "texts", None, "选择后必须另写具体说明的不成案理由"),
-    Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）"),
+    Setting("recommendations", "objection_days", "int", None, "被建议单位提出异议的期限（日；不写则用内置的 10 日）", between=(1, 365), unit=" 日"),
     Setting("recommendations", "contact", "text", "", "检察建议书末尾的联系人和电话"),
     Setting("recommendations", "numbering", "text", "entered", "检察建议书文号的来源：entered 为制发时填写统一业务应用系统编定的文号（检察建议工作规定第七条：以院名义统一编号）；counter 为由本平台按院、类别、年度顺序编号。两种方式不能混用", choices=("entered", "counter")),
-    Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出"),
+    Setting("web", "idle_minutes", "int", 30, "网页端登录后无操作多长时间（分钟）自动退出", between=(1, 10080), unit=" 分钟"),
     Setting("map", "tile_url", "text", "", "地图底图：本院内网瓦片服务地址，例如 http://10.0.0.5/tiles/{z}/{x}/{y}.png；留空则不加载任何底图，只画县界"),
     Setting("map", "tile_crs", "text", "WGS84", "内网瓦片服务的坐标系：WGS84（含 CGCS2000、天地图）或 GCJ02（高德、腾讯式）", choices=("WGS84", "GCJ02")),
-    Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）"),
-    Setting("juvenile", "order_followup_months", "ints", [1, 3, 6], "督促监护令制发后第几个月回访（按月计算，到期日为休息日的顺延至下一个工作日），例如 [1, 3, 6]"),
+    Setting("web", "upload_max_mb", "int", 200, "网页端上传一份数据文件的大小上限（MB）", between=(1, 102400), unit=" MB"),
+    Setting("juvenile", "order_followup_months", "ints", [1, 3, 6], "督促监护令制发后第几个月回访（按月计算，到期日为休息日的顺延至下一个工作日），例如 [1, 3, 6]", between=(1, 120), unit=" 个月"),
     Setting("juvenile", "order_numbering", "text", "entered", "督促监护令文号的来源：entered 为制发时填写统一业务应用系统编定的文号；counter 为由本平台按院、年度顺序编号（自成一个序列，不与检察建议书混编）。两种方式不能混用", choices=("entered", "counter")),
-    Setting("juvenile", "probation_report_days", "int", 30, "附条件不起诉考验期内被考察人报告活动情况的间隔（日）：自决定之日起每满该日数应报告一次，到期日遇休息日顺延（刑事诉讼法第二百八十三条第三款第二项由考察机关规定报告方式，默认每月一次）"),
-    Setting("juvenile", "probation_alert_days", "int", 15, "附条件不起诉考验期届满前多少日起列为“即将期满”，提醒准备考察意见书"),
-    Setting("models", "max_seconds", "int", 600, "一个模型一次运行的查询最长可用多少秒，超过即中止，本次运行不写入任何线索"),
-    Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索"),
-    Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）"),
-    Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入"),
-    Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）"),
+    Setting("juvenile", "probation_report_days", "int", 30, "附条件不起诉考验期内被考察人报告活动情况的间隔（日）：自决定之日起每满该日数应报告一次，到期日遇休息日顺延（刑事诉讼法第二百八十三条第三款第二项由考察机关规定报告方式，默认每月一次）", between=(1, 366), unit=" 日"),
+    Setting("juvenile", "probation_alert_days", "int", 15, "附条件不起诉考验期届满前多少日起列为“即将期满”，提醒准备考察意见书", between=(0, 366), unit=" 日"),
+    Setting("models", "max_seconds", "int", 600, "一个模型一次运行的查询最长可用多少秒，超过即中止，本次运行不写入任何线索", between=(1, 86400), unit=" 秒"),
+    Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索", between=(64, 1048576), unit=" MB"),
+    Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
+    Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
+    Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）", between=(1, 1 << 30), unit=" 个字符"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
@@ -103,7 +108,9 @@ ARRAYS: dict[str, tuple[Setting, ...]] = {
         ),
     ),
     "calendar": (
-        Setting("calendar", "year", "int", None, "年份", required=True),
+        Setting(
+            "calendar", "year", "int", None, "年份", required=True, between=(FIRST_YEAR, LAST_YEAR)
+        ),
         Setting("calendar", "source", "text", None, "依据的国务院办公厅通知", required=True),
         Setting("calendar", "holidays", "days", (), "放假的日子，可写区间 2027-02-06..2027-02-12"),
         Setting("calendar", "workdays", "days", (), "调休上班的周末"),
@@ -135,6 +142,15 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
             f"{where}{setting.name} 应当是{wanted[setting.kind]}（{setting.help}），"
             f"收到：{toml_value(value)}。"
         )
+    if setting.between is not None:
+        least, most = setting.between
+        numbers = value if isinstance(value, list) else [value]
+        if any(not least <= n <= most for n in numbers):
+            raise UserError(
+                f"{where}{setting.name} 应为 {least} 至 {most}{setting.unit}"
+                f"（{setting.help}），收到：{toml_value(value)}。",
+                code="bad_config",
+            )
     if setting.choices and value not in setting.choices:
         allowed = "、".join(toml_value(c) for c in setting.choices)
         raise UserError(

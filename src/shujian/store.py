@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, exc, make_url
+
+from shujian.errors import UserError
 
 metadata = MetaData()
 
@@ -34,12 +36,70 @@ def connect_store(url: str, *, busy_ms: int = SQLITE_BUSY_MS) -> Engine:
     waits for a writer of another process."""
     # as many connections as the web server has worker threads (anyio's default, 40): the
     # default pool (5 + 10) made requests beyond 15 wait, and fail after 30 s, under load
-    engine = create_engine(url, future=True, pool_size=10, max_overflow=30)
+    try:
+        parsed = make_url(url)
+        timeout = (
+            {"connect_timeout": CONNECT_TIMEOUT_S}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            else {}
+        )
+        engine = create_engine(
+            parsed, future=True, pool_size=10, max_overflow=30, connect_args=timeout
+        )
+    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
+        raise UserError(
+            f"案件库地址“{_shown(url)}”无法识别：应为 sqlite:///文件名 或 "
+            "postgresql+psycopg://用户@主机:端口/数据库 这样的地址。",
+            code="bad_store_url",
+        ) from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
         _serialise_writes(engine)
     register_tables()
     return engine
+
+
+CONNECT_TIMEOUT_S = 10
+"""How long to wait for a PostgreSQL server that does not answer (none: the system's TCP
+timeout, minutes on a network that drops packets)."""
+
+UNREACHABLE_REASONS = (
+    ("Connection refused", "服务器拒绝连接（地址或端口不对，或数据库服务没有启动）"),
+    ("timeout expired", "服务器在规定时间内没有响应"),
+    ("timed out", "服务器在规定时间内没有响应"),
+    ("does not exist", "数据库或账号不存在"),
+    ("password authentication failed", "账号或密码不对"),
+    ("no password supplied", "没有提供密码"),
+    ("failed to resolve", "主机名无法解析"),
+    ("could not translate host name", "主机名无法解析"),
+    ("Name or service not known", "主机名无法解析"),
+    ("unable to open database file", "数据库文件无法打开（所在目录不存在或没有权限）"),
+)
+"""The drivers' reasons (English) → Chinese; others read as "无法连接"."""
+
+
+def _shown(url: str) -> str:
+    """The address with its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return url
+
+
+def ensure_reachable(engine: Engine) -> None:
+    """Connect once, so that a store that cannot be reached is refused in Chinese, naming it,
+    rather than failing in the first query of whatever command ran."""
+    try:
+        with engine.connect():
+            pass
+    except (exc.OperationalError, exc.InterfaceError) as error:
+        text = str(error.orig or error)
+        reason = next((zh for en, zh in UNREACHABLE_REASONS if en in text), "无法连接")
+        engine.dispose()
+        raise UserError(
+            f"无法连接案件库 {engine.url.render_as_string(hide_password=True)}：{reason}。",
+            code="store_unreachable",
+        ) from error
 
 
 _write_locks: dict[str, threading.RLock] = {}
@@ -83,6 +143,7 @@ def open_store(url: str) -> Engine:
     from shujian import migrations
 
     engine = connect_store(url)
+    ensure_reachable(engine)
     migrations.check(engine)
     return engine
 
@@ -96,6 +157,7 @@ def create_store(url: str) -> Engine:
     from shujian import migrations
 
     engine = connect_store(url)
+    ensure_reachable(engine)
     with engine.connect() as conn:
         empty = migrations.version(conn).state == "empty"
     if empty:

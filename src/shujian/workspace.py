@@ -212,7 +212,17 @@ class Workspace:
         from shujian.identity import ensure_identity
         from shujian.store import open_store
 
-        engine = open_store(self.store_url)
+        try:
+            engine = open_store(self.store_url)
+        except UserError as error:
+            if error.code not in ("bad_store_url", "store_unreachable"):
+                raise
+            source = (
+                f"环境变量 {STORE_URL_ENV}"
+                if os.environ.get(STORE_URL_ENV)
+                else f"配置文件 {self.root / CONFIG_NAME} 的 [store] url"
+            )
+            raise UserError(f"{error.message}地址取自{source}。", code=error.code) from error
         try:
             ensure_identity(self.warehouse_dir, engine)
         except BaseException:
@@ -344,9 +354,9 @@ def _check_region_code(config: Path, code: str) -> None:
     """The 行政区划代码, when given, is a GB/T 2260 code (a typo would name another county)."""
     if not code:
         return
-    from shujian.data.fields.regions import region_codes
+    from shujian.data.fields.regions import is_region_code
 
-    if code not in region_codes():
+    if not is_region_code(code):
         raise UserError(
             f"配置文件 {config} 的 [region] code “{code}”不是有效的行政区划代码"
             "（GB/T 2260 六位数字，如 520203）。"
@@ -372,6 +382,11 @@ def _days(config: Path, values: list[Any]) -> frozenset[date]:
         try:
             if ".." in text:
                 first, last = (date.fromisoformat(p.strip()) for p in text.split("..", 1))
+                if (last - first).days > 366:
+                    raise UserError(
+                        f"配置文件 {config} 的 [[calendar]] 中日期区间“{text}”超过一年"
+                        "（每年的安排写在该年的 [[calendar]] 中）。"
+                    )
                 out.update(first + timedelta(days=i) for i in range((last - first).days + 1))
             else:
                 out.add(date.fromisoformat(text.strip()))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from helpers import AS_OF, LIBRARY, load_fixture_data, person
+from shujian.beijing import today_in_china
 from shujian.cases.outcomes import record_outcome
 from shujian.cases.recommendations import file_with_superior, issue_recommendation
 from shujian.cases.service import add_leads_to_case, get_case, open_case, transition
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models

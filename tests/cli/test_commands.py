@@ -158,6 +158,18 @@ def test_new_model_is_listed_and_broken_models_are_explained(ws: Path, tmp_path:
     result = shujian(ws, "models", "validate", str(broken))
     assert result.exit_code == 1 and "SELECT" in result.output
 
+    # a text aggregate whose order Spark would lose: refused before it can run anywhere
+    broken.write_text(
+        text.replace(
+            "SELECT v.name AS venue_name",
+            "SELECT array_to_string(list(s.name ORDER BY s.name), '、') OVER () AS schools,"
+            " v.name AS venue_name",
+        ),
+        encoding="utf-8",
+    )
+    result = shujian(ws, "models", "validate", str(broken))
+    assert result.exit_code == 1 and "Spark" in result.output and "string_agg" in result.output
+
 
 def test_a_working_day_model_refuses_a_year_beyond_the_provisional_ones(ws: Path):
     # 2027–2031 are counted provisionally from the statutory days; 2032 is too far to guess.

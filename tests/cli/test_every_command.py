@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from shujian.cli.main import INTERNAL_ERROR_EXIT, cli
+from shujian.cli.main import INTERNAL_ERROR_EXIT, cli, load_all
 from shujian.workspace import init_workspace
 
 ENGLISH = (
@@ -61,7 +61,7 @@ def command_at(path: tuple[str, ...]) -> click.Command:
     return command
 
 
-COMMANDS = list(walk(cli))
+COMMANDS = list(walk(load_all()))
 LEAVES = [p for p in COMMANDS if not isinstance(command_at(p), click.Group)]
 
 

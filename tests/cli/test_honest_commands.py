@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 
 
 def shujian(ws: Path, *args: str, user: str = "张检察官", code: int = 0):

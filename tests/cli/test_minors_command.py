@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from juvenile.people import id_card, send
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import Warehouse
 from shujian.juvenile import service
 from shujian.juvenile.register import Month

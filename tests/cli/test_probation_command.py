@@ -17,9 +17,9 @@ from sqlalchemy import select, text
 
 from juvenile.people import id_card
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.calendar import add_months
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.probation import rules
 from shujian.juvenile.probation.store import probation_events, probations
 from shujian.models.labels import mask_id_card

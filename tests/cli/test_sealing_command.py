@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from juvenile.test_sealing_import import MINOR, NONPROS, _import, messy_gbk_csv
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.models.labels import mask_id_card
 from shujian.users.accounts import add_user
 from shujian.users.departments import departments_of

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from juvenile.supervision_county import Minor, build
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.service import Register
 from shujian.leads.store import leads
 from shujian.models.runner import run_models

@@ -7,6 +7,7 @@ failure here points at one step, not at the whole import.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from shujian.data.steps import (
     drop_stored_duplicates,
     keep_last_per_key,
     locate_header,
+    occurrence,
     parse_fields,
     read_grid,
     read_stored_keys,
@@ -409,6 +411,36 @@ def test_an_event_s_key_is_its_content_and_its_occurrence(warehouse):
     keys = to_stored_shape(state).table["_record_key"].to_list()
     assert keys[0].endswith("#1") and keys[1] == keys[0][:-1] + "2" and keys[2].endswith("#1")
     assert keys[0][:32] != keys[2][:32]
+
+
+def test_an_event_s_key_is_the_md5_of_its_content_and_its_occurrence_in_file_order(warehouse):
+    """Against an oracle written apart from the code: hashlib's md5 of the columns' text joined
+    by U+001F (an empty cell as NUL), then "#" and the n-th time that content appears. Keys must
+    never change: they are compared with events stored by earlier releases."""
+    rooms = [str(800 + (i * 7) % 13) for i in range(300)]  # each room several times, interleaved
+    state = with_body(start(warehouse, "hotel_checkins"), {"room_no": rooms})
+    state = replace(state, values={"room_no": pl.Series(rooms)})
+    keys = to_stored_shape(state).table["_record_key"].to_list()
+    columns = [c.id for c in DATASETS["hotel_checkins"].columns]
+    seen: dict[str, int] = {}
+    expected = []
+    for room in rooms:
+        text = "\x1f".join(room if c == "room_no" else "\x00" for c in columns)
+        seen[text] = seen.get(text, 0) + 1
+        expected.append(f"{hashlib.md5(text.encode()).hexdigest()}#{seen[text]}")
+    assert keys == expected
+
+
+@pytest.mark.parametrize(
+    ("digests", "expected"),
+    [
+        (["a", "b", "c"], ["1", "1", "1"]),
+        (["a", "b", "a", "a", "b"], ["1", "1", "2", "3", "2"]),
+        ([], []),
+    ],
+)
+def test_occurrences_count_from_one_in_file_order(digests, expected):
+    assert occurrence(pl.Series(digests, dtype=pl.Utf8)).to_list() == expected
 
 
 # ----------------------------------------------------------------------------- split_rejected

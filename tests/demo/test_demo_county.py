@@ -35,9 +35,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from shujian.beijing import today_in_china
 from shujian.cli.demo import demo_cmd
 from shujian.data.datasets import normalise_header
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.importer import ImportResult
 from shujian.demo.accounts import ACCOUNTS, helper_warning
 from shujian.demo.county import SCHEMAS

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.counting import TOTAL
 from shujian.juvenile.guardianship import orders, records

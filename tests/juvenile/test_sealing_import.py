@@ -191,7 +191,7 @@ def test_requests_and_unsealing(workspace: Workspace, tmp_path: Path) -> None:
 def test_the_figures(workspace: Workspace, tmp_path: Path) -> None:
     """封存记录数 by the day sealed; 查询申请按期答复数 counts the requests answered within seven
     days only; neither column is shown to a user who may not see sealed records."""
-    from shujian.data.fields.id_card import today_in_china
+    from shujian.beijing import today_in_china
     from shujian.juvenile import statistics
     from shujian.juvenile.counting import TOTAL
     from shujian.juvenile.service import Register
@@ -231,7 +231,7 @@ def test_a_kept_answer_counts_a_new_seal_and_a_new_answer_at_once(
 ) -> None:
     """The statistics kept per process are computed again after a seal or an answer (neither
     is a register batch or a lead: both are in `statistics._own_records_now`)."""
-    from shujian.data.fields.id_card import today_in_china
+    from shujian.beijing import today_in_china
     from shujian.juvenile import statistics
     from shujian.juvenile.counting import TOTAL
     from shujian.juvenile.service import Register

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from juvenile.people import id_card, send
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile import service, statistics
 from shujian.juvenile.counting import TOTAL, UNREGISTERED

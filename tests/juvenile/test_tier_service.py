@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, text, update
 
 from juvenile.supervision_county import Minor, build
 from shujian import audit
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile import statistics
 from shujian.juvenile.counting import TOTAL

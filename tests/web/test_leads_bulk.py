@@ -208,11 +208,13 @@ def test_one_reason_dismisses_the_ticked_leads_and_a_missing_note_keeps_the_tick
     statuses = {x["id"]: x["status"] for x in list_leads(ws.store)}
     assert statuses[first] == statuses[second] == "dismissed"
     (entry,) = audit.query(ws.store, action="dismiss")
+    recorded = entry["detail"].pop("state_digests")  # the two leads' new records (tamper/)
     assert entry["detail"] == {
         "lead_ids": [first, second],
         "reason": "其他",
         "note": "两人均已离职",
     }
+    assert recorded["rows"] == 2
     assert "2 条线索已作不成案处理" in client.get(done.headers["location"]).text
 
 

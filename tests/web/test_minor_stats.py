@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from juvenile.people import id_card, send
 from shujian import audit
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile import service
 from shujian.workspace import Workspace
 from web.test_minors_pages import signed_in

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from juvenile.people import id_card, send
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile import service
 from web.browsing import Server, Visit, shot
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juvenile.people import id_card, send
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.register import Month, late_months
 from shujian.leads.store import leads

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from juvenile.people import id_card, send
 from shujian import audit
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.data.warehouse import Warehouse
 from shujian.juvenile import service
 from shujian.workspace import Workspace

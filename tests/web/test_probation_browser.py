@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from juvenile.people import id_card
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.probation import rules
 from shujian.models.labels import mask_id_card

@@ -15,8 +15,8 @@ import docx
 from fastapi.testclient import TestClient
 
 from juvenile.people import id_card, send
+from shujian.beijing import today_in_china
 from shujian.calendar import add_months
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile import service as register_service
 from shujian.juvenile.probation import rules
 from shujian.models.labels import mask_id_card

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from juvenile.supervision_county import Minor, build
 from shujian import audit
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile.supervision.rules import deadline_after
 from shujian.leads.store import leads
 from shujian.models.runner import run_models

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from juvenile.people import send
 from juvenile.supervision_county import Minor, build
 from shujian import audit
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.juvenile import service
 from shujian.juvenile.service import Register
 from shujian.juvenile.tiers.store import intervention_tiers

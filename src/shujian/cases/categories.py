@@ -7,8 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.yaml")
@@ -73,4 +72,4 @@ def parse(raw: dict[str, Any]) -> Declarations:
 
 @lru_cache(maxsize=1)
 def declarations() -> Declarations:
-    return parse(yaml.safe_load(CATEGORIES_FILE.read_text(encoding="utf-8")))
+    return parse(yamlfile.load(CATEGORIES_FILE.read_text(encoding="utf-8")))

@@ -31,6 +31,7 @@ from shujian.cases.workflow import PeriodRule, Workflow, case_kinds, load_workfl
 from shujian.errors import UserError
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import scope_of
 from shujian.users.user import User
 
@@ -245,9 +246,10 @@ def due_soon(
     """Open cases whose running deadline ends within `within_days` from `today` (today included),
     soonest first, optionally for one prosecutor — each prosecutor's list of what is coming due;
     `provisional` as in `overdue`; only the cases `user` may see, when given."""
+    horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
     conditions = [
         cases.c.deadline_due >= today,
-        cases.c.deadline_due <= today + dt.timedelta(days=within_days),
+        cases.c.deadline_due <= horizon,
         *_within(store, user),
     ]
     if prosecutor:
@@ -257,7 +259,7 @@ def due_soon(
     )
     filing = [
         recommendations.c.filing_due >= today,
-        recommendations.c.filing_due <= today + dt.timedelta(days=within_days),
+        recommendations.c.filing_due <= horizon,
         *_within(store, user),
     ]
     if prosecutor:
@@ -386,8 +388,9 @@ def recompute(store: Engine, calendar: HolidayCalendar, user: User, on_date: dt.
             }
             if m.provisional:
                 fields["provisional_years"] = list(m.provisional)
-            conn.execute(
-                insert(case_events).values(
+            event_id = conn.execute(
+                insert(case_events)
+                .values(
                     case_id=m.case_id,
                     at=now(),
                     on_date=on_date,
@@ -398,7 +401,23 @@ def recompute(store: Engine, calendar: HolidayCalendar, user: User, on_date: dt.
                     reason="按现行节假日日历重新计算期限",
                     fields=fields,
                 )
+                .returning(case_events.c.id)
+            ).scalar_one()
+            if m.number is None:
+                moved = ledger.track(conn, "case", [m.case_id], {"deadline_due"})
+            else:
+                rec_ids = select(recommendations.c.id).where(recommendations.c.number == m.number)
+                moved = ledger.track(
+                    conn, "recommendation", conn.execute(rec_ids).scalars(), {"filing_due"}
+                )
+            audit.record(
+                conn,
+                user.name,
+                RECOMPUTE_ACTION,
+                "case",
+                m.case_id,
+                fields,
+                state=[*moved, *ledger.track(conn, "case_event", [event_id])],
             )
-            audit.record(conn, user.name, RECOMPUTE_ACTION, "case", m.case_id, fields)
             done.append(m)
     return done

@@ -15,11 +15,11 @@ import polars as pl
 from sqlalchemy import Engine, insert, select
 
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.cases import policy
 from shujian.cases.categories import declarations
 from shujian.cases.service import visible_case
 from shujian.cases.store import case_outcomes
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.fields.money import MoneyYuanField
 from shujian.errors import UserError
 from shujian.store import now

@@ -56,6 +56,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.cases import policy
 from shujian.cases.categories import Category, declarations
 from shujian.cases.deadlines import binding_rule, deadline_or_refuse
@@ -82,7 +83,6 @@ from shujian.cases.numbering import (
 from shujian.cases.service import apply_transition, case_ref, case_scope, visible_case
 from shujian.cases.store import case_events, case_leads, cases, recommendations
 from shujian.cases.workflow import PeriodRule
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records
@@ -91,6 +91,7 @@ from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.names import document_file
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
 from shujian.users.user import User
 from shujian.workspace import Workspace
@@ -520,6 +521,7 @@ def _reserve(
                     # 郭某 → the lead and row it stands for: the link the document must not print.
                     "pseudonyms": list(draft.content.pseudonyms),
                 },
+                state=ledger.track(conn, "recommendation", [rec_id]),
             )
     except IntegrityError as exc:
         # Another issuer recorded the same number between the check and the insert.
@@ -565,6 +567,7 @@ def _render_recorded(
                     "case",
                     rec.case_id,
                     {"number": rec.number, "sha256": digest},
+                    state=ledger.track(conn, "recommendation", [rec.id], {"document_sha256"}),
                 )
     except Exception as exc:
         _record_render_failure(ws, rec, actor, exc)
@@ -800,8 +803,9 @@ def file_with_superior(
             "due": rec.filing_due.isoformat(),
             "in_time": in_time,
         }
-        conn.execute(
-            insert(case_events).values(
+        event_id = conn.execute(
+            insert(case_events)
+            .values(
                 case_id=rec.case_id,
                 at=now(),
                 on_date=on_date,
@@ -812,8 +816,20 @@ def file_with_superior(
                 reason="",
                 fields=fields,
             )
+            .returning(case_events.c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            user.name,
+            "file_record",
+            "case",
+            rec.case_id,
+            fields,
+            state=[
+                *ledger.track(conn, "recommendation", [rec.id], {"filed_on"}),
+                *ledger.track(conn, "case_event", [event_id]),
+            ],
         )
-        audit.record(conn, user.name, "file_record", "case", rec.case_id, fields)
     return in_time
 
 

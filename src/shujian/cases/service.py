@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from shujian import audit
+from shujian.beijing import today_in_china
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
 from shujian.cases.deadlines import deadline_or_refuse
@@ -32,13 +33,13 @@ from shujian.cases.workflow import (
     case_kinds,
     load_workflow,
 )
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.queue import check_visible
 from shujian.leads.store import lead_events, leads
 from shujian.paging import Page, fetch_page
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import (
     CaseRef,
     can,
@@ -255,8 +256,9 @@ def _record_opening(
     conn: Connection, case_id: int, o: Opening, lead_ids: Sequence[int], stale: Sequence[int]
 ) -> None:
     confirmed = {"confirmed_stale": list(stale)} if stale else {}
-    conn.execute(
-        insert(case_events).values(
+    event_id = conn.execute(
+        insert(case_events)
+        .values(
             case_id=case_id,
             at=now(),
             on_date=o.opened_on,
@@ -274,7 +276,8 @@ def _record_opening(
                 **confirmed,
             },
         )
-    )
+        .returning(case_events.c.id)
+    ).scalar_one()
     audit.record(
         conn,
         o.actor,
@@ -289,6 +292,11 @@ def _record_opening(
             "opened_on": o.opened_on.isoformat(),
             **confirmed,
         },
+        state=[
+            *ledger.track(conn, "case", [case_id]),
+            *ledger.track(conn, "case_event", [event_id]),
+            *ledger.track(conn, "lead", lead_ids, {"status"}),
+        ],
     )
 
 
@@ -371,8 +379,9 @@ def add_leads_to_case(
         stale = _accept_leads(conn, case_id, lead_ids, actor, reason, confirm_stale)
         confirmed = {"confirmed_stale": stale} if stale else {}
         last = _last_step_date(conn, case_id, workflow)
-        conn.execute(
-            insert(case_events).values(
+        event_id = conn.execute(
+            insert(case_events)
+            .values(
                 case_id=case_id,
                 at=now(),
                 on_date=max(last, on_date or today),
@@ -383,7 +392,8 @@ def add_leads_to_case(
                 reason=reason,
                 fields={"lead_ids": list(lead_ids), **confirmed},
             )
-        )
+            .returning(case_events.c.id)
+        ).scalar_one()
         audit.record(
             conn,
             actor,
@@ -391,6 +401,10 @@ def add_leads_to_case(
             "case",
             case_id,
             {"lead_ids": list(lead_ids), "reason": reason, **confirmed},
+            state=[
+                *ledger.track(conn, "case_event", [event_id]),
+                *ledger.track(conn, "lead", lead_ids, {"status"}),
+            ],
         )
 
 
@@ -472,8 +486,9 @@ def apply_transition(
     require(user, case_step_action(tr.action, tr.document is not None))
     values = _case_changes(workflow, row, tr, on_date, clean, calendar)
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
-    conn.execute(
-        insert(case_events).values(
+    event_id = conn.execute(
+        insert(case_events)
+        .values(
             case_id=case_id,
             at=now(),
             on_date=on_date,
@@ -484,7 +499,8 @@ def apply_transition(
             reason=reason,
             fields=clean,
         )
-    )
+        .returning(case_events.c.id)
+    ).scalar_one()
     audit.record(
         conn,
         actor,
@@ -499,6 +515,10 @@ def apply_transition(
             "reason": reason,
             "fields": clean,
         },
+        state=[
+            *ledger.track(conn, "case", [case_id], set(values)),
+            *ledger.track(conn, "case_event", [event_id]),
+        ],
     )
     return tr, clean
 

@@ -19,8 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 
 WORKFLOWS_DIR = Path(__file__).with_name("workflows")
@@ -320,7 +319,7 @@ def parse_workflow(
 def read_workflow(path: Path, document_kinds: Collection[str] | None = None) -> Workflow:
     """A workflow file; its name is the kind's id."""
     with path.open(encoding="utf-8") as fh:
-        return parse_workflow(yaml.safe_load(fh), path.stem, document_kinds)
+        return parse_workflow(yamlfile.load(fh), path.stem, document_kinds)
 
 
 def case_kinds() -> dict[str, str]:

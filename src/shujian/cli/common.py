@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.data.datasets import Dataset, load_datasets
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.leads.queue import homes
+from shujian.limits import LARGEST_RANGE, check_integer, check_year
 from shujian.models.spec import ModelSpec, load_library
 from shujian.paging import Page
 from shujian.users import Departments, User, departments_of
@@ -93,9 +94,10 @@ def parse_date(text: str | None, what: str = "日期") -> dt.date:
     if text is None:
         return today_in_china()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise UserError(f"{what}应为 YYYY-MM-DD 格式，收到：{text}") from exc
+    return check_year(day, what, text)
 
 
 def parse_ids(specs: tuple[str, ...], what: str = "线索") -> list[int]:
@@ -111,13 +113,19 @@ def parse_ids(specs: tuple[str, ...], what: str = "线索") -> list[int]:
                     low, high = (int(x) for x in part.split("-", 1))
                     if high < low:
                         raise ValueError
-                    out.extend(range(low, high + 1))
                 else:
-                    out.append(int(part))
+                    low = high = int(part)
             except ValueError as exc:
                 raise UserError(
                     f"{what}编号“{part}”格式不对，应为数字或范围，例如 3、5,7 或 10-20。"
                 ) from exc
+            check_integer(high, f"{what}编号")
+            if high - low >= LARGEST_RANGE:
+                raise UserError(
+                    f"{what}编号范围“{part}”太大：一个范围最多 {LARGEST_RANGE} 个编号。",
+                    code="too_large",
+                )
+            out.extend(range(low, high + 1))
     if not out:
         raise UserError(f"请指定{what}编号。")
     return out

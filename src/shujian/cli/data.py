@@ -10,7 +10,7 @@ import click
 from shujian.cli.common import declared_datasets, user, workspace
 from shujian.data import mappings as saved_mappings
 from shujian.data.datasets import Column, Dataset
-from shujian.data.fields import FIELD_TYPES
+from shujian.data.fields.registry import FIELD_TYPES
 from shujian.data.importer import (
     ImportOptions,
     ImportResult,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
 
 from shujian.cases.documents import preview
 from shujian.cli.chinese import width
-from shujian.cli.serve import serve_workspace
 from shujian.demo.accounts import PASSWORD, helper_warning, open_demo_accounts
 from shujian.demo.juvenile_work import plant_juvenile_work
 from shujian.demo.showcase import build_demo
@@ -56,8 +56,19 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         for s in c.near_misses_flagged + c.unplanned:
             click.echo(f"      误报：{s}")
     ws = result.workspace.root
-    accounts = open_demo_accounts(result.workspace)
     case = result.case
+    # LibreOffice renders the PDF preview in its own process (about 2 s) while the accounts
+    # are opened and the juvenile work planted here
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        pdf_done = (
+            beside.submit(preview.to_pdf, case.document, case.document.parent)
+            if case is not None
+            else None
+        )
+        accounts = open_demo_accounts(result.workspace)
+        item = open_demo_item(result.workspace, m)
+        work = plant_juvenile_work(result.workspace, m)
+        pdf = pdf_done.result() if pdf_done is not None else None
     if case is not None:
         click.echo(
             f"\n案件示例：线索 {case.lead_id} 已成案（案件 {case.case_id}），"
@@ -65,14 +76,12 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
             f"{case.reply_period}回复。"
         )
         click.echo(f"  文书：{case.document}")
-        pdf = preview.to_pdf(case.document, case.document.parent)
         if pdf is not None:
             click.echo(f"  PDF 预览：{pdf}")
         click.echo(
             f"  继续办理：shujian -w {ws} -u 演示检察官 cases show {case.case_id}；"
             f"shujian -w {ws} -u 演示检察官 cases act {case.case_id} record_reply --set 回复结果=采纳"
         )
-    item = open_demo_item(result.workspace, m)
     if item is not None:
         click.echo(
             f"\n督办示例：预警（线索 {item.lead_id}，{item.name}）已列为督办事项 {item.item_id}，"
@@ -82,7 +91,6 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
             f"  跟进、办结：网页端“未成年人 › 督办”，或 shujian -w {ws} -u 演示部门负责人 "
             f"minors supervise show {item.item_id}"
         )
-    work = plant_juvenile_work(result.workspace, m)
     if work is not None:
         pros = f"shujian -w {ws} -u 演示检察官"
         click.echo(
@@ -143,6 +151,8 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         raise SystemExit(1)
     if serve:
         click.echo("")
+        from shujian.cli.serve import serve_workspace  # the web stack, only when serving
+
         serve_workspace(result.workspace, "127.0.0.1", port)
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.cli.common import parse_date, user, workspace
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.guardianship import orders, records, rules
 from shujian.juvenile.service import Register

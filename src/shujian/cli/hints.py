@@ -27,6 +27,8 @@ HINTS: dict[str, str] = {
     "unknown_mapping": "用 shujian datasets mappings list 查看已保存的表头对应关系。",
     "unknown_mapping_target": "--map 表头=字段 中的字段写中文表头或字段编号（见 shujian datasets show 编号）。",
     "bad_config": "改正配置文件中的这一处后重新运行；各项的写法见 docs/settings.md。",
+    "store_unreachable": "管理员检查数据库服务是否已启动、[store] url 中的主机、端口、数据库名和账号是否正确；写法见 docs/settings.md。",
+    "bad_store_url": "[store] url 写 sqlite:///case_store.sqlite（工作区内的文件）或 postgresql+psycopg://用户@主机:端口/数据库；写法见 docs/settings.md。",
     "bad_override": "改正或删除 shujian.toml 中的这一项 [[overrides]]；参数的默认值和含义见 shujian models show 模型编号。",
     "xlsx_needs_file": "用 -o 文件名.xlsx 指定输出文件。",
     "stale_leads_unconfirmed": "用 shujian leads show 编号 查看线索经过；核实后仍要成案，在 shujian leads accept 命令后加 --confirm-stale。",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from shujian.cases.service import add_leads_to_case, case_of_lead, open_case
 from shujian.cli.common import (
     departments,
     home_departments,
@@ -24,7 +23,6 @@ from shujian.cli.common import (
 )
 from shujian.errors import UserError
 from shujian.leads import triage
-from shujian.leads.export import export_leads
 from shujian.leads.queue import queue, review_models
 from shujian.models.labels import Masking
 from shujian.workspace import Workspace
@@ -133,6 +131,8 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool, reason: str) -> Non
     click.echo(
         f"模型：{lead['model_id']}    监督对象：{lead['subject']}    状态：{lead['status_label']}"
     )
+    from shujian.cases.service import case_of_lead
+
     a, case = lead["dispatch"], case_of_lead(ws.store, lead_id)
     if case:
         click.echo(f"承办：案件 {case['id']}（{case['department']} / {case['prosecutor']}）")
@@ -240,6 +240,8 @@ def accept_cmd(
     confirm_stale: bool,
 ) -> None:
     """成案：把线索立为新案件，或并入已有案件（同一单位的多条线索可并为一案）。"""
+    from shujian.cases.service import add_leads_to_case, open_case
+
     ws = workspace(ctx)
     ids = parse_ids(lead_ids)
     if case_id is not None:
@@ -319,6 +321,8 @@ def export_cmd(
     ctx: click.Context, model_id: str | None, fmt: str, output: Path | None, reveal: bool
 ) -> None:
     """导出线索（每条一行：模型、监督对象、标题、证据、状态；公民身份号码默认遮蔽）。"""
+    from shujian.leads.export import export_leads
+
     ws = workspace(ctx)
     count = export_leads(
         ws.store,

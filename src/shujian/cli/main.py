@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 import tempfile
@@ -12,7 +13,9 @@ from typing import Any, NoReturn
 
 import click
 
-from shujian.cli import chinese
+from shujian.calendar import CalendarYearUnknownError
+from shujian.cli import bounds, chinese
+from shujian.cli.commands import BY_NAME
 from shujian.cli.hints import hint
 from shujian.errors import UserError
 
@@ -51,7 +54,9 @@ class ShujianGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except UserError as error:
+        except (UserError, CalendarYearUnknownError) as error:
+            if isinstance(error, CalendarYearUnknownError):  # Chinese, and actionable by the user
+                error = UserError(str(error), code="calendar_year_unknown")
             click.echo(f"错误：{error.message}", err=True)
             if extra := hint(error.code):
                 click.echo(f"提示：{extra}", err=True)
@@ -66,6 +71,21 @@ class ShujianGroup(click.Group):
             if os.environ.get(DEBUG_ENV):
                 raise
             internal_error(error, _workspace_root(ctx))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(BY_NAME)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        """The command, its module imported only now (cli/commands.py declares them)."""
+        if cmd_name not in self.commands and cmd_name in BY_NAME:
+            load(self, BY_NAME[cmd_name].module)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The top-level help lists every command from its declared line, importing none."""
+        rows = [(name, BY_NAME[name].summary) for name in self.list_commands(ctx)]
+        with formatter.section("命令"):
+            formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Catches what fails before a command runs (while the options are read)."""
@@ -138,43 +158,25 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
     ctx.obj = {"workspace": workspace, "user": user}
 
 
-def _register() -> None:
-    from shujian.cli import (
-        audit,
-        cases,
-        data,
-        db,
-        demo,
-        leads,
-        minors,
-        models,
-        run,
-        sealing,
-        serve,
-        stats,
-        users,
-    )
-
-    for module in (
-        data,
-        models,
-        run,
-        leads,
-        cases,
-        minors,
-        sealing,
-        stats,
-        users,
-        audit,
-        db,
-        demo,
-        serve,
-    ):
-        module.register(cli)
-    chinese.localise(cli)
+def load(group: click.Group, module: str) -> None:
+    """Import one command module and register its commands under `group`: in Chinese, and with
+    the bounded integer and output-file types (`bounds`)."""
+    before = set(group.commands)
+    importlib.import_module(f"shujian.cli.{module}").register(group)
+    for name in set(group.commands) - before:
+        bounds.bound(group.commands[name])
+        chinese.localise(group.commands[name])
 
 
-_register()
+def load_all() -> click.Group:
+    """Every command registered (for a test or a tool that walks the whole tree)."""
+    for name in BY_NAME:
+        cli.get_command(None, name)
+    return cli
+
+
+bounds.bound(cli)
+chinese.localise(cli)
 
 
 def main() -> None:

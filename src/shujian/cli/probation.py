@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.cli.common import page_footer, page_window, paging_options, parse_date, user, workspace
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.probation import rules, service
 from shujian.juvenile.probation.eligibility import Check, parse_heard, parse_objection
 from shujian.juvenile.service import Register

@@ -9,6 +9,7 @@ import click
 
 from shujian.cli.common import library, user, workspace
 from shujian.errors import UserError
+from shujian.limits import check_year
 from shujian.models.failures import LOG_NAME
 from shujian.models.runner import RunReport, run_models
 
@@ -17,9 +18,10 @@ def parse_as_of(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError as exc:
         raise UserError(f"--as-of 应为 YYYY-MM-DD 格式的日期，收到：{text}") from exc
+    return check_year(day, "--as-of ", text)
 
 
 @click.command("run")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.cli.common import parse_date, user, workspace
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.sealing import entry, records, requests
 from shujian.juvenile.sealing.rule import UNSEAL_GROUNDS
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.cli.common import page_footer, page_window, paging_options, parse_date, user, workspace
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.register import Month
 from shujian.juvenile.service import Register

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import click
 
+from shujian.beijing import today_in_china
 from shujian.cli.common import parse_date, user, workspace
-from shujian.data.fields.id_card import today_in_china
 from shujian.juvenile.service import Register
 from shujian.juvenile.tiers import service
 from shujian.juvenile.tiers.rules import Change, declarations, item_of, tier_of

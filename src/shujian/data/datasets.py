@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from shujian import yamlfile
 
 SHIPPED_DIR = Path(__file__).parent / "datasets"
 
@@ -87,6 +87,15 @@ class Dataset:
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
 
+    @property
+    def time_column(self) -> str | None:
+        """The first required date or time column of an events dataset: a stored event equal to
+        a new one has the same value in it (an event's identity is its whole content), so a new
+        file is compared only with the stored events of its own period (`steps.read_stored_keys`)."""
+        if self.mode != "events":
+            return None
+        return next((c.id for c in self.required if c.type in TIME_TYPES), None)
+
     def header_index(self) -> dict[str, str]:
         """Normalised header → column id, for labels and aliases."""
         index: dict[str, str] = {}
@@ -96,6 +105,8 @@ class Dataset:
                 index.setdefault(normalise_header(header), col.id)
         return index
 
+
+TIME_TYPES = ("date", "datetime", "month")
 
 INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x00")
 """Zero-width space, non-joiner and joiner, word joiner, byte-order mark (zero-width no-break
@@ -116,7 +127,7 @@ def normalise_header(header: str) -> str:
 
 
 def _load_file(path: Path) -> Dataset:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamlfile.load(path.read_text(encoding="utf-8"))
     columns = tuple(
         Column(
             id=c["id"],
@@ -150,7 +161,7 @@ def _load_file(path: Path) -> Dataset:
 
 def check_dataset(dataset: Dataset) -> None:
     """A declaration that cannot work is a programming error: fail at load time."""
-    from shujian.data.fields import FIELD_TYPES
+    from shujian.data.fields.registry import FIELD_TYPES
 
     ids = dataset.column_ids
     if len(set(ids)) != len(ids):

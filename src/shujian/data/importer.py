@@ -25,17 +25,18 @@ from sqlalchemy import Connection
 from shujian import audit
 from shujian.data import mappings
 from shujian.data.datasets import Dataset, normalise_header
-from shujian.data.fields import get_field_type
+from shujian.data.fields.registry import get_field_type
 from shujian.data.limits import ReadLimits
 from shujian.data.rejections import write_report
 from shujian.data.steps import (
     ImportOptions,
     ImportRequest,
     ImportState,
+    event_period,
     resolve_constants,
     run_steps,
 )
-from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse
+from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse, period_record
 from shujian.errors import UserError
 from shujian.identity import ensure_identity
 from shujian.users.access import require
@@ -366,6 +367,7 @@ def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
             "options": options_record(request.dataset, request.options, request.saved_mapping),
             "replaces": request.replaces,
             "skipped_rows": list(state.skipped),
+            "period": period_record(event_period(state.table, request.dataset)),
         },
     }
 

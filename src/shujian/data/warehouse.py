@@ -44,9 +44,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import (
     JSON,
     Column,
@@ -68,6 +67,9 @@ from sqlalchemy import (
 from shujian import audit
 from shujian.paging import fetch_page
 from shujian.store import metadata, now
+
+if TYPE_CHECKING:  # the case store registers the tables below on every command; polars loads
+    import polars as pl  # only when a batch is written or read
 
 batches = Table(
     "batches",
@@ -193,6 +195,33 @@ class Stored:
     parquet: str
     imported: int
     replaces: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed span of a dataset's time column (`Dataset.time_column`)."""
+
+    column: str
+    first: Any
+    last: Any
+
+
+def period_record(period: Period | None) -> dict[str, str] | None:
+    """A batch's period as its `details` keep it (ISO text), or None."""
+    if period is None:
+        return None
+    return {"column": period.column, "first": str(period.first), "last": str(period.last)}
+
+
+def overlaps(recorded: object, period: Period) -> bool:
+    """Whether a batch whose `details["period"]` is `recorded` may hold events of `period`: yes
+    unless both are known, of the same column, and disjoint (a batch imported before periods
+    were recorded, or with an empty time in it, is always read)."""
+    if not isinstance(recorded, dict) or recorded.get("column") != period.column:
+        return True
+    return not (
+        str(recorded["last"]) < str(period.first) or str(recorded["first"]) > str(period.last)
+    )
 
 
 @dataclass(frozen=True)
@@ -380,15 +409,51 @@ class Warehouse:
         every = self.batches(dataset)
         return _places({b.id: b.replaces for b in every}, {b.id for b in every if b.current})
 
-    def read_column(self, dataset: str, column: str, *, excluding: int | None = None) -> pl.Series:
+    def read_column(
+        self,
+        dataset: str,
+        column: str,
+        *,
+        excluding: int | None = None,
+        within: Period | None = None,
+    ) -> pl.Series:
+        """One column of every current row of `dataset`; `within` only the rows whose time
+        column lies in the period (files and row groups outside it are skipped by their
+        statistics, unread)."""
+        import polars as pl
+
         found = self.sources(dataset, excluding=excluding)
-        if not found.files:
+        files = found.files if within is None else self._overlapping(dataset, found, within)
+        if not files:
             return pl.Series(column, [], dtype=pl.Utf8)
         # file by file: a compaction's file may hold columns a batch's own file lacks
-        rows = pl.concat([pl.scan_parquet(f).select("_batch", column) for f in found.files])
+        parts = []
+        for f in files:
+            scan = pl.scan_parquet(f)
+            if within is not None and within.column in scan.collect_schema().names():
+                scan = scan.filter(pl.col(within.column).is_between(within.first, within.last))
+            parts.append(scan.select("_batch", column))
+        rows = pl.concat(parts)
         if found.skip:
             rows = rows.filter(~pl.col("_batch").is_in(list(found.skip)))
         return rows.select(column).collect()[column]
+
+    def _overlapping(self, dataset: str, found: Sources, within: Period) -> tuple[Path, ...]:
+        """The files of `found` holding a current batch whose recorded period meets `within`:
+        a daily file's duplicate check opens the files of its own days, not the history."""
+        ids = [b.id for b in found.batches]
+        query = select(batches.c.id, batches.c.details).where(
+            batches.c.dataset == dataset, batches.c.superseded_at.is_(None)
+        )
+        with self.store.connect() as conn:
+            periods = {int(r.id): (r.details or {}).get("period") for r in conn.execute(query)}
+        wanted = {i for i in ids if overlaps(periods.get(i), within)}
+        files: list[Path] = []
+        for b in found.batches:
+            path = found.compacted.get(b.id, self.root / b.parquet)
+            if b.id in wanted and path not in files:
+                files.append(path)
+        return tuple(files)
 
     # ----------------------------------------------------------------- writing
 
@@ -419,6 +484,8 @@ class Warehouse:
         then does the transaction commit. Any failure before the commit, in the block or here,
         rolls back, and the file, having no batch, is invisible.
         """
+        import polars as pl
+
         dataset = str(record["dataset"])
         folder = self.root / dataset
         folder.mkdir(parents=True, exist_ok=True)
@@ -578,6 +645,8 @@ class Warehouse:
         Written as a batch is: journal, temporary file, flush, rename, and only then the commit
         of its record, the end of the compactions it merges and its audit entry. A batch's row
         count is checked against its record before anything is committed."""
+        import polars as pl
+
         parts = [pl.read_parquet(self.root / b.parquet) for b in loose]
         for c in merged:
             keep = sorted(i for i in c["batch_ids"] if i in current)

@@ -28,9 +28,9 @@ from typing import Any
 
 import polars as pl
 
+from shujian.beijing import today_in_china
 from shujian.calendar import add_months
 from shujian.cases.documents.kinds import document_kind
-from shujian.data.fields.id_card import today_in_china
 from shujian.demo.accounts import ACCOUNTS, DEPARTMENT, helper_warning
 from shujian.demo.manifest import DemoManifest
 from shujian.juvenile.guardianship import orders, records

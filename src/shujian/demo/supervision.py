@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.demo.accounts import ACCOUNTS, DEPARTMENT, helper_warning
 from shujian.demo.manifest import DemoManifest
 from shujian.juvenile.service import Register

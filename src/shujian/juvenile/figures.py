@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from shujian import yamlfile
 
 FIGURES_FILE = Path(__file__).with_name("figures.yaml")
 
@@ -171,4 +171,4 @@ def parse(raw: dict[str, Any]) -> Declaration:
 
 @cache
 def declaration(path: Path = FIGURES_FILE) -> Declaration:
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse(yamlfile.load(path.read_text(encoding="utf-8")))

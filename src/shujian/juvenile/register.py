@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shujian.errors import UserError
+from shujian.limits import FIRST_YEAR, LAST_YEAR
 
 FOUR_VISITS = ("本人", "家庭", "学校", "社区")
 """四访: the minor, the family, the school, the village or community (as `minor_visits` stores
@@ -106,7 +107,11 @@ class Month:
     def parse(cls, text: str) -> Month:
         """2026-05 (also 2026/5, 2026年5月); refused in Chinese otherwise."""
         found = _MONTH.match(text or "")
-        if found and 1 <= int(found.group(2)) <= 12 and int(found.group(1)) >= 1900:
+        if (
+            found
+            and 1 <= int(found.group(2)) <= 12
+            and FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR
+        ):
             return cls(dt.date(int(found.group(1)), int(found.group(2)), 1))
         raise UserError(f"月份“{text}”格式不对，应写作 2026-05。", code="bad_month")
 

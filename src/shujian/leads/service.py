@@ -65,6 +65,9 @@ class RecordCounts:
     reopened: int = 0
     gone: int = 0
     """Leads this run no longer found (they become 不再命中), counted apart from the others."""
+    written: list[tuple[frozenset[str] | None, list[int]]] = field(default_factory=list, repr=False)
+    """Which leads the run wrote and which of their columns (None: made them), for the records
+    of tamper evidence (`tamper.ledger.track`)."""
 
 
 Verdict = Literal["new", "unchanged", "suppressed", "refreshed", "reopened", "gone", "found_again"]
@@ -102,6 +105,14 @@ def classify(
             return "found_again"
         return "suppressed" if known.status == "dismissed" else "unchanged"
     return "reopened" if known.status == "dismissed" else "refreshed"
+
+
+SEEN_AGAIN_COLUMNS = frozenset({"active", "evidence_hash", "title", "town"})
+"""The material columns a run writes of a lead it finds again with the same facts."""
+CHANGED_COLUMNS = frozenset(
+    {"active", "title", "evidence", "evidence_hash", "evidence_rows", "status", "town"}
+)
+"""The material columns a run writes of a lead whose facts changed."""
 
 
 def record_findings(
@@ -142,6 +153,9 @@ def record_findings(
     events = _write_new(
         conn, run_id, model_id, [found[s] for s in verdicts.get("new", [])], parameters, stamp
     )
+    written: list[tuple[frozenset[str] | None, list[int]]] = [
+        (None, [int(e["lead_id"]) for e in events])
+    ]
     target = leads.c.id == bindparam("_id")
     seen_again = [
         s for v in ("unchanged", "suppressed", "found_again") for s in verdicts.get(v, [])
@@ -169,6 +183,7 @@ def record_findings(
                 for s in seen_again
             ],
         )
+        written.append((SEEN_AGAIN_COLUMNS, [existing[s].id for s in seen_again]))
     events += [
         _event(existing[s].id, run_id, stamp, "found_again", {})
         for s in verdicts.get("found_again", [])
@@ -206,6 +221,7 @@ def record_findings(
                 for s in changed
             ],
         )
+        written.append((CHANGED_COLUMNS, [existing[s].id for s in changed]))
     for s in changed:
         old, digest = existing[s], found[s].evidence_hash
         events.append(
@@ -223,10 +239,13 @@ def record_findings(
             update(leads).where(target).values(active=False),
             [{"_id": existing[s].id} for s in gone],
         )
+        written.append((frozenset({"active"}), [existing[s].id for s in gone]))
         events += [_event(existing[s].id, run_id, stamp, "no_longer_found", {}) for s in gone]
     if events:
         conn.execute(insert(lead_events), events)
-    return _counts(verdicts, existing, len(findings))
+    counts = _counts(verdicts, existing, len(findings))
+    counts.written = written
+    return counts
 
 
 def _write_new(

@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from shujian import audit
+from shujian import audit, yamlfile
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
@@ -27,6 +26,7 @@ from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
 from shujian.models.labels import Masking
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import not_found, require, scope_of, visible
 from shujian.users.accounts import check_prosecutor
 from shujian.users.departments import Departments
@@ -67,7 +67,7 @@ class DismissReasons:
 
 @lru_cache(maxsize=1)
 def default_reasons() -> DismissReasons:
-    raw = yaml.safe_load(TRIAGE_FILE.read_text(encoding="utf-8"))
+    raw = yamlfile.load(TRIAGE_FILE.read_text(encoding="utf-8"))
     return DismissReasons(tuple(raw["dismiss_reasons"]), tuple(raw.get("needs_note", ())))
 
 
@@ -188,6 +188,7 @@ def dispatch(
             "lead",
             _ids_text(lead_ids),
             {"lead_ids": list(lead_ids), "department": department, "prosecutor": prosecutor},
+            state=ledger.track(conn, "lead", lead_ids, DISPATCH_COLUMNS),
         )
     return len(lead_ids)
 
@@ -232,9 +233,18 @@ def dismiss(
             ],
         )
         audit.record(
-            conn, user.name, "dismiss", "lead", _ids_text(ids), {"lead_ids": ids, **detail}
+            conn,
+            user.name,
+            "dismiss",
+            "lead",
+            _ids_text(ids),
+            {"lead_ids": ids, **detail},
+            state=ledger.track(conn, "lead", ids, {"status"}),
         )
     return len(ids)
+
+
+DISPATCH_COLUMNS = frozenset({"dispatch_department", "dispatch_prosecutor"})
 
 
 def _ids_text(ids: Sequence[int]) -> str:

@@ -14,8 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 from shujian.models.spec import ModelSpec
 
@@ -82,7 +81,7 @@ _TEMPLATE_ID = "local.template"
 
 @cache
 def _template() -> dict[str, Any]:
-    raw: dict[str, Any] = yaml.safe_load(MODEL_TEMPLATE.format(id=_TEMPLATE_ID, path="FILE"))
+    raw: dict[str, Any] = yamlfile.load(MODEL_TEMPLATE.format(id=_TEMPLATE_ID, path="FILE"))
     return raw
 
 

@@ -21,11 +21,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import sqlglot
-import yaml
 from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
+from shujian import yamlfile
 from shujian.data.datasets import Dataset
+from shujian.engine import portability
 from shujian.engine.dialects import CALENDAR_TABLE, CompileError, expand_functions, parse
 from shujian.models.authoring import template_leftovers
 from shujian.models.document import check_document
@@ -108,6 +109,7 @@ def check_model(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> list[str]:
     except CompileError as error:
         return [*problems, str(error)]
     problems += _check_read_only(tree)
+    problems += portability.problems(tree)
     if problems:
         return problems
     problems += _check_tables(tree, spec)
@@ -175,7 +177,7 @@ def _check_read_only(tree: exp.Expression) -> list[str]:
 @functools.cache
 def refused_functions() -> tuple[frozenset[str], tuple[str, ...]]:
     """The names and name prefixes of the functions no model may call (`refused_functions.yaml`)."""
-    raw = yaml.safe_load(REFUSED_FUNCTIONS_PATH.read_text(encoding="utf-8"))
+    raw = yamlfile.load(REFUSED_FUNCTIONS_PATH.read_text(encoding="utf-8"))
     return frozenset(raw["names"]), tuple(raw["prefixes"])
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from shujian import yamlfile
 from shujian.data.datasets import Dataset
 from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.readers import read_grid
@@ -137,7 +138,7 @@ def _comparable(value: Any) -> str:
 
 def load_fixture(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise UserError(f"无法读取测试样例 {path}：{exc}") from exc
     if not isinstance(raw, dict):

@@ -19,13 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.data.datasets import Dataset, load_datasets
-from shujian.data.fields.uscc import ALPHABET as USCC_ALPHABET
-from shujian.data.fields.uscc import WEIGHTS as USCC_WEIGHTS
-from shujian.engine.dialects import CompileError
-from shujian.models.lineage import LineageError, query_lineage
 from shujian.models.spec import ModelSpec, load_library
 
 LABELS_PATH = Path(__file__).with_name("evidence_labels.yaml")
@@ -35,7 +30,7 @@ _ID_SHAPED = re.compile(r"[0-9]{17}[0-9Xx]")
 
 @cache
 def _shared() -> tuple[dict[str, str]]:
-    raw: dict[str, Any] = yaml.safe_load(LABELS_PATH.read_text(encoding="utf-8")) or {}
+    raw: dict[str, Any] = yamlfile.load(LABELS_PATH.read_text(encoding="utf-8")) or {}
     return ({str(k): str(v) for k, v in (raw.get("labels") or {}).items()},)
 
 
@@ -182,6 +177,10 @@ def privacy_of(model: ModelSpec, datasets: Mapping[str, Dataset] | None = None) 
 
 
 def _compute(model: ModelSpec, datasets: Mapping[str, Dataset]) -> EvidencePrivacy:
+    # sqlglot and the import pipeline load here, not when a command that only masks loads
+    from shujian.engine.dialects import CompileError
+    from shujian.models.lineage import LineageError, query_lineage
+
     try:
         lineage = query_lineage(model.query, datasets)
     except (LineageError, CompileError):
@@ -240,5 +239,9 @@ class Masking:
 def _is_unit_code(value: str) -> bool:
     if _ID_SHAPED.fullmatch(value) or not _USCC.fullmatch(value):
         return False
+    # the field types load polars and numpy: only here, when a value looks like a 信用代码
+    from shujian.data.fields.uscc import ALPHABET as USCC_ALPHABET
+    from shujian.data.fields.uscc import WEIGHTS as USCC_WEIGHTS
+
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31] == value[17]

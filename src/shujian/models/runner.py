@@ -49,6 +49,7 @@ from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
 from shujian.models.spec import ModelSpec
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
@@ -146,9 +147,12 @@ def run_models(
                 started_at=now(), as_of=as_of, engine=engine, models=[o.model.id for o in ran]
             )
         ).inserted_primary_key[0]  # type: ignore[index]
+        state: list[ledger.StateRow] = []
         for o in ran:
             params = {k: v.as_json() for k, v in o.parameters.items()}
             o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
+            for columns, ids in o.counts.written:
+                state += ledger.track(conn, "lead", ids, columns)
             conn.execute(
                 insert(run_model_table).values(
                     run_id=run_id,
@@ -188,6 +192,7 @@ def run_models(
                 **({"refused": refused} if refused else {}),
                 **({"failed": failed} if failed else {}),
             },
+            state=state,
         )
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
 

@@ -32,7 +32,8 @@ from typing import Any
 
 import yaml
 
-from shujian.errors import UserError
+from shujian import yamlfile
+from shujian.errors import UserError, os_reason
 from shujian.models.document import DocumentSpec, DocumentSpecError, parse_document
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
@@ -123,8 +124,14 @@ class ModelFileError(UserError):
 
 def load_model(path: Path) -> ModelSpec:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = yamlfile.load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelFileError(f"无法读取模型文件 {path}：{os_reason(exc)}。") from exc
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(
+            f"模型文件 {path} 不是 UTF-8 编码的 YAML 文本（第 {exc.start + 1} 个字节无法解码）。"
+        ) from exc
+    except yaml.YAMLError as exc:
         raise ModelFileError(f"无法读取模型文件 {path}：{exc}") from exc
     if not isinstance(raw, dict):
         raise ModelFileError(f"模型文件 {path} 不是一个 YAML 映射。")

@@ -216,7 +216,13 @@ def visible(scope: Scope, obj: LeadRef | CaseRef | RecommendationRef) -> bool:
     return scope.department is not None and obj.place == scope.department
 
 
-NOT_FOUND_LABELS = {"lead": "线索", "case": "案件", "recommendation": "检察建议书"}
+NOT_FOUND_LABELS = {
+    "lead": "线索",
+    "case": "案件",
+    "recommendation": "检察建议书",
+    "sealed_record": "封存记录",
+    "sealing_request": "查询申请",
+}
 
 
 def not_found(object_type: str, object_id: int | str) -> UserError:

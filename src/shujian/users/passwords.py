@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,7 +45,13 @@ BAD_CREDENTIALS = "账号或密码不正确。"
 LOCKED = f"登录失败次数过多，账号已暂时锁定，请 {LOCK_FOR.seconds // 60} 分钟后再试。"
 
 _hasher = PasswordHasher()  # argon2id
-_DUMMY_HASH = _hasher.hash("没有这个账号时也要花同样的时间")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when there is no such account, so that a wrong name takes as long as a
+    wrong password; made on first need (a quarter of a second), not when the module loads."""
+    return _hasher.hash("没有这个账号时也要花同样的时间")
 
 
 def check_policy(name: str, password: str) -> None:
@@ -148,7 +155,7 @@ def authenticate(
     with store.begin() as conn:
         row = conn.execute(select(users).where(users.c.name == name).with_for_update()).first()
         if row is None or not row.password_hash:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             reason = "unknown_user" if row is None else "no_password"
             audit.record(
                 conn, name or "—", "login_failed", "user", name, {**detail, "reason": reason}

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 
 DECLARATIONS = Path(__file__).with_name("declarations.yaml")
@@ -21,7 +20,7 @@ DECLARATIONS = Path(__file__).with_name("declarations.yaml")
 
 @lru_cache(maxsize=1)
 def _declared() -> dict[str, object]:
-    raw: dict[str, object] = yaml.safe_load(DECLARATIONS.read_text(encoding="utf-8"))
+    raw: dict[str, object] = yamlfile.load(DECLARATIONS.read_text(encoding="utf-8"))
     return raw
 
 

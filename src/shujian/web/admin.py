@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from shujian import audit
 from shujian.errors import UserError
+from shujian.tamper import verify as tamper_verify
 from shujian.users import departments_of
 from shujian.users.access import can, require
 from shujian.users.accounts import add_user, deactivate_user, list_users
@@ -192,7 +193,7 @@ def _choices() -> dict[str, Any]:
 def verify_audit(request: Request, user: SignedInUser) -> Response:
     ws = request.app.state.workspace
     try:
-        result = audit.verify(ws.store, user=user)
+        result = tamper_verify.verify(ws.store, ws.root, user=user).result
     except UserError as refusal:
         return render(request, "admin/audit.html", {"refusal": refusal.message}, 403)
     return render(request, "admin/audit.html", {"verification": result, "entries": []})

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from shujian.beijing import today_in_china
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.categories import declarations
 from shujian.cases.numbering import COUNTER, numbering_mode
@@ -28,7 +29,6 @@ from shujian.cases.workflow import (
     load_workflow,
     parse_field_value,
 )
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.models.labels import Masking
 from shujian.web.auth import SignedInUser

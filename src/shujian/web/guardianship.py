@@ -23,7 +23,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.guardianship import orders, records, rules
 from shujian.users.access import can

@@ -14,8 +14,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from shujian.beijing import today_in_china
 from shujian.cases.dashboard import dashboard
-from shujian.data.fields.id_card import today_in_china
 from shujian.leads.queue import homes
 from shujian.models.spec import load_library
 from shujian.users import departments_of

@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.leads.export import export_leads
 from shujian.leads.queue import homes

@@ -20,9 +20,9 @@ from fastapi import APIRouter, Form, HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from shujian.beijing import today_in_china
 from shujian.cases.service import add_leads_to_case, case_of_lead, list_cases, open_case
 from shujian.cases.workflow import load_workflow
-from shujian.data.fields.id_card import today_in_china
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.juvenile.service import Register

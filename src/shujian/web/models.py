@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from shujian import beijing
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.models.labels import evidence_label
 from shujian.models.parameters import parameters_in_force

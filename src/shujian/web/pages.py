@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from shujian import beijing as beijing_time
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.models.spec import ModelSpec, load_library

@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shujian.data.fields.id_card import today_in_china
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.service import Register
 from shujian.users.access import scope_of

@@ -19,8 +19,8 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from shujian.beijing import today_in_china
 from shujian.cases import recommendations
-from shujian.data.fields.id_card import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records, requests
 from shujian.juvenile.sealing.rule import UNSEAL_GROUNDS

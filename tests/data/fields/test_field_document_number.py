@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from shujian.data.fields import get_field_type
+from shujian.data.fields.registry import get_field_type
 
 CASES = [
     # as the agency's file has it → as stored

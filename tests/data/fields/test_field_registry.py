@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from shujian.data.fields import FIELD_TYPES, get_field_type
+from shujian.data.fields.registry import FIELD_TYPES, get_field_type
 
 EXPECTED = {
     "text": ("文本", pl.Utf8),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from shujian.data.fields import get_field_type
-from shujian.data.fields.sentence import Sentence, chinese_number, parse_sentence
+from shujian.data.fields.registry import get_field_type
+from shujian.data.sentences import Sentence, chinese_number, parse_sentence
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 
 KINDS_FILE = Path(__file__).with_name("kinds.yaml")
@@ -94,7 +93,7 @@ def load_document_kinds(path: Path | None = None) -> dict[str, DocumentKind]:
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, DocumentKind]:
     with path.open(encoding="utf-8") as fh:
-        return parse_kinds(yaml.safe_load(fh), path.parent)
+        return parse_kinds(yamlfile.load(fh), path.parent)
 
 
 def document_kind(kind: str) -> DocumentKind:

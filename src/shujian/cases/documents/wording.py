@@ -23,6 +23,7 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from shujian import yamlfile
 from shujian.errors import UserError
 
 # Placeholders every part may use (filled from the content object; see docs/recommendations.md).
@@ -168,7 +169,7 @@ def load_wording(path: Path, scheme: Scheme = RECOMMENDATION) -> Wording:
     """
     doc, parts, meta_keys = scheme.label, scheme.parts, scheme.meta
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         hint = (
             '\n提示：以 {{ 开头的文字要用英文引号括起来，如 number: "{{ number }}"。'

@@ -1,50 +1,7 @@
 """Field types: how one column of an agency's file is read, normalised and checked.
 
-Dataset declarations name a type per column (`id_card`, `uscc`, `date`, ...); the
-importer looks it up here. Each type is a small class in its own module.
+Dataset declarations name a type per column (`id_card`, `uscc`, `date`, ...); the importer looks
+it up in `registry.FIELD_TYPES`. Each type is a small class in its own module. This package itself
+loads nothing, so a module that needs one helper of a type (a region code, a 信用代码's check)
+does not load polars and every type with it.
 """
-
-from __future__ import annotations
-
-from shujian.data.fields.base import FieldType, Parsed
-from shujian.data.fields.dates import DateField, DateTimeField, MonthField
-from shujian.data.fields.document_number import DocumentNumberField
-from shujian.data.fields.geo import CrsField, LatField, LonField
-from shujian.data.fields.id_card import IdCardField
-from shujian.data.fields.money import MoneyYuanField, NumberField
-from shujian.data.fields.party_id import UsccOrIdCardField
-from shujian.data.fields.sentence import SentenceField
-from shujian.data.fields.text import TextField
-from shujian.data.fields.uscc import UsccField
-
-FIELD_TYPES: dict[str, FieldType] = {
-    field.name: field
-    for field in (
-        TextField(),
-        DocumentNumberField(),
-        IdCardField(),
-        UsccField(),
-        DateField(),
-        DateTimeField(),
-        MonthField(),
-        MoneyYuanField(),
-        NumberField(),
-        LonField(),
-        LatField(),
-        CrsField(),
-        UsccOrIdCardField(),
-        SentenceField(),
-    )
-}
-
-
-def get_field_type(name: str) -> FieldType:
-    """The field type called `name`; KeyError naming the known types otherwise."""
-    try:
-        return FIELD_TYPES[name]
-    except KeyError:
-        known = ", ".join(sorted(FIELD_TYPES))
-        raise KeyError(f"unknown field type {name!r}; known types: {known}") from None
-
-
-__all__ = ["FIELD_TYPES", "FieldType", "Parsed", "get_field_type"]

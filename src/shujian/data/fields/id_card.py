@@ -14,14 +14,13 @@ history in `regions.py`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import cache
 from typing import ClassVar, overload
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
+from shujian.beijing import today_in_china
 from shujian.data.fields.base import (
     FieldType,
     Parsed,
@@ -68,7 +67,6 @@ _DECIMAL_LOSSLESS_15 = r"^([0-9]{15})\.0*$"
 _W = np.array(WEIGHTS, dtype=np.int32)
 _CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
-_CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def check_char(body17: pl.Series) -> pl.Series:
@@ -95,11 +93,6 @@ def birth_date(ids: pl.Series | pl.Expr) -> pl.Series | pl.Expr:
     column, so the same person has the same age in every model.
     """
     return ids.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-
-
-def today_in_china() -> date:
-    """Today's date in Beijing time, whatever the server's clock zone."""
-    return datetime.now(_CHINA).date()
 
 
 @cache

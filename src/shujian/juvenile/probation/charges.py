@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from shujian import yamlfile
 from shujian.errors import UserError
 
 CHARGES_FILE = Path(__file__).with_name("charges.yaml")
@@ -169,4 +168,4 @@ def parse_table(raw: dict[str, object]) -> ChargeTable:
 @cache
 def charge_table() -> ChargeTable:
     with CHARGES_FILE.open(encoding="utf-8") as fh:
-        return parse_table(yaml.safe_load(fh))
+        return parse_table(yamlfile.load(fh))

@@ -27,8 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from shujian import yamlfile
 from shujian.calendar import HolidayCalendar, add_months
 from shujian.errors import UserError
 
@@ -62,7 +61,7 @@ class Declarations:
 @cache
 def declarations() -> Declarations:
     with DECLARATIONS.open(encoding="utf-8") as fh:
-        raw: dict[str, Any] = yaml.safe_load(fh)
+        raw: dict[str, Any] = yamlfile.load(fh)
     states = {str(k): str(v) for k, v in raw["states"].items()}
     steps = {}
     for sid, s in raw["steps"].items():

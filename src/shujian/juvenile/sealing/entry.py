@@ -21,6 +21,7 @@ from shujian.data.importer import ImportOptions, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
 from shujian.juvenile.sealing.store import sealed_records
+from shujian.limits import check_year
 from shujian.users.access import require
 from shujian.users.user import User
 from shujian.workspace import Workspace
@@ -52,6 +53,7 @@ def enter_record(ws: Workspace, user: User, values: dict[str, str], today: dt.da
                     f"{dataset.column(column).label}“{text}”不是日期，应写作 2026-12-01。",
                     code="bad_date",
                 ) from None
+            check_year(day, dataset.column(column).label, text)
             if day > today:
                 raise UserError(
                     f"{dataset.column(column).label} {text} 晚于今天。", code="future_date"

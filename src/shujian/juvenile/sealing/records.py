@@ -13,15 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import Connection, Engine, insert, select
 
 from shujian import audit
-from shujian.data.datasets import Dataset
-from shujian.data.fields.id_card import today_in_china
-from shujian.data.fields.sentence import parse_sentence
+from shujian.beijing import today_in_china
 from shujian.errors import UserError
 from shujian.juvenile.register import under_18_on
 from shujian.juvenile.sealing.rule import (
@@ -35,6 +32,11 @@ from shujian.leads.store import leads
 from shujian.models.labels import mask_id_card
 from shujian.users.access import not_found, require
 from shujian.users.user import User
+
+if TYPE_CHECKING:  # the import pipeline's types; a command that only lists leads loads neither
+    import polars as pl
+
+    from shujian.data.datasets import Dataset
 
 KEY_COLUMNS = ("id_card", "decided_on", "outcome", "offence", "document_no")
 """The columns of an offence record that make its identity."""
@@ -348,6 +350,8 @@ def unseal(
                 )
         sentence_text = None
         if new_sentence:
+            from shujian.data.sentences import parse_sentence
+
             read = parse_sentence(new_sentence)
             sentence_text = read.text if not isinstance(read, str) else new_sentence
         detail = {

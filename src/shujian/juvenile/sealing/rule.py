@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shujian.data.fields.sentence import Sentence, parse_sentence
+from shujian.data.sentences import Sentence, parse_sentence
 from shujian.juvenile.register import age_on, under_18_on
 
 UNKNOWN_ACT_YEARS = 3

@@ -29,11 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from shujian import yamlfile
 from shujian.calendar import HolidayCalendar
 from shujian.errors import UserError
 from shujian.juvenile.register import Month
+from shujian.limits import FIRST_YEAR, LAST_YEAR
 
 DECLARATIONS = Path(__file__).with_name("declarations.yaml")
 
@@ -60,7 +60,7 @@ class Declarations:
 
 @lru_cache(maxsize=1)
 def declarations() -> Declarations:
-    raw: dict[str, Any] = yaml.safe_load(DECLARATIONS.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = yamlfile.load(DECLARATIONS.read_text(encoding="utf-8"))
     spot = raw["spot_check"]
     if spot["by"] not in ("town", "unit"):
         raise ValueError(f"spot_check.by must be town or unit, not {spot['by']!r}")
@@ -181,7 +181,7 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         """2026Q4, 2026-Q4, 2026年第四季度, 2026年第4季度; refused in Chinese otherwise."""
         found = _QUARTER.match(text or "")
-        if found and int(found.group(1)) >= 1900:
+        if found and FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
             digit = found.group(2) or found.group(3)
             number = _CHINESE_DIGITS.get(digit) or int(digit)
             return cls(int(found.group(1)), number)

@@ -15,8 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shujian import yamlfile
 from shujian.cases.policy import check_not_future
 from shujian.data.datasets import load_datasets
 from shujian.errors import UserError
@@ -154,7 +153,7 @@ def parse(raw: dict[str, Any]) -> Declarations:
 
 @cache
 def declarations(path: Path = DECLARATIONS) -> Declarations:
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse(yamlfile.load(path.read_text(encoding="utf-8")))
 
 
 # ---------------------------------------------------------------------------- reading a user's words

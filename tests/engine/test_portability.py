@@ -1,0 +1,71 @@
+"""SQL that would mean something else on Spark (or nothing fixed anywhere) is found and named.
+
+Each trap is tried as authors write it, in the places a query hides it (a CTE, a subquery, a
+CASE); each portable way of writing the same thing passes. The catalogue's models pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shujian.engine import portability
+from shujian.engine.dialects import parse
+from shujian.models.spec import load_library
+
+
+@pytest.mark.parametrize(
+    ("sql", "codes"),
+    [
+        ("SELECT list(x ORDER BY i) FROM t", ["ordered_list"]),
+        ("SELECT array_agg(x ORDER BY i) FROM t", ["ordered_list"]),
+        (
+            "WITH w AS (SELECT k, array_to_string(list(x ORDER BY i), '、') AS s FROM t GROUP BY k)"
+            " SELECT * FROM w",
+            ["ordered_list"],
+        ),
+        ("SELECT array_to_string(list(x), '、') FROM t", ["unordered_list_text"]),
+        ("SELECT CAST(array_agg(x) AS VARCHAR) FROM t", ["unordered_list_text"]),
+        ("SELECT string_agg(x, '、') FROM t", ["unordered_text"]),
+        ("SELECT k, (SELECT group_concat(y) FROM u) FROM t", ["unordered_text"]),
+        ("SELECT regexp_replace(a, '[;,]+', ';') FROM t", ["regexp_replace_first"]),
+        ("SELECT regexp_replace(a, 'x', 'y', 'i') FROM t", ["regexp_replace_first"]),
+        ("SELECT a FROM t QUALIFY row_number() OVER (PARTITION BY k ORDER BY a) = 1", ["qualify"]),
+        ("SELECT CASE WHEN b > 0 THEN a / 0 END FROM t", ["divide_by_zero"]),
+        ("SELECT a % 0.0 FROM t", ["divide_by_zero"]),
+        (
+            "SELECT string_agg(x, '、'), regexp_replace(a, 'x', 'y') FROM t",
+            ["unordered_text", "regexp_replace_first"],
+        ),
+        # the portable ways of writing the same
+        ("SELECT string_agg(x, '、' ORDER BY i) FROM t", []),
+        ("SELECT string_agg(DISTINCT x, '、' ORDER BY x) FROM t", []),
+        ("SELECT array_to_string(array_sort(array_distinct(list(x))), '；') FROM t", []),
+        ("SELECT len(list(x)), list_contains(list(x), 'a') FROM t", []),
+        ("SELECT regexp_replace(a, '[;,]+', ';', 'g') FROM t", []),
+        ("SELECT a / 2, a / NULLIF(b, 0) FROM t", []),
+        (
+            "SELECT * FROM (SELECT a, row_number() OVER (PARTITION BY k ORDER BY a) AS n FROM t)"
+            " WHERE n = 1",
+            [],
+        ),
+    ],
+)
+def test_each_trap_is_found_where_it_hides(sql: str, codes: list[str]) -> None:
+    assert [code for code, _ in portability.findings(parse(sql))] == codes
+
+
+def test_the_message_names_the_construct_as_written_and_what_to_write() -> None:
+    [problem] = portability.problems(
+        parse("SELECT array_to_string(list(x ORDER BY i), '、') FROM t")
+    )
+    assert "list(x ORDER BY i)" in problem
+    assert "Spark" in problem and "string_agg(列, '、' ORDER BY 排序列)" in problem
+
+
+def test_every_catalogue_model_is_portable() -> None:
+    found = {
+        m.id: portability.findings(parse(m.query))
+        for m in load_library().values()
+        if portability.findings(parse(m.query))
+    }
+    assert found == {}
