@@ -351,7 +351,9 @@ def import_once(
         after = stored_state(ws)
         assert after == before, f"a refused import changed the workspace: {error.message}"
         return Outcome("refused", error.code or "(无代码)", error.message, seconds)
-    except Exception as error:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # a Rust panic in polars is a BaseException
         return Outcome(
             "traceback", type(error).__name__, str(error)[:300], time.perf_counter() - started
         )
