@@ -175,6 +175,16 @@ def test_a_sheet_with_bytes_not_utf8_between_its_tags_is_read(ws, folder):
     assert outcome.kind == "accepted", outcome
 
 
+def test_a_header_read_apart_from_the_table_does_not_make_polars_panic(ws, folder):
+    """Found by bench/fuzz.py (the file is the one it kept): a row wider than the header put
+    the header among the title rows, read apart from the table; the two pieces joined made
+    columns of two chunks, on which polars' formatting of a 学校类型 refusal panicked (a
+    PanicException, not even an Exception). The grid is one chunk now."""
+    data = (Path(__file__).parent.parent / "fixtures/hostile/two_chunk_vocabulary.csv").read_bytes()
+    outcome = import_once(ws, folder, "两块.csv", data)
+    assert outcome.kind == "accepted", outcome
+
+
 def test_a_file_with_cr_line_ends_imports_every_row(ws, folder):
     outcome = import_once(ws, folder, "旧式.csv", csv_text(HEADER, *ROWS, end="\r").encode())
     assert outcome.kind == "accepted", outcome
