@@ -72,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("juvenile", "probation_alert_days", "int", 15, "附条件不起诉考验期届满前多少日起列为“即将期满”，提醒准备考察意见书", between=(0, 366), unit=" 日"),
     Setting("models", "max_seconds", "int", 600, "一个模型一次运行的查询最长可用多少秒，超过即中止，本次运行不写入任何线索", between=(1, 86400), unit=" 秒"),
     Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索", between=(64, 1048576), unit=" MB"),
+    Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
+    Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
+    Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）", between=(1, 1 << 30), unit=" 个字符"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

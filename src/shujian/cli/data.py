@@ -18,6 +18,7 @@ from shujian.data.importer import (
     import_file,
     summary_json,
 )
+from shujian.data.limits import read_limits
 from shujian.data.steps import allowed_values
 from shujian.data.warehouse import Warehouse
 from shujian.errors import UserError
@@ -158,6 +159,7 @@ def import_cmd(
         file,
         options,
         user=user(ctx),
+        limits=read_limits(ws.setting),
     )
     if result.moved_aside:
         click.echo(

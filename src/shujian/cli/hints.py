@@ -44,6 +44,9 @@ HINTS: dict[str, str] = {
     "no_opinion": "用 shujian minors probation opinion 编号 --performance … --victim … 出具考察意见书。",
     "unknown_measure": "考察措施写代号或全文：treatment、service、prohibitions、restitution、education、protection。",
     "unknown_ground": "--ground 写代号：new_crime、earlier_crime、public_order、supervision_rules。",
+    "xlsx_too_large": "把文件拆成几份分批导入；确属正常的大文件，由管理员调高 shujian.toml 中 [import] 的上限（见 docs/settings.md）。",
+    "field_too_long": "检查该行的引号是否配对；确有这样长的单元格，由管理员调高 shujian.toml 中的 [import] max_field_chars。",
+    "bad_csv": "用 Excel 或 WPS 打开该文件，另存为 xlsx 后再导入。",
 }  # fmt: skip
 
 

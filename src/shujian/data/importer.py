@@ -26,6 +26,7 @@ from shujian import audit
 from shujian.data import mappings
 from shujian.data.datasets import Dataset, normalise_header
 from shujian.data.fields.registry import get_field_type
+from shujian.data.limits import ReadLimits
 from shujian.data.rejections import write_report
 from shujian.data.steps import (
     ImportOptions,
@@ -135,6 +136,7 @@ def import_file(
     user: User = SYSTEM,
     file_name: str | None = None,
     permission: str = "import_data",
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Import `path` as one batch of `dataset`. Raises UserError when the file is refused.
 
@@ -149,6 +151,9 @@ def import_file(
     `permission` is the action the user's role must allow: importing an agency's file, or for a
     visit a helping unit records in the platform (`juvenile.visits`), `record_visit` — the
     visit is a batch like any other, but its recorder may not import anything else.
+
+    `limits` bound what reading the file may cost (`[import]` in shujian.toml, `read_limits`);
+    the defaults when not given.
     """
     require(user, permission)
     options = options or ImportOptions()
@@ -176,7 +181,9 @@ def import_file(
             found.agency = options.agency
             return found
         replaces = previous.id if previous is not None else None
-        request = ImportRequest(dataset, path, options, warehouse, saved, replaces, name)
+        request = ImportRequest(
+            dataset, path, options, warehouse, saved, replaces, name, limits or ReadLimits()
+        )
         done = run_steps(ImportState(request))
         record = batch_record(done, sha)
         headers = set(_file_headers(done))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import string
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,15 @@ from xml.etree import ElementTree
 
 import polars as pl
 
+from shujian.data.limits import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    check_archive,
+    check_shared_strings,
+    inflate,
+    open_archive,
+    verify_members,
+)
 from shujian.errors import UserError
 
 HEADER_SCAN_ROWS = 30
@@ -43,15 +52,47 @@ class Grid:
     sheet: str | None = None
 
 
-def read_grid(path: Path, sheet: str | None = None, encoding: str = "auto") -> Grid:
+def read_grid(
+    path: Path,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Grid:
+    """Every cell of the sheet as text. A file that cannot be read whole, or exceeds `limits`,
+    is refused with a Chinese message naming it (and the row, where there is one)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix == ".xls":
-        return _read_xls(path, sheet)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, encoding)
-    raise UserError(f"不支持的文件类型“{path.suffix}”：请提供 xlsx、xls 或 csv 文件。")
+        grid = _read_xlsx(path, sheet, limits)
+    elif suffix == ".xls":
+        grid = _read_xls(path, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        grid = _read_csv(path, encoding, limits)
+    else:
+        raise UserError(f"不支持的文件类型“{path.suffix}”：请提供 xlsx、xls 或 csv 文件。")
+    check_field_lengths(grid, path.name, limits)
+    return grid
+
+
+def check_field_lengths(grid: Grid, name: str, limits: ReadLimits) -> None:
+    """Refuse a cell longer than `max_field_chars`, naming its row: no agency writes such a
+    cell, and in a CSV file it is most often a stray quote that swallowed the rows below it."""
+    if grid.frame.width == 0 or grid.frame.height == 0:
+        return
+    lengths = grid.frame.select(pl.max_horizontal(pl.all().str.len_chars())).to_series()
+    longest = lengths.max()
+    if longest is None or int(longest) <= limits.max_field_chars:  # type: ignore[arg-type]
+        return
+    at = int(lengths.arg_max())  # type: ignore[arg-type]
+    hint = (
+        "CSV 文件出现这种情况，多半是某个引号没有配对，把下面的行都当成了这一个单元格。"
+        if Path(name).suffix.lower() in (".csv", ".txt", ".tsv")
+        else ""
+    )
+    raise UserError(
+        f"文件 {name} 第 {int(grid.row_numbers[at])} 行有一个单元格长 {int(longest)} 个字符，"  # type: ignore[arg-type]
+        f"超过上限 {limits.max_field_chars}（[import] max_field_chars）。{hint}整份文件未导入。",
+        code="field_too_long",
+    )
 
 
 def _columns(n: int) -> list[str]:
@@ -61,16 +102,19 @@ def _columns(n: int) -> list[str]:
 # --------------------------------------------------------------------------- xlsx
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+def _read_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Grid:
+    """The sheet through calamine, once the archive and the sheet's XML have been checked in
+    Python (`limits.py`): calamine aborts the process on a cell far out, and inflates a zip
+    bomb whole, so neither may reach it."""
     import fastexcel
 
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own error types for corrupt files
-        raise UserError(
-            f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xlsx 格式。"
-        ) from exc
-    name = _pick_sheet(reader.sheet_names, sheet, path)
+    with open_archive(path) as zf:
+        check_archive(zf, path.name, limits)
+        sheets = _workbook_sheets(zf, path.name, limits)
+        name = _pick_sheet(list(sheets), sheet, path)
+        member = sheets[name]
+        verify_members(zf, path.name, limits, skip=member)
+        numeric = _scan_sheet(zf, member, path.name, limits)
     # The grid's columns start at the first column calamine finds a value in (a styled empty
     # cell, or a wrong <dimension>, says nothing about it): each column's absolute index is
     # read off as calamine selects it. skip_rows=0 makes its rows absolute (row 1 first).
@@ -80,15 +124,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
         absolute.append(int(column.absolute_index))
         return True
 
-    # calamine parses in Rust without the GIL, so the scan of the raw XML runs beside it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_scan_sheet_xml, path, name)
+    try:
+        reader = fastexcel.read_excel(str(path))
         # eager loading hands one Arrow batch over, about a second faster per million rows
         batch = reader.load_sheet(
             name, header_row=None, dtypes="string", eager=True, skip_rows=0, use_columns=keep
         )
         frame = pl.DataFrame(pl.from_arrow(batch))
-        numeric = scan.result()
+    except Exception as exc:  # fastexcel raises its own error types for corrupt files
+        raise UserError(
+            f"无法读取 Excel 文件 {path.name} 的工作表“{name}”：文件可能已损坏或不是 xlsx 格式，"
+            "整份文件未导入。",
+            code="corrupt_xlsx",
+        ) from exc
     frame.columns = _columns(frame.width)
     if numeric:
         frame = _mark_numeric_cells(frame, numeric, absolute)
@@ -100,22 +148,22 @@ def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     return Grid(frame=frame, row_numbers=rows, sheet=name)
 
 
-def sheet_names(path: Path) -> list[str]:
+def sheet_names(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[str]:
     """The sheets of an Excel file, in the workbook's order; none for a CSV file."""
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            import fastexcel
+    if suffix in (".xlsx", ".xlsm"):
+        with open_archive(path) as zf:
+            check_archive(zf, path.name, limits)
+            return list(_workbook_sheets(zf, path.name, limits))
+    if suffix == ".xls":
+        import xlrd
 
-            return list(fastexcel.read_excel(str(path)).sheet_names)
-        if suffix == ".xls":
-            import xlrd
-
+        try:
             return list(xlrd.open_workbook(str(path), on_demand=True).sheet_names())
-    except Exception as exc:  # fastexcel and xlrd raise their own error types for corrupt files
-        raise UserError(
-            f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 {suffix[1:]} 格式。"
-        ) from exc
+        except Exception as exc:  # xlrd raises its own error types for corrupt files
+            raise UserError(
+                f"无法打开 Excel 文件 {path.name}：文件可能已损坏或不是 xls 格式。"
+            ) from exc
     return []
 
 
@@ -145,18 +193,51 @@ _PIECE_BYTES = 1 << 20
 """The sheet XML is inflated in pieces of about 1 MiB (larger ones cost more page faults)."""
 _PIECES_PER_SCAN = 16
 """Pieces handed to polars at once: 16 MiB of XML held twice at most, not the whole sheet."""
+_MAX_CARRY = 64 << 20
+"""A stretch of the sheet this long without the end of a cell is handed on whole."""
 
 
-def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str:
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _workbook_sheets(zf: zipfile.ZipFile, name: str, limits: ReadLimits) -> dict[str, str]:
+    """Sheet name → its member in the archive, in the workbook's order (read here rather than
+    by calamine, so that the sheet's XML can be checked before calamine reads it)."""
+
+    def part(member: str) -> ElementTree.Element:
+        try:
+            info = zf.getinfo(member)
+            return ElementTree.fromstring(b"".join(inflate(zf, info, name, limits)))
+        except (KeyError, ElementTree.ParseError) as exc:
+            raise UserError(
+                f"无法打开 Excel 文件 {name}：缺少或损坏了 {member}，文件可能已损坏或不是 xlsx 格式，"
+                "整份文件未导入。",
+                code="corrupt_xlsx",
+            ) from exc
+
+    workbook = part("xl/workbook.xml")
+    rels = part("xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    sheets: dict[str, str] = {}
+    members = set(zf.namelist())
     for node in workbook.findall("m:sheets/m:sheet", _NS):
-        if node.get("name") == sheet:
-            target = targets[node.get(f"{{{_NS['r']}}}id")]
-            target = target.lstrip("/")
-            return target if target.startswith("xl/") else f"xl/{target}"
-    raise UserError(f"工作表“{sheet}”不存在。")
+        target = targets.get(node.get(f"{{{_NS['r']}}}id"), "").lstrip("/")
+        member = target if target.startswith("xl/") else f"xl/{target}"
+        sheet = node.get("name")
+        if sheet is None or member not in members or sheet in sheets:
+            raise UserError(
+                f"无法打开 Excel 文件 {name}：工作表清单与文件内容不符，文件可能已损坏，整份文件未导入。",
+                code="corrupt_xlsx",
+            )
+        sheets[sheet] = member
+    if not sheets:
+        raise UserError(f"Excel 文件 {name} 中没有工作表，整份文件未导入。", code="corrupt_xlsx")
+    shared = {
+        f"xl/{t.lstrip('/').removeprefix('xl/')}"
+        for r in rels.findall("rel:Relationship", _NS)
+        if r.get("Type", "").endswith("/sharedStrings") and (t := r.get("Target", ""))
+    }
+    shared |= {m for m in members if m.lower().endswith("sharedstrings.xml")}
+    for member in sorted(shared & members):
+        check_shared_strings(zf, member, name, limits)
+    return sheets
 
 
 def _col_index(letters: bytes) -> int:
@@ -166,60 +247,242 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _scan_sheet_xml(path: Path, sheet: str) -> list[tuple[int, int, str]]:
-    """Every numeric cell of 16 or more digits: (row, column), both absolute, and its value.
+def _scan_sheet_xml(
+    path: Path, sheet: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[tuple[int, int, str]]:
+    """`_scan_sheet` of the sheet named `sheet` of the file at `path`."""
+    with open_archive(path) as zf:
+        member = _workbook_sheets(zf, path.name, limits)[sheet]
+        return _scan_sheet(zf, member, path.name, limits)
+
+
+def _scan_sheet(
+    zf: zipfile.ZipFile, member: str, name: str, limits: ReadLimits
+) -> list[tuple[int, int, str]]:
+    """Every numeric cell of 16 or more digits: (row, column), both absolute, and its value;
+    and a refusal when the cells span more than `limits.max_cells`.
 
     Such a cell cannot hold an exact value: Excel keeps 15 significant digits, so the cell's
-    text must not be trusted as an identifier.
+    text must not be trusted as an identifier. The span matters because calamine allocates
+    the whole rectangle from the first cell to the last, empty or not.
 
     The sheet is inflated and looked at piece by piece (`_sheet_pieces`), never whole.
     """
     numeric: list[tuple[int, int, str]] = []
+    bounds = _Bounds()
     batch: list[bytes] = []
-    with zipfile.ZipFile(path) as zf:
-        for piece in _sheet_pieces(zf, _sheet_member(zf, sheet)):
-            batch.append(piece)
-            if len(batch) == _PIECES_PER_SCAN:
-                numeric.extend(_numeric_cells(batch))
-                batch = []
-    numeric.extend(_numeric_cells(batch))
+    size = 0
+    for piece in _sheet_pieces(zf, member, name, limits):
+        if b"<c" not in piece and b"<row" not in piece:
+            continue  # no cell, no row: nothing to look at (a long comment, a run of spaces)
+        batch.append(piece)
+        size += len(piece)
+        if len(batch) == _PIECES_PER_SCAN or size >= _PIECES_PER_SCAN * _PIECE_BYTES:
+            numeric.extend(_scan_batch(batch, bounds, name, limits))
+            batch, size = [], 0
+    numeric.extend(_scan_batch(batch, bounds, name, limits))
     return numeric
 
 
-def _sheet_pieces(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+_CELL_REF = r"""\sr\s*=\s*["']([^"']*)["']"""
+"""A `r="B7"` attribute (of a cell) or `r="7"` (of a row), with either quote."""
+_ODD_REF = r"""\sr\s*=\s*'|\sr\s+=|\sr=\s"""
+"""Any other way of writing such an attribute (single quotes, spaces around `=`)."""
+_PLAIN_REF = r"^(?:[A-Z]{1,3}[0-9]{1,7}|[0-9]{1,7})$"
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+
+@dataclass
+class _Bounds:
+    """The rectangle calamine will allocate for the sheet, as far as scanned (1-based).
+
+    Cells and rows without a reference (`<c>`, `<row>`: some writers omit them) take the place
+    after the previous one, so they widen the rectangle by their number: a row of 16,384 such
+    cells and a row numbered 1048576 ask for 512 GiB as surely as a cell at XFD1048576.
+    """
+
+    first_row: int = EXCEL_ROWS + 1
+    last_row: int = 0
+    first_col: int = EXCEL_COLUMNS + 1
+    last_col: int = 0
+    unnumbered_rows: int = 0
+    widest: int = 0
+    """The most cells one row has, counted only once a cell without a reference is seen."""
+    open_row: int = 0
+    """Cells counted so far in the row still open at the end of the last piece."""
+
+    def rows(self) -> int:
+        first = 1 if self.unnumbered_rows else self.first_row
+        return max(0, self.last_row + self.unnumbered_rows - first + 1)
+
+    def columns(self) -> int:
+        first = 1 if self.widest else self.first_col
+        return max(1, self.last_col + self.widest - first + 1)
+
+    def cells(self) -> int:
+        return self.rows() * self.columns()
+
+
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+
+
+def _widest_row(pieces: list[bytes], bounds: _Bounds) -> int:
+    """The most cell tags between two row tags in `pieces` (the first row continuing the one
+    open at the end of the previous pieces)."""
+    widest = 0
+    for piece in pieces:
+        segments = piece.split(b"<row")
+        for i, segment in enumerate(segments):
+            count = len(_CELL_TAG.findall(segment))
+            bounds.open_row = bounds.open_row + count if i == 0 else count
+            widest = max(widest, bounds.open_row)
+    return widest
+
+
+def _scan_batch(
+    pieces: list[bytes], bounds: _Bounds, name: str, limits: ReadLimits
+) -> list[tuple[int, int, str]]:
+    if not pieces:
+        return []
+    text = _as_text(pieces)
+    # only pieces with a cell or a row hold references (a long comment has none)
+    tagged = text.filter(
+        text.str.contains("<c", literal=True) | text.str.contains("<row", literal=True)
+    )
+    refs = _references(tagged)
+    if refs.len():
+        plain = refs.str.contains(_PLAIN_REF)
+        if not plain.all():
+            bad = refs.filter(~plain)[0]
+            raise UserError(
+                f"Excel 文件 {name} 中有位置写法不合规的单元格（{bad[:20]}），"
+                f"超出 Excel 的 {EXCEL_COLUMNS} 列、{EXCEL_ROWS} 行，或不是 Excel 写出的文件，"
+                "整份文件未导入。",
+                code="corrupt_xlsx",
+            )
+        numbers = refs.str.strip_chars_start(string.ascii_uppercase).cast(pl.Int64)
+        bounds.first_row = min(bounds.first_row, int(numbers.min()))  # type: ignore[arg-type]
+        bounds.last_row = max(bounds.last_row, int(numbers.max()))  # type: ignore[arg-type]
+        for letters in refs.str.strip_chars_end(string.digits).unique():
+            if not letters:
+                continue  # a row's reference
+            col = _col_index(letters.encode("ascii")) + 1
+            bounds.first_col = min(bounds.first_col, col)
+            bounds.last_col = max(bounds.last_col, col)
+    if not tagged.is_empty():
+        cell_refs = int(refs.str.contains("^[A-Z]").sum()) if refs.len() else 0
+        row_refs = refs.len() - cell_refs
+        cell_tags = int(tagged.str.count_matches(r"<c[\s/>]").sum())
+        row_tags = int(tagged.str.count_matches(r"<row[\s/>]").sum())
+        bounds.unnumbered_rows += max(0, row_tags - row_refs)
+        if cell_tags > cell_refs or bounds.widest:
+            bounds.widest = max(bounds.widest, _widest_row(pieces, bounds))
+    if bounds.last_row > EXCEL_ROWS or bounds.last_col > EXCEL_COLUMNS:
+        raise UserError(
+            f"Excel 文件 {name} 中有单元格超出 Excel 的 {EXCEL_COLUMNS} 列、{EXCEL_ROWS} 行，"
+            "文件可能已损坏，整份文件未导入。",
+            code="corrupt_xlsx",
+        )
+    if bounds.cells() > limits.max_cells:
+        raise UserError(
+            f"Excel 文件 {name} 的单元格占 {bounds.rows()} 行、{bounds.columns()} 列，"
+            f"合 {bounds.cells()} 格，超过上限 {limits.max_cells}（[import] max_cells），"
+            "整份文件未导入。确属正常的大文件，请拆分后分批导入，或由管理员调高该上限。",
+            code="xlsx_too_large",
+        )
+    return list(_numeric_cells(pieces, text))
+
+
+def _as_text(pieces: list[bytes]) -> pl.Series:
+    """The pieces as text for polars' regex engine. Bytes that are not UTF-8 (which calamine
+    refuses anyway) become U+FFFD: polars' own cast, five times faster, raises on them, strict
+    or not."""
+    try:
+        return pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
+    except pl.exceptions.ComputeError:
+        return pl.Series([p.decode("utf-8", errors="replace") for p in pieces], dtype=pl.Utf8)
+
+
+def _references(text: pl.Series) -> pl.Series:
+    """The value of every `r` attribute in `text`: `B7` of a cell, `7` of a row."""
+    if text.is_empty():
+        return pl.Series([], dtype=pl.Utf8)
+    if text.str.contains(_ODD_REF).any():
+        # written otherwise than Excel writes it: the slower, general pattern
+        return text.str.extract_all(_CELL_REF).explode().drop_nulls().str.extract(_CELL_REF)
+    refs = text.str.extract_all(r'\sr="[^"]*"').explode().drop_nulls()
+    return refs.str.slice(4).str.strip_suffix('"')
+
+
+def _sheet_pieces(
+    zf: zipfile.ZipFile, member: str, name: str = "", limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[bytes]:
     """The sheet XML, inflated piece by piece; each piece ends just after a cell (``</c>``).
 
     No cell is split between two pieces, so a `<v>` value and the `<c …>` tag that opens its
     cell are always in the same piece, and scanning the pieces finds exactly what scanning
     the whole sheet would, without holding its 250 MB (per million rows) in memory.
+
+    Only each new chunk is searched for the end of a cell, so a long stretch without one
+    (rows of styled empty cells `<c …/>`, a huge comment) costs its length, not its square;
+    a stretch longer than `_MAX_CARRY` is handed on whole (no cell with a value is that long).
     """
-    carry = b""
-    with zf.open(member) as fh:
-        while chunk := fh.read(_PIECE_BYTES):
-            data = carry + chunk if carry else chunk
-            cut = data.rfind(b"</c>")
-            if cut < 0:
-                carry = data
-                continue
+    carry: list[bytes] = []
+    carried = 0
+    tail = b""
+    for chunk in _chunks(inflate(zf, zf.getinfo(member), name or member, limits)):
+        cut = chunk.rfind(b"</c>")
+        if cut >= 0:
             cut += 4
-            yield data[:cut]
-            carry = data[cut:]
+        else:  # the end of a cell may straddle the previous chunk and this one
+            edge = (tail + chunk[:3]).rfind(b"</c>")
+            cut = edge + 4 - len(tail) if edge >= 0 else -1
+        if cut < 0:
+            carry.append(chunk)
+            carried += len(chunk)
+            tail = (tail + chunk)[-3:]
+            if carried >= _MAX_CARRY:
+                yield b"".join(carry)
+                carry, carried, tail = [], 0, b""
+            continue
+        carry.append(chunk[:cut])
+        yield b"".join(carry)
+        rest = chunk[cut:]
+        carry, carried, tail = ([rest], len(rest), rest[-3:]) if rest else ([], 0, b"")
     if carry:
-        yield carry
+        yield b"".join(carry)
 
 
-def _numeric_cells(pieces: list[bytes]) -> Iterator[tuple[int, int, str]]:
+def _chunks(stream: Iterator[bytes]) -> Iterator[bytes]:
+    """The inflated stream regrouped in pieces of `_PIECE_BYTES`."""
+    pending = b""
+    for data in stream:
+        if pending:
+            data = pending + data
+        view, start = memoryview(data), 0
+        while len(data) - start >= _PIECE_BYTES:
+            yield bytes(view[start : start + _PIECE_BYTES])
+            start += _PIECE_BYTES
+        pending = data[start:]
+    if pending:
+        yield pending
+
+
+def _numeric_cells(
+    pieces: list[bytes], text: pl.Series | None = None
+) -> Iterator[tuple[int, int, str]]:
     """(row, column, scientific text) of each numeric cell of 16 or more digits in `pieces`.
 
     Python's re takes about 0.6 s per million rows to look at every `<v>`; polars' Rust regex,
     with its literal prefilter, a fifth of that. Such values are rare, so polars picks the
-    few pieces holding one and only those are examined cell by cell in Python. A piece that
-    is not valid UTF-8 (which calamine would refuse anyway) is searched with Python's re.
+    few pieces holding one and only those are examined cell by cell in Python (`_as_text`
+    makes bytes that are not UTF-8 a replacement character, which no value pattern holds).
     """
     if not pieces:
         return
-    hits = pl.Series(pieces, dtype=pl.Binary).cast(pl.Utf8, strict=False)
-    for piece, hit in zip(pieces, hits.str.contains(_LONG_VALUE_PATTERN), strict=True):
+    if text is None:
+        text = _as_text(pieces)
+    for piece, hit in zip(pieces, text.str.contains(_LONG_VALUE_PATTERN), strict=True):
         if hit is False:
             continue
         for match in _LONG_VALUE.finditer(piece):
@@ -324,7 +587,11 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     if _decodes(path, "gb18030"):
         return "gb18030"
-    raise UserError(f"无法识别文件 {path.name} 的编码：既不是 UTF-8，也不是 GBK/GB18030。")
+    raise UserError(
+        f"无法识别文件 {path.name} 的编码：既不是 UTF-8，也不是 GBK/GB18030"
+        "（不带 BOM 的 UTF-16 也不能识别，请另存为 UTF-8），整份文件未导入。",
+        code="unknown_encoding",
+    )
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -339,7 +606,7 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, encoding: str) -> Grid:
+def _read_csv(path: Path, encoding: str, limits: ReadLimits) -> Grid:
     if encoding == "auto":
         encoding = detect_encoding(path)
     elif encoding in ("gbk", "gb2312"):
@@ -350,32 +617,56 @@ def _read_csv(path: Path, encoding: str) -> Grid:
             "（多半是 GBK 编码）。请改用自动识别，或按 GBK 读取。",
             code="bad_encoding",
         )
-    source = path
-    tmp: tempfile.TemporaryDirectory[str] | None = None
-    if encoding not in ("utf-8", "utf8"):
-        tmp = tempfile.TemporaryDirectory(prefix="shujian-csv-")
-        source = Path(tmp.name) / "utf8.csv"
-        try:
-            _transcode(path, source, encoding)
-        except UnicodeDecodeError as exc:
-            tmp.cleanup()
+    with tempfile.TemporaryDirectory(prefix="shujian-csv-") as tmp:
+        source = path
+        if encoding not in ("utf-8", "utf8"):
+            source = Path(tmp) / "utf8.csv"
+            try:
+                _transcode(path, source, encoding)
+            except UnicodeDecodeError as exc:
+                raise UserError(
+                    f"文件 {path.name} 不能按 {encoding.upper()} 编码读取：其中有该编码没有的字节。"
+                    "请改用自动识别的编码。",
+                    code="bad_encoding",
+                ) from exc
+        nul_line, lone_cr = _text_facts(source)
+        if nul_line:
             raise UserError(
-                f"文件 {path.name} 不能按 {encoding.upper()} 编码读取：其中有该编码没有的字节。"
-                "请改用自动识别的编码。",
-                code="bad_encoding",
-            ) from exc
+                f"文件 {path.name} 第 {nul_line} 行有空字符（NUL），不是文本格式的 CSV 文件"
+                "（若是不带 BOM 的 UTF-16 编码，请另存为 UTF-8），整份文件未导入。",
+                code="not_text",
+            )
+        if lone_cr:
+            # a lone CR ends a line (old Mac files, and Python's csv say so); polars only knows LF
+            lf = Path(tmp) / "lf.csv"
+            _lone_cr_to_lf(source, lf)
+            source = lf
+        frame = _parse_csv(source, path.name, limits)
+    rows = pl.Series("row", range(1, frame.height + 1), dtype=pl.Int64)
+    return Grid(frame=frame, row_numbers=rows, encoding=encoding)
+
+
+def _parse_csv(source: Path, name: str, limits: ReadLimits) -> pl.DataFrame:
+    """The UTF-8 CSV file at `source` as a grid of text, refused whole (naming the row where
+    it can) when it is not CSV that polars and Python's csv read alike."""
+    if csv.field_size_limit() <= limits.max_field_chars:
+        csv.field_size_limit(limits.max_field_chars + 1)
+    head = _head_lines(source, HEADER_SCAN_ROWS)
+    delimiter = _sniff_delimiter(head)
+    reader = csv.reader(head, delimiter=delimiter)
     try:
-        head = _head_lines(source, HEADER_SCAN_ROWS)
-        delimiter = _sniff_delimiter(head)
-        parsed_head = list(csv.reader(head, delimiter=delimiter))
-        width = max((len(r) for r in parsed_head), default=0)
-        if width == 0:
-            raise UserError(f"文件 {path.name} 是空的。")
-        # polars takes the column count from the first line it reads, so title lines above
-        # the header (narrower than the table) are read here and the table from the first
-        # full-width line on.
-        start = next(i for i, r in enumerate(parsed_head) if len(r) == width)
-        names = _columns(width)
+        parsed_head = list(reader)
+    except csv.Error as exc:
+        raise _not_csv(name, reader.line_num, str(exc), limits) from exc
+    width = max((len(r) for r in parsed_head), default=0)
+    if width == 0:
+        raise UserError(f"文件 {name} 是空的。", code="empty_file")
+    # polars takes the column count from the first line it reads, so title lines above
+    # the header (narrower than the table) are read here and the table from the first
+    # full-width line on.
+    start = next(i for i, r in enumerate(parsed_head) if len(r) == width)
+    names = _columns(width)
+    try:
         table = pl.read_csv(
             source,
             has_header=False,
@@ -387,17 +678,95 @@ def _read_csv(path: Path, encoding: str) -> Grid:
             raise_if_empty=False,
             schema_overrides=dict.fromkeys(names, pl.Utf8),
         )
-        titles = pl.DataFrame(
-            [[*r, *[None] * (width - len(r))] for r in parsed_head[:start]],
-            schema=dict.fromkeys(names, pl.Utf8),
-            orient="row",
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        row, why = _first_bad_row(source, delimiter)
+        raise _not_csv(name, row, why, limits) from exc
+    if table.width != width:  # polars and Python's csv did not agree on the lines
+        row, why = _first_bad_row(source, delimiter)
+        raise _not_csv(name, row, why, limits)
+    titles = pl.DataFrame(
+        [[*r, *[None] * (width - len(r))] for r in parsed_head[:start]],
+        schema=dict.fromkeys(names, pl.Utf8),
+        orient="row",
+    )
+    # one chunk: polars' string formatting panics on a literal of several chunks
+    # (found by bench/fuzz.py: `_check_vocabulary` on a file with a title row)
+    frame = pl.concat([titles, table], rechunk=True) if start else table
+    swallowed = _swallowed_rows(frame, delimiter, width)
+    if swallowed is not None:
+        raise UserError(
+            f"文件 {name} 第 {swallowed} 行有一个以引号开始的单元格没有配对的结束引号，"
+            "把下面的几行也当成了这一个单元格的内容。请检查该行的引号，整份文件未导入。",
+            code="unbalanced_quote",
         )
-        frame = pl.concat([titles, table]) if start else table
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
-    rows = pl.Series("row", range(1, frame.height + 1), dtype=pl.Int64)
-    return Grid(frame=frame, row_numbers=rows, encoding=encoding)
+    return frame
+
+
+def _not_csv(name: str, row: int | None, why: str, limits: ReadLimits) -> UserError:
+    """The refusal of a file that is not CSV, naming the line where reading failed."""
+    where = f"第 {row} 行" if row else ""
+    if "field larger than field limit" in why:
+        return UserError(
+            f"文件 {name} {where}有一个单元格长于上限 {limits.max_field_chars} 个字符"
+            "（[import] max_field_chars），多半是某个引号没有配对，把下面的行都当成了这一个单元格。"
+            "整份文件未导入。",
+            code="field_too_long",
+        )
+    return UserError(
+        f"文件 {name} {where and where + '起'}不是规范的 CSV 格式（常见原因：引号没有配对），"
+        "无法读取，整份文件未导入。",
+        code="bad_csv",
+    )
+
+
+def _first_bad_row(source: Path, delimiter: str) -> tuple[int | None, str]:
+    """The line where the record Python's strict csv reader first fails on begins, and why."""
+    with source.open("r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        begins = 1
+        try:
+            for _ in reader:
+                begins = reader.line_num + 1
+        except csv.Error as exc:
+            return begins, str(exc)
+    return None, ""
+
+
+def _swallowed_rows(frame: pl.DataFrame, delimiter: str, width: int) -> int | None:
+    """The row (1-based, in the grid) of the first cell holding a line break followed by a
+    line that has a whole row's delimiters: the mark of a quote opened and never closed, which
+    turns the rows below it into one cell. A cell with a line break of its own (an address on
+    two lines) has no such line."""
+    if width < 3 or frame.height == 0:
+        return None
+    line = rf"\n[^\n]*(?:{re.escape(delimiter)}[^\n]*){{{width - 1},}}"
+    hits = frame.select(pl.any_horizontal(pl.all().str.contains(line).fill_null(False))).to_series()
+    return int(hits.arg_true()[0]) + 1 if hits.any() else None
+
+
+def _text_facts(path: Path) -> tuple[int | None, bool]:
+    """The line of the first NUL byte, if any, and whether a CR stands without its LF."""
+    line, lone_cr, previous = 1, False, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                return line + chunk.count(b"\n", 0, nul), lone_cr
+            line += chunk.count(b"\n")
+            joined = previous + chunk
+            lone_cr = lone_cr or re.search(rb"\r(?!\n)", joined[:-1]) is not None
+            previous = joined[-1:]
+    return None, lone_cr or previous == b"\r"
+
+
+def _lone_cr_to_lf(src: Path, dst: Path) -> None:
+    held = b""
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(1 << 22):
+            data = held + chunk
+            held = data[-1:] if data.endswith(b"\r") else b""
+            fout.write(re.sub(rb"\r(?!\n)", b"\n", data[: len(data) - len(held)]))
+        fout.write(held.replace(b"\r", b"\n"))
 
 
 def _transcode(src: Path, dst: Path, encoding: str) -> None:
@@ -409,7 +778,8 @@ def _transcode(src: Path, dst: Path, encoding: str) -> None:
 
 
 def _head_lines(path: Path, n: int) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+    # lines end at LF only, as polars reads them (a lone CR was made an LF before)
+    with path.open("r", encoding="utf-8-sig", newline="\n") as fh:
         return [line for _, line in zip(range(n), fh, strict=False)]
 
 

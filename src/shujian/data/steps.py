@@ -27,6 +27,7 @@ from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
 from shujian.data.fields.registry import get_field_type
 from shujian.data.fields.text import normalise_text
+from shujian.data.limits import ReadLimits
 from shujian.data.readers import HEADER_SCAN_ROWS, Grid
 from shujian.data.rejections import Rejection
 from shujian.data.warehouse import Period, Warehouse
@@ -78,6 +79,8 @@ class ImportRequest:
     file_name: str = ""
     """The file's name as its sender named it (an upload is stored under a generated name);
     `path`'s name when empty."""
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    """How much reading the file may cost (`[import]` in shujian.toml)."""
 
     @property
     def name(self) -> str:
@@ -140,7 +143,9 @@ def read_grid(state: ImportState) -> ImportState:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the field types' one-off tables are built while the file is read
         prepared = pool.submit(prepare_field_types, request.dataset)
-        grid = readers.read_grid(request.path, request.options.sheet, request.options.encoding)
+        grid = readers.read_grid(
+            request.path, request.options.sheet, request.options.encoding, request.limits
+        )
         prepared.result()
     return replace(state, grid=grid)
 
@@ -176,8 +181,8 @@ def locate_header(state: ImportState) -> ImportState:
     if best_row < 0:
         missing = "、".join(c.label for c in dataset.required)
         raise UserError(
-            f"文件中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中没有任何一列能对应到"
-            f"本数据集的字段（必填：{missing}）。",
+            f"文件 {state.request.name} 中找不到“{dataset.label}”的表头：前{HEADER_SCAN_ROWS}行中"
+            f"没有任何一列能对应到本数据集的字段（必填：{missing}）。整份文件未导入。",
             code="header_not_found",
         )
     mapping: dict[str, str] = {}
@@ -197,7 +202,7 @@ def locate_header(state: ImportState) -> ImportState:
     if missing_cols:
         names = "、".join(c.label for c in missing_cols)
         raise UserError(
-            f"文件缺少“{dataset.label}”的必填列：{names}。整份文件未导入。",
+            f"文件 {state.request.name} 缺少“{dataset.label}”的必填列：{names}。整份文件未导入。",
             code="missing_columns",
         )
     return replace(state, header_at=best_row, columns=mapping, extras=extras)
@@ -314,9 +319,9 @@ def require_crs(state: ImportState) -> ImportState:
     if not {dataset.coordinates["lon"], dataset.coordinates["lat"]} & mapped:
         return state
     raise UserError(
-        "文件中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。坐标来自哪里？"
-        "高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → WGS84。"
-        "几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。整份文件未导入。",
+        f"文件 {state.request.name} 中有经纬度，但既没有“坐标系”列，也没有指定整份文件的坐标系。"
+        "坐标来自哪里？高德地图、腾讯地图 → GCJ02；百度地图 → BD09；GPS 设备、天地图、北斗 → "
+        "WGS84。几种坐标系相差 300–700 米，超过模型判断的距离，不能默认。整份文件未导入。",
         code="crs_unknown",
     )
 
@@ -676,7 +681,8 @@ def keep_stored_values(state: ImportState) -> ImportState:
         f"文件中没有{labels}列，而此前导入的数据中有 {records} 条记录（按{_key_labels(dataset)}）"
         f"在这些列有值。{dataset.label}按快照导入，新文件的一行会整行取代旧的一行，"
         "这些值会被清空（例如已注销的场所会被当作经营状态不明）。"
-        "请导入含有这些列的完整文件，或导入时为整份文件统一指定这些列的值。",
+        "请导入含有这些列的完整文件，或导入时为整份文件统一指定这些列的值。"
+        f"文件 {state.request.name} 未导入。",
         code="snapshot_lacks_column",
     )
 

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from shujian.data import mappings
 from shujian.data.datasets import Dataset, normalise_header
 from shujian.data.importer import ImportOptions, import_file
+from shujian.data.limits import read_limits
 from shujian.data.readers import detect_encoding, sheet_names
 from shujian.data.steps import constant_refusal, resolve_constants
 from shujian.errors import UserError
@@ -230,7 +231,7 @@ def _sheets_or_import(
     """A workbook with several sheets, none chosen: ask which (the file waits); else import."""
     name = str(pending["name"])
     try:
-        sheets = sheet_names(path)
+        sheets = sheet_names(path, read_limits(request.app.state.workspace.setting))
     except UserError as error:
         path.unlink(missing_ok=True)
         return _refused(request, UserError(error.message.replace(path.name, name)), name)
@@ -291,7 +292,14 @@ def _import(
     keep = False
     try:
         result = import_file(
-            warehouse_of(request), ws.reports_dir, dataset, path, options, user=user, file_name=name
+            warehouse_of(request),
+            ws.reports_dir,
+            dataset,
+            path,
+            options,
+            user=user,
+            file_name=name,
+            limits=read_limits(ws.setting),
         )
     except UserError as error:
         message = error.message.replace(path.name, name)
@@ -363,7 +371,7 @@ def choose_sheet(
     try:
         require(user, "import_data")
         path, pending = _waiting(request)
-        sheets = sheet_names(path)
+        sheets = sheet_names(path, read_limits(request.app.state.workspace.setting))
     except UserError as error:
         return _refused(request, error)
     if sheet not in sheets:
