@@ -10,7 +10,7 @@ import click
 
 from shujian import audit
 from shujian.cli.common import parse_date, user, workspace
-from shujian.errors import UserError
+from shujian.errors import UserError, os_reason
 from shujian.names import escape_controls
 from shujian.tamper import anchor
 from shujian.tamper import verify as tamper_verify
@@ -132,8 +132,15 @@ def _anchor_text(arg: str) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"锚点文件 {arg} 不存在。", code="anchor_missing") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"无法读取锚点文件 {arg}：{exc}", code="anchor_unreadable") from None
+    except OSError as exc:
+        raise UserError(
+            f"无法读取锚点文件“{arg}”：{os_reason(exc)}。", code="anchor_unreadable"
+        ) from None
+    except UnicodeDecodeError:
+        raise UserError(
+            f"锚点文件“{arg}”不是 UTF-8 文本（应为 shujian audit anchor 写出的文件）。",
+            code="anchor_unreadable",
+        ) from None
 
 
 @audit_group.command("anchor")
