@@ -205,6 +205,7 @@ OBJECT_LABELS = {
     "guidance_session": "家庭教育指导",
     "sealed_record": "封存记录",
     "sealing_request": "封存记录查询申请",
+    "workspace": "工作区",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

@@ -141,6 +141,7 @@ def cli(ctx: click.Context, workspace: Path | None, user: str | None) -> None:
 def _register() -> None:
     from shujian.cli import (
         audit,
+        backup,
         cases,
         data,
         db,
@@ -167,6 +168,7 @@ def _register() -> None:
         users,
         audit,
         db,
+        backup,
         demo,
         serve,
     ):
