@@ -19,9 +19,11 @@ from sqlalchemy import select
 
 from helpers import hotel_checkins_csv
 from shujian.backup import copy
+from shujian.backup.archive import backup, restore
 from shujian.data.warehouse import batches
 from shujian.store import connect_store
-from shujian.workspace import open_workspace
+from shujian.users.accounts import resolve
+from shujian.workspace import init_workspace, open_workspace
 
 CLI = [sys.executable, "-c", "from shujian.cli.main import main; main()"]
 ADMIN = "演示管理员"
@@ -151,41 +153,35 @@ def test_a_damaged_or_unfinished_backup_or_a_used_target_is_refused(
 def test_backup_during_an_import_restores_to_before_or_after_it(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    """The backups are taken in this process, one after another, while the import runs in its
+    own; each is restored and checked whole (`restore` verifies the audit log and the counts)."""
     root = tmp_path / "ws"
-    shujian("init", str(root))
+    init_workspace(root).store.dispose()
     if kind == "postgresql":
-        url = request.getfixturevalue("pg_url")
         config = root / "shujian.toml"
-        config.write_text(
-            config.read_text(encoding="utf-8").replace(
-                'url = "sqlite:///case_store.sqlite"', f'url = "{url}"'
-            ),
-            encoding="utf-8",
-        )
+        text = config.read_text(encoding="utf-8")
+        url = request.getfixturevalue("pg_url")
+        config.write_text(text.replace("sqlite:///case_store.sqlite", url), encoding="utf-8")
         (root / "case_store.sqlite").unlink()
         shutil.rmtree(root / "warehouse")
-        shujian("init", str(root))
-    shujian(
-        "-w", str(root), "import", "hotel_checkins", str(hotel_checkins_csv(tmp_path / "a.csv", 30))
-    )
+        init_workspace(root).store.dispose()
+    importer = [*CLI, "-u", ADMIN, "-w", str(root), "import", "hotel_checkins"]
+    subprocess.run([*importer, str(hotel_checkins_csv(tmp_path / "a.csv", 30))], check=True)
     big = hotel_checkins_csv(tmp_path / "big.csv", 30_000, first=1000)
-    importing = subprocess.Popen(
-        [*CLI, "-u", ADMIN, "-w", str(root), "import", "hotel_checkins", str(big)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    importing = subprocess.Popen([*importer, str(big)], stderr=subprocess.PIPE)
+    ws = open_workspace(root)
+    admin = resolve(ws.store, ADMIN, ws.region.procuratorate_name)
     taken: list[Path] = []
     while importing.poll() is None or len(taken) < 2:
         taken.append(tmp_path / f"backup-{len(taken)}")
-        shujian("-w", str(root), "backup", str(taken[-1]))
-        time.sleep(0.2)
+        backup(ws, taken[-1], admin)
+        time.sleep(0.1)
+    ws.store.dispose()
     assert importing.wait() == 0, importing.stderr.read() if importing.stderr else ""
     seen = set()
-    # the first, taken while the import read and wrote, and the last, after it had committed
-    for n, backup in enumerate((taken[0], taken[-1])):
-        restored = tmp_path / f"restored-{n}"
-        shujian("restore", str(backup), str(restored))
-        verify(restored)
+    # the first (the import reading its file), one taken while it wrote, the last (after it)
+    for n, folder in enumerate((taken[0], taken[len(taken) // 2], taken[-1])):
+        restored = restore(folder, tmp_path / f"restored-{n}", ADMIN).folder
         ws = open_workspace(restored)
         with ws.store.connect() as conn:
             listed = conn.execute(select(batches.c.parquet, batches.c.imported)).all()
