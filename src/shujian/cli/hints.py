@@ -42,6 +42,8 @@ HINTS: dict[str, str] = {
     "no_opinion": "用 shujian minors probation opinion 编号 --performance … --victim … 出具考察意见书。",
     "unknown_measure": "考察措施写代号或全文：treatment、service、prohibitions、restitution、education、protection。",
     "unknown_ground": "--ground 写代号：new_crime、earlier_crime、public_order、supervision_rules。",
+    "not_a_backup": "备份目录由 shujian backup 目录 生成，应含 manifest.json；请核对目录，或重新备份。",
+    "bad_backup": "请换用另一份备份；每次备份都应做恢复演练（shujian restore 备份目录 新目录）。",
 }  # fmt: skip
 
 
