@@ -4,6 +4,7 @@ nothing half-done is left, and finishing afterwards works."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -98,3 +99,39 @@ def test_killed_upgrade_leaves_the_store_as_it_was_or_upgraded_and_upgrades_agai
             )
         ws.store.dispose()
     assert killed >= 2, "the kills came too late to interrupt any upgrade"
+
+
+def test_rendering_again_removes_what_a_killed_rendering_left_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """A rendering killed midway leaves its `.part` file beside the document (the window is short:
+    `bench/crash.py` seldom lands in it). Here the number is taken and the file not written (the
+    year's folder could not be made), and the part file such a kill leaves is put in its place."""
+    from helpers import LIBRARY, person
+    from shujian.cases.recommendations import DocumentNotRendered, issue_recommendation
+
+    root = tmp_path / "ws"
+    ws = numbered_by_counter(init_workspace(root))
+    (case,) = investigated_cases(ws, tmp_path / "cases", 1)
+    ws.documents_dir.mkdir(parents=True)
+    (ws.documents_dir / "2026").write_text("not a folder", encoding="utf-8")
+    prosecutor = person("张检察官", "公益诉讼检察部")
+    try:
+        issue_recommendation(ws, LIBRARY, case, prosecutor, dt.date(2026, 5, 6), "某局")
+    except DocumentNotRendered as refused:
+        number = refused.number
+    ws.store.dispose()
+    (ws.documents_dir / "2026").unlink()
+    (ws.documents_dir / "2026").mkdir()
+    killed = ws.documents_dir / "2026" / f".{number}.docx.{'0' * 32}.part"
+    killed.write_bytes(b"PK\x03\x04 half a docx")
+    others = [ws.documents_dir / "2026" / n for n in (f".{number}.docx.mine.part", "说明.txt")]
+    for other in others:
+        other.write_text("not the platform's", encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "-w", str(root), "-u", USER, "cases", "render", number],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert document_problems(root) == ([], [])
+    assert not killed.exists() and all(other.exists() for other in others)
