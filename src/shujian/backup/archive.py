@@ -241,7 +241,7 @@ def restore(folder: Path, target: Path, user_name: str, store_url: str | None = 
     if kind != "sqlite" and found.revision != migrations.head():
         raise UserError(
             f"备份的案件库版本为 {found.revision}，本程序为 {migrations.head()}：恢复到 "
-            "PostgreSQL 须版本一致。请先恢复到 SQLite 工作区，执行 shujian db upgrade，"
+            "PostgreSQL 须版本一致。请先恢复到 SQLite 工作区并升级案件库，"
             "再备份后恢复到 PostgreSQL。",
             code="backup_older",
         )
@@ -258,7 +258,7 @@ def restore(folder: Path, target: Path, user_name: str, store_url: str | None = 
     if found.revision != migrations.head():
         notes.append(
             f"案件库版本为 {found.revision}，本程序为 {migrations.head()}："
-            "请执行 shujian db upgrade 后使用。"
+            "须由管理员升级案件库后使用。"
         )
         return Done(target, len(found.files), 0, found.tables, found.audit_heads, 0.0, notes)
     try:

@@ -53,7 +53,7 @@ def restore_cmd(ctx: click.Context, folder: Path, target: Path, store_url: str |
     click.echo(f"已恢复到 {done.folder}")
     _summary(done)
     for note in done.notes:
-        click.echo(f"  注意：{note}")
+        click.echo(f"  注意：{note}（shujian -w {done.folder} db upgrade）")
     if not done.notes:
         click.echo("  审计日志校验通过，各表行数与备份一致。")
 

@@ -43,6 +43,7 @@ HINTS: dict[str, str] = {
     "unknown_measure": "考察措施写代号或全文：treatment、service、prohibitions、restitution、education、protection。",
     "unknown_ground": "--ground 写代号：new_crime、earlier_crime、public_order、supervision_rules。",
     "not_a_backup": "备份目录由 shujian backup 目录 生成，应含 manifest.json；请核对目录，或重新备份。",
+    "backup_older": "shujian restore 备份目录 新目录 恢复到 SQLite，shujian -w 新目录 db upgrade 升级，再备份后用 --store-url 恢复到 PostgreSQL。",
     "bad_backup": "请换用另一份备份；每次备份都应做恢复演练（shujian restore 备份目录 新目录）。",
 }  # fmt: skip
 
