@@ -208,6 +208,7 @@ OBJECT_LABELS = {
     "sealed_record": "封存记录",
     "sealing_request": "封存记录查询申请",
     "store": "案件库",
+    "workspace": "工作区",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""
 

@@ -10,8 +10,10 @@ log's text output also escapes whatever control character was stored before the 
 
 from __future__ import annotations
 
+import glob
 import re
 import unicodedata
+import uuid
 from pathlib import Path
 
 from shujian.errors import UserError
@@ -82,3 +84,25 @@ def document_file(folder: Path, number: str, suffix: str = ".docx") -> Path:
             code="bad_number",
         )
     return target
+
+
+_PARTIAL = re.compile(r"\.[0-9a-f]{32}\.part")
+
+
+def partial_file(target: Path) -> Path:
+    """Where a document is written before it is moved to `target`: a hidden name of its own
+    (`.<name>.<random>.part`), so that what a rendering killed midway leaves is known as ours."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+
+
+def remove_partials(target: Path) -> list[Path]:
+    """Remove the files renderings of `target` that never finished (the process was killed) left
+    beside it. Called once the document is written and its hash recorded: no rendering of it can
+    be claimed any more, so a partial file of it is nobody's work in progress."""
+    prefix = f".{target.name}"
+    removed = []
+    for path in target.parent.glob(f"{glob.escape(prefix)}.*.part"):
+        if _PARTIAL.fullmatch(path.name.removeprefix(prefix)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

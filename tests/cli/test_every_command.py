@@ -41,7 +41,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 DATE_OPTIONS = {"as_of", "on_date", "since", "until", "today"}
 """Text options the commands read as YYYY-MM-DD dates (`cli.common.parse_date`)."""
 
-NOT_READING_THE_WORKSPACE = {"init", "demo", "models new", "models validate"}
+NOT_READING_THE_WORKSPACE = {"init", "demo", "models new", "models validate", "restore"}
 """Commands that work without a workspace (they make one, or check a file): a broken
 configuration is no error for them."""
 

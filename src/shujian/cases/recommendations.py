@@ -46,7 +46,6 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +88,7 @@ from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
-from shujian.names import document_file
+from shujian.names import document_file, partial_file, remove_partials
 from shujian.store import now
 from shujian.tamper import ledger
 from shujian.users.access import RecommendationRef, can, not_found, require, scope_of, visible
@@ -547,7 +546,7 @@ def _render_recorded(
     rendered again.
     """
     render = document_kind("recommendation").renderer()
-    partial = rec.target.with_name(f".{rec.target.name}.{uuid.uuid4().hex}.part")
+    partial = partial_file(rec.target)
     try:
         with frozen_wording(rec.content.template, rec.template_text, template_dirs) as dirs:
             render(rec.content, partial, dirs)
@@ -560,6 +559,7 @@ def _render_recorded(
             ).rowcount
             if claimed:
                 os.replace(partial, rec.target)
+                remove_partials(rec.target)
                 audit.record(
                     conn,
                     actor,

@@ -21,6 +21,11 @@ class Declared:
 
 COMMANDS: tuple[Declared, ...] = (
     Declared("audit", "audit", "审计日志：谁在何时查看或改动了什么。"),
+    Declared(
+        "backup",
+        "backup",
+        "备份工作区（数据仓库、案件库、文书、配置和审计日志链头）到一个新目录；使用中也可备份。",
+    ),
     Declared("cases", "cases", "案件：流转、检察建议书、成效登记和期限。"),
     Declared("datasets", "data", "数据集：机关报送的数据及其字段（中文表头、类型、别名、取值）。"),
     Declared("db", "db", "案件库的结构版本与升级（管理员）。"),
@@ -38,6 +43,11 @@ COMMANDS: tuple[Declared, ...] = (
         "重点未成年人名册：在册人数、名单、一人一档、本月应走访和逾期名单、登记走访帮扶。",
     ),
     Declared("models", "models", "监督模型库。"),
+    Declared(
+        "restore",
+        "backup",
+        "把备份恢复为一个新的工作区（目标目录须为新目录或空目录），并核对审计日志和各表行数。",
+    ),
     Declared("run", "run", "运行监督模型，生成线索。"),
     Declared(
         "sealed",

@@ -47,6 +47,10 @@ HINTS: dict[str, str] = {
     "xlsx_too_large": "把文件拆成几份分批导入；确属正常的大文件，由管理员调高 shujian.toml 中 [import] 的上限（见 docs/settings.md）。",
     "field_too_long": "检查该行的引号是否配对；确有这样长的单元格，由管理员调高 shujian.toml 中的 [import] max_field_chars。",
     "bad_csv": "用 Excel 或 WPS 打开该文件，另存为 xlsx 后再导入。",
+
+    "not_a_backup": "备份目录由 shujian backup 目录 生成，应含 manifest.json；请核对目录，或重新备份。",
+    "backup_older": "shujian restore 备份目录 新目录 恢复到 SQLite，shujian -w 新目录 db upgrade 升级，再备份后用 --store-url 恢复到 PostgreSQL。",
+    "bad_backup": "请换用另一份备份；每次备份都应做恢复演练（shujian restore 备份目录 新目录）。",
 }  # fmt: skip
 
 

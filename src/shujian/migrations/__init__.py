@@ -141,6 +141,11 @@ def upgrade(engine: Engine) -> Upgrade:
     from alembic import command
 
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before the first INSERT/UPDATE/DELETE:
+            # DDL before it (Alembic's version table, a migration's first ALTER) was committed
+            # at once, so a kill -9 there left a half-upgraded store (bench/crash.py found it)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         found = version(conn)
         if found.state == "unknown":
             check(engine)

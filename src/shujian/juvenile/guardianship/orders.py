@@ -36,7 +36,6 @@ import os
 import re
 import tempfile
 import unicodedata
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +71,7 @@ from shujian.juvenile.guardianship.store import (
 from shujian.juvenile.service import Register
 from shujian.juvenile.texts import entered_text
 from shujian.models.labels import mask_id_card
-from shujian.names import document_file
+from shujian.names import document_file, partial_file, remove_partials
 from shujian.store import now
 from shujian.users.access import require
 from shujian.users.user import User
@@ -450,7 +449,7 @@ def _render_recorded(
     actor: str,
 ) -> Path:
     """Write the file after the reservation committed; record its hash (or the failure)."""
-    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    partial = partial_file(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _render(content, partial, wording)
@@ -466,6 +465,7 @@ def _render_recorded(
             ).rowcount
             if claimed:
                 os.replace(partial, target)
+                remove_partials(target)
                 audit.record(
                     conn,
                     actor,
