@@ -81,6 +81,14 @@ def day_file(path: Path, day: int, guests: list[str], hour: int = 21) -> Path:
     return path
 
 
+def reordered(path: Path, other: Path) -> Path:
+    """The same rows in reverse order, in UTF-8: another file holding the same events."""
+    rows = list(csv.reader(path.open(encoding="gbk", newline="")))
+    with other.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0], *reversed(rows[1:])])
+    return other
+
+
 def test_an_overlapping_export_still_finds_every_stored_event_and_no_other(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
@@ -117,11 +125,7 @@ def test_the_same_events_in_another_export_are_all_duplicates(tmp_path: Path) ->
     late = day_file(tmp_path / "late.csv", 5, IDS, hour=23)
     assert import_file(warehouse, ws.reports_dir, hotels, late).imported == 3
     # the same three check-ins, listed in another order in another file
-    rows = list(csv.reader(late.open(encoding="gbk", newline="")))
-    other = tmp_path / "other.csv"
-    with other.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([rows[0], *reversed(rows[1:])])
-    again = import_file(warehouse, ws.reports_dir, hotels, other)
+    again = import_file(warehouse, ws.reports_dir, hotels, reordered(late, tmp_path / "other.csv"))
     assert (again.imported, again.duplicates) == (0, 3)
 
 
@@ -155,9 +159,5 @@ def test_a_batch_without_a_recorded_period_is_still_compared(tmp_path: Path) -> 
         details = conn.execute(select(batches.c.details)).scalar_one()
         del details["period"]
         conn.execute(update(batches).values(details=details))
-    rows = list(csv.reader(first.open(encoding="gbk", newline="")))
-    other = tmp_path / "other.csv"
-    with other.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([rows[0], *reversed(rows[1:])])
-    again = import_file(warehouse, ws.reports_dir, hotels, other)
+    again = import_file(warehouse, ws.reports_dir, hotels, reordered(first, tmp_path / "other.csv"))
     assert (again.imported, again.duplicates) == (0, 3)
