@@ -176,8 +176,11 @@ def test_backup_during_an_import_restores_to_before_or_after_it(
         taken.append(tmp_path / f"backup-{len(taken)}")
         backup(ws, taken[-1], admin)
         time.sleep(0.1)
-    ws.store.dispose()
     assert importing.wait() == 0, importing.stderr.read() if importing.stderr else ""
+    # and one surely after it: the loop's last backup may have begun just before the commit
+    taken.append(tmp_path / f"backup-{len(taken)}")
+    backup(ws, taken[-1], admin)
+    ws.store.dispose()
     seen = set()
     # the first (the import reading its file), one taken while it wrote, the last (after it)
     for n, folder in enumerate((taken[0], taken[len(taken) // 2], taken[-1])):
