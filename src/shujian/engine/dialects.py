@@ -23,6 +23,9 @@ Domain functions available to models:
 ``add_working_days(day, n)``
     the n-th Chinese working day after `day` (holidays and make-up days from `calendar.py`),
     looked up in the `workday_calendar` table the engine provides.
+``document_key(number)``
+    a 文号 or 案号 without spaces and brackets (`DOCUMENT_NUMBER_MARKS`), for matching one
+    agency's record of a document with another's: 〔2025〕, [2025] and （2025） are one number.
 """
 
 from __future__ import annotations
@@ -239,11 +242,27 @@ def _add_working_days(args: list[exp.Expression]) -> exp.Expression:
     return exp.Subquery(this=query.transform(fill))
 
 
+DOCUMENT_NUMBER_MARKS = (" ", "〔", "〕", "[", "]", "(", ")", "（", "）", "【", "】")
+"""What agencies write differently in one document's number. The import gives round brackets
+back as full-width （） (`fields.document_number`), so both kinds are listed."""
+
+
+def _document_key(args: list[exp.Expression]) -> exp.Expression:
+    key = args[0].copy()
+    for mark in DOCUMENT_NUMBER_MARKS:
+        key = exp.Anonymous(
+            this="REPLACE",
+            expressions=[key, exp.Literal.string(mark), exp.Literal.string("")],
+        )
+    return key
+
+
 FUNCTIONS: dict[str, tuple[int, Callable[[list[exp.Expression]], exp.Expression]]] = {
     "haversine_m": (4, _haversine),
     "grid_cell": (2, _grid_cell),
     "age_on": (2, _age_on),
     "add_working_days": (2, _add_working_days),
+    "document_key": (1, _document_key),
 }
 
 
