@@ -13,7 +13,6 @@ from typing import Any, NoReturn
 
 import click
 
-from shujian.calendar import CalendarYearUnknownError
 from shujian.cli import bounds, chinese
 from shujian.cli.commands import BY_NAME
 from shujian.cli.hints import hint
@@ -54,13 +53,8 @@ class ShujianGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except (UserError, CalendarYearUnknownError) as error:
-            if isinstance(error, CalendarYearUnknownError):  # Chinese, and actionable by the user
-                error = UserError(str(error), code="calendar_year_unknown")
-            click.echo(f"错误：{error.message}", err=True)
-            if extra := hint(error.code):
-                click.echo(f"提示：{extra}", err=True)
-            sys.exit(error.exit_code)
+        except UserError as error:
+            refuse(error)
         except click.UsageError as error:
             raise chinese.chinese(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -68,6 +62,11 @@ class ShujianGroup(click.Group):
         except BrokenPipeError:
             reader_went_away()
         except Exception as error:
+            # loaded already when it raised this; not on every command's start-up
+            from shujian.calendar import CalendarYearUnknownError
+
+            if isinstance(error, CalendarYearUnknownError):  # Chinese, and actionable by the user
+                refuse(UserError(str(error), code="calendar_year_unknown"))
             if os.environ.get(DEBUG_ENV):
                 raise
             internal_error(error, _workspace_root(ctx))
@@ -95,6 +94,14 @@ class ShujianGroup(click.Group):
             if not kwargs.get("standalone_mode", True) or os.environ.get(DEBUG_ENV):
                 raise
             internal_error(error, None)
+
+
+def refuse(error: UserError) -> NoReturn:
+    """The refusal as the user reads it: its message, the command that resolves it, exit 2."""
+    click.echo(f"错误：{error.message}", err=True)
+    if extra := hint(error.code):
+        click.echo(f"提示：{extra}", err=True)
+    sys.exit(error.exit_code)
 
 
 def _workspace_root(ctx: click.Context) -> Path | None:
