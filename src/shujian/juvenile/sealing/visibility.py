@@ -75,7 +75,9 @@ def _version(conn: Connection) -> tuple[Any, ...]:
     event), a lead found or changed (its event), a case given leads (its event), a document
     issued, a run."""
     tables = (sealed_record_events, lead_events, case_events, recommendations, runs)
-    return (str(conn.engine.url), *(_latest(conn, t) for t in tables))
+    # one statement for the five ends: this runs on every list request
+    ends = select(*(select(func.coalesce(func.max(t.c.id), 0)).scalar_subquery() for t in tables))
+    return (str(conn.engine.url), *(int(v) for v in conn.execute(ends).one()))
 
 
 def _offence_models(conn: Connection) -> tuple[str, ...]:
