@@ -14,6 +14,15 @@ from shujian.leads.queue import review_models
 
 @click.command("stats")
 @click.option(
+    "--of",
+    "of",
+    type=click.Choice(["cases", "hearings", "judicial_aid"]),
+    default="cases",
+    show_default=True,
+    help="统计对象：cases 线索和案件、hearings 公开听证（按部门和案件类型）、"
+    "judicial_aid 国家司法救助（按救助情形）",
+)
+@click.option(
     "--by",
     type=click.Choice(list(stats.DIMENSIONS)),
     default="model",
@@ -31,9 +40,24 @@ from shujian.leads.queue import review_models
 )
 @click.pass_context
 def stats_cmd(
-    ctx: click.Context, by: str, since: str | None, until: str | None, output: Path | None
+    ctx: click.Context,
+    of: str,
+    by: str,
+    since: str | None,
+    until: str | None,
+    output: Path | None,
 ) -> None:
     """线索、成案率、检察建议、按期回复、采纳、整改和成效的统计。"""
+    if of == "hearings":
+        from shujian.cli.hearings import echo_figures as hearing_figures
+
+        hearing_figures(ctx, since, until, output)
+        return
+    if of == "judicial_aid":
+        from shujian.cli.aid import echo_figures as aid_figures
+
+        aid_figures(ctx, since, until, output)
+        return
     ws = workspace(ctx)
     actor = user(ctx)
     rows = stats.statistics(
