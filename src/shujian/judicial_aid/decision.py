@@ -1,8 +1,8 @@
 """The 国家司法救助决定书 as a .docx (GB/T 9704 layout, `cases.documents.layout`).
 
 A pure renderer: `service.approve` gathers the content — the applicant named as a document names
-them (a minor by surname and 某 only, `cases.documents.disclosure`), free text scrubbed of ID and
-telephone numbers — and records it with its 文号; the file is rendered from the recorded content
+them (a minor by surname and 某 only, `cases.documents.disclosure`), and no free text at all (the
+受理理由 a prosecutor typed may name a child) — and records it with its 文号; the file is rendered from the recorded content
 whenever it is asked for, so the same content always gives the same document. The rule is cited
 by its title only: its article numbers in the revised text are not verified (docs/judicial_aid.md).
 """
@@ -29,8 +29,6 @@ class DecisionContent:
     applicant: str
     """As the document names them: a minor as 张某."""
     accepted_on: dt.date
-    reason: str
-    """Why the application was accepted (受理理由), scrubbed."""
     ground: str
     """The ground as the rule words it."""
     people: int
@@ -61,10 +59,13 @@ class DecisionContent:
             ("文书正文", f"救助申请人：{c.applicant}{people}。"),
             (
                 "文书正文",
-                f"本院于{chinese_date(c.accepted_on)}受理救助申请人提出的国家司法救助申请。"
-                + (c.reason.rstrip("。") + "。" if c.reason.strip() else ""),
+                f"本院于{chinese_date(c.accepted_on)}受理救助申请人提出的国家司法救助申请。",
             ),
-            ("文书正文", f"经审查，救助申请人属于{c.ground}的情形，符合国家司法救助条件。"),
+            (
+                "文书正文",
+                f"经审查，救助申请人的情况属于{c.ground.removesuffix('的')}的情形，"
+                "符合国家司法救助条件。",
+            ),
             (
                 "文书正文",
                 f"根据{c.rule}的有关规定，本院决定给予救助申请人国家司法救助金人民币{c.amount}元，"
@@ -97,8 +98,10 @@ def render_decision(
     for paragraph in ending[:-1]:
         paragraph.paragraph_format.keep_with_next = True
     layout.declare_fonts(doc)
-    doc.core_properties.title = "国家司法救助决定书"
-    doc.core_properties.identifier = content.number
+    props = doc.core_properties
+    props.author = props.last_modified_by = content.procuratorate
+    props.title = f"国家司法救助决定书 {content.number}"
+    props.subject = props.keywords = props.comments = props.category = ""
     out.parent.mkdir(parents=True, exist_ok=True)
     save_docx(doc, out, content.issued_on)
     return out

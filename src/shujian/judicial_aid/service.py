@@ -22,7 +22,7 @@ from sqlalchemy import Connection, insert, select
 from shujian import audit
 from shujian.beijing import today_in_china
 from shujian.cases import policy
-from shujian.cases.documents.disclosure import scrub, surname
+from shujian.cases.documents.disclosure import surname
 from shujian.cases.documents.kinds import document_kind
 from shujian.cases.numbering import next_seq
 from shujian.cases.outcomes import parse_amount
@@ -218,14 +218,12 @@ def approve(
         apply_transition(conn, case_id, "approve", user, reason, on, {**fields, **recorded},
                          document=DOCUMENT, calendar=ws.calendar)  # fmt: skip
         rf = reviewed.fields if reviewed is not None else {}
-        opening = _latest(conn, case_id, "open")
         applicant = str(rf.get("applicant", ""))
         content = DecisionContent(
             procuratorate=region.procuratorate_name,
             number=number,
             applicant=f"{surname(applicant)}某" if rf.get("applicant_minor") else applicant,
             accepted_on=row.opened_on,
-            reason=scrub(opening.reason if opening is not None else ""),
             ground=rules.declarations().ground(str(rf.get("ground"))).text,
             people=int(rf.get("people", 1)),
             amount=rules.yuan(value),
