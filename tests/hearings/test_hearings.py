@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import docx
 import pytest
 from sqlalchemy import text
 
@@ -62,7 +63,7 @@ def test_a_hearing_on_a_recommendation_case_from_panel_to_count(either: Workspac
         schedule(ws, cid, notified_on=D(2026, 11, 8))
     with pytest.raises(UserError, match="听证会公告"):
         schedule(ws, cid, announced_on=None)
-    hid = schedule(ws, cid)
+    hid = schedule(ws, cid, matter="是否制发检察建议（举报人电话13812345678）")
     with pytest.raises(UserError, match="不能登记听证员意见"):
         service.record_opinion(ws, ACTOR, hid, "周人大", "agree", "同意")
     service.hold(ws, ACTOR, hid, D(2026, 11, 10), "承办检察官介绍案情；听证员提问；当事人陈述。")
@@ -96,6 +97,13 @@ def test_a_hearing_on_a_recommendation_case_from_panel_to_count(either: Workspac
     ]  # fmt: skip
     assert service.counts(ws, ACTOR, D(2026, 12, 1))[-1]["held"] == 0
     assert len(service.case_hearings(ws, ACTOR, cid)) == 2
+    notice = service.public_notice(ws, ACTOR, hid, tmp_path / "公告.docx")
+    words = "\n".join(p.text for p in docx.Document(str(notice)).paragraphs)
+    assert (
+        "听证会公告" in words and "周人大（人大代表）" in words and "二〇二六年十一月十日" in words
+    )
+    with pytest.raises(UserError, match="不公开举行"):
+        service.public_notice(ws, ACTOR, other, tmp_path / "x.docx")
     # who cannot see the case cannot see its hearings, exactly as a missing one
     stranger = person("检察官乙", "第一检察部", "prosecutor")
     with pytest.raises(UserError) as hidden:

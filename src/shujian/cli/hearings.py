@@ -151,6 +151,18 @@ def list_cmd(ctx: click.Context, case_id: int) -> None:
         _echo_hearing(h)
 
 
+@hearings_group.command("notice")
+@click.argument("hearing_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="写出的 .docx 文件")  # fmt: skip
+@click.pass_context
+def notice_cmd(ctx: click.Context, hearing_id: int, output: Path) -> None:
+    """公开听证的听证会公告（.docx）。"""
+    from shujian.hearings import service
+
+    click.echo(f"已写出：{service.public_notice(workspace(ctx), user(ctx), hearing_id, output)}")
+
+
 def echo_figures(ctx: click.Context, since: str | None, until: str | None,
                  output: Path | None) -> None:  # fmt: skip
     """The hearing counts per department and case kind, to the screen or xlsx."""

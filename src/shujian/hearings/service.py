@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -356,3 +357,23 @@ def counts(
             target["not_majority"] += int(r.state == "decided" and not r.follows_majority)
     out = [{"department": d, "case_kind": k, **v} for (d, k), v in sorted(table.items())]
     return [*out, {"department": "合计", "case_kind": "", **total}]
+
+
+def public_notice(ws: Workspace, user: User, hid: int, out: Path) -> Path:
+    """The 听证会公告 of a public hearing, rendered to `out`."""
+    from shujian.hearings.notice import NoticeContent, render_notice
+
+    hearing = get_hearing(ws, user, hid)
+    if not hearing["public"] or hearing["announced_on"] is None:
+        raise UserError(f"听证会 {hid} 不公开举行，没有听证会公告。", code="hearing_not_public")
+    with ws.store.connect() as conn:
+        case = visible_case(conn, hearing["case_id"], user)
+        reasoned = conn.execute(
+            select(hearing_events.c.detail).where(
+                hearing_events.c.hearing_id == hid, hearing_events.c.kind == "scheduled"
+            )
+        ).scalar_one()
+    if case.juvenile and not reasoned.get("juvenile_reason"):
+        raise UserError("未成年人案件的听证会不发布公告。", code="hearing_not_public")
+    content = NoticeContent.of(ws.region.procuratorate_name, hearing)
+    return render_notice(content, out)
