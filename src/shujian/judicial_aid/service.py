@@ -225,7 +225,7 @@ def approve(
             applicant=f"{surname(applicant)}某" if rf.get("applicant_minor") else applicant,
             accepted_on=row.opened_on,
             ground=rules.declarations().ground(str(rf.get("ground"))).text,
-            people=int(rf.get("people", 1)),
+            people=rules.parse_people(rf.get("people", 1)),
             amount=rules.yuan(value),
             rule=rules.declarations().rule,
             fast=_fast is not None,
@@ -317,7 +317,7 @@ def figures(
     decided = [
         rules.Decided(
             ground=str(reviewed[cid]["ground"]),
-            people=int(reviewed[cid]["people"]),
+            people=rules.parse_people(reviewed[cid]["people"]),
             amount=Decimal(str(f["amount"])),
             fast=bool(f.get("fast_track")),
             paid=cid in paid,
