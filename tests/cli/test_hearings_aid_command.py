@@ -55,7 +55,7 @@ def test_hearings_and_aid_on_the_command_line(tmp_path: Path) -> None:
     for member, stance in (("1", "agree"), ("2", "agree"), ("3", "disagree")):
         shujian(root, "hearings", "opinion", "1", member, "--stance", stance, "--text", "意见")
     shujian(root, "hearings", "decide", "1", "--on", "2026-11-11", "--decision", "制发检察建议",
-            "--follows-majority")  # fmt: skip
+            "--majority", "follows")  # fmt: skip
     shown = shujian(root, "hearings", "show", "1").output
     assert "多数意见：同意承办检察官的处理意见" in shown and "郑某（人民监督员）" in shown
     out = shujian(root, "stats", "--of", "hearings", "--since", "2026-11-01").output

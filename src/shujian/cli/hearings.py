@@ -95,17 +95,17 @@ def opinion_cmd(ctx: click.Context, hearing_id: int, member: str, stance: str, t
 @click.argument("hearing_id", type=int)
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", help="决定日期")
 @click.option("--decision", required=True, help="处理决定")
-@click.option("--follows-majority/--against-majority", required=True,
-              help="是否采纳听证员多数意见")  # fmt: skip
+@click.option("--majority", type=click.Choice(["follows", "against"]), required=True,
+              help="follows 采纳听证员多数意见、against 不采纳（须写明检察长同意）")  # fmt: skip
 @click.option("--chief-consent", default="", help="不采纳多数意见时：检察长同意的情况")
 @click.pass_context
 def decide_cmd(ctx: click.Context, hearing_id: int, on: str, decision: str,
-               follows_majority: bool, chief_consent: str) -> None:  # fmt: skip
+               majority: str, chief_consent: str) -> None:  # fmt: skip
     """听证后作出处理决定（不采纳听证员多数意见的，须写明检察长同意）。"""
     from shujian.hearings import service
 
     service.decide(workspace(ctx), user(ctx), hearing_id, parse_date(on, "决定日期"), decision,
-                   follows_majority=follows_majority, chief_consent=chief_consent)  # fmt: skip
+                   follows_majority=majority == "follows", chief_consent=chief_consent)  # fmt: skip
     click.echo(f"听证会 {hearing_id} 已作出决定。")
 
 
