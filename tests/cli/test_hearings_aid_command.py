@@ -66,6 +66,10 @@ def test_hearings_and_aid_on_the_command_line(tmp_path: Path) -> None:
     case = str(cid + 1)
     shujian(root, "aid", "review", case, "--ground", "重伤或严重残疾", "--applicant", "王某某",
             "--people", "2", "--on", "2026-11-03")  # fmt: skip
+    plain = shujian(root, "cases", "act", case, "approve", "--set", "amount=1000", code=2)
+    assert f"命令行：shujian aid approve {case} --amount 金额" in plain.output
+    shown = shujian(root, "cases", "show", case).output
+    assert "线索：无（依申请立案）" in shown and "线索：，" not in shown
     over = shujian(root, "aid", "approve", case, "--amount", "30万", "--on", "2026-11-04", code=2)
     assert "超过救助限额 288,000.00 元" in over.output
     done = shujian(root, "aid", "approve", case, "--amount", "5万元", "--on", "2026-11-04")
