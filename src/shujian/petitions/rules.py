@@ -254,9 +254,7 @@ def key_of(row: Mapping[str, Any], by: str) -> str:
     raise ValueError(f"unknown dimension {by!r}")
 
 
-def table(
-    rows: Iterable[Mapping[str, Any]], by: str, as_of: dt.date
-) -> list[dict[str, Any]]:
+def table(rows: Iterable[Mapping[str, Any]], by: str, as_of: dt.date) -> list[dict[str, Any]]:
     """One row of figures per department, channel or category (declared order, then by name),
     and the total last."""
     groups: dict[str, list[Mapping[str, Any]]] = {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from shujian import audit
 from shujian.calendar import HolidayCalendar
@@ -100,8 +100,9 @@ def _choice(table: dict[str, str], value: str | None, what: str) -> str:
 
 def check_id_card(text: str | None) -> str | None:
     """An 18-character ID number with a valid check character, or None when none is given."""
-    from shujian.data.fields.id_card import check_char
     import polars as pl
+
+    from shujian.data.fields.id_card import check_char
 
     value = (text or "").strip().upper()
     if not value:
@@ -138,11 +139,18 @@ def _event(
 ) -> None:
     conn.execute(
         insert(petition_events).values(
-            petition_id=pid, at=now(), on_date=on, kind=step, actor=user.name, text=text,
+            petition_id=pid,
+            at=now(),
+            on_date=on,
+            kind=step,
+            actor=user.name,
+            text=text,
             detail=detail,
-        )  # fmt: skip
+        )
     )
-    audit.record(conn, user.name, f"petition_{step}", PETITION, pid, {"on": on.isoformat(), **detail})
+    audit.record(
+        conn, user.name, f"petition_{step}", PETITION, pid, {"on": on.isoformat(), **detail}
+    )
 
 
 def _set(conn: Connection, pid: int, **values: Any) -> None:
@@ -217,32 +225,69 @@ def receive(ps: Petitions, user: User, today: dt.date, intake: Intake) -> int:
         pid = conn.execute(
             insert(petitions)
             .values(
-                received_on=intake.received_on, channel=channel, category=category, name=name,
-                id_card=id_card, contact=contact, minor=minor, no_contact=intake.no_contact,
-                matter=matter, state="routed" if department else "received",
-                department=department, handler=handler if department else None,
-                procedural_due=due.procedural, result_due=due.result,
-                reception_day_id=intake.reception_day, registered_by=user.name,
-                created_at=stamp, updated_at=stamp,
-            )  # fmt: skip
+                received_on=intake.received_on,
+                channel=channel,
+                category=category,
+                name=name,
+                id_card=id_card,
+                contact=contact,
+                minor=minor,
+                no_contact=intake.no_contact,
+                matter=matter,
+                state="routed" if department else "received",
+                department=department,
+                handler=handler if department else None,
+                procedural_due=due.procedural,
+                result_due=due.result,
+                reception_day_id=intake.reception_day,
+                registered_by=user.name,
+                created_at=stamp,
+                updated_at=stamp,
+            )
             .returning(petitions.c.id)
         ).scalar_one()
-        _event(conn, pid, intake.received_on, "received", user, matter,
-               channel=channel, category=category,
-               petitioner=rules.shown_name(name, minor, full=False),
-               id_card=mask_id_card(id_card or ""), minor=minor,
-               no_contact=intake.no_contact, procedural_due=due.procedural.isoformat(),
-               result_due=due.result.isoformat(), reception_day=intake.reception_day)  # fmt: skip
+        _event(
+            conn,
+            pid,
+            intake.received_on,
+            "received",
+            user,
+            matter,
+            channel=channel,
+            category=category,
+            petitioner=rules.shown_name(name, minor, full=False),
+            id_card=mask_id_card(id_card or ""),
+            minor=minor,
+            no_contact=intake.no_contact,
+            procedural_due=due.procedural.isoformat(),
+            result_due=due.result.isoformat(),
+            reception_day=intake.reception_day,
+        )
         if department:
-            _event(conn, pid, intake.received_on, "routed", user, "",
-                   department=department, handler=handler)  # fmt: skip
+            _event(
+                conn,
+                pid,
+                intake.received_on,
+                "routed",
+                user,
+                "",
+                department=department,
+                handler=handler,
+            )
     return int(pid)
 
 
 def route(
-    ps: Petitions, user: User, today: dt.date, pid: int, department: str, *,
-    handler: str = "", on: dt.date | None = None, text: str = "",
-) -> None:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    pid: int,
+    department: str,
+    *,
+    handler: str = "",
+    on: dt.date | None = None,
+    text: str = "",
+) -> None:
     """分流: send the petition to the department that handles it (again, to send it elsewhere)."""
     scope = check_intake(user, ps.intake_department)
     department = _department(ps, department)
@@ -254,8 +299,17 @@ def route(
         _on(on, "分流日期", today, row.received_on, "收到日期")
         who = (handler or "").strip() or None
         _set(conn, pid, state="routed", department=department, handler=who)
-        _event(conn, pid, on, "routed", user, _text(text, "说明", required=False),
-               department=department, handler=who, previous=row.department)  # fmt: skip
+        _event(
+            conn,
+            pid,
+            on,
+            "routed",
+            user,
+            _text(text, "说明", required=False),
+            department=department,
+            handler=who,
+            previous=row.department,
+        )
 
 
 def _check_handle(ps: Petitions, user: User) -> PetitionScope:
@@ -264,9 +318,15 @@ def _check_handle(ps: Petitions, user: User) -> PetitionScope:
 
 
 def procedural_reply(
-    ps: Petitions, user: User, today: dt.date, pid: int, *,
-    outcome: str, text: str, on: dt.date | None = None,
-) -> bool:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    pid: int,
+    *,
+    outcome: str,
+    text: str,
+    on: dt.date | None = None,
+) -> bool:
     """程序性回复 (受理、不予受理、补充材料、移送、当场答复); returns whether it was in time."""
     scope = _check_handle(ps, user)
     outcome = _choice(rules.declarations().procedural_outcomes, outcome, "程序性回复")
@@ -282,15 +342,30 @@ def procedural_reply(
         _on(on, "回复日期", today, row.received_on, "收到日期")
         timely = rules.in_time(on, row.procedural_due)
         _set(conn, pid, procedural_on=on, procedural_outcome=outcome)
-        _event(conn, pid, on, "procedural_reply", user, body, outcome=outcome,
-               due=row.procedural_due.isoformat(), in_time=timely)  # fmt: skip
+        _event(
+            conn,
+            pid,
+            on,
+            "procedural_reply",
+            user,
+            body,
+            outcome=outcome,
+            due=row.procedural_due.isoformat(),
+            in_time=timely,
+        )
     return timely
 
 
 def result_reply(
-    ps: Petitions, user: User, today: dt.date, pid: int, *,
-    kind: str, text: str, on: dt.date | None = None,
-) -> bool:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    pid: int,
+    *,
+    kind: str,
+    text: str,
+    on: dt.date | None = None,
+) -> bool:
     """办理过程或结果答复: the result (办结) or the progress; returns whether the petition's first
     such reply was in time (within three months)."""
     scope = _check_handle(ps, user)
@@ -314,15 +389,30 @@ def result_reply(
         if kind == "result":
             values.update(state="closed", closed_on=on)
         _set(conn, pid, **values)
-        _event(conn, pid, on, "result_reply", user, body, kind=kind,
-               due=row.result_due.isoformat(), in_time=rules.in_time(on, row.result_due))  # fmt: skip
+        _event(
+            conn,
+            pid,
+            on,
+            "result_reply",
+            user,
+            body,
+            kind=kind,
+            due=row.result_due.isoformat(),
+            in_time=rules.in_time(on, row.result_due),
+        )
     return timely
 
 
 def record_feedback(
-    ps: Petitions, user: User, today: dt.date, pid: int, *,
-    value: str, text: str = "", on: dt.date | None = None,
-) -> None:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    pid: int,
+    *,
+    value: str,
+    text: str = "",
+    on: dt.date | None = None,
+) -> None:
     """The petitioner's assessment after 办结 (满意、基本满意、不满意), once."""
     scope = _check_handle(ps, user)
     value = _choice(rules.declarations().feedback, value, "评价")
@@ -339,9 +429,15 @@ def record_feedback(
 
 
 def take_as_leader(
-    ps: Petitions, user: User, today: dt.date, pid: int, *,
-    leader: str, on: dt.date | None = None, text: str = "",
-) -> None:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    pid: int,
+    *,
+    leader: str,
+    on: dt.date | None = None,
+    text: str = "",
+) -> None:
     """领导包案: a leader of the procuratorate takes the petition as their own case."""
     scope = check_intake(user, ps.intake_department)
     who = _text(leader, "包案领导")[:128]
@@ -352,12 +448,26 @@ def take_as_leader(
             raise UserError(f"信访件 {pid} 已办结。", code="step_not_allowed")
         _on(on, "包案日期", today, row.received_on, "收到日期")
         _set(conn, pid, leader=who, leader_on=on)
-        _event(conn, pid, on, "leader_case", user, _text(text, "说明", required=False),
-               leader=who, previous=row.leader)  # fmt: skip
+        _event(
+            conn,
+            pid,
+            on,
+            "leader_case",
+            user,
+            _text(text, "说明", required=False),
+            leader=who,
+            previous=row.leader,
+        )
 
 
 def add_reception_day(
-    ps: Petitions, user: User, today: dt.date, *, on: dt.date, leader: str, place: str,
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    *,
+    on: dt.date,
+    leader: str,
+    place: str,
     note: str = "",
 ) -> int:
     """Record a 检察长接待日 (the day, who received, where); returns its number."""
@@ -368,12 +478,24 @@ def add_reception_day(
     with ps.store.begin() as conn:
         rid = conn.execute(
             insert(reception_days)
-            .values(on_date=on, leader=who, place=where,
-                    note=_text(note, "说明", required=False), actor=user.name, at=now())  # fmt: skip
+            .values(
+                on_date=on,
+                leader=who,
+                place=where,
+                note=_text(note, "说明", required=False),
+                actor=user.name,
+                at=now(),
+            )
             .returning(reception_days.c.id)
         ).scalar_one()
-        audit.record(conn, user.name, "add_reception_day", RECEPTION_DAY, rid,
-                     {"on": on.isoformat(), "leader": who, "place": where})  # fmt: skip
+        audit.record(
+            conn,
+            user.name,
+            "add_reception_day",
+            RECEPTION_DAY,
+            rid,
+            {"on": on.isoformat(), "leader": who, "place": where},
+        )
     return int(rid)
 
 
@@ -398,11 +520,17 @@ def _shown(ps: Petitions, row: dict[str, Any], today: dt.date, *, full: bool) ->
     owed = []
     for kind, due in rules.owed(row):
         years = provisional_years(ps.calendar, row["received_on"], due)
-        owed.append({
-            "kind": kind, "label": d.deadlines[kind].label, "due": due,
-            "days_left": (due - today).days, "overdue": due < today,
-            "provisional": years, "note": provisional_note(years),
-        })  # fmt: skip
+        owed.append(
+            {
+                "kind": kind,
+                "label": d.deadlines[kind].label,
+                "due": due,
+                "days_left": (due - today).days,
+                "overdue": due < today,
+                "provisional": years,
+                "note": provisional_note(years),
+            }
+        )
     out["owed"] = owed
     out["overdue"] = any(o["overdue"] for o in owed)
     out["procedural_in_time"] = (
@@ -419,6 +547,7 @@ def _shown(ps: Petitions, row: dict[str, Any], today: dt.date, *, full: bool) ->
 def _owed_by(today: dt.date, horizon: dt.date | None) -> Any:
     """Open petitions owing a reply whose last day is before `today` (overdue), or — with a
     `horizon` — from today to the horizon (coming due)."""
+
     def window(done: Any, due: Any) -> Any:
         if horizon is None:
             return and_(done.is_(None), due < today)
@@ -451,10 +580,16 @@ def _view_condition(view: str, today: dt.date) -> Any:
 
 
 def list_petitions(
-    ps: Petitions, user: User, today: dt.date, *, view: str = "open",
-    department: str | None = None, reception_day: int | None = None,
-    offset: int = 0, limit: int | None = 50,
-) -> Page:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    *,
+    view: str = "open",
+    department: str | None = None,
+    reception_day: int | None = None,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> Page:
     """One page of the petitions the user sees, by view (未办结, 回复逾期, 即将到期 …), oldest
     last day first for the deadline views, newest receipt first otherwise; audited."""
     scope = petition_scope(user, ps.intake_department)
@@ -466,9 +601,11 @@ def list_petitions(
         conditions.append(petitions.c.department == department)
     if reception_day is not None:
         conditions.append(petitions.c.reception_day_id == reception_day)
-    soonest = func.min(petitions.c.procedural_due, petitions.c.result_due)
-    if ps.store.dialect.name == "postgresql":
-        soonest = func.least(petitions.c.procedural_due, petitions.c.result_due)
+    # the last day of the first reply still owed (the procedural one comes first)
+    soonest = case(
+        (petitions.c.procedural_on.is_(None), petitions.c.procedural_due),
+        else_=petitions.c.result_due,
+    )
     order = (
         (soonest, petitions.c.id)
         if view in ("overdue", "due_soon")
@@ -478,11 +615,16 @@ def list_petitions(
     with ps.store.connect() as conn:
         page = fetch_page(conn, query, offset, limit)
     rows = Page([_shown(ps, r, today, full=False) for r in page], page.total, offset, limit)
-    audit.record_list_view(ps.store, user.name, PETITION,
-                           {"view": view, "department": department,
-                            "reception_day": reception_day},
-                           [r["id"] for r in rows], offset=offset, limit=limit,
-                           total=page.total)  # fmt: skip
+    audit.record_list_view(
+        ps.store,
+        user.name,
+        PETITION,
+        {"view": view, "department": department, "reception_day": reception_day},
+        [r["id"] for r in rows],
+        offset=offset,
+        limit=limit,
+        total=page.total,
+    )
     return rows
 
 
@@ -523,9 +665,13 @@ def get_petition(ps: Petitions, user: User, today: dt.date, pid: int) -> dict[st
             day = dict(found._mapping) if found else None
     out = _shown(ps, dict(row._mapping), today, full=True)
     labels = {
-        "received": "登记", "routed": "分流", "procedural_reply": "程序性回复",
-        "result_reply": "答复", "feedback": "回访评价", "leader_case": "领导包案",
-    }  # fmt: skip
+        "received": "登记",
+        "routed": "分流",
+        "procedural_reply": "程序性回复",
+        "result_reply": "答复",
+        "feedback": "回访评价",
+        "leader_case": "领导包案",
+    }
     for e in events:
         detail = e["detail"] or {}
         e["label"] = labels.get(e["kind"], e["kind"])
@@ -571,8 +717,9 @@ def list_reception_days(
         query = query.where(reception_days.c.on_date <= until)
     with ps.store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
-    audit.record_list_view(ps.store, user.name, RECEPTION_DAY, {}, [r["id"] for r in rows],
-                           total=len(rows))  # fmt: skip
+    audit.record_list_view(
+        ps.store, user.name, RECEPTION_DAY, {}, [r["id"] for r in rows], total=len(rows)
+    )
     return rows
 
 
@@ -594,9 +741,15 @@ class Figures:
 
 
 def figures(
-    ps: Petitions, user: User, today: dt.date, *, by: str = "department",
-    since: dt.date | None = None, until: dt.date | None = None, audit_as: str = "view",
-) -> Figures:  # fmt: skip
+    ps: Petitions,
+    user: User,
+    today: dt.date,
+    *,
+    by: str = "department",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    audit_as: str = "view",
+) -> Figures:
     """回复率, 办结率, 满意率 … of the petitions received from `since` to `until` (both
     included) that the user sees, as they stand today (a reply made after `until` to a petition
     received in the period counts); audited (`audit_as="export"` for a file)."""
@@ -615,7 +768,16 @@ def figures(
     as_of = today
     with ps.store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
-    audit.record_view(ps.store, user.name, "petition_stats", by,
-                      {"since": since and since.isoformat(), "until": until and until.isoformat(),
-                       "petitions": len(rows)}, action=audit_as)  # fmt: skip
+    audit.record_view(
+        ps.store,
+        user.name,
+        "petition_stats",
+        by,
+        {
+            "since": since and since.isoformat(),
+            "until": until and until.isoformat(),
+            "petitions": len(rows),
+        },
+        action=audit_as,
+    )
     return Figures(by, since, until, as_of, rules.table(rows, by, as_of))
