@@ -158,12 +158,12 @@ def reply_cmd(
     from shujian.errors import UserError
     from shujian.petitions.service import procedural_reply, result_reply
 
+    ps, who, today = _context(ctx)
     chosen = [x for x in (procedural is not None, result, progress) if x]
     if len(chosen) != 1:
         raise UserError(
             "请选择一种回复：--procedural 种类、--result 或 --progress。", code="bad_choice"
         )
-    ps, who, today = _context(ctx)
     day = _on(on, "回复日期")
     if procedural is not None:
         timely = procedural_reply(ps, who, today, pid, outcome=procedural, text=text, on=day)
