@@ -231,3 +231,32 @@ def test_from_the_shell(tmp_path: Path) -> None:
     labels = [c.value for c in sheet[2]]
     assert total[labels.index("满意率")] == 0
     assert "--by" in shujian(root, "stats", "--of", "petitions", "--by", "model", code=2)
+
+
+def test_a_notice_added_moves_the_provisional_dates(tmp_path: Path) -> None:
+    """Counted on 2027's provisional holidays (春节 = 除夕 to 初三), a reply due on 2027-02-09
+    moves to 02-15 once the year's notice (02-05…02-12 off) is in shujian.toml; the move is a
+    step of the petition, and a reply already made is not touched."""
+    from helpers import NOTICE_2027
+
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["init", str(root), "--county", "青岚县"]).exit_code == 0
+    for on in ("2026-11-05", "2026-11-06"):
+        shujian(root, "petitions", "receive", "--on", on, "--channel", "来信", "--category",
+                "咨询", "--name", "李四", "--contact", "某村", "--matter", "咨询")  # fmt: skip
+    shujian(root, "petitions", "reply", "2", "--procedural", "当场答复", "--text", "已答复",
+            "--on", "2026-11-06")  # fmt: skip
+    shujian(root, "petitions", "reply", "2", "--result", "--text", "已答复", "--on", "2026-11-06")
+    assert "承办：控告申诉检察部 赵控申" in shujian(root, "petitions", "show", "2")  # answered itself
+    assert "2027-02-09（暂定" in shujian(root, "petitions", "show", "1")
+    assert shujian(root, "petitions", "deadlines") == "没有需要重新计算的期限。\n"
+    config = root / "shujian.toml"
+    config.write_text(config.read_text(encoding="utf-8") + NOTICE_2027, encoding="utf-8")
+    out = shujian(root, "petitions", "deadlines")
+    assert "信访件 1  办理过程或结果答复期限  2027-02-09 → 2027-02-15" in out
+    assert "信访件 2" not in out
+    shujian(root, "petitions", "deadlines", "--recompute")
+    shown = shujian(root, "petitions", "show", "1")
+    assert "办理过程或结果答复期限 2027-02-15：" in shown
+    assert "重新计算期限：办理过程或结果答复期限 2027-02-09 → 2027-02-15" in shown
+    assert shujian(root, "petitions", "deadlines") == "没有需要重新计算的期限。\n"

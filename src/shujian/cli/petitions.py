@@ -395,5 +395,29 @@ def echo_figures(
         click.echo("\t".join(cells))
 
 
+@petitions_group.command("deadlines")
+@click.option("--recompute", is_flag=True,
+              help="按现行节假日日历重新计算尚未回复的期限（每个变动记入经过和审计日志）")  # fmt: skip
+@click.pass_context
+def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
+    """尚未回复的期限中，添加该年节假日安排后需要重新计算的。"""
+    from shujian.petitions.service import pending_moves
+    from shujian.petitions.service import recompute as recompute_all
+
+    ps, who, today = _context(ctx)
+    moves = recompute_all(ps, who, today) if recompute else pending_moves(ps)
+    if not moves:
+        click.echo("没有需要重新计算的期限。")
+        return
+    click.echo(
+        f"{'已重新计算' if recompute else '按现行节假日日历应重新计算'}的期限 {len(moves)} 个："
+    )
+    for m in moves:
+        still = "（仍为暂定）" if m.provisional else ""
+        click.echo(f"  信访件 {m.petition_id}  {m.label}  {m.old} → {m.new}{still}")
+    if not recompute:
+        click.echo("运行 shujian petitions deadlines --recompute 重新计算。")
+
+
 def register(group: click.Group) -> None:
     group.add_command(petitions_group)

@@ -53,6 +53,9 @@ VIEWS = {
 
 STATES = {"received": "已登记（待分流）", "routed": "办理中", "closed": "已办结"}
 
+RECOMPUTE = "recompute_deadline"
+"""The step recording a last day moved because the calendar changed (a year's notice added)."""
+
 DUE_SOON_DAYS = 3
 """A reply whose last day is within this many days (today included) is 即将到期."""
 
@@ -380,14 +383,23 @@ def result_reply(
             raise UserError(
                 f"信访件 {pid} 尚未程序性回复：请先登记程序性回复。", code="step_not_allowed"
             )
+        # not routed: the intake department answered it itself (a question answered on the
+        # spot) and is its handling department in the figures
+        own = None
         if kind == "result" and row.department is None:
-            raise UserError(f"信访件 {pid} 尚未分流，不能答复办理结果。", code="step_not_allowed")
+            own = ps.intake_department
+            if own is None:
+                raise UserError(
+                    f"信访件 {pid} 尚未分流，不能答复办理结果。", code="step_not_allowed"
+                )
         _on(on, "答复日期", today, row.procedural_on, "程序性回复日期")
         first = row.result_on or on
         timely = rules.in_time(first, row.result_due)
         values: dict[str, Any] = {"result_on": first}
         if kind == "result":
             values.update(state="closed", closed_on=on)
+        if own is not None:
+            values.update(department=own, handler=user.name)
         _set(conn, pid, **values)
         _event(
             conn,
@@ -671,6 +683,7 @@ def get_petition(ps: Petitions, user: User, today: dt.date, pid: int) -> dict[st
         "result_reply": "答复",
         "feedback": "回访评价",
         "leader_case": "领导包案",
+        RECOMPUTE: "重新计算期限",
     }
     for e in events:
         detail = e["detail"] or {}
@@ -687,6 +700,11 @@ def get_petition(ps: Petitions, user: User, today: dt.date, pid: int) -> dict[st
             )
         if e["kind"] == "leader_case":
             e["label"] += f"：{detail.get('leader')}"
+        if e["kind"] == RECOMPUTE:
+            e["label"] += (
+                f"：{d.deadlines[detail['deadline']].label} {detail['old_due']} → "
+                f"{detail['new_due']}"
+            )
         e["in_time"] = detail.get("in_time")
     out["events"] = events
     out["reception"] = day
@@ -781,3 +799,62 @@ def figures(
         action=audit_as,
     )
     return Figures(by, since, until, as_of, rules.table(rows, by, as_of))
+
+
+# --- the calendar changed ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """A reply's stored last day that is not the one the workspace's calendar now gives."""
+
+    petition_id: int
+    kind: str
+    label: str
+    old: dt.date
+    new: dt.date
+    provisional: tuple[int, ...]
+
+
+def pending_moves(ps: Petitions) -> list[Move]:
+    """Replies still owed whose stored last day differs from what the calendar gives today —
+    counted on provisional days before the year's notice was added. Nothing is written."""
+    d = rules.declarations()
+    query = select(petitions).where(
+        petitions.c.state != "closed",
+        or_(petitions.c.procedural_on.is_(None), petitions.c.result_on.is_(None)),
+    )
+    with ps.store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.order_by(petitions.c.id))]
+    moves = []
+    for r in rows:
+        due = rules.due_dates(r["received_on"], ps.calendar)
+        for kind, new in ((rules.PROCEDURAL, due.procedural), (rules.RESULT, due.result)):
+            if r[f"{kind}_on"] is None and r[f"{kind}_due"] != new:
+                years = provisional_years(ps.calendar, r["received_on"], new)
+                moves.append(
+                    Move(r["id"], kind, d.deadlines[kind].label, r[f"{kind}_due"], new, years)
+                )
+    return moves
+
+
+def recompute(ps: Petitions, user: User, today: dt.date) -> list[Move]:
+    """Move every reply's last day to the one the calendar now gives (`pending_moves`), in one
+    transaction; each move is a step of its petition and an audit entry. A date that changed in
+    the meantime (another user's step) is left alone."""
+    check_intake(user, ps.intake_department)
+    done = []
+    with ps.store.begin() as conn:
+        for m in pending_moves(ps):
+            due = getattr(petitions.c, f"{m.kind}_due")
+            changed = conn.execute(
+                update(petitions)
+                .where(petitions.c.id == m.petition_id, due == m.old)
+                .values({f"{m.kind}_due": m.new, "updated_at": now()})
+            ).rowcount
+            if not changed:
+                continue
+            _event(conn, m.petition_id, today, RECOMPUTE, user, "按现行节假日日历重新计算期限",
+                   deadline=m.kind, old_due=m.old.isoformat(), new_due=m.new.isoformat())  # fmt: skip
+            done.append(m)
+    return done
