@@ -247,7 +247,8 @@ def test_a_notice_added_moves_the_provisional_dates(tmp_path: Path) -> None:
     shujian(root, "petitions", "reply", "2", "--procedural", "当场答复", "--text", "已答复",
             "--on", "2026-11-06")  # fmt: skip
     shujian(root, "petitions", "reply", "2", "--result", "--text", "已答复", "--on", "2026-11-06")
-    assert "承办：控告申诉检察部 赵控申" in shujian(root, "petitions", "show", "2")  # answered itself
+    # answered by the intake department itself
+    assert "承办：控告申诉检察部 赵控申" in shujian(root, "petitions", "show", "2")
     assert "2027-02-09（暂定" in shujian(root, "petitions", "show", "1")
     assert shujian(root, "petitions", "deadlines") == "没有需要重新计算的期限。\n"
     config = root / "shujian.toml"
