@@ -14,11 +14,19 @@ from shujian.leads.queue import review_models
 
 @click.command("stats")
 @click.option(
-    "--by",
-    type=click.Choice(list(stats.DIMENSIONS)),
-    default="model",
+    "--of",
+    "of",
+    type=click.Choice(["cases", "petitions"]),
+    default="cases",
     show_default=True,
-    help="统计维度：model 模型、department 部门、prosecutor 检察官、month 月份",
+    help="统计对象：cases 线索和案件、petitions 12309信访（同 shujian petitions stats）",
+)
+@click.option(
+    "--by",
+    type=click.Choice([*stats.DIMENSIONS, "channel", "category"]),
+    default=None,
+    help="统计维度：model 模型（默认）、department 部门、prosecutor 检察官、month 月份；"
+    "信访：department 承办部门（默认）、channel 信访渠道、category 信访类别",
 )
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="起始日期（含）")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="截止日期（含）")
@@ -31,9 +39,26 @@ from shujian.leads.queue import review_models
 )
 @click.pass_context
 def stats_cmd(
-    ctx: click.Context, by: str, since: str | None, until: str | None, output: Path | None
+    ctx: click.Context,
+    of: str,
+    by: str | None,
+    since: str | None,
+    until: str | None,
+    output: Path | None,
 ) -> None:
     """线索、成案率、检察建议、按期回复、采纳、整改和成效的统计。"""
+    if of == "petitions":
+        from shujian.cli.petitions import echo_figures
+
+        if by not in (None, "department", "channel", "category"):
+            raise click.BadParameter(
+                "信访统计的维度：department、channel、category", param_hint="--by"
+            )
+        echo_figures(ctx, by or "department", since, until, output)
+        return
+    by = by or "model"
+    if by not in stats.DIMENSIONS:
+        raise click.BadParameter(f"可选：{'、'.join(stats.DIMENSIONS)}", param_hint="--by")
     ws = workspace(ctx)
     actor = user(ctx)
     rows = stats.statistics(
