@@ -195,4 +195,5 @@ def register_tables() -> None:
     from shujian.juvenile.supervision import store as _supervision  # noqa: F401
     from shujian.juvenile.tiers import store as _tiers  # noqa: F401
     from shujian.leads import store  # noqa: F401
+    from shujian.petitions import store as _petitions  # noqa: F401
     from shujian.users import store as _users  # noqa: F401

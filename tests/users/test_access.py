@@ -47,18 +47,19 @@ ACTIONS = (
     "issue_document", "record_reply", "view_stats", "export", "reveal_id", "manage_users",
     "manage_settings", "view_audit", "verify_audit", "run_models", "import_data", "view_minors",
     "record_visit", "supervise_minors", "juvenile_work", "view_sealed", "handle_sealing",
+    "view_petitions", "handle_petitions",
 )  # fmt: skip
 
 MAY = {
-    #                view disp tri  open vcas act  doc  rep  stat exp  rev  usr  set  aud  ver  run  imp  min  vis  sup  juv  sea  hsl
-    "admin":           (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0),
-    "chief":           (1,   0,   0,   0,   1,   0,   0,   0,   1,   1,   0,   0,   0,   1,   1,   0,   0,   1,   0,   0,   0,   0,   0),
-    "department_head": (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   1,   1),
-    "prosecutor":      (1,   0,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   0,   0),
-    "assistant":       (1,   0,   1,   1,   1,   1,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0),
-    "helper":          (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   0,   0,   0,   0),
-    "system":          (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
-    "single_user":     (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
+    #                view disp tri  open vcas act  doc  rep  stat exp  rev  usr  set  aud  ver  run  imp  min  vis  sup  juv  sea  hsl  vpe  hpe
+    "admin":           (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0),
+    "chief":           (1,   0,   0,   0,   1,   0,   0,   0,   1,   1,   0,   0,   0,   1,   1,   0,   0,   1,   0,   0,   0,   0,   0,   1,   0),
+    "department_head": (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   1,   1,   1,   1),
+    "prosecutor":      (1,   0,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,   0,   0,   1,   1,   1,   0,   1,   1,   0,   0,   1,   1),
+    "assistant":       (1,   0,   1,   1,   1,   1,   0,   1,   1,   1,   1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1),
+    "helper":          (0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   1,   1,   0,   0,   0,   0,   0,   0),
+    "system":          (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
+    "single_user":     (1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1),
 }  # fmt: skip
 
 SCOPES = {

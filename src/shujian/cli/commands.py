@@ -58,6 +58,11 @@ COMMANDS: tuple[Declared, ...] = (
         "backup",
         "把备份恢复为一个新的工作区（目标目录须为新目录或空目录），并核对审计日志和各表行数。",
     ),
+    Declared(
+        "petitions",
+        "petitions",
+        "12309信访：登记、分流、程序性回复、办理过程或结果答复、回访评价、领导包案、检察长接待日和统计。",
+    ),
     Declared("run", "run", "运行监督模型，生成线索。"),
     Declared(
         "sealed",

@@ -16,18 +16,18 @@ from shujian.leads.queue import review_models
 @click.option(
     "--of",
     "of",
-    type=click.Choice(["cases", "hearings", "judicial_aid"]),
+    type=click.Choice(["cases", "petitions", "hearings", "judicial_aid"]),
     default="cases",
     show_default=True,
-    help="统计对象：cases 线索和案件、hearings 公开听证（按部门和案件类型）、"
-    "judicial_aid 国家司法救助（按救助情形）",
+    help="统计对象：cases 线索和案件、petitions 12309信访（同 shujian petitions stats）、"
+    "hearings 公开听证（按部门和案件类型）、judicial_aid 国家司法救助（按救助情形）",
 )
 @click.option(
     "--by",
-    type=click.Choice(list(stats.DIMENSIONS)),
-    default="model",
-    show_default=True,
-    help="统计维度：model 模型、department 部门、prosecutor 检察官、month 月份",
+    type=click.Choice([*stats.DIMENSIONS, "channel", "category"]),
+    default=None,
+    help="统计维度：model 模型（默认）、department 部门、prosecutor 检察官、month 月份；"
+    "信访：department 承办部门（默认）、channel 信访渠道、category 信访类别",
 )
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="起始日期（含）")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="截止日期（含）")
@@ -42,7 +42,7 @@ from shujian.leads.queue import review_models
 def stats_cmd(
     ctx: click.Context,
     of: str,
-    by: str,
+    by: str | None,
     since: str | None,
     until: str | None,
     output: Path | None,
@@ -58,6 +58,18 @@ def stats_cmd(
 
         aid_figures(ctx, since, until, output)
         return
+    if of == "petitions":
+        from shujian.cli.petitions import echo_figures
+
+        if by not in (None, "department", "channel", "category"):
+            raise click.BadParameter(
+                "信访统计的维度：department、channel、category", param_hint="--by"
+            )
+        echo_figures(ctx, by or "department", since, until, output)
+        return
+    by = by or "model"
+    if by not in stats.DIMENSIONS:
+        raise click.BadParameter(f"可选：{'、'.join(stats.DIMENSIONS)}", param_hint="--by")
     ws = workspace(ctx)
     actor = user(ctx)
     rows = stats.statistics(

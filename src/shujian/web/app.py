@@ -33,6 +33,7 @@ from shujian.web import (
     minor_stats,
     minors,
     models,
+    petitions,
     probation,
     sealing,
     stats,
@@ -67,6 +68,7 @@ FAMILIES = (
     minor_stats,  # before minors: its /minors/{ref} would take /minors/stats
     tiers,  # 分级干预: /minors/{ref}/tier
     minors,
+    petitions,  # 12309 信访
     admin,
 )
 """Modules with a `router`: one per page family (leads, cases, models, data, map, stats, minors,

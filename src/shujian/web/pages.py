@@ -37,6 +37,7 @@ NAV = (
     ("/stats", "统计", ("view_stats",)),
     ("/minors", "未成年人", ("view_minors",)),
     ("/sealed", "封存记录", ("view_sealed", "handle_sealing")),
+    ("/petitions", "信访", ("view_petitions",)),
     ("/admin", "系统管理", ("manage_users", "view_audit")),
 )
 """The main navigation: path and label of each page family, and the actions of which a user

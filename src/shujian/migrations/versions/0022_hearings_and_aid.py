@@ -6,7 +6,7 @@
 - `judicial_aid_decisions`: each 国家司法救助决定书 with its 文号 and content — written once.
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from shujian.migrations.shared import append_only
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
