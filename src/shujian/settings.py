@@ -75,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
     Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
     Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）", between=(1, 1 << 30), unit=" 个字符"),
+    Setting("hearings", "min_members", "int", 3, "一次听证会的听证员至少几人（最高检听证规定的实践口径为三至七人，见 docs/hearings.md），少于此数的听证会不予登记", between=(1, 99), unit=" 人"),
+    Setting("hearings", "max_members", "int", 7, "一次听证会的听证员至多几人", between=(1, 99), unit=" 人"),
+    Setting("hearings", "notice_days", "int", 3, "至迟在听证几日前告知听证会参加人案由、时间和地点（《人民检察院审查案件听证工作规定》第十条：听证三日前）", between=(0, 366), unit=" 日"),
+    Setting("judicial_aid", "monthly_wage", "int", None, "本省（自治区、直辖市）上一年度职工月平均工资（元）：国家司法救助金以此为基准，一般不超过 cap_months 个月的总额；不写则不能决定救助"),
+    Setting("judicial_aid", "monthly_wage_source", "text", "", "上一年度职工月平均工资的出处，例如“贵州省统计局 2026 年 5 月公布的 2025 年城镇非私营单位就业人员年平均工资 ÷ 12”；写入国家司法救助决定的记录"),
+    Setting("judicial_aid", "cap_months", "int", 36, "救助金一般不超过多少个月的上一年度职工月平均工资（《人民检察院国家司法救助工作细则》：一般不超过三十六个月）", between=(1, 120), unit=" 个月"),
+    Setting("judicial_aid", "fast_limit", "int", 10000, "快速救助（受理后当日审查并决定）的金额上限（元）：本院自定（细则中未找到快速救助的金额标准）", between=(0, 10_000_000), unit=" 元"),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

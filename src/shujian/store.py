@@ -187,6 +187,8 @@ def register_tables() -> None:
     from shujian import audit, identity  # noqa: F401
     from shujian.cases import store as _cases  # noqa: F401
     from shujian.data import mappings, warehouse  # noqa: F401
+    from shujian.hearings import store as _hearings  # noqa: F401
+    from shujian.judicial_aid import store as _judicial_aid  # noqa: F401
     from shujian.juvenile.guardianship import store as _guardianship  # noqa: F401
     from shujian.juvenile.probation import store as _probation  # noqa: F401
     from shujian.juvenile.sealing import store as _sealing  # noqa: F401

@@ -382,10 +382,11 @@ def test_a_faulty_workflow_fails_on_load(change, message):
 
 
 def test_case_kinds_are_the_files_in_the_workflows_folder():
-    assert case_kinds() == {"recommendation": "检察建议"}
+    assert case_kinds() == {"judicial_aid": "国家司法救助", "recommendation": "检察建议"}
     assert load_workflow("检察建议") is load_workflow("recommendation")
     with pytest.raises(
-        UserError, match="未知的办案类型“信访”。可选：检察建议（recommendation）"
+        UserError,
+        match="未知的办案类型“信访”。可选：国家司法救助（judicial_aid）、检察建议（recommendation）",
     ) as e:
         load_workflow("信访")
     assert e.value.code == "unknown_case_kind"

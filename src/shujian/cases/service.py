@@ -206,6 +206,10 @@ def open_case(
     refused unless `confirm_stale`; the case's opening step records which were confirmed.
     The leads must be in the user's scope (`home`: where undispatched leads wait,
     `leads.queue.homes`).
+
+    A kind declared `opens_without_leads` (支持起诉: an application) may be opened with no lead;
+    the new case must then be one the user could see (their department, or their own case for
+    whom only their own are visible), so nobody opens a case they could not read.
     """
     require(user, "open_case")
     o = _plan_opening(
@@ -220,11 +224,23 @@ def open_case(
         departments or Departments.bundled(),
         calendar,
     )
+    without_leads = not lead_ids and o.workflow.opens_without_leads
+    if without_leads and not visible_to(scope_of(user), CaseRef(0, o.department, o.prosecutor)):
+        raise UserError(
+            f"“{user.name}”（{user.role_labels}）不能为{o.department}、承办检察官{o.prosecutor}"
+            "登记案件：只能登记本人能够查看的案件。",
+            code="forbidden",
+        )
     with store.begin() as conn:
-        check_visible(conn, user, lead_ids, home or {})
+        if not without_leads:
+            check_visible(conn, user, lead_ids, home or {})
         check_prosecutor(conn, o.department, o.prosecutor)
         case_id = _insert_case(conn, o)
-        stale = _accept_leads(conn, case_id, lead_ids, o.actor, o.reason, confirm_stale)
+        stale = (
+            []
+            if without_leads
+            else _accept_leads(conn, case_id, lead_ids, o.actor, o.reason, confirm_stale)
+        )
         _record_opening(conn, case_id, o, lead_ids, stale)
     return case_id
 
@@ -295,7 +311,7 @@ def _record_opening(
         state=[
             *ledger.track(conn, "case", [case_id]),
             *ledger.track(conn, "case_event", [event_id]),
-            *ledger.track(conn, "lead", lead_ids, {"status"}),
+            *(ledger.track(conn, "lead", lead_ids, {"status"}) if lead_ids else []),
         ],
     )
 

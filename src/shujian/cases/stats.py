@@ -36,7 +36,7 @@ from shujian.audit import audit_log
 from shujian.cases.categories import declarations
 from shujian.cases.policy import figures_of_step
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
-from shujian.cases.workflow import case_kinds, load_workflow
+from shujian.cases.workflow import DEFAULT_CASE_KIND, case_kinds, load_workflow
 from shujian.errors import UserError
 from shujian.leads.store import (
     NOT_DISPATCHED,
@@ -66,9 +66,10 @@ prosecutor takes one into a case (then its case counts like any other)."""
 
 def case_counts() -> list[tuple[str, str]]:
     """(key, Chinese header) of the case figures each case kind's workflow declares (its
-    `statistics:`), in declared order, kinds in turn; a figure two kinds share is one column."""
+    `statistics:`), in declared order, kinds in turn (检察建议 first, its columns as they were
+    before other kinds came); a figure two kinds share is one column."""
     out: dict[str, str] = {}
-    for kind in case_kinds():
+    for kind in sorted(case_kinds(), key=lambda k: k != DEFAULT_CASE_KIND):
         for fig in load_workflow(kind).statistics:
             if out.setdefault(fig.id, fig.label) != fig.label:
                 raise ValueError(f"statistic {fig.id}: two kinds give it different labels")

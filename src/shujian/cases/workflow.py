@@ -116,6 +116,8 @@ class Workflow:
     recorded_fields: dict[str, str] = field(default_factory=dict)
     """Values the service records on steps besides the declared fields: key → Chinese label."""
     statistics: tuple[Figure, ...] = ()
+    opens_without_leads: bool = False
+    """A case of this kind may be opened from an application alone, with no lead (支持起诉)."""
 
     def recorded(self, fields: Mapping[str, Any] | None, field: str) -> Any:
         """A field's value as a step recorded it, under its id or an id it had before."""
@@ -313,6 +315,7 @@ def parse_workflow(
         kind_label=str(raw.get("label", kind)),
         recorded_fields={str(k): str(v) for k, v in (raw.get("recorded_fields") or {}).items()},
         statistics=figures,
+        opens_without_leads=bool(raw.get("opens_without_leads", False)),
     )
 
 

@@ -123,7 +123,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo(
         f"案件 {case_id}（{case['case_kind_label']}）：{case['state_label']}    {case['department']} / {case['prosecutor']}"
     )
-    click.echo(f"线索：{'、'.join(map(str, case['lead_ids']))}")
+    click.echo(f"线索：{'、'.join(map(str, case['lead_ids'])) or '无（依申请立案）'}")
     if case["deadline_due"]:
         label = workflow.deadlines[case["deadline_kind"]].label
         years = deadlines.provisional_years(
@@ -137,7 +137,9 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo("经过：")
     for step in service.history(ws.store, case_id, actor):
         fields = "，".join(
-            f"{field_label(workflow, k)}：{field_text(v)}" for k, v in step["fields"].items()
+            f"{field_label(workflow, k)}：{field_text(v)}"
+            for k, v in step["fields"].items()
+            if v != []  # 线索 of a case opened without one (国家司法救助)
         )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
@@ -164,7 +166,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
 
 
 HINTS = {
-    "needs_document_service": "命令行：shujian cases recommend",
+    "needs_document_service": "命令行：{command}",
     "document_not_rendered": "命令行：shujian cases render {number}",
     "number_required": "命令行：shujian cases recommend 案件编号 --number 文号 …",
 }
@@ -175,6 +177,7 @@ def _with_hint(error: UserError, **values: str) -> UserError:
     hint = HINTS.get(error.code)
     if not hint:
         return error
+    values.setdefault("command", DOCUMENT_COMMANDS[None])
     return UserError(f"{error.message}（{hint.format(**values)}）", code=error.code)
 
 
@@ -213,8 +216,18 @@ def act_cmd(
             **fields,
         )
     except UserError as e:
-        raise _with_hint(e) from e
+        tr = workflow.by_action(action)
+        command = DOCUMENT_COMMANDS.get(tr.document if tr else None, DOCUMENT_COMMANDS[None])
+        raise _with_hint(e, command=command.format(case=case_id)) from e
     click.echo(f"案件 {case_id} 现为“{workflow.label(state)}”。")
+
+
+DOCUMENT_COMMANDS = {
+    None: "shujian cases recommend",
+    "recommendation": "shujian cases recommend {case}",
+    "judicial_aid_decision": "shujian aid approve {case} --amount 金额",
+}
+"""The command that takes a step issuing a document, by the document kind."""
 
 
 def _content_options(f: Callable[..., Any]) -> Callable[..., Any]:

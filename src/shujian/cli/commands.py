@@ -20,6 +20,11 @@ class Declared:
 
 
 COMMANDS: tuple[Declared, ...] = (
+    Declared(
+        "aid",
+        "aid",
+        "国家司法救助：受理申请、审查认定、决定救助（限额核对、决定书）、快速救助、发放和统计。",
+    ),
     Declared("audit", "audit", "审计日志：谁在何时查看或改动了什么。"),
     Declared(
         "backup",
@@ -33,6 +38,11 @@ COMMANDS: tuple[Declared, ...] = (
         "demo",
         "demo",
         "生成演示县的数据，导入、运行全部模型，核对发现的线索，并为每种角色开通演示账号。",
+    ),
+    Declared(
+        "hearings",
+        "hearings",
+        "公开听证：决定召开（听证员、告知、公告）、举行和笔录、听证员意见、处理决定和统计。",
     ),
     Declared("import", "data", "导入一份数据文件（xlsx、xls、csv）。"),
     Declared("init", "data", "创建工作区：配置文件、数据仓库和案件库。"),

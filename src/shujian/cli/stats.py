@@ -16,10 +16,11 @@ from shujian.leads.queue import review_models
 @click.option(
     "--of",
     "of",
-    type=click.Choice(["cases", "petitions"]),
+    type=click.Choice(["cases", "petitions", "hearings", "judicial_aid"]),
     default="cases",
     show_default=True,
-    help="统计对象：cases 线索和案件、petitions 12309信访（同 shujian petitions stats）",
+    help="统计对象：cases 线索和案件、petitions 12309信访（同 shujian petitions stats）、"
+    "hearings 公开听证（按部门和案件类型）、judicial_aid 国家司法救助（按救助情形）",
 )
 @click.option(
     "--by",
@@ -47,6 +48,16 @@ def stats_cmd(
     output: Path | None,
 ) -> None:
     """线索、成案率、检察建议、按期回复、采纳、整改和成效的统计。"""
+    if of == "hearings":
+        from shujian.cli.hearings import echo_figures as hearing_figures
+
+        hearing_figures(ctx, since, until, output)
+        return
+    if of == "judicial_aid":
+        from shujian.cli.aid import echo_figures as aid_figures
+
+        aid_figures(ctx, since, until, output)
+        return
     if of == "petitions":
         from shujian.cli.petitions import echo_figures
 

@@ -25,7 +25,9 @@ from shujian.web import (
     data,
     documents,
     guardianship,
+    hearings,
     home,
+    judicial_aid,
     lead_export,
     leads,
     minor_stats,
@@ -57,6 +59,8 @@ FAMILIES = (
     upload,
     map_family,
     stats,
+    hearings,
+    judicial_aid,
     sealing,
     supervision,  # before minors: /minors/supervision… is not a minor's reference
     guardianship,  # before minors: /minors/orders…, /minors/guidance are not references

@@ -43,6 +43,8 @@ from shujian.web.pages import (
 from shujian.workspace import Workspace
 
 router = APIRouter()
+AID_STEPS = ("review", "approve")
+"""国家司法救助's steps taken in its own section of the page (web/judicial_aid.py)."""
 
 PER_PAGE = 20
 
@@ -117,6 +119,18 @@ def _field_form(wf: Workflow, t: Transition) -> list[dict[str, Any]]:
     return out
 
 
+def hearings_section(request: Request, user: SignedInUser, case_id: int) -> dict[str, Any]:
+    from shujian.web.hearings import section
+
+    return section(request, user, case_id)
+
+
+def aid_section(request: Request, user: SignedInUser, case_id: int) -> dict[str, Any]:
+    from shujian.web.judicial_aid import section
+
+    return section(request, user, case_id)
+
+
 def _case_page(
     request: Request,
     user: SignedInUser,
@@ -134,10 +148,19 @@ def _case_page(
     steps = service.history(ws.store, case_id, user)
     for s in steps:
         s["at_local"] = beijing(s["at"])
-        s["field_texts"] = [(field_label(wf, k), field_text(v)) for k, v in s["fields"].items()]
+        s["field_texts"] = [
+            (field_label(wf, k), field_text(v))
+            for k, v in s["fields"].items()
+            if v != []  # 线索 of a case opened without one (国家司法救助)
+        ]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)
-    actions = [{"t": t, "fields": _field_form(wf, t)} for t in allowed if not t.document]
+    own = AID_STEPS if case["case_kind"] == "judicial_aid" else ()
+    actions = [
+        {"t": t, "fields": _field_form(wf, t)}
+        for t in allowed
+        if not t.document and t.action not in own
+    ]
     try:
         found = recommendations.case_leads_of(ws.store, case_id)
     except UserError:
@@ -169,6 +192,8 @@ def _case_page(
         "notice": notice or request.query_params.get("done"),
         "form": form or {},
         "can_record": bool(allowed) or not wf.is_terminal(case["state"]),
+        "hearing": hearings_section(request, user, case_id),
+        "aid": aid_section(request, user, case_id) if own else None,
     }
     return render(request, "cases/case.html", ctx, status_code=status_code)
 
