@@ -75,6 +75,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
     Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
     Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）", between=(1, 1 << 30), unit=" 个字符"),
+    Setting("support_prosecution", "accept_days", "int", 7, "支持起诉：收到申请之日起多少日内决定是否受理（本院办案中心的时限，无法定期限；默认七日，与人民法院审查起诉决定立案的七日一致），到期日遇休息日顺延", between=(1, 90), unit=" 日"),
+    Setting("support_prosecution", "review_days", "int", 30, "支持起诉：受理之日起多少日内审查终结、决定是否支持起诉（本院办案中心的时限，无法定期限；默认三十日），到期日遇休息日顺延", between=(1, 180), unit=" 日"),
+    Setting("support_prosecution", "opinion_numbering", "text", "entered", "支持起诉意见书文号的来源：entered 为制发时填写统一业务应用系统编定的文号；counter 为由本平台按院、年度顺序编号（自成一个序列，如“青检民支〔2026〕1号”）。两种方式不能混用", choices=("entered", "counter")),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {
