@@ -13,9 +13,9 @@ Refusals are `UserError`s in Chinese with a `code`, so a front end can add its o
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from shujian.cases.workflow import NUMERIC, Transition, Workflow, numeric_value
@@ -257,5 +257,7 @@ def figure_values(
         raw = workflow.recorded(fields, fig.sum)
         if raw is None or raw == "":
             continue
-        out.append((fig.id, Decimal(str(raw)) if workflow.fields[fig.sum].kind == "money" else int(raw)))
+        out.append(
+            (fig.id, Decimal(str(raw)) if workflow.fields[fig.sum].kind == "money" else int(raw))
+        )
     return out

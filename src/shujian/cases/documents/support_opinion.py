@@ -26,10 +26,10 @@ from typing import Any
 import docx
 
 from shujian.cases.documents import layout, tables
-from shujian.cases.documents.recommendation import _properties as recommendation_properties
 from shujian.cases.documents.disclosure import ID_IN_TEXT, MOBILE_IN_TEXT, surname
 from shujian.cases.documents.numerals import chinese_date, chinese_numeral
 from shujian.cases.documents.package import save_docx
+from shujian.cases.documents.recommendation import _properties as recommendation_properties
 from shujian.errors import UserError
 
 TITLE = "支持起诉意见书"
