@@ -255,6 +255,10 @@ def _figures(
     figures: list[Figure] = []
     for f in raw:
         ratio = f.get("ratio")
+        if ratio is not None and (
+            not isinstance(ratio, list) or len(ratio) != 2 or f.get("actions")
+        ):
+            raise ValueError(f"statistic {f.get('id')}: a ratio names two figures and no action")
         fig = Figure(
             id=str(f["id"]),
             label=str(f["label"]),
