@@ -130,6 +130,9 @@ class Workflow:
     dimensions: dict[str, str] = field(default_factory=dict)
     """Fields of the opening step the statistics may be grouped by (field id → Chinese label),
     e.g. 申请人类别."""
+    hidden_fields: frozenset[str] = frozenset()
+    """Values every opening records that mean nothing for this kind (a 支持起诉 case is never
+    urgent nor a juvenile-protection recommendation): kept, not shown."""
 
     def recorded(self, fields: Mapping[str, Any] | None, field: str) -> Any:
         """A field's value as a step recorded it, under its id or an id it had before."""
@@ -373,6 +376,7 @@ def parse_workflow(
         statistics=figures,
         opens_without_leads=bool(raw.get("opens_without_leads", False)),
         dimensions=dimensions,
+        hidden_fields=frozenset(str(f) for f in raw.get("hidden_fields") or ()),
     )
 
 

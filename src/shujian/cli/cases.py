@@ -93,7 +93,7 @@ def _recompute_hint(ws: Workspace, case_id: int | None = None) -> None:
     to run the recomputation, and nothing has to be stored to know it is due."""
     moves = [
         m
-        for m in deadlines.pending_moves(ws.store, ws.calendar)
+        for m in deadlines.pending_moves(ws.store, ws.calendar, deadlines.periods_of(ws))
         if case_id is None or m.case_id == case_id
     ]
     if not moves:
@@ -123,7 +123,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo(
         f"案件 {case_id}（{case['case_kind_label']}）：{case['state_label']}    {case['department']} / {case['prosecutor']}"
     )
-    click.echo(f"线索：{'、'.join(map(str, case['lead_ids']))}")
+    click.echo(f"线索：{'、'.join(map(str, case['lead_ids'])) or '无（依申请立案）'}")
     if case["deadline_due"]:
         label = workflow.deadlines[case["deadline_kind"]].label
         years = deadlines.provisional_years(
@@ -137,7 +137,9 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     click.echo("经过：")
     for step in service.history(ws.store, case_id, actor):
         fields = "，".join(
-            f"{field_label(workflow, k)}：{field_text(v)}" for k, v in step["fields"].items()
+            f"{field_label(workflow, k)}：{field_text(v)}"
+            for k, v in step["fields"].items()
+            if v not in ([], None) and k not in workflow.hidden_fields
         )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
@@ -155,6 +157,16 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
             error = f"：{rec['render_error']}" if rec["render_error"] else ""
             document = f"文书未生成{error}（shujian cases render {rec['number']}）"
         click.echo(f"检察建议书：{rec['number']}  致 {rec['recipient']}  {filed}  {document}")
+    if case["case_kind"] == "support_prosecution":
+        from shujian.cases.support_prosecution import opinions_of
+
+        for op in opinions_of(ws, actor, case_id):
+            document = (
+                op["document"]
+                if op["document_sha256"]
+                else (f"文书未生成：{op['render_error'] or ''}")
+            )
+            click.echo(f"支持起诉意见书：{op['number']}  致 {op['court']}  {document}")
     for o in outcomes.outcomes_of(ws.store, case_id):
         amount = f" {o['amount_yuan']}元" if o["amount_yuan"] is not None else ""
         people = f" {o['people']}人" if o["people"] is not None else ""
@@ -164,17 +176,24 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
 
 
 HINTS = {
-    "needs_document_service": "命令行：shujian cases recommend",
+    "needs_document_service": "命令行：shujian cases {document_command}",
     "document_not_rendered": "命令行：shujian cases render {number}",
     "number_required": "命令行：shujian cases recommend 案件编号 --number 文号 …",
 }
 """What to type next, added to a service's refusal by its code (services speak no command line)."""
 
 
+DOCUMENT_COMMANDS = {"issue_opinion": "support-opinion", "制发支持起诉意见书": "support-opinion"}
+"""The command that takes a document step, by its action (the 检察建议书's unless listed)."""
+
+
 def _with_hint(error: UserError, **values: str) -> UserError:
     hint = HINTS.get(error.code)
     if not hint:
         return error
+    values.setdefault("number", "文号")
+    command = DOCUMENT_COMMANDS.get(values.get("action", ""), "recommend")
+    values.setdefault("document_command", command)
     return UserError(f"{error.message}（{hint.format(**values)}）", code=error.code)
 
 
@@ -210,10 +229,11 @@ def act_cmd(
             reason,
             parse_date(on_date),
             calendar=ws.calendar,
+            periods=deadlines.periods_of(ws),
             **fields,
         )
     except UserError as e:
-        raise _with_hint(e) from e
+        raise _with_hint(e, action=action) from e
     click.echo(f"案件 {case_id} 现为“{workflow.label(state)}”。")
 
 
@@ -484,7 +504,9 @@ def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
     """
     ws = workspace(ctx)
     if recompute:
-        moved = deadlines.recompute(ws.store, ws.calendar, user(ctx), date.today())
+        moved = deadlines.recompute(
+            ws.store, ws.calendar, user(ctx), date.today(), deadlines.periods_of(ws)
+        )
         if not moved:
             click.echo("没有需要重新计算的期限。")
             return
@@ -498,7 +520,7 @@ def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
             f"案件 {r['id']}  {r['deadline_label']}  {r['deadline_due'].isoformat()} 届满"
             f"{deadlines.provisional_note(r['provisional'])}"
         )
-    moves = deadlines.pending_moves(ws.store, ws.calendar)
+    moves = deadlines.pending_moves(ws.store, ws.calendar, deadlines.periods_of(ws))
     if moves:
         click.echo(f"按现行节假日日历应重新计算的期限 {len(moves)} 个：")
         for m in moves:
@@ -514,4 +536,8 @@ def _move_line(m: deadlines.Move) -> str:
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli.support import apply_cmd, support_opinion_cmd
+
+    cases_group.add_command(apply_cmd)
+    cases_group.add_command(support_opinion_cmd)
     group.add_command(cases_group)

@@ -230,6 +230,7 @@ async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
             str(data.get("reason", "")),
             form_date_or_today(str(data.get("on_date", "")), "日期"),
             calendar=ws.calendar,
+            periods=deadlines.periods_of(ws),
             **fields,
         )
     except UserError as e:
