@@ -35,6 +35,7 @@ from shujian.web import (
     sealing,
     stats,
     supervision,
+    support,
     tiers,
     upload,
 )
@@ -51,6 +52,7 @@ FAMILIES = (
     lead_export,
     cases,
     documents,
+    support,  # 支持起诉: /support/apply, /cases/{id}/support-opinion
     models,
     data,
     upload,

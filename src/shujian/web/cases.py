@@ -31,6 +31,7 @@ from shujian.cases.workflow import (
 )
 from shujian.errors import UserError
 from shujian.models.labels import Masking
+from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import (
     beijing,
@@ -87,7 +88,18 @@ def case_list(request: Request, user: SignedInUser, state: str = "", page: int =
         r["deadline_label"] = wf.deadlines[kind].label if kind in wf.deadlines else ""
         r["kind_label"] = wf.kind_label
     states = list(dict.fromkeys(s.label for s in load_workflow().states.values()))
-    ctx = {"rows": rows, "state": state, "states": states, "error": error}
+    states += [
+        s.label
+        for s in load_workflow("support_prosecution").states.values()
+        if s.label not in states
+    ]
+    ctx = {
+        "rows": rows,
+        "state": state,
+        "states": states,
+        "error": error,
+        "can_apply": can(user, "open_case"),
+    }
     partial = request.headers.get("hx-request") and not request.headers.get(
         "hx-history-restore-request"
     )
@@ -134,7 +146,11 @@ def _case_page(
     steps = service.history(ws.store, case_id, user)
     for s in steps:
         s["at_local"] = beijing(s["at"])
-        s["field_texts"] = [(field_label(wf, k), field_text(v)) for k, v in s["fields"].items()]
+        s["field_texts"] = [
+            (field_label(wf, k), field_text(v))
+            for k, v in s["fields"].items()
+            if v not in ([], None) and k not in wf.hidden_fields
+        ]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)
     actions = [{"t": t, "fields": _field_form(wf, t)} for t in allowed if not t.document]
@@ -169,7 +185,12 @@ def _case_page(
         "notice": notice or request.query_params.get("done"),
         "form": form or {},
         "can_record": bool(allowed) or not wf.is_terminal(case["state"]),
+        "opinions": [],
     }
+    if case["case_kind"] == "support_prosecution":
+        from shujian.web.support import support_context
+
+        ctx.update(support_context(request, user, case_id))
     return render(request, "cases/case.html", ctx, status_code=status_code)
 
 
