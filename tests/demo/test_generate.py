@@ -617,7 +617,7 @@ ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody",
                "juvenile.netcafe_frequent"}  # fmt: skip
 USCC_SUBJECTS = {"kindergarten.name", "hotel.minor_guest", "hotel.esports_minor", "tattoo.scope",
                  "medbeauty.unlicensed", "netcafe.minor_admitted",
-                 "wage.refusal_not_transferred"}  # fmt: skip
+                 "wage.refusal_not_transferred", "wage.support_prosecution"}  # fmt: skip
 PROJECT_SUBJECTS = {"wage.deposit_missing", "soil.fee_unpaid"}
 
 
