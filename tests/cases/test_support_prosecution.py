@@ -227,3 +227,37 @@ def test_the_centre_sets_its_own_times_and_a_case_opens_only_where_its_opener_se
             on_date=D(2026, 11, 3),
         )  # fmt: skip
     assert refused.value.code == "forbidden"
+
+
+def test_a_wage_lead_becomes_a_support_case_on_the_command_line(tmp_path: Path) -> None:
+    """wage.support_prosecution's lead of an employer, taken into a 支持起诉 case by `cases apply
+    --lead`: the lead is accepted (成案) and the case lists it; a lead already taken is refused."""
+    from click.testing import CliRunner
+
+    from helpers import LIBRARY, load_fixture_data
+    from shujian.cli.main import cli
+    from shujian.leads.service import list_leads
+    from shujian.models.runner import run_models
+
+    ws = configure(init_workspace(tmp_path / "ws"))
+    (tmp_path / "files").mkdir()
+    load_fixture_data(ws, tmp_path / "files", model_id="wage.support_prosecution")
+    run_models(ws, LIBRARY, ["wage.support_prosecution"], D(2026, 6, 30))
+    lead = next(lead for lead in list_leads(ws.store) if lead["subject"] == "91520203MA6WG0001J")
+    assert "3名劳动者" in lead["title"]
+
+    def shujian(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["-w", str(ws.root), "-u", "李检察官", *args])
+        assert result.exit_code in (0, 1, 2), result.output
+        return result.output
+
+    out = shujian("cases", "apply", "--applicant", "王大军等三人", "--category", "农民工",
+                  "--respondent", "青岚县宏达建筑工程有限公司", "--claim", "支付拖欠的劳动报酬",
+                  "--prosecutor", "李检察官", "--lead", str(lead["id"]), "--on", "2026-07-02")  # fmt: skip
+    assert "已登记支持起诉申请：案件 1（1 条线索成案）" in out
+    shown = shujian("cases", "show", "1")
+    assert f"线索：{lead['id']}" in shown and "来源：模型线索" in shown
+    again = shujian("cases", "apply", "--applicant", "李小兵", "--category", "农民工",
+                    "--respondent", "某公司", "--claim", "支付工资", "--prosecutor", "李检察官",
+                    "--lead", str(lead["id"]))  # fmt: skip
+    assert "只有待研判的线索可以成案" in again
