@@ -391,7 +391,7 @@ def test_case_kinds_are_the_files_in_the_workflows_folder():
     assert load_workflow("检察建议") is load_workflow("recommendation")
     assert load_workflow("支持起诉") is load_workflow("support_prosecution")
     with pytest.raises(
-        UserError, match="未知的办案类型“税务”。可选：.*检察建议（recommendation）"
+        UserError, match=r"未知的办案类型“税务”。可选：.*检察建议（recommendation）"
     ) as e:
         load_workflow("税务")
     assert e.value.code == "unknown_case_kind"
