@@ -82,6 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("judicial_aid", "monthly_wage_source", "text", "", "上一年度职工月平均工资的出处，例如“贵州省统计局 2026 年 5 月公布的 2025 年城镇非私营单位就业人员年平均工资 ÷ 12”；写入国家司法救助决定的记录"),
     Setting("judicial_aid", "cap_months", "int", 36, "救助金一般不超过多少个月的上一年度职工月平均工资（《人民检察院国家司法救助工作细则》：一般不超过三十六个月）", between=(1, 120), unit=" 个月"),
     Setting("judicial_aid", "fast_limit", "int", 10000, "快速救助（受理后当日审查并决定）的金额上限（元）：本院自定（细则中未找到快速救助的金额标准）", between=(0, 10_000_000), unit=" 元"),
+    Setting("support_prosecution", "accept_days", "int", 7, "支持起诉：收到申请之日起多少日内决定是否受理（本院办案中心的时限，无法定期限；默认七日，与人民法院审查起诉决定立案的七日一致），到期日遇休息日顺延", between=(1, 90), unit=" 日"),
+    Setting("support_prosecution", "review_days", "int", 30, "支持起诉：受理之日起多少日内审查终结、决定是否支持起诉（本院办案中心的时限，无法定期限；默认三十日），到期日遇休息日顺延", between=(1, 180), unit=" 日"),
+    Setting("support_prosecution", "opinion_numbering", "text", "entered", "支持起诉意见书文号的来源：entered 为制发时填写统一业务应用系统编定的文号；counter 为由本平台按院、年度顺序编号（自成一个序列，如“青检民支〔2026〕1号”）。两种方式不能混用", choices=("entered", "counter")),
 )  # fmt: skip
 
 ARRAYS: dict[str, tuple[Setting, ...]] = {

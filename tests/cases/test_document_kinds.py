@@ -97,8 +97,11 @@ def test_the_recommendation_is_a_declared_kind_with_its_number_pattern():
     order = document_kind("督促监护令")
     assert order.id == "guardianship_order"
     assert format_number(order, "青", "", 2026, 3) == "青检未督监〔2026〕3号"
-    with pytest.raises(UserError, match="未知的文书种类“支持起诉意见书”") as e:
-        document_kind("支持起诉意见书")
+    opinion = document_kind("支持起诉意见书")
+    assert opinion.id == "support_prosecution_opinion"
+    assert format_number(opinion, "青", "民", 2026, 3) == "青检民支〔2026〕3号"
+    with pytest.raises(UserError, match="未知的文书种类“信访答复书”") as e:
+        document_kind("信访答复书")
     assert e.value.code == "unknown_document_kind"
 
 

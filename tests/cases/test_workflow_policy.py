@@ -4,6 +4,7 @@ no calendar — the declaration and the facts in, a decision or a Chinese refusa
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ import yaml
 from shujian.cases import policy
 from shujian.cases.workflow import (
     WORKFLOWS_DIR,
+    FieldSpec,
     case_kinds,
     field_label,
     field_text,
     load_workflow,
     parse_field_pairs,
+    parse_field_value,
     parse_workflow,
     read_workflow,
 )
@@ -382,13 +385,15 @@ def test_a_faulty_workflow_fails_on_load(change, message):
 
 
 def test_case_kinds_are_the_files_in_the_workflows_folder():
-    assert case_kinds() == {"judicial_aid": "国家司法救助", "recommendation": "检察建议"}
+    kinds = case_kinds()
+    assert kinds["recommendation"] == "检察建议"
+    assert kinds["support_prosecution"] == "支持起诉"
     assert load_workflow("检察建议") is load_workflow("recommendation")
+    assert load_workflow("支持起诉") is load_workflow("support_prosecution")
     with pytest.raises(
-        UserError,
-        match="未知的办案类型“信访”。可选：国家司法救助（judicial_aid）、检察建议（recommendation）",
+        UserError, match=r"未知的办案类型“税务”。可选：.*检察建议（recommendation）"
     ) as e:
-        load_workflow("信访")
+        load_workflow("税务")
     assert e.value.code == "unknown_case_kind"
 
 
@@ -468,3 +473,79 @@ def test_step_fields_are_read_from_text_by_id_or_chinese_label(pairs, expected):
 )  # fmt: skip
 def test_recorded_values_are_shown_with_their_chinese_labels(key, value, label, text):
     assert (field_label(WF, key), field_text(value)) == (label, text)
+
+
+# -- 支持起诉: a step ending one period and starting the next, sums, rates, money fields ---------
+
+SP = load_workflow("support_prosecution")
+
+
+@pytest.mark.parametrize(
+    ("action", "on", "running", "expected"),
+    [
+        # 受理 ends the time to accept (in time on its last day) and starts the time to review
+        ("accept", D(2026, 11, 9), ("acceptance", D(2026, 11, 9)),
+         policy.DeadlinePlan(start="review", ended={"kind": "acceptance", "due": "2026-11-09", "in_time": True})),
+        ("accept", D(2026, 11, 10), ("acceptance", D(2026, 11, 9)),
+         policy.DeadlinePlan(start="review", ended={"kind": "acceptance", "due": "2026-11-09", "in_time": False})),
+        ("decide_support", D(2026, 12, 8), ("review", D(2026, 12, 7)),
+         policy.DeadlinePlan(end=True, ended={"kind": "review", "due": "2026-12-07", "in_time": False})),
+        ("collect_evidence", D(2026, 12, 1), ("review", D(2026, 12, 7)), policy.DeadlinePlan()),
+        ("withdraw_application", D(2026, 12, 1), (None, None), policy.DeadlinePlan(end=True)),
+    ],
+)  # fmt: skip
+def test_support_prosecution_periods(action, on, running, expected):
+    assert policy.plan_deadline(SP.by_action(action), on, *running) == expected
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "values"),
+    [
+        ("accept", {"ended_deadline": {"in_time": True}}, [("sp_accepted", 1), ("sp_accepted_on_time", 1)]),
+        ("accept", {"ended_deadline": {"in_time": False}}, [("sp_accepted", 1)]),
+        ("close", {"people_helped": 17, "amount_recovered": "290000.00"},
+         [("sp_people", 17), ("sp_recovered", Decimal("290000.00")), ("sp_closed", 1)]),
+        ("close", {"people_helped": 1}, [("sp_people", 1), ("sp_closed", 1)]),
+        ("issue_opinion", {"court": "青岚县人民法院"}, [("sp_supported", 1)]),
+    ],
+)  # fmt: skip
+def test_a_step_adds_its_count_or_its_number_to_the_figures(action, fields, values):
+    assert policy.figure_values(SP, action, fields) == values
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("money", "29万元", "290000.00"),
+        ("money", "¥1,900,000.00", "1900000.00"),
+        ("count", "17", 17),
+        ("count", "17人", 17),
+        ("count", "-1", None),
+        ("count", "十七", None),
+        ("money", "-5元", None),
+        ("money", "很多", None),
+    ],
+)
+def test_money_and_counts_are_read_like_agency_files_or_refused(kind, text, value):
+    spec = FieldSpec("x", "金额" if kind == "money" else "人数", kind=kind)
+    if value is None:
+        with pytest.raises(UserError) as e:
+            parse_field_value(spec, text)
+        assert e.value.code == "bad_field_value"
+    else:
+        assert parse_field_value(spec, text) == value
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ({"id": "r", "label": "率", "ratio": ["cases", "nothing"]}, "ratio of undeclared"),
+        ({"id": "r", "label": "率", "ratio": ["cases"]}, "names two figures"),
+        ({"id": "s", "label": "和", "actions": ["open"], "sum": "reason"}, "not a numeric field"),
+    ],
+)
+def test_a_faulty_rate_or_sum_fails_on_load(figure, message):
+    raw = _raw()
+    raw["statistics"].append(figure)
+    with pytest.raises(ValueError, match=message):
+        parse_workflow(raw, "recommendation", {"recommendation"})

@@ -433,6 +433,15 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
         Figure("single_threshold_yuan", "single_threshold", decimal),
         Figure("total_threshold_yuan", "total_threshold", decimal),
     ),
+    "wage.support_prosecution": (
+        Figure("employer", "employer"),
+        Figure("order_no", "order_nos"),
+        Figure("pay_by", "first_pay_by"),
+        Figure("unpaid_days", "days_overdue"),
+        Figure("workers_unpaid", "workers_unpaid"),
+        Figure("total_unpaid_yuan", "total_unpaid", decimal),
+        Figure("unpaid_workers", "unpaid_workers", same_items),
+    ),
 }
 """Per model: the planted figures each lead's evidence must repeat."""
 

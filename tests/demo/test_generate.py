@@ -617,7 +617,7 @@ ID_SUBJECTS = {"staff.barred_offence", "report.mandatory", "benefit.in_custody",
                "juvenile.netcafe_frequent"}  # fmt: skip
 USCC_SUBJECTS = {"kindergarten.name", "hotel.minor_guest", "hotel.esports_minor", "tattoo.scope",
                  "medbeauty.unlicensed", "netcafe.minor_admitted",
-                 "wage.refusal_not_transferred"}  # fmt: skip
+                 "wage.refusal_not_transferred", "wage.support_prosecution"}  # fmt: skip
 PROJECT_SUBJECTS = {"wage.deposit_missing", "soil.fee_unpaid"}
 
 
@@ -832,6 +832,7 @@ def reference_leads(out: Path, manifest: DemoManifest) -> dict[str, set[str]]:
     found["benefit.deceased"] = deceased_leads(out, manifest)
     found.update(juvenile_leads(out, manifest))
     found["wage.refusal_not_transferred"] = refusal_leads(out)
+    found["wage.support_prosecution"] = support_leads(out)
     return found
 
 
@@ -861,6 +862,7 @@ def test_reference_rules_find_exactly_the_planted_leads(out: Path, manifest: Dem
         "juvenile.netcafe_frequent",
         "netcafe.minor_admitted",
         "wage.refusal_not_transferred",
+        "wage.support_prosecution",
     ]
     catalogue = {p.name.removesuffix(".yaml") for p in CATALOGUE.glob("*.yaml")}
     shipped = {c for c in catalogue if not c.endswith(".fixture")}
@@ -1233,6 +1235,42 @@ def refusal_leads(
         if one or many:
             leads.add(uscc)
     return leads
+
+
+def support_leads(out: Path, unpaid_days: int = 30) -> set[str]:
+    """wage.support_prosecution, from its page (docs/models/wage.support_prosecution.md): an
+    employer with a worker ordered to pay (下达日期 by the run date) whose 支付期限 plus
+    `unpaid_days` is before the run date, still owed something and not 已支付 (已移送公安 counts)."""
+    leads = set()
+    for r in table(out, "wage_arrears"):
+        if not r["限期整改指令书文号"] or r["支付期限"] is None or r["下达日期"] is None:
+            continue
+        status = ARREARS_STATUS.get(r["支付情况"], r["支付情况"])
+        paid = parse_money(r["已付金额"]) if r["已付金额"] is not None else Decimal(0)
+        if (
+            parse_day(r["下达日期"]) <= AS_OF
+            and parse_day(r["支付期限"]) + dt.timedelta(days=unpaid_days) < AS_OF
+            and status != "已支付"
+            and parse_money(r["欠薪金额"]) - paid > 0
+        ):
+            leads.add(normalise_uscc(r["统一社会信用代码"]))
+    return leads
+
+
+def test_support_plants_sit_on_either_side_of_the_thirty_days(
+    out: Path, manifest: DemoManifest
+) -> None:
+    model = "wage.support_prosecution"
+    plants = [p for p in manifest.plants if p.model == model]
+    days = {(p.lead, (AS_OF - dt.date.fromisoformat(p.figures["pay_by"])).days) for p in plants}
+    assert (True, 31) in days and (False, 30) in days
+    # a day more of patience and the planted edge case is no longer a lead; the near misses
+    # stay near misses whatever the days
+    edge = {p.subject for p in plants if p.lead and "第31日" in p.description}
+    assert support_leads(out, 31) == set(manifest.leads(model)) - edge
+    assert not support_leads(out, 0) & {
+        p.subject for p in plants if not p.lead and "第30日" not in p.description
+    }
 
 
 def test_arrears_on_either_side_of_each_threshold(out: Path, manifest: DemoManifest) -> None:

@@ -34,6 +34,7 @@ ACCOUNTS = (
     ("退出测试", "未成年人检察部", "prosecutor"),
     (XSS, "未成年人检察部", "prosecutor"),
     ("公益检察官", "公益诉讼检察部", "prosecutor"),
+    ("民事检察官", "民事检察部", "prosecutor"),
 )
 """Name, department, role; each test that changes an account's state has its own account."""
 

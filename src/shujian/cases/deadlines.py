@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,33 @@ RECOMPUTE_ACTION = "recompute_deadline"
 never rewritten: the step that started the deadline keeps the date it computed)."""
 
 
+Periods = Mapping[str, int]
+"""Days a workspace sets for deadlines declared with a `setting` (`periods_of`), keyed
+`<case kind>.<deadline>`; a deadline not in it counts its declared days."""
+
+
+def periods_of(settings: Any) -> dict[str, int]:
+    """The workspace's own periods (a `Workspace`, or anything with its `setting`): for every
+    deadline a workflow declares with a `setting`, the days that setting gives."""
+    out: dict[str, int] = {}
+    for kind in case_kinds():
+        for did, rule in load_workflow(kind).deadlines.items():
+            if rule.setting:
+                out[f"{kind}.{did}"] = int(settings.setting(rule.setting))
+    return out
+
+
 def applicable_rules(
-    kind: str, urgent: bool = False, juvenile: bool = False, *, workflow: Workflow | None = None
+    kind: str,
+    urgent: bool = False,
+    juvenile: bool = False,
+    *,
+    workflow: Workflow | None = None,
+    periods: Periods | None = None,
 ) -> list[PeriodRule]:
     """The period rules that apply to a deadline of `kind` (the standard one if no special one),
-    as declared by `workflow` (the 检察建议 workflow unless given)."""
+    as declared by `workflow` (the 检察建议 workflow unless given); a standard period of days
+    the workspace sets itself (`periods`) counts those days."""
     workflow = workflow or load_workflow()
     if kind not in workflow.deadlines:
         raise ValueError(f"unknown deadline kind {kind!r}")
@@ -54,7 +77,12 @@ def applicable_rules(
         for flag, r in ((urgent, rule.urgent), (juvenile, rule.juvenile))
         if flag and r is not None
     ]
-    return special or [rule.standard]
+    if special:
+        return special
+    days = (periods or {}).get(f"{workflow.kind}.{kind}")
+    if rule.setting and days is not None:
+        return [dataclasses.replace(rule.standard, days=days)]
+    return [rule.standard]
 
 
 def _end(rule: PeriodRule, start: dt.date, calendar: HolidayCalendar) -> dt.date:
@@ -75,10 +103,11 @@ def binding_rule(
     workflow: Workflow | None = None,
     calendar: HolidayCalendar = BUNDLED,
     category: str | None = None,
+    periods: Periods | None = None,
 ) -> PeriodRule:
     """Of the rules that apply, the one whose period ends first (the one `deadline` counts),
     with `cite` set to the provision a recommendation of `category` names for it."""
-    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
+    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow, periods=periods)
     rule = min(rules, key=lambda r: _end(r, start, calendar))
     return dataclasses.replace(rule, cite=rule.cite_for(category), by_category=())
 
@@ -91,6 +120,7 @@ def deadline(
     *,
     workflow: Workflow | None = None,
     calendar: HolidayCalendar = BUNDLED,
+    periods: Periods | None = None,
 ) -> dt.date:
     """The last day of a deadline of `kind` starting on `start`, counted by the workspace's
     `calendar` (the bundled years only when none is given).
@@ -102,7 +132,7 @@ def deadline(
         ValueError: unknown `kind`.
         CalendarYearUnknownError: the holiday schedule of a year involved is not known.
     """
-    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow)
+    rules = applicable_rules(kind, urgent, juvenile, workflow=workflow, periods=periods)
     return min(_end(r, start, calendar) for r in rules)
 
 
@@ -188,11 +218,18 @@ def deadline_or_refuse(
     *,
     workflow: Workflow | None = None,
     calendar: HolidayCalendar = BUNDLED,
+    periods: Periods | None = None,
 ) -> dt.date:
     """`deadline`, refusing in Chinese (UserError) when the calendar does not know a year."""
     try:
         return deadline(
-            kind, start, urgent=urgent, juvenile=juvenile, workflow=workflow, calendar=calendar
+            kind,
+            start,
+            urgent=urgent,
+            juvenile=juvenile,
+            workflow=workflow,
+            calendar=calendar,
+            periods=periods,
         )
     except CalendarYearUnknownError as e:
         raise UserError(str(e), code="calendar_year_unknown") from e
@@ -294,7 +331,9 @@ class Move:
     """The recommendation's 文号, for its filing deadline."""
 
 
-def pending_moves(store: Engine, calendar: HolidayCalendar) -> list[Move]:
+def pending_moves(
+    store: Engine, calendar: HolidayCalendar, periods: Periods | None = None
+) -> list[Move]:
     """Running deadlines (open cases' `deadline_due`, unfiled recommendations' `filing_due`)
     whose stored date differs from what `calendar` gives today, by case — typically deadlines
     counted on provisional days before the year's notice was added. Nothing is written.
@@ -315,6 +354,7 @@ def pending_moves(store: Engine, calendar: HolidayCalendar) -> list[Move]:
             r["juvenile"],
             workflow=workflow,
             calendar=calendar,
+            periods=periods,
         )
         if new != r["deadline_due"]:
             moves.append(
@@ -345,7 +385,13 @@ def pending_moves(store: Engine, calendar: HolidayCalendar) -> list[Move]:
     return moves
 
 
-def recompute(store: Engine, calendar: HolidayCalendar, user: User, on_date: dt.date) -> list[Move]:
+def recompute(
+    store: Engine,
+    calendar: HolidayCalendar,
+    user: User,
+    on_date: dt.date,
+    periods: Periods | None = None,
+) -> list[Move]:
     """Move every running deadline to the date `calendar` now gives (`pending_moves`), in one
     transaction; returns what moved.
 
@@ -354,7 +400,7 @@ def recompute(store: Engine, calendar: HolidayCalendar, user: User, on_date: dt.
     sees why the date in the list is not the one the starting step recorded. A deadline that
     changed in the meantime (another user's step) is left to that step.
     """
-    moves = pending_moves(store, calendar)
+    moves = pending_moves(store, calendar, periods)
     done = []
     with store.begin() as conn:
         for m in moves:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from shujian.cases.workflow import Transition, Workflow
+from shujian.cases.workflow import NUMERIC, Transition, Workflow, numeric_value
 from shujian.errors import UserError
 from shujian.leads.service import STATUS_LABELS
 
@@ -158,6 +159,8 @@ def check_fields(
         if spec.kind == "bool":
             if not isinstance(value, bool):
                 raise UserError(f"{spec.label}只能是“是”或“否”。", code="bad_field_value")
+        elif spec.kind in NUMERIC:
+            value = numeric_value(spec, value)
         elif spec.choices and value not in spec.choices:
             raise UserError(
                 f"{spec.label}只能是：{'、'.join(spec.choices)}。", code="bad_field_value"
@@ -214,23 +217,33 @@ def plan_deadline(
     """Start, end or carry over: a step starting a deadline replaces the running one; a step
     ending it records whether it ended in time (its last day still counts); any other step
     leaves it running into the next state."""
+    ended = None
+    if tr.ends_deadline and running_due is not None:
+        ended = {
+            "kind": running_kind,
+            "due": running_due.isoformat(),
+            "in_time": on_date <= running_due,
+        }
     if tr.starts_deadline:
-        return DeadlinePlan(start=tr.starts_deadline)
+        # a step may end one period and start the next (支持起诉: 受理 ends the time to accept
+        # and starts the time to review); whether the first ended in time is recorded too
+        return DeadlinePlan(start=tr.starts_deadline, ended=ended)
     if tr.ends_deadline:
-        ended = None
-        if running_due is not None:
-            ended = {
-                "kind": running_kind,
-                "due": running_due.isoformat(),
-                "in_time": on_date <= running_due,
-            }
         return DeadlinePlan(end=True, ended=ended)
     return DeadlinePlan()
 
 
 def figures_of_step(workflow: Workflow, action: str, fields: Mapping[str, Any]) -> list[str]:
     """The statistics figures (declared in the workflow) a recorded step counts for."""
-    out = []
+    return [fid for fid, _ in figure_values(workflow, action, fields)]
+
+
+def figure_values(
+    workflow: Workflow, action: str, fields: Mapping[str, Any]
+) -> list[tuple[str, Decimal | int]]:
+    """(figure, value) a recorded step adds: 1 for a count, the field's number for a sum (a
+    step that did not record it adds nothing)."""
+    out: list[tuple[str, Decimal | int]] = []
     for fig in workflow.statistics:
         if action not in fig.actions:
             continue
@@ -238,5 +251,13 @@ def figures_of_step(workflow: Workflow, action: str, fields: Mapping[str, Any]) 
             continue
         if fig.in_time and not (fields.get("ended_deadline") or {}).get("in_time"):
             continue
-        out.append(fig.id)
+        if fig.sum is None:
+            out.append((fig.id, 1))
+            continue
+        raw = workflow.recorded(fields, fig.sum)
+        if raw is None or raw == "":
+            continue
+        out.append(
+            (fig.id, Decimal(str(raw)) if workflow.fields[fig.sum].kind == "money" else int(raw))
+        )
     return out

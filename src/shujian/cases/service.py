@@ -11,6 +11,7 @@ with a code, naming the current state and what may be done instead.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from shujian import audit
 from shujian.beijing import today_in_china
 from shujian.calendar import BUNDLED, HolidayCalendar
 from shujian.cases import policy
-from shujian.cases.deadlines import deadline_or_refuse
+from shujian.cases.deadlines import Periods, deadline_or_refuse
 from shujian.cases.documents.kinds import document_kind
 from shujian.cases.scope import case_scope
 from shujian.cases.store import case_events, case_leads, cases
@@ -136,6 +137,8 @@ class Opening:
     juvenile: bool
     deadline_kind: str | None
     deadline_due: dt.date | None
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The opening step's declared fields (支持起诉: the applicant and the claim)."""
 
 
 def _plan_opening(
@@ -149,15 +152,25 @@ def _plan_opening(
     juvenile: bool,
     departments: Departments,
     calendar: HolidayCalendar,
+    periods: Periods | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Opening:
     """Check the request against the kind's declared opening step and the procuratorate's
     departments, before touching the store."""
     workflow = load_workflow(case_kind)
     policy.check_not_future(opened_on, today_in_china(), "立案日期")
+    reason = policy.need_text(reason, "立案理由")
+    clean = policy.check_fields(workflow, workflow.opening, reason, dict(fields or {}))
     plan = policy.plan_deadline(workflow.opening, opened_on, None, None)
     due = (
         deadline_or_refuse(
-            plan.start, opened_on, urgent, juvenile, workflow=workflow, calendar=calendar
+            plan.start,
+            opened_on,
+            urgent,
+            juvenile,
+            workflow=workflow,
+            calendar=calendar,
+            periods=periods,
         )
         if plan.start
         else None
@@ -167,12 +180,13 @@ def _plan_opening(
         department=departments.check(department, "承办部门"),
         prosecutor=policy.need_text(prosecutor, "承办检察官"),
         actor=user.name,
-        reason=policy.need_text(reason, "立案理由"),
+        reason=reason,
         opened_on=opened_on,
         urgent=urgent,
         juvenile=juvenile,
         deadline_kind=plan.start,
         deadline_due=due,
+        fields=clean,
     )
 
 
@@ -192,6 +206,8 @@ def open_case(
     calendar: HolidayCalendar = BUNDLED,
     confirm_stale: bool = False,
     home: Mapping[str, str] | None = None,
+    periods: Periods | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> int:
     """立案 from one or more leads, which become accepted (成案); returns the new case id.
 
@@ -205,7 +221,8 @@ def open_case(
     `opened_on` may not be after today. A lead the latest run no longer found (不再命中) is
     refused unless `confirm_stale`; the case's opening step records which were confirmed.
     The leads must be in the user's scope (`home`: where undispatched leads wait,
-    `leads.queue.homes`).
+    `leads.queue.homes`). `fields` are the opening step's declared fields; `periods` the
+    workspace's own deadline days (`deadlines.periods_of`).
 
     A kind declared `opens_without_leads` (支持起诉: an application) may be opened with no lead;
     the new case must then be one the user could see (their department, or their own case for
@@ -223,6 +240,8 @@ def open_case(
         juvenile,
         departments or Departments.bundled(),
         calendar,
+        periods,
+        fields,
     )
     without_leads = not lead_ids and o.workflow.opens_without_leads
     if without_leads and not visible_to(scope_of(user), CaseRef(0, o.department, o.prosecutor)):
@@ -289,6 +308,7 @@ def _record_opening(
                 "prosecutor": o.prosecutor,
                 "urgent": o.urgent,
                 "juvenile": o.juvenile,
+                **o.fields,
                 **confirmed,
             },
         )
@@ -306,6 +326,8 @@ def _record_opening(
             "prosecutor": o.prosecutor,
             "reason": o.reason,
             "opened_on": o.opened_on.isoformat(),
+            **({"case_kind": o.workflow.kind} if o.workflow.kind != DEFAULT_CASE_KIND else {}),
+            **o.fields,
             **confirmed,
         },
         state=[
@@ -453,6 +475,7 @@ def _case_changes(
     on_date: dt.date,
     clean: dict[str, Any],
     calendar: HolidayCalendar,
+    periods: Periods | None = None,
 ) -> dict[str, Any]:
     """The new values of the case row; adds the deadline it started or ended to `clean`."""
     urgent, juvenile = policy.flags_after(clean, row.urgent, row.juvenile)
@@ -465,14 +488,20 @@ def _case_changes(
     plan = policy.plan_deadline(tr, on_date, row.deadline_kind, row.deadline_due)
     if plan.start:
         due = deadline_or_refuse(
-            plan.start, on_date, urgent, juvenile, workflow=workflow, calendar=calendar
+            plan.start,
+            on_date,
+            urgent,
+            juvenile,
+            workflow=workflow,
+            calendar=calendar,
+            periods=periods,
         )
         values.update(deadline_kind=plan.start, deadline_start=on_date, deadline_due=due)
         clean["deadline_due"] = due.isoformat()
     elif plan.end:
         values.update(deadline_kind=None, deadline_start=None, deadline_due=None)
-        if plan.ended is not None:
-            clean["ended_deadline"] = plan.ended
+    if plan.ended is not None:
+        clean["ended_deadline"] = plan.ended
     return values
 
 
@@ -487,6 +516,7 @@ def apply_transition(
     *,
     document: str | None = None,
     calendar: HolidayCalendar = BUNDLED,
+    periods: Periods | None = None,
 ) -> tuple[Transition, dict[str, Any]]:
     """Apply `action` inside the caller's transaction; returns the transition and clean fields.
 
@@ -500,7 +530,7 @@ def apply_transition(
     row = _load_case(conn, case_id, user)
     workflow, tr, clean = _decide(conn, row, action, reason, on_date, fields, document)
     require(user, case_step_action(tr.action, tr.document is not None))
-    values = _case_changes(workflow, row, tr, on_date, clean, calendar)
+    values = _case_changes(workflow, row, tr, on_date, clean, calendar, periods)
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
     event_id = conn.execute(
         insert(case_events)
@@ -548,6 +578,7 @@ def transition(
     on_date: dt.date,
     *,
     calendar: HolidayCalendar = BUNDLED,
+    periods: Periods | None = None,
     **fields: Any,
 ) -> str:
     """Apply `action` (id or Chinese label) to a case on `on_date`; returns the new state id.
@@ -558,7 +589,7 @@ def transition(
     """
     with store.begin() as conn:
         tr, _ = apply_transition(
-            conn, case_id, action, user, reason, on_date, fields, calendar=calendar
+            conn, case_id, action, user, reason, on_date, fields, calendar=calendar, periods=periods
         )
     return tr.target
 

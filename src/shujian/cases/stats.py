@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Engine, func, null, select
 from shujian import beijing, formulas
 from shujian.audit import audit_log
 from shujian.cases.categories import declarations
-from shujian.cases.policy import figures_of_step
+from shujian.cases.policy import figure_values
 from shujian.cases.store import case_events, case_leads, case_outcomes, cases
 from shujian.cases.workflow import DEFAULT_CASE_KIND, case_kinds, load_workflow
 from shujian.errors import UserError
@@ -48,7 +48,23 @@ from shujian.leads.store import (
 from shujian.users.access import CaseRef, LeadRef, Scope, require, scope_of, visible
 from shujian.users.user import User
 
-DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
+BASE_DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
+
+
+def _declared_dimensions() -> dict[str, str]:
+    """The fields of an opening step a case kind lets the statistics group by (申请人类别 …)."""
+    out: dict[str, str] = {}
+    for kind in case_kinds():
+        for fid, label in load_workflow(kind).dimensions.items():
+            if out.setdefault(fid, label) != label:
+                raise ValueError(f"dimension {fid}: two kinds give it different labels")
+    return out
+
+
+DIMENSIONS = {**BASE_DIMENSIONS, **_declared_dimensions()}
+"""Every way the statistics group: the four of every figure, then a case kind's own (a lead or
+a case of another kind counts under 不适用 there)."""
+NOT_APPLICABLE = "（不适用）"
 UNDISPATCHED = "未分派"
 
 LEAD_COUNTS = (
@@ -86,6 +102,23 @@ class Fact:
     value: Decimal | int = 1
     ref: LeadRef | CaseRef | None = None
     """What the figure is of, where it is attributed (for the user's scope)."""
+    tags: tuple[tuple[str, str], ...] = ()
+    """The case's values of the declared dimensions (申请人类别 → 农民工)."""
+
+
+def ratios() -> dict[str, tuple[str, str]]:
+    """The declared rates (受理按期率 …): figure id → (numerator, denominator)."""
+    return {
+        fig.id: fig.ratio
+        for kind in case_kinds()
+        for fig in load_workflow(kind).statistics
+        if fig.ratio is not None
+    }
+
+
+def is_rate(key: str) -> bool:
+    """A figure shown as a percentage (成案率, a declared rate)."""
+    return key == "acceptance_rate" or key in ratios()
 
 
 def columns() -> list[tuple[str, str]]:
@@ -362,8 +395,10 @@ def _facts(
             )
         ):
             case_models[case_id].add(model_id)
+        tagged = [load_workflow(k) for k in case_kinds() if load_workflow(k).dimensions]
         counted = sorted(
             {a for k in case_kinds() for f in load_workflow(k).statistics for a in f.actions}
+            | {w.opening.action for w in tagged}
         )
         events = conn.execute(
             select(
@@ -381,17 +416,26 @@ def _facts(
         c = case_rows[case_id]
         return c.department, c.prosecutor
 
+    tags: dict[int, tuple[tuple[str, str], ...]] = {}
+    for e in events:
+        workflow = load_workflow(case_rows[e.case_id].case_kind)
+        if workflow.dimensions and e.action == workflow.opening.action:
+            tags[e.case_id] = tuple(
+                (d, str((e.fields or {}).get(d) or "未填写")) for d in workflow.dimensions
+            )
+
     def case_fact(metric: str, case_id: int, on: dt.date, value: Decimal | int = 1) -> Fact:
         dept, pros = owner_of_case(case_id)
         ref = CaseRef(case_id, dept, pros)
-        return Fact(metric, on, tuple(sorted(case_models[case_id])), dept, pros, value, ref)
+        models = tuple(sorted(case_models[case_id]))
+        return Fact(metric, on, models, dept, pros, value, ref, tags.get(case_id, ()))
 
     for e in events:
         if not _in_window(e.on_date, since, until):
             continue
         workflow = load_workflow(case_rows[e.case_id].case_kind)
-        for metric in figures_of_step(workflow, e.action, e.fields or {}):
-            yield case_fact(metric, e.case_id, e.on_date)
+        for metric, value in figure_values(workflow, e.action, e.fields or {}):
+            yield case_fact(metric, e.case_id, e.on_date, value)
     kinds = declarations().outcomes
     for o in outcomes:
         kind, case_id, on = o["kind"], o["case_id"], o["on_date"]
@@ -415,7 +459,9 @@ def _keys(fact: Fact, by: str) -> tuple[str, ...]:
         return (fact.department,)
     if by == "prosecutor":
         return (fact.prosecutor,)
-    return (fact.on.strftime("%Y-%m"),)
+    if by == "month":
+        return (fact.on.strftime("%Y-%m"),)
+    return (dict(fact.tags).get(by, NOT_APPLICABLE),)
 
 
 def statistics(
@@ -523,6 +569,8 @@ def _tables_of(
 def _finish(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     out = {k: values.get(k, 0) for k in keys}
     out["acceptance_rate"] = round(out["accepted"] / out["triaged"], 4) if out["triaged"] else None
+    for key, (a, b) in ratios().items():
+        out[key] = round(out[a] / out[b], 4) if out[b] else None
     return out
 
 
@@ -544,7 +592,7 @@ def export_xlsx(rows: list[dict[str, Any]], by: str, path: Path) -> None:
                 value = row[key]
                 if value is None:
                     sheet.write_blank(i, j, None)
-                elif key == "acceptance_rate":
+                elif is_rate(key):
                     sheet.write_number(i, j, float(value), percent)
                 elif key.startswith("amount:"):
                     sheet.write_number(i, j, float(value), money)

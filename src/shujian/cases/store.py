@@ -152,3 +152,36 @@ case_outcomes = Table(
     Column("actor", String(128), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+support_opinions = Table(
+    "support_opinions",
+    metadata,
+    # Each 支持起诉意见书 issued from a 支持起诉 case (`cases.support_prosecution`): its 文号 (its
+    # own series, or entered from the 统一业务应用系统), the content and where its file is. The
+    # number is recorded first, in the transaction that moves the case; the file is rendered after
+    # it commits, and its SHA-256 (or the reason it failed) recorded then.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("procuratorate", String(128), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("numbering", String(16), nullable=False),
+    Column("court", String(256), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("document", String(512), nullable=False),
+    Column("document_sha256", String(64)),
+    Column("render_error", Text),
+    Column("actor", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(
+        "uq_support_opinion_counter_seq",
+        "procuratorate",
+        "year",
+        "seq",
+        unique=True,
+        sqlite_where=text("numbering = 'counter'"),
+        postgresql_where=text("numbering = 'counter'"),
+    ),
+)

@@ -73,6 +73,10 @@ class DeadlineRule:
     standard: PeriodRule
     juvenile: PeriodRule | None = None
     urgent: PeriodRule | None = None
+    setting: str | None = None
+    """A `shujian.toml` setting (`section.name`, a number of days) that replaces the standard
+    period's days in a workspace (a target a procuratorate sets itself, such as the 支持起诉
+    centre's 受理 and 审查 times); the declared `days` are its default."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,11 @@ class Figure:
     """Only steps whose field has one of these values."""
     in_time: bool = False
     """Only steps that ended their running deadline on or before its last day."""
+    sum: str | None = None
+    """Add up this numeric field of the steps (people helped, yuan recovered) instead of
+    counting the steps."""
+    ratio: tuple[str, str] | None = None
+    """A rate, not a count: figure a / figure b of the same kind (受理按期率); no actions."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,12 @@ class Workflow:
     statistics: tuple[Figure, ...] = ()
     opens_without_leads: bool = False
     """A case of this kind may be opened from an application alone, with no lead (支持起诉)."""
+    dimensions: dict[str, str] = field(default_factory=dict)
+    """Fields of the opening step the statistics may be grouped by (field id → Chinese label),
+    e.g. 申请人类别."""
+    hidden_fields: frozenset[str] = frozenset()
+    """Values every opening records that mean nothing for this kind (a 支持起诉 case is never
+    urgent nor a juvenile-protection recommendation): kept, not shown."""
 
     def recorded(self, fields: Mapping[str, Any] | None, field: str) -> Any:
         """A field's value as a step recorded it, under its id or an id it had before."""
@@ -187,6 +202,15 @@ def _period(raw: dict[str, Any], where: str) -> PeriodRule:
     )
 
 
+def _setting(raw: dict[str, Any], where: str) -> str | None:
+    name = raw.get("setting")
+    if name is None:
+        return None
+    if raw.get("days") is None or "." not in str(name):
+        raise ValueError(f"{where}: a `setting` (section.name) replaces a period of `days`")
+    return str(name)
+
+
 def _transition(
     t: dict[str, Any],
     states: Mapping[str, State],
@@ -233,6 +257,11 @@ def _figures(
 ) -> tuple[Figure, ...]:
     figures: list[Figure] = []
     for f in raw:
+        ratio = f.get("ratio")
+        if ratio is not None and (
+            not isinstance(ratio, list) or len(ratio) != 2 or f.get("actions")
+        ):
+            raise ValueError(f"statistic {f.get('id')}: a ratio names two figures and no action")
         fig = Figure(
             id=str(f["id"]),
             label=str(f["label"]),
@@ -242,9 +271,21 @@ def _figures(
                 for k, vs in (f.get("when") or {}).items()
             ),
             in_time=bool(f.get("in_time", False)),
+            sum=str(f["sum"]) if f.get("sum") else None,
+            ratio=(str(ratio[0]), str(ratio[1])) if ratio else None,
         )
+        if fig.ratio is not None:
+            if fig.actions or len(ratio or ()) != 2:
+                raise ValueError(f"statistic {fig.id}: a ratio names two figures and no action")
+            unknown = [r for r in fig.ratio if r not in {x.id for x in figures}]
+            if unknown:
+                raise ValueError(f"statistic {fig.id}: ratio of undeclared figures {unknown!r}")
+            figures.append(fig)
+            continue
         if not fig.actions:
             raise ValueError(f"statistic {fig.id}: names no action")
+        if fig.sum is not None and fields.get(fig.sum, FieldSpec("", "")).kind not in NUMERIC:
+            raise ValueError(f"statistic {fig.id}: sums {fig.sum!r}, not a numeric field")
         for a in fig.actions:
             if a not in transitions and a not in steps:
                 raise ValueError(f"statistic {fig.id}: unknown action {a!r}")
@@ -261,6 +302,17 @@ def _figures(
     return tuple(figures)
 
 
+NUMERIC = ("money", "count")
+"""Field kinds whose values the statistics may add up: yuan (read like agency files: 1.5万元)
+and whole numbers (people)."""
+
+
+def _check_field_kinds(raw: dict[str, Any]) -> None:
+    for fid, f in raw.items():
+        if f.get("kind", "text") not in ("text", "bool", *NUMERIC):
+            raise ValueError(f"field {fid}: unknown kind {f.get('kind')!r}")
+
+
 def parse_workflow(
     raw: dict[str, Any],
     kind: str = DEFAULT_CASE_KIND,
@@ -273,6 +325,7 @@ def parse_workflow(
     states = {
         s["id"]: State(s["id"], s["label"], bool(s.get("terminal", False))) for s in raw["states"]
     }
+    _check_field_kinds(raw["fields"])
     fields = {
         fid: FieldSpec(
             fid,
@@ -290,6 +343,7 @@ def parse_workflow(
             standard=_period(d, did),
             juvenile=_period(d["juvenile"], f"{did}.juvenile") if "juvenile" in d else None,
             urgent=_period(d["urgent"], f"{did}.urgent") if "urgent" in d else None,
+            setting=_setting(d, did),
         )
         for did, d in (raw.get("deadlines") or {}).items()
     }
@@ -305,6 +359,11 @@ def parse_workflow(
     figures = _figures(
         raw.get("statistics") or (), {t.action: t for t in transitions}, steps, fields
     )
+    dimensions = {str(k): fields[str(k)].label for k in raw.get("dimensions") or ()}
+    opening = next(t for t in transitions if not t.sources)
+    for d in dimensions:
+        if d not in (*opening.requires, *opening.optional):
+            raise ValueError(f"workflow {kind}: dimension {d!r} is not a field of the opening step")
     return Workflow(
         states,
         fields,
@@ -316,6 +375,8 @@ def parse_workflow(
         recorded_fields={str(k): str(v) for k, v in (raw.get("recorded_fields") or {}).items()},
         statistics=figures,
         opens_without_leads=bool(raw.get("opens_without_leads", False)),
+        dimensions=dimensions,
+        hidden_fields=frozenset(str(f) for f in raw.get("hidden_fields") or ()),
     )
 
 
@@ -414,7 +475,28 @@ def parse_field_value(spec: FieldSpec, text: str) -> Any:
         if text not in (*YES, *NO):
             raise UserError(f"{spec.label}只能是“是”或“否”。", code="bad_field_value")
         return text in YES
+    if spec.kind in NUMERIC:
+        return numeric_value(spec, text)
     return text
+
+
+def numeric_value(spec: FieldSpec, value: Any) -> str | int:
+    """A money field as its yuan in text (exact: "15000.00"), a count as a whole number ≥ 0;
+    refused in Chinese otherwise. Read like agency files: 1.5万元, ¥1,900,000.00."""
+    if spec.kind == "money":
+        from shujian.cases.outcomes import parse_amount
+
+        try:
+            amount = parse_amount(str(value))
+        except UserError as e:
+            raise UserError(f"{spec.label}：{e.message}", code="bad_field_value") from None
+        if amount < 0:
+            raise UserError(f"{spec.label}不能为负数。", code="bad_field_value")
+        return str(amount)
+    text = str(value).strip().removesuffix("人").removesuffix("名").strip()
+    if not text.isdigit():
+        raise UserError(f"{spec.label}应为不小于 0 的整数，收到“{value}”。", code="bad_field_value")
+    return int(text)
 
 
 def parse_field_pairs(workflow: Workflow, pairs: Iterable[str]) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def _recompute_hint(ws: Workspace, case_id: int | None = None) -> None:
     to run the recomputation, and nothing has to be stored to know it is due."""
     moves = [
         m
-        for m in deadlines.pending_moves(ws.store, ws.calendar)
+        for m in deadlines.pending_moves(ws.store, ws.calendar, deadlines.periods_of(ws))
         if case_id is None or m.case_id == case_id
     ]
     if not moves:
@@ -139,7 +139,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         fields = "，".join(
             f"{field_label(workflow, k)}：{field_text(v)}"
             for k, v in step["fields"].items()
-            if v != []  # 线索 of a case opened without one (国家司法救助)
+            if v not in ([], None) and k not in workflow.hidden_fields  # 线索 of a case opened without one (国家司法救助)
         )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"
@@ -157,6 +157,16 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
             error = f"：{rec['render_error']}" if rec["render_error"] else ""
             document = f"文书未生成{error}（shujian cases render {rec['number']}）"
         click.echo(f"检察建议书：{rec['number']}  致 {rec['recipient']}  {filed}  {document}")
+    if case["case_kind"] == "support_prosecution":
+        from shujian.cases.support_prosecution import opinions_of
+
+        for op in opinions_of(ws, actor, case_id):
+            document = (
+                op["document"]
+                if op["document_sha256"]
+                else (f"文书未生成：{op['render_error'] or ''}")
+            )
+            click.echo(f"支持起诉意见书：{op['number']}  致 {op['court']}  {document}")
     for o in outcomes.outcomes_of(ws.store, case_id):
         amount = f" {o['amount_yuan']}元" if o["amount_yuan"] is not None else ""
         people = f" {o['people']}人" if o["people"] is not None else ""
@@ -177,6 +187,7 @@ def _with_hint(error: UserError, **values: str) -> UserError:
     hint = HINTS.get(error.code)
     if not hint:
         return error
+    values.setdefault("number", "文号")
     values.setdefault("command", DOCUMENT_COMMANDS[None])
     return UserError(f"{error.message}（{hint.format(**values)}）", code=error.code)
 
@@ -213,6 +224,7 @@ def act_cmd(
             reason,
             parse_date(on_date),
             calendar=ws.calendar,
+            periods=deadlines.periods_of(ws),
             **fields,
         )
     except UserError as e:
@@ -226,6 +238,7 @@ DOCUMENT_COMMANDS = {
     None: "shujian cases recommend",
     "recommendation": "shujian cases recommend {case}",
     "judicial_aid_decision": "shujian aid approve {case} --amount 金额",
+    "support_prosecution_opinion": "shujian cases support-opinion {case}",
 }
 """The command that takes a step issuing a document, by the document kind."""
 
@@ -497,7 +510,9 @@ def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
     """
     ws = workspace(ctx)
     if recompute:
-        moved = deadlines.recompute(ws.store, ws.calendar, user(ctx), date.today())
+        moved = deadlines.recompute(
+            ws.store, ws.calendar, user(ctx), date.today(), deadlines.periods_of(ws)
+        )
         if not moved:
             click.echo("没有需要重新计算的期限。")
             return
@@ -511,7 +526,7 @@ def deadlines_cmd(ctx: click.Context, recompute: bool) -> None:
             f"案件 {r['id']}  {r['deadline_label']}  {r['deadline_due'].isoformat()} 届满"
             f"{deadlines.provisional_note(r['provisional'])}"
         )
-    moves = deadlines.pending_moves(ws.store, ws.calendar)
+    moves = deadlines.pending_moves(ws.store, ws.calendar, deadlines.periods_of(ws))
     if moves:
         click.echo(f"按现行节假日日历应重新计算的期限 {len(moves)} 个：")
         for m in moves:
@@ -527,4 +542,8 @@ def _move_line(m: deadlines.Move) -> str:
 
 
 def register(group: click.Group) -> None:
+    from shujian.cli.support import apply_cmd, support_opinion_cmd
+
+    cases_group.add_command(apply_cmd)
+    cases_group.add_command(support_opinion_cmd)
     group.add_command(cases_group)

@@ -99,7 +99,7 @@ def stats_cmd(
         cells = [str(r["key"])]
         for key, _ in cols:
             v = r[key]
-            if key == "acceptance_rate":
+            if stats.is_rate(key):
                 cells.append("—" if v is None else f"{v:.1%}")
             else:
                 cells.append(str(v))

@@ -33,6 +33,7 @@ from shujian.demo.plants_juvenile import (
     plant_visit_missing,
 )
 from shujian.demo.plants_netcafe import plant_netcafes
+from shujian.demo.plants_support import plant_wage_support
 from shujian.demo.projects import build_contractors, build_deposits, build_projects
 from shujian.demo.registry import build_medical, build_registry
 from shujian.demo.soil import build_developers, build_soil
@@ -77,7 +78,11 @@ rest of the county, whose schools and 网吧 they use, so that adding them left 
 as it was, byte for byte (the county's random numbers are drawn in the same order)."""
 
 
-ARREARS: tuple[Callable[[County], None], ...] = (build_arrears, plant_wage_refusal)
+ARREARS: tuple[Callable[[County], None], ...] = (
+    build_arrears,
+    plant_wage_refusal,
+    plant_wage_support,
+)
 """Labour inspection's wage arrears, background and plants (`wage.refusal_not_transferred`):
 built last, for the same reason as `JUVENILE`. Its near miss transferred on the 衔接平台 adds a
 line to the transfer platform's file, the one earlier file it changes."""

@@ -38,6 +38,7 @@ from shujian.web import (
     sealing,
     stats,
     supervision,
+    support,
     tiers,
     upload,
 )
@@ -54,6 +55,7 @@ FAMILIES = (
     lead_export,
     cases,
     documents,
+    support,  # 支持起诉: /support/apply, /cases/{id}/support-opinion
     models,
     data,
     upload,

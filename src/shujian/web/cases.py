@@ -31,6 +31,7 @@ from shujian.cases.workflow import (
 )
 from shujian.errors import UserError
 from shujian.models.labels import Masking
+from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import (
     beijing,
@@ -89,7 +90,18 @@ def case_list(request: Request, user: SignedInUser, state: str = "", page: int =
         r["deadline_label"] = wf.deadlines[kind].label if kind in wf.deadlines else ""
         r["kind_label"] = wf.kind_label
     states = list(dict.fromkeys(s.label for s in load_workflow().states.values()))
-    ctx = {"rows": rows, "state": state, "states": states, "error": error}
+    states += [
+        s.label
+        for s in load_workflow("support_prosecution").states.values()
+        if s.label not in states
+    ]
+    ctx = {
+        "rows": rows,
+        "state": state,
+        "states": states,
+        "error": error,
+        "can_apply": can(user, "open_case"),
+    }
     partial = request.headers.get("hx-request") and not request.headers.get(
         "hx-history-restore-request"
     )
@@ -151,7 +163,7 @@ def _case_page(
         s["field_texts"] = [
             (field_label(wf, k), field_text(v))
             for k, v in s["fields"].items()
-            if v != []  # 线索 of a case opened without one (国家司法救助)
+            if v not in ([], None) and k not in wf.hidden_fields  # 线索 of a case opened without one (国家司法救助)
         ]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)
@@ -194,7 +206,12 @@ def _case_page(
         "can_record": bool(allowed) or not wf.is_terminal(case["state"]),
         "hearing": hearings_section(request, user, case_id),
         "aid": aid_section(request, user, case_id) if own else None,
+        "opinions": [],
     }
+    if case["case_kind"] == "support_prosecution":
+        from shujian.web.support import support_context
+
+        ctx.update(support_context(request, user, case_id))
     return render(request, "cases/case.html", ctx, status_code=status_code)
 
 
@@ -255,6 +272,7 @@ async def act(request: Request, user: SignedInUser, case_id: int) -> Response:
             str(data.get("reason", "")),
             form_date_or_today(str(data.get("on_date", "")), "日期"),
             calendar=ws.calendar,
+            periods=deadlines.periods_of(ws),
             **fields,
         )
     except UserError as e:

@@ -87,6 +87,7 @@ def statistics_page(
         {
             "rows": rows,
             "columns": stats.columns(),
+            "rates": {"acceptance_rate", *stats.ratios()},
             "dimensions": stats.DIMENSIONS,
             "by": by,
             "since": since or "",
