@@ -151,6 +151,7 @@ def run_models(
         for o in ran:
             params = {k: v.as_json() for k, v in o.parameters.items()}
             o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
+            state += ledger.made("lead", o.counts.made)
             for columns, ids in o.counts.written:
                 state += ledger.track(conn, "lead", ids, columns)
             conn.execute(
