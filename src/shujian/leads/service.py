@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, insert, literal_column, select, update
+from sqlalchemy.sql.expression import ColumnClause
 
 from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
@@ -306,7 +307,7 @@ def _write_new(
     return [(int(ids[r["subject"]]), r) for r in rows]
 
 
-_JSON_NULL = literal_column("'null'")
+_JSON_NULL: ColumnClause[Any] = literal_column("'null'")
 """JSON null, written as SQL text once per statement (a bound `JSON.NULL` is encoded per row)."""
 
 
