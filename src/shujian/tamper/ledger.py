@@ -92,21 +92,30 @@ def made(kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[State
     row, so a value that came back otherwise would show as a difference there. A scalar's digest
     is computed once per value (a run's leads share their model, status and flags)."""
     tracked = TRACKED[kind]
-    known: dict[tuple[str, type, Any], str] = {}
-
-    def digest(column: str, value: Any) -> str:
-        if not isinstance(value, str | int | bool | None):
-            return column_digest(column, value)
-        key = (column, type(value), value)  # True == 1: the type keeps them apart
-        found = known.get(key)
-        if found is None:
-            found = known[key] = column_digest(column, value)
-        return found
-
+    made = list(rows)
+    columns = []
+    for column in tracked.names:
+        known: dict[tuple[type, Any], str] = {}
+        digests = []
+        for _, values in made:
+            value = values[column]
+            if type(value) in _SCALARS:
+                key = (type(value), value)  # True == 1: the type keeps them apart
+                digest = known.get(key)
+                if digest is None:
+                    digest = known[key] = column_digest(column, value)
+            else:
+                digest = column_digest(column, value)
+            digests.append(digest)
+        columns.append(digests)
     return [
-        StateRow(kind, int(i), "".join(digest(c, values[c]) for c in tracked.names))
-        for i, values in rows
+        StateRow(kind, int(object_id), "".join(record))
+        for (object_id, _), record in zip(made, zip(*columns, strict=True), strict=True)
     ]
+
+
+_SCALARS = (str, int, bool, type(None))
+"""Values whose digest `made` computes once per column and value."""
 
 
 def recorded(conn: Connection, kind: str, ids: Sequence[int]) -> dict[int, str]:
