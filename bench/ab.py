@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 import run as bench  # noqa: E402
 
 
-def timed_run(model: str, before: str | None, ws: Path) -> float:
+def timed_run(model: str, before: str | None, ws: Path) -> tuple[float, float]:
     """One whole run of `model` on a fresh copy of the imported workspace, by the code at
     `before` (a `src` directory) or by this checkout (None)."""
     saved = os.environ.get("PYTHONPATH")
@@ -41,10 +41,10 @@ def timed_run(model: str, before: str | None, ws: Path) -> float:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved
-    return float(res["run_seconds"])
+    return float(res["run_seconds"]), float(res["cpu_seconds"])
 
 
-def floor_seconds(model: str, before: str) -> float:
+def floor_seconds(model: str, before: str) -> tuple[float, float]:
     """The model's scan floor on the imported workspace itself (read only), measured by the
     code at `before`, whose schema that store has (the floor is DuckDB reading Parquet files:
     the same in both versions)."""
@@ -58,7 +58,7 @@ def floor_seconds(model: str, before: str) -> float:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved
-    return float(floor["seconds"])
+    return float(floor["seconds"]), float(floor["cpu_seconds"])
 
 
 def main() -> None:
@@ -74,12 +74,12 @@ def main() -> None:
     models = args.models or list(load_library())
     ws = bench.OUT / "ws-ab"
     print(
-        f"{'model':<34}{'floor s':>8}{'before s':>10}{'after s':>9}"
-        f"{'before÷floor':>14}{'after÷floor':>13}{'after÷before':>14}",
+        f"{'model':<34}{'floor s':>8}{'before s':>9}{'after s':>8}{'before÷floor':>13}"
+        f"{'after÷floor':>12}{'after÷before':>13}   CPU s: floor, before, after, after÷floor",
         flush=True,
     )
     for model in models:
-        times: dict[str, list[float]] = {"before": [], "after": []}
+        times: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
         floors = []
         for r in range(args.rounds):
             order = ("before", "after") if r % 2 == 0 else ("after", "before")
@@ -87,13 +87,12 @@ def main() -> None:
                 code = args.before if which == "before" else None
                 times[which].append(timed_run(model, code, ws))
             floors.append(floor_seconds(model, args.before))
-        floor_s = statistics.median(floors)
-        b, a = statistics.median(times["before"]), statistics.median(times["after"])
-        shown = f"{floor_s:>8.2f}{b:>10.2f}{a:>9.2f}"
-        ratios = (
-            f"{b / floor_s:>14.1f}{a / floor_s:>13.1f}" if floor_s > 0 else f"{'—':>14}{'—':>13}"
-        )
-        print(f"{model:<34}{shown}{ratios}{a / b:>14.2f}", flush=True)
+        f, fc = (statistics.median(x) for x in zip(*floors, strict=True))
+        b, bc = (statistics.median(x) for x in zip(*times["before"], strict=True))
+        a, ac = (statistics.median(x) for x in zip(*times["after"], strict=True))
+        ratios = f"{b / f:>13.1f}{a / f:>12.1f}" if f > 0 else f"{'—':>13}{'—':>12}"
+        cpu = f"{fc:>9.2f}{bc:>8.2f}{ac:>7.2f}" + (f"{ac / fc:>8.1f}" if fc > 0 else f"{'—':>8}")
+        print(f"{model:<34}{f:>8.2f}{b:>9.2f}{a:>8.2f}{ratios}{a / b:>13.2f}   {cpu}", flush=True)
 
 
 if __name__ == "__main__":
