@@ -795,7 +795,15 @@ def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
         digest = con.sql("SELECT md5(k) AS h FROM joined").pl()["h"]
     finally:
         con.close()
+    if not _may_repeat(digest).any():  # as it nearly always is: every row's first occurrence
+        return digest + "#1"
     return digest + "#" + occurrence(digest)
+
+
+def _may_repeat(texts: pl.Series) -> pl.Series:
+    """Whether each text's 64-bit hash repeats: every repeated text, plus the odd collision
+    (comparing a million 32-character digests costs several times as much as their hashes)."""
+    return texts.hash().is_duplicated()
 
 
 def occurrence(digests: pl.Series) -> pl.Series:
@@ -805,7 +813,7 @@ def occurrence(digests: pl.Series) -> pl.Series:
     counted by group (a window over the long row text, with a sort back to file order, was 44 %
     of a large CSV's import).
     """
-    if not digests.is_duplicated().any():
+    if not _may_repeat(digests).any():
         return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
     frame = pl.DataFrame({"h": digests})
     return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
@@ -818,7 +826,7 @@ def _is_last_of_key(keys: pl.Series) -> pl.Series:
     as much as comparing their 64-bit hashes: only rows whose hash repeats (every repeated
     key, plus the odd collision) have their keys compared.
     """
-    candidates = keys.hash().is_duplicated()
+    candidates = _may_repeat(keys)
     if not candidates.any():
         return pl.repeat(True, keys.len(), eager=True)
     idx = candidates.arg_true()
