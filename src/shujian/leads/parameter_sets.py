@@ -14,7 +14,9 @@ import json
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shujian.leads.store import parameter_sets
 
@@ -28,13 +30,22 @@ def digest_of(parameters: Mapping[str, Any]) -> str:
 
 
 def store(conn: Connection, parameters: Mapping[str, Any]) -> str:
-    """Store the set unless it is stored already (inside the caller's transaction); its key."""
+    """Store the set unless it is stored already (inside the caller's transaction); its key.
+
+    Two runs storing the same new set at once (PostgreSQL) both succeed: the second insert does
+    nothing (ON CONFLICT DO NOTHING), the set being the same by its key."""
     digest = digest_of(parameters)
     held = conn.execute(
         select(parameter_sets.c.digest).where(parameter_sets.c.digest == digest)
     ).first()
     if held is None:
-        conn.execute(insert(parameter_sets).values(digest=digest, parameters=dict(parameters)))
+        dialect = conn.dialect.name
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        conn.execute(
+            make(parameter_sets)
+            .values(digest=digest, parameters=dict(parameters))
+            .on_conflict_do_nothing(index_elements=["digest"])
+        )
     return digest
 
 
