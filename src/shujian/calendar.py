@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _holidays
+from chinese_calendar.constants import workdays as _workdays
 from lunar_python import Lunar
 
 if TYPE_CHECKING:
@@ -362,7 +363,18 @@ class HolidayCalendar:
         first = dt.date(years[0], 1, 1)
         last = dt.date(years[-1], 12, 31)
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        working = [self.is_working_day(d) for d in days]
+        # `is_working_day` for each day, with each year's schedule looked up once (a run's table
+        # spans some thirty years: ten thousand days, each checked and looked up again before)
+        schedules = {y: self._schedule(y) for y in years}
+        working = []
+        for d in days:
+            schedule = schedules[d.year]
+            off, on = (
+                (schedule.holidays, schedule.workdays)
+                if schedule is not None
+                else (_holidays, _workdays)
+            )
+            working.append(d in on or (d.weekday() < 5 and d not in off))
         return pl.DataFrame(
             {"day": days, "is_working_day": working},
             schema={"day": pl.Date, "is_working_day": pl.Boolean},

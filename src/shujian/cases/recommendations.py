@@ -86,6 +86,7 @@ from shujian.data.warehouse import batches
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
+from shujian.leads import parameter_sets
 from shujian.leads.store import leads
 from shujian.models.spec import ModelSpec
 from shujian.names import document_file, partial_file, remove_partials
@@ -125,6 +126,7 @@ def case_leads_of(store: Engine, case_id: int) -> list[dict[str, Any]]:
             .order_by(leads.c.id)
         ).all()
         found = [dict(r._mapping) for r in rows]
+        parameter_sets.fill(conn, found)  # leads written since migration 0023 name their set
         ids = sorted({b for r in found for ids in r["batches"].values() for b in ids})
         agencies = dict(
             conn.execute(select(batches.c.id, batches.c.agency).where(batches.c.id.in_(ids))).all()

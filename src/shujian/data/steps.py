@@ -39,6 +39,9 @@ RAW_SUFFIX = "__raw"
 PARSE_THREADS = 2
 """Columns parsed at once (this machine class has two cores)."""
 
+PARSE_SLICE_ROWS = 1_000_000
+"""Rows of a column parsed at a time (`parse_fields`)."""
+
 _PARSE_COST = {"id_card": 3, "uscc_or_id_card": 4, "uscc": 2}
 """Time to parse a million cells relative to text (bench/fields.py): costliest go first."""
 
@@ -361,8 +364,18 @@ def parse_fields(state: ImportState) -> ImportState:
     raw = _raw(state)
 
     def parse(col: Column) -> tuple[pl.Series, pl.Series]:
-        parsed = get_field_type(col.type).parse(raw[col.id])
-        return parsed.value.alias(col.id), parsed.error.alias(col.id)
+        field_type, column = get_field_type(col.type), raw[col.id]
+        # a slice of rows at a time: a cell's value and reason depend on the cell alone, and
+        # a field type's intermediate columns over six million rows (two columns at once) were
+        # 700 MB of the import's peak memory
+        values, errors = [], []
+        for start in range(0, max(column.len(), 1), PARSE_SLICE_ROWS):
+            parsed = field_type.parse(column.slice(start, PARSE_SLICE_ROWS))
+            values.append(parsed.value)
+            errors.append(parsed.error)
+        value = values[0] if len(values) == 1 else pl.concat(values, rechunk=True)
+        error = errors[0] if len(errors) == 1 else pl.concat(errors, rechunk=True)
+        return value.alias(col.id), _compact(error).alias(col.id)
 
     done = _side_by_side(_present(state), parse)
     return replace(
@@ -402,7 +415,15 @@ def validate(state: ImportState) -> ImportState:
 
 
 def _first_error(a: pl.Series, b: pl.Series) -> pl.Series:
-    return pl.select(pl.coalesce(a, b)).to_series()
+    return _compact(pl.select(pl.coalesce(a, b)).to_series())
+
+
+def _compact(reasons: pl.Series) -> pl.Series:
+    """A column of reasons with none in it as an all-null column that holds no text buffers
+    (most columns of most files: each such column of six million rows held some 100 MB)."""
+    if reasons.null_count() == reasons.len():
+        return nulls(reasons.len(), reasons.dtype).alias(reasons.name)
+    return reasons
 
 
 def _check_vocabulary(value: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
@@ -776,6 +797,10 @@ def stored_schema(dataset: Dataset) -> dict[str, pl.DataType]:
     return schema
 
 
+KEY_SLICE_ROWS = 500_000
+"""Rows whose content is joined and digested at a time (`_record_key`)."""
+
+
 def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
     """Identity of a stored record: its key (snapshots) or its full content (events).
 
@@ -786,16 +811,37 @@ def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
         parts = [pl.col(c).cast(pl.Utf8).fill_null("") for c in dataset.record_key]
         return frame.select(pl.concat_str(parts, separator="\x1f")).to_series()
     parts = [pl.col(c.id).cast(pl.Utf8).fill_null("\x00") for c in dataset.columns]
-    joined = frame.select(pl.concat_str(parts, separator="\x1f").alias("k"))
     con = duckdb.connect()
+    keys = []
     try:
         # a projection keeps the rows' order (preserve_insertion_order, set here explicitly)
         con.execute("SET preserve_insertion_order = true")
-        con.register("joined", joined)
-        digest = con.sql("SELECT md5(k) AS h FROM joined").pl()["h"]
+        # a slice of rows at a time: the joined content text (and DuckDB's copy of it) of six
+        # million rows held at once was some 800 MB of the import's peak memory. Each key is
+        # made as a first occurrence ('#1'), as nearly every one is; where digests repeat, the
+        # occurrences are counted below. One column of six million keys is held, not two.
+        for start in range(0, max(frame.height, 1), KEY_SLICE_ROWS):
+            joined = frame.slice(start, KEY_SLICE_ROWS).select(
+                pl.concat_str(parts, separator="\x1f").alias("k")
+            )
+            con.register("joined", joined)
+            keys.append(con.sql("SELECT md5(k) || '#1' AS h FROM joined").pl()["h"])
+            con.unregister("joined")
+            del joined
     finally:
         con.close()
+    key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
+    del keys
+    if not _may_repeat(key).any():
+        return key
+    digest = key.str.head(-2)  # the md5 without its '#1'
     return digest + "#" + occurrence(digest)
+
+
+def _may_repeat(texts: pl.Series) -> pl.Series:
+    """Whether each text's 64-bit hash repeats: every repeated text, plus the odd collision
+    (comparing a million 32-character digests costs several times as much as their hashes)."""
+    return texts.hash().is_duplicated()
 
 
 def occurrence(digests: pl.Series) -> pl.Series:
@@ -805,7 +851,7 @@ def occurrence(digests: pl.Series) -> pl.Series:
     counted by group (a window over the long row text, with a sort back to file order, was 44 %
     of a large CSV's import).
     """
-    if not digests.is_duplicated().any():
+    if not _may_repeat(digests).any():
         return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
     frame = pl.DataFrame({"h": digests})
     return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
@@ -818,7 +864,7 @@ def _is_last_of_key(keys: pl.Series) -> pl.Series:
     as much as comparing their 64-bit hashes: only rows whose hash repeats (every repeated
     key, plus the odd collision) have their keys compared.
     """
-    candidates = keys.hash().is_duplicated()
+    candidates = _may_repeat(keys)
     if not candidates.any():
         return pl.repeat(True, keys.len(), eager=True)
     idx = candidates.arg_true()

@@ -31,6 +31,7 @@ Domain functions available to models:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
@@ -55,6 +56,14 @@ class CompileError(ValueError):
 
 
 def parse(sql: str) -> exp.Expression:
+    """The one statement of `sql`, parsed once per process: a run checks, traces and compiles
+    each model's query, four parses of the same text before. The tree is shared: never change
+    it in place (copy it first, as `bind` and sqlglot's `transform` do)."""
+    return _parsed(sql)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(sql: str) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.parse(sql, read=SOURCE_DIALECT) if s is not None]
     except sqlglot.errors.ParseError as error:
@@ -111,7 +120,7 @@ def bind(tree: exp.Expression, params: Mapping[str, Any]) -> exp.Expression:
             return literal(value)
         return node
 
-    bound = tree.copy().transform(replace)
+    bound = tree.transform(replace)  # on a copy: `tree` is left as it is
     if missing:
         raise CompileError(f"查询用到了未声明的参数：{'、'.join(sorted(missing))}")
     return bound

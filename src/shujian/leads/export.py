@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from shujian import audit, formulas
 from shujian.errors import UserError
 from shujian.juvenile.sealing import visibility as sealing_visibility
+from shujian.leads import parameter_sets
 from shujian.leads.queue import lead_scope
 from shujian.leads.service import status_label
 from shujian.leads.store import lead_dispatches, leads
@@ -73,6 +74,7 @@ def lead_records(
         if hidden:  # resting on a sealed juvenile record: in no export
             query = query.where(leads.c.id.not_in(hidden))
         found = [dict(row._mapping) for row in conn.execute(query)]
+        parameter_sets.fill(conn, found)
     records = []
     for lead in found:
         r = lead if reveal else masking.lead(lead)

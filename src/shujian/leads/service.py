@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, literal_column, select, update
+from sqlalchemy.sql.expression import ColumnClause
 
+from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
 from shujian.store import now
 
@@ -68,6 +70,8 @@ class RecordCounts:
     written: list[tuple[frozenset[str] | None, list[int]]] = field(default_factory=list, repr=False)
     """Which leads the run wrote and which of their columns (None: made them), for the records
     of tamper evidence (`tamper.ledger.track`)."""
+    made: list[tuple[int, dict[str, Any]]] = field(default_factory=list, repr=False)
+    """The leads the run made, with the tracked columns as written (`tamper.ledger.made`)."""
 
 
 Verdict = Literal["new", "unchanged", "suppressed", "refreshed", "reopened", "gone", "found_again"]
@@ -150,12 +154,17 @@ def record_findings(
         if verdict is not None:
             verdicts.setdefault(verdict, []).append(subject)
     stamp = now()
-    events = _write_new(
-        conn, run_id, model_id, [found[s] for s in verdicts.get("new", [])], parameters, stamp
+    # the run's parameters are stored once and named by each lead it writes (migration 0023)
+    writes_parameters = any(verdicts.get(v) for v in ("new", "refreshed", "reopened"))
+    params_key = parameter_sets.store(conn, parameters) if writes_parameters else ""
+    made = _write_new(
+        conn, run_id, model_id, [found[s] for s in verdicts.get("new", [])], params_key, stamp
     )
-    written: list[tuple[frozenset[str] | None, list[int]]] = [
-        (None, [int(e["lead_id"]) for e in events])
+    events = [
+        _event(i, run_id, stamp, "created", {"evidence_hash": row["evidence_hash"]})
+        for i, row in made
     ]
+    written: list[tuple[frozenset[str] | None, list[int]]] = []
     target = leads.c.id == bindparam("_id")
     seen_again = [
         s for v in ("unchanged", "suppressed", "found_again") for s in verdicts.get(v, [])
@@ -201,7 +210,8 @@ def record_findings(
                 evidence=bindparam("evidence"),
                 evidence_hash=bindparam("evidence_hash"),
                 evidence_rows=bindparam("evidence_rows"),
-                parameters=bindparam("parameters"),
+                parameters=_JSON_NULL,
+                parameter_set=params_key,
                 batches=bindparam("batches"),
                 status=bindparam("status"),
                 town=bindparam("town"),
@@ -213,7 +223,6 @@ def record_findings(
                     "evidence": found[s].evidence,
                     "evidence_rows": found[s].evidence_rows,
                     "evidence_hash": found[s].evidence_hash,
-                    "parameters": parameters,
                     "batches": found[s].batches,
                     "status": "new" if existing[s].status == "dismissed" else existing[s].status,
                     "town": found[s].town,
@@ -245,6 +254,7 @@ def record_findings(
         conn.execute(insert(lead_events), events)
     counts = _counts(verdicts, existing, len(findings))
     counts.written = written
+    counts.made = made
     return counts
 
 
@@ -253,34 +263,39 @@ def _write_new(
     run_id: int,
     model_id: str,
     fresh: Sequence[Finding],
-    parameters: dict[str, Any],
+    params_key: str,
     stamp: datetime,
-) -> list[dict[str, Any]]:
-    """Insert the leads found for the first time; their `created` events are returned."""
+) -> list[tuple[int, dict[str, Any]]]:
+    """Insert the leads found for the first time; each one's id and the tracked columns as
+    written are returned (in the order of `fresh`)."""
     if not fresh:
         return []
+    rows = [
+        {
+            "model_id": model_id,
+            "subject": f.subject,
+            "title": f.title,
+            "status": "new",
+            "active": True,
+            "evidence": f.evidence,
+            "evidence_rows": f.evidence_rows,
+            "evidence_hash": f.evidence_hash,
+            "town": f.town,
+            "dispatch_department": None,
+            "dispatch_prosecutor": None,
+        }
+        for f in fresh
+    ]
+    written = {
+        "parameter_set": params_key,
+        "first_run_id": run_id,
+        "last_run_id": run_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
     conn.execute(
-        insert(leads),
-        [
-            {
-                "model_id": model_id,
-                "subject": f.subject,
-                "title": f.title,
-                "status": "new",
-                "active": True,
-                "evidence": f.evidence,
-                "evidence_rows": f.evidence_rows,
-                "evidence_hash": f.evidence_hash,
-                "parameters": parameters,
-                "batches": f.batches,
-                "first_run_id": run_id,
-                "last_run_id": run_id,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "town": f.town,
-            }
-            for f in fresh
-        ],
+        insert(leads).values(parameters=_JSON_NULL),
+        [{**r, **written, "batches": f.batches} for r, f in zip(rows, fresh, strict=True)],
     )
     ids = dict(
         conn.execute(
@@ -289,10 +304,11 @@ def _write_new(
             )
         ).all()
     )
-    return [
-        _event(ids[f.subject], run_id, stamp, "created", {"evidence_hash": f.evidence_hash})
-        for f in fresh
-    ]
+    return [(int(ids[r["subject"]]), r) for r in rows]
+
+
+_JSON_NULL: ColumnClause[Any] = literal_column("'null'")
+"""JSON null, written as SQL text once per statement (a bound `JSON.NULL` is encoded per row)."""
 
 
 def _counts(
@@ -336,4 +352,6 @@ def list_leads(store: Engine, model_id: str | None = None) -> list[dict[str, Any
     if model_id:
         query = query.where(leads.c.model_id == model_id)
     with store.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+        found = [dict(row._mapping) for row in conn.execute(query)]
+        parameter_sets.fill(conn, found)
+    return found

@@ -64,6 +64,9 @@ leads = Table(
     Column("evidence", JSON, nullable=False),
     Column("evidence_hash", String(64), nullable=False),
     Column("evidence_rows", Integer, nullable=False, default=0),
+    # the parameters the lead was found with: leads written before migration 0023 hold a copy
+    # here; later ones hold JSON null and name their set in `parameter_set` (read both with
+    # `leads.parameter_sets.fill`)
     Column("parameters", JSON, nullable=False),
     Column("batches", JSON, nullable=False),
     Column("first_run_id", Integer, ForeignKey("runs.id"), nullable=False),
@@ -77,8 +80,19 @@ leads = Table(
     Column("dispatch_prosecutor", String(128)),
     # when the lead was last decided (成案 or 不成案), as its last such event says (migration 0012)
     Column("decided_at", DateTime(timezone=True)),
+    # the digest of the parameter set the lead was found with (`parameter_sets`, migration 0023)
+    Column("parameter_set", String(64)),
     UniqueConstraint("model_id", "subject", name="uq_lead_identity"),
 )
+
+parameter_sets = Table(
+    "parameter_sets",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("parameters", JSON, nullable=False),
+)
+"""Each set of model parameters a run found leads with, stored once (append-only, migration
+0023): a run of 14,000 leads referred to by 14,000 copies of the same parameters before."""
 
 # The queue's indexes (migration 0011): each holds every column the queue filters on, in one of
 # its orders (by model, by time; with a status first or without), so that a page and its count

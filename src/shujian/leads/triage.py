@@ -21,6 +21,7 @@ from shujian import audit, yamlfile
 from shujian.errors import UserError
 from shujian.juvenile.sealing import records as sealing_records
 from shujian.juvenile.sealing import visibility as sealing_visibility
+from shujian.leads import parameter_sets
 from shujian.leads.queue import check_visible, lead_refs
 from shujian.leads.service import STATUS_LABELS, status_label
 from shujian.leads.store import lead_dispatches, lead_events, leads
@@ -280,6 +281,7 @@ def get_lead(
             raise not_found("lead", lead_id)
         resting = sealing_visibility.sealed_now(conn).leads.get(lead_id)
         out = dict(row._mapping)
+        parameter_sets.fill(conn, [out])
         dispatched = conn.execute(
             select(lead_dispatches).where(lead_dispatches.c.lead_id == lead_id)
         ).first()

@@ -94,12 +94,31 @@ def sql_type(dtype: object) -> str:
     }.get(text, "TIMESTAMP" if text.startswith("datetime") else "VARCHAR")
 
 
+_KEPT: dict[tuple[str, int], tuple[Mapping[str, Dataset], Lineage]] = {}
+"""Lineages computed in this process, by query and the identity of the datasets mapping (kept
+with it, so the identity cannot be reused): a run checks each model and then reads its deciding
+facts, two walks of the same query on the same datasets."""
+_KEEP = 64
+
+
 def query_lineage(sql: str, datasets: Mapping[str, Dataset]) -> Lineage:
     """Every output column of `sql` (a model query) → its sources.
 
     Domain functions (`age_on`, `haversine_m`, …) are kept as calls rather than expanded, so
-    that `age_on` can be recognised; their arguments are ordinary lineage.
+    that `age_on` can be recognised; their arguments are ordinary lineage. The same query on the
+    same (unchanged) mapping of datasets is walked once per process.
     """
+    kept = _KEPT.get((sql, id(datasets)))
+    if kept is not None and kept[0] is datasets:
+        return kept[1]
+    lineage = _query_lineage(sql, datasets)
+    if len(_KEPT) >= _KEEP:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[(sql, id(datasets))] = (datasets, lineage)
+    return lineage
+
+
+def _query_lineage(sql: str, datasets: Mapping[str, Dataset]) -> Lineage:
     tree = parse(sql)
     tables = {t.name for t in tree.find_all(exp.Table)}
     schema = schema_of(d for d in datasets.values() if d.id in tables)

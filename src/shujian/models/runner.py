@@ -151,6 +151,7 @@ def run_models(
         for o in ran:
             params = {k: v.as_json() for k, v in o.parameters.items()}
             o.counts = record_findings(conn, run_id, o.model.id, o.findings, params)
+            state += ledger.made("lead", o.counts.made)
             for columns, ids in o.counts.written:
                 state += ledger.track(conn, "lead", ids, columns)
             conn.execute(
@@ -375,42 +376,63 @@ def to_findings(
     # column; that digest is kept beside the new one so those leads are recognised, not reopened.
     earlier = _fact_columns(subject, spec.deciding, trace)
     earlier_text = _facts_text(plain, subject, earlier) if earlier != facts else {}
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in plain.to_dicts():
-        grouped.setdefault(row[subject], []).append(row)
+    # one row per subject, in the order of its first row: its evidence rows (the `keep`
+    # columns, as dicts), its first row's title fields, the towns its rows name, its batches
+    town = spec.town if spec.town in (*keep, *in_title) else None
+    title_fields = [f for f in dict.fromkeys(_TITLE_FIELD.findall(spec.title)) if f in plain]
+    per_subject = plain.group_by(subject, maintain_order=True).agg(
+        pl.struct(keep).alias("_evidence"),
+        *(pl.col(f).first().alias(f"_title_{f}") for f in title_fields),
+        *((pl.col(town).alias("_towns"),) if town else ()),
+    )
+    titles = render_titles(
+        spec.title,
+        per_subject.select(pl.col(f"_title_{f}").alias(f) for f in title_fields),
+        params,
+        per_subject.height,
+    )
+    if titles is None:  # a template only `render_title` takes apart: from each first row
+        first_rows = plain.group_by(subject, maintain_order=True).first()
+        titles = [render_title(spec.title, r, params) for r in first_rows.iter_rows(named=True)]
     batches_of = {
-        dataset: dict(
-            frame.group_by(subject).agg(pl.col(col).drop_nulls().unique().sort()).iter_rows()
+        dataset: _by_subject(
+            frame.group_by(subject).agg(pl.col(col).drop_nulls().unique().sort().cast(pl.Int64))
         )
         for dataset, col in spec.trace.items()
     }
+    towns = per_subject["_towns"].to_list() if town else None
     findings = []
-    for key, group in grouped.items():
+    for i, (key, evidence) in enumerate(
+        zip(per_subject[subject].to_list(), per_subject["_evidence"].to_list(), strict=True)
+    ):
         findings.append(
             Finding(
                 subject=key,
-                title=render_title(spec.title, group[0], params),
-                evidence=[{k: r[k] for k in keep} for r in group],
-                batches={d: [int(b) for b in by[key]] for d, by in batches_of.items()},
+                title=titles[i],
+                evidence=evidence,
+                batches={d: by[key] for d, by in batches_of.items()},
                 trace_columns=trace,
                 evidence_rows=totals[key],
                 evidence_hash=evidence_digest(facts_text[key], totals[key]),
                 earlier_hashes=(
                     (evidence_digest(earlier_text[key], totals[key]),) if earlier_text else ()
                 ),
-                town=_town(spec, group),
+                town=_first_town(towns[i]) if towns is not None else None,
             )
         )
     findings.sort(key=lambda f: f.subject)
     return findings
 
 
-def _town(spec: ModelSpec, group: Sequence[Mapping[str, Any]]) -> str | None:
-    """The subject's town: the first its rows' `town` column names (None when the model
-    declares no such column)."""
-    if not spec.town:
-        return None
-    return next((t for t in (town_of(r.get(spec.town)) for r in group) if t), None)
+def _by_subject(frame: pl.DataFrame) -> dict[Any, Any]:
+    """A two-column frame (subject, value) as a dict."""
+    keys, values = frame.get_columns()
+    return dict(zip(keys.to_list(), values.to_list(), strict=True))
+
+
+def _first_town(values: Sequence[Any]) -> str | None:
+    """The subject's town: the first its rows' `town` column names."""
+    return next((t for t in map(town_of, values) if t), None)
 
 
 def _fact_columns(subject: str, deciding: Sequence[str], trace: Sequence[str]) -> list[str]:
@@ -475,6 +497,40 @@ def _title_parts(
         if name is not None and (not name or any(c in name for c in ".[") or "{" in (spec or "")):
             return None
     return parts
+
+
+def render_titles(
+    template: str, rows: pl.DataFrame, params: Mapping[str, Any], height: int
+) -> list[str] | None:
+    """`render_title` of each of `height` rows (`rows`: the title's fields that are columns),
+    built column-wise: a text or integer field without a format spec is the column itself (—
+    where empty), a parameter is formatted once, any other field value by value as
+    `render_title` does. None for a template with a field that is more than a name, a conversion
+    or a field found nowhere: the caller renders those with `render_title`, row by row."""
+    parts = _title_parts(template)
+    if parts is None or any(
+        n is not None and (conversion or (n not in rows.columns and n not in params))
+        for _, n, _, conversion in parts
+    ):
+        return None
+    pieces: list[pl.Expr] = []
+    for literal, name, spec, _ in parts:
+        if literal:
+            pieces.append(pl.lit(literal, dtype=pl.Utf8))
+        if name is None:
+            continue
+        if name not in rows.columns:
+            pieces.append(pl.lit(_FORMATTER.format_field(params[name], spec or ""), pl.Utf8))
+            continue
+        column = rows[name]
+        if not spec and (column.dtype == pl.Utf8 or column.dtype.is_integer()):
+            pieces.append(pl.col(name).cast(pl.Utf8).fill_null("—"))
+        else:
+            shown = [_FORMATTER.format_field(v, spec or "") for v in column.to_list()]
+            pieces.append(pl.lit(pl.Series(shown, dtype=pl.Utf8)))
+    if not rows.columns:  # no field from the rows: one title for all
+        return [pl.select(pl.concat_str(pieces)).item() if pieces else ""] * height
+    return rows.select(pl.concat_str(pieces).alias("_title"))["_title"].to_list()
 
 
 def render_title(template: str, row: Mapping[str, Any], params: Mapping[str, Any]) -> str:

@@ -136,9 +136,14 @@ def value_text(value: Any) -> str:
         return f"s{value}"
     if isinstance(value, dt.date):  # a datetime too
         return f"d{value.isoformat()}"
-    return "j" + json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+    return "j" + _CANONICAL.encode(value)
+
+
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+)
+"""`json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)`,
+made once (json.dumps with arguments builds an encoder on every call: 100,000 leads' evidence)."""
 
 
 def column_digest(column: str, value: Any) -> str:

@@ -84,10 +84,15 @@ def stamp(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-def set_password(store: Engine, actor: User, name: str, password: str) -> None:
+def set_password(
+    store: Engine, actor: User, name: str, password: str, *, hashed: str | None = None
+) -> None:
     """Set an account's password (audited, the password never): its owner or a 系统管理员.
 
     Setting a password also lifts a lock: the administrator who resets it has spoken to the owner.
+    `hashed` is the password's hash made beforehand with `hash_password` (the demonstration
+    hashes its accounts' passwords in a thread while it builds the county); made here when not
+    given.
     """
     name = (name or "").strip()
     check_policy(name, password)
@@ -96,7 +101,7 @@ def set_password(store: Engine, actor: User, name: str, password: str) -> None:
             f"只有系统管理员或本人可以设置“{name}”的密码；“{actor.name}”不是系统管理员。",
             code="not_admin",
         )
-    digest = hash_password(password)
+    digest = hashed if hashed is not None else hash_password(password)
     with store.begin() as conn:
         row = conn.execute(select(users).where(users.c.name == name).with_for_update()).first()
         if row is None:

@@ -1,0 +1,103 @@
+"""A CSV import against a raw read of the same file, two versions of the code alternated.
+
+    git archive <commit> src | tar -x -C /tmp/before
+    uv run python bench/imports.py --before /tmp/before/src --rounds 2 \
+        bench/out/data/benefit_payments-00.csv benefit_payments
+
+Each round runs, each in its own process: polars reading the file with every column as text
+(the floor of issue 14's target 2: an import within 3× of it), the import by the code at
+`--before` and the import by this checkout, each into a new workspace. It prints the medians
+of wall and CPU seconds, each import's ratio to the raw read, and peak memory (VmHWM; target 5:
+under 2 GiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import run as bench  # noqa: E402
+
+RAW = """
+import json, time
+import polars as pl
+t0, c0 = time.perf_counter(), time.process_time()
+frame = pl.read_csv({file!r}, infer_schema=False)
+print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+                  "rows": frame.height, "peak_mib": _peak_mib()}}))
+"""
+
+IMPORT = """
+import json, time
+from pathlib import Path
+from shujian.workspace import init_workspace
+from shujian.data.importer import import_file, ImportOptions
+from shujian.data.warehouse import Warehouse
+ws = init_workspace(Path({ws!r}))
+t0, c0 = time.perf_counter(), time.process_time()
+r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
+                Path({file!r}), ImportOptions())
+print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+                  "rows": r.imported, "peak_mib": _peak_mib()}}))
+"""
+
+
+def with_code(src: str | None, code: str) -> tuple[dict, float, float]:
+    saved = os.environ.get("PYTHONPATH")
+    if src is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = src
+    try:
+        return bench.child(code)
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", required=True, help="the src directory of the other version")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("file")
+    parser.add_argument("dataset")
+    args = parser.parse_args()
+    ws = bench.OUT / "ws-imports"
+    seen: dict[str, list[tuple[float, float, float]]] = {"raw": [], "before": [], "after": []}
+    for r in range(args.rounds):
+        order = ("raw", "before", "after") if r % 2 == 0 else ("after", "before", "raw")
+        for which in order:
+            shutil.rmtree(ws, ignore_errors=True)
+            if which == "raw":
+                res, _, peak = with_code(args.before, RAW.format(file=args.file))
+            else:
+                code = IMPORT.format(ws=str(ws), dataset=args.dataset, file=args.file)
+                res, _, peak = with_code(args.before if which == "before" else None, code)
+            seen[which].append((res["seconds"], res["cpu_seconds"], peak))
+            print(
+                f"round {r + 1} {which:<7}{res['seconds']:>8.1f} s{res['cpu_seconds']:>8.1f} CPU s"
+                f"{peak:>8.0f} MiB",
+                flush=True,
+            )
+    shutil.rmtree(ws, ignore_errors=True)
+    med = {k: [statistics.median(x) for x in zip(*v, strict=True)] for k, v in seen.items()}
+    raw = med["raw"]
+    print(
+        f"\n{'':<8}{'wall s':>8}{'CPU s':>8}{'÷ raw (wall)':>14}{'÷ raw (CPU)':>13}{'peak MiB':>10}"
+    )
+    for which in ("raw", "before", "after"):
+        s, c, p = med[which]
+        print(f"{which:<8}{s:>8.1f}{c:>8.1f}{s / raw[0]:>14.1f}{c / raw[1]:>13.1f}{p:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()
