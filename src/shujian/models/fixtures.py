@@ -262,11 +262,12 @@ def run_fixture(
     path: Path,
     overrides: tuple[Override, ...] = (),
     datasets: Mapping[str, Dataset] | None = None,
+    engine: str = "duckdb",
 ) -> FixtureResult:
     """Import the fixture's rows into a throw-away workspace, run the model, compare.
 
     `datasets` are the declarations in force (a workspace may declare its own); the shipped
-    ones by default. Parameters are the model's defaults unless `overrides` are given: a fixture
+    ones by default; `engine` runs the query (`models.runner.ENGINES`). Parameters are the model's defaults unless `overrides` are given: a fixture
     plants its near misses against the values the model file declares.
     """
     fixture = load_fixture(path)
@@ -293,7 +294,7 @@ def run_fixture(
                 rejected[dataset_id] = imported.rejected
                 rows += planted
                 problems += _import_problems(spec, imported)
-            (outcome,) = evaluate(ws, declared, [spec], as_of, "duckdb")
+            (outcome,) = evaluate(ws, declared, [spec], as_of, engine)
         finally:
             ws.store.dispose()
     expect = fixture["expect"]
