@@ -66,11 +66,15 @@ def spark() -> Iterator[object]:
         SparkSettings(
             master="local[2]",
             driver_memory="1g",
-            shuffle_partitions=4,
+            shuffle_partitions=2,
             conf={
                 SCATTER_CONF: "3",
                 "spark.sql.files.maxPartitionBytes": "256k",
                 "spark.sql.files.openCostInBytes": "0",
+                # kilobytes of rows per query: compiling generated code and re-planning after
+                # each shuffle cost more than they save (the results are the same)
+                "spark.sql.codegen.wholeStage": "false",
+                "spark.sql.adaptive.enabled": "false",
             },
         )
     )

@@ -280,6 +280,37 @@ def expand_functions(tree: exp.Expression) -> exp.Expression:
     return tree.transform(replace)
 
 
+def _defined_ties(node: exp.ArgMax | exp.ArgMin) -> exp.Expression:
+    """`arg_max(x, k)` with its ties decided: among the rows of the greatest `k`, the greatest
+    `x` (the least for `arg_min`), on every engine. Which of several rows with the same `k`
+    either engine picks otherwise depends on the order it reads them in. Rows without `k` are
+    skipped as before (the key is NULL then, not a struct holding a NULL)."""
+    if node.args.get("count") is not None:
+        return node  # arg_max(x, k, n) returns a list: refused by `portability`
+    value, key = node.this, node.expression
+    struct = exp.Struct(
+        expressions=[
+            exp.PropertyEQ(this=exp.to_identifier("k"), expression=key.copy()),
+            exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy()),
+        ]
+    )
+    present = exp.Not(this=exp.Is(this=key.copy(), expression=exp.null()))
+    keyed = exp.Case(ifs=[exp.If(this=present, true=struct)])
+    return type(node)(this=value.copy(), expression=keyed)
+
+
+def decide_ties(tree: exp.Expression) -> exp.Expression:
+    """Aggregates whose answer among ties would depend on the order of the rows, made exact
+    (`_defined_ties`): part of every engine's query, so DuckDB and Spark agree."""
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.ArgMax | exp.ArgMin) and not isinstance(node.expression, exp.Case):
+            return _defined_ties(node)
+        return node
+
+    return tree.transform(replace)
+
+
 def uses_calendar(tree: exp.Expression) -> bool:
     return any(
         isinstance(n, exp.Anonymous) and n.name.lower() == "add_working_days"
@@ -351,7 +382,7 @@ def compile_query(sql: str, params: Mapping[str, Any], engine: str = "duckdb") -
     """Model SQL + parameters → SQL text for `engine`."""
     if engine not in ENGINES:
         raise CompileError(f"未知的计算引擎：{engine}（可选：{'、'.join(ENGINES)}）")
-    tree = expand_functions(bind(parse(sql), params))
+    tree = decide_ties(expand_functions(bind(parse(sql), params)))
     if engine == "spark":
         tree = for_spark(tree)
     return tree.sql(dialect=ENGINES[engine], unsupported_level=sqlglot.ErrorLevel.RAISE)

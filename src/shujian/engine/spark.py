@@ -22,9 +22,11 @@ seconds and a driver's memory, and views are dropped when an engine closes.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -178,6 +180,35 @@ def spark_schema(schema: Mapping[str, pl.DataType]) -> Any:
     return T.StructType([T.StructField(n, spark_type(t), True) for n, t in schema.items()])
 
 
+class SparkQueryError(Exception):
+    """A model's query that Spark refused or failed: its error class (`CAST_INVALID_INPUT`…)
+    and the first line of its message (Spark's own, in English: it may quote a value, and is
+    masked before it is logged, `models.failures`)."""
+
+    def __init__(self, condition: str, message: str) -> None:
+        super().__init__(message)
+        self.condition = condition
+
+
+def query_error(error: BaseException) -> SparkQueryError:
+    """The error class and the telling line of a Spark failure (a JVM exception arrives as a
+    Py4J error whose text is the whole Java stack: its innermost cause is kept)."""
+    condition = ""
+    for name in ("getCondition", "getErrorClass"):
+        getter = getattr(error, name, None)
+        if callable(getter):
+            with contextlib.suppress(Exception):
+                condition = getter() or ""
+            if condition:
+                break
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    causes = [line for line in lines if line.startswith("Caused by:")]
+    line = causes[-1].removeprefix("Caused by:").strip() if causes else (lines or [""])[0]
+    if not condition and (found := re.search(r"\[([A-Z_]+)(?:\.[A-Z_]+)?\]", line)):
+        condition = found.group(1)
+    return SparkQueryError(condition, line[:500])
+
+
 _VIEW_NUMBERS = itertools.count(1)
 
 SCATTER_CONF = "spark.shujian.scatter"
@@ -316,7 +347,8 @@ class SparkEngine:
             if stopped.is_set():
                 raise QueryStopped("time", str(error)) from None
             if isinstance(error, PySparkException) or type(error).__module__.startswith("py4j"):
-                raise QueryStopped("failed", str(error), error) from None
+                failed = query_error(error)
+                raise QueryStopped("failed", str(failed), failed) from None
             raise
         finally:
             if timer is not None:
