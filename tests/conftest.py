@@ -74,6 +74,7 @@ def spark() -> Iterator[object]:
                 # kilobytes of rows per query: compiling generated code and re-planning after
                 # each shuffle cost more than they save (the results are the same)
                 "spark.sql.codegen.wholeStage": "false",
+                "spark.sql.codegen.factoryMode": "NO_CODEGEN",
                 "spark.sql.adaptive.enabled": "false",
             },
         )

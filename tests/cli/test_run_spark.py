@@ -68,7 +68,9 @@ def test_a_model_failing_on_spark_fails_alone_and_shows_no_id_number(
     with_x = ending_in("X")
     logins = write_logins(tmp_path / "logins.csv", [with_x])
     assert shujian(ws, "import", "netcafe_logins", str(logins)).exit_code == 0
-    result = shujian(ws, "run", "--all", "--as-of", "2026-06-02", "--engine", "spark")
+    result = shujian(
+        ws, "run", "campus.internet_cafe", MODEL, "--as-of", "2026-06-02", "--engine", "spark"
+    )
     assert result.exit_code == 2
     [line] = [line for line in result.output.splitlines() if line.startswith(MODEL)]
     assert "运行出错（数据类型转换出错）" in line

@@ -93,10 +93,10 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> County:
 def test_the_model_finds_the_same_leads_on_its_fixture(spark: Any, model_id: str):
     spec = LIBRARY[model_id]
     assert spec.fixture_path is not None
-    on_duckdb = run_fixture(spec, spec.fixture_path)
-    on_spark = run_fixture(spec, spec.fixture_path, engine="spark")
-    assert on_spark.passed, on_spark.problems
-    assert comparable(list(on_spark.found.values())) == comparable(list(on_duckdb.found.values()))
+    result = run_fixture(spec, spec.fixture_path, also_on=("spark",))
+    assert result.passed, result.problems
+    on_spark = list(result.elsewhere["spark"].values())
+    assert comparable(on_spark) == comparable(list(result.found.values()))
 
 
 def test_every_model_finds_the_same_leads_in_the_county(spark: Any, county: County):

@@ -95,11 +95,15 @@ class SparkSettings:
             "spark.sql.ansi.enabled": "true",
         }
         if not self.connect:
+            options["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={LOG_CONFIG}"
             options["spark.driver.memory"] = self.driver_memory
             options["spark.executor.memory"] = self.executor_memory
         options.update({str(k): str(v) for k, v in self.conf.items()})
         return options
 
+
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+"""The local driver's logging: none (a failing task's message quotes the value it failed on)."""
 
 _SESSION: SparkSession | None = None
 _SESSION_LOCK = threading.Lock()
@@ -145,7 +149,7 @@ def session(settings: SparkSettings) -> SparkSession:
                 ) from None
             raise
         if not settings.connect:
-            spark.sparkContext.setLogLevel("ERROR")
+            spark.sparkContext.setLogLevel("OFF")
         _SESSION = spark
         return spark
 
