@@ -95,15 +95,15 @@ class SparkSettings:
             "spark.sql.ansi.enabled": "true",
         }
         if not self.connect:
-            options["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={LOG_CONFIG}"
             options["spark.driver.memory"] = self.driver_memory
             options["spark.executor.memory"] = self.executor_memory
         options.update({str(k): str(v) for k, v in self.conf.items()})
         return options
 
 
-LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
-"""The local driver's logging: none (a failing task's message quotes the value it failed on)."""
+CONF_DIR = Path(__file__).with_name("spark-conf")
+"""`SPARK_CONF_DIR` unless one is set: its log4j2.properties has the local driver log nothing
+(a failing task's message quotes the value it failed on, an ID number as often as not)."""
 
 _SESSION: SparkSession | None = None
 _SESSION_LOCK = threading.Lock()
@@ -122,6 +122,7 @@ def session(settings: SparkSettings) -> SparkSession:
             raise UserError(INSTALL_HINT, code="spark_missing") from None
         # the local driver listens on the loopback only, whatever the host's name resolves to
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("SPARK_CONF_DIR", str(CONF_DIR))
         # Spark's error messages are logged by pyspark before they are raised: the runner
         # reports a failure itself, without the data the message may quote
         logging.getLogger("SQLQueryContextLogger").disabled = True
