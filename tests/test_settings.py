@@ -71,6 +71,18 @@ def test_the_spark_settings_are_read_from_their_nested_table(tmp_path: Path) -> 
     assert "spark.driver.memory" not in options  # a Spark Connect server has its own
 
 
+def test_the_cluster_reads_the_warehouse_files_from_the_shared_location(tmp_path: Path) -> None:
+    from shujian.engine.spark import cluster_path
+
+    root = tmp_path / "warehouse"
+    batch = root / "hotel_checkins" / "batch-000012.parquet"
+    assert cluster_path(batch, root, "") == str(batch)
+    assert (
+        cluster_path(batch, root, "hdfs://nn:8020/shujian/warehouse/")
+        == "hdfs://nn:8020/shujian/warehouse/hotel_checkins/batch-000012.parquet"
+    )
+
+
 def test_a_region_code_that_is_no_county_is_refused(tmp_path: Path) -> None:
     root = _with(tmp_path, "")
     config = root / CONFIG_NAME

@@ -185,6 +185,16 @@ def spark_schema(schema: Mapping[str, pl.DataType]) -> Any:
     return T.StructType([T.StructField(n, spark_type(t), True) for n, t in schema.items()])
 
 
+def cluster_path(path: Path, root: Path, shared: str) -> str:
+    """Where the cluster reads a warehouse file: the `shared` location (`[engine.spark]
+    warehouse`, e.g. hdfs://…) in place of the workspace's warehouse folder `root`, else the
+    local path."""
+    if not shared:
+        return str(path)
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    return shared.rstrip("/") + "/" + relative
+
+
 class SparkQueryError(Exception):
     """A model's query that Spark refused or failed: its error class (`CAST_INVALID_INPUT`…)
     and the first line of its message (Spark's own, in English: it may quote a value, and is
@@ -262,12 +272,7 @@ class SparkEngine:
         self.close()
 
     def location(self, path: Path) -> str:
-        """Where the cluster reads a warehouse file: `[engine.spark] warehouse` in place of the
-        workspace's warehouse folder (shared storage), else the local path."""
-        if not self.settings.warehouse:
-            return str(path)
-        relative = path.relative_to(self.warehouse.root).as_posix()
-        return self.settings.warehouse.rstrip("/") + "/" + relative
+        return cluster_path(path, self.warehouse.root, self.settings.warehouse)
 
     def register(self, dataset_ids: Iterable[str]) -> None:
         for dataset_id in dataset_ids:
