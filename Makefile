@@ -20,7 +20,10 @@ test-deps:
 demo: setup
 	$(UV) run shujian demo demo-workspace --serve
 
+# The tests run every model on Spark too (tests marked `spark`): pyspark is the `spark` extra,
+# installed here only, so `make demo` and an ordinary install stay without it.
 test: setup test-deps
+	$(UV) sync --frozen --compile-bytecode --extra spark
 	$(UV) run ruff check src tests bench
 	$(UV) run mypy src
 	$(UV) run pytest -q -n 2

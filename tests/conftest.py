@@ -48,3 +48,37 @@ def pg_url() -> Iterator[str]:
 def fixture_csvs() -> Callable[..., dict[str, Path]]:
     """`write_fixture_csvs`, for tests that import a model's fixture as files."""
     return write_fixture_csvs
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """The test run's one Spark session (local, two cores), for tests marked `spark` and
+    grouped on one worker (`xdist_group("spark")`): a second JVM would double their time.
+
+    Every dataset a model reads is spread over three partitions (`spark.shujian.scatter`) and
+    files are split into small pieces, so that order-dependent queries show."""
+    import time
+
+    from shujian.engine.spark import SCATTER_CONF, SparkSettings, session
+
+    started = time.perf_counter()
+    spark = session(
+        SparkSettings(
+            master="local[2]",
+            driver_memory="1g",
+            shuffle_partitions=2,
+            conf={
+                SCATTER_CONF: "3",
+                "spark.sql.files.maxPartitionBytes": "256k",
+                "spark.sql.files.openCostInBytes": "0",
+                # kilobytes of rows per query: compiling generated code and re-planning after
+                # each shuffle cost more than they save (the results are the same)
+                "spark.sql.codegen.wholeStage": "false",
+                "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+                "spark.sql.adaptive.enabled": "false",
+            },
+        )
+    )
+    print(f"\nSpark session started in {time.perf_counter() - started:.1f} s")
+    yield spark
+    spark.stop()  # type: ignore[attr-defined]

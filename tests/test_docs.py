@@ -40,10 +40,22 @@ def test_the_readme_test_command_installs_what_the_tests_need() -> None:
         "fonts-noto-cjk",
         "postgresql",
         "chromium",
+        "default-jre-headless",
     ):
         assert need in script
+    # the tests marked `spark` need pyspark, the `spark` extra, installed before they run
+    assert re.search(r"sync --frozen .*--extra spark", planned)
+    assert planned.index("--extra spark") < planned.index("pytest")
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
     assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_demo_installs_no_spark() -> None:
+    """The ordinary install stays light: pyspark (and Java) only for the tests."""
+    planned = subprocess.run(
+        ["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "spark" not in planned
 
 
 def test_make_setup_installs_the_front_end_files() -> None:

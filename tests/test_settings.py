@@ -32,6 +32,9 @@ def _with(tmp_path: Path, extra: str) -> Path:
          "缺少必填项：source"),
         ("[[overrides]]\nmodel = 'a.b'\nparameter = 'x'\nvalue = 1\nsource = 's'\nnote = 'n'\n",
          "没有“note”这一项"),
+        ("[engine.spark]\nmastr = 'yarn'\n", r"\[engine.spark\] 中没有“mastr”这一项。是否想写“master”"),
+        ("[engine.sprak]\nmaster = 'yarn'\n", "没有“engine.sprak”这一项"),
+        ("[engine.spark]\nshuffle_partitions = 0\n", "shuffle_partitions 应为 1 至 100000"),
     ],
 )  # fmt: skip
 def test_an_unknown_or_mistyped_setting_is_refused_with_its_place(
@@ -47,6 +50,37 @@ def test_a_declared_setting_is_read_and_a_missing_one_has_its_default(tmp_path: 
     assert ws.setting("recommendations.objection_days") == 7
     assert ws.setting("recommendations.contact") == ""
     assert ws.setting("triage.dismiss_reasons") is None
+
+
+def test_the_spark_settings_are_read_from_their_nested_table(tmp_path: Path) -> None:
+    from shujian.engine.spark import SparkSettings
+
+    ws = open_workspace(
+        _with(
+            tmp_path,
+            "[engine.spark]\nmaster = 'sc://10.1.2.3:15002'\nshuffle_partitions = 64\n"
+            "[engine.spark.conf]\n'spark.executor.cores' = '4'\n",
+        )
+    )
+    settings = SparkSettings.of(ws.setting)
+    assert settings.connect and settings.shuffle_partitions == 64
+    assert settings.driver_memory == "2g"  # the default
+    options = settings.options()
+    assert options["spark.executor.cores"] == "4"
+    assert options["spark.sql.shuffle.partitions"] == "64"
+    assert "spark.driver.memory" not in options  # a Spark Connect server has its own
+
+
+def test_the_cluster_reads_the_warehouse_files_from_the_shared_location(tmp_path: Path) -> None:
+    from shujian.engine.spark import cluster_path
+
+    root = tmp_path / "warehouse"
+    batch = root / "hotel_checkins" / "batch-000012.parquet"
+    assert cluster_path(batch, root, "") == str(batch)
+    assert (
+        cluster_path(batch, root, "hdfs://nn:8020/shujian/warehouse/")
+        == "hdfs://nn:8020/shujian/warehouse/hotel_checkins/batch-000012.parquet"
+    )
 
 
 def test_a_region_code_that_is_no_county_is_refused(tmp_path: Path) -> None:

@@ -74,6 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索", between=(64, 1048576), unit=" MB"),
     Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
     Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
+    Setting("engine.spark", "master", "text", "local[*]", "Spark 计算引擎（shujian run --engine spark）的集群地址：local[*] 为本机全部核心；spark://主机:7077 为独立集群；yarn 为 Hadoop YARN；sc://主机:15002 为 Spark Connect 服务"),
+    Setting("engine.spark", "warehouse", "text", "", "集群读取数据仓库的位置，须是各节点都能读到的共享存储，例如 hdfs://nn:8020/shujian/warehouse 或 s3a://桶/shujian/warehouse（其内容与工作区的 warehouse 文件夹相同）；留空则读工作区的 warehouse 文件夹（仅限本机）"),
+    Setting("engine.spark", "driver_memory", "text", "2g", "Spark 驱动程序的内存（spark.driver.memory），例如 2g；使用 Spark Connect 时由服务端决定"),
+    Setting("engine.spark", "executor_memory", "text", "2g", "每个 Spark 执行器的内存（spark.executor.memory），例如 8g"),
+    Setting("engine.spark", "shuffle_partitions", "int", 8, "Spark 汇总、连接时的分区数（spark.sql.shuffle.partitions）：本机宜为核心数的 2–4 倍，集群宜为执行器核心总数的 2–3 倍", between=(1, 100000), unit=" 个"),
+    Setting("engine.spark", "conf", "mapping", None, "其他 Spark 配置，原样传给 Spark，例如 \"spark.executor.cores\" = \"4\""),
     Setting("import", "max_field_chars", "int", 100_000, "导入文件中一个单元格的字符数上限：超过即拒绝导入（CSV 中多为引号没有配对）", between=(1, 1 << 30), unit=" 个字符"),
     Setting("hearings", "min_members", "int", 3, "一次听证会的听证员至少几人（最高检听证规定的实践口径为三至七人，见 docs/hearings.md），少于此数的听证会不予登记", between=(1, 99), unit=" 人"),
     Setting("hearings", "max_members", "int", 7, "一次听证会的听证员至多几人", between=(1, 99), unit=" 人"),
@@ -218,6 +224,11 @@ def check(raw: dict[str, Any], config: str) -> None:
                 if missing:
                     raise UserError(f"{at}缺少必填项：{'、'.join(missing)}。")
             continue
+        if section not in sections and isinstance(body, dict) and _nested(section, sections):
+            # [engine.spark]: a table of tables, each checked as its own section
+            for sub, table in body.items():
+                check({f"{section}.{sub}": table}, config)
+            continue
         if section not in sections:
             raise _unknown(section, sorted(sections | set(ARRAYS)), f"配置文件 {config} ")
         if not isinstance(body, dict):
@@ -229,13 +240,21 @@ def check(raw: dict[str, Any], config: str) -> None:
             _check_value(declared[key], value, where)
 
 
+def _nested(section: str, sections: set[str]) -> bool:
+    """Whether `section` holds declared sections (`engine` holds `engine.spark`)."""
+    return any(s.startswith(section + ".") for s in sections)
+
+
 def value(raw: dict[str, Any], key: str) -> Any:
     """The setting's value as written, else its declared default."""
-    section, name = key.split(".", 1)
+    section, name = key.rsplit(".", 1)
     setting = next((s for s in SETTINGS if s.key == key), None)
     if setting is None:
         raise KeyError(key)
-    return raw.get(section, {}).get(name, setting.default)
+    table: Any = raw
+    for part in section.split("."):
+        table = table.get(part, {}) if isinstance(table, dict) else {}
+    return table.get(name, setting.default) if isinstance(table, dict) else setting.default
 
 
 def documentation() -> str:

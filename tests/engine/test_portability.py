@@ -30,6 +30,7 @@ from shujian.models.spec import load_library
         ("SELECT regexp_replace(a, '[;,]+', ';') FROM t", ["regexp_replace_first"]),
         ("SELECT regexp_replace(a, 'x', 'y', 'i') FROM t", ["regexp_replace_first"]),
         ("SELECT a FROM t QUALIFY row_number() OVER (PARTITION BY k ORDER BY a) = 1", ["qualify"]),
+        ("SELECT arg_max(a, b, 2) FROM t", ["arg_list"]),
         ("SELECT CASE WHEN b > 0 THEN a / 0 END FROM t", ["divide_by_zero"]),
         ("SELECT a % 0.0 FROM t", ["divide_by_zero"]),
         (
@@ -69,3 +70,45 @@ def test_every_catalogue_model_is_portable() -> None:
         if portability.findings(parse(m.query))
     }
     assert found == {}
+
+
+SCHEMA = {
+    "t": {
+        "d1": "DATE",
+        "d2": "DATE",
+        "amount": "DECIMAL(20,2)",
+        "ratio": "DOUBLE",
+        "n": "BIGINT",
+        "code": "VARCHAR",
+    }
+}
+
+
+def typed(sql: str) -> list[str]:
+    from sqlglot.optimizer.qualify import qualify
+
+    tree = qualify(parse(sql), schema=SCHEMA, dialect="duckdb")
+    return [code for code, _ in portability.typed_findings(tree, SCHEMA)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "codes"),
+    [
+        ("SELECT d2 - d1 AS days FROM t", ["date_minus_date"]),
+        ("SELECT * FROM t WHERE d2 - d1 > 30", ["date_minus_date"]),
+        ("SELECT CAST(amount AS INT) FROM t", ["fraction_to_integer"]),
+        (
+            "WITH w AS (SELECT ratio * 2 AS r FROM t) SELECT CAST(r AS BIGINT) FROM w",
+            ["fraction_to_integer"],
+        ),
+        # the portable ways of writing the same
+        ("SELECT date_diff('day', d1, d2) AS days FROM t", []),
+        ("SELECT d1 - 3 AS earlier FROM t", []),
+        ("SELECT CAST(round(amount) AS INT), CAST(floor(ratio) AS BIGINT) FROM t", []),
+        ("SELECT CAST(n AS INT), CAST(substring(code, 1, 4) AS INT) FROM t", []),
+    ],
+)
+def test_traps_that_depend_on_types_are_found_with_the_declared_schema(
+    sql: str, codes: list[str]
+) -> None:
+    assert typed(sql) == codes

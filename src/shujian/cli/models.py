@@ -70,6 +70,20 @@ def _checked(spec: ModelSpec, datasets: dict[str, Dataset]) -> None:
         raise SystemExit(1)
 
 
+def print_portability(spec: ModelSpec) -> None:
+    """The model's portability: no construct whose meaning differs between DuckDB and Spark
+    (those are refused by the checks), and what the compiler writes differently for Spark."""
+    from shujian.engine import portability
+    from shujian.engine.dialects import parse
+
+    click.echo(
+        "可移植性：查询中没有在 DuckDB 和 Spark 上含义不同的写法，"
+        "在两种计算引擎上（shujian run --engine duckdb / spark）得到相同的线索。"
+    )
+    for note in portability.adjustments(parse(spec.query)):
+        click.echo(f"  - {note}")
+
+
 @models_group.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.pass_context
@@ -81,6 +95,7 @@ def validate_cmd(ctx: click.Context, file: Path) -> None:
     click.echo(
         f"模型 {spec.id} 检查通过：查询为只读的单条 SELECT，只读取声明的数据集，返回监督对象和证据列。"
     )
+    print_portability(spec)
     fixture = spec.fixture_path
     if fixture is None or not fixture.exists():
         click.echo(
@@ -97,8 +112,9 @@ def validate_cmd(ctx: click.Context, file: Path) -> None:
 
 @models_group.command("test")
 @click.argument("model")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", help="计算引擎")
 @click.pass_context
-def test_cmd(ctx: click.Context, model: str) -> None:
+def test_cmd(ctx: click.Context, model: str, engine: str) -> None:
     """用测试样例检验模型（编号或模型文件）：列出未命中、误报和多出的监督对象。
 
     测试在临时的数据仓库中进行，不读写本工作区的数据和线索。通过时退出码为 0。
@@ -120,7 +136,7 @@ def test_cmd(ctx: click.Context, model: str) -> None:
         raise UserError(
             f"模型 {spec.id} 没有测试样例：应写在 {fixture}（见 docs/authoring.md 第 3 节）。"
         )
-    result = run_fixture(spec, fixture, datasets=datasets)
+    result = run_fixture(spec, fixture, datasets=datasets, engine=engine)
     print_fixture_result(result)
     if not result.passed:
         raise SystemExit(1)

@@ -289,6 +289,37 @@ def expand_functions(tree: exp.Expression) -> exp.Expression:
     return tree.transform(replace)
 
 
+def _defined_ties(node: exp.ArgMax | exp.ArgMin) -> exp.Expression:
+    """`arg_max(x, k)` with its ties decided: among the rows of the greatest `k`, the greatest
+    `x` (the least for `arg_min`), on every engine. Which of several rows with the same `k`
+    either engine picks otherwise depends on the order it reads them in. Rows without `k` are
+    skipped as before (the key is NULL then, not a struct holding a NULL)."""
+    if node.args.get("count") is not None:
+        return node  # arg_max(x, k, n) returns a list: refused by `portability`
+    value, key = node.this, node.expression
+    struct = exp.Struct(
+        expressions=[
+            exp.PropertyEQ(this=exp.to_identifier("k"), expression=key.copy()),
+            exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy()),
+        ]
+    )
+    present = exp.Not(this=exp.Is(this=key.copy(), expression=exp.null()))
+    keyed = exp.Case(ifs=[exp.If(this=present, true=struct)])
+    return type(node)(this=value.copy(), expression=keyed)
+
+
+def decide_ties(tree: exp.Expression) -> exp.Expression:
+    """Aggregates whose answer among ties would depend on the order of the rows, made exact
+    (`_defined_ties`): part of every engine's query, so DuckDB and Spark agree."""
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.ArgMax | exp.ArgMin) and not isinstance(node.expression, exp.Case):
+            return _defined_ties(node)
+        return node
+
+    return tree.transform(replace)
+
+
 def uses_calendar(tree: exp.Expression) -> bool:
     return any(
         isinstance(n, exp.Anonymous) and n.name.lower() == "add_working_days"
@@ -296,9 +327,71 @@ def uses_calendar(tree: exp.Expression) -> bool:
     )
 
 
+# ----------------------------------------------------------------------------- Spark
+
+
+def _double(e: exp.Expression) -> exp.Expression:
+    return exp.cast(exp.paren(e.copy()) if not isinstance(e, exp.Column) else e.copy(), "DOUBLE")
+
+
+def _spark_division(node: exp.Div) -> exp.Expression:
+    """DuckDB's `/` always divides as DOUBLE (DECIMAL / DECIMAL included, where Spark keeps a
+    DECIMAL of another scale) and gives ±infinity (NaN for 0 / 0) for a zero divisor, where
+    Spark with ANSI on raises an error: the same on Spark, written out."""
+    left, right = _double(node.this), _double(node.expression)
+    infinite = exp.Mul(
+        this=left.copy(), expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE")
+    )
+    quotient = exp.Anonymous(this="TRY_DIVIDE", expressions=[left, right])
+    zero = exp.EQ(this=right.copy(), expression=exp.Literal.number(0))
+    return exp.paren(exp.Case(ifs=[exp.If(this=zero, true=infinite)], default=quotient))
+
+
+def _distinct_text(node: exp.GroupConcat) -> exp.Expression | None:
+    """`string_agg(DISTINCT x, sep ORDER BY x)` as Spark can run it: Spark's
+    `LISTAGG(DISTINCT …) WITHIN GROUP` fails inside its planner (a ClassCastException), so the
+    distinct values are sorted as an array and joined; NULL when there is none, as on DuckDB.
+    None when the aggregate is not of that form (left as written)."""
+    order = node.this
+    if not isinstance(order, exp.Order) or not isinstance(order.this, exp.Distinct):
+        return None
+    values = order.this.expressions
+    keys = order.expressions
+    if len(values) != 1 or len(keys) != 1 or keys[0].this != values[0]:
+        return None
+    value = values[0]
+    ordered = exp.Anonymous(
+        this="SORT_ARRAY",
+        expressions=[
+            exp.Anonymous(this="COLLECT_SET", expressions=[value.copy()]),
+            exp.Boolean(this=not keys[0].args.get("desc")),
+        ],
+    )
+    separator = node.args.get("separator") or exp.Literal.string(",")
+    joined = exp.Anonymous(this="ARRAY_JOIN", expressions=[ordered, separator.copy()])
+    none = exp.EQ(this=exp.Count(this=value.copy()), expression=exp.Literal.number(0))
+    return exp.paren(exp.Case(ifs=[exp.If(this=none, true=exp.null())], default=joined))
+
+
+def for_spark(tree: exp.Expression) -> exp.Expression:
+    """A model's expanded query with DuckDB's meaning kept where sqlglot's translation to Spark
+    would change it silently (`engine.portability` refuses what cannot be kept this way)."""
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Div):
+            return _spark_division(node)
+        if isinstance(node, exp.GroupConcat):
+            return _distinct_text(node) or node
+        return node
+
+    return tree.transform(replace)
+
+
 def compile_query(sql: str, params: Mapping[str, Any], engine: str = "duckdb") -> str:
     """Model SQL + parameters → SQL text for `engine`."""
     if engine not in ENGINES:
         raise CompileError(f"未知的计算引擎：{engine}（可选：{'、'.join(ENGINES)}）")
-    tree = expand_functions(bind(parse(sql), params))
+    tree = decide_ties(expand_functions(bind(parse(sql), params)))
+    if engine == "spark":
+        tree = for_spark(tree)
     return tree.sql(dialect=ENGINES[engine], unsupported_level=sqlglot.ErrorLevel.RAISE)

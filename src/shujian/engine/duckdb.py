@@ -6,6 +6,7 @@ import contextlib
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -13,7 +14,7 @@ import polars as pl
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
 from shujian.data.warehouse import Sources, Warehouse
-from shujian.engine.dialects import CALENDAR_TABLE
+from shujian.engine.dialects import CALENDAR_TABLE, compile_query
 from shujian.engine.superseded import FOLDER as SUPERSEDED_FOLDER
 from shujian.engine.superseded import superseded_rows
 
@@ -90,6 +91,10 @@ class DuckDBEngine:
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{dataset.id}")
             return
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+    def compile(self, query: str, params: Mapping[str, Any]) -> str:
+        """A model's query with its parameters, as DuckDB SQL (`dialects.compile_query`)."""
+        return compile_query(query, params, "duckdb")
 
     def provide_calendar(self, table: pl.DataFrame) -> None:
         self.con.register("_calendar_frame", table)
@@ -217,7 +222,9 @@ def without_superseded(
     """The SELECT of `source`'s rows — stored rows of `found`'s batches of a snapshot, read any
     way — less those that are not the newest of their record key (`superseded.superseded_rows`,
     kept per batch set): what `newest_per_key` chooses, without ranking every row."""
-    gone = superseded_rows(con, warehouse, dataset, found, source_sql(found), _place(found.places))
+    gone = superseded_rows(
+        con, warehouse, dataset, found, source_sql(found), batch_place(found.places)
+    )
     return (
         f"SELECT {columns} FROM {source} AS s "
         f"ANTI JOIN {gone} AS g ON g._batch = s._batch AND g._row = s._row"
@@ -233,7 +240,7 @@ def newest_per_key(
     if dataset.mode == "snapshot" and several:
         return (
             f"SELECT {columns} FROM {source} QUALIFY row_number() OVER "
-            f"(PARTITION BY _record_key ORDER BY {_place(places)} DESC, _row DESC) = 1"
+            f"(PARTITION BY _record_key ORDER BY {batch_place(places)} DESC, _row DESC) = 1"
         )
     return f"SELECT {columns} FROM {source}"
 
@@ -262,7 +269,7 @@ def parquet_source(files: list[Path]) -> str:
     return f"read_parquet({listing}, union_by_name = true)"
 
 
-def _place(places: Mapping[int, int]) -> str:
+def batch_place(places: Mapping[int, int]) -> str:
     """A batch's place in the order of a snapshot's batches: its id, or for a replacement the id
     of the batch it replaced (`Warehouse.places`)."""
     if not places:

@@ -7,13 +7,20 @@ below with what to write instead; `problems` finds them in a parsed query. The c
 models are written without them, and a procuratorate's own models get the same check
 (`models.checks.check_model`, so `shujian models validate` and every run).
 
-Not yet detected (the author's care, docs/authoring.md): DECIMAL / DECIMAL (DOUBLE on DuckDB,
-DECIMAL on Spark), DATE − DATE (an integer vs an interval), and arg_min / arg_max with ties.
+Some differences are not refused but written away by `dialects.compile_query`, so a model need
+not care: `/` divides as DOUBLE on both engines (DuckDB's DECIMAL / DECIMAL is a DOUBLE, Spark's a
+DECIMAL) with DuckDB's ±infinity for a zero divisor (Spark raises an error), `arg_min` /
+`arg_max` decide their ties by the value itself, `string_agg(DISTINCT …)` is written the way
+Spark's planner can run, and a result's column types are DuckDB's on either engine
+(`engine.spark`). Others depend on the types of the operands (`typed_findings`, run once the
+query's columns are bound to the declared datasets): DATE − DATE (an integer on DuckDB, an
+interval on Spark) and a cast of a fraction to an integer (DuckDB rounds, Spark truncates).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlglot import exp
 
@@ -58,6 +65,24 @@ TRAPS = {
             "QUALIFY",
             "译到 Spark 时多出一个辅助列",
             "在子查询中算出窗口函数的值，再在外层 WHERE 中筛选",
+        ),
+        Trap(
+            "date_minus_date",
+            "日期减日期（DATE − DATE）",
+            "DuckDB 得到相差的天数（整数），Spark 得到时间间隔",
+            "改用 date_diff('day', 较早日期, 较晚日期)",
+        ),
+        Trap(
+            "fraction_to_integer",
+            "把小数 CAST 为整数",
+            "DuckDB 四舍五入，Spark 截去小数部分",
+            "写明取整方式：CAST(round(值) AS INT)、CAST(floor(值) AS INT) 或 CAST(trunc(值) AS INT)",
+        ),
+        Trap(
+            "arg_list",
+            "带第三个参数（个数）的 arg_min / arg_max",
+            "取出的多行在并列时的次序没有规定，Spark 也没有对应的写法",
+            "改用 string_agg(列, '、' ORDER BY 排序列) 或窗口函数 row_number() 取前几行",
         ),
         Trap(
             "divide_by_zero",
@@ -132,6 +157,8 @@ def findings(tree: exp.Expression) -> list[tuple[str, str]]:
             flags = node.args.get("modifiers")
             if not (isinstance(flags, exp.Literal) and "g" in flags.this):
                 found.append(("regexp_replace_first", _snippet(node)))
+        elif isinstance(node, exp.ArgMax | exp.ArgMin) and node.args.get("count") is not None:
+            found.append(("arg_list", _snippet(node)))
         elif isinstance(node, exp.Qualify):
             found.append(("qualify", _snippet(node)))
         elif isinstance(node, exp.Div | exp.IntDiv | exp.Mod):
@@ -145,3 +172,74 @@ def findings(tree: exp.Expression) -> list[tuple[str, str]]:
 def problems(tree: exp.Expression) -> list[str]:
     """The traps found, each as a Chinese sentence naming the construct and what to write."""
     return [message(code, snippet) for code, snippet in findings(tree)]
+
+
+_INTEGERS = (
+    exp.DataType.Type.TINYINT,
+    exp.DataType.Type.SMALLINT,
+    exp.DataType.Type.INT,
+    exp.DataType.Type.BIGINT,
+    exp.DataType.Type.INT128,
+)
+_FRACTIONS = (
+    exp.DataType.Type.FLOAT,
+    exp.DataType.Type.DOUBLE,
+    exp.DataType.Type.DECIMAL,
+)
+
+
+def _typed(node: exp.Expression, *types: Any) -> bool:
+    kind = node.type
+    return kind is not None and kind.is_type(*types)
+
+
+def typed_findings(qualified: exp.Expression, schema: dict[str, object]) -> list[tuple[str, str]]:
+    """The traps that depend on the operands' types, in a query whose columns are bound to the
+    datasets (`sqlglot.optimizer.qualify`) with `schema`: (trap code, the SQL it was found in).
+    An operand whose type sqlglot cannot tell is not refused."""
+    from sqlglot.optimizer.annotate_types import annotate_types
+
+    try:
+        annotated = annotate_types(qualified.copy(), schema=schema, dialect="duckdb")
+    except Exception:  # a shape sqlglot cannot type: the differential tests are the net
+        return []
+    found: list[tuple[str, str]] = []
+    for node in annotated.walk():
+        if isinstance(node, exp.Sub) and all(
+            _typed(side, exp.DataType.Type.DATE) for side in (node.this, node.expression)
+        ):
+            found.append(("date_minus_date", _snippet(node)))
+        elif (
+            isinstance(node, exp.Cast)
+            and node.to.is_type(*_INTEGERS)
+            and _typed(node.this, *_FRACTIONS)
+            and not isinstance(node.this, exp.Round | exp.Floor | exp.Ceil)
+            and not (isinstance(node.this, exp.Anonymous) and node.this.name.lower() == "trunc")
+        ):
+            found.append(("fraction_to_integer", _snippet(node)))
+    return found
+
+
+def typed_problems(qualified: exp.Expression, schema: dict[str, object]) -> list[str]:
+    """`typed_findings` as Chinese sentences."""
+    return [message(code, snippet) for code, snippet in typed_findings(qualified, schema)]
+
+
+def adjustments(tree: exp.Expression) -> list[str]:
+    """What `dialects.compile_query` writes differently in this query so that both engines
+    agree (told to the author by `shujian models validate`), in Chinese."""
+    notes = []
+    if any(isinstance(n, exp.Div) for n in tree.walk()):
+        notes.append(
+            "除法（/）在两种引擎上都按 DOUBLE 计算，除数为 0 时得到无穷大（与 DuckDB 相同）"
+        )
+    if any(isinstance(n, exp.ArgMax | exp.ArgMin) for n in tree.walk()):
+        notes.append("arg_max / arg_min 遇到排序值并列时，取被取值本身最大（arg_min 为最小）的一行")
+    if any(
+        isinstance(n, exp.GroupConcat)
+        and isinstance(n.this, exp.Order)
+        and isinstance(n.this.this, exp.Distinct)
+        for n in tree.walk()
+    ):
+        notes.append("string_agg(DISTINCT …) 在 Spark 上改写为排序后的去重数组再拼接")
+    return notes

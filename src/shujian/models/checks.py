@@ -268,13 +268,13 @@ def _check_columns(
         tree.copy().transform(lambda n: exp.null() if isinstance(n, exp.Placeholder) else n)
     )
     try:
-        qualify(
+        qualified = qualify(
             expanded, schema=schema, dialect="duckdb", validate_qualify_columns=True, identify=False
         )
     except sqlglot.errors.OptimizeError as error:
         columns = _declared_columns(datasets, spec)
         return [f"查询中的列无法对应到数据集的字段：{_translate(str(error), columns)}"]
-    return []
+    return portability.typed_problems(qualified, schema)
 
 
 def _declared_columns(datasets: Mapping[str, Dataset], spec: ModelSpec) -> list[str]:

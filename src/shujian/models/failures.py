@@ -78,9 +78,28 @@ def model_failure(error: BaseException, max_seconds: int, memory_mb: int) -> Mod
     )
 
 
+SPARK_REASONS: tuple[tuple[str, str, str], ...] = (
+    ("CAST_", "conversion", "数据类型转换出错"),
+    ("DATATYPE_MISMATCH", "conversion", "数据类型转换出错"),
+    ("ARITHMETIC_OVERFLOW", "out_of_range", "数值超出范围"),
+    ("NUMERIC_", "out_of_range", "数值超出范围"),
+    ("DIVIDE_BY_ZERO", "invalid_input", "数据不符合查询的要求"),
+    ("INVALID_", "invalid_input", "数据不符合查询的要求"),
+)
+"""Spark's error classes (prefixes) → the failure's code and Chinese reason; any other is a
+failing query."""
+
+
 def failure_of(error: BaseException) -> ModelFailure | None:
     """The failure a model's query met, or None for an error that is not the query's (a bug of
     ours, which must still stop the run as an internal error)."""
+    from shujian.engine.spark import SparkQueryError
+
+    if isinstance(error, SparkQueryError):
+        for prefix, code, reason in SPARK_REASONS:
+            if error.condition.startswith(prefix):
+                return ModelFailure(code, reason)
+        return ModelFailure("query", "查询出错")
     for classes, code, reason in REASONS:
         if isinstance(error, classes):
             return ModelFailure(code, reason)

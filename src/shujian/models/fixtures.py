@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,8 @@ class FixtureResult:
     as_of: dt.date | None = None
     rows: tuple[FixtureRow, ...] = ()
     problems: list[str] = field(default_factory=list)
+    elsewhere: dict[str, dict[str, Finding]] = field(default_factory=dict)
+    """Engine → what the query returned there on the same rows (`run_fixture(also_on=…)`)."""
     """What makes the fixture itself unfit to prove anything (no positive, a refused row…)."""
 
     @property
@@ -262,12 +264,16 @@ def run_fixture(
     path: Path,
     overrides: tuple[Override, ...] = (),
     datasets: Mapping[str, Dataset] | None = None,
+    engine: str = "duckdb",
+    also_on: Sequence[str] = (),
 ) -> FixtureResult:
     """Import the fixture's rows into a throw-away workspace, run the model, compare.
 
     `datasets` are the declarations in force (a workspace may declare its own); the shipped
-    ones by default. Parameters are the model's defaults unless `overrides` are given: a fixture
-    plants its near misses against the values the model file declares.
+    ones by default; `engine` runs the query (`models.runner.ENGINES`), and each engine of
+    `also_on` runs it again on the same imported rows (`FixtureResult.elsewhere`). Parameters
+    are the model's defaults unless `overrides` are given: a fixture plants its near misses
+    against the values the model file declares.
     """
     fixture = load_fixture(path)
     as_of = _as_of(fixture, path)
@@ -293,7 +299,13 @@ def run_fixture(
                 rejected[dataset_id] = imported.rejected
                 rows += planted
                 problems += _import_problems(spec, imported)
-            (outcome,) = evaluate(ws, declared, [spec], as_of, "duckdb")
+            (outcome,) = evaluate(ws, declared, [spec], as_of, engine)
+            elsewhere = {
+                other: {
+                    f.subject: f for f in evaluate(ws, declared, [spec], as_of, other)[0].findings
+                }
+                for other in also_on
+            }
         finally:
             ws.store.dispose()
     expect = fixture["expect"]
@@ -308,6 +320,7 @@ def run_fixture(
         as_of=as_of,
         rows=tuple(rows),
         problems=problems,
+        elsewhere=elsewhere,
     )
     result.problems += _expectation_problems(result)
     return result

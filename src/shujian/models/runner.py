@@ -36,7 +36,7 @@ from shujian import audit
 from shujian.calendar import CalendarYearUnknownError, HolidayCalendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
-from shujian.engine.dialects import compile_query, parse, uses_calendar
+from shujian.engine.dialects import parse, uses_calendar
 from shujian.engine.duckdb import QueryStopped
 from shujian.errors import UserError
 from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
@@ -55,7 +55,8 @@ from shujian.users.user import SYSTEM, User
 from shujian.workspace import Workspace
 
 if TYPE_CHECKING:
-    pass
+    from shujian.engine.duckdb import DuckDBEngine
+    from shujian.engine.spark import SparkEngine
 
 
 @dataclass
@@ -218,10 +219,10 @@ def evaluate(
     comes back `refused`, without findings; the others run. `progress` is told before each
     model (see `run_models`).
     """
-    if engine != "duckdb":
-        raise UserError(f"计算引擎 {engine} 尚未接入本工作区的运行；目前可用：duckdb。")
-    from shujian.engine.duckdb import DuckDBEngine
-
+    if engine not in ENGINES:
+        raise UserError(
+            f"未知的计算引擎：{engine}（可选：{'、'.join(ENGINES)}）。", code="unknown_engine"
+        )
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
     empty = empty_datasets(warehouse, {d for spec in specs for d in spec.datasets})
     max_seconds, memory_mb = run_limits(ws)
@@ -241,10 +242,11 @@ def evaluate(
             except CalendarYearUnknownError as error:
                 outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
                 continue
-        sql = compile_query(spec.query, values, "duckdb")
-        # each model on its own connection, sealed before its SQL runs (`DuckDBEngine.seal`):
-        # it reads its own declared datasets' files and nothing else, within the run's limits
-        with DuckDBEngine(warehouse, datasets) as db:
+        # each model on its own connection (DuckDB) or views (Spark), sealed before its SQL runs
+        # (`DuckDBEngine.seal`): it reads its own declared datasets' files and nothing else,
+        # within the run's limits
+        with open_engine(engine, ws, warehouse, datasets) as db:
+            sql = db.compile(spec.query, values)
             if counts_working_days:
                 if calendar_table is None:
                     calendar_table = ws.calendar.working_day_table(ws.calendar.countable_years())
@@ -278,6 +280,24 @@ def evaluate(
             )
         )
     return outcomes
+
+
+ENGINES = ("duckdb", "spark")
+"""The engines a run may use (`--engine`)."""
+
+
+def open_engine(
+    engine: str, ws: Workspace, warehouse: Warehouse, datasets: Mapping[str, Dataset]
+) -> DuckDBEngine | SparkEngine:
+    """A model's engine: DuckDB in this process, or views on the process's Spark session
+    (started on first use from `[engine.spark]`)."""
+    if engine == "spark":
+        from shujian.engine.spark import SparkEngine, SparkSettings
+
+        return SparkEngine(warehouse, datasets, SparkSettings.of(ws.setting))
+    from shujian.engine.duckdb import DuckDBEngine
+
+    return DuckDBEngine(warehouse, datasets)
 
 
 def run_limits(ws: Workspace) -> tuple[int, int]:
