@@ -129,6 +129,8 @@ def test_the_demo_drafts_a_document_for_every_model_and_kind(
     # (预警) declare none either: they prompt the procuratorate's own intervention (督促监护令,
     # 分级干预), not a recommendation to another body naming a minor. (A 控辍保学 recommendation
     # to the education bureau under 义务教育法 arts. 13 and 53 is a later, deliberate addition.)
+    # wage.support_prosecution's lead opens a 支持起诉 case, whose document is the 支持起诉意见书
+    # to the court (`cases support-opinion`), not a 检察建议书.
     assert sorted(m.id for m in library.values() if m.kind == "lead" and m.document is None) == [
         "juvenile.dropout_not_returned",
         "juvenile.escalation",
@@ -136,6 +138,7 @@ def test_the_demo_drafts_a_document_for_every_model_and_kind(
         "juvenile.unassigned",
         "juvenile.visit_missing",
         "tattoo.scope",
+        "wage.support_prosecution",
     ]
 
 

@@ -8,7 +8,7 @@ their own copy: nothing is rewritten, readers accept both (`parameter_sets.fill`
 `leads` gets its column by ADD COLUMN (no rebuild of the table, so its tally triggers stay).
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-06
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from shujian.migrations.shared import append_only
 
 revision = "0023"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
