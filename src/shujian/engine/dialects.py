@@ -382,6 +382,10 @@ def for_spark(tree: exp.Expression) -> exp.Expression:
             return _spark_division(node)
         if isinstance(node, exp.GroupConcat):
             return _distinct_text(node) or node
+        if isinstance(node, exp.CTE) and node.args.get("materialized"):
+            # AS MATERIALIZED is DuckDB's hint to compute a CTE once (medbeauty.unlicensed);
+            # Spark SQL has no such syntax, and the rows are the same without it
+            node.set("materialized", None)
         return node
 
     return tree.transform(replace)
