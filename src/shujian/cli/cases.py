@@ -139,7 +139,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
         fields = "，".join(
             f"{field_label(workflow, k)}：{field_text(v)}"
             for k, v in step["fields"].items()
-            if v not in ([], None) and k not in workflow.hidden_fields  # 线索 of a case opened without one (国家司法救助)
+            if v not in ([], None) and k not in workflow.hidden_fields
         )
         click.echo(
             f"  {step['on_date'].isoformat()}  {step['action_label']:<10}→ {step['to_label']:<8}"

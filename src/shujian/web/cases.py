@@ -163,7 +163,7 @@ def _case_page(
         s["field_texts"] = [
             (field_label(wf, k), field_text(v))
             for k, v in s["fields"].items()
-            if v not in ([], None) and k not in wf.hidden_fields  # 线索 of a case opened without one (国家司法救助)
+            if v not in ([], None) and k not in wf.hidden_fields
         ]
     allowed = service.available_actions(ws.store, case_id, user)
     issuing = next((t for t in allowed if t.document), None)
