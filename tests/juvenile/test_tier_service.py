@@ -36,9 +36,16 @@ from shujian.workspace import Workspace, init_workspace
 D = dt.date
 P = "青岚县人民检察院"
 JUV = "未成年人检察部"
-TODAY = today_in_china()
-"""The runs of these tests find their warnings today (a lead's found day is its run's): a tier
-taking one up is decided today, one without a warning may be decided earlier."""
+
+
+def today() -> dt.date:
+    """The runs of these tests find their warnings today (a lead's found day is its run's): a tier
+    taking one up is decided today, one without a warning may be decided earlier. Read when a test
+    runs, not when the module is imported: a suite crossing Beijing's midnight (16:00 UTC) found
+    its warnings a day after a module-level date (failed in a fresh clone at 16:01 UTC)."""
+    return today_in_china()
+
+
 HEAD = User("周主任", P, JUV, frozenset({"department_head"}))
 PROSECUTOR = User("张检察官", P, JUV, frozenset({"prosecutor"}))
 CHIEF = User("王检察长", P, None, frozenset({"chief"}))
@@ -86,17 +93,17 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
     a4 = m["A4"].number
     register = Register(ws)
     lead = found[f"{a4}/2026-10"]
-    too_early = t2(TODAY - dt.timedelta(days=1), lead)
+    too_early = t2(today() - dt.timedelta(days=1), lead)
     with pytest.raises(UserError) as before_warning:
-        tiers.set_tier(register, PROSECUTOR, a4, too_early, TODAY)
+        tiers.set_tier(register, PROSECUTOR, a4, too_early, today())
     assert before_warning.value.code == "decided_before_warning"
-    first = tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY, lead), TODAY)
+    first = tiers.set_tier(register, PROSECUTOR, a4, t2(today(), lead), today())
     seen = tiers.history(register, CHIEF, a4)  # 院领导 see
     assert seen["current"] == "T2 严重不良行为"
     [c] = seen["changes"]
     assert (c["id"], c["decided_on"], c["lead_id"], c["decided_by"]) == (
         first,
-        TODAY,
+        today(),
         lead,
         "张检察官",
     )
@@ -106,14 +113,16 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
     assert c["measures"] == ["训诫（第四十一条）", "责令具结悔过（第四十一条）"]
 
     with pytest.raises(UserError) as earlier:
-        tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY - dt.timedelta(days=1)), TODAY)
+        tiers.set_tier(register, PROSECUTOR, a4, t2(today() - dt.timedelta(days=1)), today())
     assert earlier.value.code == "date_before_previous"
-    ended = Change("ended", TODAY, reason=f"已返校（{a4}），经评估结束干预。")
-    second = tiers.set_tier(register, HEAD, a4, ended, TODAY)
+    ended = Change("ended", today(), reason=f"已返校（{a4}），经评估结束干预。")
+    second = tiers.set_tier(register, HEAD, a4, ended, today())
     after = tiers.history(register, HEAD, a4)
     masked = f"已返校（{a4[:7]}********{a4[-3:]}），经评估结束干预。"
     assert after["changes"][-1]["reason"] == masked  # a number typed into the reason: masked
-    [end] = [e for e in register.minor_file(HEAD, a4, TODAY)["timeline"] if "结束干预" in e.summary]
+    [end] = [
+        e for e in register.minor_file(HEAD, a4, today())["timeline"] if "结束干预" in e.summary
+    ]
     assert masked in end.summary and a4 not in end.summary
     assert after["current"] is None and [x["tier"] for x in after["changes"]] == [
         "serious_misconduct",
@@ -144,7 +153,7 @@ def test_a_tier_from_a_warning_then_ended_audited_and_append_only(either) -> Non
 
 def refused(register: Register, user: User, id_card: str, change: Change) -> UserError:
     with pytest.raises(UserError) as caught:
-        tiers.set_tier(register, user, id_card, change, TODAY)
+        tiers.set_tier(register, user, id_card, change, today())
     assert caught.value.message
     return caught.value
 
@@ -153,7 +162,7 @@ def test_refusals_that_need_the_store(county) -> None:  # type: ignore[no-untype
     ws, m, found = county
     register = Register(ws)
     a4, a2 = m["A4"].number, m["A2"].number
-    on = TODAY
+    on = today()
     # not this minor's warning
     error = refused(register, PROSECUTOR, a4, t2(on, found[f"{a2}/2026-10"]))
     assert error.code == "warning_not_this_minor"
@@ -173,7 +182,7 @@ def test_refusals_that_need_the_store(county) -> None:  # type: ignore[no-untype
         assert refused(register, user, a4, t2(on)).code == "forbidden"
     for user in (OTHER, HELPER):
         with pytest.raises(UserError) as no_view:
-            tiers.history(register, register.with_grants(user, TODAY), a4)
+            tiers.history(register, register.with_grants(user, today()), a4)
         assert no_view.value.code == "forbidden"
     with ws.store.connect() as conn:
         assert conn.execute(select(intervention_tiers.c.id)).first() is None
@@ -184,10 +193,10 @@ def test_the_file_has_the_own_records_and_one_timeline_but_not_for_a_helper(coun
     register = Register(ws)
     a4 = m["A4"].number
     lead = found[f"{a4}/2026-10"]
-    tiers.set_tier(register, PROSECUTOR, a4, t2(TODAY, lead), TODAY)
-    file = register.minor_file(HEAD, a4, TODAY)
+    tiers.set_tier(register, PROSECUTOR, a4, t2(today(), lead), today())
+    file = register.minor_file(HEAD, a4, today())
     [entry] = file["own"]["tiers"]
-    assert entry.kind == "干预等级" and entry.on == TODAY
+    assert entry.kind == "干预等级" and entry.on == today()
     assert entry.summary.startswith("T2 严重不良行为；理由：第三十八条第一项")
     assert f"承接预警（线索 {lead}）" in entry.summary and a4 not in entry.summary
     kinds = [(e.on, e.kind) for e in file["timeline"]]
@@ -195,16 +204,16 @@ def test_the_file_has_the_own_records_and_one_timeline_but_not_for_a_helper(coun
     assert warnings >= 1 and kinds == [
         (D(2025, 1, 1), "包保开始"),
         (D(2025, 1, 10), "名册认定"),
-        *[(TODAY, "预警")] * warnings,  # the day's warnings before the day's own records
-        (TODAY, "干预等级"),
+        *[(today(), "预警")] * warnings,  # the day's warnings before the day's own records
+        (today(), "干预等级"),
     ]
     assert f"/leads/{lead}" in [e.link for e in file["timeline"]]
     assert all(a4 not in e.summary for e in file["timeline"])
     view = [e for e in audit.query(ws.store) if e["action"] == "view" and e["object_id"] == a4][-1]
     assert view["detail"]["own"] == {"guardianship": 0, "tiers": 1, "probation": 0}
 
-    helper = register.with_grants(HELPER, TODAY)  # 县团委 helps A4 today
-    theirs = register.minor_file(helper, a4, TODAY)
+    helper = register.with_grants(HELPER, today())  # 县团委 helps A4 today
+    theirs = register.minor_file(helper, a4, today())
     assert theirs["own"] is None
     assert [e.kind for e in theirs["timeline"]] == ["包保开始", "名册认定"]
     view = [e for e in audit.query(ws.store) if e["actor"] == "刘帮扶"][-1]
@@ -217,32 +226,32 @@ def test_early_intervention_and_tiers_set_are_counted_per_person(county) -> None
     a4, b2, a2 = m["A4"].number, m["B2"].number, m["A2"].number
     november = (D(2026, 11, 1), D(2026, 11, 30))
     statistics.forget()
-    before = statistics.compute(register, HEAD, *november, TODAY)
+    before = statistics.compute(register, HEAD, *november, today())
     total = next(r for r in before.tables["category"] if r["key"] == TOTAL)
     assert (total["tiers_set"], total["early_intervention"]) == (0, 0)
     assert "early_intervention" not in [f.id for f in before.pending]
 
-    tiers.set_tier(register, HEAD, b2, t2(D(2026, 11, 5)), TODAY)  # no warning taken up
-    tiers.set_tier(register, HEAD, b2, Change("ended", D(2026, 11, 20), reason="结束。"), TODAY)
-    tiers.set_tier(register, HEAD, a4, t2(TODAY, found[f"{a4}/2026-10"]), TODAY)
-    tiers.set_tier(register, HEAD, a4, t2(TODAY, found[f"{a4}/2026-09"]), TODAY)  # again: one
-    tiers.set_tier(register, HEAD, a2, t2(TODAY, found[f"{a2}/2026-10"]), TODAY)
+    tiers.set_tier(register, HEAD, b2, t2(D(2026, 11, 5)), today())  # no warning taken up
+    tiers.set_tier(register, HEAD, b2, Change("ended", D(2026, 11, 20), reason="结束。"), today())
+    tiers.set_tier(register, HEAD, a4, t2(today(), found[f"{a4}/2026-10"]), today())
+    tiers.set_tier(register, HEAD, a4, t2(today(), found[f"{a4}/2026-09"]), today())  # again: one
+    tiers.set_tier(register, HEAD, a2, t2(today(), found[f"{a2}/2026-10"]), today())
 
     def totals(user: User, since: dt.date, until: dt.date) -> tuple[int, int]:
-        stats = statistics.compute(register, user, since, until, TODAY)
+        stats = statistics.compute(register, user, since, until, today())
         row = next(r for r in stats.tables["category"] if r["key"] == TOTAL)
         return row["tiers_set"], row["early_intervention"]
 
     assert totals(HEAD, *november) == (1, 0)  # the answer kept before the changes is not reused
-    assert totals(CHIEF, TODAY, TODAY) == (2, 2)
-    assert totals(HEAD, D(2026, 11, 1), TODAY) == (3, 2)
-    since_november = statistics.compute(register, HEAD, D(2026, 11, 1), TODAY, TODAY)
+    assert totals(CHIEF, today(), today()) == (2, 2)
+    assert totals(HEAD, D(2026, 11, 1), today()) == (3, 2)
+    since_november = statistics.compute(register, HEAD, D(2026, 11, 1), today(), today())
     by_town = {r["key"]: r for r in since_november.tables["town"]}
     assert (by_town["城关镇"]["tiers_set"], by_town["城关镇"]["early_intervention"]) == (2, 2)
     assert (by_town["龙场乡"]["tiers_set"], by_town["龙场乡"]["early_intervention"]) == (1, 0)
     # a helping unit's account sees neither figure
     helper = statistics.compute(
-        register, register.with_grants(HELPER, TODAY), D(2026, 11, 1), TODAY, TODAY
+        register, register.with_grants(HELPER, today()), D(2026, 11, 1), today(), today()
     )
     assert {"tiers_set", "early_intervention"}.isdisjoint(f.id for f in helper.figures)
 
@@ -261,7 +270,7 @@ def test_two_changes_of_one_minor_at_once_are_taken_in_turn(
 
     def earlier() -> None:
         try:
-            tiers.set_tier(Register(ws), HEAD, b2, t2(TODAY - dt.timedelta(days=3)), TODAY)
+            tiers.set_tier(Register(ws), HEAD, b2, t2(today() - dt.timedelta(days=3)), today())
             outcome["kept"] = "yes"
         except UserError as refused:
             outcome["refused"] = refused.code or ""
@@ -270,7 +279,7 @@ def test_two_changes_of_one_minor_at_once_are_taken_in_turn(
         tiers._lock_minor(conn, b2)
         conn.execute(
             insert(intervention_tiers).values(
-                id_card=b2, tier="serious_misconduct", decided_on=TODAY, items=["38.1"],
+                id_card=b2, tier="serious_misconduct", decided_on=today(), items=["38.1"],
                 reason="先登记的一条", measures=[], decided_by="周主任", at=now(),
             )
         )  # fmt: skip
