@@ -14,10 +14,9 @@ from click.testing import CliRunner
 
 from helpers import person
 from shujian import audit
-from shujian.cases.numbering import parse_entered_number
+from shujian.cases.numbering import parse_entered_number, parse_entered_seq
 from shujian.cli.main import cli
 from shujian.errors import UserError
-from shujian.juvenile.guardianship.orders import parse_entered
 from shujian.names import check_abbreviation, document_file, escape_controls
 from shujian.users.accounts import add_user
 from shujian.users.departments import Departments
@@ -89,7 +88,7 @@ def test_an_entered_number_never_holds_a_path_separator(typed: str):
         parse_entered_number(typed, 2026, "青检行公建〔2026〕3号")
     assert refused.value.code == "bad_number"
     with pytest.raises(UserError) as refused:
-        parse_entered(typed, 2026, "青检督〔2026〕3号")
+        parse_entered_seq(typed, 2026, "青检督〔2026〕3号", "督促监护令")
     assert refused.value.code == "bad_number"
 
 

@@ -150,3 +150,30 @@ def parse_entered_number(text: str, year: int, example: str) -> EnteredNumber:
     if int(found["year"]) != year:
         raise refuse(f"文号中的年份 {found['year']} 与制发日期的年份 {year} 不一致")
     return EnteredNumber(number, found["agency"], found["department"], year, int(seq))
+
+
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_ENTERED_FORM = re.compile(rf"(?P<prefix>{_HAN}*检{_HAN}*)〔(?P<year>\d{{4}})〕(?P<seq>[1-9]\d*)号")
+
+
+def parse_entered_seq(text: str, year: int, example: str, label: str) -> tuple[str, int]:
+    """An entered 文号 of a document kind (`label`, e.g. 督促监护令) in its written form and its
+    sequence number: Chinese 代字 containing 检, the issue year in 〔〕, a positive number, 号
+    (lenient on the 代字, which the unified system assigns).
+
+    Raises:
+        UserError: code `bad_number`, showing `example`.
+    """
+    number = normalise_number(text)
+    found = _ENTERED_FORM.fullmatch(number)
+    if found is None:
+        raise UserError(
+            f"文号“{text.strip()}”不符合{label}文号的格式：应为“代字（含“检”字）+〔年份〕+序号+号”，"
+            f"例如“{example}”（以统一业务应用系统编定的文号为准）。",
+            code="bad_number",
+        )
+    if int(found["year"]) != year:
+        raise UserError(
+            f"文号中的年份 {found['year']} 与制发日期的年份 {year} 不一致。", code="bad_number"
+        )
+    return number, int(found["seq"])

@@ -30,7 +30,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +51,14 @@ from shujian.cases.documents.support_opinion import (
     check_disclosure,
     pseudonym,
 )
-from shujian.cases.numbering import COUNTER, ENTERED, MODES, next_seq, normalise_number
+from shujian.cases.numbering import (
+    COUNTER,
+    ENTERED,
+    MODES,
+    next_seq,
+    normalise_number,
+    parse_entered_seq,
+)
 from shujian.cases.service import apply_transition, case_row, history, open_case, transition
 from shujian.cases.store import case_events, support_opinions
 from shujian.errors import UserError
@@ -290,29 +296,6 @@ def draft_opinion(
     return out
 
 
-_FORM = re.compile(
-    r"(?P<prefix>[\u3400-\u9fff]*检[\u3400-\u9fff]*)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号"
-)
-
-
-def parse_entered(text: str, year: int, example: str) -> tuple[str, int]:
-    """An entered 文号 in its written form and its number: Chinese 代字 containing 检, the issue
-    year in 〔〕, a positive number, 号 (lenient on the 代字, which the unified system assigns)."""
-    number = normalise_number(text)
-    found = _FORM.fullmatch(number)
-    if found is None:
-        raise UserError(
-            f"文号“{text.strip()}”不符合支持起诉意见书文号的格式：应为“代字（含“检”字）+〔年份〕+序号+号”，"
-            f"例如“{example}”（以统一业务应用系统编定的文号为准）。",
-            code="bad_number",
-        )
-    if int(found["year"]) != year:
-        raise UserError(
-            f"文号中的年份 {found['year']} 与制发日期的年份 {year} 不一致。", code="bad_number"
-        )
-    return number, int(found["seq"])
-
-
 def _entered_or_refuse(ws: Workspace, number: str | None) -> str | None:
     given = number.strip() if number and number.strip() else None
     if numbering_mode(ws) == ENTERED:
@@ -388,7 +371,11 @@ def issue_opinion(
     entered_text = _entered_or_refuse(ws, number)
     kind = document_kind(KIND)
     example = kind.number(ws.region.short, DEPT_CODE, day.year, 3)
-    entered = parse_entered(entered_text, day.year, example) if entered_text else None
+    entered = (
+        parse_entered_seq(entered_text, day.year, example, "支持起诉意见书")
+        if entered_text
+        else None
+    )
     draft = _draft(
         ws, user, case_id, day, court=court, facts=facts, reasons=reasons, contact=contact
     )

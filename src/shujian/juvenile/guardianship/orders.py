@@ -33,7 +33,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -57,7 +56,14 @@ from shujian.cases.documents.guardianship_order import (
 )
 from shujian.cases.documents.kinds import DocumentKind, document_kind
 from shujian.cases.documents.wording import load_wording
-from shujian.cases.numbering import COUNTER, ENTERED, MODES, next_seq, normalise_number
+from shujian.cases.numbering import (
+    COUNTER,
+    ENTERED,
+    MODES,
+    next_seq,
+    normalise_number,
+    parse_entered_seq,
+)
 from shujian.cases.policy import check_not_future
 from shujian.errors import UserError
 from shujian.juvenile.guardianship import rules
@@ -127,33 +133,6 @@ def numbering_mode(register: Register) -> str:
             code="bad_config",
         )
     return mode
-
-
-_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_FORM = re.compile(rf"(?P<prefix>{_HAN}*检{_HAN}*)〔(?P<year>\d{{4}})〕(?P<seq>[1-9]\d*)号")
-
-
-def parse_entered(text: str, year: int, example: str) -> tuple[str, int]:
-    """An entered 文号 in its written form and its sequence number: Chinese 代字 containing 检,
-    the issue year in 〔〕, a positive number, 号 (lenient on the 代字, which the unified system
-    assigns).
-
-    Raises:
-        UserError: code `bad_number`, showing `example`.
-    """
-    number = normalise_number(text)
-    found = _FORM.fullmatch(number)
-    if found is None:
-        raise UserError(
-            f"文号“{text.strip()}”不符合督促监护令文号的格式：应为“代字（含“检”字）+〔年份〕+序号+号”，"
-            f"例如“{example}”（以统一业务应用系统编定的文号为准）。",
-            code="bad_number",
-        )
-    if int(found["year"]) != year:
-        raise UserError(
-            f"文号中的年份 {found['year']} 与制发日期的年份 {year} 不一致。", code="bad_number"
-        )
-    return number, int(found["seq"])
 
 
 def _entered_or_refuse(register: Register, number: str | None) -> str | None:
@@ -315,7 +294,9 @@ def issue_order(
     )
     ws = register.ws
     example = draft.kind.number(ws.region.short, "", day.year, 3)
-    entered = parse_entered(entered_text, day.year, example) if entered_text else None
+    entered = (
+        parse_entered_seq(entered_text, day.year, example, "督促监护令") if entered_text else None
+    )
     data = find_template(TEMPLATE, draft.template_dirs).read_bytes()
     wording, wording_sha = data.decode("utf-8"), hashlib.sha256(data).hexdigest()
     with _frozen(wording) as dirs:
