@@ -106,3 +106,27 @@ def test_a_last_window_shorter_than_half_an_interval_joins_the_one_before() -> N
     windows = rules.report_windows(D(2026, 3, 16), ends, 30, BUNDLED)
     assert len(windows) == 6
     assert (windows[-1].opens, windows[-1].due) == (D(2026, 8, 13), D(2026, 9, 16))
+
+
+@pytest.mark.parametrize(
+    ("step", "ends", "last"),
+    [
+        # 2026-11-07 is a Saturday: the last report is due on Monday the 9th (CI found the
+        # service refusing a report on the due day its own schedule had given)
+        ("report", D(2026, 11, 7), D(2026, 11, 9)),
+        ("violation", D(2026, 11, 7), D(2026, 11, 7)),
+        # a working day: the same for both
+        ("report", D(2026, 11, 6), D(2026, 11, 6)),
+        ("violation", D(2026, 11, 6), D(2026, 11, 6)),
+        # 国庆 2026: the end on 10-03 carries the last report to the first working day
+        ("report", D(2026, 10, 3), BUNDLED.extend_to_working_day(D(2026, 10, 3))),
+    ],
+)
+def test_the_last_day_a_step_can_be_dated(step: str, ends: D, last: D) -> None:
+    assert rules.last_day_for(step, ends, BUNDLED) == last
+
+
+def test_the_last_report_is_accepted_until_the_last_windows_due_day() -> None:
+    ends = D(2026, 11, 7)
+    windows = rules.report_windows(D(2026, 5, 7), ends, 30, BUNDLED)
+    assert windows[-1].due == rules.last_day_for("report", ends, BUNDLED)

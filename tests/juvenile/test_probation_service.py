@@ -247,3 +247,21 @@ def test_opinions_issued_at_the_same_moment_on_postgresql(
     numbers = sorted(a for a in answers if a.startswith("青检"))
     assert numbers == ["青检未考〔2026〕1号", "青检未考〔2026〕2号"]
     assert sorted(a for a in answers if not a.startswith("青检")) == ["already_issued"] * 2
+
+
+def test_the_last_report_is_on_time_on_the_working_day_after_a_weekend_end(ws: Workspace) -> None:
+    """A period ending on Saturday 2026-11-07: the schedule gives the last report until Monday
+    the 9th, and the service takes it then as on time (CI found it refusing that report as
+    later than the period); a violation is still only within the period, and the 10th is late
+    for both."""
+    register = Register(ws)
+    pid = decided(register, THIRD, D(2026, 5, 7), name="安三")
+    with pytest.raises(UserError) as after:
+        probation.record_violation(register, PROSECUTOR, pid, TODAY, on=D(2026, 11, 9), text="x")
+    assert after.value.code == "after_period"
+    with pytest.raises(UserError) as late:
+        probation.record_report(register, PROSECUTOR, pid, TODAY, on=D(2026, 11, 10), text="x")
+    assert late.value.code == "after_period"
+    assert "最后一期报告顺延至 2026-11-09" in late.value.args[0]
+    said = probation.record_report(register, PROSECUTOR, pid, TODAY, on=D(2026, 11, 9), text="x")
+    assert said in ("已报告", "逾期报告")

@@ -165,6 +165,15 @@ def report_windows(
     return out
 
 
+def last_day_for(step: str, ends_on: dt.date, calendar: HolidayCalendar) -> dt.date:
+    """The last day a step can be dated: a violation happens within the period, so on its end
+    day at the latest; the last report is due on the end day or, when that is a rest day, the
+    next working day (the last window of `report_windows`), so a report dated then is on time."""
+    if step == "report":
+        return calendar.extend_to_working_day(ends_on)
+    return ends_on
+
+
 @dataclass(frozen=True)
 class ScheduledWindow:
     window: Window

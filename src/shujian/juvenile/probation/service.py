@@ -479,11 +479,15 @@ def _plain_step(
         row = _row(conn, pid, lock=True)
         rules.check_step(row["state"], step)
         _on(on, what, today, not_before=row["decided_on"], after="决定日期")
-        if row["ends_on"] is not None and on > row["ends_on"] and step in ("report", "violation"):
-            raise UserError(
-                f"{what} {on.isoformat()} 晚于考验期届满日（{row['ends_on'].isoformat()}）。",
-                code="after_period",
-            )
+        if row["ends_on"] is not None and step in ("report", "violation"):
+            last = rules.last_day_for(step, row["ends_on"], register.ws.calendar)
+            if on > last:
+                moved = "" if last == row["ends_on"] else f"，最后一期报告顺延至 {last.isoformat()}"
+                raise UserError(
+                    f"{what} {on.isoformat()} 晚于考验期届满日（{row['ends_on'].isoformat()}"
+                    f"{moved}）。",
+                    code="after_period",
+                )
         stamp = now()
         _event(conn, pid, stamp, on, step, user.name, text, detail)
         conn.execute(update(probations).where(probations.c.id == pid).values(updated_at=stamp))
