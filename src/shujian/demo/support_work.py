@@ -162,7 +162,7 @@ def plant_support(
         court=f"{ws.region.county}人民法院",
         facts=(
             f"{facts['employer']}拖欠{workers}名劳动者劳动报酬共计{Decimal(facts['total_unpaid']):,}元，"
-            f"经县人力资源和社会保障局以{facts['order_nos']}责令限期支付，逾期仍未支付。",
+            f"经{ws.region.county}人力资源和社会保障局以{facts['order_nos']}责令限期支付，逾期仍未支付。",
         ),
         reasons=(
             "申请人系进城务工人员，诉讼能力较弱，行政途径已用尽；被申请人拖欠劳动报酬的事实有人社部门"
@@ -178,12 +178,14 @@ def plant_support(
     sp.act(ws, user, case_id, "court_file", "", filed_on, court_case_no=court_no)
 
     # the elderly applicant's: 审查中, its 审查期限 past
+    elder = person_name(rng, True)
+    son = elder[0] + person_name(rng, True)[1:]  # the son takes his father's surname
     pending = sp.apply(
         ws,
         user,
-        applicant=person_name(rng, True),
+        applicant=elder,
         applicant_category="老年人",
-        respondent=person_name(rng, True),
+        respondent=son,
         claim="判令被申请人每月支付赡养费八百元",
         reason="申请人年逾七十、独居无收入，子女拒不支付赡养费",
         department=department,
