@@ -1,4 +1,6 @@
-"""The demonstration's accounts: one per role, so a newcomer can sign in to the web pages as each.
+"""The demonstration's accounts: one per role, so a newcomer can sign in to the web pages as each,
+and a prosecutor of the 控告申诉检察部 and one of the 民事检察部, who do the demo's petitions,
+支持起诉 and part of its judicial aid (demo/casework.py).
 
 The password is the same for all and printed by the demo (and in the README): it is a
 demonstration, on 127.0.0.1. It meets the password policy like any other.
