@@ -25,6 +25,8 @@ branch_labels = None
 depends_on = None
 
 BASELINE_ACTION = "baseline_state"
+KINDS = ("lead", "case", "case_event", "recommendation")
+"""The kinds tracked at this revision: later kinds' tables may not exist yet (0024 records theirs)."""
 
 
 def upgrade() -> None:
@@ -54,7 +56,8 @@ def _baseline(conn: sa.Connection) -> None:
     register_tables()
     state: list[ledger.StateRow] = []
     counts: dict[str, int] = {}
-    for kind, tracked in TRACKED.items():
+    for kind in KINDS:
+        tracked = TRACKED[kind]
         ids = [int(i) for i in conn.execute(sa.text(f"SELECT id FROM {tracked.table}")).scalars()]
         counts[kind] = len(ids)
         state += ledger.track(conn, kind, ids)
