@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from helpers import write_fixture_csvs
 from shujian.cli.main import cli
+from tamper.forging import forge, problems, scalar, shujian
 
 NUMBER = "青检行公建〔2026〕1号"
 DOCUMENT = f"documents/2026/{NUMBER}.docx"
-
-
-def shujian(ws: Path, *args: str, user: str = "张检察官", code: int | None = 0) -> Result:
-    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", user, *args])
-    assert code is None or result.exit_code == code, result.output
-    return result
 
 
 def build(root: Path, data: Path) -> Path:
@@ -64,35 +58,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ws(built: Path, tmp_path: Path) -> Path:
     """A copy of the built workspace for one forgery (SQLite: the store is a file in it)."""
     return Path(shutil.copytree(built, tmp_path / "ws"))
-
-
-def forge(ws: Path, *statements: str) -> None:
-    """Raw SQL on the store, as someone with the database file would: the append-only triggers
-    are dropped first, as they can be by anyone who can write the file."""
-    con = sqlite3.connect(ws / "case_store.sqlite")
-    with con:
-        for (name,) in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        ).fetchall():
-            if name.endswith(("_no_update", "_no_delete")):
-                con.execute(f"DROP TRIGGER {name}")
-        for s in statements:
-            con.execute(s)
-    con.close()
-
-
-def problems(ws: Path, *args: str) -> list[str]:
-    """What `audit verify` names (it must fail, exit 1)."""
-    out = shujian(ws, "audit", "verify", *args, user="管理员", code=1).output
-    return [line[2:] for line in out.splitlines() if line.startswith("- ")]
-
-
-def scalar(ws: Path, query: str) -> int:
-    con = sqlite3.connect(ws / "case_store.sqlite")
-    try:
-        return int(con.execute(query).fetchone()[0])
-    finally:
-        con.close()
 
 
 def test_an_untampered_workspace_verifies_clean(ws: Path) -> None:
