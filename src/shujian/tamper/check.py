@@ -95,11 +95,8 @@ def _statements(conn: Connection, report: StateReport) -> dict[int, dict[str, An
 def baseline_note(seq: int, at: str, revision: str, detail: dict[str, Any]) -> str:
     """What verify says of a baseline entry: the revision that wrote it, the kinds it covered."""
     counts = detail.get("rows")
-    kinds = "、".join(
-        TRACKED[k].label if k in TRACKED else k
-        for k, n in (counts.items() if isinstance(counts, dict) else ())
-        if n
-    )
+    counts = counts if isinstance(counts, dict) else {}
+    kinds = "、".join(t.label for k, t in TRACKED.items() if counts.get(k))  # declared order
     covered = f"（{kinds}）" if kinds else ""
     return (
         f"变更记录链第 {seq} 条（{at}）为升级到数据库版本 {revision} 时为已有数据{covered}建立"
