@@ -66,7 +66,9 @@ def build(root: Path) -> Path:
     issued = sp.issue_opinion(ws, USER, case, court="青岚县人民法院", reasons=["诉讼能力较弱。"],
                               facts=["被申请人拖欠劳动报酬共计29万元。"], on_date=D(2026, 11, 23))  # fmt: skip
     assert issued.number == OPINION
-    sp.act(ws, USER, case, "court_file", on_date=D(2026, 11, 25), court_case_no="（2026）黔0201民初1号")
+    sp.act(
+        ws, USER, case, "court_file", on_date=D(2026, 11, 25), court_case_no="（2026）黔0201民初1号"
+    )
 
     helped = aid.apply(ws, USER, department="控告申诉检察部", prosecutor="李检察官",
                        reason="被害人因故意伤害致重伤", received_on=D(2026, 11, 2))  # fmt: skip
@@ -242,7 +244,9 @@ def test_the_support_opinion_s_file_changed_or_deleted_is_named(ws: Path, how: s
         docx.unlink()
     (found,) = problems(ws)
     if how == "deleted":
-        assert found == f"支持起诉意见书 {OPINION}（#1）的文书文件 {where} 已不存在（被删除或移走）。"
+        assert (
+            found == f"支持起诉意见书 {OPINION}（#1）的文书文件 {where} 已不存在（被删除或移走）。"
+        )
     else:
         assert found.startswith(
             f"支持起诉意见书 {OPINION}（#1）的文书文件 {where} 与写入时记录的 SHA-256 不符"
@@ -256,7 +260,9 @@ def test_the_support_opinion_s_recorded_hash_rewritten_to_match_a_new_file_is_na
 
     forged = b"PK\x03\x04 another document"
     (ws / f"documents/2026/{OPINION}.docx").write_bytes(forged)
-    forge(ws, f"UPDATE support_opinions SET document_sha256 = '{hashlib.sha256(forged).hexdigest()}'")
+    forge(
+        ws, f"UPDATE support_opinions SET document_sha256 = '{hashlib.sha256(forged).hexdigest()}'"
+    )
     (found,) = problems(ws)
     assert found.startswith(
         f"支持起诉意见书 {OPINION}（#1）（表 support_opinions）的文书文件 SHA-256与审计记录"
@@ -289,7 +295,9 @@ def test_forgeries_of_the_new_kinds_on_a_postgresql_store_are_named(
     finally:
         engine.dispose()
     found = problems(ws)
-    assert found[0].startswith(f"国家司法救助决定书 {DECISION}（#1）（表 judicial_aid_decisions）的内容")
+    assert found[0].startswith(
+        f"国家司法救助决定书 {DECISION}（#1）（表 judicial_aid_decisions）的内容"
+    )
     assert found[1].startswith(f"听证记录 #{last}（表 hearing_events）已不在库中")
     assert found[2] == "检察长接待日 #2（表 reception_days）没有审计记录（被直接插入数据库）。"
     assert found[3].startswith("信访件 #1（表 petitions）的办理状态与审计记录")

@@ -103,9 +103,10 @@ def verify_cmd(ctx: click.Context, anchor_arg: str | None) -> None:
                 f"哈希 {chain.head_hash}"
             )
         # kinds the store holds no row of are left out (a county without 信访 or 听证)
-        compared = "、".join(
-            f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items() if n
-        ) or "尚无数据"
+        compared = (
+            "、".join(f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items() if n)
+            or "尚无数据"
+        )
         click.echo(
             f"数据与审计记录一致：{compared}；文书文件 {state.documents} 份。"
             f"（用时 {checked.seconds:.1f} 秒）"

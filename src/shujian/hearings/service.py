@@ -131,7 +131,7 @@ def schedule(
         )  # fmt: skip
         panel = conn.execute(
             select(hearing_members.c.id).where(hearing_members.c.hearing_id == hid)
-        ).scalars()
+        ).scalars().all()
         detail = {
             "matter": matter, "public": public, "held_on": held_on.isoformat(),
             "notified_on": notified_on.isoformat(),
@@ -140,7 +140,7 @@ def schedule(
         }  # fmt: skip
         state = [
             *ledger.track(conn, "hearing", [hid]),
-            *ledger.track(conn, "hearing_member", list(panel)),
+            *ledger.track(conn, "hearing_member", panel),
             *_event(conn, hid, notified_on, "scheduled", user.name, detail),
         ]
         audit.record(
