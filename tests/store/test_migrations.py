@@ -90,6 +90,20 @@ def _load_pg_dump(url: str) -> None:
         conn.execute("\n".join(x for x in dump.splitlines() if not x.startswith("\\")))
 
 
+def _release_010_store(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """The workspace of release 0.1.0 and its store's URL (SQLite in the workspace, or a new
+    PostgreSQL database the workspace is pointed to)."""
+    ws = _release_010_workspace(tmp_path, store)
+    if store == "sqlite":
+        return ws, f"sqlite:///{ws / 'case_store.sqlite'}"
+    url = request.getfixturevalue("pg_url")
+    _load_pg_dump(url)
+    monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    return ws, url
+
+
 MISSING_DOCUMENT = (
     "- 检察建议书 青检行公建〔2026〕1号（#1）的文书文件 documents/2026/青检行公建〔2026〕1号.docx"
     " 已不存在（被删除或移走）。"
@@ -223,12 +237,7 @@ def test_a_dispatch_made_before_0004_survives_its_rename(
 
     from shujian.store import connect_store
 
-    ws = _release_010_workspace(tmp_path, store)
-    url = f"sqlite:///{ws / 'case_store.sqlite'}"
-    if store == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        _load_pg_dump(url)
-        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     at = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
     with engine.begin() as conn:  # a store at 0004, and a 分派 made by the code of that time
@@ -400,12 +409,7 @@ def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_00
     from shujian.petitions.service import Petitions, route
     from shujian.store import connect_store
 
-    ws = _release_010_workspace(tmp_path, store)
-    url = f"sqlite:///{ws / 'case_store.sqlite'}"
-    if store == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        _load_pg_dump(url)
-        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     with engine.begin() as conn:
         migrations._adopt(conn)

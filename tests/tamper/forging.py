@@ -44,3 +44,16 @@ def scalar(ws: Path, query: str) -> int:
         return int(con.execute(query).fetchone()[0])
     finally:
         con.close()
+
+
+SPOILS = ("edited", "replaced", "deleted")
+
+
+def spoil(docx: Path, how: str) -> None:
+    """A document file edited in place (one part renamed), replaced by another, or deleted."""
+    if how == "edited":
+        docx.write_bytes(docx.read_bytes().replace(b"word/document.xml", b"word/documenT.xml", 1))
+    elif how == "replaced":
+        docx.write_bytes(b"PK\x03\x04 another document")
+    else:
+        docx.unlink()

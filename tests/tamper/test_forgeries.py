@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from helpers import write_fixture_csvs
 from shujian.cli.main import cli
-from tamper.forging import forge, problems, scalar, shujian
+from tamper.forging import SPOILS, forge, problems, scalar, shujian, spoil
 
 NUMBER = "青检行公建〔2026〕1号"
 DOCUMENT = f"documents/2026/{NUMBER}.docx"
@@ -131,15 +131,9 @@ def test_the_last_case_event_deleted_is_named_with_its_case(ws: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("how", ["edited", "replaced", "deleted"])
+@pytest.mark.parametrize("how", SPOILS)
 def test_a_stored_document_file_edited_replaced_or_deleted_is_named(ws: Path, how: str) -> None:
-    docx = ws / DOCUMENT
-    if how == "edited":
-        docx.write_bytes(docx.read_bytes().replace(b"word/document.xml", b"word/documenT.xml", 1))
-    elif how == "replaced":
-        docx.write_bytes(b"PK\x03\x04 another document")
-    else:
-        docx.unlink()
+    spoil(ws / DOCUMENT, how)
     (found,) = problems(ws)
     if how == "deleted":
         assert found == f"检察建议书 {NUMBER}（#1）的文书文件 {DOCUMENT} 已不存在（被删除或移走）。"

@@ -24,7 +24,7 @@ from shujian.judicial_aid import service as aid
 from shujian.petitions import service as petitions
 from shujian.petitions.service import Intake, Petitions
 from shujian.workspace import Region, init_workspace, open_workspace
-from tamper.forging import forge, problems, scalar, shujian
+from tamper.forging import SPOILS, forge, problems, scalar, shujian, spoil
 
 D = dt.date
 USER = person("李检察官", "民事检察部")
@@ -232,16 +232,10 @@ def test_a_row_inserted_into_the_store_is_named(ws: Path, t: Table) -> None:
     assert found == f"{t.named.format(**row)}（表 {t.table}）没有审计记录（被直接插入数据库）。"
 
 
-@pytest.mark.parametrize("how", ["edited", "replaced", "deleted"])
+@pytest.mark.parametrize("how", SPOILS)
 def test_the_support_opinion_s_file_changed_or_deleted_is_named(ws: Path, how: str) -> None:
     where = f"documents/2026/{OPINION}.docx"
-    docx = ws / where
-    if how == "edited":
-        docx.write_bytes(docx.read_bytes().replace(b"word/document.xml", b"word/documenT.xml", 1))
-    elif how == "replaced":
-        docx.write_bytes(b"PK\x03\x04 another document")
-    else:
-        docx.unlink()
+    spoil(ws / where, how)
     (found,) = problems(ws)
     if how == "deleted":
         assert (

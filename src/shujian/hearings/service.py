@@ -129,9 +129,11 @@ def schedule(
                 for i, m in enumerate(members, start=1)
             ],
         )  # fmt: skip
-        panel = conn.execute(
-            select(hearing_members.c.id).where(hearing_members.c.hearing_id == hid)
-        ).scalars().all()
+        panel = (
+            conn.execute(select(hearing_members.c.id).where(hearing_members.c.hearing_id == hid))
+            .scalars()
+            .all()
+        )
         detail = {
             "matter": matter, "public": public, "held_on": held_on.isoformat(),
             "notified_on": notified_on.isoformat(),

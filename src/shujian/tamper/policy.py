@@ -47,7 +47,7 @@ class Tracked:
     def column_label(self, column: str) -> str:
         return dict(self.columns)[column]
 
-    def name(self, object_id: int, values: Mapping[str, Any]) -> str:
+    def name(self, object_id: int, values: Mapping[Any, Any]) -> str:
         """The row as a difference names it: “案件 #3 的办案记录 #12”."""
         if not self.named:
             return f"{self.label} #{object_id}"

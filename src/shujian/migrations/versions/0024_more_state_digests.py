@@ -17,15 +17,13 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from shujian.migrations.shared import baseline_state
 
 revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
 
-BASELINE_ACTION = "baseline_state"
 KINDS = (
     "support_opinion",
     "judicial_aid_decision",
@@ -40,35 +38,7 @@ KINDS = (
 
 
 def upgrade() -> None:
-    _baseline(op.get_bind())
-
-
-def _baseline(conn: sa.Connection) -> None:
-    # As in 0019: the platform's own code computes the records, so that they are exactly what
-    # `verify` recomputes; it runs on this revision's schema of the eight tables.
-    from shujian import audit
-    from shujian.store import register_tables
-    from shujian.tamper import ledger
-    from shujian.tamper.policy import TRACKED
-
-    register_tables()
-    state: list[ledger.StateRow] = []
-    counts: dict[str, int] = {}
-    for kind in KINDS:
-        table = TRACKED[kind].table
-        ids = [int(i) for i in conn.execute(sa.text(f"SELECT id FROM {table}")).scalars()]
-        counts[kind] = len(ids)
-        state += ledger.track(conn, kind, ids)
-    if state:
-        audit.record(
-            conn,
-            "system",
-            BASELINE_ACTION,
-            "store",
-            revision,
-            {"rows": counts, "note": "升级时为已有数据建立状态摘要基线，此前的改动无法证明"},
-            state=state,
-        )
+    baseline_state(revision, KINDS)
 
 
 def downgrade() -> None:
