@@ -28,7 +28,9 @@ def minor_applicants(fields_of_steps: Iterable[Mapping[str, Any]]) -> set[str]:
         f.get("applicant_category") == MINOR or f.get("applicant_minor") is True for f in steps
     )
     if minor:
-        found |= {str(f["applicant"]).strip() for f in steps if str(f.get("applicant") or "").strip()}
+        found |= {
+            str(f["applicant"]).strip() for f in steps if str(f.get("applicant") or "").strip()
+        }
     return found
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import Connection, insert, select, update
 from shujian import audit
 from shujian.beijing import today_in_china
 from shujian.cases import policy
-from shujian.cases.scope import case_scope
 from shujian.cases.documents.disclosure import surname
+from shujian.cases.scope import case_scope
 from shujian.cases.service import visible_case
 from shujian.cases.store import cases
 from shujian.cases.workflow import case_kinds
