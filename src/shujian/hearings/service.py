@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 from shujian import audit
 from shujian.beijing import today_in_china
 from shujian.cases import policy
+from shujian.cases.documents.disclosure import surname
 from shujian.cases.scope import case_scope
 from shujian.cases.service import visible_case
 from shujian.cases.store import cases
@@ -56,6 +57,21 @@ class Limits:
             int(ws.setting("hearings.min_members")),
             int(ws.setting("hearings.max_members")),
             int(ws.setting("hearings.notice_days")),
+        )
+
+
+def _check_public_matter(ws: Workspace, conn: Connection, case_id: int, matter: str) -> None:
+    """A public hearing's 听证事项 is printed in its 公告: it may not name a minor or another
+    protected person the case recorded (未成年人保护法第一百零三条)."""
+    from shujian.cases.protected import case_protected_names, named_in
+    from shujian.models.spec import load_library
+
+    named = named_in(matter, case_protected_names(conn, case_id, load_library(ws.models_dir)))
+    if named:
+        shown = "、".join(f"“{n}”应写作“{surname(n)}某”" for n in named)
+        raise UserError(
+            f"听证事项将印在公开的听证会公告中，不能出现案件中未成年人等受保护人员的真实姓名：{shown}。",
+            code="disclosure",
         )
 
 
@@ -109,6 +125,8 @@ def schedule(
                 "确需公开的，应写明理由。",
                 code="hearing_juvenile_public",
             )
+        if public:
+            _check_public_matter(ws, conn, case_id, matter)
         stamp = now()
         hid = int(
             conn.execute(
@@ -395,7 +413,8 @@ def public_notice(ws: Workspace, user: User, hid: int, out: Path) -> Path:
                 hearing_events.c.hearing_id == hid, hearing_events.c.kind == "scheduled"
             )
         ).scalar_one()
-    if case.juvenile and not reasoned.get("juvenile_reason"):
-        raise UserError("未成年人案件的听证会不发布公告。", code="hearing_not_public")
+        if case.juvenile and not reasoned.get("juvenile_reason"):
+            raise UserError("未成年人案件的听证会不发布公告。", code="hearing_not_public")
+        _check_public_matter(ws, conn, hearing["case_id"], hearing["matter"])
     content = NoticeContent.of(ws.region.procuratorate_name, hearing)
     return render_notice(content, out)
