@@ -31,6 +31,7 @@ from shujian.errors import UserError
 from shujian.hearings import rules
 from shujian.hearings.store import hearing_events, hearing_members, hearings
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import require, scope_of
 from shujian.users.user import User
 from shujian.workspace import Workspace
@@ -76,12 +77,14 @@ def _check_public_matter(ws: Workspace, conn: Connection, case_id: int, matter: 
 
 def _event(
     conn: Connection, hid: int, on: dt.date, kind: str, actor: str, detail: dict[str, Any]
-) -> None:
-    conn.execute(
-        insert(hearing_events).values(
-            hearing_id=hid, at=now(), on_date=on, kind=kind, actor=actor, detail=detail
-        )
-    )
+) -> list[ledger.StateRow]:
+    """Append the step; returns its record for the step's audit entry."""
+    eid = conn.execute(
+        insert(hearing_events)
+        .values(hearing_id=hid, at=now(), on_date=on, kind=kind, actor=actor, detail=detail)
+        .returning(hearing_events.c.id)
+    ).scalar_one()
+    return ledger.track(conn, "hearing_event", [eid])
 
 
 def schedule(
@@ -144,15 +147,30 @@ def schedule(
                 for i, m in enumerate(members, start=1)
             ],
         )  # fmt: skip
+        panel = (
+            conn.execute(select(hearing_members.c.id).where(hearing_members.c.hearing_id == hid))
+            .scalars()
+            .all()
+        )
         detail = {
             "matter": matter, "public": public, "held_on": held_on.isoformat(),
             "notified_on": notified_on.isoformat(),
             "members": [f"{m.name.strip()}（{m.identity}）" for m in members],
             **({"juvenile_reason": juvenile_reason.strip()} if juvenile_reason.strip() else {}),
         }  # fmt: skip
-        _event(conn, hid, notified_on, "scheduled", user.name, detail)
+        state = [
+            *ledger.track(conn, "hearing", [hid]),
+            *ledger.track(conn, "hearing_member", panel),
+            *_event(conn, hid, notified_on, "scheduled", user.name, detail),
+        ]
         audit.record(
-            conn, user.name, "schedule_hearing", "case", case_id, {"hearing": hid, **detail}
+            conn,
+            user.name,
+            "schedule_hearing",
+            "case",
+            case_id,
+            {"hearing": hid, **detail},
+            state=state,
         )
     return hid
 
@@ -186,14 +204,16 @@ def hold(ws: Workspace, user: User, hid: int, held_on: dt.date, record: str) -> 
         row = _hearing(conn, hid, user, lock=True)
         _need_state(row, "scheduled", "登记举行")
         rules.check_notice(row.notified_on, held_on, Limits.of(ws).notice_days)
+        values = {"state": "held", "held_on": held_on, "record": record}
         conn.execute(
-            update(hearings)
-            .where(hearings.c.id == hid)
-            .values(state="held", held_on=held_on, record=record, updated_at=now())
+            update(hearings).where(hearings.c.id == hid).values(updated_at=now(), **values)
         )
-        _event(conn, hid, held_on, "held", user.name, {"record": record})
+        state = [
+            *ledger.track(conn, "hearing", [hid], set(values)),
+            *_event(conn, hid, held_on, "held", user.name, {"record": record}),
+        ]
         audit.record(conn, user.name, "hold_hearing", "case", row.case_id,
-                     {"hearing": hid, "held_on": held_on.isoformat()})  # fmt: skip
+                     {"hearing": hid, "held_on": held_on.isoformat()}, state=state)  # fmt: skip
 
 
 def record_opinion(
@@ -218,10 +238,10 @@ def record_opinion(
             names = "、".join(f"{m.seq}.{m.name}" for m in panel)
             raise UserError(f"“{member}”不是本次听证会的听证员（{names}）。", code="not_a_member")
         m = found[0]
-        _event(conn, hid, row.held_on, "opinion", user.name,
-               {"seq": m.seq, "name": m.name, "stance": key, "text": text})  # fmt: skip
+        state = _event(conn, hid, row.held_on, "opinion", user.name,
+                       {"seq": m.seq, "name": m.name, "stance": key, "text": text})  # fmt: skip
         audit.record(conn, user.name, "hearing_opinion", "case", row.case_id,
-                     {"hearing": hid, "member": m.seq, "stance": key})  # fmt: skip
+                     {"hearing": hid, "member": m.seq, "stance": key}, state=state)  # fmt: skip
 
 
 def _opinions(conn: Connection, hid: int) -> dict[int, dict[str, Any]]:
@@ -265,18 +285,20 @@ def decide(
                 "应当向检察长报告并获同意后作出决定：请写明检察长同意的情况。",
                 code="hearing_needs_consent",
             )
+        values = {"state": "decided", "decision": decision, "decided_on": on,
+                  "follows_majority": follows_majority,
+                  "chief_consent": chief_consent.strip() or None}  # fmt: skip
         conn.execute(
-            update(hearings)
-            .where(hearings.c.id == hid)
-            .values(state="decided", decision=decision, decided_on=on,
-                    follows_majority=follows_majority, chief_consent=chief_consent.strip() or None,
-                    updated_at=now())
-        )  # fmt: skip
+            update(hearings).where(hearings.c.id == hid).values(updated_at=now(), **values)
+        )
         detail = {"decision": decision, "follows_majority": follows_majority, "majority": top,
                   **({"chief_consent": chief_consent.strip()} if chief_consent.strip() else {})}  # fmt: skip
-        _event(conn, hid, on, "decided", user.name, detail)
+        state = [
+            *ledger.track(conn, "hearing", [hid], set(values)),
+            *_event(conn, hid, on, "decided", user.name, detail),
+        ]
         audit.record(conn, user.name, "decide_hearing", "case", row.case_id,
-                     {"hearing": hid, **detail})  # fmt: skip
+                     {"hearing": hid, **detail}, state=state)  # fmt: skip
 
 
 def get_hearing(ws: Workspace, user: User, hid: int) -> dict[str, Any]:
