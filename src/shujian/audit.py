@@ -189,6 +189,21 @@ ACTION_LABELS = {
     "record_sealing_request": "登记查询申请",
     "answer_sealing_request": "答复查询申请",
     "baseline_state": "建立状态摘要基线",
+    "issue_support_opinion": "制发支持起诉意见书",
+    "render_support_opinion": "生成支持起诉意见书文书",
+    "issue_judicial_aid_decision": "制发国家司法救助决定书",
+    "schedule_hearing": "决定召开听证会",
+    "hold_hearing": "举行听证会",
+    "hearing_opinion": "登记听证员意见",
+    "decide_hearing": "作出听证处理决定",
+    "petition_received": "登记信访",
+    "petition_routed": "信访分流",
+    "petition_procedural_reply": "信访程序性回复",
+    "petition_result_reply": "信访答复",
+    "petition_feedback": "信访回访评价",
+    "petition_leader_case": "领导包案",
+    "petition_recompute_deadline": "重新计算信访期限",
+    "add_reception_day": "登记检察长接待日",
 }
 
 OBJECT_LABELS = {
@@ -208,6 +223,9 @@ OBJECT_LABELS = {
     "sealed_record": "封存记录",
     "sealing_request": "封存记录查询申请",
     "store": "案件库",
+    "support_opinion": "支持起诉意见书",
+    "petition": "信访件",
+    "reception_day": "检察长接待日",
     "workspace": "工作区",
 }
 """The Chinese name of each kind of object the log names (an unknown kind shows its id)."""

@@ -524,10 +524,16 @@ def test_a_step_adds_its_count_or_its_number_to_the_figures(action, fields, valu
         ("count", "十七", None),
         ("money", "-5元", None),
         ("money", "很多", None),
+        ("count", "0", 0),
+        ("count at least 1", "0", None),
+        ("count at least 1", "0人", None),
+        ("count at least 1", "1人", 1),
     ],
 )
 def test_money_and_counts_are_read_like_agency_files_or_refused(kind, text, value):
-    spec = FieldSpec("x", "金额" if kind == "money" else "人数", kind=kind)
+    minimum = 1 if kind.endswith("at least 1") else 0
+    kind = kind.split()[0]
+    spec = FieldSpec("x", "金额" if kind == "money" else "人数", kind=kind, minimum=minimum)
     if value is None:
         with pytest.raises(UserError) as e:
             parse_field_value(spec, text)
@@ -548,4 +554,11 @@ def test_a_faulty_rate_or_sum_fails_on_load(figure, message):
     raw = _raw()
     raw["statistics"].append(figure)
     with pytest.raises(ValueError, match=message):
+        parse_workflow(raw, "recommendation", {"recommendation"})
+
+
+def test_only_a_count_field_takes_a_minimum():
+    raw = _raw()
+    raw["fields"]["reason"]["min"] = 1
+    with pytest.raises(ValueError, match="only a count field takes a minimum"):
         parse_workflow(raw, "recommendation", {"recommendation"})

@@ -169,3 +169,55 @@ def test_majority(stances: list[str], top: str | None) -> None:
 )  # fmt: skip
 def test_age_on(born: dt.date, on: dt.date, age: int) -> None:
     assert rules.age_on(born, on) == age
+
+
+def test_a_public_notice_never_names_a_protected_person_of_the_case(either: Workspace, tmp_path):
+    """未成年人保护法第一百零三条: the 听证事项 is printed in a public 公告, so a name the case
+    recorded for a minor — in its leads' evidence (hotel.minor_guest's guests) or as a minor
+    applicant — is refused when the public hearing is set, with the form to write instead."""
+    ws = either
+    load_fixture_data(ws, tmp_path, model_id="hotel.minor_guest")
+    run_models(ws, LIBRARY, ["hotel.minor_guest"], AS_OF)
+    lead = list_leads(ws.store)[0]
+    guest = str(lead["evidence"][0]["guest_name"])
+    cid = open_case(ws.store, [lead["id"]], "未成年人检察部", "检察官甲", ACTOR,
+                    "旅馆接待未成年人未询问监护人", D(2026, 10, 8))  # fmt: skip
+    with pytest.raises(UserError) as refused:
+        schedule(ws, cid, matter=f"某旅馆接待未成年人{guest}入住一案是否制发检察建议")
+    assert refused.value.code == "disclosure"
+    assert f"“{guest}”应写作“{guest[0]}某”" in refused.value.message
+    # not public: the matter stays inside the procuratorate
+    schedule(ws, cid, matter=f"某旅馆接待未成年人{guest}入住一案", public=False, announced_on=None)
+    hid = schedule(ws, cid, matter=f"某旅馆接待未成年人{guest[0]}某入住一案是否制发检察建议")
+    out = service.public_notice(ws, ACTOR, hid, tmp_path / "notice.docx")
+    body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert guest not in body and f"{guest[0]}某" in body
+
+
+@pytest.mark.parametrize(
+    ("steps", "names"),
+    [
+        ([{"applicant": "郭小明", "applicant_category": "未成年人"}], {"郭小明"}),
+        ([{"applicant": "王大军", "applicant_category": "农民工"}], set()),
+        ([{"reason": "申请"}, {"applicant": "李小红", "applicant_minor": True}], {"李小红"}),
+        ([{"applicant": "李红", "applicant_minor": False}], set()),
+    ],
+)
+def test_minor_applicants(steps, names) -> None:
+    from shujian.cases.protected import minor_applicants
+
+    assert minor_applicants(steps) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "found"),
+    [
+        ("郭小明诉某公司一案", {"郭小明", "郭"}, ["郭小明"]),  # one character is not a name
+        ("郭某诉某公司一案", {"郭小明"}, []),
+        ("欧阳娜娜与欧阳娜一案", {"欧阳娜", "欧阳娜娜"}, ["欧阳娜娜", "欧阳娜"]),
+    ],
+)
+def test_named_in(text: str, names: set[str], found: list[str]) -> None:
+    from shujian.cases.protected import named_in
+
+    assert named_in(text, names) == found

@@ -191,3 +191,23 @@ def test_people(text: object, people: int) -> None:
 def test_people_refused(text: str) -> None:
     with pytest.raises(UserError):
         rules.parse_people(text)
+
+
+def test_the_generic_step_refuses_no_one_helped_as_the_aid_command_does(
+    workspace: Workspace,
+) -> None:
+    """`cases act N review --set people=0` goes through the case machinery, not `aid review`: the
+    declared `min: 1` refuses it there too (before, it was recorded and the figures per ground
+    then failed on the 0 they could not read)."""
+    ws = with_wage(workspace)
+    cid = service.apply(ws, CLERK, department="控告申诉检察部", prosecutor="控申检察官",
+                        reason="申请", received_on=D(2026, 11, 2))  # fmt: skip
+    for people in ("0", "0人"):
+        with pytest.raises(UserError, match="救助人数应为不小于 1 的整数") as refused:
+            transition(ws.store, cid, "review", CLERK, "", D(2026, 11, 3), calendar=ws.calendar,
+                       ground="其他情形", applicant="张三", people=people)  # fmt: skip
+        assert refused.value.code == "bad_field_value"
+    transition(ws.store, cid, "审查认定", CLERK, "", D(2026, 11, 3), calendar=ws.calendar,
+               ground="其他情形", applicant="张三", people="2人")  # fmt: skip
+    service.approve(ws, CLERK, cid, D(2026, 11, 4), amount="1000")
+    assert [r["people"] for r in service.figures(ws, CLERK) if r["ground"] == "其他情形"] == [2]

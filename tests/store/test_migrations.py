@@ -3,6 +3,7 @@ the administrator, and a store of the previous release keeps its data through th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import sqlite3
@@ -13,10 +14,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
-from helpers import AS_OF, LIBRARY, assert_tallies_exact, load_fixture_data
+from helpers import AS_OF, LIBRARY, assert_tallies_exact, load_fixture_data, person
 from shujian import migrations
+from shujian.beijing import today_in_china
 from shujian.cli.main import cli
 from shujian.errors import UserError
 from shujian.leads.service import list_leads
@@ -88,6 +90,20 @@ def _load_pg_dump(url: str) -> None:
         conn.execute("\n".join(x for x in dump.splitlines() if not x.startswith("\\")))
 
 
+def _release_010_store(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """The workspace of release 0.1.0 and its store's URL (SQLite in the workspace, or a new
+    PostgreSQL database the workspace is pointed to)."""
+    ws = _release_010_workspace(tmp_path, store)
+    if store == "sqlite":
+        return ws, f"sqlite:///{ws / 'case_store.sqlite'}"
+    url = request.getfixturevalue("pg_url")
+    _load_pg_dump(url)
+    monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    return ws, url
+
+
 MISSING_DOCUMENT = (
     "- 检察建议书 青检行公建〔2026〕1号（#1）的文书文件 documents/2026/青检行公建〔2026〕1号.docx"
     " 已不存在（被删除或移走）。"
@@ -98,7 +114,7 @@ def _verify_problems(ws: Path) -> list[str]:
     """The differences `audit verify` lists (it exits 1 when there are any)."""
     result = CliRunner().invoke(cli, ["-w", str(ws), "-u", "张检察官", "audit", "verify"])
     assert result.exit_code == 1, result.output
-    assert "升级时为已有数据建立的状态摘要基线" in result.output
+    assert "时为已有数据（线索、案件、办案记录、检察建议书）建立的状态摘要基线" in result.output
     return [line for line in result.output.splitlines() if line.startswith("- ")]
 
 
@@ -221,12 +237,7 @@ def test_a_dispatch_made_before_0004_survives_its_rename(
 
     from shujian.store import connect_store
 
-    ws = _release_010_workspace(tmp_path, store)
-    url = f"sqlite:///{ws / 'case_store.sqlite'}"
-    if store == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        _load_pg_dump(url)
-        monkeypatch.setenv("SHUJIAN_STORE_URL", url)
+    ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     at = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
     with engine.begin() as conn:  # a store at 0004, and a 分派 made by the code of that time
@@ -337,3 +348,101 @@ def test_leads_of_release_010_gain_an_indexed_town_filled_by_the_next_run(
     after = {x["id"]: x for x in list_leads(ws.store)}
     assert {after[x["id"]]["town"] for x in before} == {"新场镇"}
     ws.store.dispose()
+
+
+def _rows_of_0023(conn: Connection, root: Path) -> None:
+    """What the code of revisions 0020 to 0023 wrote, with no record of any of it: a 支持起诉意见书
+    (its file on disk) and a 国家司法救助决定书 on case 1, a hearing with its 听证员 and step, a
+    检察长接待日 and a petition received on it with its step. Tables as they were at 0023."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    at = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    document = "documents/2026/青检民支〔2026〕1号.docx"
+    (root / "documents" / "2026").mkdir(parents=True, exist_ok=True)
+    (root / document).write_bytes(b"PK\x03\x04 the opinion as 0020 rendered it")
+    digest = hashlib.sha256((root / document).read_bytes()).hexdigest()
+    rows: list[tuple[str, dict[str, object]]] = [
+        ("support_opinions", {"case_id": 1, "procuratorate": "青岚县人民检察院", "year": 2026,
+         "seq": 1, "number": "青检民支〔2026〕1号", "numbering": "counter", "court": "青岚县人民法院",
+         "issued_on": dt.date(2026, 11, 20), "content": {"court": "青岚县人民法院"},
+         "document": document, "document_sha256": digest, "actor": "李检察官", "created_at": at}),
+        ("judicial_aid_decisions", {"case_id": 1, "number": "青检救〔2026〕1号", "year": 2026,
+         "seq": 1, "issued_on": dt.date(2026, 11, 20), "content": {"amount": "50,000.00"},
+         "actor": "李检察官", "at": at}),
+        ("hearings", {"case_id": 1, "matter": "是否制发检察建议", "public": True, "place": "听证室",
+         "host": "李检察官", "scheduled_on": dt.date(2026, 11, 25),
+         "notified_on": dt.date(2026, 11, 20), "announced_on": dt.date(2026, 11, 19),
+         "state": "scheduled", "created_by": "李检察官", "created_at": at, "updated_at": at}),
+        ("hearing_members", {"hearing_id": 1, "seq": 1, "name": "周人大", "identity": "人大代表",
+         "born_on": dt.date(1970, 3, 1)}),
+        ("hearing_events", {"hearing_id": 1, "at": at, "on_date": dt.date(2026, 11, 20),
+         "kind": "scheduled", "actor": "李检察官", "detail": {"matter": "是否制发检察建议"}}),
+        ("reception_days", {"on_date": dt.date(2026, 11, 20), "leader": "王检察长",
+         "place": "接待室", "note": "", "actor": "赵控申", "at": at}),
+        ("petitions", {"received_on": dt.date(2026, 11, 20), "channel": "visit",
+         "category": "complaint", "name": "张三", "contact": "13900000000", "minor": False,
+         "no_contact": False, "matter": "反映工程款被拖欠", "state": "received",
+         "procedural_due": dt.date(2026, 11, 27), "result_due": dt.date(2027, 2, 20),
+         "reception_day_id": 1, "registered_by": "赵控申", "created_at": at, "updated_at": at}),
+        ("petition_events", {"petition_id": 1, "at": at, "on_date": dt.date(2026, 11, 20),
+         "kind": "received", "actor": "赵控申", "text": "反映工程款被拖欠", "detail": {}}),
+    ]  # fmt: skip
+    for name, values in rows:
+        columns = [
+            sa.column(c, sa.JSON if isinstance(v, dict) else None) for c, v in values.items()
+        ]
+        conn.execute(sa.insert(sa.table(name, *columns)).values(**values))
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_0024(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0024 records the rows of 支持起诉, 国家司法救助, 公开听证 and 信访 a store already held,
+    naming itself in verify's note; from then on a step through the services verifies, and a
+    forgery of one of those rows is named. (0019 recorded only its own four kinds: the store of
+    release 0.1.0 has none of these tables then.)"""
+    from alembic import command
+
+    from shujian.petitions.service import Petitions, route
+    from shujian.store import connect_store
+
+    ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
+    engine = connect_store(url)
+    with engine.begin() as conn:
+        migrations._adopt(conn)
+        command.stamp(migrations._config(conn), migrations.BASELINE)
+        command.upgrade(migrations._config(conn), "0023")
+        _rows_of_0023(conn, ws)
+    engine.dispose()
+
+    assert f"升级到版本 {migrations.head()}" in shujian(ws, "db", "upgrade").output
+    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", "张检察官", "audit", "verify"])
+    assert [x for x in result.output.splitlines() if x.startswith("- ")] == [MISSING_DOCUMENT]
+    notes = re.findall(r"为升级到数据库版本 (\d+) 时为已有数据（(.*?)）建立", result.output)
+    assert notes == [
+        ("0019", "线索、案件、办案记录、检察建议书"),
+        ("0024", "支持起诉意见书、国家司法救助决定书、听证会、听证员、听证记录、检察长接待日、"
+                 "信访件、信访办理记录"),
+    ]  # fmt: skip
+
+    upgraded = open_workspace(ws)
+    route(Petitions(upgraded), person("赵控申", "控告申诉检察部"), today_in_china(), 1,
+          "民事检察部", on=dt.date(2026, 11, 21))  # fmt: skip
+    upgraded.store.dispose()
+    assert _verify_problems(ws) == [MISSING_DOCUMENT]
+    engine = connect_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE hearings SET record = '伪造的笔录' WHERE id = 1"))
+    engine.dispose()
+    (ws / "documents/2026/青检民支〔2026〕1号.docx").write_bytes(b"PK\x03\x04 another")
+    found = _verify_problems(ws)
+    assert found[2].startswith("- 案件 #1 的听证会 #1（表 hearings）的听证笔录与审计记录")
+    assert found[2].endswith("（被直接改动）。")
+    assert found[1].startswith(
+        "- 支持起诉意见书 青检民支〔2026〕1号（#1）的文书文件 documents/2026/青检民支〔2026〕1号.docx"
+        " 与写入时记录的 SHA-256 不符"
+    )
+    assert len(found) == 3

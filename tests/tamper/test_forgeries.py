@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from helpers import write_fixture_csvs
 from shujian.cli.main import cli
+from tamper.forging import SPOILS, forge, problems, scalar, shujian, spoil
 
 NUMBER = "青检行公建〔2026〕1号"
 DOCUMENT = f"documents/2026/{NUMBER}.docx"
-
-
-def shujian(ws: Path, *args: str, user: str = "张检察官", code: int | None = 0) -> Result:
-    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", user, *args])
-    assert code is None or result.exit_code == code, result.output
-    return result
 
 
 def build(root: Path, data: Path) -> Path:
@@ -64,35 +58,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ws(built: Path, tmp_path: Path) -> Path:
     """A copy of the built workspace for one forgery (SQLite: the store is a file in it)."""
     return Path(shutil.copytree(built, tmp_path / "ws"))
-
-
-def forge(ws: Path, *statements: str) -> None:
-    """Raw SQL on the store, as someone with the database file would: the append-only triggers
-    are dropped first, as they can be by anyone who can write the file."""
-    con = sqlite3.connect(ws / "case_store.sqlite")
-    with con:
-        for (name,) in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        ).fetchall():
-            if name.endswith(("_no_update", "_no_delete")):
-                con.execute(f"DROP TRIGGER {name}")
-        for s in statements:
-            con.execute(s)
-    con.close()
-
-
-def problems(ws: Path, *args: str) -> list[str]:
-    """What `audit verify` names (it must fail, exit 1)."""
-    out = shujian(ws, "audit", "verify", *args, user="管理员", code=1).output
-    return [line[2:] for line in out.splitlines() if line.startswith("- ")]
-
-
-def scalar(ws: Path, query: str) -> int:
-    con = sqlite3.connect(ws / "case_store.sqlite")
-    try:
-        return int(con.execute(query).fetchone()[0])
-    finally:
-        con.close()
 
 
 def test_an_untampered_workspace_verifies_clean(ws: Path) -> None:
@@ -166,15 +131,9 @@ def test_the_last_case_event_deleted_is_named_with_its_case(ws: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("how", ["edited", "replaced", "deleted"])
+@pytest.mark.parametrize("how", SPOILS)
 def test_a_stored_document_file_edited_replaced_or_deleted_is_named(ws: Path, how: str) -> None:
-    docx = ws / DOCUMENT
-    if how == "edited":
-        docx.write_bytes(docx.read_bytes().replace(b"word/document.xml", b"word/documenT.xml", 1))
-    elif how == "replaced":
-        docx.write_bytes(b"PK\x03\x04 another document")
-    else:
-        docx.unlink()
+    spoil(ws / DOCUMENT, how)
     (found,) = problems(ws)
     if how == "deleted":
         assert found == f"检察建议书 {NUMBER}（#1）的文书文件 {DOCUMENT} 已不存在（被删除或移走）。"

@@ -120,7 +120,9 @@ def test_a_hearing_on_a_case_page_from_panel_to_counts(visit: Visit, tmp_path: P
 def test_aid_applied_reviewed_capped_approved_and_counted(visit: Visit, tmp_path: Path) -> None:
     page = visit.page
     visit.sign_in("张检察官")
-    visit.go("/stats/judicial-aid")
+    visit.go("/cases")  # the way in from 案件, as for 支持起诉
+    page.click("#aid-apply-link")  # type: ignore[attr-defined]
+    expect(page.locator("#aid-apply")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.locator("#aid-cap-value")).to_have_text("288,000.00")  # type: ignore[attr-defined]
     page.fill("#aid-apply [name=reason]", "被害人重伤，加害人无赔偿能力")  # type: ignore[attr-defined]
     submit(visit, "#aid-apply button[type=submit]")

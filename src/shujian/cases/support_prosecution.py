@@ -64,6 +64,7 @@ from shujian.cases.store import case_events, support_opinions
 from shujian.errors import UserError
 from shujian.names import document_file, partial_file, remove_partials
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users import departments_of
 from shujian.users.user import User
 from shujian.workspace import Workspace
@@ -438,6 +439,7 @@ def issue_opinion(
                     # the pseudonym's link to the real applicant stays here, never in the file
                     **({"pseudonym": content.applicant} if draft.minor_name else {}),
                 },
+                state=ledger.track(conn, "support_opinion", [opinion_id]),
             )
     except IntegrityError:
         if entered is not None:
@@ -482,6 +484,7 @@ def _render_recorded(
                     "support_opinion",
                     opinion_id,
                     {"number": number, "sha256": digest},
+                    state=ledger.track(conn, "support_opinion", [opinion_id], {"document_sha256"}),
                 )
     except Exception as exc:
         reason = exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"

@@ -43,6 +43,8 @@ class FieldSpec:
     formerly: tuple[str, ...] = ()
     """Ids the field was recorded under by earlier versions (history is never rewritten, so
     readers look for these too): 回复结果 was `outcome` before 成效 took that word."""
+    minimum: int = 0
+    """The least whole number a `count` field takes (`min: 1`: 救助人数 counts someone)."""
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,8 @@ def _check_field_kinds(raw: dict[str, Any]) -> None:
     for fid, f in raw.items():
         if f.get("kind", "text") not in ("text", "bool", *NUMERIC):
             raise ValueError(f"field {fid}: unknown kind {f.get('kind')!r}")
+        if "min" in f and f.get("kind") != "count":
+            raise ValueError(f"field {fid}: only a count field takes a minimum")
 
 
 def parse_workflow(
@@ -333,6 +337,7 @@ def parse_workflow(
             tuple(f.get("choices", ())),
             f.get("kind", "text"),
             tuple(f.get("formerly", ())),
+            int(f.get("min", 0)),
         )
         for fid, f in raw["fields"].items()
     }
@@ -494,8 +499,10 @@ def numeric_value(spec: FieldSpec, value: Any) -> str | int:
             raise UserError(f"{spec.label}不能为负数。", code="bad_field_value")
         return str(amount)
     text = str(value).strip().removesuffix("人").removesuffix("名").strip()
-    if not text.isdigit():
-        raise UserError(f"{spec.label}应为不小于 0 的整数，收到“{value}”。", code="bad_field_value")
+    if not text.isdigit() or int(text) < spec.minimum:
+        raise UserError(
+            f"{spec.label}应为不小于 {spec.minimum} 的整数，收到“{value}”。", code="bad_field_value"
+        )
     return int(text)
 
 

@@ -88,8 +88,9 @@ def log_cmd(
 )
 @click.pass_context
 def verify_cmd(ctx: click.Context, anchor_arg: str | None) -> None:
-    """校验审计日志的各条哈希链（变更、查看），并按审计记录核对线索、案件、办案记录、检察建议书
-    与文书文件：发现被修改、删除、插入或截断之处时逐一列出并以非零状态退出。"""
+    """校验审计日志的各条哈希链（变更、查看），并按审计记录核对线索、案件、办案记录、检察建议书、
+    支持起诉意见书、国家司法救助决定书、听证会、信访件等数据与文书文件：发现被修改、删除、插入或
+    截断之处时逐一列出并以非零状态退出。"""
     ws = workspace(ctx)
     anchors = anchor.parse(_anchor_text(anchor_arg)) if anchor_arg is not None else None
     checked = tamper_verify.verify(ws.store, ws.root, user=user(ctx), anchors=anchors)
@@ -101,7 +102,11 @@ def verify_cmd(ctx: click.Context, anchor_arg: str | None) -> None:
                 f"{chain.label}：{chain.entries} 条，最后一条为第 {chain.head_seq} 条，"
                 f"哈希 {chain.head_hash}"
             )
-        compared = "、".join(f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items())
+        # kinds the store holds no row of are left out (a county without 信访 or 听证)
+        compared = (
+            "、".join(f"{TRACKED[k].label} {n} 条" for k, n in state.compared.items() if n)
+            or "尚无数据"
+        )
         click.echo(
             f"数据与审计记录一致：{compared}；文书文件 {state.documents} 份。"
             f"（用时 {checked.seconds:.1f} 秒）"

@@ -275,7 +275,10 @@ FUNCTIONS: dict[str, tuple[int, Callable[[list[exp.Expression]], exp.Expression]
 }
 
 
-def expand_functions(tree: exp.Expression) -> exp.Expression:
+def expand_functions(tree: exp.Expression, *, copy: bool = True) -> exp.Expression:
+    """The platform's functions (haversine_m, age_on …) written out in SQL; `copy=False`
+    rewrites a tree the caller owns in place (a deep copy costs as much as the rewrite)."""
+
     def replace(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Anonymous) and node.name.lower() in FUNCTIONS:
             arity, build = FUNCTIONS[node.name.lower()]
@@ -286,7 +289,7 @@ def expand_functions(tree: exp.Expression) -> exp.Expression:
             return build(list(node.expressions))
         return node
 
-    return tree.transform(replace)
+    return tree.transform(replace, copy=copy)
 
 
 def _defined_ties(node: exp.ArgMax | exp.ArgMin) -> exp.Expression:

@@ -196,11 +196,12 @@ def _typed(node: exp.Expression, *types: Any) -> bool:
 def typed_findings(qualified: exp.Expression, schema: dict[str, object]) -> list[tuple[str, str]]:
     """The traps that depend on the operands' types, in a query whose columns are bound to the
     datasets (`sqlglot.optimizer.qualify`) with `schema`: (trap code, the SQL it was found in).
-    An operand whose type sqlglot cannot tell is not refused."""
+    An operand whose type sqlglot cannot tell is not refused. The tree is annotated in place
+    (its nodes gain their types): pass a copy to keep it as it was."""
     from sqlglot.optimizer.annotate_types import annotate_types
 
     try:
-        annotated = annotate_types(qualified.copy(), schema=schema, dialect="duckdb")
+        annotated = annotate_types(qualified, schema=schema, dialect="duckdb")
     except Exception:  # a shape sqlglot cannot type: the differential tests are the net
         return []
     found: list[tuple[str, str]] = []

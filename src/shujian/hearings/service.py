@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 from shujian import audit
 from shujian.beijing import today_in_china
 from shujian.cases import policy
+from shujian.cases.documents.disclosure import surname
 from shujian.cases.scope import case_scope
 from shujian.cases.service import visible_case
 from shujian.cases.store import cases
@@ -30,6 +31,7 @@ from shujian.errors import UserError
 from shujian.hearings import rules
 from shujian.hearings.store import hearing_events, hearing_members, hearings
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import require, scope_of
 from shujian.users.user import User
 from shujian.workspace import Workspace
@@ -58,14 +60,31 @@ class Limits:
         )
 
 
+def _check_public_matter(ws: Workspace, conn: Connection, case_id: int, matter: str) -> None:
+    """A public hearing's 听证事项 is printed in its 公告: it may not name a minor or another
+    protected person the case recorded (未成年人保护法第一百零三条)."""
+    from shujian.cases.protected import case_protected_names, named_in
+    from shujian.models.spec import load_library
+
+    named = named_in(matter, case_protected_names(conn, case_id, load_library(ws.models_dir)))
+    if named:
+        shown = "、".join(f"“{n}”应写作“{surname(n)}某”" for n in named)
+        raise UserError(
+            f"听证事项将印在公开的听证会公告中，不能出现案件中未成年人等受保护人员的真实姓名：{shown}。",
+            code="disclosure",
+        )
+
+
 def _event(
     conn: Connection, hid: int, on: dt.date, kind: str, actor: str, detail: dict[str, Any]
-) -> None:
-    conn.execute(
-        insert(hearing_events).values(
-            hearing_id=hid, at=now(), on_date=on, kind=kind, actor=actor, detail=detail
-        )
-    )
+) -> list[ledger.StateRow]:
+    """Append the step; returns its record for the step's audit entry."""
+    eid = conn.execute(
+        insert(hearing_events)
+        .values(hearing_id=hid, at=now(), on_date=on, kind=kind, actor=actor, detail=detail)
+        .returning(hearing_events.c.id)
+    ).scalar_one()
+    return ledger.track(conn, "hearing_event", [eid])
 
 
 def schedule(
@@ -106,6 +125,8 @@ def schedule(
                 "确需公开的，应写明理由。",
                 code="hearing_juvenile_public",
             )
+        if public:
+            _check_public_matter(ws, conn, case_id, matter)
         stamp = now()
         hid = int(
             conn.execute(
@@ -126,15 +147,30 @@ def schedule(
                 for i, m in enumerate(members, start=1)
             ],
         )  # fmt: skip
+        panel = (
+            conn.execute(select(hearing_members.c.id).where(hearing_members.c.hearing_id == hid))
+            .scalars()
+            .all()
+        )
         detail = {
             "matter": matter, "public": public, "held_on": held_on.isoformat(),
             "notified_on": notified_on.isoformat(),
             "members": [f"{m.name.strip()}（{m.identity}）" for m in members],
             **({"juvenile_reason": juvenile_reason.strip()} if juvenile_reason.strip() else {}),
         }  # fmt: skip
-        _event(conn, hid, notified_on, "scheduled", user.name, detail)
+        state = [
+            *ledger.track(conn, "hearing", [hid]),
+            *ledger.track(conn, "hearing_member", panel),
+            *_event(conn, hid, notified_on, "scheduled", user.name, detail),
+        ]
         audit.record(
-            conn, user.name, "schedule_hearing", "case", case_id, {"hearing": hid, **detail}
+            conn,
+            user.name,
+            "schedule_hearing",
+            "case",
+            case_id,
+            {"hearing": hid, **detail},
+            state=state,
         )
     return hid
 
@@ -168,14 +204,16 @@ def hold(ws: Workspace, user: User, hid: int, held_on: dt.date, record: str) -> 
         row = _hearing(conn, hid, user, lock=True)
         _need_state(row, "scheduled", "登记举行")
         rules.check_notice(row.notified_on, held_on, Limits.of(ws).notice_days)
+        values = {"state": "held", "held_on": held_on, "record": record}
         conn.execute(
-            update(hearings)
-            .where(hearings.c.id == hid)
-            .values(state="held", held_on=held_on, record=record, updated_at=now())
+            update(hearings).where(hearings.c.id == hid).values(updated_at=now(), **values)
         )
-        _event(conn, hid, held_on, "held", user.name, {"record": record})
+        state = [
+            *ledger.track(conn, "hearing", [hid], set(values)),
+            *_event(conn, hid, held_on, "held", user.name, {"record": record}),
+        ]
         audit.record(conn, user.name, "hold_hearing", "case", row.case_id,
-                     {"hearing": hid, "held_on": held_on.isoformat()})  # fmt: skip
+                     {"hearing": hid, "held_on": held_on.isoformat()}, state=state)  # fmt: skip
 
 
 def record_opinion(
@@ -200,10 +238,10 @@ def record_opinion(
             names = "、".join(f"{m.seq}.{m.name}" for m in panel)
             raise UserError(f"“{member}”不是本次听证会的听证员（{names}）。", code="not_a_member")
         m = found[0]
-        _event(conn, hid, row.held_on, "opinion", user.name,
-               {"seq": m.seq, "name": m.name, "stance": key, "text": text})  # fmt: skip
+        state = _event(conn, hid, row.held_on, "opinion", user.name,
+                       {"seq": m.seq, "name": m.name, "stance": key, "text": text})  # fmt: skip
         audit.record(conn, user.name, "hearing_opinion", "case", row.case_id,
-                     {"hearing": hid, "member": m.seq, "stance": key})  # fmt: skip
+                     {"hearing": hid, "member": m.seq, "stance": key}, state=state)  # fmt: skip
 
 
 def _opinions(conn: Connection, hid: int) -> dict[int, dict[str, Any]]:
@@ -247,18 +285,20 @@ def decide(
                 "应当向检察长报告并获同意后作出决定：请写明检察长同意的情况。",
                 code="hearing_needs_consent",
             )
+        values = {"state": "decided", "decision": decision, "decided_on": on,
+                  "follows_majority": follows_majority,
+                  "chief_consent": chief_consent.strip() or None}  # fmt: skip
         conn.execute(
-            update(hearings)
-            .where(hearings.c.id == hid)
-            .values(state="decided", decision=decision, decided_on=on,
-                    follows_majority=follows_majority, chief_consent=chief_consent.strip() or None,
-                    updated_at=now())
-        )  # fmt: skip
+            update(hearings).where(hearings.c.id == hid).values(updated_at=now(), **values)
+        )
         detail = {"decision": decision, "follows_majority": follows_majority, "majority": top,
                   **({"chief_consent": chief_consent.strip()} if chief_consent.strip() else {})}  # fmt: skip
-        _event(conn, hid, on, "decided", user.name, detail)
+        state = [
+            *ledger.track(conn, "hearing", [hid], set(values)),
+            *_event(conn, hid, on, "decided", user.name, detail),
+        ]
         audit.record(conn, user.name, "decide_hearing", "case", row.case_id,
-                     {"hearing": hid, **detail})  # fmt: skip
+                     {"hearing": hid, **detail}, state=state)  # fmt: skip
 
 
 def get_hearing(ws: Workspace, user: User, hid: int) -> dict[str, Any]:
@@ -373,7 +413,8 @@ def public_notice(ws: Workspace, user: User, hid: int, out: Path) -> Path:
                 hearing_events.c.hearing_id == hid, hearing_events.c.kind == "scheduled"
             )
         ).scalar_one()
-    if case.juvenile and not reasoned.get("juvenile_reason"):
-        raise UserError("未成年人案件的听证会不发布公告。", code="hearing_not_public")
+        if case.juvenile and not reasoned.get("juvenile_reason"):
+            raise UserError("未成年人案件的听证会不发布公告。", code="hearing_not_public")
+        _check_public_matter(ws, conn, hearing["case_id"], hearing["matter"])
     content = NoticeContent.of(ws.region.procuratorate_name, hearing)
     return render_notice(content, out)

@@ -34,6 +34,7 @@ from shujian.judicial_aid import rules
 from shujian.judicial_aid.decision import DecisionContent, render_decision
 from shujian.judicial_aid.store import judicial_aid_decisions
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import require, scope_of
 from shujian.users.departments import departments_of
 from shujian.users.user import User
@@ -231,14 +232,15 @@ def approve(
             fast=_fast is not None,
             issued_on=on,
         )
-        conn.execute(
+        decision_id = conn.execute(
             insert(judicial_aid_decisions).values(
                 case_id=case_id, number=number, year=on.year, seq=seq, issued_on=on,
                 content=content.to_json(), actor=user.name, at=now(),
-            )
-        )  # fmt: skip
+            ).returning(judicial_aid_decisions.c.id)
+        ).scalar_one()  # fmt: skip
         audit.record(conn, user.name, "issue_judicial_aid_decision", "case", case_id,
-                     {"number": number, "amount": str(value), "cap": str(limit)})  # fmt: skip
+                     {"number": number, "amount": str(value), "cap": str(limit)},
+                     state=ledger.track(conn, "judicial_aid_decision", [decision_id]))  # fmt: skip
     path = render_decision(content, document_path(ws, number, on.year))
     return Approved(case_id, number, value, limit, path)
 

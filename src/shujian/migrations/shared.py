@@ -26,3 +26,39 @@ def append_only(tables: tuple[str, ...]) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION shujian_append_only()"
         )
+
+
+def baseline_state(revision: str, kinds: tuple[str, ...]) -> None:
+    """Record the rows of `kinds` the store already holds (`tamper.ledger`), under one change
+    entry `baseline_state` naming `revision`, with each kind's count: `audit verify` notes it as
+    the point before which nothing is proven. A store with none of these rows gets no entry.
+
+    The platform's own code computes the records, so that they are exactly what `verify`
+    recomputes; it runs on the calling revision's schema of the kinds' tables, which later
+    migrations only add to (a tracked column added later is a new record of every row anyway)."""
+    import sqlalchemy as sa
+
+    from shujian import audit
+    from shujian.store import register_tables
+    from shujian.tamper import ledger
+    from shujian.tamper.policy import TRACKED
+
+    conn = op.get_bind()
+    register_tables()
+    state: list[ledger.StateRow] = []
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        table = TRACKED[kind].table
+        ids = [int(i) for i in conn.execute(sa.text(f"SELECT id FROM {table}")).scalars()]
+        counts[kind] = len(ids)
+        state += ledger.track(conn, kind, ids)
+    if state:
+        audit.record(
+            conn,
+            "system",
+            "baseline_state",
+            "store",
+            revision,
+            {"rows": counts, "note": "升级时为已有数据建立状态摘要基线，此前的改动无法证明"},
+            state=state,
+        )

@@ -264,8 +264,9 @@ def _check_columns(
     tree: exp.Expression, spec: ModelSpec, datasets: Mapping[str, Dataset]
 ) -> list[str]:
     schema = schema_of(datasets[d] for d in spec.datasets)
+    # one copy of the parsed tree (made by the first transform), rewritten in place from then on
     expanded = expand_functions(
-        tree.copy().transform(lambda n: exp.null() if isinstance(n, exp.Placeholder) else n)
+        tree.transform(lambda n: exp.null() if isinstance(n, exp.Placeholder) else n), copy=False
     )
     try:
         qualified = qualify(

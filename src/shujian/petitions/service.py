@@ -8,6 +8,7 @@ what in `access.py`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -34,6 +35,7 @@ from shujian.petitions.access import (
 )
 from shujian.petitions.store import petition_events, petitions, reception_days
 from shujian.store import now
+from shujian.tamper import ledger
 from shujian.users.access import require
 from shujian.users.departments import Departments, departments_of
 from shujian.users.user import User
@@ -138,10 +140,20 @@ def _row(conn: Connection, pid: int, scope: PetitionScope, *, lock: bool = False
 
 
 def _event(
-    conn: Connection, pid: int, on: dt.date, step: str, user: User, text: str, **detail: Any
+    conn: Connection,
+    pid: int,
+    on: dt.date,
+    step: str,
+    user: User,
+    text: str,
+    written: Collection[str] | None,
+    **detail: Any,
 ) -> None:
-    conn.execute(
-        insert(petition_events).values(
+    """Append the step and its audit entry, with the records of the step and of the petition's
+    `written` columns (None: the petition was just made; `tamper.ledger.track`)."""
+    eid = conn.execute(
+        insert(petition_events)
+        .values(
             petition_id=pid,
             at=now(),
             on_date=on,
@@ -150,14 +162,26 @@ def _event(
             text=text,
             detail=detail,
         )
-    )
+        .returning(petition_events.c.id)
+    ).scalar_one()
     audit.record(
-        conn, user.name, f"petition_{step}", PETITION, pid, {"on": on.isoformat(), **detail}
+        conn,
+        user.name,
+        f"petition_{step}",
+        PETITION,
+        pid,
+        {"on": on.isoformat(), **detail},
+        state=[
+            *ledger.track(conn, "petition", [pid], written),
+            *ledger.track(conn, "petition_event", [eid]),
+        ],
     )
 
 
-def _set(conn: Connection, pid: int, **values: Any) -> None:
+def _set(conn: Connection, pid: int, **values: Any) -> set[str]:
+    """Update the petition; returns the columns written (for `_event`)."""
     conn.execute(update(petitions).where(petitions.c.id == pid).values(updated_at=now(), **values))
+    return set(values)
 
 
 def _department(ps: Petitions, department: str) -> str:
@@ -256,6 +280,7 @@ def receive(ps: Petitions, user: User, today: dt.date, intake: Intake) -> int:
             "received",
             user,
             matter,
+            None,
             channel=channel,
             category=category,
             petitioner=rules.shown_name(name, minor, full=False),
@@ -274,6 +299,7 @@ def receive(ps: Petitions, user: User, today: dt.date, intake: Intake) -> int:
                 "routed",
                 user,
                 "",
+                (),
                 department=department,
                 handler=handler,
             )
@@ -301,7 +327,7 @@ def route(
             raise UserError(f"信访件 {pid} 已办结，不能再分流。", code="step_not_allowed")
         _on(on, "分流日期", today, row.received_on, "收到日期")
         who = (handler or "").strip() or None
-        _set(conn, pid, state="routed", department=department, handler=who)
+        written = _set(conn, pid, state="routed", department=department, handler=who)
         _event(
             conn,
             pid,
@@ -309,6 +335,7 @@ def route(
             "routed",
             user,
             _text(text, "说明", required=False),
+            written,
             department=department,
             handler=who,
             previous=row.department,
@@ -344,7 +371,7 @@ def procedural_reply(
             )
         _on(on, "回复日期", today, row.received_on, "收到日期")
         timely = rules.in_time(on, row.procedural_due)
-        _set(conn, pid, procedural_on=on, procedural_outcome=outcome)
+        written = _set(conn, pid, procedural_on=on, procedural_outcome=outcome)
         _event(
             conn,
             pid,
@@ -352,6 +379,7 @@ def procedural_reply(
             "procedural_reply",
             user,
             body,
+            written,
             outcome=outcome,
             due=row.procedural_due.isoformat(),
             in_time=timely,
@@ -400,7 +428,7 @@ def result_reply(
             values.update(state="closed", closed_on=on)
         if own is not None:
             values.update(department=own, handler=user.name)
-        _set(conn, pid, **values)
+        written = _set(conn, pid, **values)
         _event(
             conn,
             pid,
@@ -408,6 +436,7 @@ def result_reply(
             "result_reply",
             user,
             body,
+            written,
             kind=kind,
             due=row.result_due.isoformat(),
             in_time=rules.in_time(on, row.result_due),
@@ -436,8 +465,11 @@ def record_feedback(
         if row.feedback is not None:
             raise UserError(f"信访件 {pid} 已登记评价。", code="step_not_allowed")
         _on(on, "回访日期", today, row.closed_on, "办结日期")
-        _set(conn, pid, feedback=value, feedback_on=on)
-        _event(conn, pid, on, "feedback", user, _text(text, "说明", required=False), value=value)
+        written = _set(conn, pid, feedback=value, feedback_on=on)
+        _event(
+            conn, pid, on, "feedback", user, _text(text, "说明", required=False), written,
+            value=value,
+        )  # fmt: skip
 
 
 def take_as_leader(
@@ -459,7 +491,7 @@ def take_as_leader(
         if row.state == "closed":
             raise UserError(f"信访件 {pid} 已办结。", code="step_not_allowed")
         _on(on, "包案日期", today, row.received_on, "收到日期")
-        _set(conn, pid, leader=who, leader_on=on)
+        written = _set(conn, pid, leader=who, leader_on=on)
         _event(
             conn,
             pid,
@@ -467,6 +499,7 @@ def take_as_leader(
             "leader_case",
             user,
             _text(text, "说明", required=False),
+            written,
             leader=who,
             previous=row.leader,
         )
@@ -507,6 +540,7 @@ def add_reception_day(
             RECEPTION_DAY,
             rid,
             {"on": on.isoformat(), "leader": who, "place": where},
+            state=ledger.track(conn, "reception_day", [rid]),
         )
     return int(rid)
 
@@ -855,6 +889,7 @@ def recompute(ps: Petitions, user: User, today: dt.date) -> list[Move]:
             if not changed:
                 continue
             _event(conn, m.petition_id, today, RECOMPUTE, user, "按现行节假日日历重新计算期限",
-                   deadline=m.kind, old_due=m.old.isoformat(), new_due=m.new.isoformat())  # fmt: skip
+                   {f"{m.kind}_due"}, deadline=m.kind, old_due=m.old.isoformat(),
+                   new_due=m.new.isoformat())  # fmt: skip
             done.append(m)
     return done

@@ -7,9 +7,9 @@ Three things are checked, each difference named in Chinese (table, row, what dif
    `state_digests` are named by entry);
 2. each tracked row's last record must equal the row as it is now, column by column; a row with
    no record was inserted behind the platform's back, a record with no row names a deleted row;
-3. each recommendation's document file must exist and hash to the SHA-256 recorded when the
-   platform wrote it (the recorded hash is a column of the recommendation's record, so changing
-   it in the store is caught by 2).
+3. each document file of a kind that holds one (`Tracked.document`: 检察建议书, 支持起诉意见书)
+   must exist and hash to the SHA-256 recorded when the platform wrote it (the recorded hash is
+   a column of the row's record, so changing it in the store is caught by 2).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from shujian.tamper.ledger import STATE_KEY, state_digests
 from shujian.tamper.policy import TRACKED, Tracked, differing_columns, digests_of, group_digest
 
 BASELINE_ACTION = "baseline_state"
-"""The entry migration 0019 wrote when it recorded the rows a store already held."""
+"""The entry migrations 0019 and 0024 wrote when they recorded the rows a store already held
+(its object id is the revision; its detail counts the rows of each kind)."""
 
 READ_BATCH = 5000
 """Rows read at a time when comparing a table (a 100,000-lead store is never held whole)."""
@@ -76,20 +77,31 @@ def check_state(conn: Connection, root: Path | None) -> StateReport:
 def _statements(conn: Connection, report: StateReport) -> dict[int, dict[str, Any]]:
     """The records each change entry says it made, by entry number; notes the baseline."""
     stated: dict[int, dict[str, Any]] = {}
-    query = select(audit_log.c.seq, audit_log.c.at, audit_log.c.action, audit_log.c.detail).where(
-        audit_log.c.detail.like(f'%"{STATE_KEY}"%')
+    a = audit_log
+    query = select(a.c.seq, a.c.at, a.c.action, a.c.object_id, a.c.detail).where(
+        a.c.detail.like(f'%"{STATE_KEY}"%')
     )
     for r in conn.execute(query):
-        said = json.loads(r.detail).get(STATE_KEY)
+        detail = json.loads(r.detail)
+        said = detail.get(STATE_KEY)
         if not isinstance(said, dict):
             continue
         stated[int(r.seq)] = said
         if r.action == BASELINE_ACTION:
-            report.notes.append(
-                f"变更记录链第 {r.seq} 条（{china_time(r.at)}）为升级时为已有数据建立的状态摘要"
-                "基线：此后的改动均可核对，此前对这些数据的改动无法证明。"
-            )
+            report.notes.append(baseline_note(int(r.seq), china_time(r.at), r.object_id, detail))
     return stated
+
+
+def baseline_note(seq: int, at: str, revision: str, detail: dict[str, Any]) -> str:
+    """What verify says of a baseline entry: the revision that wrote it, the kinds it covered."""
+    counts = detail.get("rows")
+    counts = counts if isinstance(counts, dict) else {}
+    kinds = "、".join(t.label for k, t in TRACKED.items() if counts.get(k))  # declared order
+    covered = f"（{kinds}）" if kinds else ""
+    return (
+        f"变更记录链第 {seq} 条（{at}）为升级到数据库版本 {revision} 时为已有数据{covered}建立"
+        "的状态摘要基线：此后的改动均可核对，此前对这些数据的改动无法证明。"
+    )
 
 
 def _compare(
@@ -113,7 +125,7 @@ def _compare(
             oid = int(row.id)
             seen.add(oid)
             values = row._mapping
-            name = _name(tracked, oid, values)
+            name = tracked.name(oid, values)
             entry = recorded.get(oid)
             if entry is None:
                 report.problems.append(
@@ -126,8 +138,8 @@ def _compare(
                         f"{name}（表 {tracked.table}）的{'、'.join(differ)}与审计记录"
                         f"（变更记录链第 {entry[0]} 条）不符（被直接改动）。"
                     )
-            if tracked.kind == "recommendation" and root is not None:
-                _check_document(values, name, root, report)
+            if tracked.document is not None and root is not None:
+                _check_document(tracked.document, values, name, root, report)
         last_id = int(batch[-1].id)
     report.compared[tracked.kind] = len(seen)
     for oid in sorted(set(recorded) - seen):
@@ -136,14 +148,6 @@ def _compare(
             f"{tracked.label} #{oid}（表 {tracked.table}）已不在库中，而审计记录有它"
             f"（最后记于变更记录链第 {seq} 条{_entry_text(conn, seq)}）：被直接删除。"
         )
-
-
-def _name(tracked: Tracked, oid: int, values: Any) -> str:
-    if tracked.kind == "case_event":
-        return f"案件 #{values['case_id']} 的办案记录 #{oid}"
-    if tracked.kind == "recommendation":
-        return f"检察建议书 {values['number']}（#{oid}）"
-    return f"{tracked.label} #{oid}"
 
 
 def _entry_text(conn: Connection, seq: int) -> str:
@@ -159,23 +163,26 @@ def _entry_text(conn: Connection, seq: int) -> str:
     return f"，{action} {OBJECT_LABELS.get(row.object_type, row.object_type)} {row.object_id}"
 
 
-def _check_document(values: Any, name: str, root: Path, report: StateReport) -> None:
-    recorded = values["document_sha256"]
+def _check_document(
+    columns: tuple[str, str], values: Any, name: str, root: Path, report: StateReport
+) -> None:
+    file_column, hash_column = columns
+    recorded = values[hash_column]
     if recorded is None:
         return  # not rendered yet (or its rendering failed): no file is expected
     report.documents += 1
-    path = root / str(values["document"])
+    where = str(values[file_column])
     try:
-        data = path.read_bytes()
+        data = (root / where).read_bytes()
     except FileNotFoundError:
-        report.problems.append(f"{name}的文书文件 {values['document']} 已不存在（被删除或移走）。")
+        report.problems.append(f"{name}的文书文件 {where} 已不存在（被删除或移走）。")
         return
     except OSError as exc:
-        report.problems.append(f"{name}的文书文件 {values['document']} 无法读取：{exc.strerror}。")
+        report.problems.append(f"{name}的文书文件 {where} 无法读取：{exc.strerror}。")
         return
     found = hashlib.sha256(data).hexdigest()
     if found != recorded:
         report.problems.append(
-            f"{name}的文书文件 {values['document']} 与写入时记录的 SHA-256 不符"
+            f"{name}的文书文件 {where} 与写入时记录的 SHA-256 不符"
             f"（记录 {recorded[:12]}…，现为 {found[:12]}…）：文件被改动或替换。"
         )

@@ -31,6 +31,14 @@ class Tracked:
     label: str
     columns: tuple[tuple[str, str], ...]
     """(column, Chinese label) in digest order; changing the order changes every record."""
+    named: str = ""
+    """How a row is named in a difference, a `str.format` template over `id` and its tracked
+    columns (“检察建议书 {number}（#{id}）”); empty: the label and the id. A deleted row is
+    named by its label and id, its values gone."""
+    document: tuple[str, str] | None = None
+    """(file column, SHA-256 column) of a row that holds a document file: `verify` hashes the
+    file (under the workspace) and compares it with the recorded hash, which is itself a tracked
+    column. A NULL hash is a file not rendered yet: none is expected."""
 
     @functools.cached_property
     def names(self) -> tuple[str, ...]:
@@ -38,6 +46,12 @@ class Tracked:
 
     def column_label(self, column: str) -> str:
         return dict(self.columns)[column]
+
+    def name(self, object_id: int, values: Mapping[Any, Any]) -> str:
+        """The row as a difference names it: “案件 #3 的办案记录 #12”."""
+        if not self.named:
+            return f"{self.label} #{object_id}"
+        return self.named.format(id=object_id, **{c: values[c] for c in self.names})
 
 
 TRACKED: dict[str, Tracked] = {
@@ -92,6 +106,7 @@ TRACKED: dict[str, Tracked] = {
                 ("reason", "理由"),
                 ("fields", "内容"),
             ),
+            named="案件 #{case_id} 的办案记录 #{id}",
         ),
         Tracked(
             "recommendation",
@@ -114,11 +129,158 @@ TRACKED: dict[str, Tracked] = {
                 ("filing_due", "备案期限"),
                 ("filed_on", "备案日期"),
             ),
+            named="检察建议书 {number}（#{id}）",
+            document=("document", "document_sha256"),
+        ),
+        Tracked(
+            "support_opinion",
+            "support_opinions",
+            "支持起诉意见书",
+            (
+                ("case_id", "所属案件"),
+                ("procuratorate", "检察院"),
+                ("year", "年度"),
+                ("seq", "序号"),
+                ("number", "文号"),
+                ("numbering", "编号方式"),
+                ("court", "受诉法院"),
+                ("issued_on", "制发日期"),
+                ("content", "内容"),
+                ("document", "文书文件位置"),
+                ("document_sha256", "文书文件 SHA-256"),
+                ("actor", "制发人"),
+            ),
+            named="支持起诉意见书 {number}（#{id}）",
+            document=("document", "document_sha256"),
+        ),
+        Tracked(
+            "judicial_aid_decision",
+            "judicial_aid_decisions",
+            "国家司法救助决定书",
+            (
+                ("case_id", "所属案件"),
+                ("number", "文号"),
+                ("year", "年度"),
+                ("seq", "序号"),
+                ("issued_on", "决定日期"),
+                ("content", "内容"),
+                ("actor", "制发人"),
+            ),
+            named="国家司法救助决定书 {number}（#{id}）",
+        ),
+        Tracked(
+            "hearing",
+            "hearings",
+            "听证会",
+            (
+                ("case_id", "所属案件"),
+                ("matter", "听证事项"),
+                ("public", "是否公开"),
+                ("place", "听证地点"),
+                ("host", "主持人"),
+                ("scheduled_on", "定于日期"),
+                ("notified_on", "告知日期"),
+                ("announced_on", "公告日期"),
+                ("state", "听证状态"),
+                ("held_on", "举行日期"),
+                ("record", "听证笔录"),
+                ("decision", "处理决定"),
+                ("decided_on", "决定日期"),
+                ("follows_majority", "是否采纳多数意见"),
+                ("chief_consent", "检察长同意情况"),
+                ("created_by", "登记人"),
+            ),
+            named="案件 #{case_id} 的听证会 #{id}",
+        ),
+        Tracked(
+            "hearing_member",
+            "hearing_members",
+            "听证员",
+            (
+                ("hearing_id", "所属听证会"),
+                ("seq", "序号"),
+                ("name", "姓名"),
+                ("identity", "身份"),
+                ("born_on", "出生日期"),
+            ),
+            named="听证会 #{hearing_id} 的听证员 #{id}",
+        ),
+        Tracked(
+            "hearing_event",
+            "hearing_events",
+            "听证记录",
+            (
+                ("hearing_id", "所属听证会"),
+                ("on_date", "日期"),
+                ("kind", "步骤"),
+                ("actor", "办理人"),
+                ("detail", "内容"),
+            ),
+            named="听证会 #{hearing_id} 的听证记录 #{id}",
+        ),
+        Tracked(
+            "reception_day",
+            "reception_days",
+            "检察长接待日",
+            (
+                ("on_date", "接待日期"),
+                ("leader", "接待领导"),
+                ("place", "接待地点"),
+                ("note", "说明"),
+                ("actor", "登记人"),
+            ),
+        ),
+        Tracked(
+            "petition",
+            "petitions",
+            "信访件",
+            (
+                ("received_on", "收到日期"),
+                ("channel", "信访渠道"),
+                ("category", "信访类别"),
+                ("name", "信访人姓名"),
+                ("id_card", "公民身份号码"),
+                ("contact", "联系方式"),
+                ("minor", "是否未成年人"),
+                ("no_contact", "匿名或无联系方式"),
+                ("matter", "信访事项"),
+                ("state", "办理状态"),
+                ("department", "承办部门"),
+                ("handler", "承办人"),
+                ("procedural_due", "程序性回复期限"),
+                ("procedural_on", "程序性回复日期"),
+                ("procedural_outcome", "程序性回复结果"),
+                ("result_due", "结果答复期限"),
+                ("result_on", "结果答复日期"),
+                ("closed_on", "办结日期"),
+                ("feedback", "回访评价"),
+                ("feedback_on", "回访日期"),
+                ("leader", "包案领导"),
+                ("leader_on", "包案日期"),
+                ("reception_day_id", "检察长接待日"),
+                ("registered_by", "登记人"),
+            ),
+        ),
+        Tracked(
+            "petition_event",
+            "petition_events",
+            "信访办理记录",
+            (
+                ("petition_id", "所属信访件"),
+                ("on_date", "日期"),
+                ("kind", "步骤"),
+                ("actor", "办理人"),
+                ("text", "内容"),
+                ("detail", "详情"),
+            ),
+            named="信访件 #{petition_id} 的办理记录 #{id}",
         ),
     )
 }
 """The tracked kinds, as data: a column added here is a new record for every row of its kind
-(its rows then read as changed until a baseline is recorded again)."""
+(its rows then read as changed until a baseline is recorded again). The first four have had
+records since migration 0019; 支持起诉, 国家司法救助, 公开听证 and 12309 信访 since 0024, which
+recorded the rows a store already held."""
 
 
 def value_text(value: Any) -> str:
