@@ -16,9 +16,11 @@ from shujian.demo.accounts import (
     helper_warning,
     open_demo_accounts,
 )
+from shujian.demo.casework import DemoCasework
 from shujian.demo.juvenile_work import plant_juvenile_work
 from shujian.demo.showcase import build_demo
 from shujian.demo.supervision import open_demo_item
+from shujian.judicial_aid.rules import yuan
 
 
 @click.command("demo")
@@ -90,6 +92,8 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
             f"  继续办理：shujian -w {ws} -u 演示检察官 cases show {case.case_id}；"
             f"shujian -w {ws} -u 演示检察官 cases act {case.case_id} record_reply --set 回复结果=采纳"
         )
+    if result.casework is not None:
+        _echo_casework(result.casework, ws)
     if item is not None:
         click.echo(
             f"\n督办示例：预警（线索 {item.lead_id}，{item.name}）已列为督办事项 {item.item_id}，"
@@ -162,6 +166,44 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
         from shujian.cli.serve import serve_workspace  # the web stack, only when serving
 
         serve_workspace(result.workspace, "127.0.0.1", port)
+
+
+def _echo_casework(work: DemoCasework, ws: Path) -> None:
+    """The petitions, 支持起诉, hearings and 国家司法救助 planted (demo/casework.py): what each
+    handling account sees and the commands to carry on."""
+    p, s, a = work.petitions, work.support, work.aid
+    kong = f"shujian -w {ws} -u 演示控申检察官"
+    civil = f"shujian -w {ws} -u 演示民事检察官"
+    juvenile = f"shujian -w {ws} -u 演示检察官"
+    chief = f"shujian -w {ws} -u 演示院领导"
+    click.echo("\n信访、支持起诉、听证、司法救助示例（演示院领导可查看全部）：")
+    click.echo(
+        f"  12309 信访：{len(p.ids)} 件（来信、来访、电话、网络），信访件 {p.owed} 程序性回复已逾期，"
+        f"信访件 {p.late} 超过七日才回复；检察长接待日（接待日 {p.reception_day}）接待来访 {p.visits} 件，"
+        f"信访件 {p.leader_case} 由院领导包案；以演示控申检察官登录网页端 /petitions、"
+        f"/petitions/stats，或 {kong} petitions list --view overdue；{kong} stats --of petitions"
+    )
+    if s is not None:
+        click.echo(
+            f"  支持起诉：线索 {s.lead_id} 经申请成案（案件 {s.case_id}），支持起诉意见书 "
+            f"{s.opinion_number}（统一业务应用系统编定的文号，制发时填写）已制发，法院已立案（案号"
+            f"{s.court_case_no}）；另一件老年人的申请（案件 {s.pending_case_id}）审查已逾期；"
+            f"以演示民事检察官登录网页端 /cases/{s.case_id}，或 {civil} cases overdue；"
+            f"{civil} stats --by applicant_category"
+        )
+        click.echo(
+            f"  公开听证：案件 {s.case_id} 的听证会（听证 {s.hearing_id}）已举行，听证员发表意见后"
+            f"作出决定；案件 {s.scheduled_case_id} 的听证会（听证 {s.scheduled_hearing_id}）"
+            f"定于今天举行，已告知参加人；网页端 /cases/{s.case_id}（听证一栏）、/stats/hearings，"
+            f"或 {civil} hearings show {s.hearing_id}；{chief} stats --of hearings"
+        )
+    click.echo(
+        f"  国家司法救助：案件 {a.case_id} 决定救助 {yuan(a.amount)} 元（限额 {yuan(a.cap)} 元，"
+        f"月平均工资为演示数据），决定书 {a.number}；快速救助（案件 {a.fast_case_id}）"
+        f"{yuan(a.fast_amount)} 元已发放，决定书 {a.fast_number}；网页端 /stats/judicial-aid、"
+        f"/cases/{a.case_id}，或 {juvenile} aid document {a.number} -o 决定书.docx；"
+        f"{chief} stats --of judicial_aid"
+    )
 
 
 def _pad(text: str, columns: int) -> str:

@@ -1,4 +1,6 @@
-"""The demonstration's accounts: one per role, so a newcomer can sign in to the web pages as each.
+"""The demonstration's accounts: one per role, so a newcomer can sign in to the web pages as each,
+and a prosecutor of the 控告申诉检察部 and one of the 民事检察部, who do the demo's petitions,
+支持起诉 and part of its judicial aid (demo/casework.py).
 
 The password is the same for all and printed by the demo (and in the README): it is a
 demonstration, on 127.0.0.1. It meets the password policy like any other.
@@ -40,10 +42,23 @@ ACCOUNTS = (
     DemoAccount("演示部门负责人", "department_head", DEPARTMENT),
     DemoAccount("演示检察官", "prosecutor", DEPARTMENT),
     DemoAccount("演示检察官助理", "assistant", DEPARTMENT),
+    # registers and routes the 12309 petitions, handles a fast 国家司法救助 (demo/petitions_work.py,
+    # demo/aid_work.py)
+    DemoAccount("演示控申检察官", "prosecutor", "控告申诉检察部"),
+    # takes a wage.support_prosecution lead into a 支持起诉 case with its hearing (support_work.py)
+    DemoAccount("演示民事检察官", "prosecutor", "民事检察部"),
     # sees the minors its unit helps: the county seat's single-parent minors, some of them also
     # 严重不良行为 minors visited monthly, one with a month's 四访 left to record (plants_juvenile.py)
     DemoAccount("演示包保单位工作人员", "helper", None, HELPER_UNIT),
 )
+
+
+def demo_user(ws: Workspace, name: str) -> User:
+    """The demo account `name` as the services see it acting (its department and role)."""
+    account = next(a for a in ACCOUNTS if a.name == name)
+    return User(
+        account.name, ws.region.procuratorate_name, account.department, frozenset({account.role})
+    )
 
 
 def hash_demo_passwords() -> list[str]:

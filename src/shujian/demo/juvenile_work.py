@@ -33,6 +33,7 @@ from shujian.calendar import add_months
 from shujian.cases.documents.kinds import document_kind
 from shujian.demo.accounts import ACCOUNTS, DEPARTMENT, helper_warning
 from shujian.demo.manifest import DemoManifest
+from shujian.demo.workdays import on_or_after, on_or_before
 from shujian.juvenile.guardianship import orders, records
 from shujian.juvenile.probation import service as probation
 from shujian.juvenile.probation.rules import Window, missed, report_windows, schedule
@@ -102,16 +103,6 @@ def _prosecutor(ws: Workspace) -> User:
     return User(account.name, ws.region.procuratorate_name, DEPARTMENT, frozenset({account.role}))
 
 
-def _working_on_or_before(ws: Workspace, day: dt.date) -> dt.date:
-    while not ws.calendar.is_working_day(day):
-        day -= dt.timedelta(days=1)
-    return day
-
-
-def _working_on_or_after(ws: Workspace, day: dt.date) -> dt.date:
-    return ws.calendar.extend_to_working_day(day)
-
-
 def _tier_minor(
     register: Register, user: User, manifest: DemoManifest, today: dt.date
 ) -> tuple[str, int, dict[str, Any]] | None:
@@ -175,8 +166,8 @@ def _probation(
     """Open 审查 with every condition recorded (a 盗窃 a month before, 拘役 likely), decide six
     months, served the next working day (the same day when a holiday would make that late). Returns its number and its report periods."""
     ws = register.ws
-    act_on = _working_on_or_before(ws, decided_on - dt.timedelta(days=40))
-    opened_on = _working_on_or_before(ws, decided_on - dt.timedelta(days=12))
+    act_on = on_or_before(ws, decided_on - dt.timedelta(days=40))
+    opened_on = on_or_before(ws, decided_on - dt.timedelta(days=12))
     pid = probation.open_probation(
         register,
         user,
@@ -250,7 +241,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
     )
 
     guardian = next(r for r in file["registry"] if r.get("guardian_name"))
-    issued_on = _working_on_or_before(ws, today - dt.timedelta(days=40))
+    issued_on = on_or_before(ws, today - dt.timedelta(days=40))
     number = document_kind(orders.KIND).number(ws.region.short, "", issued_on.year, ORDER_SEQ)
     issued = orders.issue_order(
         register,
@@ -273,7 +264,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
         on_date=issued_on,
         number=number,
     )
-    guided_on = _working_on_or_after(ws, issued_on + dt.timedelta(days=7))
+    guided_on = on_or_after(ws, issued_on + dt.timedelta(days=7))
     records.record_guidance(
         register,
         user,
@@ -287,17 +278,17 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
     )
 
     # the probation in its 考验期: decided about two months ago
-    decided_on = _working_on_or_before(ws, add_months(today, -2))
-    ended_decided = _working_on_or_before(ws, add_months(today, -8))
+    decided_on = on_or_before(ws, add_months(today, -2))
+    ended_decided = on_or_before(ws, add_months(today, -8))
     picked = _suspects(
-        register, {id_card}, _working_on_or_before(ws, ended_decided - dt.timedelta(days=40)), 2
+        register, {id_card}, on_or_before(ws, ended_decided - dt.timedelta(days=40)), 2
     )
     if len(picked) < 2:
         return None
     current_id, ended_id = picked
     pid, current = _probation(register, user, today, current_id, decided_on, "公安机关移送审查起诉")
     # the first period reported three days before it ends; the second one (due about now) not
-    report_on = _working_on_or_before(ws, current[0].due - dt.timedelta(days=3))
+    report_on = on_or_before(ws, current[0].due - dt.timedelta(days=3))
     probation.record_report(
         register, user, pid, today, on=report_on, text="按时到院报告学习和生活情况，在校表现良好"
     )
@@ -307,7 +298,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
         register, user, today, ended_id, ended_decided, "公安机关移送审查起诉"
     )
     for window in windows:
-        on = _working_on_or_before(ws, window.due - dt.timedelta(days=2))
+        on = on_or_before(ws, window.due - dt.timedelta(days=2))
         if window.opens < on <= today:
             probation.record_report(
                 register, user, ended, today, on=on, text="按时报告活动情况，遵守考察规定"
@@ -320,7 +311,7 @@ def plant_juvenile_work(ws: Workspace, manifest: DemoManifest) -> DemoWork | Non
             user,
             ended,
             today,
-            issued_on=_working_on_or_before(ws, ended_on),
+            issued_on=on_or_before(ws, ended_on),
             performance="考验期内遵守法律法规，按时报告活动情况，接受教育，表现良好。",
             victim_opinion="被害人已获赔偿，对作出不起诉决定无异议。",
         )

@@ -14,12 +14,13 @@ from pathlib import Path
 from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.demo.case import DemoCase, walk_sample_case
+from shujian.demo.casework import DemoCasework, configure_workspace, plant_casework
 from shujian.demo.generate import generate_county
 from shujian.demo.manifest import DemoManifest
 from shujian.errors import UserError
 from shujian.models.runner import RunReport, run_models
 from shujian.models.spec import load_library
-from shujian.workspace import Region, Workspace, init_workspace
+from shujian.workspace import Region, Workspace, init_workspace, open_workspace
 
 MARKER = ".shujian-demo"
 
@@ -49,6 +50,7 @@ class DemoResult:
     report: RunReport
     checks: list[ModelCheck]
     case: DemoCase | None = None
+    casework: DemoCasework | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,7 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     prepare_directory(directory)
     files_dir = directory / "agency-files"
     manifest = generate_county(files_dir, seed)
-    ws = init_workspace(
+    made = init_workspace(
         directory / "workspace",
         region=Region(
             province="贵州省",
@@ -83,6 +85,9 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
             abbreviation=manifest.county[:1],
         ),
     )
+    made.store.dispose()
+    configure_workspace(made.root)
+    ws = open_workspace(made.root)
     datasets = ws.datasets()
     warehouse = Warehouse(ws.warehouse_dir, ws.store)
     imports = [
@@ -99,7 +104,10 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     report = run_models(ws, library, list(library), manifest.as_of)
     checks = compare(report, manifest)
     case = walk_sample_case(ws, library, manifest.county, manifest.as_of)
-    return DemoResult(ws, manifest, imports, report, checks, case)
+    casework = plant_casework(
+        ws, library, manifest.as_of, seed, case.case_id if case is not None else None
+    )
+    return DemoResult(ws, manifest, imports, report, checks, case, casework)
 
 
 def compare(report: RunReport, manifest: DemoManifest) -> list[ModelCheck]:
