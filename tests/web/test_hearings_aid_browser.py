@@ -20,7 +20,10 @@ from shujian.beijing import today_in_china
 from shujian.cases.service import open_case
 from shujian.leads.service import list_leads
 from shujian.models.runner import run_models
-from web.browsing import Server, Visit, make_workspace, serving, shot
+from shujian.users import User, departments_of
+from shujian.users.accounts import add_user
+from shujian.users.passwords import set_password
+from web.browsing import PASSWORD, Server, Visit, make_workspace, serving, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -42,6 +45,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     CASE["id"] = open_case(ws.store, ids, "未成年人检察部", "张检察官",
                            person("张检察官", "未成年人检察部"), "网吧距学校不足200米",
                            today_in_china() - dt.timedelta(days=30))  # fmt: skip
+    admin = User("管理员", ws.region.procuratorate_name, None, frozenset({"admin"}))
+    for name, department, role in (("王检察长", None, "chief"),
+                                   ("控申检察官", "控告申诉检察部", "prosecutor")):  # fmt: skip
+        add_user(ws.store, admin, name, department, [role], departments_of(ws))
+        set_password(ws.store, admin, name, PASSWORD)
     with serving(ws) as running:
         yield running
 
@@ -162,3 +170,31 @@ def test_aid_applied_reviewed_capped_approved_and_counted(visit: Visit, tmp_path
     assert [c.strip() for c in total.locator("td.num").all_inner_texts()] == [
         "2", "3", "58,000.00", "1", "0", "0.00"]  # fmt: skip
     shot(visit, "aid-stats", tmp_path)
+
+
+def test_who_cannot_act_is_offered_no_form_and_no_dead_end(visit: Visit, tmp_path: Path) -> None:
+    """The 检察长 sees the case's hearing and aid sections but is offered none of their forms
+    (nor 登记成效): every one would be refused. A 控申 prosecutor has `view_minors` by role but
+    is refused the register: the 未成年人 entry is not shown to lead to that refusal."""
+    page = visit.page
+    visit.sign_in("王检察长")
+    visit.go(f"/cases/{CASE['id']}")
+    expect(page.locator("#hearings")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator("#new-hearing")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator("#hearings form")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator("#outcomes form")).to_have_count(0)  # type: ignore[attr-defined]
+    shot(visit, "chief-case-page", tmp_path)
+    page.context.clear_cookies()  # type: ignore[attr-defined]
+    visit.sign_in("控申检察官")
+    nav = page.locator("header nav")  # type: ignore[attr-defined]
+    expect(nav).to_contain_text("信访")
+    expect(nav).not_to_contain_text("未成年人")
+    # an aid case (the kind records its results itself: no 成效 section)
+    visit.go("/stats/judicial-aid")
+    page.fill("#aid-apply [name=reason]", "被害人之子（未成年）生活困难")  # type: ignore[attr-defined]
+    page.check("#aid-apply [name=juvenile]")  # type: ignore[attr-defined]
+    submit(visit, "#aid-apply button[type=submit]")
+    expect(page.locator("#judicial-aid")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator("#outcomes")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator("main")).to_contain_text("未成年人保护")  # type: ignore[attr-defined]
+    shot(visit, "aid-juvenile-case", tmp_path)

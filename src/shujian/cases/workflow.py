@@ -135,6 +135,10 @@ class Workflow:
     hidden_fields: frozenset[str] = frozenset()
     """Values every opening records that mean nothing for this kind (a 支持起诉 case is never
     urgent nor a juvenile-protection recommendation): kept, not shown."""
+    records_outcomes: bool = True
+    """Whether 成效 (`cases.outcomes`: 追缴资金, 整改经营主体 …) are recorded on a case of this
+    kind; `outcomes: false` for a kind whose steps record its own results (支持起诉's 帮助人数
+    and 追回金额 at 结案, 司法救助's amount decided)."""
 
     def recorded(self, fields: Mapping[str, Any] | None, field: str) -> Any:
         """A field's value as a step recorded it, under its id or an id it had before."""
@@ -382,6 +386,7 @@ def parse_workflow(
         opens_without_leads=bool(raw.get("opens_without_leads", False)),
         dimensions=dimensions,
         hidden_fields=frozenset(str(f) for f in raw.get("hidden_fields") or ()),
+        records_outcomes=bool(raw.get("outcomes", True)),
     )
 
 

@@ -22,13 +22,17 @@ def aid_group() -> None:
 @click.option("--prosecutor", required=True, help="承办检察官")
 @click.option("--reason", required=True, help="受理理由（案件和申请的概况）")
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", help="受理日期")
+@click.option("--juvenile", is_flag=True, help="申请人或被害人是未成年人（案件标记为涉未成年人）")
 @click.pass_context
-def apply_cmd(ctx: click.Context, department: str, prosecutor: str, reason: str, on: str) -> None:
+def apply_cmd(
+    ctx: click.Context, department: str, prosecutor: str, reason: str, on: str, juvenile: bool
+) -> None:
     """受理国家司法救助申请（立案，不需要线索）。"""
     from shujian.judicial_aid import service
 
     cid = service.apply(workspace(ctx), user(ctx), department=department, prosecutor=prosecutor,
-                        reason=reason, received_on=parse_date(on, "受理日期"))  # fmt: skip
+                        reason=reason, received_on=parse_date(on, "受理日期"),
+                        juvenile=juvenile)  # fmt: skip
     click.echo(f"已受理：国家司法救助案件 {cid}。")
 
 

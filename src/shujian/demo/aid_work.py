@@ -50,7 +50,7 @@ def plant_aid(ws: Workspace, as_of: dt.date, rng: random.Random) -> DemoAid:
     case_id = aid.apply(
         ws, juvenile, department=str(juvenile.department), prosecutor=juvenile.name,
         reason="被害人遇害身亡，其未成年子女由祖母抚养，加害人无赔偿能力，生活困难",
-        received_on=day(-20),
+        received_on=day(-20), juvenile=True,
     )  # fmt: skip
     aid.review(ws, juvenile, case_id, day(-15), ground="被害人死亡",
                applicant=person_name(rng, False), people=2, minor=True,

@@ -84,8 +84,11 @@ def apply(
     prosecutor: str,
     reason: str,
     received_on: dt.date,
+    juvenile: bool = False,
 ) -> int:
-    """受理 an application: a new case of kind 国家司法救助 with no lead; returns its id."""
+    """受理 an application: a new case of kind 国家司法救助 with no lead; returns its id.
+    `juvenile`: the applicant (or the victim) is a minor — the case is marked 涉未成年人, so
+    that its hearings are not public without a reason and its figures count it."""
     return open_case(
         ws.store,
         [],
@@ -97,6 +100,7 @@ def apply(
         case_kind=KIND,
         departments=departments_of(ws),
         calendar=ws.calendar,
+        juvenile=juvenile,
     )
 
 

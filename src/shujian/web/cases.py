@@ -203,7 +203,11 @@ def _case_page(
         "error": error,
         "notice": notice or request.query_params.get("done"),
         "form": form or {},
-        "can_record": bool(allowed) or not wf.is_terminal(case["state"]),
+        # 成效 and hearings are recorded by who may act on the case, while it is open or has
+        # steps left; a kind that records its own results has no 成效 section
+        "can_record": can(user, "act_on_case")
+        and (bool(allowed) or not wf.is_terminal(case["state"])),
+        "records_outcomes": wf.records_outcomes,
         "hearing": hearings_section(request, user, case_id),
         "aid": aid_section(request, user, case_id) if own else None,
         "opinions": [],

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, Response
 from shujian import audit
 from shujian.errors import UserError
 from shujian.hearings import rules, service
+from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.cases import back, refused_on_page
 from shujian.web.pages import form_date, form_date_or_today, refusal_status, render, workspace_of
@@ -40,6 +41,7 @@ def section(request: Request, user: SignedInUser, case_id: int) -> dict[str, Any
         "identities": d.identities,
         "stances": d.stances,
         "limits": service.Limits.of(ws),
+        "may_act": can(user, "act_on_case"),
     }
 
 

@@ -59,6 +59,7 @@ def section(request: Request, user: SignedInUser, case_id: int) -> dict[str, Any
     return {
         "grounds": rules.declarations().grounds,
         "decision": dict(decision._mapping) if decision else None,
+        "may_act": can(user, "act_on_case"),
         **_limits(request),
     }
 
@@ -131,6 +132,7 @@ async def apply(request: Request, user: SignedInUser) -> Response:
             workspace_of(request), user, department=f.get("department", ""),
             prosecutor=f.get("prosecutor", ""), reason=f.get("reason", ""),
             received_on=form_date_or_today(f.get("on_date"), "受理日期"),
+            juvenile=f.get("juvenile") == "是",
         )  # fmt: skip
     except UserError as e:
         status = refusal_status(e)

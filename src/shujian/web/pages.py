@@ -48,11 +48,32 @@ OPEN_TO_ALL = ("/", "/login", "/logout")
 out."""
 
 
-def navigation(user: User | None) -> list[tuple[str, str]]:
-    """The families the user may use, in order (none before sign-in)."""
+def navigation(user: User | None, sees_register: bool = True) -> list[tuple[str, str]]:
+    """The families the user may use, in order (none before sign-in). `sees_register`: whether
+    the user's department may open the register of minors (`juvenile.access.register_scope`:
+    a prosecutor of 控告申诉检察部 has `view_minors` by role but is refused the register, so the
+    entry is not shown to lead to a refusal)."""
     if user is None:
         return []
-    return [(path, label) for path, label, needs in NAV if any(can(user, a) for a in needs)]
+    return [
+        (path, label)
+        for path, label, needs in NAV
+        if any(can(user, a) for a in needs) and (path != "/minors" or sees_register)
+    ]
+
+
+def _sees_register(ws: Workspace, user: User | None) -> bool:
+    if user is None or not can(user, "view_minors"):
+        return False
+    from shujian.juvenile.access import JUVENILE_DEPARTMENT, register_scope
+    from shujian.leads.queue import home_department
+    from shujian.users.departments import departments_of
+
+    try:
+        register_scope(user, home_department(JUVENILE_DEPARTMENT, departments_of(ws)))
+    except UserError:
+        return False
+    return True
 
 
 def family_of(path: str) -> tuple[str, str, tuple[str, ...]] | None:
@@ -104,7 +125,10 @@ def render(
     page = {
         "procuratorate": ws.region.procuratorate_name,
         "user": getattr(request.state, "user", None),
-        "nav": navigation(getattr(request.state, "user", None)),
+        "nav": navigation(
+            getattr(request.state, "user", None),
+            _sees_register(ws, getattr(request.state, "user", None)),
+        ),
         "here": request.url.path,
         "csrf_token": csrf_token(request),
         **(context or {}),
