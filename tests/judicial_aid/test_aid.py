@@ -211,3 +211,16 @@ def test_the_generic_step_refuses_no_one_helped_as_the_aid_command_does(
                ground="其他情形", applicant="张三", people="2人")  # fmt: skip
     service.approve(ws, CLERK, cid, D(2026, 11, 4), amount="1000")
     assert [r["people"] for r in service.figures(ws, CLERK) if r["ground"] == "其他情形"] == [2]
+
+
+def test_an_aid_case_records_no_outcome(workspace: Workspace) -> None:
+    """司法救助 declares `outcomes: false`: its result is the amount decided and paid, so a 成效
+    (`shujian cases outcome`) is refused on it, not counted twice in the figures."""
+    from shujian.cases import outcomes
+
+    cid = service.apply(with_wage(workspace), CLERK, department="控告申诉检察部",
+                        prosecutor="控申检察官", reason="申请", received_on=D(2026, 11, 2))  # fmt: skip
+    with pytest.raises(UserError) as refused:
+        outcomes.record_outcome(workspace.store, cid, "other", CLERK, D(2026, 11, 3), note="x")
+    assert refused.value.code == "no_outcomes"
+    assert "国家司法救助案件不登记成效" in refused.value.message

@@ -20,6 +20,7 @@ from shujian.cases import policy
 from shujian.cases.categories import declarations
 from shujian.cases.service import visible_case
 from shujian.cases.store import case_outcomes
+from shujian.cases.workflow import load_workflow
 from shujian.data.fields.money import MoneyYuanField
 from shujian.errors import UserError
 from shujian.store import now
@@ -70,7 +71,13 @@ def record_outcome(
     if spec.id == "other" and not note.strip():
         raise UserError("“其他成效”必须写明说明。")
     with store.begin() as conn:
-        visible_case(conn, case_id, user)
+        case = visible_case(conn, case_id, user)
+        workflow = load_workflow(case.case_kind)
+        if not workflow.records_outcomes:
+            raise UserError(
+                f"{workflow.kind_label}案件不登记成效：其结果在办案步骤中记录。",
+                code="no_outcomes",
+            )
         outcome_id = conn.execute(
             insert(case_outcomes)
             .values(
