@@ -84,6 +84,11 @@ def test_a_visit_received_answered_and_counted(visit: Visit, tmp_path: Path) -> 
     expect(page.locator("#petitioner-id")).to_have_text(mask_id_card(child))  # type: ignore[attr-defined]
     assert child not in page.content()  # type: ignore[attr-defined]
     expect(page.locator("#petition-department")).to_contain_text("民事检察部，钱民事")  # type: ignore[attr-defined]
+    here = page.url  # type: ignore[attr-defined]
+    visit.go("/")  # 首页 tells the 控申 prosecutor what is owed
+    expect(page.locator("#home-petitions")).to_contain_text("回复逾期 0 件")  # type: ignore[attr-defined]
+    expect(page.locator("#home-petitions")).to_contain_text("未办结 1 件")  # type: ignore[attr-defined]
+    page.goto(here)  # type: ignore[attr-defined]
 
     page.select_option("#pr-outcome", "accepted")  # type: ignore[attr-defined]
     page.fill("#pr-text", "当场告知已受理，转民事检察部办理")  # type: ignore[attr-defined]

@@ -16,12 +16,15 @@ from starlette.responses import RedirectResponse, Response
 
 from shujian.beijing import today_in_china
 from shujian.cases.dashboard import dashboard
+from shujian.errors import UserError
 from shujian.leads.queue import homes
 from shujian.models.spec import load_library
 from shujian.users import departments_of
 from shujian.users.access import can
+from shujian.users.user import User
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import render
+from shujian.workspace import Workspace
 
 router = APIRouter()
 
@@ -62,4 +65,21 @@ def home(request: Request, user: SignedInUser) -> Response:
                 }
             ),
         }
-    return render(request, "home/dashboard.html", {"figures": figures, "charts": charts})
+    return render(
+        request,
+        "home/dashboard.html",
+        {"figures": figures, "charts": charts, "petitions": _petitions(ws, user)},
+    )
+
+
+def _petitions(ws: Workspace, user: User) -> dict[str, int] | None:
+    """The user's 信访 owed a reply: overdue and due soon (None without 信访)."""
+    if not can(user, "view_petitions"):
+        return None
+    from shujian.petitions import service as petitions
+
+    try:
+        counts = petitions.counts(petitions.Petitions(ws), user, today_in_china())
+    except UserError:  # a role that may see petitions but not in this procuratorate's set-up
+        return None
+    return {view: counts[view] for view in ("overdue", "due_soon", "open")}
