@@ -243,6 +243,7 @@ def approve(
                 issued_on=on,
             )
             target = document_path(ws, number, on.year)
+            _refuse_taken(conn, number)  # its file is another decision's: never overwritten
             digest = _write(content, target, written)
             decision_id = conn.execute(
                 insert(judicial_aid_decisions).values(
@@ -261,6 +262,18 @@ def approve(
         raise
     remove_partials(target)
     return Approved(case_id, number, value, limit, target)
+
+
+def _refuse_taken(conn: Connection, number: str) -> None:
+    taken = conn.execute(
+        select(judicial_aid_decisions.c.case_id).where(judicial_aid_decisions.c.number == number)
+    ).first()
+    if taken is not None:
+        raise UserError(
+            f"文号 {number} 已被案件 {taken.case_id} 的国家司法救助决定书使用，而本院的编号计数"
+            "未记到该号：案件库的编号记录不一致，请联系管理员核查（shujian audit verify）。",
+            code="number_taken",
+        )
 
 
 def _write(content: DecisionContent, target: Path, written: list[Path]) -> str:
