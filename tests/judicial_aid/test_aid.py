@@ -82,6 +82,8 @@ def test_an_application_walks_to_payment_and_the_figures(either: Workspace) -> N
     assert kept.document == "documents/2026/青检救〔2026〕1号.docx"
     assert ws.root / kept.document == done.document
     assert kept.document_sha256 == hashlib.sha256(done.document.read_bytes()).hexdigest()
+    again = service.render(ws, CLERK, done.number, ws.root / "again.docx")  # `aid document`
+    assert again.read_bytes() == done.document.read_bytes()
     assert "《人民检察院开展国家司法救助工作细则》的有关规定" in words
     # only the service decides: a plain step is refused
     with pytest.raises(UserError):

@@ -506,7 +506,7 @@ def test_a_store_of_0024_with_an_aid_decision_verifies_clean_after_0025(
                 conn.execute(text(f"ALTER TABLE judicial_aid_decisions {forged}"))
             else:
                 conn.execute(text("DROP TRIGGER judicial_aid_decisions_no_update"))
-            conn.execute(text("UPDATE judicial_aid_decisions SET content = '{\"amount\": \"1\"}'"))
+            conn.execute(text('UPDATE judicial_aid_decisions SET content = \'{"amount": "1"}\''))
     finally:
         engine.dispose()
     found = _verify_problems(ws)
