@@ -396,6 +396,16 @@ def _rows_of_0023(conn: Connection, root: Path) -> None:
         conn.execute(sa.insert(sa.table(name, *columns)).values(**values))
 
 
+def _upgraded_to_0023_with_rows(conn: Connection, root: Path) -> None:
+    """The store of release 0.1.0 adopted, upgraded to 0023 and given `_rows_of_0023`."""
+    from alembic import command
+
+    migrations._adopt(conn)
+    command.stamp(migrations._config(conn), migrations.BASELINE)
+    command.upgrade(migrations._config(conn), "0023")
+    _rows_of_0023(conn, root)
+
+
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_0024(
     tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -405,18 +415,13 @@ def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_00
     forgery of one of those rows is named. (0019 recorded only its own four kinds: the store of
     release 0.1.0 has none of these tables then.) 0024 runs before 0025 adds the 决定书's file
     columns: it records them as NULL, as 0025 adds them, so 0025 has nothing to record again."""
-    from alembic import command
-
     from shujian.petitions.service import Petitions, route
     from shujian.store import connect_store
 
     ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     with engine.begin() as conn:
-        migrations._adopt(conn)
-        command.stamp(migrations._config(conn), migrations.BASELINE)
-        command.upgrade(migrations._config(conn), "0023")
-        _rows_of_0023(conn, ws)
+        _upgraded_to_0023_with_rows(conn, ws)
     engine.dispose()
 
     assert f"升级到版本 {migrations.head()}" in shujian(ws, "db", "upgrade").output
@@ -473,10 +478,7 @@ def test_a_store_of_0024_with_an_aid_decision_verifies_clean_after_0025(
     ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     with engine.begin() as conn:
-        migrations._adopt(conn)
-        command.stamp(migrations._config(conn), migrations.BASELINE)
-        command.upgrade(migrations._config(conn), "0023")
-        _rows_of_0023(conn, ws)
+        _upgraded_to_0023_with_rows(conn, ws)
         with monkeypatch.context() as declared:
             declared.setitem(TRACKED, "judicial_aid_decision", as_at_0024)
             command.upgrade(migrations._config(conn), "0024")
