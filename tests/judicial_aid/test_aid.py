@@ -5,12 +5,14 @@ fast track; and the pure rules by table."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
 import docx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from helpers import person
 from shujian.cases.service import get_case, history, transition
@@ -74,6 +76,14 @@ def test_an_application_walks_to_payment_and_the_figures(either: Workspace) -> N
     assert done.number == "青检救〔2026〕1号" and done.cap == Decimal(288000)
     words = docx_text(done.document)
     assert "国家司法救助决定书" in words and "人民币50,000.00元" in words
+    with ws.store.connect() as conn:  # the archived file and its hash, recorded with the number
+        kept = conn.execute(select(judicial_aid_decisions).where(
+            judicial_aid_decisions.c.case_id == cid)).one()  # fmt: skip
+    assert kept.document == "documents/2026/青检救〔2026〕1号.docx"
+    assert ws.root / kept.document == done.document
+    assert kept.document_sha256 == hashlib.sha256(done.document.read_bytes()).hexdigest()
+    again = service.render(ws, CLERK, done.number, ws.root / "again.docx")  # `aid document`
+    assert again.read_bytes() == done.document.read_bytes()
     assert "《人民检察院开展国家司法救助工作细则》的有关规定" in words
     # only the service decides: a plain step is refused
     with pytest.raises(UserError):
@@ -114,6 +124,56 @@ def test_an_application_walks_to_payment_and_the_figures(either: Workspace) -> N
     with ws.store.connect() as conn:
         numbers = conn.execute(select(judicial_aid_decisions.c.number)).scalars().all()
     assert sorted(numbers) == ["青检救〔2026〕1号", "青检救〔2026〕2号"]
+
+
+def _reviewed(ws: Workspace, applicant: str) -> int:
+    cid = service.apply(ws, CLERK, department="控告申诉检察部", prosecutor="控申检察官",
+                        reason="申请", received_on=D(2026, 11, 2))  # fmt: skip
+    service.review(ws, CLERK, cid, D(2026, 11, 3), ground="其他情形", applicant=applicant)
+    return cid
+
+
+def _decision_inserted(ws: Workspace, case_id: int, number: str) -> None:
+    """A decision row written behind the platform's back (INSERT is not refused by the table's
+    append-only triggers), its number not taken from the counter."""
+    with ws.store.begin() as conn:
+        conn.execute(insert(judicial_aid_decisions).values(
+            case_id=case_id, number=number, year=2026, seq=1, issued_on=D(2026, 11, 3),
+            content={}, actor="伪造", at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC)))  # fmt: skip
+
+
+def test_a_decision_whose_transaction_fails_leaves_no_file(either: Workspace) -> None:
+    """The file is written before the row: when the row then cannot be written (here: the case
+    already has a decision row, inserted behind the platform's back), the file this approval
+    wrote is removed with everything else it did, and no partial file is left."""
+    ws = either
+    cid = _reviewed(ws, "张三")
+    _decision_inserted(ws, cid, "青检救〔2026〕9号")
+    with pytest.raises(IntegrityError):
+        service.approve(ws, CLERK, cid, D(2026, 11, 4), amount="1000")
+    assert sorted(p.name for p in ws.documents_dir.rglob("*") if p.is_file()) == []
+    assert get_case(ws.store, cid, CLERK)["state"] == "eligible"
+    other = _reviewed(ws, "李四")  # the number was not used
+    assert service.approve(ws, CLERK, other, D(2026, 11, 4), amount="1000").number == (
+        "青检救〔2026〕1号"
+    )
+
+
+def test_a_number_already_on_a_decision_is_refused_and_its_file_kept(either: Workspace) -> None:
+    """The counter behind the decisions (a row inserted behind the platform's back with the next
+    number): refused before anything is written, the file already there left as it is."""
+    ws = either
+    first, second = _reviewed(ws, "张三"), _reviewed(ws, "李四")
+    _decision_inserted(ws, first, "青检救〔2026〕1号")
+    archived = ws.documents_dir / "2026" / "青检救〔2026〕1号.docx"
+    archived.parent.mkdir(parents=True)
+    archived.write_bytes(b"PK\x03\x04 the archived one")
+    with pytest.raises(UserError, match="文号 青检救〔2026〕1号 已被案件") as refused:
+        service.approve(ws, CLERK, second, D(2026, 11, 4), amount="1000")
+    assert refused.value.code == "number_taken"
+    assert archived.read_bytes() == b"PK\x03\x04 the archived one"
+    assert [p.name for p in archived.parent.iterdir()] == [archived.name]
+    assert get_case(ws.store, second, CLERK)["state"] == "eligible"
 
 
 def test_an_aid_case_is_opened_only_where_the_user_could_see_it(workspace: Workspace) -> None:

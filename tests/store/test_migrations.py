@@ -396,6 +396,16 @@ def _rows_of_0023(conn: Connection, root: Path) -> None:
         conn.execute(sa.insert(sa.table(name, *columns)).values(**values))
 
 
+def _upgraded_to_0023_with_rows(conn: Connection, root: Path) -> None:
+    """The store of release 0.1.0 adopted, upgraded to 0023 and given `_rows_of_0023`."""
+    from alembic import command
+
+    migrations._adopt(conn)
+    command.stamp(migrations._config(conn), migrations.BASELINE)
+    command.upgrade(migrations._config(conn), "0023")
+    _rows_of_0023(conn, root)
+
+
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_0024(
     tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -403,19 +413,15 @@ def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_00
     """0024 records the rows of 支持起诉, 国家司法救助, 公开听证 and 信访 a store already held,
     naming itself in verify's note; from then on a step through the services verifies, and a
     forgery of one of those rows is named. (0019 recorded only its own four kinds: the store of
-    release 0.1.0 has none of these tables then.)"""
-    from alembic import command
-
+    release 0.1.0 has none of these tables then.) 0024 runs before 0025 adds the 决定书's file
+    columns: it records them as NULL, as 0025 adds them, so 0025 has nothing to record again."""
     from shujian.petitions.service import Petitions, route
     from shujian.store import connect_store
 
     ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
     engine = connect_store(url)
     with engine.begin() as conn:
-        migrations._adopt(conn)
-        command.stamp(migrations._config(conn), migrations.BASELINE)
-        command.upgrade(migrations._config(conn), "0023")
-        _rows_of_0023(conn, ws)
+        _upgraded_to_0023_with_rows(conn, ws)
     engine.dispose()
 
     assert f"升级到版本 {migrations.head()}" in shujian(ws, "db", "upgrade").output
@@ -446,3 +452,68 @@ def test_a_store_of_0023_with_petitions_hearings_and_aid_verifies_clean_after_00
         " 与写入时记录的 SHA-256 不符"
     )
     assert len(found) == 3
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_store_of_0024_with_an_aid_decision_verifies_clean_after_0025(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0024 recorded a 国家司法救助决定书 without its file's columns (the kind as it was declared
+    then, put back for that step); 0025 adds them, NULL, and records the row again under its own
+    baseline entry, which verify names. The decision's content is still compared; its file is not
+    (none was recorded), and the table is still append-only."""
+    import dataclasses
+
+    from alembic import command
+
+    from shujian.store import connect_store
+    from shujian.tamper.policy import TRACKED
+
+    kind = TRACKED["judicial_aid_decision"]
+    as_at_0024 = dataclasses.replace(
+        kind,
+        columns=tuple(c for c in kind.columns if c[0] not in ("document", "document_sha256")),
+        document=None,
+    )
+    ws, url = _release_010_store(tmp_path, store, request, monkeypatch)
+    engine = connect_store(url)
+    with engine.begin() as conn:
+        _upgraded_to_0023_with_rows(conn, ws)
+        with monkeypatch.context() as declared:
+            declared.setitem(TRACKED, "judicial_aid_decision", as_at_0024)
+            command.upgrade(migrations._config(conn), "0024")
+        recorded = conn.execute(
+            text("SELECT digest FROM state_digests WHERE kind = 'judicial_aid_decision'")
+        ).scalar_one()
+    engine.dispose()
+    assert len(recorded) == 24 * 7  # the seven columns 0024 knew
+
+    assert "升级到版本 0025" in shujian(ws, "db", "upgrade").output
+    result = CliRunner().invoke(cli, ["-w", str(ws), "-u", "张检察官", "audit", "verify"])
+    assert [x for x in result.output.splitlines() if x.startswith("- ")] == [MISSING_DOCUMENT]
+    notes = re.findall(r"为升级到数据库版本 (\d+) 时为已有数据（(.*?)）建立", result.output)
+    assert [n[0] for n in notes] == ["0019", "0024", "0025"]
+    assert notes[2][1] == "国家司法救助决定书"
+
+    engine = connect_store(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT document, document_sha256 FROM judicial_aid_decisions"))
+            assert row.one() == (None, None)
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(text("UPDATE judicial_aid_decisions SET document = 'x.docx'"))
+        forged = "DISABLE TRIGGER USER" if store == "postgresql" else None
+        with engine.begin() as conn:
+            if forged:
+                conn.execute(text(f"ALTER TABLE judicial_aid_decisions {forged}"))
+            else:
+                conn.execute(text("DROP TRIGGER judicial_aid_decisions_no_update"))
+            conn.execute(text('UPDATE judicial_aid_decisions SET content = \'{"amount": "1"}\''))
+    finally:
+        engine.dispose()
+    found = _verify_problems(ws)
+    assert found[0] == MISSING_DOCUMENT
+    assert found[1].startswith(
+        "- 国家司法救助决定书 青检救〔2026〕1号（#1）（表 judicial_aid_decisions）的内容与审计记录"
+    )
+    assert len(found) == 2

@@ -1,12 +1,13 @@
 """The tables of 支持起诉, 国家司法救助, 公开听证 and 12309 信访 under tamper evidence: a workspace
 walked through every step of each with the real services verifies clean; then each forgery an
 insider could make on each table (a material column changed, a row deleted, a row inserted, the
-支持起诉意见书's file changed), made for real on the store or on disk, is named by
-`shujian audit verify` in Chinese: the table, the row, the column."""
+支持起诉意见书's or the 国家司法救助决定书's archived file changed), made for real on the store or
+on disk, is named by `shujian audit verify` in Chinese: the table, the row, the column."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def test_every_step_of_each_verifies_clean(ws: Path) -> None:
     assert (
         f"数据与审计记录一致：案件 2 条、办案记录 {count['case_events']} 条、支持起诉意见书 1 条、"
         f"国家司法救助决定书 1 条、听证会 1 条、听证员 3 条、听证记录 {count['hearing_events']} 条、"
-        f"检察长接待日 1 条、信访件 3 条、信访办理记录 {count['petition_events']} 条；文书文件 1 份"
+        f"检察长接待日 1 条、信访件 3 条、信访办理记录 {count['petition_events']} 条；文书文件 2 份"
     ) in out
     assert count["hearing_events"] == 6 and count["petition_events"] == 10
     assert "说明" not in out  # made by this version: no baseline, nothing unproven
@@ -232,35 +233,61 @@ def test_a_row_inserted_into_the_store_is_named(ws: Path, t: Table) -> None:
     assert found == f"{t.named.format(**row)}（表 {t.table}）没有审计记录（被直接插入数据库）。"
 
 
+@dataclass(frozen=True)
+class Archived:
+    """A kind whose archived file verify compares: its table, its name, its 文号."""
+
+    table: str
+    label: str
+    number: str
+
+    @property
+    def where(self) -> str:
+        return f"documents/2026/{self.number}.docx"
+
+
+ARCHIVED = [
+    Archived("support_opinions", "支持起诉意见书", OPINION),
+    Archived("judicial_aid_decisions", "国家司法救助决定书", DECISION),
+]
+
+
 @pytest.mark.parametrize("how", SPOILS)
-def test_the_support_opinion_s_file_changed_or_deleted_is_named(ws: Path, how: str) -> None:
-    where = f"documents/2026/{OPINION}.docx"
-    spoil(ws / where, how)
+@pytest.mark.parametrize("a", ARCHIVED, ids=[a.table for a in ARCHIVED])
+def test_an_archived_file_changed_or_deleted_is_named(ws: Path, a: Archived, how: str) -> None:
+    assert scalar(ws, f"SELECT count(*) FROM {a.table} WHERE document = '{a.where}'") == 1
+    spoil(ws / a.where, how)
     (found,) = problems(ws)
     if how == "deleted":
-        assert (
-            found == f"支持起诉意见书 {OPINION}（#1）的文书文件 {where} 已不存在（被删除或移走）。"
-        )
+        assert found == f"{a.label} {a.number}（#1）的文书文件 {a.where} 已不存在（被删除或移走）。"
     else:
         assert found.startswith(
-            f"支持起诉意见书 {OPINION}（#1）的文书文件 {where} 与写入时记录的 SHA-256 不符"
-        )
+            f"{a.label} {a.number}（#1）的文书文件 {a.where} 与写入时记录的 SHA-256 不符"
+        ), found
 
 
-def test_the_support_opinion_s_recorded_hash_rewritten_to_match_a_new_file_is_named(
-    ws: Path,
+@pytest.mark.parametrize("a", ARCHIVED, ids=[a.table for a in ARCHIVED])
+def test_an_archived_file_s_recorded_hash_rewritten_to_match_a_new_file_is_named(
+    ws: Path, a: Archived
 ) -> None:
-    import hashlib
-
     forged = b"PK\x03\x04 another document"
-    (ws / f"documents/2026/{OPINION}.docx").write_bytes(forged)
-    forge(
-        ws, f"UPDATE support_opinions SET document_sha256 = '{hashlib.sha256(forged).hexdigest()}'"
-    )
+    (ws / a.where).write_bytes(forged)
+    forge(ws, f"UPDATE {a.table} SET document_sha256 = '{hashlib.sha256(forged).hexdigest()}'")
     (found,) = problems(ws)
     assert found.startswith(
-        f"支持起诉意见书 {OPINION}（#1）（表 support_opinions）的文书文件 SHA-256与审计记录"
-    )
+        f"{a.label} {a.number}（#1）（表 {a.table}）的文书文件 SHA-256与审计记录"
+    ), found
+
+
+def test_the_aid_decision_pointed_at_another_file_is_named(ws: Path) -> None:
+    """The row moved to a forged file with its true hash beside it: the place is a column."""
+    forged = Path(ws / "documents/2026/伪造.docx")
+    forged.write_bytes((ws / f"documents/2026/{DECISION}.docx").read_bytes())
+    forge(ws, "UPDATE judicial_aid_decisions SET document = 'documents/2026/伪造.docx'")
+    (found,) = problems(ws)
+    assert found.startswith(
+        f"国家司法救助决定书 {DECISION}（#1）（表 judicial_aid_decisions）的文书文件位置与审计记录"
+    ), found
 
 
 def test_forgeries_of_the_new_kinds_on_a_postgresql_store_are_named(
@@ -269,7 +296,7 @@ def test_forgeries_of_the_new_kinds_on_a_postgresql_store_are_named(
     monkeypatch.setenv("SHUJIAN_STORE_URL", pg_url)
     ws = build(tmp_path / "ws")
     out = shujian(ws, "audit", "verify", user="管理员").output
-    assert "数据与审计记录一致" in out and "信访件 3 条" in out and "文书文件 1 份" in out
+    assert "数据与审计记录一致" in out and "信访件 3 条" in out and "文书文件 2 份" in out
     engine = create_engine(pg_url)
     try:
         with engine.begin() as conn:
@@ -288,11 +315,16 @@ def test_forgeries_of_the_new_kinds_on_a_postgresql_store_are_named(
             )  # fmt: skip
     finally:
         engine.dispose()
+    decision = f"documents/2026/{DECISION}.docx"
+    spoil(ws / decision, "edited")
     found = problems(ws)
     assert found[0].startswith(
         f"国家司法救助决定书 {DECISION}（#1）（表 judicial_aid_decisions）的内容"
     )
-    assert found[1].startswith(f"听证记录 #{last}（表 hearing_events）已不在库中")
-    assert found[2] == "检察长接待日 #2（表 reception_days）没有审计记录（被直接插入数据库）。"
-    assert found[3].startswith("信访件 #1（表 petitions）的办理状态与审计记录")
-    assert len(found) == 4
+    assert found[1].startswith(
+        f"国家司法救助决定书 {DECISION}（#1）的文书文件 {decision} 与写入时记录的 SHA-256 不符"
+    )
+    assert found[2].startswith(f"听证记录 #{last}（表 hearing_events）已不在库中")
+    assert found[3] == "检察长接待日 #2（表 reception_days）没有审计记录（被直接插入数据库）。"
+    assert found[4].startswith("信访件 #1（表 petitions）的办理状态与审计记录")
+    assert len(found) == 5

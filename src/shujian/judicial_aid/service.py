@@ -3,15 +3,22 @@ application with no lead), 审查认定, 决定救助 with the amount checked ag
 numbered 国家司法救助决定书, the fast track, 发放, and the figures per ground.
 
 Each step is the case service's transition, in its transaction, audited and in `case_events`; 决定
-救助 reserves the 文号 from the kind's own counter and records the 决定书's content in the same
-transaction as the step, and renders the .docx after it (as the 检察建议书). Who may: the case
+救助 reserves the 文号 from the kind's own counter and, in the same transaction as the step,
+renders the 决定书 into the workspace's documents folder and records its content, the file's place
+and its SHA-256 (`shujian audit verify` compares the file with it). The row is append-only, so
+the hash cannot be filled in after the commit as the 检察建议书's is: the file is written first
+(a short rendering, no free text to check), put in place before the commit, and removed again if
+the transaction does not commit — a recorded decision always has its file. Who may: the case
 actions (`open_case`, `act_on_case`, and `issue_document` for the decision); who sees: the case's
 scope.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +40,7 @@ from shujian.errors import UserError
 from shujian.judicial_aid import rules
 from shujian.judicial_aid.decision import DecisionContent, render_decision
 from shujian.judicial_aid.store import judicial_aid_decisions
+from shujian.names import document_file, partial_file, remove_partials
 from shujian.store import now
 from shujian.tamper import ledger
 from shujian.users.access import require, scope_of
@@ -170,11 +178,11 @@ def approve(
     reason: str = "",
     _fast: dict[str, Any] | None = None,
 ) -> Approved:
-    """决定救助: check the amount against the cap (and its lawful excess), move the case, number
-    and record the 国家司法救助决定书 in one transaction; render it after.
+    """决定救助: check the amount against the cap (and its lawful excess), move the case, number,
+    render and record the 国家司法救助决定书 with its file's SHA-256, in one transaction.
 
     Raises:
-        UserError: refused before anything was recorded (no number used).
+        UserError: refused before anything was recorded (no number used, no file left).
     """
     require(user, "issue_document")
     limits = Limits.of(ws)
@@ -193,60 +201,98 @@ def approve(
     policy.check_not_future(on, today_in_china(), "决定日期")
     kind = document_kind(DOCUMENT)
     region = ws.region
-    with ws.store.begin() as conn:
-        row = _aid_case(conn, case_id, user)
-        if _fast is not None:
-            if on != row.opened_on:
-                raise UserError(
-                    "快速救助应在受理当日审查认定并作出决定："
-                    f"本案于{row.opened_on.isoformat()}受理。",
-                    code="aid_fast_day",
-                )
-            apply_transition(conn, case_id, "review", user, "快速救助", on, _fast,
-                             calendar=ws.calendar)  # fmt: skip
-        reviewed = _latest(conn, case_id, "review")
-        fields: dict[str, Any] = {
-            "amount": str(value),
-            "fast_track": _fast is not None,
-        }
-        seq = next_seq(conn, kind, region.procuratorate_name, CATEGORY, on.year)
-        number = kind.number(region.short, "", on.year, seq)
-        recorded = {
-            "number": number,
-            "cap": str(limit),
-            "monthly_wage": limits.monthly_wage,
-            "monthly_wage_source": limits.source,
-            "cap_months": limits.months,
-            **({"exceed_approval": exceed_approval.strip()} if value > limit else {}),
-            **({"damages": str(excess)} if value > limit and excess is not None else {}),
-        }
-        apply_transition(conn, case_id, "approve", user, reason, on, {**fields, **recorded},
-                         document=DOCUMENT, calendar=ws.calendar)  # fmt: skip
-        rf = reviewed.fields if reviewed is not None else {}
-        applicant = str(rf.get("applicant", ""))
-        content = DecisionContent(
-            procuratorate=region.procuratorate_name,
-            number=number,
-            applicant=f"{surname(applicant)}某" if rf.get("applicant_minor") else applicant,
-            accepted_on=row.opened_on,
-            ground=rules.declarations().ground(str(rf.get("ground"))).text,
-            people=rules.parse_people(rf.get("people", 1)),
-            amount=rules.yuan(value),
-            rule=rules.declarations().rule,
-            fast=_fast is not None,
-            issued_on=on,
+    written: list[Path] = []
+    try:
+        with ws.store.begin() as conn:
+            row = _aid_case(conn, case_id, user)
+            if _fast is not None:
+                if on != row.opened_on:
+                    raise UserError(
+                        "快速救助应在受理当日审查认定并作出决定："
+                        f"本案于{row.opened_on.isoformat()}受理。",
+                        code="aid_fast_day",
+                    )
+                apply_transition(conn, case_id, "review", user, "快速救助", on, _fast,
+                                 calendar=ws.calendar)  # fmt: skip
+            reviewed = _latest(conn, case_id, "review")
+            fields: dict[str, Any] = {
+                "amount": str(value),
+                "fast_track": _fast is not None,
+            }
+            seq = next_seq(conn, kind, region.procuratorate_name, CATEGORY, on.year)
+            number = kind.number(region.short, "", on.year, seq)
+            recorded = {
+                "number": number,
+                "cap": str(limit),
+                "monthly_wage": limits.monthly_wage,
+                "monthly_wage_source": limits.source,
+                "cap_months": limits.months,
+                **({"exceed_approval": exceed_approval.strip()} if value > limit else {}),
+                **({"damages": str(excess)} if value > limit and excess is not None else {}),
+            }
+            apply_transition(conn, case_id, "approve", user, reason, on, {**fields, **recorded},
+                             document=DOCUMENT, calendar=ws.calendar)  # fmt: skip
+            rf = reviewed.fields if reviewed is not None else {}
+            applicant = str(rf.get("applicant", ""))
+            content = DecisionContent(
+                procuratorate=region.procuratorate_name,
+                number=number,
+                applicant=f"{surname(applicant)}某" if rf.get("applicant_minor") else applicant,
+                accepted_on=row.opened_on,
+                ground=rules.declarations().ground(str(rf.get("ground"))).text,
+                people=rules.parse_people(rf.get("people", 1)),
+                amount=rules.yuan(value),
+                rule=rules.declarations().rule,
+                fast=_fast is not None,
+                issued_on=on,
+            )
+            target = document_path(ws, number, on.year)
+            _refuse_taken(conn, number)  # its file is another decision's: never overwritten
+            digest = _write(content, target, written)
+            decision_id = conn.execute(
+                insert(judicial_aid_decisions).values(
+                    case_id=case_id, number=number, year=on.year, seq=seq, issued_on=on,
+                    content=content.to_json(), document=str(target.relative_to(ws.root)),
+                    document_sha256=digest, actor=user.name, at=now(),
+                ).returning(judicial_aid_decisions.c.id)
+            ).scalar_one()  # fmt: skip
+            audit.record(conn, user.name, "issue_judicial_aid_decision", "case", case_id,
+                         {"number": number, "amount": str(value), "cap": str(limit),
+                          "document": str(target), "sha256": digest},
+                         state=ledger.track(conn, "judicial_aid_decision", [decision_id]))  # fmt: skip
+    except BaseException:
+        for path in written:  # the file this call put in place, and nothing else
+            path.unlink(missing_ok=True)
+        raise
+    remove_partials(target)
+    return Approved(case_id, number, value, limit, target)
+
+
+def _refuse_taken(conn: Connection, number: str) -> None:
+    taken = conn.execute(
+        select(judicial_aid_decisions.c.case_id).where(judicial_aid_decisions.c.number == number)
+    ).first()
+    if taken is not None:
+        raise UserError(
+            f"文号 {number} 已被案件 {taken.case_id} 的国家司法救助决定书使用，而本院的编号计数"
+            "未记到该号：案件库的编号记录不一致，请联系管理员核查（shujian audit verify）。",
+            code="number_taken",
         )
-        decision_id = conn.execute(
-            insert(judicial_aid_decisions).values(
-                case_id=case_id, number=number, year=on.year, seq=seq, issued_on=on,
-                content=content.to_json(), actor=user.name, at=now(),
-            ).returning(judicial_aid_decisions.c.id)
-        ).scalar_one()  # fmt: skip
-        audit.record(conn, user.name, "issue_judicial_aid_decision", "case", case_id,
-                     {"number": number, "amount": str(value), "cap": str(limit)},
-                     state=ledger.track(conn, "judicial_aid_decision", [decision_id]))  # fmt: skip
-    path = render_decision(content, document_path(ws, number, on.year))
-    return Approved(case_id, number, value, limit, path)
+
+
+def _write(content: DecisionContent, target: Path, written: list[Path]) -> str:
+    """Render the 决定书 under a name of its own beside `target` (`names.partial_file`), move it
+    to `target` and return its SHA-256; `target` is added to `written` once it is there."""
+    partial = partial_file(target)
+    try:
+        render_decision(content, partial)
+        digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        os.replace(partial, target)
+        written.append(target)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return digest
 
 
 def fast_track(
@@ -268,7 +314,8 @@ def fast_track(
 
 
 def document_path(ws: Workspace, number: str, year: int) -> Path:
-    return ws.documents_dir / str(year) / f"{number}.docx"
+    """Where the 决定书 numbered `number` is archived: `documents/<year>/<文号>.docx`."""
+    return document_file(ws.documents_dir / str(year), number)
 
 
 def render(ws: Workspace, user: User, number: str, out: Path) -> Path:

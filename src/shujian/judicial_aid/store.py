@@ -1,8 +1,10 @@
-"""国家司法救助's table in the case store (migration 0022).
+"""国家司法救助's table in the case store (migrations 0022, 0025).
 
 * `judicial_aid_decisions` — each 国家司法救助决定书 issued: the case, its 文号 from the kind's
-  own counter and the content it was rendered from (so the .docx is rendered again identically);
-  written once (append-only triggers). The case itself, its steps and fields are the case
+  own counter, the content it was rendered from (so the .docx is rendered again identically) and
+  its archived file's place under the workspace and SHA-256 (since 0025: rendered before the row
+  is written, so both are known then; NULL on a decision issued before); written once
+  (append-only triggers). The case itself, its steps and fields are the case
   machinery's (`cases`, `case_events`).
 """
 
@@ -22,6 +24,8 @@ judicial_aid_decisions = Table(
     Column("seq", Integer, nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("content", JSON, nullable=False),
+    Column("document", String(512), nullable=True),
+    Column("document_sha256", String(64), nullable=True),
     Column("actor", String(128), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -7,8 +7,8 @@ Three things are checked, each difference named in Chinese (table, row, what dif
    `state_digests` are named by entry);
 2. each tracked row's last record must equal the row as it is now, column by column; a row with
    no record was inserted behind the platform's back, a record with no row names a deleted row;
-3. each document file of a kind that holds one (`Tracked.document`: 检察建议书, 支持起诉意见书)
-   must exist and hash to the SHA-256 recorded when the platform wrote it (the recorded hash is
+3. each document file of a kind that holds one (`Tracked.document`: 检察建议书, 支持起诉意见书,
+   国家司法救助决定书) must exist and hash to the SHA-256 recorded when the platform wrote it (the recorded hash is
    a column of the row's record, so changing it in the store is caught by 2).
 """
 
@@ -29,8 +29,8 @@ from shujian.tamper.ledger import STATE_KEY, state_digests
 from shujian.tamper.policy import TRACKED, Tracked, differing_columns, digests_of, group_digest
 
 BASELINE_ACTION = "baseline_state"
-"""The entry migrations 0019 and 0024 wrote when they recorded the rows a store already held
-(its object id is the revision; its detail counts the rows of each kind)."""
+"""The entry migrations 0019, 0024 and 0025 wrote when they recorded the rows a store already
+held (its object id is the revision; its detail counts the rows of each kind)."""
 
 READ_BATCH = 5000
 """Rows read at a time when comparing a table (a 100,000-lead store is never held whole)."""

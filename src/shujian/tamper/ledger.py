@@ -55,23 +55,28 @@ def track(
     kind: str,
     ids: Iterable[int],
     written: Collection[str] | None = None,
+    absent: Collection[str] = (),
 ) -> list[StateRow]:
     """The records of rows `ids` of `kind` after the caller wrote `written` of their columns
     (None: the caller made the rows): only those that differ from the row's last record.
 
     Only the written columns are read back (`policy.merge`), so a run that touches 100,000 leads
-    reads their titles and flags, not their evidence, unless it rewrote the evidence."""
+    reads their titles and flags, not their evidence, unless it rewrote the evidence. `absent`:
+    tracked columns the table does not have yet (a migration's baseline, run on the schema of
+    its revision, before a later one adds them nullable): read as NULL, as they will be."""
     tracked = TRACKED[kind]
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return []
     names = [c for c in tracked.names if written is None or c in written]
+    read = [c for c in names if c not in absent]
+    nulls = {c: column_digest(c, None) for c in names if c in absent}
     table = metadata.tables[tracked.table]
     current: dict[int, dict[str, str]] = {}
     for part in chunks(wanted):
-        query = select(table.c.id, *(table.c[n] for n in names)).where(table.c.id.in_(part))
+        query = select(table.c.id, *(table.c[n] for n in read)).where(table.c.id.in_(part))
         for row in conn.execute(query):
-            current[int(row[0])] = digests_of(names, row[1:])
+            current[int(row[0])] = {**digests_of(read, row[1:]), **nulls}
     before = recorded(conn, kind, list(current))
     out = []
     for object_id, digests in current.items():

@@ -38,7 +38,8 @@ class Tracked:
     document: tuple[str, str] | None = None
     """(file column, SHA-256 column) of a row that holds a document file: `verify` hashes the
     file (under the workspace) and compares it with the recorded hash, which is itself a tracked
-    column. A NULL hash is a file not rendered yet: none is expected."""
+    column. A NULL hash is a file not rendered yet, or a 国家司法救助决定书 issued before 0025
+    recorded its file: none is expected."""
 
     @functools.cached_property
     def names(self) -> tuple[str, ...]:
@@ -165,8 +166,11 @@ TRACKED: dict[str, Tracked] = {
                 ("issued_on", "决定日期"),
                 ("content", "内容"),
                 ("actor", "制发人"),
+                ("document", "文书文件位置"),
+                ("document_sha256", "文书文件 SHA-256"),
             ),
             named="国家司法救助决定书 {number}（#{id}）",
+            document=("document", "document_sha256"),
         ),
         Tracked(
             "hearing",
@@ -280,7 +284,8 @@ TRACKED: dict[str, Tracked] = {
 """The tracked kinds, as data: a column added here is a new record for every row of its kind
 (its rows then read as changed until a baseline is recorded again). The first four have had
 records since migration 0019; 支持起诉, 国家司法救助, 公开听证 and 12309 信访 since 0024, which
-recorded the rows a store already held."""
+recorded the rows a store already held; the 国家司法救助决定书's file (its two columns) since 0025,
+which recorded its rows again."""
 
 
 def value_text(value: Any) -> str:
