@@ -4,11 +4,12 @@ records the evidence gathered and the decision on the case page's step forms, is
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from shujian.beijing import today_in_china
 from web.browsing import Visit, shot
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -54,7 +55,7 @@ def test_an_application_walks_to_its_opinion_in_the_browser(visit: Visit, tmp_pa
     page.fill("#sp-court", "青岚县人民法院")  # type: ignore[attr-defined]
     page.fill("#sp-facts", "申请人等十七人在被申请人承建的工地务工，被拖欠劳动报酬共计29万元。")  # type: ignore[attr-defined]
     page.fill("#sp-reasons", "申请人系农民工，诉讼能力较弱，经行政机关责令支付后仍未实现。")  # type: ignore[attr-defined]
-    year = dt.date.today().year
+    year = today_in_china().year  # the year of the 文号 is China's
     page.fill("#sp-number", f"青检民支〔{year}〕5号")  # type: ignore[attr-defined]
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click("#sp-issue-button")  # type: ignore[attr-defined]
@@ -68,3 +69,14 @@ def test_an_application_walks_to_its_opinion_in_the_browser(visit: Visit, tmp_pa
     assert saved.read_bytes()[:2] == b"PK"
     # the court's steps are the generic forms now
     assert page.locator("summary[data-action=court_file]").count() == 1  # type: ignore[attr-defined]
+
+    # 统计 by 申请人类别: the kind's own figures, not the leads' under 不适用
+    visit.go("/stats?by=applicant_category")
+    expect(page.locator("#kind-note")).to_contain_text("本表只列支持起诉案件的数字")  # type: ignore[attr-defined]
+    head = page.locator("#stats-table thead")  # type: ignore[attr-defined]
+    expect(head).to_contain_text("支持起诉申请")
+    expect(head).not_to_contain_text("线索数")
+    row = page.locator("#stats-table tbody tr", has_text="农民工")  # type: ignore[attr-defined]
+    assert row.locator("td.num").first.inner_text().strip() == "1"
+    expect(page.locator("#stats-table tbody")).not_to_contain_text("（不适用）")  # type: ignore[attr-defined]
+    shot(visit, "support-stats", tmp_path)

@@ -106,6 +106,31 @@ class Fact:
     """The case's values of the declared dimensions (申请人类别 → 农民工)."""
 
 
+@dataclass(frozen=True)
+class KindView:
+    """What a dimension of one case kind (申请人类别 of 支持起诉) shows: that kind's own figures,
+    not the leads' and other kinds' (which all count under 不适用 there), and the two counts
+    its chart draws."""
+
+    kind_label: str
+    columns: list[tuple[str, str]]
+    charted: tuple[tuple[str, str], ...]
+
+
+def kind_view(by: str) -> KindView | None:
+    """The view of `by` when it is a case kind's own dimension (None for the four of every
+    figure: model, department, prosecutor, month)."""
+    if by in BASE_DIMENSIONS:
+        return None
+    for kind in case_kinds():
+        workflow = load_workflow(kind)
+        if by in workflow.dimensions:
+            figures = [(f.id, f.label) for f in workflow.statistics]
+            counts = [(f.id, f.label) for f in workflow.statistics if f.ratio is None and not f.sum]
+            return KindView(workflow.kind_label, figures, tuple(counts[:2]))
+    return None
+
+
 def ratios() -> dict[str, tuple[str, str]]:
     """The declared rates (受理按期率 …): figure id → (numerator, denominator)."""
     return {

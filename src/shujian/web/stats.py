@@ -72,12 +72,25 @@ def statistics_page(
     audit.record_view(
         ws.store, user.name, "stats", by, {"since": since, "until": until, "file": None}
     )
+    columns = stats.columns()
+    series: tuple[tuple[str, str], ...] = (("leads", "线索"), ("accepted", "成案"))
+    view = stats.kind_view(by)
+    if view is not None:
+        # a kind's own dimension: its figures only; the row of what it does not apply to goes
+        # when none of them counts there (the leads and other kinds' cases are not its own)
+        columns, series = view.columns, view.charted
+        keys = [k for k, _ in columns]
+        rows = [
+            r for r in rows
+            if r["key"] != stats.NOT_APPLICABLE or any(r.get(k) for k in keys)
+        ]  # fmt: skip
     body = [r for r in rows if r["key"] != "合计"]
     chart = json.dumps(
         {
             "names": [r["label"] for r in body],
-            "leads": [r["leads"] for r in body],
-            "accepted": [r["accepted"] for r in body],
+            "labels": [label for _, label in series],
+            "leads": [r[series[0][0]] for r in body],
+            "accepted": [r[series[1][0]] for r in body] if len(series) > 1 else [],
         },
         ensure_ascii=False,
     )
@@ -86,7 +99,8 @@ def statistics_page(
         "stats/page.html",
         {
             "rows": rows,
-            "columns": stats.columns(),
+            "columns": columns,
+            "kind_label": view.kind_label if view else None,
             "rates": {"acceptance_rate", *stats.ratios()},
             "dimensions": stats.DIMENSIONS,
             "by": by,

@@ -18,16 +18,18 @@
       };
     }
     if (kind === "models") {
+      // two counts per row: 线索 and 成案 unless the figures name their own (a case kind's)
+      const labels = f.labels || ["线索", "成案"];
       return {
         color: [RED, "#3d5a80"],
         tooltip: { trigger: "axis" },
-        legend: { top: 0, data: ["线索", "成案"] },
+        legend: { top: 0, data: labels },
         grid: { left: 10, right: 20, top: 36, bottom: 10, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: f.names.slice().reverse() },
         series: [
-          { name: "线索", type: "bar", data: f.leads.slice().reverse() },
-          { name: "成案", type: "bar", data: f.accepted.slice().reverse() }
+          { name: labels[0], type: "bar", data: f.leads.slice().reverse() },
+          { name: labels[1], type: "bar", data: f.accepted.slice().reverse() }
         ]
       };
     }
