@@ -146,7 +146,7 @@ def run_parts(request: ImportRequest, staging: Path, part_rows: int | None = Non
         state = run_steps(replace(todo, earlier_digests=tuple(earlier)), PART_STEPS)
         todo = None
         if dataset.mode == "events":
-            earlier.append(digest_halves(state.table["_record_key"].str.head(32)))
+            earlier.append(digest_halves(state.table["_record_key"]))
         state = split_rejected(state)
         if dataset.mode == "events" and not state.table.is_empty():
             state = drop_stored_duplicates(replace(state, stored_keys=stored.for_part(state)))

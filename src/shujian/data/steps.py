@@ -840,8 +840,10 @@ def _record_key(
         con.close()
     key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
     del keys
-    if not earlier and not _may_repeat(key).any():
-        return key
+    if not _may_repeat(key).any() and (
+        not earlier or _earlier_counts(digest_halves(key), earlier).is_empty()
+    ):
+        return key  # every key a first occurrence, as made
     digest = key.str.head(-2)  # the md5 without its '#1'
     return digest + "#" + occurrence(digest, earlier)
 
@@ -861,36 +863,41 @@ def occurrence(digests: pl.Series, earlier: Sequence[pl.DataFrame] = ()) -> pl.S
     of a large CSV's import).
     """
     repeats = _may_repeat(digests)
-    if not earlier:
-        if not repeats.any():
-            return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
+    before = _earlier_counts(digest_halves(digests), earlier) if earlier else None
+    if not repeats.any() and (before is None or before.is_empty()):
+        return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
+    if before is None or before.is_empty():
         frame = pl.DataFrame({"h": digests})
         return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
-    halves = digest_halves(digests)
-    for part in earlier:
-        repeats = repeats | halves["hi"].is_in(part["hi"].implode())
-    if not repeats.any():
-        return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
-    at = repeats.arg_true()
-    candidates = halves[at]
-    wanted = candidates.unique()
-    before = (
-        pl.concat([part.join(wanted, on=["hi", "lo"], how="semi") for part in earlier])
-        .group_by("hi", "lo")
-        .len("before")
-    )
-    counted = (
-        candidates.with_columns(n=pl.int_range(1, pl.len() + 1).over("hi", "lo"))
+    return (
+        digest_halves(digests)
         .join(before, on=["hi", "lo"], how="left", maintain_order="left")
-        .select((pl.col("n") + pl.col("before").fill_null(0)).cast(pl.Utf8))
+        .select(
+            (pl.int_range(1, pl.len() + 1).over("hi", "lo") + pl.col("before").fill_null(0))
+            .cast(pl.Utf8)
+            .alias(digests.name)
+        )
         .to_series()
     )
-    return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8).scatter(at, counted)
+
+
+def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Each digest of `halves` (`digest_halves`) that the `earlier` parts hold, with how many
+    times (`before`): one pass over the earlier digests, most often finding none."""
+    return (
+        pl.concat(earlier, rechunk=False)
+        .lazy()
+        .join(halves.lazy(), on=["hi", "lo"], how="semi")
+        .group_by("hi", "lo")
+        .len("before")
+        .collect()
+    )
 
 
 def digest_halves(digests: pl.Series) -> pl.DataFrame:
-    """md5 digests (32 hexadecimal digits) as their two 64-bit halves, exactly: what the later
-    parts of a file compare their rows with, 16 bytes a row rather than 32 characters."""
+    """md5 digests (their first 32 hexadecimal digits: a key's '#n' is left) as their two 64-bit
+    halves, exactly: what the later parts of a file compare their rows with, 16 bytes a row
+    rather than 32 characters."""
     return pl.DataFrame(
         {
             "hi": digests.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
