@@ -201,9 +201,10 @@ def run_parts(request: ImportRequest, staging: Path, part_rows: int | None = Non
 
 
 def _stage(table: pl.DataFrame, staging: Path, n: int) -> Path:
-    """A part's rows kept aside until the batch is written (not in the warehouse)."""
+    """A part's rows kept aside until the batch is written (not in the warehouse): neither
+    compressed nor with statistics, since they are read once, whole, soon after."""
     path = staging / f"part-{n:05d}.parquet"
-    table.write_parquet(path, compression="lz4")
+    table.write_parquet(path, compression="uncompressed", statistics=False)
     return path
 
 
