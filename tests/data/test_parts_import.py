@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -222,7 +223,7 @@ def test_occurrences_counted_across_parts_are_those_of_one_pass(contents, cut):
     bounds = [0, *cut, len(contents)]
     earlier: list[pl.DataFrame] = []
     counted = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         part = digests.slice(start, end - start)
         counted.extend(occurrence(part, earlier).to_list())
         earlier.append(digest_halves(part))
