@@ -228,3 +228,25 @@ def test_occurrences_counted_across_parts_are_those_of_one_pass(contents, cut):
         counted.extend(occurrence(part, earlier).to_list())
         earlier.append(digest_halves(part))
     assert counted == whole
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_csv_file_read_in_parts_is_the_grid_read_whole(tmp_path, monkeypatch, encoding):
+    """Parts are cut between records: a quoted cell with line breaks near a part's edge stays
+    whole, title lines go with the first part, and every row keeps its number in the file."""
+    rows = [
+        [f"名称{i}", f"地址{i}\n第二行\n第三行" if 35 <= i <= 45 else f"地址{i}"]
+        for i in range(130)
+    ]
+    path = tmp_path / "分行.csv"
+    with path.open("w", encoding=encoding, newline="") as fh:
+        fh.write("青岚县名录\n")
+        csv.writer(fh).writerows([["名称", "地址"], *rows])
+    whole = readers.read_grid(path)
+    monkeypatch.setattr(readers, "CSV_PART_ROWS", PART)
+    parts = list(readers.read_grid_parts(path))
+    assert [p.frame.height for p in parts] == [40, 40, 40, 12]
+    assert pl.concat([p.frame for p in parts]).equals(whole.frame)
+    assert pl.concat([p.row_numbers for p in parts]).to_list() == list(range(1, 133))
+    assert whole.frame.row(38 + 2) == ("名称38", "地址38\n第二行\n第三行")
+    assert readers.read_grid(path).frame.equals(whole.frame)

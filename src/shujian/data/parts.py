@@ -37,11 +37,10 @@ from shujian.data import readers
 from shujian.data.datasets import normalise_header
 from shujian.data.rejections import Rejection
 from shujian.data.steps import (
+    STEPS,
     ImportRequest,
     ImportState,
     Step,
-    add_constants,
-    coordinates_to_wgs84,
     digest_halves,
     drop_non_data_rows,
     drop_stored_duplicates,
@@ -49,27 +48,19 @@ from shujian.data.steps import (
     keep_last_per_key,
     keep_stored_values,
     locate_header,
-    parse_fields,
     prepare_field_types,
-    require_crs,
     run_steps,
     split_rejected,
     to_stored_shape,
-    validate,
 )
 from shujian.data.warehouse import Period
 
-PART_STEPS: tuple[Step, ...] = (
-    drop_non_data_rows,
-    add_constants,
-    require_crs,
-    parse_fields,
-    validate,
-    coordinates_to_wgs84,
-    to_stored_shape,
-)
-"""The steps each part runs alone, the header found (`locate_header`), up to its keys; then
-`split_rejected`, and what the mode asks across parts (`run_parts`)."""
+PART_STEPS: tuple[Step, ...] = STEPS[
+    STEPS.index(drop_non_data_rows) : STEPS.index(to_stored_shape) + 1
+]
+"""The steps each part runs alone, in `STEPS`' order: after the header is found
+(`locate_header`, first part) up to its keys; then `split_rejected`, and what the mode asks
+across parts (`run_parts`)."""
 
 
 @dataclass

@@ -15,7 +15,7 @@ import re
 import string
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,7 @@ def read_grid_parts(
     encoding: str = "auto",
     limits: ReadLimits = DEFAULT_LIMITS,
     part_rows: int | None = None,
-) -> Iterator[Grid]:
+) -> Generator[Grid, None, None]:
     """The sheet as consecutive grids, in the file's order, each row keeping its number in the
     file: a CSV file `part_rows` rows at a time (`CSV_PART_ROWS`; the first part also holds
     every title row and at least `HEADER_SCAN_ROWS` rows), an Excel sheet whole, as one part.
