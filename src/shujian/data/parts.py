@@ -25,7 +25,7 @@ file from the staged parts (`Warehouse.new_batch`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +35,7 @@ import polars as pl
 
 from shujian.data import readers
 from shujian.data.datasets import normalise_header
+from shujian.data.readers import Grid
 from shujian.data.rejections import Rejection
 from shujian.data.steps import (
     STEPS,
@@ -94,13 +95,21 @@ class Outcome:
 def run_parts(request: ImportRequest, staging: Path, part_rows: int | None = None) -> Outcome:
     """The import of `request`'s file, a part at a time (see the module docstring); `part_rows`
     for a CSV file, `readers.CSV_PART_ROWS` when not given. Raises UserError as one pass would."""
-    dataset, options = request.dataset, request.options
+    options = request.options
+    grids = readers.read_grid_parts(
+        request.path, options.sheet, options.encoding, request.limits, part_rows
+    )
+    try:
+        return _run(request, staging, grids)
+    finally:
+        grids.close()  # the reader's temporary files go now, a part refused or not
+
+
+def _run(request: ImportRequest, staging: Path, grids: Iterator[Grid]) -> Outcome:
+    dataset = request.dataset
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the field types' one-off tables are built while the file is read
         prepared = pool.submit(prepare_field_types, dataset)
-        grids = readers.read_grid_parts(
-            request.path, options.sheet, options.encoding, request.limits, part_rows
-        )
         try:
             first = next(grids)
         finally:
@@ -114,7 +123,7 @@ def run_parts(request: ImportRequest, staging: Path, part_rows: int | None = Non
     ]
     encoding, sheet = first.encoding, first.sheet
     # the later parts have no header row: their rows are all below it
-    base = replace(located, grid=readers.Grid(pl.DataFrame(), pl.Series("row", [], pl.Int64)))
+    base = replace(located, grid=Grid(pl.DataFrame(), pl.Series("row", [], pl.Int64)))
     stored = _StoredKeys(request)
     totals: list[Mapping[str, object]] = []
     rejections: list[Rejection] = []
