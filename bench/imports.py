@@ -1,7 +1,7 @@
 """A CSV import against a raw read of the same file, two versions of the code alternated.
 
     git archive <commit> src | tar -x -C /tmp/before
-    uv run python bench/imports.py --before /tmp/before/src --rounds 2 \
+    uv run python bench/imports.py --before /tmp/before/src --rounds 2 --double \
         bench/out/data/benefit_payments-00.csv benefit_payments
 
 Each round runs, each in its own process: polars reading the file with every column as text
@@ -9,6 +9,10 @@ Each round runs, each in its own process: polars reading the file with every col
 `--before` and the import by this checkout, each into a new workspace. It prints the medians
 of wall and CPU seconds, each import's ratio to the raw read, and peak memory (VmHWM; target 5:
 under 2 GiB).
+
+With `--double` (benefit payments only), the same again for a file twice as long (twice the
+people, as `generate.benefits` makes them; written once to bench/out/data): an import whose
+memory stays flat as files grow peaks about as high for it as for the first file.
 """
 
 from __future__ import annotations
@@ -68,20 +72,47 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--before", required=True, help="the src directory of the other version")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--double", action="store_true", help="also a file twice as long")
     parser.add_argument("file")
     parser.add_argument("dataset")
     args = parser.parse_args()
+    peaks = {"1×": compare(args.before, args.rounds, args.file, args.dataset)}
+    if args.double:
+        peaks["2×"] = compare(args.before, args.rounds, str(double_file()), args.dataset)
+        print("\npeak MiB, 2× file ÷ 1× file:", end="")
+        for which in ("raw", "before", "after"):
+            print(f"  {which} {peaks['2×'][which] / peaks['1×'][which]:.2f}", end="")
+        print()
+
+
+def double_file() -> Path:
+    """Benefit payments of twice the people `generate.write_all` gives them (12 M rows)."""
+    import generate
+    import numpy as np
+
+    path = bench.DATA / "benefit_payments-2x.csv"
+    if not path.exists():
+        rng = np.random.default_rng(3)
+        people = generate.id_numbers(rng, 3_000_000)
+        generate.benefits(rng, people, n_people=500_000).write_csv(path)
+    return path
+
+
+def compare(before: str, rounds: int, file: str, dataset: str) -> dict[str, float]:
+    """Rounds of the raw read and the two imports of `file`, alternated; the medians printed,
+    the median peaks returned."""
+    print(f"\n{file}")
     ws = bench.OUT / "ws-imports"
     seen: dict[str, list[tuple[float, float, float]]] = {"raw": [], "before": [], "after": []}
-    for r in range(args.rounds):
+    for r in range(rounds):
         order = ("raw", "before", "after") if r % 2 == 0 else ("after", "before", "raw")
         for which in order:
             shutil.rmtree(ws, ignore_errors=True)
             if which == "raw":
-                res, _, peak = with_code(args.before, RAW.format(file=args.file))
+                res, _, peak = with_code(before, RAW.format(file=file))
             else:
-                code = IMPORT.format(ws=str(ws), dataset=args.dataset, file=args.file)
-                res, _, peak = with_code(args.before if which == "before" else None, code)
+                code = IMPORT.format(ws=str(ws), dataset=dataset, file=file)
+                res, _, peak = with_code(before if which == "before" else None, code)
             seen[which].append((res["seconds"], res["cpu_seconds"], peak))
             print(
                 f"round {r + 1} {which:<7}{res['seconds']:>8.1f} s{res['cpu_seconds']:>8.1f} CPU s"
@@ -97,6 +128,7 @@ def main() -> None:
     for which in ("raw", "before", "after"):
         s, c, p = med[which]
         print(f"{which:<8}{s:>8.1f}{c:>8.1f}{s / raw[0]:>14.1f}{c / raw[1]:>13.1f}{p:>10.0f}")
+    return {k: v[2] for k, v in med.items()}
 
 
 if __name__ == "__main__":

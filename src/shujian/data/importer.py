@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +25,15 @@ from sqlalchemy import Connection
 
 from shujian import audit
 from shujian.data import mappings
-from shujian.data.datasets import Dataset, normalise_header
+from shujian.data.datasets import Dataset
 from shujian.data.fields.registry import get_field_type
 from shujian.data.limits import ReadLimits
+from shujian.data.parts import Outcome, run_parts
 from shujian.data.rejections import write_report
 from shujian.data.steps import (
     ImportOptions,
     ImportRequest,
-    ImportState,
-    event_period,
     resolve_constants,
-    run_steps,
 )
 from shujian.data.warehouse import SMALL_BATCH, Compaction, Warehouse, period_record
 from shujian.errors import UserError
@@ -184,30 +183,30 @@ def import_file(
         request = ImportRequest(
             dataset, path, options, warehouse, saved, replaces, name, limits or ReadLimits()
         )
-        done = run_steps(ImportState(request))
-        record = batch_record(done, sha)
-        headers = set(_file_headers(done))
-        used = {h: c for h, c in saved.items() if h in headers and h not in typed}
-        with warehouse.new_batch(done.table, record, replaces=replaces) as batch:
-            report = rejection_report_path(reports_dir, dataset.id, batch.id)
-            write_report(report, dataset, name, record, done.rejections, done.skipped)
-            newly_saved = (
-                mappings.save(batch.conn, options.agency, dataset.id, typed, user.name)
-                if options.agency
-                else {}
-            )
-            audit.record(
-                batch.conn,
-                user.name,
-                "reimport" if replaces is not None else "import",
-                "batch",
-                batch.id,
-                audit_detail(record, replaces, newly_saved),
-            )
-            hook = import_hook(dataset)
-            if hook is not None:
-                hook(batch.conn, dataset, done.table, batch.id, user)
-        if done.table.height <= SMALL_BATCH:
+        with tempfile.TemporaryDirectory(prefix="shujian-import-") as staging:
+            done = run_parts(request, Path(staging))
+            record = batch_record(request, done, sha)
+            used = {h: c for h, c in saved.items() if h in set(done.headers) and h not in typed}
+            with warehouse.new_batch(done.rows, record, replaces=replaces) as batch:
+                report = rejection_report_path(reports_dir, dataset.id, batch.id)
+                write_report(report, dataset, name, record, done.rejections, done.skipped)
+                newly_saved = (
+                    mappings.save(batch.conn, options.agency, dataset.id, typed, user.name)
+                    if options.agency
+                    else {}
+                )
+                audit.record(
+                    batch.conn,
+                    user.name,
+                    "reimport" if replaces is not None else "import",
+                    "batch",
+                    batch.id,
+                    audit_detail(record, replaces, newly_saved),
+                )
+                hook = import_hook(dataset)
+                if hook is not None:
+                    hook(batch.conn, dataset, done.table(), batch.id, user)
+        if done.imported <= SMALL_BATCH:
             # a visit recorded in the platform is a one-row batch: they are compacted by the
             # hundred, so that readers do not open a file per visit
             warehouse.compact_when_due(dataset.id, user.name)
@@ -216,13 +215,13 @@ def import_file(
         file=name,
         sha256=sha,
         batch_id=batch.id,
-        rows_read=done.body.height,
-        imported=done.table.height,
+        rows_read=done.rows_read,
+        imported=done.imported,
         rejected=done.rejected,
         skipped=len(done.skipped),
         duplicates=done.duplicates,
         report=report,
-        header_row=_header_row(done),
+        header_row=done.header_row,
         columns=dict(done.columns),
         extra_columns=list(done.extras.values()),
         moved_aside=moved_aside,
@@ -306,15 +305,6 @@ def _already_imported(
     )
 
 
-def _file_headers(state: ImportState) -> list[str]:
-    """The file's header cells, normalised."""
-    return [
-        normalise_header(v)
-        for v in state.grid.frame.row(state.header_at)
-        if v is not None and str(v).strip()
-    ]
-
-
 def audit_detail(
     record: Mapping[str, object], replaces: int | None, mappings_saved: Mapping[str, str]
 ) -> dict[str, object]:
@@ -338,36 +328,30 @@ def audit_detail(
     }
 
 
-def _header_row(state: ImportState) -> int:
-    """The header's row number as the user sees it in the file."""
-    return int(state.grid.row_numbers[state.header_at])
-
-
-def batch_record(state: ImportState, sha256: str) -> dict[str, object]:
+def batch_record(request: ImportRequest, done: Outcome, sha256: str) -> dict[str, object]:
     """The batch's row in the case store: what was read, kept, refused, and how."""
-    request = state.request
     return {
         "dataset": request.dataset.id,
         "file_name": request.name,
         "file_sha256": sha256,
         "agency": request.options.agency,
-        "rows_read": state.body.height,
-        "imported": state.table.height,
-        "rejected": state.rejected,
-        "skipped": len(state.skipped),
-        "duplicates": state.duplicates,
+        "rows_read": done.rows_read,
+        "imported": done.imported,
+        "rejected": done.rejected,
+        "skipped": len(done.skipped),
+        "duplicates": done.duplicates,
         "details": {
-            "header_row": _header_row(state),
-            "columns": dict(state.columns),
-            "extra_columns": list(state.extras.values()),
-            "encoding": state.grid.encoding,
-            "sheet": state.grid.sheet,
+            "header_row": done.header_row,
+            "columns": dict(done.columns),
+            "extra_columns": list(done.extras.values()),
+            "encoding": done.encoding,
+            "sheet": done.sheet,
             "crs": request.options.crs,
             "constants": resolve_constants(request.dataset, request.options.constants),
             "options": options_record(request.dataset, request.options, request.saved_mapping),
             "replaces": request.replaces,
-            "skipped_rows": list(state.skipped),
-            "period": period_record(event_period(state.table, request.dataset)),
+            "skipped_rows": list(done.skipped),
+            "period": period_record(done.period),
         },
     }
 

@@ -200,10 +200,15 @@ def delete_mappings(
 def file_headers(path: Path, sheet: str | None = None, encoding: str = "auto") -> list[str]:
     """The header cells of a file the importer refused for its headers, for a mapping form: the
     row among the first rows with the most filled cells (a title row above it fills one)."""
-    from shujian.data.readers import read_grid
+    from shujian.data.readers import read_grid_parts
     from shujian.data.steps import HEADER_SCAN_ROWS
 
-    head = read_grid(path, sheet, encoding).frame.head(HEADER_SCAN_ROWS)
+    # the first part holds the rows the header is looked for in: a large file is not read whole
+    parts = read_grid_parts(path, sheet, encoding)
+    try:
+        head = next(parts).frame.head(HEADER_SCAN_ROWS)
+    finally:
+        parts.close()
     best: list[str] = []
     for row in head.iter_rows():
         cells = [str(v).strip() for v in row if v is not None and str(v).strip()]

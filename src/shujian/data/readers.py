@@ -15,7 +15,7 @@ import re
 import string
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,17 +60,51 @@ def read_grid(
 ) -> Grid:
     """Every cell of the sheet as text. A file that cannot be read whole, or exceeds `limits`,
     is refused with a Chinese message naming it (and the row, where there is one)."""
+    parts = list(read_grid_parts(path, sheet, encoding, limits))
+    if len(parts) == 1:
+        return parts[0]
+    # one chunk: polars' string formatting panics on a literal of several chunks
+    return Grid(
+        frame=pl.concat([p.frame for p in parts], rechunk=True),
+        row_numbers=pl.concat([p.row_numbers for p in parts], rechunk=True),
+        encoding=parts[0].encoding,
+        sheet=parts[0].sheet,
+    )
+
+
+CSV_PART_ROWS = 500_000
+"""Rows of a CSV file read at a time (`read_grid_parts`): an import holds one part of a large
+file, not the whole file (bench/imports.py: a part of 500,000 rows of six million keeps the
+import's peak the same for a file twice that size)."""
+
+
+def read_grid_parts(
+    path: Path,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    limits: ReadLimits = DEFAULT_LIMITS,
+    part_rows: int | None = None,
+) -> Generator[Grid, None, None]:
+    """The sheet as consecutive grids, in the file's order, each row keeping its number in the
+    file: a CSV file `part_rows` rows at a time (`CSV_PART_ROWS`; the first part also holds
+    every title row and at least `HEADER_SCAN_ROWS` rows), an Excel sheet whole, as one part.
+
+    Each part is checked as `read_grid` checks the whole (field lengths, swallowed rows): a
+    refusal names the same kind of fault and a row of the file. Reading stops at the first.
+    """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        grid = _read_xlsx(path, sheet, limits)
+        parts: Iterator[Grid] = iter([_read_xlsx(path, sheet, limits)])
     elif suffix == ".xls":
-        grid = _read_xls(path, sheet)
+        parts = iter([_read_xls(path, sheet)])
     elif suffix in (".csv", ".txt", ".tsv"):
-        grid = _read_csv(path, encoding, limits)
+        rows = max(part_rows or CSV_PART_ROWS, HEADER_SCAN_ROWS)
+        parts = _read_csv(path, encoding, limits, rows)
     else:
         raise UserError(f"不支持的文件类型“{path.suffix}”：请提供 xlsx、xls 或 csv 文件。")
-    check_field_lengths(grid, path.name, limits)
-    return grid
+    for grid in parts:
+        check_field_lengths(grid, path.name, limits)
+        yield grid
 
 
 def check_field_lengths(grid: Grid, name: str, limits: ReadLimits) -> None:
@@ -606,7 +640,7 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, encoding: str, limits: ReadLimits) -> Grid:
+def _read_csv(path: Path, encoding: str, limits: ReadLimits, part_rows: int) -> Iterator[Grid]:
     if encoding == "auto":
         encoding = detect_encoding(path)
     elif encoding in ("gbk", "gb2312"):
@@ -620,6 +654,8 @@ def _read_csv(path: Path, encoding: str, limits: ReadLimits) -> Grid:
     with tempfile.TemporaryDirectory(prefix="shujian-csv-") as tmp:
         source = path
         if encoding not in ("utf-8", "utf8"):
+            # the whole file is transcoded to UTF-8 first (an incremental decoder: a character
+            # is never cut), so the parts below are cut by the CSV reader between records
             source = Path(tmp) / "utf8.csv"
             try:
                 _transcode(path, source, encoding)
@@ -641,14 +677,19 @@ def _read_csv(path: Path, encoding: str, limits: ReadLimits) -> Grid:
             lf = Path(tmp) / "lf.csv"
             _lone_cr_to_lf(source, lf)
             source = lf
-        frame = _parse_csv(source, path.name, limits)
-    rows = pl.Series("row", range(1, frame.height + 1), dtype=pl.Int64)
-    return Grid(frame=frame, row_numbers=rows, encoding=encoding)
+        first_row = 1
+        for frame in _parse_csv(source, path.name, limits, part_rows):
+            rows = pl.Series("row", range(first_row, first_row + frame.height), dtype=pl.Int64)
+            first_row += frame.height
+            yield Grid(frame=frame, row_numbers=rows, encoding=encoding)
 
 
-def _parse_csv(source: Path, name: str, limits: ReadLimits) -> pl.DataFrame:
-    """The UTF-8 CSV file at `source` as a grid of text, refused whole (naming the row where
-    it can) when it is not CSV that polars and Python's csv read alike."""
+def _parse_csv(
+    source: Path, name: str, limits: ReadLimits, part_rows: int
+) -> Iterator[pl.DataFrame]:
+    """The UTF-8 CSV file at `source` as grids of text, `part_rows` rows at a time (the title
+    lines above the table go with the first), refused whole (naming the row where it can) when
+    it is not CSV that polars and Python's csv read alike."""
     if csv.field_size_limit() <= limits.max_field_chars:
         csv.field_size_limit(limits.max_field_chars + 1)
     head = _head_lines(source, HEADER_SCAN_ROWS)
@@ -666,40 +707,81 @@ def _parse_csv(source: Path, name: str, limits: ReadLimits) -> pl.DataFrame:
     # full-width line on.
     start = next(i for i, r in enumerate(parsed_head) if len(r) == width)
     names = _columns(width)
-    try:
-        table = pl.read_csv(
-            source,
-            has_header=False,
-            infer_schema=False,
-            separator=delimiter,
-            skip_rows=start,
-            new_columns=names,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-            schema_overrides=dict.fromkeys(names, pl.Utf8),
-        )
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        row, why = _first_bad_row(source, delimiter)
-        raise _not_csv(name, row, why, limits) from exc
-    if table.width != width:  # polars and Python's csv did not agree on the lines
-        row, why = _first_bad_row(source, delimiter)
-        raise _not_csv(name, row, why, limits)
     titles = pl.DataFrame(
         [[*r, *[None] * (width - len(r))] for r in parsed_head[:start]],
         schema=dict.fromkeys(names, pl.Utf8),
         orient="row",
     )
-    # one chunk: polars' string formatting panics on a literal of several chunks
-    # (found by bench/fuzz.py: `_check_vocabulary` on a file with a title row)
-    frame = pl.concat([titles, table], rechunk=True) if start else table
-    swallowed = _swallowed_rows(frame, delimiter, width)
-    if swallowed is not None:
-        raise UserError(
-            f"文件 {name} 第 {swallowed} 行有一个以引号开始的单元格没有配对的结束引号，"
-            "把下面的几行也当成了这一个单元格的内容。请检查该行的引号，整份文件未导入。",
-            code="unbalanced_quote",
-        )
-    return frame
+    table = pl.scan_csv(
+        source,
+        has_header=False,
+        infer_schema=False,
+        separator=delimiter,
+        skip_rows=start,
+        new_columns=names,
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+        schema_overrides=dict.fromkeys(names, pl.Utf8),
+    )
+    first_row = 1
+    for part in _regroup(_csv_batches(table, source, name, delimiter, limits), part_rows, start):
+        if part.width != width:  # polars and Python's csv did not agree on the lines
+            row, why = _first_bad_row(source, delimiter)
+            raise _not_csv(name, row, why, limits)
+        if first_row == 1 and start:
+            # one chunk: polars' string formatting panics on a literal of several chunks
+            # (found by bench/fuzz.py: `_check_vocabulary` on a file with a title row)
+            part = pl.concat([titles, part], rechunk=True)
+        swallowed = _swallowed_rows(part, delimiter, width)
+        if swallowed is not None:
+            raise UserError(
+                f"文件 {name} 第 {first_row - 1 + swallowed} 行有一个以引号开始的单元格没有配对的结束引号，"
+                "把下面的几行也当成了这一个单元格的内容。请检查该行的引号，整份文件未导入。",
+                code="unbalanced_quote",
+            )
+        first_row += part.height
+        yield part
+    if first_row == 1:  # no table below the title lines (if any): one empty or title-only part
+        yield titles
+
+
+def _csv_batches(
+    table: pl.LazyFrame, source: Path, name: str, delimiter: str, limits: ReadLimits
+) -> Iterator[pl.DataFrame]:
+    """The record batches polars' streaming reader hands over, in the file's order; a file it
+    cannot read is refused naming the line where Python's strict csv reader fails."""
+    batches = table.collect_batches(chunk_size=CSV_BATCH_ROWS, maintain_order=True)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            row, why = _first_bad_row(source, delimiter)
+            raise _not_csv(name, row, why, limits) from exc
+        yield batch
+
+
+CSV_BATCH_ROWS = 50_000
+"""Rows polars' streaming CSV reader hands over at a time; regrouped into parts (`_regroup`)."""
+
+
+def _regroup(batches: Iterator[pl.DataFrame], rows: int, titles: int) -> Iterator[pl.DataFrame]:
+    """`batches` as frames of `rows` rows each (the last fewer), the first `titles` rows fewer
+    (the title lines join it), each one chunk; none empty."""
+    pending: list[pl.DataFrame] = []
+    held, want = 0, max(rows - titles, 1)
+    for batch in batches:
+        while batch.height:
+            take = batch.slice(0, want - held)
+            pending.append(take)
+            held += take.height
+            batch = batch.slice(take.height)
+            if held == want:
+                yield pl.concat(pending, rechunk=True)
+                pending, held, want = [], 0, rows
+    if pending:
+        yield pl.concat(pending, rechunk=True)
 
 
 def _not_csv(name: str, row: int | None, why: str, limits: ReadLimits) -> UserError:

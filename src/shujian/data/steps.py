@@ -12,7 +12,7 @@ columns is refused whole; a bad row is rejected with its reasons and the rest im
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -132,6 +132,10 @@ class ImportState:
     """`_record_key` of every row already stored for an events dataset (`read_stored_keys`)."""
     duplicates: int = 0
     """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
+    earlier_digests: tuple[pl.DataFrame, ...] = ()
+    """For a file read in parts (`parts.py`), events only: the content digest of every row of
+    the earlier parts, refused rows too (`digest_halves`); a row repeating one counts on from
+    there (`to_stored_shape`), exactly as in one pass over the whole file."""
 
 
 Step = Callable[[ImportState], ImportState]
@@ -578,7 +582,8 @@ def to_stored_shape(state: ImportState) -> ImportState:
         extra = nulls(n, pl.Utf8)
     out["_extra"] = extra.alias("_extra")
     frame = pl.DataFrame(out)
-    frame = frame.with_columns(_record_key(frame, dataset).alias("_record_key"))
+    keys = _record_key(frame, dataset, state.earlier_digests)
+    frame = frame.with_columns(keys.alias("_record_key"))
     schema = stored_schema(dataset)
     table = frame.select([pl.col(c).cast(t) for c, t in schema.items() if c != "_batch"])
     return replace(state, table=table)
@@ -801,8 +806,11 @@ KEY_SLICE_ROWS = 500_000
 """Rows whose content is joined and digested at a time (`_record_key`)."""
 
 
-def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
-    """Identity of a stored record: its key (snapshots) or its full content (events).
+def _record_key(
+    frame: pl.DataFrame, dataset: Dataset, earlier: Sequence[pl.DataFrame] = ()
+) -> pl.Series:
+    """Identity of a stored record: its key (snapshots) or its full content (events), counted
+    on from the `earlier` parts of the file (`ImportState.earlier_digests`).
 
     The content hash uses DuckDB's md5, which is stable across versions (polars' hash is not),
     because keys are compared with rows stored by earlier imports.
@@ -832,10 +840,12 @@ def _record_key(frame: pl.DataFrame, dataset: Dataset) -> pl.Series:
         con.close()
     key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
     del keys
-    if not _may_repeat(key).any():
-        return key
+    if not _may_repeat(key).any() and (
+        not earlier or _earlier_counts(digest_halves(key), earlier).is_empty()
+    ):
+        return key  # every key a first occurrence, as made
     digest = key.str.head(-2)  # the md5 without its '#1'
-    return digest + "#" + occurrence(digest)
+    return digest + "#" + occurrence(digest, earlier)
 
 
 def _may_repeat(texts: pl.Series) -> pl.Series:
@@ -844,17 +854,56 @@ def _may_repeat(texts: pl.Series) -> pl.Series:
     return texts.hash().is_duplicated()
 
 
-def occurrence(digests: pl.Series) -> pl.Series:
-    """The n-th time each digest appears, counted from 1 in file order, as text.
+def occurrence(digests: pl.Series, earlier: Sequence[pl.DataFrame] = ()) -> pl.Series:
+    """The n-th time each digest appears, counted from 1 in file order, as text; with `earlier`
+    (`digest_halves` of the file's earlier parts), counted on from their rows.
 
     Identical events in one file are rare: only when a digest repeats are the occurrences
     counted by group (a window over the long row text, with a sort back to file order, was 44 %
     of a large CSV's import).
     """
-    if not _may_repeat(digests).any():
+    repeats = _may_repeat(digests)
+    before = _earlier_counts(digest_halves(digests), earlier) if earlier else None
+    if not repeats.any() and (before is None or before.is_empty()):
         return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
-    frame = pl.DataFrame({"h": digests})
-    return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
+    if before is None or before.is_empty():
+        frame = pl.DataFrame({"h": digests})
+        return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
+    return (
+        digest_halves(digests)
+        .join(before, on=["hi", "lo"], how="left", maintain_order="left")
+        .select(
+            (pl.int_range(1, pl.len() + 1).over("hi", "lo") + pl.col("before").fill_null(0))
+            .cast(pl.Utf8)
+            .alias(digests.name)
+        )
+        .to_series()
+    )
+
+
+def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Each digest of `halves` (`digest_halves`) that the `earlier` parts hold, with how many
+    times (`before`): one pass over the earlier digests, most often finding none."""
+    return (
+        pl.concat(earlier, rechunk=False)
+        .lazy()
+        .join(halves.lazy(), on=["hi", "lo"], how="semi")
+        .group_by("hi", "lo")
+        .len("before")
+        .collect()
+    )
+
+
+def digest_halves(digests: pl.Series) -> pl.DataFrame:
+    """md5 digests (their first 32 hexadecimal digits: a key's '#n' is left) as their two 64-bit
+    halves, exactly: what the later parts of a file compare their rows with, 16 bytes a row
+    rather than 32 characters."""
+    return pl.DataFrame(
+        {
+            "hi": digests.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
+            "lo": digests.str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64),
+        }
+    )
 
 
 def _is_last_of_key(keys: pl.Series) -> pl.Series:

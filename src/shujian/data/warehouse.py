@@ -470,7 +470,11 @@ class Warehouse:
 
     @contextmanager
     def new_batch(
-        self, rows: pl.DataFrame, record: dict[str, object], *, replaces: int | None = None
+        self,
+        rows: pl.DataFrame | pl.LazyFrame,
+        record: dict[str, object],
+        *,
+        replaces: int | None = None,
     ) -> Iterator[BatchWrite]:
         """Register a batch and store its rows, atomically; yields the new batch's id and its
         open transaction.
@@ -483,6 +487,9 @@ class Warehouse:
         `_batch`, are written to a temporary file, flushed and renamed into place, and only
         then does the transaction commit. Any failure before the commit, in the block or here,
         rolls back, and the file, having no batch, is invisible.
+
+        `rows` lazy (a large file's parts, staged by the importer) are written to the one file
+        as they are read, never held whole.
         """
         import polars as pl
 
@@ -519,7 +526,10 @@ class Warehouse:
                     )
                 yield BatchWrite(batch_id, conn)
                 stored = rows.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch"))
-                stored.write_parquet(tmp, compression="lz4")
+                if isinstance(stored, pl.LazyFrame):
+                    stored.sink_parquet(tmp, compression="lz4", maintain_order=True)
+                else:
+                    stored.write_parquet(tmp, compression="lz4")
                 with tmp.open("rb+") as fh:
                     os.fsync(fh.fileno())
                 tmp.rename(final)
