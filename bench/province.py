@@ -41,6 +41,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import run  # noqa: E402  (bench/run.py: the import child's code, a workspace's fresh copy)
+
 AS_OF = "2026-06-30"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -206,20 +209,6 @@ def generate_cities(data: Path, scale: float, logs: Path) -> tuple[list[dict], l
 
 # --- importing ----------------------------------------------------------------------------
 
-IMPORT = """
-import json, time
-from pathlib import Path
-from shujian.workspace import open_workspace
-from shujian.data.importer import import_file, ImportOptions
-from shujian.data.warehouse import Warehouse
-ws = open_workspace(Path({ws!r}))
-t0 = time.perf_counter()
-r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
-                Path({file!r}), ImportOptions())
-print(json.dumps({{"imported": r.imported, "rejected": r.rejected, "rows": r.rows_read,
-                  "seconds": time.perf_counter() - t0}}))
-"""
-
 
 def settings(out: Path, timeout: int, memory_mb: int, spark_memory: str) -> str:
     """What the benchmark's workspace says in shujian.toml: the limits, the spill folders,
@@ -253,7 +242,7 @@ def import_all(ws: Path, manifests: list[dict], logs: Path, config: str) -> list
         row |= {"import_seconds": 0.0, "wall_seconds": 0.0, "peak_tree_mib": 0, "maxrss_mib": 0}
         for i, path in enumerate(paths):
             got = measure(
-                python(IMPORT.format(ws=str(ws), dataset=dataset, file=path)),
+                python(run.PEAK + run.IMPORT.format(ws=str(ws), dataset=dataset, file=path)),
                 None,
                 logs / f"import-{dataset}-{i:03d}.log",
             )
@@ -311,12 +300,9 @@ def run_models_on(
 ) -> dict[str, dict]:
     """Each model in its own process, on its own fresh copy of the imported workspace (the
     copy is not timed)."""
-    sys.path.insert(0, str(HERE))
-    from run import fresh_copy
-
     figures = {}
     for model in models:
-        ws = fresh_copy(imported, work / f"ws-{engine}")
+        ws = run.fresh_copy(imported, work / f"ws-{engine}")
         got = measure(
             python(RUN.format(ws=str(ws), model=model, as_of=AS_OF, engine=engine)),
             timeout + 120,  # the run's own limit stops the query first; this is the backstop
@@ -358,12 +344,16 @@ def table(figures: dict[str, Any]) -> None:
         same = "—" if None in leads else ("yes" if leads[0] == leads[1] else "NO")
         faster = "—"
         if None not in leads:
-            faster = "DuckDB" if duck[model]["wall_seconds"] <= spark[model]["wall_seconds"] else "Spark"
+            faster = (
+                "DuckDB" if duck[model]["wall_seconds"] <= spark[model]["wall_seconds"] else "Spark"
+            )
         print(f"{model:<34}{cells[0]}{cells[1]}  {same:<5} {faster}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=10, help="cities (1: the city benchmark)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/shujian-province"))
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per model run")
