@@ -295,14 +295,42 @@ def model_status(got: dict[str, Any]) -> str:
     return "ok"
 
 
+def unready(ws: Path, model: str, expected: dict[str, int]) -> list[str]:
+    """The model's datasets not yet wholly imported into `ws` (fewer batches than files)."""
+    from shujian.data.warehouse import Warehouse
+    from shujian.models.spec import load_library
+    from shujian.workspace import open_workspace
+
+    opened = open_workspace(ws)
+    warehouse = Warehouse(opened.warehouse_dir, opened.store)
+    try:
+        return [
+            d
+            for d in load_library()[model].datasets
+            if len(warehouse.sources(d).batches) < expected.get(d, 0)
+        ]
+    finally:
+        opened.store.dispose()
+
+
 def run_models_on(
-    engine: str, imported: Path, work: Path, models: list[str], timeout: int, logs: Path
+    engine: str,
+    imported: Path,
+    work: Path,
+    models: list[str],
+    timeout: int,
+    logs: Path,
+    expected: dict[str, int] | None = None,
 ) -> dict[str, dict]:
     """Each model in its own process, on its own fresh copy of the imported workspace (the
-    copy is not timed)."""
+    copy is not timed). With `expected` (files per dataset), the import may still be running:
+    a model whose datasets are not all imported in the copy is left out."""
     figures = {}
     for model in models:
         ws = run.fresh_copy(imported, work / f"ws-{engine}")
+        if expected is not None and (missing := unready(ws, model, expected)):
+            print(f"{engine:<7}{model:<34}not yet imported: {', '.join(missing)}", flush=True)
+            continue
         got = measure(
             python(RUN.format(ws=str(ws), model=model, as_of=AS_OF, engine=engine)),
             timeout + 120,  # the run's own limit stops the query first; this is the backstop
@@ -363,6 +391,12 @@ def main() -> None:
     parser.add_argument("--models", default="", help="comma-separated; default: every model")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--redo-models", action="store_true")
+    parser.add_argument(
+        "--while-importing",
+        action="store_true",
+        help="run the models whose datasets are imported already, beside a running import "
+        "(figures in figures-while-importing.json)",
+    )
     args = parser.parse_args()
     out: Path = args.out.resolve()
     if out.is_relative_to(ROOT):
@@ -386,6 +420,22 @@ def main() -> None:
         return
 
     imported = work / "ws-imported"
+    if args.while_importing:
+        from shujian.models.spec import load_library
+
+        expected = {d: sum(len(m.get(d, [])) for m in manifests) for d in manifests[0]}
+        partial = work / "figures-while-importing.json"
+        early: dict[str, Any] = json.loads(partial.read_text()) if partial.exists() else {}
+        models = args.models.split(",") if args.models else list(load_library())
+        for engine in args.engines.split(","):
+            done = early.setdefault(engine, {})
+            for model in [m for m in models if args.redo_models or m not in done]:
+                done |= run_models_on(
+                    engine, imported, work / "early", [model], args.timeout, logs, expected
+                )
+                partial.write_text(json.dumps(early, ensure_ascii=False, indent=1))
+        table(early)
+        return
     if not (imported / "imported.json").exists():
         config = settings(work, args.timeout, args.memory_mb, args.spark_memory)
         figures["import"] = import_all(imported, manifests, logs, config)
