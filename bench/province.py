@@ -425,15 +425,23 @@ def main() -> None:
 
         expected = {d: sum(len(m.get(d, [])) for m in manifests) for d in manifests[0]}
         partial = work / "figures-while-importing.json"
-        early: dict[str, Any] = json.loads(partial.read_text()) if partial.exists() else {}
+
+        def measured() -> dict[str, Any]:
+            return json.loads(partial.read_text()) if partial.exists() else {}
+
         models = args.models.split(",") if args.models else list(load_library())
         for engine in args.engines.split(","):
-            done = early.setdefault(engine, {})
-            for model in [m for m in models if args.redo_models or m not in done]:
-                done |= run_models_on(
+            for model in models:
+                if not args.redo_models and model in measured().get(engine, {}):
+                    continue
+                got = run_models_on(
                     engine, imported, work / "early", [model], args.timeout, logs, expected
                 )
+                # read again before writing: another run of this mode may have added figures
+                early = measured()
+                early.setdefault(engine, {}).update(got)
                 partial.write_text(json.dumps(early, ensure_ascii=False, indent=1))
+        early = measured()
         table(early)
         return
     if not (imported / "imported.json").exists():
