@@ -222,13 +222,24 @@ def settings(out: Path, timeout: int, memory_mb: int, spark_memory: str) -> str:
 
 
 def import_all(ws: Path, manifests: list[dict], logs: Path, config: str) -> list[dict]:
-    """Every file of every city, each in its own process; figures per dataset."""
-    from shujian.workspace import CONFIG_NAME, init_workspace
+    """Every file of every city, each in its own process; figures per dataset.
 
-    shutil.rmtree(ws, ignore_errors=True)
-    init_workspace(ws).store.dispose()
-    with open(ws / CONFIG_NAME, "a", encoding="utf-8") as f:
-        f.write(config)
+    An import stopped half way resumes: a dataset's first files, as many as it has batches
+    already, are not imported again (a file being imported when it stopped committed nothing),
+    and the figures are those of the files imported this time (`earlier_files` counts the rest).
+    """
+    from shujian.data.warehouse import Warehouse
+    from shujian.workspace import CONFIG_NAME, init_workspace, open_workspace
+
+    if not (ws / CONFIG_NAME).exists():
+        shutil.rmtree(ws, ignore_errors=True)
+        init_workspace(ws).store.dispose()
+        with open(ws / CONFIG_NAME, "a", encoding="utf-8") as f:
+            f.write(config)
+    opened = open_workspace(ws)
+    warehouse = Warehouse(opened.warehouse_dir, opened.store)
+    earlier = {d: len(warehouse.sources(d).batches) for d in manifests[0]}
+    opened.store.dispose()
     datasets = list(manifests[0])
     rows = []
     print(
@@ -240,7 +251,10 @@ def import_all(ws: Path, manifests: list[dict], logs: Path, config: str) -> list
         paths = [p for m in manifests for p in m[dataset]]
         row = {"dataset": dataset, "files": len(paths), "rows": 0, "rejected": 0}
         row |= {"import_seconds": 0.0, "wall_seconds": 0.0, "peak_tree_mib": 0, "maxrss_mib": 0}
+        row["earlier_files"] = earlier[dataset]
         for i, path in enumerate(paths):
+            if i < earlier[dataset]:
+                continue
             got = measure(
                 python(run.PEAK + run.IMPORT.format(ws=str(ws), dataset=dataset, file=path)),
                 None,
@@ -258,7 +272,8 @@ def import_all(ws: Path, manifests: list[dict], logs: Path, config: str) -> list
         print(
             f"{dataset + f' ({len(paths)})':<36}{row['rows']:>13,}{row['rejected']:>10,}"
             f"{row['import_seconds']:>10.1f}{row['wall_seconds']:>9.1f}"
-            f"{row['rows'] / max(row['import_seconds'], 1e-9):>10,.0f}{mib(row):>15}",
+            f"{row['rows'] / max(row['import_seconds'], 1e-9):>10,.0f}{mib(row):>15}"
+            + (f"  ({earlier[dataset]} files imported before)" if earlier[dataset] else ""),
             flush=True,
         )
     return rows
@@ -446,6 +461,8 @@ def main() -> None:
         return
     if not (imported / "imported.json").exists():
         config = settings(work, args.timeout, args.memory_mb, args.spark_memory)
+        if "import" in figures:  # a resumed import: keep the figures of the files before
+            figures.setdefault("import_before_resume", []).append(figures["import"])
         figures["import"] = import_all(imported, manifests, logs, config)
         (imported / "imported.json").write_text("{}")
         save()
