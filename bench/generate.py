@@ -7,6 +7,7 @@ benchmark measures the import of good data (the common case).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,12 +50,38 @@ OFFENCES = np.array(
     ]
 )
 OUTCOMES = np.array(["有罪判决", "相对不起诉", "行政处罚"])
+USCC_PREFIX = "91520203"
+
+
+@dataclass(frozen=True)
+class City:
+    """Where one city of the workload lies and what sets its identifiers apart from another
+    city's (`bench/province.py` writes a province as several cities): the region codes of its
+    people's ID numbers, the prefix of its entities' credit codes, its centre, the first of its
+    running numbers (names, licence, project and decision numbers) and its size (1.0: the city
+    benchmark)."""
+
+    regions: tuple[str, ...] = tuple(REGIONS.tolist())
+    uscc_prefix: str = USCC_PREFIX
+    centre: tuple[float, float] = CENTRE
+    first: int = 0
+    fraction: float = 1.0
+
+    def size(self, n: int) -> int:
+        return max(1, round(n * self.fraction))
+
+
+CITY = City()
 
 
 def id_numbers(
-    rng: np.random.Generator, n: int, year_lo: int = 1950, year_hi: int = 2012
+    rng: np.random.Generator,
+    n: int,
+    year_lo: int = 1950,
+    year_hi: int = 2012,
+    regions: np.ndarray = REGIONS,
 ) -> np.ndarray:
-    region = REGIONS[rng.integers(0, len(REGIONS), n)]
+    region = regions[rng.integers(0, len(regions), n)]
     days = rng.integers(0, (year_hi - year_lo) * 365, n)
     birth = (np.datetime64(f"{year_lo}-01-01") + days.astype("timedelta64[D]")).astype(str)
     ymd = np.char.replace(birth, "-", "")
@@ -65,9 +92,9 @@ def id_numbers(
     return np.char.add(first17, check)
 
 
-def usccs(rng: np.random.Generator, n: int) -> np.ndarray:
+def usccs(rng: np.random.Generator, n: int, prefix_text: str = USCC_PREFIX) -> np.ndarray:
     body = rng.integers(0, 31, (n, 9))
-    prefix = np.frombuffer(b"91520203", dtype=np.uint8) - 48
+    prefix = np.frombuffer(prefix_text.encode(), dtype=np.uint8) - 48
     idx = np.concatenate([np.tile(prefix, (n, 1)), body], axis=1)
     check = (31 - (idx * USCC_WEIGHTS).sum(axis=1) % 31) % 31
     chars = USCC_ALPHABET[np.concatenate([idx, check[:, None]], axis=1)]
@@ -86,19 +113,21 @@ def names(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(np.char.add(s, g1), g2)
 
 
-def coords(rng: np.random.Generator, n: int, spread: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
-    return (CENTRE[0] + rng.uniform(-spread, spread, n)).round(6), (
-        CENTRE[1] + rng.uniform(-spread, spread, n)
+def coords(
+    rng: np.random.Generator, n: int, spread: float = 0.35, centre: tuple[float, float] = CENTRE
+) -> tuple[np.ndarray, np.ndarray]:
+    return (centre[0] + rng.uniform(-spread, spread, n)).round(6), (
+        centre[1] + rng.uniform(-spread, spread, n)
     ).round(6)
 
 
-def schools(rng: np.random.Generator, n: int = 5000) -> pl.DataFrame:
-    lon, lat = coords(rng, n)
+def schools(rng: np.random.Generator, n: int = 5000, city: City = CITY) -> pl.DataFrame:
+    lon, lat = coords(rng, n, centre=city.centre)
     return pl.DataFrame(
         {
-            "学校名称": [f"第{i}学校" for i in range(n)],
+            "学校名称": [f"第{city.first + i}学校" for i in range(n)],
             "学校类型": SCHOOL_TYPES[rng.integers(0, len(SCHOOL_TYPES), n)],
-            "统一社会信用代码": usccs(rng, n),
+            "统一社会信用代码": usccs(rng, n, city.uscc_prefix),
             "经度": lon,
             "纬度": lat,
             "坐标系": "WGS84",  # a file with coordinates names its system (import.md, require_crs)
@@ -106,12 +135,12 @@ def schools(rng: np.random.Generator, n: int = 5000) -> pl.DataFrame:
     )
 
 
-def venues(rng: np.random.Generator, n: int = 500_000) -> pl.DataFrame:
-    lon, lat = coords(rng, n)
+def venues(rng: np.random.Generator, n: int = 500_000, city: City = CITY) -> pl.DataFrame:
+    lon, lat = coords(rng, n, centre=city.centre)
     return pl.DataFrame(
         {
-            "场所名称": [f"场所{i}" for i in range(n)],
-            "统一社会信用代码": usccs(rng, n),
+            "场所名称": [f"场所{city.first + i}" for i in range(n)],
+            "统一社会信用代码": usccs(rng, n, city.uscc_prefix),
             "场所类型": VENUE_TYPES[rng.integers(0, len(VENUE_TYPES), n)],
             "经度": lon,
             "纬度": lat,
@@ -121,7 +150,7 @@ def venues(rng: np.random.Generator, n: int = 500_000) -> pl.DataFrame:
     )
 
 
-def registry(rng: np.random.Generator, n: int = 2_000_000) -> pl.DataFrame:
+def registry(rng: np.random.Generator, n: int = 2_000_000, city: City = CITY) -> pl.DataFrame:
     # Shares as in a real registry: tattoo and medical-beauty businesses are a fraction of a
     # percent of all market entities.
     scopes = np.array(
@@ -139,16 +168,22 @@ def registry(rng: np.random.Generator, n: int = 2_000_000) -> pl.DataFrame:
     share = np.array([0.35, 0.2, 0.05, 0.001, 0.001, 0.003, 0.2, 0.195])
     return pl.DataFrame(
         {
-            "企业名称": [f"企业{i}有限公司" for i in range(n)],
-            "统一社会信用代码": usccs(rng, n),
+            "企业名称": [f"企业{city.first + i}有限公司" for i in range(n)],
+            "统一社会信用代码": usccs(rng, n, city.uscc_prefix),
             "经营范围": scopes[rng.choice(len(scopes), n, p=share / share.sum())],
             "成立日期": days(rng, "2000-01-01", 9000, n),
         }
     )
 
 
-def staff(rng: np.random.Generator, people: np.ndarray, n: int = 200_000) -> pl.DataFrame:
-    employers = usccs(rng, 4000)
+def staff(
+    rng: np.random.Generator,
+    people: np.ndarray,
+    n: int = 200_000,
+    employers_n: int = 4000,
+    prefix: str = USCC_PREFIX,
+) -> pl.DataFrame:
+    employers = usccs(rng, employers_n, prefix)
     pick = rng.integers(0, len(employers), n)
     return pl.DataFrame(
         {
@@ -164,12 +199,14 @@ def staff(rng: np.random.Generator, people: np.ndarray, n: int = 200_000) -> pl.
     )
 
 
-def offences(rng: np.random.Generator, people: np.ndarray, n: int = 1_000_000) -> pl.DataFrame:
+def offences(
+    rng: np.random.Generator, people: np.ndarray, n: int = 1_000_000, staff_n: int = 200_000
+) -> pl.DataFrame:
     # About 2 % of the staff appear among the offenders; the rest are other people.
     who = np.where(
         rng.random(n) < 0.004,
-        people[rng.integers(0, 200_000, n)],
-        people[rng.integers(200_000, len(people), n)],
+        people[rng.integers(0, staff_n, n)],
+        people[rng.integers(staff_n, len(people), n)],
     )
     return pl.DataFrame(
         {
@@ -205,9 +242,11 @@ def checkins(
     )
 
 
-def projects(rng: np.random.Generator, n: int = 20_000) -> tuple[pl.DataFrame, pl.DataFrame]:
-    nos = np.array([f"P{i:07d}" for i in range(n)])
-    contractors = usccs(rng, n)
+def projects(
+    rng: np.random.Generator, n: int = 20_000, city: City = CITY
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    nos = np.array([f"P{city.first + i:07d}" for i in range(n)])
+    contractors = usccs(rng, n, city.uscc_prefix)
     amount = rng.integers(1_000_000, 200_000_000, n)
     permit = (
         np.datetime64("2024-01-01") + rng.integers(0, 700, n).astype("timedelta64[D]")
@@ -217,7 +256,7 @@ def projects(rng: np.random.Generator, n: int = 20_000) -> tuple[pl.DataFrame, p
     p = pl.DataFrame(
         {
             "项目编号": nos,
-            "项目名称": [f"工程{i}" for i in range(n)],
+            "项目名称": [f"工程{city.first + i}" for i in range(n)],
             "施工总承包单位": "建设公司",
             "总承包单位统一社会信用代码": contractors,
             "合同金额": amount.astype(str),
@@ -240,15 +279,17 @@ def days(rng: np.random.Generator, start: str, span: int, n: int) -> np.ndarray:
     return (np.datetime64(start) + rng.integers(0, span, n).astype("timedelta64[D]")).astype(str)
 
 
-def medical(rng: np.random.Generator, registry_codes: np.ndarray, n: int = 20_000) -> pl.DataFrame:
+def medical(
+    rng: np.random.Generator, registry_codes: np.ndarray, n: int = 20_000, city: City = CITY
+) -> pl.DataFrame:
     subjects = np.array(
         ["内科；外科", "医疗美容科；美容外科", "口腔科", "美容皮肤科", "预防保健科"]
     )
     return pl.DataFrame(
         {
-            "机构名称": [f"医疗机构{i}" for i in range(n)],
+            "机构名称": [f"医疗机构{city.first + i}" for i in range(n)],
             "统一社会信用代码": registry_codes[rng.integers(0, len(registry_codes), n)],
-            "执业许可证号": [f"PDY{i:08d}" for i in range(n)],
+            "执业许可证号": [f"PDY{city.first + i:08d}" for i in range(n)],
             "诊疗科目": subjects[rng.integers(0, len(subjects), n)],
             "有效期至": days(rng, "2024-01-01", 2000, n),
         }
@@ -330,17 +371,19 @@ def deaths(rng: np.random.Generator, people: np.ndarray, n: int = 60_000) -> pl.
     )
 
 
-def penalties(rng: np.random.Generator, n: int = 200_000) -> tuple[pl.DataFrame, pl.DataFrame]:
+def penalties(
+    rng: np.random.Generator, n: int = 200_000, city: City = CITY
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     kinds = np.array(
         ["销售伪劣产品", "非法经营卷烟", "无照经营", "超范围经营", "生产、销售伪劣产品"]
     )
     amounts = np.round(rng.lognormal(mean=8.5, sigma=1.3, size=n)).astype(np.int64) + 100
-    nos = np.array([f"某市监罚〔2025〕{i}号" for i in range(n)])
+    nos = np.array([f"某市监罚〔2025〕{city.first + i}号" for i in range(n)])
     p = pl.DataFrame(
         {
             "处罚决定书文号": nos,
             "执法机关": "市场监督管理局",
-            "当事人": [f"当事人{i}" for i in range(n)],
+            "当事人": [f"当事人{city.first + i}" for i in range(n)],
             "违法类型": kinds[rng.integers(0, len(kinds), n)],
             # Most penalties are small; a few percent reach a criminal threshold.
             "涉案金额": amounts.astype(str),
@@ -355,14 +398,16 @@ def penalties(rng: np.random.Generator, n: int = 200_000) -> tuple[pl.DataFrame,
     return p, t
 
 
-def soil(rng: np.random.Generator, project_nos: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
+def soil(
+    rng: np.random.Generator, project_nos: np.ndarray, city: City = CITY
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     n = len(project_nos) // 2
     nos = project_nos[:n]
     fee = rng.integers(10_000, 2_000_000, n)
     plans = pl.DataFrame(
         {
             "项目编号": nos,
-            "批复文号": [f"水保许〔2024〕{i}号" for i in range(n)],
+            "批复文号": [f"水保许〔2024〕{city.first + i}号" for i in range(n)],
             "批复日期": days(rng, "2023-06-01", 500, n),
             "核定补偿费": fee.astype(str),
         }
@@ -371,7 +416,7 @@ def soil(rng: np.random.Generator, project_nos: np.ndarray) -> tuple[pl.DataFram
     pays = pl.DataFrame(
         {
             "项目编号": nos[paid],
-            "缴费单位统一社会信用代码": usccs(rng, int(paid.sum())),
+            "缴费单位统一社会信用代码": usccs(rng, int(paid.sum()), city.uscc_prefix),
             "实缴金额": np.where(
                 rng.random(int(paid.sum())) < 0.9, fee[paid], fee[paid] // 2
             ).astype(str),
@@ -381,11 +426,14 @@ def soil(rng: np.random.Generator, project_nos: np.ndarray) -> tuple[pl.DataFram
     return plans, pays
 
 
-def write_all(out: Path, seed: int = 1) -> dict[str, list[Path]]:
-    """Write every dataset as CSV files (check-ins as monthly-sized files of 1M rows)."""
+def write_all(out: Path, seed: int = 1, city: City = CITY) -> dict[str, list[Path]]:
+    """Write every dataset as CSV files (check-ins as monthly-sized files of 1M rows); a
+    `city` other than the benchmark's is another city of a province (`bench/province.py`)."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
-    people = id_numbers(rng, 3_000_000)
+    n = city.size
+    prefix = city.uscc_prefix
+    people = id_numbers(rng, n(3_000_000), regions=np.array(city.regions))
     files: dict[str, list[Path]] = {}
 
     def save(dataset: str, frame: pl.DataFrame, part: int = 0) -> None:
@@ -393,31 +441,34 @@ def write_all(out: Path, seed: int = 1) -> dict[str, list[Path]]:
         frame.write_csv(path)
         files.setdefault(dataset, []).append(path)
 
-    save("schools", schools(rng))
-    save("venues", venues(rng))
-    reg = registry(rng)
+    save("schools", schools(rng, n(5000), city))
+    save("venues", venues(rng, n(500_000), city))
+    reg = registry(rng, n(2_000_000), city)
     save("business_registry", reg)
-    save("medical_licenses", medical(rng, reg["统一社会信用代码"].to_numpy()[:200_000]))
-    save("staff_roster", staff(rng, people))
-    save("offence_records", offences(rng, people))
-    p, d = projects(rng)
+    registry_codes = reg["统一社会信用代码"].to_numpy()[: n(200_000)]
+    del reg
+    save("medical_licenses", medical(rng, registry_codes, n(20_000), city))
+    save("staff_roster", staff(rng, people, n(200_000), n(4000), prefix))
+    save("offence_records", offences(rng, people, n(1_000_000), n(200_000)))
+    p, d = projects(rng, n(20_000), city)
     save("construction_projects", p)
     save("wage_deposits", d)
-    plans, pays = soil(rng, p["项目编号"].to_numpy())
+    plans, pays = soil(rng, p["项目编号"].to_numpy(), city)
     save("soil_plans", plans)
     save("soil_fee_payments", pays)
-    visits = hospital_visits(rng, people, usccs(rng, 300))
+    visits = hospital_visits(rng, people, usccs(rng, n(300), prefix), n(2_000_000))
     save("hospital_visits", visits)
-    save("mandatory_reports", mandatory_reports(rng, visits))
-    save("benefit_payments", benefits(rng, people))
-    save("custody_records", custody(rng, people))
-    save("death_records", deaths(rng, people))
-    pen, moved = penalties(rng)
+    save("mandatory_reports", mandatory_reports(rng, visits, n(20_000)))
+    del visits
+    save("benefit_payments", benefits(rng, people, n(250_000)))
+    save("custody_records", custody(rng, people, n(30_000)))
+    save("death_records", deaths(rng, people, n(60_000)))
+    pen, moved = penalties(rng, n(200_000), city)
     save("admin_penalties", pen)
     save("case_transfers", moved)
-    hotels = usccs(rng, 3000)
+    hotels = usccs(rng, n(3000), prefix)
     for part in range(10):
-        save("hotel_checkins", checkins(rng, people, hotels, 1_000_000), part)
+        save("hotel_checkins", checkins(rng, people, hotels, n(1_000_000)), part)
     return files
 
 

@@ -74,6 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("models", "max_memory_mb", "int", 4096, "一个模型一次运行的查询最多可用多少内存（MB），超过即中止，本次运行不写入任何线索", between=(64, 1048576), unit=" MB"),
     Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
     Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
+    Setting("engine.duckdb", "temp_directory", "text", "", "DuckDB 计算引擎（默认引擎）在一个模型的查询超出 [models] max_memory_mb 时把中间结果暂存到磁盘的文件夹（查询结束即删去暂存文件）：省级数据量须指向空间足够的磁盘；相对路径从工作区文件夹算起；留空则为运行命令时所在文件夹下的 .tmp（DuckDB 的默认）"),
     Setting("engine.spark", "master", "text", "local[*]", "Spark 计算引擎（shujian run --engine spark）的集群地址：local[*] 为本机全部核心；spark://主机:7077 为独立集群；yarn 为 Hadoop YARN；sc://主机:15002 为 Spark Connect 服务"),
     Setting("engine.spark", "warehouse", "text", "", "集群读取数据仓库的位置，须是各节点都能读到的共享存储，例如 hdfs://nn:8020/shujian/warehouse 或 s3a://桶/shujian/warehouse（其内容与工作区的 warehouse 文件夹相同）；留空则读工作区的 warehouse 文件夹（仅限本机）"),
     Setting("engine.spark", "driver_memory", "text", "2g", "Spark 驱动程序的内存（spark.driver.memory），例如 2g；使用 Spark Connect 时由服务端决定"),

@@ -22,7 +22,7 @@ from shujian.juvenile.sealing import records as sealing
 from shujian.juvenile.sealing import requests
 from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
 from shujian.users.user import SYSTEM, User
-from shujian.workspace import Workspace
+from shujian.workspace import Workspace, init_workspace
 
 D = dt.date
 TODAY = D(2026, 12, 4)
@@ -257,3 +257,55 @@ def test_a_kept_answer_counts_a_new_seal_and_a_new_answer_at_once(
         answered_on=today, today=today,
     )  # fmt: skip
     assert counted() == (3, 1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_ws(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Workspace:
+    if request.param == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
+    ws = init_workspace(tmp_path / "ws")
+    assert ws.store.dialect.name == request.param
+    return ws
+
+
+def test_a_large_batch_is_sealed_at_once_each_event_naming_its_own_record(
+    store_ws: Workspace,
+) -> None:
+    """A province's export seals tens of thousands of rows in one statement (more rows than one
+    multi-row INSERT takes, 1,000): every record gets its event, with its own ground."""
+    rows = []
+    for i in range(1500):
+        convicted = i % 3 != 0
+        rows.append(
+            {
+                "id_card": id_card(D(2006, 1, 1) + dt.timedelta(days=i % 300)),
+                "name": f"某{i}",
+                "offence": "盗窃罪",
+                "outcome": "有罪判决" if convicted else "相对不起诉",
+                "decided_on": D(2024, 3, 1),
+                "act_date": D(2023, 6, 1),
+                "sentence": "有期徒刑一年" if convicted else None,
+                "document_no": f"（2024）黔0221刑初{i}号",
+            }
+        )
+    with store_ws.store.begin() as conn:
+        made = sealing.seal_rows(conn, rows, None, "系统", TODAY)
+        again = sealing.seal_rows(conn, rows[:10], None, "系统", TODAY)
+    assert len(made) == 1500 and again == []
+    with store_ws.store.connect() as conn:
+        stored = {
+            r.id: (r.document_no, r.ground)
+            for r in conn.execute(
+                select(sealed_records.c.id, sealed_records.c.document_no, sealed_records.c.ground)
+            )
+        }
+        events = conn.execute(
+            select(sealed_record_events.c.record_id, sealed_record_events.c.detail)
+        ).all()
+    # the ids come back in the order of the rows
+    assert [stored[i][0] for i in made] == [r["document_no"] for r in rows]
+    assert sorted(e.record_id for e in events) == sorted(made)
+    assert all(e.detail["ground"] == stored[e.record_id][1] for e in events)
+    assert {g for _, g in stored.values()} == {"sentence", "non_prosecution"}

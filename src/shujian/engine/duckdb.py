@@ -51,11 +51,20 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, warehouse: Warehouse, datasets: Mapping[str, Dataset]) -> None:
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        datasets: Mapping[str, Dataset],
+        temp_directory: Path | None = None,
+    ) -> None:
         self.warehouse = warehouse
         self.datasets = datasets
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
+        if temp_directory is not None:
+            # where a query larger than the memory limit spills (`[engine.duckdb]`); DuckDB
+            # creates the folder when it first spills and removes its files after the query
+            self.con.execute(f"SET temp_directory = {_literal(str(temp_directory))}")
         self._registered: set[str] = set()
         self._files: set[str] = set()
         self._folders: set[str] = set()

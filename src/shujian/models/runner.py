@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -297,7 +298,14 @@ def open_engine(
         return SparkEngine(warehouse, datasets, SparkSettings.of(ws.setting))
     from shujian.engine.duckdb import DuckDBEngine
 
-    return DuckDBEngine(warehouse, datasets)
+    return DuckDBEngine(warehouse, datasets, duckdb_temp_directory(ws))
+
+
+def duckdb_temp_directory(ws: Workspace) -> Path | None:
+    """Where DuckDB spills a query larger than its memory limit (`[engine.duckdb]
+    temp_directory`, relative to the workspace folder); None: DuckDB's own default."""
+    written = ws.setting("engine.duckdb.temp_directory")
+    return ws.root / written if written else None
 
 
 def run_limits(ws: Workspace) -> tuple[int, int]:
