@@ -275,7 +275,7 @@ def _refuse_taken(conn: Connection, number: str) -> None:
     if taken is not None:
         raise UserError(
             f"文号 {number} 已被案件 {taken.case_id} 的国家司法救助决定书使用，而本院的编号计数"
-            "未记到该号：案件库的编号记录不一致，请联系管理员核查（shujian audit verify）。",
+            "未记到该号：案件库的编号记录不一致，请联系管理员核验审计记录。",
             code="number_taken",
         )
 
