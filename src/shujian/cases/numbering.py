@@ -23,12 +23,13 @@ abbreviations, strict on the rest.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shujian.cases.documents.kinds import DocumentKind
@@ -177,3 +178,35 @@ def parse_entered_seq(text: str, year: int, example: str, label: str) -> tuple[s
             f"文号中的年份 {found['year']} 与制发日期的年份 {year} 不一致。", code="bad_number"
         )
     return number, int(found["seq"])
+
+
+def refuse_taken(conn: Connection, table: Table, number: str, label: str, hint: str = "") -> None:
+    """Refuse a 文号 another document of `table` (a numbered series: `number`, `issued_on`)
+    already bears; `label` names the document (督促监护令), `hint` what to check."""
+    taken = conn.execute(select(table.c.issued_on).where(table.c.number == number)).first()
+    if taken is not None:
+        raise UserError(
+            f"文号 {number} 已被本院另一份{label}使用（{taken.issued_on.isoformat()} 制发）。{hint}",
+            code="number_taken",
+        )
+
+
+def check_date_order(conn: Connection, table: Table, procuratorate: str, day: dt.date) -> None:
+    """A number the platform counts may not bear a date before the previous number's of the
+    same series (`table`: procuratorate, year, numbering, seq, number, issued_on)."""
+    latest = conn.execute(
+        select(table.c.number, table.c.issued_on)
+        .where(
+            table.c.procuratorate == procuratorate,
+            table.c.year == day.year,
+            table.c.numbering == COUNTER,
+        )
+        .order_by(table.c.issued_on.desc(), table.c.seq.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and day < latest.issued_on:
+        raise UserError(
+            f"制发日期 {day.isoformat()} 早于已制发的 {latest.number}（{latest.issued_on.isoformat()}）。"
+            "由本平台编号时，文号按制发先后顺序编排：请填写不早于该日的制发日期。",
+            code="date_before_previous_number",
+        )

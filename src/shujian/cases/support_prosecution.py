@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shujian import audit
@@ -55,9 +55,11 @@ from shujian.cases.numbering import (
     COUNTER,
     ENTERED,
     MODES,
+    check_date_order,
     next_seq,
     normalise_number,
     parse_entered_seq,
+    refuse_taken,
 )
 from shujian.cases.service import apply_transition, case_row, history, open_case, transition
 from shujian.cases.store import case_events, support_opinions
@@ -317,36 +319,6 @@ def _entered_or_refuse(ws: Workspace, number: str | None) -> str | None:
     return None
 
 
-def _refuse_taken(conn: Connection, number: str) -> None:
-    taken = conn.execute(
-        select(support_opinions.c.issued_on).where(support_opinions.c.number == number)
-    ).first()
-    if taken is not None:
-        raise UserError(
-            f"文号 {number} 已被本院另一份支持起诉意见书使用（{taken.issued_on.isoformat()} 制发）。",
-            code="number_taken",
-        )
-
-
-def _check_date_order(conn: Connection, procuratorate: str, day: dt.date) -> None:
-    latest = conn.execute(
-        select(support_opinions.c.number, support_opinions.c.issued_on)
-        .where(
-            support_opinions.c.procuratorate == procuratorate,
-            support_opinions.c.year == day.year,
-            support_opinions.c.numbering == COUNTER,
-        )
-        .order_by(support_opinions.c.issued_on.desc(), support_opinions.c.seq.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and day < latest.issued_on:
-        raise UserError(
-            f"制发日期 {day.isoformat()} 早于已制发的 {latest.number}（{latest.issued_on.isoformat()}）。"
-            "由本平台编号时，文号按制发先后顺序编排：请填写不早于该日的制发日期。",
-            code="date_before_previous_number",
-        )
-
-
 def issue_opinion(
     ws: Workspace,
     user: User,
@@ -384,7 +356,7 @@ def issue_opinion(
     try:
         with ws.store.begin() as conn:
             if entered is not None:
-                _refuse_taken(conn, entered[0])
+                refuse_taken(conn, support_opinions, entered[0], "支持起诉意见书")
             apply_transition(
                 conn,
                 case_id,
@@ -401,7 +373,7 @@ def issue_opinion(
                 number_, seq, numbering = entered[0], entered[1], ENTERED
             else:
                 seq = next_seq(conn, kind, procuratorate, CATEGORY, day.year)
-                _check_date_order(conn, procuratorate, day)
+                check_date_order(conn, support_opinions, procuratorate, day)
                 number_ = kind.number(ws.region.short, DEPT_CODE, day.year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number_)
@@ -444,7 +416,7 @@ def issue_opinion(
     except IntegrityError:
         if entered is not None:
             with ws.store.connect() as conn:
-                _refuse_taken(conn, entered[0])
+                refuse_taken(conn, support_opinions, entered[0], "支持起诉意见书")
         raise
     path = _render_recorded(ws.store, int(opinion_id), number_, content, target, user.name)
     return Issued(int(opinion_id), case_id, number_, path)

@@ -9,7 +9,6 @@ minor petitioner is named in full only on the petition's own page.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -346,10 +345,6 @@ def _step(ctx: _Context, pid: int, done: str, act: Callable[[], Any]) -> Respons
     return RedirectResponse(f"{BASE}/{pid}?done={done}", status_code=303)
 
 
-def _day(text: str, what: str) -> dt.date | None:
-    return form_date(text, what)
-
-
 @router.post(BASE + "/{pid}/route")
 def route_step(
     request: Request,
@@ -372,7 +367,7 @@ def route_step(
             pid,
             department,
             handler=handler,
-            on=_day(on, "分流日期"),
+            on=form_date(on, "分流日期"),
             text=note,
         ),
     )
@@ -393,7 +388,13 @@ def procedural_step(
         pid,
         "procedural",
         lambda: service.procedural_reply(
-            ctx.ps, ctx.user, ctx.today, pid, outcome=outcome, text=text, on=_day(on, "回复日期")
+            ctx.ps,
+            ctx.user,
+            ctx.today,
+            pid,
+            outcome=outcome,
+            text=text,
+            on=form_date(on, "回复日期"),
         ),
     )
 
@@ -413,7 +414,7 @@ def result_step(
         pid,
         "result",
         lambda: service.result_reply(
-            ctx.ps, ctx.user, ctx.today, pid, kind=kind, text=text, on=_day(on, "答复日期")
+            ctx.ps, ctx.user, ctx.today, pid, kind=kind, text=text, on=form_date(on, "答复日期")
         ),
     )
 
@@ -433,7 +434,7 @@ def feedback_step(
         pid,
         "feedback",
         lambda: service.record_feedback(
-            ctx.ps, ctx.user, ctx.today, pid, value=value, text=note, on=_day(on, "回访日期")
+            ctx.ps, ctx.user, ctx.today, pid, value=value, text=note, on=form_date(on, "回访日期")
         ),
     )
 
@@ -453,6 +454,6 @@ def leader_step(
         pid,
         "leader",
         lambda: service.take_as_leader(
-            ctx.ps, ctx.user, ctx.today, pid, leader=leader, text=note, on=_day(on, "包案日期")
+            ctx.ps, ctx.user, ctx.today, pid, leader=leader, text=note, on=form_date(on, "包案日期")
         ),
     )

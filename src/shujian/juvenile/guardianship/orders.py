@@ -60,9 +60,11 @@ from shujian.cases.numbering import (
     COUNTER,
     ENTERED,
     MODES,
+    check_date_order,
     next_seq,
     normalise_number,
     parse_entered_seq,
+    refuse_taken,
 )
 from shujian.cases.policy import check_not_future
 from shujian.errors import UserError
@@ -93,6 +95,10 @@ year), never the 检察建议书's."""
 TEXT_LIMIT = 2000
 NAME_LIMIT = 64
 RELATION_LIMIT = 32
+
+
+TAKEN_HINT = "请核对统一业务应用系统中编定的文号。"
+"""What a 督促监护令 whose entered 文号 is taken asks the prosecutor to check."""
 
 
 @dataclass(frozen=True)
@@ -306,11 +312,11 @@ def issue_order(
     try:
         with register.store.begin() as conn:
             if entered is not None:
-                _refuse_taken(conn, entered[0])
+                refuse_taken(conn, guardianship_orders, entered[0], "督促监护令", TAKEN_HINT)
                 number_, seq, numbering = entered[0], entered[1], ENTERED
             else:
                 seq = next_seq(conn, draft.kind, procuratorate, CATEGORY, day.year)
-                _check_date_order(conn, procuratorate, day)
+                check_date_order(conn, guardianship_orders, procuratorate, day)
                 number_ = draft.kind.number(ws.region.short, "", day.year, seq)
                 numbering = COUNTER
             content = dataclasses.replace(draft.content, number=number_)
@@ -360,43 +366,11 @@ def issue_order(
     except IntegrityError:
         if entered is not None:
             with register.store.connect() as conn:
-                _refuse_taken(conn, entered[0])
+                refuse_taken(conn, guardianship_orders, entered[0], "督促监护令", TAKEN_HINT)
         raise
     path = _render_recorded(register, int(order_id), number_, content, target, wording, user.name)
     due = tuple(rules.schedule(day, months, ws.calendar))
     return Issued(int(order_id), number_, path, due)
-
-
-def _refuse_taken(conn: Connection, number: str) -> None:
-    taken = conn.execute(
-        select(guardianship_orders.c.issued_on).where(guardianship_orders.c.number == number)
-    ).first()
-    if taken is not None:
-        raise UserError(
-            f"文号 {number} 已被本院另一份督促监护令使用（{taken.issued_on.isoformat()} 制发）。"
-            "请核对统一业务应用系统中编定的文号。",
-            code="number_taken",
-        )
-
-
-def _check_date_order(conn: Connection, procuratorate: str, day: dt.date) -> None:
-    """A counter number may not bear a date before the previous number's."""
-    latest = conn.execute(
-        select(guardianship_orders.c.number, guardianship_orders.c.issued_on)
-        .where(
-            guardianship_orders.c.procuratorate == procuratorate,
-            guardianship_orders.c.year == day.year,
-            guardianship_orders.c.numbering == COUNTER,
-        )
-        .order_by(guardianship_orders.c.issued_on.desc(), guardianship_orders.c.seq.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and day < latest.issued_on:
-        raise UserError(
-            f"制发日期 {day.isoformat()} 早于已制发的 {latest.number}（{latest.issued_on.isoformat()}）。"
-            "由本平台编号时，文号按制发先后顺序编排：请填写不早于该日的制发日期。",
-            code="date_before_previous_number",
-        )
 
 
 def _jsonable(content: OrderContent) -> dict[str, Any]:
