@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -139,7 +140,7 @@ class CheckCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f".{name}.{os.getpid()}"
+            partial = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
             partial.write_text(json.dumps({"deciding": list(deciding)}), encoding="utf-8")
             os.replace(partial, self.folder / name)
         except OSError as error:
