@@ -17,7 +17,8 @@ from helpers import AS_OF, CAFE, LIBRARY, load_fixture_data
 from shujian.backup.archive import backup
 from shujian.errors import UserError
 from shujian.models import check_cache
-from shujian.models.check_cache import FOLDER, CheckCache, canonical, key
+from shujian.models.check_cache import FOLDER, CheckCache, Prechecked, canonical, key
+from shujian.models.lineage import deciding_facts
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
 from shujian.users.user import SYSTEM
@@ -202,3 +203,20 @@ def test_a_backup_leaves_the_kept_checks_out(workspace: Workspace, tmp_path: Pat
     backup(workspace, tmp_path / "backup", SYSTEM)
     copied = [p.relative_to(tmp_path / "backup") for p in (tmp_path / "backup").rglob("*")]
     assert copied and not [p for p in copied if ".cache" in p.parts]
+
+
+def test_models_checked_ahead_in_a_second_process_are_kept_as_if_checked_here(
+    workspace: Workspace,
+) -> None:
+    """`shujian demo` checks the shipped models in a second process while it imports: the
+    passed checks it keeps are those a run would keep, and a failing model is not kept."""
+    datasets = workspace.datasets()
+    broken = dataclasses.replace(
+        LIBRARY[CAFE], id="local.broken", query=LIBRARY[CAFE].query.replace("lat", "latitude")
+    )
+    specs = [LIBRARY[CAFE], LIBRARY["hotel.minor_guest"], broken]
+    ahead = Prechecked(specs, datasets)
+    cache = CheckCache(workspace.root)
+    assert ahead.keep_into(cache) == 2
+    assert {p.name for p in _kept(workspace)} == {key(s, datasets) for s in specs[:2]}
+    assert cache.passed(key(LIBRARY[CAFE], datasets)) == deciding_facts(LIBRARY[CAFE], datasets)

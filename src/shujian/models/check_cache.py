@@ -145,3 +145,60 @@ class CheckCache:
             os.replace(partial, self.folder / name)
         except OSError as error:
             log.warning("could not keep a passed model check in %s: %s", self.folder, error)
+
+
+class Prechecked:
+    """Models checked in a second process while this one does other work (`shujian demo`
+    generates and imports its county meanwhile): on a machine with two cores the checks, pure
+    Python, then cost no time of their own. `keep_into` waits for the answers and keeps the
+    passed ones; anything that goes wrong in the second process only means the run checks the
+    models itself, as it would have."""
+
+    def __init__(self, specs: list[ModelSpec], datasets: Mapping[str, Dataset]) -> None:
+        import multiprocessing
+
+        self._process: Any = None
+        self._answers: Any = None
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this system: nothing is checked ahead
+            return
+        receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_check_and_send, args=(specs, datasets, sending), daemon=True
+        )
+        self._process.start()
+        sending.close()
+        self._answers = receiving
+
+    def keep_into(self, cache: CheckCache, timeout: float = 60.0) -> int:
+        """Keep the passed checks received (waiting up to `timeout` seconds); how many."""
+        if self._process is None:
+            return 0
+        kept = 0
+        try:
+            if self._answers.poll(timeout):
+                for name, deciding in self._answers.recv():
+                    cache.keep(name, tuple(deciding))
+                    kept += 1
+        except (EOFError, OSError) as error:
+            log.info("models checked ahead: no answer (%s)", error)
+        finally:
+            self._answers.close()
+            self._process.join(timeout=1)
+            if self._process.is_alive():
+                self._process.kill()
+        return kept
+
+
+def _check_and_send(specs: list[ModelSpec], datasets: Mapping[str, Dataset], sending: Any) -> None:
+    from shujian.models.checks import check_model
+    from shujian.models.lineage import deciding_facts
+
+    passed = []
+    for spec in specs:
+        name = key(spec, datasets)
+        if name is not None and not check_model(spec, datasets):
+            passed.append((name, list(deciding_facts(spec, datasets))))
+    sending.send(passed)
+    sending.close()
