@@ -130,7 +130,8 @@ class ImportState:
     rejected: int = 0
     """Rows refused (`split_rejected`)."""
     stored_keys: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.Utf8))
-    """`_record_key` of every row already stored for an events dataset (`read_stored_keys`)."""
+    """`_record_key`s already stored for an events dataset that the new rows have too
+    (`read_stored_keys`)."""
     duplicates: int = 0
     """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
     earlier_digests: tuple[pl.DataFrame, ...] = ()
@@ -732,6 +733,7 @@ def read_stored_keys(state: ImportState) -> ImportState:
         "_record_key",
         excluding=state.request.replaces,
         within=event_period(state.table, dataset),
+        among=state.table["_record_key"],
     )
     return replace(state, stored_keys=keys)
 
