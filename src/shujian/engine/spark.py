@@ -201,24 +201,45 @@ def connect_session(settings: SparkSettings) -> SparkSession:
     )
     options = settings.options()
     try:
-        with warnings.catch_warnings():
-            # the server refuses a setting fixed when it started with a warning: read back below
-            warnings.simplefilter("ignore")
-            for key, value in options.items():
+        for key, value in options.items():
+            try:
                 spark.conf.set(key, value)
+            except Exception as error:
+                # the server's answer about this setting (one fixed when it started, a value it
+                # does not take) has an error class: read back below; any other is no answer
+                if connection_lost(error) or not condition_of(error):
+                    raise
         refused = [k for k, v in options.items() if spark.conf.get(k, None) != v]
     except Exception as error:
+        stop_quietly(spark)  # `session` holds the lock `give_up` takes
         raise connect_failure(error, address.endpoint) from None
     if refused:
-        spark.stop()
+        stop_quietly(spark)
         raise UserError(
-            f"Spark Connect 服务 {address.endpoint} 不接受以下配置（它们在服务启动时即已确定）："
-            f"{'、'.join(refused)}。请从 [engine.spark.conf] 中删去，需要时由集群管理员在启动"
-            "服务时设置。",
+            f"Spark Connect 服务 {address.endpoint} 没有接受以下配置：{'、'.join(refused)}（有的只能"
+            "在服务启动时设定，如执行器的个数和内存；有的取值服务不认可）。请从 [engine.spark.conf] "
+            "中删去或改正；需要时由集群管理员在启动服务时设置。",
             code="bad_config",
         )
     # pyspark's Spark Connect session has the classic session's interface (but no SparkContext)
     return cast("SparkSession", spark)
+
+
+def give_up(spark: Any) -> None:
+    """Stop a Spark Connect session whose server has gone, without retrying: the client would
+    otherwise retry releasing the session and its last operation (in the background, and when
+    the process ends) for as long again. The next `session` opens a new one."""
+    global _SESSION
+    stop_quietly(spark)
+    with _SESSION_LOCK:
+        if _SESSION is spark:
+            _SESSION = None
+
+
+def stop_quietly(spark: Any) -> None:
+    spark.client.set_retry_policies([])
+    with contextlib.suppress(Exception):
+        spark.stop()
 
 
 def connection_lost(error: BaseException) -> bool:
@@ -230,7 +251,10 @@ def connection_lost(error: BaseException) -> bool:
 
         if code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
             return True
-    return condition_of(error).startswith("INVALID_HANDLE.SESSION")
+    if condition_of(error).startswith("INVALID_HANDLE.SESSION"):  # a restarted server
+        return True
+    # a server shutting down answers so until it stops listening
+    return "stopped SparkContext" in str(error)
 
 
 def connect_failure(error: BaseException, endpoint: str) -> UserError:
@@ -309,12 +333,11 @@ class SparkQueryError(Exception):
 
 def condition_of(error: BaseException) -> str:
     """A Spark error's class (`CAST_INVALID_INPUT`, `PATH_NOT_FOUND`…); empty when it has none."""
-    for name in ("getCondition", "getErrorClass"):
-        getter = getattr(error, name, None)
-        if callable(getter):
-            with contextlib.suppress(Exception):
-                if condition := getter() or "":
-                    return str(condition)
+    # getErrorClass, deprecated since Spark 4.0 (a FutureWarning), only where getCondition is not
+    getter = getattr(error, "getCondition", None) or getattr(error, "getErrorClass", None)
+    if callable(getter):
+        with contextlib.suppress(Exception):
+            return str(getter() or "")
     return ""
 
 
@@ -387,6 +410,7 @@ class SparkEngine:
             if not (self.connect and connection_lost(error)):
                 raise
             self._lost = True
+            give_up(self.spark)
             raise connect_failure(error, _ENDPOINT) from None
 
     def __enter__(self) -> SparkEngine:
@@ -486,12 +510,18 @@ class SparkEngine:
         from pyspark.errors import PySparkException
 
         stopped = threading.Event()
+        finished = threading.Event()
         timer = None
         if max_seconds is not None:
 
             def stop() -> None:
                 stopped.set()
-                self._cancel()
+                # again every half second until the query ends: a cancel sent after its SQL was
+                # analysed but before its execution began finds nothing to cancel
+                while True:
+                    self._cancel()
+                    if finished.wait(0.5):
+                        return
 
             timer = threading.Timer(max_seconds, stop)
             timer.daemon = True
@@ -504,7 +534,10 @@ class SparkEngine:
                 if timer is not None:
                     timer.start()
                 try:
-                    table = self.spark.sql(sql).toArrow()
+                    planned = self.spark.sql(sql)  # analysed (on Spark Connect, by the server)
+                    if stopped.is_set():
+                        raise QueryStopped("time", "stopped before its execution began")
+                    table = planned.toArrow()
                 except Exception as error:
                     if stopped.is_set():
                         raise QueryStopped("time", str(error)) from None
@@ -517,6 +550,7 @@ class SparkEngine:
                         raise QueryStopped("failed", str(failed), failed) from None
                     raise
         finally:
+            finished.set()
             if timer is not None:
                 timer.cancel()
             if self.connect:
