@@ -35,6 +35,11 @@ def _with(tmp_path: Path, extra: str) -> Path:
         ("[engine.spark]\nmastr = 'yarn'\n", r"\[engine.spark\] 中没有“mastr”这一项。是否想写“master”"),
         ("[engine.sprak]\nmaster = 'yarn'\n", "没有“engine.sprak”这一项"),
         ("[engine.spark]\nshuffle_partitions = 0\n", "shuffle_partitions 应为 1 至 100000"),
+        ("[engine.spark]\nmaster = 'sc://10.1.2.3:99999'\n",
+         "master 不是有效的 Spark Connect 地址：端口应为 1 至 65535 的整数"),
+        ("[engine.spark]\nmaster = 'sc://:15002'\n", "不是有效的 Spark Connect 地址：缺少主机名"),
+        ("[engine.spark]\nmaster = 'sc://spark-head:15002/shujian'\n", "不能有路径（“/shujian”）"),
+        ("[engine.spark]\nmaster = 'sc://spark-head:15002/;token'\n", "参数“token”应写成 名称=值"),
     ],
 )  # fmt: skip
 def test_an_unknown_or_mistyped_setting_is_refused_with_its_place(
@@ -68,7 +73,36 @@ def test_the_spark_settings_are_read_from_their_nested_table(tmp_path: Path) -> 
     options = settings.options()
     assert options["spark.executor.cores"] == "4"
     assert options["spark.sql.shuffle.partitions"] == "64"
-    assert "spark.driver.memory" not in options  # a Spark Connect server has its own
+    # a Spark Connect session takes the session's settings only: memory, the application's
+    # name and its web UI are the server's, fixed when it started
+    for fixed in (
+        "spark.driver.memory",
+        "spark.executor.memory",
+        "spark.app.name",
+        "spark.ui.enabled",
+    ):
+        assert fixed not in options
+    assert options["spark.sql.runSQLOnFiles"] == "false"  # the views only, no file by path
+    assert options["spark.sql.ansi.enabled"] == "true"
+    assert options["spark.sql.session.timeZone"] == "Asia/Shanghai"
+    local = SparkSettings(master="local[2]", driver_memory="3g").options()
+    assert local["spark.driver.memory"] == "3g" and local["spark.ui.enabled"] == "false"
+
+
+def test_a_refused_connect_address_is_shown_without_its_token(tmp_path: Path) -> None:
+    root = _with(tmp_path, "[engine.spark]\nmaster = 'sc://h:0/;token=s3cret;use_ssl=true'\n")
+    with pytest.raises(UserError) as refused:
+        open_workspace(root)
+    assert "sc://h:0/;token=…;use_ssl=true" in refused.value.message
+    assert "s3cret" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "master", ["local[*]", "yarn", "sc://10.1.2.3", "sc://spark-head:15002/;token=abc;use_ssl=true"]
+)
+def test_a_spark_master_or_connect_address_is_accepted(tmp_path: Path, master: str) -> None:
+    ws = open_workspace(_with(tmp_path, f"[engine.spark]\nmaster = '{master}'\n"))
+    assert ws.setting("engine.spark.master") == master
 
 
 def test_the_cluster_reads_the_warehouse_files_from_the_shared_location(tmp_path: Path) -> None:

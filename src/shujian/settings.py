@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from shujian.engine.connect import connect_problem
 from shujian.errors import UserError
 from shujian.limits import FIRST_YEAR, LAST_YEAR
 
@@ -41,6 +43,9 @@ class Setting:
     """For an `int` or `ints` setting: the least and the most allowed (each item of `ints`)."""
     unit: str = ""
     """What an `int` counts, for the refusal of one out of `between` (日, 分钟, MB…)."""
+    check: Callable[[Any], str] | None = None
+    """For a value whose form is checked further: why it is refused (Chinese, the value as
+    received included), else empty."""
 
     @property
     def key(self) -> str:
@@ -75,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import", "max_inflated_mb", "int", 1024, "导入的 xlsx 文件解压后的总大小上限（MB）：超过即拒绝导入（防“压缩炸弹”）", between=(1, 1048576), unit=" MB"),
     Setting("import", "max_cells", "int", 50_000_000, "导入的 xlsx 工作表从第一个到最后一个单元格所占的格数（行数×列数）上限：超过即拒绝导入", between=(1, 17_179_869_184), unit=" 格"),
     Setting("engine.duckdb", "temp_directory", "text", "", "DuckDB 计算引擎（默认引擎）在一个模型的查询超出 [models] max_memory_mb 时把中间结果暂存到磁盘的文件夹（查询结束即删去暂存文件）：省级数据量须指向空间足够的磁盘；相对路径从工作区文件夹算起；留空则为运行命令时所在文件夹下的 .tmp（DuckDB 的默认）"),
-    Setting("engine.spark", "master", "text", "local[*]", "Spark 计算引擎（shujian run --engine spark）的集群地址：local[*] 为本机全部核心；spark://主机:7077 为独立集群；yarn 为 Hadoop YARN；sc://主机:15002 为 Spark Connect 服务"),
+    Setting("engine.spark", "master", "text", "local[*]", "Spark 计算引擎（shujian run --engine spark）的集群地址：local[*] 为本机全部核心；spark://主机:7077 为独立集群；yarn 为 Hadoop YARN；sc://主机:15002 为 Spark Connect 服务", check=connect_problem),
     Setting("engine.spark", "warehouse", "text", "", "集群读取数据仓库的位置，须是各节点都能读到的共享存储，例如 hdfs://nn:8020/shujian/warehouse 或 s3a://桶/shujian/warehouse（其内容与工作区的 warehouse 文件夹相同）；留空则读工作区的 warehouse 文件夹（仅限本机）"),
     Setting("engine.spark", "driver_memory", "text", "2g", "Spark 驱动程序的内存（spark.driver.memory），例如 2g；使用 Spark Connect 时由服务端决定"),
     Setting("engine.spark", "executor_memory", "text", "2g", "每个 Spark 执行器的内存（spark.executor.memory），例如 8g"),
@@ -168,6 +173,8 @@ def _check_value(setting: Setting, value: Any, where: str) -> None:
                 f"（{setting.help}），收到：{toml_value(value)}。",
                 code="bad_config",
             )
+    if setting.check is not None and (problem := setting.check(value)):
+        raise UserError(f"{where}{setting.name} {problem}。", code="bad_config")
     if setting.choices and value not in setting.choices:
         allowed = "、".join(toml_value(c) for c in setting.choices)
         raise UserError(

@@ -28,10 +28,11 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import polars as pl
@@ -39,6 +40,7 @@ import polars as pl
 from shujian.data.datasets import Dataset
 from shujian.data.steps import stored_schema
 from shujian.data.warehouse import Warehouse
+from shujian.engine.connect import connect_address, connect_problem, is_connect, unreachable
 from shujian.engine.dialects import CALENDAR_TABLE, compile_query
 from shujian.engine.duckdb import QueryStopped, batch_place
 from shujian.errors import UserError
@@ -46,10 +48,10 @@ from shujian.errors import UserError
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+INSTALL_HOW = "请在程序目录中运行 uv sync --extra spark（或 pip install 'shujian[spark]'）安装"
 INSTALL_HINT = (
-    "本机未安装 Spark 计算引擎（pyspark）。请在程序目录中运行 uv sync --extra spark"
-    "（或 pip install 'shujian[spark]'）安装，并确认已安装 Java 17（如 Debian 的 default-jre-headless）；"
-    "不使用 Spark 时请用默认的 --engine duckdb。"
+    f"本机未安装 Spark 计算引擎（pyspark）。{INSTALL_HOW}，并确认已安装 Java 17（如 Debian 的 "
+    "default-jre-headless）；不使用 Spark 时请用默认的 --engine duckdb。"
 )
 
 
@@ -80,14 +82,15 @@ class SparkSettings:
     @property
     def connect(self) -> bool:
         """A Spark Connect server (`sc://host:15002`): the thin client, no local JVM."""
-        return self.master.startswith("sc://")
+        return is_connect(self.master)
 
     def options(self) -> dict[str, str]:
-        """The session's configuration (extra `conf` last, so it can override ours)."""
+        """The session's configuration (extra `conf` last, so it can override ours).
+
+        A Spark Connect session takes only what a session may change (the `spark.sql.*` runtime
+        settings): the application's name, its web UI and memory are the server's, fixed when
+        it started."""
         options = {
-            "spark.app.name": "shujian",
-            "spark.ui.enabled": "false",
-            "spark.ui.showConsoleProgress": "false",
             "spark.sql.session.timeZone": "Asia/Shanghai",
             "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
             # a model reads its declared views only: no `SELECT * FROM parquet.`/some/path``
@@ -95,6 +98,9 @@ class SparkSettings:
             "spark.sql.ansi.enabled": "true",
         }
         if not self.connect:
+            options["spark.app.name"] = "shujian"
+            options["spark.ui.enabled"] = "false"
+            options["spark.ui.showConsoleProgress"] = "false"
             options["spark.driver.memory"] = self.driver_memory
             options["spark.executor.memory"] = self.executor_memory
         options.update({str(k): str(v) for k, v in self.conf.items()})
@@ -105,14 +111,22 @@ CONF_DIR = Path(__file__).with_name("spark-conf")
 """`SPARK_CONF_DIR` unless one is set: its log4j2.properties has the local driver log nothing
 (a failing task's message quotes the value it failed on, an ID number as often as not)."""
 
+CONNECT_RETRIES = 8
+CONNECT_MAX_BACKOFF_MS = 10_000
+"""How long the Spark Connect client keeps retrying a server that does not answer: about 45
+seconds (pyspark's default is ten minutes or more, for each request, before an English
+message). A run then stops with `connection_lost`'s message."""
+
 _SESSION: SparkSession | None = None
+_ENDPOINT = ""
+"""The Spark Connect server's host and port, for messages (`connect_failure`)."""
 _SESSION_LOCK = threading.Lock()
 
 
 def session(settings: SparkSettings) -> SparkSession:
     """The process's Spark session, started on first use with `settings` (later calls reuse it:
     a session's master and memory cannot change once its JVM runs)."""
-    global _SESSION
+    global _SESSION, _ENDPOINT
     with _SESSION_LOCK:
         if _SESSION is not None:
             return _SESSION
@@ -120,27 +134,21 @@ def session(settings: SparkSettings) -> SparkSession:
             from pyspark.sql import SparkSession
         except ImportError:
             raise UserError(INSTALL_HINT, code="spark_missing") from None
-        # the local driver listens on the loopback only, whatever the host's name resolves to
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        os.environ.setdefault("SPARK_CONF_DIR", str(CONF_DIR))
         # Spark's error messages are logged by pyspark before they are raised: the runner
         # reports a failure itself, without the data the message may quote
         logging.getLogger("SQLQueryContextLogger").disabled = True
-        builder = SparkSession.builder
         if settings.connect:
-            builder = builder.remote(settings.master)
-        else:
-            builder = builder.master(settings.master)
+            _SESSION = connect_session(settings)
+            _ENDPOINT = connect_address(settings.master).endpoint
+            return _SESSION
+        # the local driver listens on the loopback only, whatever the host's name resolves to
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("SPARK_CONF_DIR", str(CONF_DIR))
+        builder = SparkSession.builder.master(settings.master)
         for key, value in settings.options().items():
             builder = builder.config(key, value)
         try:
             spark = builder.getOrCreate()
-        except ImportError as error:  # Spark Connect's client libraries (grpcio, pandas)
-            raise UserError(
-                f"连接 Spark Connect 服务 {settings.master} 需要 pyspark 的 connect 组件"
-                f"（pip install 'pyspark[connect]'）：{error}",
-                code="spark_missing",
-            ) from None
         except Exception as error:
             if "JAVA_HOME" in str(error) or "Java gateway" in str(error):
                 raise UserError(
@@ -149,10 +157,128 @@ def session(settings: SparkSettings) -> SparkSession:
                     code="spark_missing",
                 ) from None
             raise
-        if not settings.connect:
-            spark.sparkContext.setLogLevel("OFF")
+        spark.sparkContext.setLogLevel("OFF")
         _SESSION = spark
         return spark
+
+
+def connect_session(settings: SparkSettings) -> SparkSession:
+    """A session on the Spark Connect server `settings.master`, reached first with a plain TCP
+    connection (a clear message at once when it cannot be), with `settings.options()` in force:
+    one the server refuses (a setting fixed when it started) stops the run rather than being
+    ignored in silence."""
+    try:
+        address = connect_address(settings.master)
+    except ValueError as error:  # checked when shujian.toml is read; here for SparkSettings()
+        raise UserError(
+            f"[engine.spark] master {connect_problem(settings.master) or error}。",
+            code="bad_config",
+        ) from None
+    if problem := unreachable(address):
+        raise UserError(
+            f"无法连接 Spark Connect 服务 {address.endpoint}：{problem}。请确认服务已在该主机上"
+            "启动（Spark 的 sbin/start-connect-server.sh），[engine.spark] master 中的主机和端口"
+            "与服务一致，且本机到该端口的网络已放行。",
+            code="spark_unreachable",
+        )
+    try:
+        from pyspark.sql.connect.client.retries import DefaultPolicy
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError as error:  # Spark Connect's client libraries (grpcio, pandas…)
+        raise UserError(
+            f"连接 Spark Connect 服务需要 pyspark 的 connect 组件，本机缺少 {error.name or error}。"
+            f"{INSTALL_HOW}。",
+            code="spark_missing",
+        ) from None
+    # the server keeps a session's views until it times out, unless the client releases it
+    os.environ.setdefault("SPARK_CONNECT_RELEASE_SESSION_ON_EXIT", "true")
+    # pyspark's own notice when it gives up retrying: `connection_lost` says it in Chinese
+    warnings.filterwarnings("ignore", message=r"\[RETRIES_EXCEEDED\]")
+    # the client sends nothing before its first request: the retries are set before any
+    spark = ConnectSession.builder.remote(settings.master).getOrCreate()
+    spark.client.set_retry_policies(
+        [DefaultPolicy(max_retries=CONNECT_RETRIES, max_backoff=CONNECT_MAX_BACKOFF_MS)]
+    )
+    options = settings.options()
+    try:
+        for key, value in options.items():
+            try:
+                spark.conf.set(key, value)
+            except Exception as error:
+                # the server's answer about this setting (one fixed when it started, a value it
+                # does not take) has an error class: read back below; any other is no answer
+                if connection_lost(error) or not condition_of(error):
+                    raise
+        refused = [k for k, v in options.items() if spark.conf.get(k, None) != v]
+    except Exception as error:
+        stop_quietly(spark)  # `session` holds the lock `give_up` takes
+        raise connect_failure(error, address.endpoint) from None
+    if refused:
+        stop_quietly(spark)
+        raise UserError(
+            f"Spark Connect 服务 {address.endpoint} 没有接受以下配置：{'、'.join(refused)}（有的只能"
+            "在服务启动时设定，如执行器的个数和内存；有的取值服务不认可）。请从 [engine.spark.conf] "
+            "中删去或改正；需要时由集群管理员在启动服务时设置。",
+            code="bad_config",
+        )
+    # pyspark's Spark Connect session has the classic session's interface (but no SparkContext)
+    return cast("SparkSession", spark)
+
+
+def give_up(spark: Any) -> None:
+    """Stop a Spark Connect session whose server has gone, without retrying: the client would
+    otherwise retry releasing the session and its last operation (in the background, and when
+    the process ends) for as long again. The next `session` opens a new one."""
+    global _SESSION
+    stop_quietly(spark)
+    with _SESSION_LOCK:
+        if _SESSION is spark:
+            _SESSION = None
+
+
+def stop_quietly(spark: Any) -> None:
+    spark.client.set_retry_policies([])
+    with contextlib.suppress(Exception):
+        spark.stop()
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether a Spark Connect request failed because the server is gone (stopped, restarted,
+    or the network between) rather than because of the query."""
+    code = getattr(error, "getGrpcStatusCode", None)
+    if callable(code):
+        import grpc
+
+        if code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            return True
+    if condition_of(error).startswith("INVALID_HANDLE.SESSION"):  # a restarted server
+        return True
+    # a server shutting down answers so until it stops listening
+    return "stopped SparkContext" in str(error)
+
+
+def connect_failure(error: BaseException, endpoint: str) -> UserError:
+    """The Chinese message for a Spark Connect request that failed for a reason of the
+    connection, not of a query."""
+    if connection_lost(error):
+        return UserError(
+            f"与 Spark Connect 服务 {endpoint} 的连接中断（服务已停止或重启，或网络不通），"
+            "运行已停止，本次没有写入任何线索。请确认服务在运行后重新运行。",
+            code="spark_unreachable",
+        )
+    code = getattr(error, "getGrpcStatusCode", None)
+    status = code().name if callable(code) else type(error).__name__
+    if status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+        return UserError(
+            f"Spark Connect 服务 {endpoint} 拒绝了本机的连接（身份验证未通过）：请检查 "
+            "[engine.spark] master 中的 token 参数。",
+            code="spark_unreachable",
+        )
+    return UserError(
+        f"Spark Connect 服务 {endpoint} 无法建立会话（{condition_of(error) or status}）："
+        "请确认该地址是 Spark Connect 服务，且其 Spark 版本与本机的 pyspark 相同（4.3）。",
+        code="spark_unreachable",
+    )
 
 
 def spark_type(dtype: pl.DataType) -> Any:
@@ -205,17 +331,20 @@ class SparkQueryError(Exception):
         self.condition = condition
 
 
+def condition_of(error: BaseException) -> str:
+    """A Spark error's class (`CAST_INVALID_INPUT`, `PATH_NOT_FOUND`…); empty when it has none."""
+    # getErrorClass, deprecated since Spark 4.0 (a FutureWarning), only where getCondition is not
+    getter = getattr(error, "getCondition", None) or getattr(error, "getErrorClass", None)
+    if callable(getter):
+        with contextlib.suppress(Exception):
+            return str(getter() or "")
+    return ""
+
+
 def query_error(error: BaseException) -> SparkQueryError:
     """The error class and the telling line of a Spark failure (a JVM exception arrives as a
     Py4J error whose text is the whole Java stack: its innermost cause is kept)."""
-    condition = ""
-    for name in ("getCondition", "getErrorClass"):
-        getter = getattr(error, name, None)
-        if callable(getter):
-            with contextlib.suppress(Exception):
-                condition = getter() or ""
-            if condition:
-                break
+    condition = condition_of(error)
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     causes = [line for line in lines if line.startswith("Caused by:")]
     line = causes[-1].removeprefix("Caused by:").strip() if causes else (lines or [""])[0]
@@ -251,8 +380,12 @@ class SparkEngine:
         self.datasets = datasets
         self.settings = settings or SparkSettings()
         self.spark = session(self.settings)
+        # the process's session decides, whatever settings this engine was given
+        self.connect = type(self.spark).__module__.startswith("pyspark.sql.connect")
+        self._lost = False
         # `spark.shujian.scatter` in the session's conf does the same for every engine (tests)
-        self.scatter = scatter or int(self.spark.conf.get(SCATTER_CONF, "0") or 0)
+        with self._connection():
+            self.scatter = scatter or int(self.spark.conf.get(SCATTER_CONF, "0") or 0)
         self._views: set[str] = set()
         self._schemas: dict[str, dict[str, pl.DataType]] = {}
         self._calendar: pl.DataFrame | None = None
@@ -261,9 +394,24 @@ class SparkEngine:
         self._group = f"shujian-{os.getpid()}-{next(_VIEW_NUMBERS)}"
 
     def close(self) -> None:
-        for view in self._views:
-            self.spark.catalog.dropTempView(view)
+        if not self._lost:  # a server gone: its session's views went with it
+            with self._connection():
+                for view in self._views:
+                    self.spark.catalog.dropTempView(view)
         self._views.clear()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[None]:
+        """Requests to a Spark Connect server that has gone stop the run with a Chinese message
+        (`connect_failure`), not as a model's failure: every other model would fail the same."""
+        try:
+            yield
+        except Exception as error:
+            if not (self.connect and connection_lost(error)):
+                raise
+            self._lost = True
+            give_up(self.spark)
+            raise connect_failure(error, _ENDPOINT) from None
 
     def __enter__(self) -> SparkEngine:
         return self
@@ -281,12 +429,32 @@ class SparkEngine:
             if self.sealed:
                 raise RuntimeError("a sealed engine takes no new dataset")
             dataset = self.datasets[dataset_id]
-            frame = self.current_rows(dataset)
-            if self.scatter:
-                frame = frame.repartition(self.scatter)
-            frame.createOrReplaceTempView(dataset_id)
+            with self._connection(), self._readable(dataset_id):
+                frame = self.current_rows(dataset)
+                if self.scatter:
+                    frame = frame.repartition(self.scatter)
+                frame.createOrReplaceTempView(dataset_id)
             self._views.add(dataset_id)
             self._schemas[dataset_id] = stored_schema(dataset)
+
+    @contextlib.contextmanager
+    def _readable(self, dataset_id: str) -> Iterator[None]:
+        """A warehouse file Spark cannot find (a cluster, or a Spark Connect server on another
+        machine, reading the workspace's local folder; a wrong `[engine.spark] warehouse`)
+        stops the run with a message saying where the files must be."""
+        try:
+            yield
+        except Exception as error:
+            if condition_of(error) != "PATH_NOT_FOUND":
+                raise
+            where = self.settings.warehouse or str(self.warehouse.root)
+            raise UserError(
+                f"Spark 读不到数据集 {dataset_id} 的文件（在 {where} 下）。Spark 在集群上运行时"
+                "（包括 Spark Connect 服务），数据仓库须放在各节点都能读到的共享存储上"
+                "（HDFS、对象存储或共同挂载的文件夹），由 [engine.spark] warehouse 写明地址，"
+                "且内容与工作区的 warehouse 文件夹一致。",
+                code="spark_warehouse_unreadable",
+            ) from None
 
     def current_rows(self, dataset: Dataset) -> DataFrame:
         """The dataset's current rows (`engine.duckdb.current_rows`): the newest row per record
@@ -314,8 +482,9 @@ class SparkEngine:
         return frame
 
     def provide_calendar(self, table: pl.DataFrame) -> None:
-        frame = self.spark.createDataFrame(table.to_arrow())
-        frame.createOrReplaceTempView(CALENDAR_TABLE)
+        with self._connection():
+            frame = self.spark.createDataFrame(table.to_arrow())
+            frame.createOrReplaceTempView(CALENDAR_TABLE)
         self._views.add(CALENDAR_TABLE)
         self._calendar = table
 
@@ -327,10 +496,13 @@ class SparkEngine:
         self.sealed = True
 
     def _cancel(self) -> None:
-        if self.settings.connect:
-            self.spark.interruptAll()
-        else:
-            self.spark.sparkContext.cancelJobGroup(self._group)
+        # on the timer's thread: a session stopped or a server gone in the meantime is no error
+        with contextlib.suppress(Exception):
+            if self.connect:
+                # a Spark Connect session has no SparkContext: its operations carry tags
+                self.spark.interruptTag(self._group)
+            else:
+                self.spark.sparkContext.cancelJobGroup(self._group)
 
     def query(self, sql: str, max_seconds: float | None = None) -> pl.DataFrame:
         """The query's rows, in DuckDB's column types (`reference_types`). A query running
@@ -338,31 +510,51 @@ class SparkEngine:
         from pyspark.errors import PySparkException
 
         stopped = threading.Event()
+        finished = threading.Event()
         timer = None
         if max_seconds is not None:
 
             def stop() -> None:
                 stopped.set()
-                self._cancel()
+                # again every half second until the query ends: a cancel sent after its SQL was
+                # analysed but before its execution began finds nothing to cancel
+                while True:
+                    self._cancel()
+                    if finished.wait(0.5):
+                        return
 
             timer = threading.Timer(max_seconds, stop)
             timer.daemon = True
         try:
-            if not self.settings.connect:
-                self.spark.sparkContext.setJobGroup(self._group, "shujian model", True)
-            if timer is not None:
-                timer.start()
-            table = self.spark.sql(sql).toArrow()
-        except Exception as error:
-            if stopped.is_set():
-                raise QueryStopped("time", str(error)) from None
-            if isinstance(error, PySparkException) or type(error).__module__.startswith("py4j"):
-                failed = query_error(error)
-                raise QueryStopped("failed", str(failed), failed) from None
-            raise
+            with self._connection():
+                if self.connect:
+                    self.spark.addTag(self._group)  # this thread's requests, until removed
+                else:
+                    self.spark.sparkContext.setJobGroup(self._group, "shujian model", True)
+                if timer is not None:
+                    timer.start()
+                try:
+                    planned = self.spark.sql(sql)  # analysed (on Spark Connect, by the server)
+                    if stopped.is_set():
+                        raise QueryStopped("time", "stopped before its execution began")
+                    table = planned.toArrow()
+                except Exception as error:
+                    if stopped.is_set():
+                        raise QueryStopped("time", str(error)) from None
+                    if self.connect and connection_lost(error):
+                        raise
+                    if isinstance(error, PySparkException) or type(error).__module__.startswith(
+                        "py4j"
+                    ):
+                        failed = query_error(error)
+                        raise QueryStopped("failed", str(failed), failed) from None
+                    raise
         finally:
+            finished.set()
             if timer is not None:
                 timer.cancel()
+            if self.connect:
+                self.spark.removeTag(self._group)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         return self.as_reference(sql, frame)
