@@ -117,6 +117,14 @@ def test_an_overlapping_export_still_finds_every_stored_event_and_no_other(tmp_p
     assert warehouse.read_column(hotels.id, "_record_key").len() == 12
     assert warehouse.read_column(hotels.id, "_record_key", within=period).len() == 3
 
+    # and only the stored keys among the new ones are held, whatever the history
+    stored = warehouse.read_column(hotels.id, "_record_key")
+    asked = pl.Series([stored[0], stored[5], stored[5], "0" * 32 + "#1"])
+    held = warehouse.read_column(hotels.id, "_record_key", among=asked)
+    assert sorted(held.to_list()) == sorted([stored[0], stored[5]])
+    assert warehouse.read_column(hotels.id, "_record_key", among=asked[3:]).len() == 0
+    assert warehouse.read_column(hotels.id, "_record_key", within=period, among=stored).len() == 3
+
 
 def test_the_same_events_in_another_export_are_all_duplicates(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")

@@ -514,9 +514,15 @@ def test_read_stored_keys_reads_events_only(ws, tmp_path):
         ],
     )
     import_file(warehouse, ws.reports_dir, DATASETS["hotel_checkins"], first)
-    table = pl.DataFrame({"_record_key": ["x"]})
+    (stored,) = warehouse.read_column("hotel_checkins", "_record_key").to_list()
+    assert stored.endswith("#1")
+    # only the stored keys the new rows have too are read
+    table = pl.DataFrame({"_record_key": ["x", stored]})
     events = read_stored_keys(ImportState(start(warehouse, "hotel_checkins").request, table=table))
-    assert events.stored_keys.len() == 1 and events.stored_keys[0].endswith("#1")
+    assert events.stored_keys.to_list() == [stored]
+    table = pl.DataFrame({"_record_key": ["x"]})
+    none = read_stored_keys(ImportState(start(warehouse, "hotel_checkins").request, table=table))
+    assert none.stored_keys.is_empty()
     snapshot = ImportState(start(warehouse, "staff_roster").request, table=table)
     assert read_stored_keys(snapshot) is snapshot
 

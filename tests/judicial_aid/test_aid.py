@@ -15,6 +15,8 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from helpers import person
+from shujian.cases import stats
+from shujian.cases.dashboard import dashboard
 from shujian.cases.service import get_case, history, transition
 from shujian.cases.workflow import load_workflow
 from shujian.errors import UserError
@@ -284,3 +286,21 @@ def test_an_aid_case_records_no_outcome(workspace: Workspace) -> None:
         outcomes.record_outcome(workspace.store, cid, "other", CLERK, D(2026, 11, 3), note="x")
     assert refused.value.code == "no_outcomes"
     assert "国家司法救助案件不登记成效" in refused.value.message
+
+
+def test_aid_cases_count_under_their_kind_and_beside_the_funnel(either: Workspace) -> None:
+    """统计 by 案件类别 and 首页 count the aid cases, which begin without a lead and which the
+    funnel (a lead's way to a 检察建议) does not follow."""
+    ws = either
+    for day in (2, 3):
+        service.apply(ws, CLERK, department="控告申诉检察部", prosecutor="控申检察官",
+                      reason="被害人重伤，加害人无赔偿能力", received_on=D(2026, 11, day))  # fmt: skip
+    tables = stats.tables(ws.store, ("kind", "model"), user=CLERK)
+    by_kind = {r["key"]: r for r in tables["kind"]}
+    assert set(by_kind) == {"国家司法救助", "合计"}
+    assert by_kind["国家司法救助"]["cases"] == 2 == tables["model"][-1]["cases"]
+    assert by_kind["国家司法救助"]["leads"] == 0
+    board = dashboard(ws.store, CLERK, D(2026, 11, 20), {}, {}, ws.calendar)
+    assert board is not None and dict(board.funnel)["成案"] == 0
+    ((kind, counts),) = board.other_kinds
+    assert kind == "国家司法救助" and counts[:2] == (("立案数", 2), ("决定司法救助", 0))

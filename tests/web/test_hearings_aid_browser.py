@@ -170,6 +170,19 @@ def test_aid_applied_reviewed_capped_approved_and_counted(visit: Visit, tmp_path
     assert [c.strip() for c in total.locator("td.num").all_inner_texts()] == [
         "2", "3", "58,000.00", "1", "0", "0.00"]  # fmt: skip
     shot(visit, "aid-stats", tmp_path)
+    # 首页: the aid cases, which the lead funnel does not follow, are counted beside it
+    visit.go("/")
+    other = page.locator("#other-kinds li")  # type: ignore[attr-defined]
+    expect(other).to_have_count(1)
+    expect(other).to_contain_text("国家司法救助：立案数 2 · 决定司法救助 2 · 其中快速救助 1")
+    shot(visit, "home-other-kinds", tmp_path)
+    page.click("#to-kind-stats")  # type: ignore[attr-defined]
+    rows = page.locator("#stats-table tbody tr")  # type: ignore[attr-defined]
+    expect(rows.filter(has_text="国家司法救助")).to_have_count(1)
+    expect(rows.filter(has_text="检察建议")).to_have_count(1)
+    expect(rows.filter(has_text="线索（不分案件类别）")).to_have_count(1)
+    expect(page.locator("#chart-stats")).to_have_count(0)  # type: ignore[attr-defined]
+    shot(visit, "stats-by-kind", tmp_path)
 
 
 def test_who_cannot_act_is_offered_no_form_and_no_dead_end(visit: Visit, tmp_path: Path) -> None:

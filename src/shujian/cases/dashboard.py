@@ -4,6 +4,7 @@
   hits of review models are 待核对 items, not 线索, as on 统计);
 - leads and 成案 per model;
 - the monthly trend of leads, 成案 and recommendations;
+- the cases of the other kinds (支持起诉, 国家司法救助), by their own declared counts;
 - deadlines due within seven days, and those overdue (`deadlines.due_soon`, `deadlines.overdue`).
 
 No SQL here: the figures are the statistics' and the deadlines' own, so the page, `shujian stats`
@@ -21,6 +22,7 @@ from sqlalchemy import Engine
 
 from shujian.calendar import HolidayCalendar
 from shujian.cases import deadlines, stats
+from shujian.cases.workflow import DEFAULT_CASE_KIND, case_kinds, load_workflow
 from shujian.leads.queue import review_models
 from shujian.models.spec import ModelSpec
 from shujian.users.access import can
@@ -47,6 +49,10 @@ class Dashboard:
     """(YYYY-MM, leads, 成案, recommendations), in order."""
     due: tuple[dict[str, Any], ...]
     overdue: tuple[dict[str, Any], ...]
+    other_kinds: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    """Cases of the other kinds (支持起诉, 国家司法救助 …), whose steps the funnel (a lead's way
+    to a 检察建议 and its rectification) does not follow, and which may begin without a lead (an
+    application, a 控申 referral): (kind, its declared counts), for the kinds with any."""
 
 
 def dashboard(
@@ -61,7 +67,11 @@ def dashboard(
     if not can(user, "view_stats"):
         return None
     figures = stats.tables(
-        store, ("model", "month"), home=home, review_models=review_models(library), user=user
+        store,
+        ("model", "month", "kind"),
+        home=home,
+        review_models=review_models(library),
+        user=user,
     )
     *models, totals = figures["model"]
     months = figures["month"][:-1]
@@ -85,7 +95,27 @@ def dashboard(
         ),
         due=tuple(deadlines.due_soon(store, today, WEEK, calendar=calendar, user=user)),
         overdue=tuple(deadlines.overdue(store, today, calendar=calendar, user=user)),
+        other_kinds=_other_kinds(figures["kind"][:-1]),
     )
+
+
+def _other_kinds(rows: list[dict[str, Any]]) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Each kind other than 检察建议 with cases in scope, and the counts its workflow declares
+    (rates and sums left out: the 统计 page has them)."""
+    by_label = {r["key"]: r for r in rows}
+    out = []
+    for kind, label in case_kinds().items():
+        row = by_label.get(label)
+        if kind == DEFAULT_CASE_KIND or row is None:
+            continue
+        counts = tuple(
+            (f.label, int(row.get(f.id) or 0))
+            for f in load_workflow(kind).statistics
+            if f.ratio is None and not f.sum
+        )
+        if any(n for _, n in counts):
+            out.append((label, counts))
+    return tuple(out)
 
 
 def _name(library: Mapping[str, ModelSpec], model_id: str) -> str:

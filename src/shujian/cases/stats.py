@@ -48,7 +48,13 @@ from shujian.leads.store import (
 from shujian.users.access import CaseRef, LeadRef, Scope, require, scope_of, visible
 from shujian.users.user import User
 
-BASE_DIMENSIONS = {"model": "模型", "department": "部门", "prosecutor": "检察官", "month": "月份"}
+BASE_DIMENSIONS = {
+    "model": "模型",
+    "department": "部门",
+    "prosecutor": "检察官",
+    "month": "月份",
+    "kind": "案件类别",
+}
 
 
 def _declared_dimensions() -> dict[str, str]:
@@ -62,9 +68,11 @@ def _declared_dimensions() -> dict[str, str]:
 
 
 DIMENSIONS = {**BASE_DIMENSIONS, **_declared_dimensions()}
-"""Every way the statistics group: the four of every figure, then a case kind's own (a lead or
-a case of another kind counts under 不适用 there)."""
+"""Every way the statistics group: the five of every figure, then a case kind's own (a lead or
+a case of another kind counts under 不适用 there; under 案件类别 a lead's figures do)."""
 NOT_APPLICABLE = "（不适用）"
+LEADS_OF_NO_KIND = "线索（不分案件类别）"
+"""The row of the leads' own figures under 案件类别: a lead is of no kind until it is a case."""
 UNDISPATCHED = "未分派"
 
 LEAD_COUNTS = (
@@ -104,6 +112,8 @@ class Fact:
     """What the figure is of, where it is attributed (for the user's scope)."""
     tags: tuple[tuple[str, str], ...] = ()
     """The case's values of the declared dimensions (申请人类别 → 农民工)."""
+    kind: str = ""
+    """The case's kind (`case_kinds`: 检察建议, 支持起诉 …); empty for a lead's figure."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +128,8 @@ class KindView:
 
 
 def kind_view(by: str) -> KindView | None:
-    """The view of `by` when it is a case kind's own dimension (None for the four of every
-    figure: model, department, prosecutor, month)."""
+    """The view of `by` when it is a case kind's own dimension (None for the five of every
+    figure: model, department, prosecutor, month, case kind)."""
     if by in BASE_DIMENSIONS:
         return None
     for kind in case_kinds():
@@ -449,11 +459,14 @@ def _facts(
                 (d, str((e.fields or {}).get(d) or "未填写")) for d in workflow.dimensions
             )
 
+    labels = case_kinds()
+
     def case_fact(metric: str, case_id: int, on: dt.date, value: Decimal | int = 1) -> Fact:
         dept, pros = owner_of_case(case_id)
         ref = CaseRef(case_id, dept, pros)
         models = tuple(sorted(case_models[case_id]))
-        return Fact(metric, on, models, dept, pros, value, ref, tags.get(case_id, ()))
+        kind = labels.get(case_rows[case_id].case_kind, case_rows[case_id].case_kind)
+        return Fact(metric, on, models, dept, pros, value, ref, tags.get(case_id, ()), kind)
 
     for e in events:
         if not _in_window(e.on_date, since, until):
@@ -486,6 +499,8 @@ def _keys(fact: Fact, by: str) -> tuple[str, ...]:
         return (fact.prosecutor,)
     if by == "month":
         return (fact.on.strftime("%Y-%m"),)
+    if by == "kind":
+        return (fact.kind or LEADS_OF_NO_KIND,)
     return (dict(fact.tags).get(by, NOT_APPLICABLE),)
 
 

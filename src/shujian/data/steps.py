@@ -12,6 +12,7 @@ columns is refused whole; a bad row is rejected with its reasons and the rest im
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -129,7 +130,8 @@ class ImportState:
     rejected: int = 0
     """Rows refused (`split_rejected`)."""
     stored_keys: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.Utf8))
-    """`_record_key` of every row already stored for an events dataset (`read_stored_keys`)."""
+    """`_record_key`s already stored for an events dataset that the new rows have too
+    (`read_stored_keys`)."""
     duplicates: int = 0
     """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
     earlier_digests: tuple[pl.DataFrame, ...] = ()
@@ -731,6 +733,7 @@ def read_stored_keys(state: ImportState) -> ImportState:
         "_record_key",
         excluding=state.request.replaces,
         within=event_period(state.table, dataset),
+        among=state.table["_record_key"],
     )
     return replace(state, stored_keys=keys)
 
@@ -819,11 +822,9 @@ def _record_key(
         parts = [pl.col(c).cast(pl.Utf8).fill_null("") for c in dataset.record_key]
         return frame.select(pl.concat_str(parts, separator="\x1f")).to_series()
     parts = [pl.col(c.id).cast(pl.Utf8).fill_null("\x00") for c in dataset.columns]
-    con = duckdb.connect()
+    con = _digesting()
     keys = []
     try:
-        # a projection keeps the rows' order (preserve_insertion_order, set here explicitly)
-        con.execute("SET preserve_insertion_order = true")
         # a slice of rows at a time: the joined content text (and DuckDB's copy of it) of six
         # million rows held at once was some 800 MB of the import's peak memory. Each key is
         # made as a first occurrence ('#1'), as nearly every one is; where digests repeat, the
@@ -836,8 +837,9 @@ def _record_key(
             keys.append(con.sql("SELECT md5(k) || '#1' AS h FROM joined").pl()["h"])
             con.unregister("joined")
             del joined
-    finally:
-        con.close()
+    except BaseException:
+        con.unregister("joined")  # the connection is kept: nothing of this file stays in it
+        raise
     key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
     del keys
     if not _may_repeat(key).any() and (
@@ -846,6 +848,21 @@ def _record_key(
         return key  # every key a first occurrence, as made
     digest = key.str.head(-2)  # the md5 without its '#1'
     return digest + "#" + occurrence(digest, earlier)
+
+
+_DIGESTING = threading.local()
+
+
+def _digesting() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB connection for record keys, opened once (opening one
+    costs 10–15 ms, most of a small file's key): it holds no data between calls."""
+    con = getattr(_DIGESTING, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        # a projection keeps the rows' order (preserve_insertion_order, set here explicitly)
+        con.execute("SET preserve_insertion_order = true")
+        _DIGESTING.con = con
+    return con
 
 
 def _may_repeat(texts: pl.Series) -> pl.Series:

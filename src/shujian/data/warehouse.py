@@ -416,10 +416,15 @@ class Warehouse:
         *,
         excluding: int | None = None,
         within: Period | None = None,
+        among: pl.Series | None = None,
     ) -> pl.Series:
         """One column of every current row of `dataset`; `within` only the rows whose time
         column lies in the period (files and row groups outside it are skipped by their
-        statistics, unread)."""
+        statistics, unread); `among` only the values that are among these.
+
+        With `among`, the stored values stream past a set of the given ones and only those
+        found are held: the memory is that of `among`, not of the history (an import's
+        duplicate check holds its new keys, not the twenty million stored before them)."""
         import polars as pl
 
         found = self.sources(dataset, excluding=excluding)
@@ -436,7 +441,14 @@ class Warehouse:
         rows = pl.concat(parts)
         if found.skip:
             rows = rows.filter(~pl.col("_batch").is_in(list(found.skip)))
-        return rows.select(column).collect()[column]
+        if among is None:
+            return rows.select(column).collect()[column]
+        wanted = among.unique().implode()
+        return (
+            rows.filter(pl.col(column).is_in(wanted))
+            .select(column)
+            .collect(engine="streaming")[column]
+        )
 
     def _overlapping(self, dataset: str, found: Sources, within: Period) -> tuple[Path, ...]:
         """The files of `found` holding a current batch whose recorded period meets `within`:

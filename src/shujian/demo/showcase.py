@@ -11,6 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shujian.data.datasets import load_datasets
 from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.warehouse import Warehouse
 from shujian.demo.case import DemoCase, walk_sample_case
@@ -18,6 +19,7 @@ from shujian.demo.casework import DemoCasework, configure_workspace, plant_casew
 from shujian.demo.generate import generate_county
 from shujian.demo.manifest import DemoManifest
 from shujian.errors import UserError
+from shujian.models.check_cache import CheckCache, Prechecked
 from shujian.models.runner import RunReport, run_models
 from shujian.models.spec import load_library
 from shujian.workspace import Region, Workspace, init_workspace, open_workspace
@@ -72,6 +74,9 @@ def prepare_directory(directory: Path) -> None:
 def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     directory = directory.resolve()
     prepare_directory(directory)
+    # the shipped models are checked in a second process while the county is generated and
+    # imported (the demonstration's workspace declares nothing of its own)
+    checking = Prechecked(list(load_library().values()), load_datasets())
     files_dir = directory / "agency-files"
     manifest = generate_county(files_dir, seed)
     made = init_workspace(
@@ -101,6 +106,7 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
         for f in manifest.datasets
     ]
     library = load_library(ws.models_dir)
+    checking.keep_into(CheckCache(ws.root))
     report = run_models(ws, library, list(library), manifest.as_of)
     checks = compare(report, manifest)
     case = walk_sample_case(ws, library, manifest.county, manifest.as_of)

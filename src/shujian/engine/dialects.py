@@ -311,16 +311,17 @@ def _defined_ties(node: exp.ArgMax | exp.ArgMin) -> exp.Expression:
     return type(node)(this=value.copy(), expression=keyed)
 
 
-def decide_ties(tree: exp.Expression) -> exp.Expression:
+def decide_ties(tree: exp.Expression, *, copy: bool = True) -> exp.Expression:
     """Aggregates whose answer among ties would depend on the order of the rows, made exact
-    (`_defined_ties`): part of every engine's query, so DuckDB and Spark agree."""
+    (`_defined_ties`): part of every engine's query, so DuckDB and Spark agree. `copy=False`
+    rewrites a tree the caller owns in place."""
 
     def replace(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.ArgMax | exp.ArgMin) and not isinstance(node.expression, exp.Case):
             return _defined_ties(node)
         return node
 
-    return tree.transform(replace)
+    return tree.transform(replace, copy=copy)
 
 
 def uses_calendar(tree: exp.Expression) -> bool:
@@ -376,7 +377,7 @@ def _distinct_text(node: exp.GroupConcat) -> exp.Expression | None:
     return exp.paren(exp.Case(ifs=[exp.If(this=none, true=exp.null())], default=joined))
 
 
-def for_spark(tree: exp.Expression) -> exp.Expression:
+def for_spark(tree: exp.Expression, *, copy: bool = True) -> exp.Expression:
     """A model's expanded query with DuckDB's meaning kept where sqlglot's translation to Spark
     would change it silently (`engine.portability` refuses what cannot be kept this way)."""
 
@@ -391,14 +392,15 @@ def for_spark(tree: exp.Expression) -> exp.Expression:
             node.set("materialized", None)
         return node
 
-    return tree.transform(replace)
+    return tree.transform(replace, copy=copy)
 
 
 def compile_query(sql: str, params: Mapping[str, Any], engine: str = "duckdb") -> str:
     """Model SQL + parameters → SQL text for `engine`."""
     if engine not in ENGINES:
         raise CompileError(f"未知的计算引擎：{engine}（可选：{'、'.join(ENGINES)}）")
-    tree = decide_ties(expand_functions(bind(parse(sql), params)))
+    # one copy of the shared parsed tree (made by `bind`), rewritten in place from then on
+    tree = decide_ties(expand_functions(bind(parse(sql), params), copy=False), copy=False)
     if engine == "spark":
-        tree = for_spark(tree)
+        tree = for_spark(tree, copy=False)
     return tree.sql(dialect=ENGINES[engine], unsupported_level=sqlglot.ErrorLevel.RAISE)

@@ -44,6 +44,8 @@ from shujian.leads.service import Finding, RecordCounts, evidence_digest, record
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
+from shujian.models.check_cache import CheckCache
+from shujian.models.check_cache import key as check_key
 from shujian.models.checks import check_model
 from shujian.models.failures import ModelFailure, log_failure, model_failure
 from shujian.models.lineage import deciding_facts
@@ -128,14 +130,8 @@ def run_models(
     datasets = ws.datasets()
     check_additions(library.values(), ws.additions)
     specs = [_get(library, m) for m in model_ids]
-    for spec in specs:
-        problems = check_model(spec, datasets)
-        if problems:
-            raise UserError(
-                f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems),
-                code="model_check_failed",
-            )
-    outcomes = evaluate(ws, datasets, specs, as_of, engine, progress)
+    facts = checked(ws, specs, datasets)
+    outcomes = evaluate(ws, datasets, specs, as_of, engine, progress, facts)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
         raise UserError(next(iter(refused.values())), code="calendar_year_unknown")
@@ -200,6 +196,30 @@ def run_models(
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
 
 
+def checked(
+    ws: Workspace, specs: Sequence[ModelSpec], datasets: Mapping[str, Dataset]
+) -> dict[str, tuple[str, ...]]:
+    """Each model's deciding facts, once it has passed its checks (refused in Chinese
+    otherwise); a check passed before on the same declarations and code is not redone
+    (`check_cache`)."""
+    cache = CheckCache(ws.root)
+    facts: dict[str, tuple[str, ...]] = {}
+    for spec in specs:
+        name = check_key(spec, datasets)
+        kept = cache.passed(name)
+        if kept is None:
+            problems = check_model(spec, datasets)
+            if problems:
+                raise UserError(
+                    f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems),
+                    code="model_check_failed",
+                )
+            kept = deciding_facts(spec, datasets)
+            cache.keep(name, kept)
+        facts[spec.id] = kept
+    return facts
+
+
 def _get(library: Mapping[str, ModelSpec], model_id: str) -> ModelSpec:
     if model_id not in library:
         raise UserError(f"没有编号为 {model_id} 的模型。", code="unknown_model")
@@ -213,12 +233,14 @@ def evaluate(
     as_of: date,
     engine: str,
     progress: Progress | None = None,
+    facts: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[ModelOutcome]:
     """Run each model's query and group its rows into findings (nothing is written).
 
     A model that counts working days on a date its calendar cannot count, even provisionally,
     comes back `refused`, without findings; the others run. `progress` is told before each
-    model (see `run_models`).
+    model (see `run_models`). `facts`: the deciding facts already found for some models
+    (`checked`); the others' are traced here.
     """
     if engine not in ENGINES:
         raise UserError(
@@ -257,7 +279,10 @@ def evaluate(
             started = time.perf_counter()
             try:
                 frame = db.query(sql, max_seconds)
-                findings = to_findings(spec, frame, values, deciding_facts(spec, datasets))
+                deciding = (facts or {}).get(spec.id)
+                if deciding is None:
+                    deciding = deciding_facts(spec, datasets)
+                findings = to_findings(spec, frame, values, deciding)
             except Exception as error:
                 # the model fails alone (time or memory limit, a refused read, a failing query):
                 # the others still run; the user reads the kind of failure, never the data

@@ -85,14 +85,20 @@ def statistics_page(
             if r["key"] != stats.NOT_APPLICABLE or any(r.get(k) for k in keys)
         ]  # fmt: skip
     body = [r for r in rows if r["key"] != "合计"]
-    chart = json.dumps(
-        {
-            "names": [r["label"] for r in body],
-            "labels": [label for _, label in series],
-            "leads": [r[series[0][0]] for r in body],
-            "accepted": [r[series[1][0]] for r in body] if len(series) > 1 else [],
-        },
-        ensure_ascii=False,
+    # by 案件类别 no chart: each kind counts its own figures (立案数, 支持起诉申请 …), and no
+    # one pair of them is every kind's
+    chart = (
+        None
+        if by == "kind"
+        else json.dumps(
+            {
+                "names": [r["label"] for r in body],
+                "labels": [label for _, label in series],
+                "leads": [r[series[0][0]] for r in body],
+                "accepted": [r[series[1][0]] for r in body] if len(series) > 1 else [],
+            },
+            ensure_ascii=False,
+        )
     )
     return render(
         request,
