@@ -73,6 +73,28 @@ class City:
 
 CITY = City()
 
+# What `write_all` writes, in its order.
+DATASETS = (
+    "schools",
+    "venues",
+    "business_registry",
+    "medical_licenses",
+    "staff_roster",
+    "offence_records",
+    "construction_projects",
+    "wage_deposits",
+    "soil_plans",
+    "soil_fee_payments",
+    "hospital_visits",
+    "mandatory_reports",
+    "benefit_payments",
+    "custody_records",
+    "death_records",
+    "admin_penalties",
+    "case_transfers",
+    "hotel_checkins",
+)
+
 
 def id_numbers(
     rng: np.random.Generator,
@@ -426,9 +448,14 @@ def soil(
     return plans, pays
 
 
-def write_all(out: Path, seed: int = 1, city: City = CITY) -> dict[str, list[Path]]:
+def write_all(
+    out: Path, seed: int = 1, city: City = CITY, only: frozenset[str] | None = None
+) -> dict[str, list[Path]]:
     """Write every dataset as CSV files (check-ins as monthly-sized files of 1M rows); a
-    `city` other than the benchmark's is another city of a province (`bench/province.py`)."""
+    `city` other than the benchmark's is another city of a province (`bench/province.py`).
+
+    With `only`, just those datasets are written. The others are still generated (each draws
+    from the one random generator in turn), so what is written equals the full run's files."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     n = city.size
@@ -437,6 +464,8 @@ def write_all(out: Path, seed: int = 1, city: City = CITY) -> dict[str, list[Pat
     files: dict[str, list[Path]] = {}
 
     def save(dataset: str, frame: pl.DataFrame, part: int = 0) -> None:
+        if only is not None and dataset not in only:
+            return
         path = out / f"{dataset}-{part:02d}.csv"
         frame.write_csv(path)
         files.setdefault(dataset, []).append(path)
