@@ -87,25 +87,15 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 def build_county(root: Path) -> tuple[Any, dt.date]:
     """The demonstration county, generated and imported (tests/engine/test_spark_differential)."""
-    from shujian.data.importer import ImportOptions, import_file
-    from shujian.data.warehouse import Warehouse
     from shujian.demo.generate import DEFAULT_SEED, generate_county
+    from shujian.demo.showcase import import_county
     from shujian.workspace import Region, init_workspace
 
     manifest = generate_county(root / "files", DEFAULT_SEED)
     ws = init_workspace(
         root / "ws", region=Region(province="贵州省", city="六盘水市", county=manifest.county)
     )
-    datasets = ws.datasets()
-    warehouse = Warehouse(ws.warehouse_dir, ws.store)
-    for f in manifest.datasets:
-        import_file(
-            warehouse,
-            ws.reports_dir,
-            datasets[f.dataset],
-            root / "files" / f.file,
-            ImportOptions(sheet=f.sheet, crs=f.crs, agency=f.agency),
-        )
+    import_county(ws, root / "files", manifest)
     return ws, manifest.as_of
 
 

@@ -26,9 +26,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from shujian.data.importer import ImportOptions, import_file
-from shujian.data.warehouse import Warehouse
 from shujian.demo.generate import DEFAULT_SEED, generate_county
+from shujian.demo.showcase import import_county
 from shujian.engine.superseded import FOLDER as SUPERSEDED_FOLDER
 from shujian.models.fixtures import run_fixture
 from shujian.models.runner import evaluate
@@ -75,16 +74,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> County:
         root / "ws",
         region=Region(province="贵州省", city="六盘水市", county=manifest.county),
     )
-    datasets = ws.datasets()
-    warehouse = Warehouse(ws.warehouse_dir, ws.store)
-    for f in manifest.datasets:
-        import_file(
-            warehouse,
-            ws.reports_dir,
-            datasets[f.dataset],
-            root / "files" / f.file,
-            ImportOptions(sheet=f.sheet, crs=f.crs, agency=f.agency),
-        )
+    import_county(ws, root / "files", manifest)
     assert shuffle_files(ws.warehouse_dir) >= len(manifest.datasets)
     return County(ws, manifest.as_of)
 

@@ -93,18 +93,7 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     made.store.dispose()
     configure_workspace(made.root)
     ws = open_workspace(made.root)
-    datasets = ws.datasets()
-    warehouse = Warehouse(ws.warehouse_dir, ws.store)
-    imports = [
-        import_file(
-            warehouse,
-            ws.reports_dir,
-            datasets[f.dataset],
-            files_dir / f.file,
-            ImportOptions(sheet=f.sheet, crs=f.crs, agency=f.agency),
-        )
-        for f in manifest.datasets
-    ]
+    imports = import_county(ws, files_dir, manifest)
     library = load_library(ws.models_dir)
     checking.keep_into(CheckCache(ws.root))
     report = run_models(ws, library, list(library), manifest.as_of)
@@ -114,6 +103,23 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
         ws, library, manifest.as_of, seed, case.case_id if case is not None else None
     )
     return DemoResult(ws, manifest, imports, report, checks, case, casework)
+
+
+def import_county(ws: Workspace, files_dir: Path, manifest: DemoManifest) -> list[ImportResult]:
+    """Every agency file of the county, imported as its manifest says (sheet, coordinate
+    system, agency)."""
+    datasets = ws.datasets()
+    warehouse = Warehouse(ws.warehouse_dir, ws.store)
+    return [
+        import_file(
+            warehouse,
+            ws.reports_dir,
+            datasets[f.dataset],
+            files_dir / f.file,
+            ImportOptions(sheet=f.sheet, crs=f.crs, agency=f.agency),
+        )
+        for f in manifest.datasets
+    ]
 
 
 def compare(report: RunReport, manifest: DemoManifest) -> list[ModelCheck]:
