@@ -9,8 +9,9 @@ over the whole file makes:
 
 - an event's key counts its content's occurrences from the top of the file
   (`ImportState.earlier_digests`, 16 bytes a row);
-- an event already stored is found with the stored keys of its part's period (read again only
-  when a part's period reaches beyond what was read);
+- an event already stored is found among the stored keys of its part's period, streamed past
+  the part's own keys (`steps.read_stored_keys`: each part reads its period, and holds only the
+  stored keys it repeats, never the history);
 - a snapshot's record listed twice keeps its later row wherever the two rows are
   (`keep_last_per_key` and `keep_stored_values` on the record keys of the whole file, the rows
   themselves left in the parts);
@@ -49,6 +50,7 @@ from shujian.data.steps import (
     keep_stored_values,
     locate_header,
     prepare_field_types,
+    read_stored_keys,
     run_steps,
     split_rejected,
     to_stored_shape,
@@ -123,7 +125,6 @@ def _run(request: ImportRequest, staging: Path, grids: Iterator[Grid]) -> Outcom
     encoding, sheet = first.encoding, first.sheet
     # the later parts have no header row: their rows are all below it
     base = replace(located, grid=Grid(pl.DataFrame(), pl.Series("row", [], pl.Int64)))
-    stored = _StoredKeys(request)
     totals: list[Mapping[str, object]] = []
     rejections: list[Rejection] = []
     earlier: list[pl.DataFrame] = []
@@ -148,7 +149,7 @@ def _run(request: ImportRequest, staging: Path, grids: Iterator[Grid]) -> Outcom
             earlier.append(digest_halves(state.table["_record_key"]))
         state = split_rejected(state)
         if dataset.mode == "events" and not state.table.is_empty():
-            state = drop_stored_duplicates(replace(state, stored_keys=stored.for_part(state)))
+            state = drop_stored_duplicates(read_stored_keys(state))
             periods.append(event_period(state.table, dataset))
         if dataset.mode == "snapshot":
             keys.append(_key_columns(state))
@@ -234,27 +235,3 @@ def _whole_period(periods: list[Period | None], column: str | None) -> Period | 
     if not known:
         return Period(column, None, None)
     return Period(column, min(p.first for p in known), max(p.last for p in known))
-
-
-class _StoredKeys:
-    """The stored record keys equal to a part's, for an events dataset.
-
-    A stored event equal to a part's row has the same time (the key digests every column), so
-    only the stored events of the part's period are compared (`Warehouse.read_column`'s
-    `within`), and they stream past the part's own keys: only those found are held
-    (`among`). Each part reads its period again; what an import holds is its part, never the
-    history (a province's tenth city's file of the same year was compared with 18 million
-    stored keys held at once).
-    """
-
-    def __init__(self, request: ImportRequest) -> None:
-        self.request = request
-
-    def for_part(self, state: ImportState) -> pl.Series:
-        return self.request.warehouse.read_column(
-            self.request.dataset.id,
-            "_record_key",
-            excluding=self.request.replaces,
-            within=event_period(state.table, self.request.dataset),
-            among=state.table["_record_key"],
-        )

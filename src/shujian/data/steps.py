@@ -720,7 +720,9 @@ def _key_labels(dataset: Dataset) -> str:
 
 
 def read_stored_keys(state: ImportState) -> ImportState:
-    """The record keys already stored for an events dataset (I/O: the warehouse).
+    """The record keys already stored for an events dataset that the new rows repeat (I/O: the
+    warehouse): the stored keys of the rows' period stream past the new keys, and only those
+    found are held, whatever the history (`Warehouse.read_column`'s `among`).
 
     Only events are compared with what is stored: a snapshot's newer row replaces the older
     one when read, so it is stored again on purpose.

@@ -147,6 +147,16 @@ class CheckCache:
             log.warning("could not keep a passed model check in %s: %s", self.folder, error)
 
 
+def verdict(spec: ModelSpec, datasets: Mapping[str, Dataset]) -> tuple[list[str], tuple[str, ...]]:
+    """A model checked afresh: its problems (in Chinese) and, when it has none, its deciding
+    facts (`lineage.deciding_facts`), what a passed check keeps."""
+    from shujian.models.checks import check_model
+    from shujian.models.lineage import deciding_facts
+
+    problems = check_model(spec, datasets)
+    return problems, () if problems else deciding_facts(spec, datasets)
+
+
 class Prechecked:
     """Models checked in a second process while this one does other work (`shujian demo`
     generates and imports its county meanwhile): on a machine with two cores the checks, pure
@@ -156,49 +166,42 @@ class Prechecked:
 
     def __init__(self, specs: list[ModelSpec], datasets: Mapping[str, Dataset]) -> None:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-        self._process: Any = None
-        self._answers: Any = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._answer: Any = None
         try:
             context = multiprocessing.get_context("fork")
         except ValueError:  # no fork on this system: nothing is checked ahead
             return
-        receiving, sending = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_check_and_send, args=(specs, datasets, sending), daemon=True
-        )
-        self._process.start()
-        sending.close()
-        self._answers = receiving
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._answer = self._pool.submit(_passed, specs, datasets)
 
     def keep_into(self, cache: CheckCache, timeout: float = 60.0) -> int:
         """Keep the passed checks received (waiting up to `timeout` seconds); how many."""
-        if self._process is None:
+        if self._pool is None:
             return 0
-        kept = 0
         try:
-            if self._answers.poll(timeout):
-                for name, deciding in self._answers.recv():
-                    cache.keep(name, tuple(deciding))
-                    kept += 1
-        except (EOFError, OSError) as error:
+            passed = self._answer.result(timeout)
+        except Exception as error:  # no answer in time, or the second process failed
             log.info("models checked ahead: no answer (%s)", error)
+            passed = []
         finally:
-            self._answers.close()
-            self._process.join(timeout=1)
-            if self._process.is_alive():
-                self._process.kill()
-        return kept
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        for name, deciding in passed:
+            cache.keep(name, deciding)
+        return len(passed)
 
 
-def _check_and_send(specs: list[ModelSpec], datasets: Mapping[str, Dataset], sending: Any) -> None:
-    from shujian.models.checks import check_model
-    from shujian.models.lineage import deciding_facts
-
+def _passed(
+    specs: list[ModelSpec], datasets: Mapping[str, Dataset]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, deciding facts) of each of `specs` that passes its checks."""
     passed = []
     for spec in specs:
         name = key(spec, datasets)
-        if name is not None and not check_model(spec, datasets):
-            passed.append((name, list(deciding_facts(spec, datasets))))
-    sending.send(passed)
-    sending.close()
+        if name is not None:
+            problems, deciding = verdict(spec, datasets)
+            if not problems:
+                passed.append((name, deciding))
+    return passed

@@ -44,9 +44,8 @@ from shujian.leads.service import Finding, RecordCounts, evidence_digest, record
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
-from shujian.models.check_cache import CheckCache
+from shujian.models.check_cache import CheckCache, verdict
 from shujian.models.check_cache import key as check_key
-from shujian.models.checks import check_model
 from shujian.models.failures import ModelFailure, log_failure, model_failure
 from shujian.models.lineage import deciding_facts
 from shujian.models.parameters import ParameterInForce, check_additions, parameters_in_force
@@ -208,13 +207,12 @@ def checked(
         name = check_key(spec, datasets)
         kept = cache.passed(name)
         if kept is None:
-            problems = check_model(spec, datasets)
+            problems, kept = verdict(spec, datasets)
             if problems:
                 raise UserError(
                     f"模型 {spec.id} 未通过检查：\n- " + "\n- ".join(problems),
                     code="model_check_failed",
                 )
-            kept = deciding_facts(spec, datasets)
             cache.keep(name, kept)
         facts[spec.id] = kept
     return facts
