@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from shujian.calendar import HolidayCalendar
 from shujian.cases import deadlines, stats
-from shujian.cases.workflow import DEFAULT_CASE_KIND, case_kinds, load_workflow
+from shujian.cases.workflow import DEFAULT_CASE_KIND, case_kinds
 from shujian.leads.queue import review_models
 from shujian.models.spec import ModelSpec
 from shujian.users.access import can
@@ -109,9 +109,7 @@ def _other_kinds(rows: list[dict[str, Any]]) -> tuple[tuple[str, tuple[tuple[str
         if kind == DEFAULT_CASE_KIND or row is None:
             continue
         counts = tuple(
-            (f.label, int(row.get(f.id) or 0))
-            for f in load_workflow(kind).statistics
-            if f.ratio is None and not f.sum
+            (label, int(row.get(key) or 0)) for key, label in stats.declared_counts(kind)
         )
         if any(n for _, n in counts):
             out.append((label, counts))

@@ -136,9 +136,16 @@ def kind_view(by: str) -> KindView | None:
         workflow = load_workflow(kind)
         if by in workflow.dimensions:
             figures = [(f.id, f.label) for f in workflow.statistics]
-            counts = [(f.id, f.label) for f in workflow.statistics if f.ratio is None and not f.sum]
-            return KindView(workflow.kind_label, figures, tuple(counts[:2]))
+            return KindView(workflow.kind_label, figures, tuple(declared_counts(kind)[:2]))
     return None
+
+
+def declared_counts(kind: str) -> list[tuple[str, str]]:
+    """(key, Chinese header) of the counts a case kind's workflow declares, in order: its
+    figures less the rates and the sums."""
+    return [
+        (f.id, f.label) for f in load_workflow(kind).statistics if f.ratio is None and not f.sum
+    ]
 
 
 def ratios() -> dict[str, tuple[str, str]]:
