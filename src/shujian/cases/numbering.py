@@ -180,15 +180,32 @@ def parse_entered_seq(text: str, year: int, example: str, label: str) -> tuple[s
     return number, int(found["seq"])
 
 
-def refuse_taken(conn: Connection, table: Table, number: str, label: str, hint: str = "") -> None:
+def refuse_taken(
+    conn: Connection,
+    table: Table,
+    number: str,
+    label: str,
+    hint: str = "",
+    *,
+    by_case: bool = False,
+) -> None:
     """Refuse a 文号 another document of `table` (a numbered series: `number`, `issued_on`)
-    already bears; `label` names the document (督促监护令), `hint` what to check."""
-    taken = conn.execute(select(table.c.issued_on).where(table.c.number == number)).first()
-    if taken is not None:
-        raise UserError(
-            f"文号 {number} 已被本院另一份{label}使用（{taken.issued_on.isoformat()} 制发）。{hint}",
-            code="number_taken",
+    already bears; `label` names the document (督促监护令), `hint` what to check. `by_case`:
+    the refusal names the case whose document bears it (a table with `case_id`)."""
+    taken = conn.execute(
+        select(table.c.issued_on, *([table.c.case_id] if by_case else [])).where(
+            table.c.number == number
         )
+    ).first()
+    if taken is None:
+        return
+    if by_case:
+        message = f"文号 {number} 已被案件 {taken.case_id} 的{label}使用，{hint}"
+    else:
+        message = (
+            f"文号 {number} 已被本院另一份{label}使用（{taken.issued_on.isoformat()} 制发）。{hint}"
+        )
+    raise UserError(message, code="number_taken")
 
 
 def check_date_order(conn: Connection, table: Table, procuratorate: str, day: dt.date) -> None:

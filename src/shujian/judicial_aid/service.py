@@ -31,7 +31,7 @@ from shujian.beijing import today_in_china
 from shujian.cases import policy
 from shujian.cases.documents.disclosure import surname
 from shujian.cases.documents.kinds import document_kind
-from shujian.cases.numbering import next_seq
+from shujian.cases.numbering import next_seq, refuse_taken
 from shujian.cases.outcomes import parse_amount
 from shujian.cases.scope import case_scope
 from shujian.cases.service import apply_transition, open_case, visible_case
@@ -247,7 +247,9 @@ def approve(
                 issued_on=on,
             )
             target = document_path(ws, number, on.year)
-            _refuse_taken(conn, number)  # its file is another decision's: never overwritten
+            # its file is another decision's: never overwritten
+            refuse_taken(conn, judicial_aid_decisions, number, "国家司法救助决定书", TAKEN_HINT,
+                         by_case=True)  # fmt: skip
             digest = _write(content, target, written)
             decision_id = conn.execute(
                 insert(judicial_aid_decisions).values(
@@ -268,16 +270,7 @@ def approve(
     return Approved(case_id, number, value, limit, target)
 
 
-def _refuse_taken(conn: Connection, number: str) -> None:
-    taken = conn.execute(
-        select(judicial_aid_decisions.c.case_id).where(judicial_aid_decisions.c.number == number)
-    ).first()
-    if taken is not None:
-        raise UserError(
-            f"文号 {number} 已被案件 {taken.case_id} 的国家司法救助决定书使用，而本院的编号计数"
-            "未记到该号：案件库的编号记录不一致，请联系管理员核验审计记录。",
-            code="number_taken",
-        )
+TAKEN_HINT = "而本院的编号计数未记到该号：案件库的编号记录不一致，请联系管理员核验审计记录。"
 
 
 def _write(content: DecisionContent, target: Path, written: list[Path]) -> str:
