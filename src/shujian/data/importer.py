@@ -206,6 +206,9 @@ def import_file(
                 hook = import_hook(dataset)
                 if hook is not None:
                     hook(batch.conn, dataset, done.table(), batch.id, user)
+        if dataset.mode == "events":
+            # the next import of this dataset looks its keys up here (`Warehouse.stored_keys`)
+            warehouse.index_keys(batch.id)
         if done.imported <= SMALL_BATCH:
             # a visit recorded in the platform is a one-row batch: they are compacted by the
             # hundred, so that readers do not open a file per visit
