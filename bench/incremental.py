@@ -12,10 +12,12 @@ stored event (as before), and only the stored events of the file's own period (n
 
 `--same-period`: every file spreads its rows over the same span of days, as the files of a
 province's cities for the same year do, so the period cannot narrow the comparison. The last
-file's duplicate check is then measured both ways, alternated: holding every stored key of the
-period and testing the new keys against them (before), and streaming the stored keys past the
-new ones, holding only those found (`Warehouse.read_column(..., among=)`, now), with the peak
-memory each adds (measured in a child process each).
+file's duplicate check is then measured three ways, alternated: holding every stored key of the
+period and testing the new keys against them (the first way), streaming the stored keys past
+the new ones and holding only those found (`Warehouse.read_column(..., among=)`, the second),
+and looking the new keys up in each stored batch's key index, reading only the batches where
+one is found (`Warehouse.stored_keys`, now), with the peak memory each adds (measured in a
+child process each).
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ def main() -> None:
     parser.add_argument(
         "--same-period", action="store_true", help="every file spans the same days (a province)"
     )
+    parser.add_argument(
+        "--imports-only", action="store_true", help="no comparison of the checks (older code)"
+    )
     parser.add_argument("--check", nargs=3, help=argparse.SUPPRESS)  # a child: ws file way
     args = parser.parse_args()
     if args.check:
@@ -111,6 +116,8 @@ def main() -> None:
     print(f"import, median of the last 5 files:     {tail:.3f} s")
     print(f"ratio last / first:                     {tail / head:.2f}   (target: flat, ≤ 1.5)")
 
+    if args.imports_only:
+        return
     if args.same_period:
         compare_checks(ws.root, paths[-1], args.repeat)
         return
@@ -151,8 +158,9 @@ def _file_keys(ws_root: Path, path: Path):  # type: ignore[no-untyped-def]
 
 
 def check_once(ws: str, file: str, way: str) -> None:
-    """A child: one duplicate check of `file` against the stored keys, `way` before or now;
-    prints seconds and the memory it added (peak RSS over the RSS before it)."""
+    """A child: one duplicate check of `file` against the batches stored before it, one of
+    `WAYS`; prints seconds, the memory it added (peak RSS over the RSS before it) and the rows
+    found new."""
     import resource
 
     from shujian.data.warehouse import Warehouse
@@ -161,26 +169,40 @@ def check_once(ws: str, file: str, way: str) -> None:
     workspace = open_workspace(Path(ws))
     warehouse = Warehouse(workspace.warehouse_dir, workspace.store)
     dataset, period, keys = _file_keys(Path(ws), Path(file))
+    # the check as the last file's import made it: against every batch stored before it
+    last = warehouse.batches(dataset.id)[-1].id
     with open("/proc/self/statm") as f:
         before = int(f.read().split()[1]) * 4096
     t = time.perf_counter()
-    if way == "before":
-        stored = warehouse.read_column(dataset.id, "_record_key", within=period)
+    if way == "hold":
+        stored = warehouse.read_column(dataset.id, "_record_key", within=period, excluding=last)
         fresh = keys.filter(~keys.is_in(stored.implode()))
+    elif way == "stream":
+        found = warehouse.read_column(
+            dataset.id, "_record_key", within=period, among=keys, excluding=last
+        )
+        fresh = keys.filter(~keys.is_in(found.implode()))
     else:
-        found = warehouse.read_column(dataset.id, "_record_key", within=period, among=keys)
+        found = warehouse.stored_keys(dataset.id, keys, within=period, excluding=last)
         fresh = keys.filter(~keys.is_in(found.implode()))
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"{seconds:.3f} {(peak - before) / 2**20:.0f} {fresh.len()}")
 
 
+WAYS = {
+    "hold": "hold every stored key",
+    "stream": "stream past the new keys",
+    "index": "look up the key indexes",
+}
+
+
 def compare_checks(ws: Path, last: Path, repeat: int) -> None:
     import subprocess
 
-    figures: dict[str, list[tuple[float, float]]] = {"before": [], "now": []}
+    figures: dict[str, list[tuple[float, float]]] = {way: [] for way in WAYS}
     for r in range(repeat):
-        for way in ("before", "now") if r % 2 == 0 else ("now", "before"):
+        for way in list(WAYS) if r % 2 == 0 else list(reversed(WAYS)):
             done = subprocess.run(
                 [sys.executable, __file__, "--check", str(ws), str(last), way],
                 capture_output=True,
@@ -190,14 +212,16 @@ def compare_checks(ws: Path, last: Path, repeat: int) -> None:
             seconds, added, fresh = done.stdout.split()
             figures[way].append((float(seconds), float(added)))
     print(f"\nthe last file's duplicate check (median of {repeat}, alternated, each in a child):")
-    for way, label in (("before", "hold every stored key"), ("now", "stream past the new keys")):
-        s = statistics.median(x for x, _ in figures[way])
+    medians = {}
+    for way, label in WAYS.items():
+        medians[way] = statistics.median(x for x, _ in figures[way])
         m = statistics.median(y for _, y in figures[way])
-        print(f"  {label:<26} {s:.2f} s, +{m:,.0f} MiB")
-    ratio = statistics.median(x for x, _ in figures["before"]) / statistics.median(
-        x for x, _ in figures["now"]
-    )
-    print(f"  time before ÷ now:         {ratio:.1f}×  ({fresh} new rows either way)")
+        print(f"  {label:<26} {medians[way]:.2f} s, +{m:,.0f} MiB")
+    for way in ("hold", "stream"):
+        print(
+            f"  {WAYS[way]} ÷ {WAYS['index']}: {medians[way] / medians['index']:.1f}×"
+            f"  ({fresh} new rows every way)"
+        )
 
 
 if __name__ == "__main__":

@@ -244,12 +244,9 @@ def generate_cities(
 UNCHECKED = """
 import polars as _pl
 from shujian.data.warehouse import Warehouse as _Warehouse
-_read_column = _Warehouse.read_column
-def _no_stored_keys(self, dataset, column, **kw):
-    if column == "_record_key":
-        return _pl.Series(column, [], dtype=_pl.Utf8)
-    return _read_column(self, dataset, column, **kw)
-_Warehouse.read_column = _no_stored_keys
+def _no_stored_keys(self, dataset, keys, **kw):
+    return _pl.Series("_record_key", [], dtype=_pl.Utf8)
+_Warehouse.stored_keys = _no_stored_keys
 """
 
 

@@ -151,3 +151,32 @@ def test_supervision_workbook(tmp_path: Path) -> None:
     out = supervision_workbook.write(tmp_path / "unit.xlsx", [sheet])
     cells = string_cells(out)
     assert len(cells) == 5 and set(cells.values()) == {"s"}, cells
+
+
+@pytest.mark.parametrize(
+    ("cells", "in_memory"),
+    [(0, True), (formulas.IN_MEMORY_CELLS, True), (formulas.IN_MEMORY_CELLS + 1, False)],
+)
+def test_a_small_workbook_is_assembled_in_memory(cells: int, in_memory: bool) -> None:
+    options = formulas.xlsx_options(cells)
+    assert options["in_memory"] is in_memory
+    assert {k: options[k] for k in formulas.XLSX_OPTIONS} == formulas.XLSX_OPTIONS
+
+
+@pytest.mark.parametrize("rejected", [3, formulas.IN_MEMORY_CELLS // 4 + 1])
+def test_a_rejection_report_is_whole_in_memory_or_not(tmp_path: Path, rejected: int) -> None:
+    """Assembled in memory (a few rows) or through temporary files (a large report), the report
+    holds every rejection, and hostile text stays a string."""
+    from shujian.data.datasets import load_datasets
+    from shujian.data.rejections import Rejection, write_report
+
+    path = tmp_path / "report.xlsx"
+    rejections = [Rejection(i + 2, "入住时间", HOSTILE, "无法识别的时间") for i in range(rejected)]
+    record = {"rows_read": rejected, "imported": 0, "rejected": rejected}
+    record |= {"skipped": 0, "duplicates": 0, "agency": None}
+    write_report(path, load_datasets()["hotel_checkins"], "入住.csv", record, rejections, [])
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["退回记录"].iter_rows(values_only=True))
+    assert len(rows) == rejected + 1
+    assert rows[-1] == (rejected + 1, "入住时间", HOSTILE, "无法识别的时间")
+    assert not list(tmp_path.glob(".tmp-*"))

@@ -6,6 +6,7 @@ seals nothing twice. Then the query requests and unsealing, as `handle_sealing` 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -309,3 +310,55 @@ def test_a_large_batch_is_sealed_at_once_each_event_naming_its_own_record(
     assert sorted(e.record_id for e in events) == sorted(made)
     assert all(e.detail["ground"] == stored[e.record_id][1] for e in events)
     assert {g for _, g in stored.values()} == {"sentence", "non_prosecution"}
+
+
+OUTCOMES = ("有罪判决", "相对不起诉", "无罪判决", "法定不起诉", "免予刑事处罚", "存疑不起诉", "行政处罚",
+            "附条件不起诉", "撤销案件")  # fmt: skip
+"""Every outcome sealing may seal (`rule.SEALABLE`), among others."""
+
+
+@pytest.mark.parametrize("part_rows", [40, 1_000_000])
+def test_a_file_read_in_parts_seals_what_the_rule_selects_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_rows: int
+) -> None:
+    """Sealing reads only the rows of a sealable outcome, part after part of a large file: the
+    records sealed are those the rule selects applied to every row of the file, one at a time."""
+    from shujian.data import readers
+    from shujian.juvenile.sealing.rule import SEALABLE, decide
+
+    monkeypatch.setattr(readers, "CSV_PART_ROWS", part_rows)
+    assert set(SEALABLE) < set(OUTCOMES)
+    rows = []
+    for i in range(170):
+        born = D(2004 + i % 5, 1 + i % 12, 1)
+        outcome = OUTCOMES[i % len(OUTCOMES)]
+        act = None if i % 7 == 0 else D(2022, 1 + i % 12, 10)
+        sentence = ("有期徒刑一年", "有期徒刑六年", "")[i // 9 % 3] if outcome == "有罪判决" else ""
+        rows.append(
+            [
+                f"某{i}",
+                id_card(born),
+                "盗窃罪",
+                outcome,
+                "2024-06-01",
+                f"（2024）黔0221刑初{i}号",
+                "" if act is None else act.isoformat(),
+                sentence,
+            ]
+        )
+    path = tmp_path / "记录.csv"
+    with path.open("w", encoding="gbk", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期",
+                         "文书编号", "行为日期", "判处刑罚"])  # fmt: skip
+        writer.writerows(rows)
+    expected = {}
+    for r in rows:
+        act = dt.date.fromisoformat(r[6]) if r[6] else None
+        decision = decide(r[1], r[3], D(2024, 6, 1), act, r[7] or None)
+        if decision.sealed:
+            expected[r[5]] = decision.ground
+    ws = init_workspace(tmp_path / "ws")
+    assert _import(ws, path).imported == 170
+    assert _sealed(ws) == expected
+    assert len(set(expected.values())) >= 4 and 30 < len(expected) < 170

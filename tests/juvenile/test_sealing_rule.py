@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from juvenile.people import id_card
-from shujian.juvenile.sealing.rule import decide, minor_at_act, unseal_allowed
+from shujian.data.datasets import load_datasets
+from shujian.juvenile.sealing.rule import SEALABLE, decide, minor_at_act, unseal_allowed
 
 D = dt.date
 BORN = D(2006, 5, 10)
@@ -99,3 +100,13 @@ def test_an_unreadable_id_number_is_not_taken_for_a_minors() -> None:
 def test_unsealing(ground: str, sentence: str | None, sealed_ground: str, allowed: bool) -> None:
     refused = unseal_allowed(ground, sentence, sealed_ground)
     assert (refused is None) is allowed
+
+
+@pytest.mark.parametrize("outcome", load_datasets()["offence_records"].column("outcome").values)
+def test_only_the_sealable_outcomes_are_ever_sealed(outcome: str) -> None:
+    """An import reads only the rows with an outcome in `SEALABLE` (a million-row export is
+    not handed to the rule row by row): every other declared outcome is never sealed, even
+    for a child of twelve with a short sentence, and each sealable one is."""
+    child = id_card(D(2014, 1, 1))
+    sealed = decide(child, outcome, dt.date(2026, 6, 1), dt.date(2026, 3, 1), "有期徒刑一年")
+    assert sealed.sealed is (outcome in SEALABLE)

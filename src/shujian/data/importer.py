@@ -41,10 +41,11 @@ from shujian.identity import ensure_identity
 from shujian.users.access import require
 from shujian.users.user import SYSTEM, User
 
-ImportHook = Callable[[Connection, Dataset, pl.DataFrame, int, User], None]
+ImportHook = Callable[[Connection, Dataset, pl.LazyFrame, int, User], None]
 """What a dataset's `on_import` names: called with the transaction recording the batch, the
-dataset, the rows kept (typed, as stored), the batch id and the importing user. What it writes
-commits with the batch or not at all."""
+dataset, the rows kept (typed, as stored; lazily, so that a hook collects only the rows and
+columns it needs, not a million-row file whole), the batch id and the importing user. What it
+writes commits with the batch or not at all."""
 
 
 def import_hook(dataset: Dataset) -> ImportHook | None:
@@ -205,7 +206,10 @@ def import_file(
                 )
                 hook = import_hook(dataset)
                 if hook is not None:
-                    hook(batch.conn, dataset, done.table(), batch.id, user)
+                    hook(batch.conn, dataset, done.lazy(), batch.id, user)
+        if dataset.mode == "events":
+            # the next import of this dataset looks its keys up here (`Warehouse.stored_keys`)
+            warehouse.index_keys(batch.id)
         if done.imported <= SMALL_BATCH:
             # a visit recorded in the platform is a one-row batch: they are compacted by the
             # hundred, so that readers do not open a file per visit

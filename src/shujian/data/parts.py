@@ -89,8 +89,12 @@ class Outcome:
     part, else read from the staged parts when the batch is written."""
 
     def table(self) -> pl.DataFrame:
-        """The batch's rows in memory (an import hook's argument)."""
+        """The batch's rows in memory."""
         return self.rows if isinstance(self.rows, pl.DataFrame) else self.rows.collect()
+
+    def lazy(self) -> pl.LazyFrame:
+        """The batch's rows as a lazy frame (an import hook's argument)."""
+        return self.rows.lazy()
 
 
 def run_parts(request: ImportRequest, staging: Path, part_rows: int | None = None) -> Outcome:

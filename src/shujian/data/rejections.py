@@ -30,7 +30,8 @@ def write_report(
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
-    book = xlsxwriter.Workbook(str(tmp), formulas.XLSX_OPTIONS)
+    cells = 16 + 4 * len(rejections) + 2 * len(skipped)
+    book = xlsxwriter.Workbook(str(tmp), formulas.xlsx_options(cells))
     try:
         bold = book.add_format({"bold": True})
         summary = book.add_worksheet("概要")

@@ -721,8 +721,8 @@ def _key_labels(dataset: Dataset) -> str:
 
 def read_stored_keys(state: ImportState) -> ImportState:
     """The record keys already stored for an events dataset that the new rows repeat (I/O: the
-    warehouse): the stored keys of the rows' period stream past the new keys, and only those
-    found are held, whatever the history (`Warehouse.read_column`'s `among`).
+    warehouse): only the stored batches whose key index holds one of the new keys are read, and
+    of them only the keys found are held, whatever the history (`Warehouse.stored_keys`).
 
     Only events are compared with what is stored: a snapshot's newer row replaces the older
     one when read, so it is stored again on purpose.
@@ -730,12 +730,11 @@ def read_stored_keys(state: ImportState) -> ImportState:
     dataset = state.request.dataset
     if dataset.mode != "events" or state.table.is_empty():
         return state
-    keys = state.request.warehouse.read_column(
+    keys = state.request.warehouse.stored_keys(
         dataset.id,
-        "_record_key",
+        state.table["_record_key"],
         excluding=state.request.replaces,
         within=event_period(state.table, dataset),
-        among=state.table["_record_key"],
     )
     return replace(state, stored_keys=keys)
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -67,6 +68,8 @@ from sqlalchemy import (
 from shujian import audit
 from shujian.paging import fetch_page
 from shujian.store import metadata, now
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the case store registers the tables below on every command; polars loads
     import polars as pl  # only when a batch is written or read
@@ -423,12 +426,89 @@ class Warehouse:
         statistics, unread); `among` only the values that are among these.
 
         With `among`, the stored values stream past a set of the given ones and only those
-        found are held: the memory is that of `among`, not of the history (an import's
-        duplicate check holds its new keys, not the twenty million stored before them)."""
-        import polars as pl
+        found are held: the memory is that of `among`, not of the history."""
+        found = self.sources(dataset, excluding=excluding)
+        batches = found.batches if within is None else self._overlapping(dataset, found, within)
+        return self._read(found, batches, column, within, among)
+
+    def stored_keys(
+        self,
+        dataset: str,
+        keys: pl.Series,
+        *,
+        excluding: int | None = None,
+        within: Period | None = None,
+    ) -> pl.Series:
+        """The record keys among `keys` that `dataset`'s current batches already hold (an
+        import's duplicate check; `excluding` and `within` as `read_column`).
+
+        A batch is read only when its key index (`key_index`) holds one of the keys' first 64
+        bits, or when it has none: a province's hundredth file of the same year looks its keys
+        up in ninety-nine sorted arrays instead of reading ninety-nine files' keys. A batch of
+        more than `SMALL_BATCH` rows without an index (stored before indexes were kept) gets
+        one here, from its own file: this runs under the import lock."""
+        from shujian.data import key_index
 
         found = self.sources(dataset, excluding=excluding)
-        files = found.files if within is None else self._overlapping(dataset, found, within)
+        batches = found.batches if within is None else self._overlapping(dataset, found, within)
+        wanted = key_index.key_numbers(keys.unique()) if batches else None
+        if wanted is not None:
+            batches = tuple(
+                b
+                for b in batches
+                if (index := self._key_index(b)) is None or key_index.meets(index, wanted)
+            )
+        return self._read(found, batches, "_record_key", within, keys)
+
+    def index_keys(self, batch_id: int) -> None:
+        """Write the key index of a batch of events from its own file (an import, once the
+        batch is committed); nothing for a small batch, or keys that are not digests."""
+        batch = self.batch(batch_id)
+        if batch is None:
+            return
+        try:
+            self._key_index(Stored(batch.id, batch.parquet, batch.imported))
+        except OSError:
+            # derived data: the batch is committed; the next import builds the index or reads
+            # the batch itself
+            log.warning("key index of batch %s not written", batch_id, exc_info=True)
+
+    def _key_index(self, batch: Stored) -> Any:
+        """`batch`'s key index (sorted uint64), written first when missing; None for a small
+        batch or keys that make none."""
+        import polars as pl
+
+        from shujian.data import key_index
+
+        if batch.imported <= SMALL_BATCH:
+            return None
+        path = self.root / KEY_INDEX_DIR / f"{batch.parquet}.npy"
+        index = key_index.read(path, batch.imported)
+        if index is not None:
+            return index
+        keys = pl.read_parquet(self.root / batch.parquet, columns=["_record_key"])
+        numbers = key_index.key_numbers(keys["_record_key"])
+        if numbers is None or len(numbers) != batch.imported:
+            return None
+        key_index.write(path, numbers)
+        return numbers
+
+    def _read(
+        self,
+        found: Sources,
+        batches: tuple[Stored, ...],
+        column: str,
+        within: Period | None,
+        among: pl.Series | None,
+    ) -> pl.Series:
+        """`column` of the rows of `batches` (of `found`), as `read_column` says."""
+        import polars as pl
+
+        files: list[Path] = []
+        for b in batches:
+            path = found.compacted.get(b.id, self.root / b.parquet)
+            if path not in files:
+                files.append(path)
         if not files:
             return pl.Series(column, [], dtype=pl.Utf8)
         # file by file: a compaction's file may hold columns a batch's own file lacks
@@ -439,8 +519,9 @@ class Warehouse:
                 scan = scan.filter(pl.col(within.column).is_between(within.first, within.last))
             parts.append(scan.select("_batch", column))
         rows = pl.concat(parts)
-        if found.skip:
-            rows = rows.filter(~pl.col("_batch").is_in(list(found.skip)))
+        if found.skip or any(b.id in found.compacted for b in batches):
+            # a compaction's file holds other batches too: only these batches' rows
+            rows = rows.filter(pl.col("_batch").is_in([b.id for b in batches]))
         if among is None:
             return rows.select(column).collect()[column]
         wanted = among.unique().implode()
@@ -450,22 +531,15 @@ class Warehouse:
             .collect(engine="streaming")[column]
         )
 
-    def _overlapping(self, dataset: str, found: Sources, within: Period) -> tuple[Path, ...]:
-        """The files of `found` holding a current batch whose recorded period meets `within`:
-        a daily file's duplicate check opens the files of its own days, not the history."""
-        ids = [b.id for b in found.batches]
+    def _overlapping(self, dataset: str, found: Sources, within: Period) -> tuple[Stored, ...]:
+        """The batches of `found` whose recorded period meets `within`: a daily file's
+        duplicate check opens the files of its own days, not the history."""
         query = select(batches.c.id, batches.c.details).where(
             batches.c.dataset == dataset, batches.c.superseded_at.is_(None)
         )
         with self.store.connect() as conn:
             periods = {int(r.id): (r.details or {}).get("period") for r in conn.execute(query)}
-        wanted = {i for i in ids if overlaps(periods.get(i), within)}
-        files: list[Path] = []
-        for b in found.batches:
-            path = found.compacted.get(b.id, self.root / b.parquet)
-            if b.id in wanted and path not in files:
-                files.append(path)
-        return tuple(files)
+        return tuple(b for b in found.batches if overlaps(periods.get(b.id), within))
 
     # ----------------------------------------------------------------- writing
 
@@ -856,6 +930,9 @@ class Warehouse:
 
 JOURNAL_DIR = ".journal"
 """Entries naming the files an import is writing; each is removed once its batch commits."""
+
+KEY_INDEX_DIR = ".record-keys"
+"""Each batch of events' key index (`key_index`), derived from its file: `<parquet>.npy`."""
 
 UNCLAIMED_DIR = ".unclaimed"
 """Where files that no batch lists and no journal names are moved to (never deleted)."""

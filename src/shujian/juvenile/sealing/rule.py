@@ -44,6 +44,8 @@ docs/sealing.md."""
 CONVICTIONS = ("有罪判决",)
 EXEMPTED = ("免予刑事处罚",)
 NON_PROSECUTIONS = ("相对不起诉", "法定不起诉", "存疑不起诉", "附条件不起诉")
+SEALABLE = (*CONVICTIONS, *EXEMPTED, *NON_PROSECUTIONS)
+"""The outcomes a record may be sealed for; any other is never sealed (`decide`'s first test)."""
 
 GROUNDS = {
     "sentence": "犯罪时不满十八周岁，被判处五年有期徒刑以下刑罚（刑事诉讼法第二百八十六条，"
@@ -102,7 +104,7 @@ def decide(
     sentence: str | None = None,
 ) -> Decision:
     """Whether the record is sealed, and on which ground."""
-    if outcome not in (*CONVICTIONS, *EXEMPTED, *NON_PROSECUTIONS):
+    if outcome not in SEALABLE:
         return Decision(False, why=f"处理结果为{outcome}，不属于应当封存的犯罪记录")
     minor = minor_at_act(id_card, act_date, decided_on)
     if minor is False:
