@@ -37,9 +37,11 @@ def key_numbers(keys: pl.Series) -> np.ndarray | None:
     hexadecimal digits (such keys are compared whole, as before)."""
     import polars as pl
 
-    numbers = keys.cast(pl.Utf8).str.slice(0, PREFIX_CHARS)
-    numbers = numbers.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
-    if numbers.null_count() or (keys.str.len_chars() < PREFIX_CHARS).any():
+    prefixes = keys.str.slice(0, PREFIX_CHARS)
+    if (prefixes.str.len_chars() < PREFIX_CHARS).any():
+        return None
+    numbers = prefixes.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+    if numbers.null_count():
         return None
     return numbers.sort().to_numpy()
 

@@ -88,10 +88,6 @@ class Outcome:
     """The batch's rows in their stored shape, without `_batch`: in memory for a file of one
     part, else read from the staged parts when the batch is written."""
 
-    def table(self) -> pl.DataFrame:
-        """The batch's rows in memory."""
-        return self.rows if isinstance(self.rows, pl.DataFrame) else self.rows.collect()
-
     def lazy(self) -> pl.LazyFrame:
         """The batch's rows as a lazy frame (an import hook's argument)."""
         return self.rows.lazy()

@@ -451,7 +451,7 @@ class Warehouse:
 
         found = self.sources(dataset, excluding=excluding)
         batches = found.batches if within is None else self._overlapping(dataset, found, within)
-        wanted = key_index.key_numbers(keys.unique()) if batches else None
+        wanted = key_index.key_numbers(keys) if batches else None
         if wanted is not None:
             batches = tuple(
                 b
