@@ -210,6 +210,45 @@ def test_duckdb_alone_refuses_or_disarms_every_hostile_model(
         assert text not in shown, f"{name}: {text} reached a lead"
 
 
+def test_models_run_together_are_each_sealed_on_a_connection_of_their_own(
+    places: dict[str, Any],
+) -> None:
+    """A run of several models opens each one's connection while the one before runs
+    (`FreshConnections`): after a model that read `schools`, a model declaring only `venues`
+    still cannot read the schools' file, and every hostile model of the table ends exactly as
+    when it runs alone."""
+    ws: Workspace = places["ws"]
+    reads_schools = spec_from_dict(
+        {
+            **hostile_raw(
+                "SELECT v.uscc AS venue_uscc, s.name AS leak, v._batch AS venue_batch, "
+                "s._batch AS school_batch FROM venues AS v, schools AS s",
+                "test.schools",
+            ),
+            "datasets": ["venues", "schools"],
+            "trace": {"venues": "venue_batch", "schools": "school_batch"},
+        }
+    )
+    compiled = []
+    for name, query, _ in HOSTILE:
+        spec = spec_from_dict(hostile_raw(_query(query, places), f"test.{len(compiled)}"))
+        try:
+            alone = evaluate(ws, ws.datasets(), [spec], AS_OF, "duckdb")[0]
+        except CompileError:
+            continue
+        compiled.append((name, spec, alone))
+    assert len(compiled) > 20
+    together = evaluate(
+        ws, ws.datasets(), [reads_schools, *(c[1] for c in compiled)], AS_OF, "duckdb"
+    )
+    assert together[0].failed is None and together[0].findings
+    for (name, _, alone), outcome in zip(compiled, together[1:], strict=True):
+        assert (outcome.failed and outcome.failed.code) == (alone.failed and alone.failed.code)
+        assert [f.evidence for f in outcome.findings] == [f.evidence for f in alone.findings]
+        if name == "read_parquet 未声明的数据集":
+            assert outcome.failed is not None and outcome.failed.code == "sandbox_refused"
+
+
 @pytest.mark.parametrize(
     "second",
     ["ATTACH '/tmp/x.db' AS x", "INSTALL httpfs", "SET lock_configuration = false", "SELECT 2"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -40,10 +40,23 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
     """生成演示县的数据，导入、运行全部模型，核对发现的线索，并为每种角色开通演示账号。"""
     started = time.perf_counter()
     click.echo(f"正在生成演示县数据并导入（目录：{directory}）……")
-    # the accounts' passwords are hashed (argon2, 1.5 s in all) on the other core meanwhile
-    with ThreadPoolExecutor(max_workers=1) as hashing:
-        hashes = hashing.submit(hash_demo_passwords)
-        result = build_demo(directory, seed)
+    # the accounts' password is hashed (argon2) on the other core meanwhile, and LibreOffice
+    # renders the sample case's PDF preview in its own process (about 1.5 s) as soon as the
+    # recommendation is written, while the rest of the demonstration is built here
+    with ThreadPoolExecutor(max_workers=2) as beside:
+        hashes = beside.submit(hash_demo_passwords)
+        pdf_done: list[Future[Path | None]] = []
+        result = build_demo(
+            directory,
+            seed,
+            on_case=lambda case: pdf_done.append(
+                beside.submit(preview.to_pdf, case.document, case.document.parent)
+            ),
+        )
+        accounts = open_demo_accounts(result.workspace, hashes.result())
+        item = open_demo_item(result.workspace, result.manifest)
+        work = plant_juvenile_work(result.workspace, result.manifest)
+        pdf = pdf_done[0].result() if pdf_done else None
     m = result.manifest
     click.echo(f"\n{m.county}（行政区划代码 {m.region_code}），基准日 {m.as_of}")
     click.echo("\n导入：")
@@ -67,18 +80,6 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
             click.echo(f"      误报：{s}")
     ws = result.workspace.root
     case = result.case
-    # LibreOffice renders the PDF preview in its own process (about 2 s) while the accounts
-    # are opened and the juvenile work planted here
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        pdf_done = (
-            beside.submit(preview.to_pdf, case.document, case.document.parent)
-            if case is not None
-            else None
-        )
-        accounts = open_demo_accounts(result.workspace, hashes.result())
-        item = open_demo_item(result.workspace, m)
-        work = plant_juvenile_work(result.workspace, m)
-        pdf = pdf_done.result() if pdf_done is not None else None
     if case is not None:
         click.echo(
             f"\n案件示例：线索 {case.lead_id} 已成案（案件 {case.case_id}），"

@@ -8,6 +8,7 @@ with the plants, so the demonstration is also an end-to-end check.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,7 +72,12 @@ def prepare_directory(directory: Path) -> None:
     (directory / MARKER).write_text("shujian demo workspace\n", encoding="utf-8")
 
 
-def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
+def build_demo(
+    directory: Path, seed: int = 2026, on_case: Callable[[DemoCase], None] | None = None
+) -> DemoResult:
+    """The demonstration built in `directory`; `on_case` is told of the sample case as soon as
+    its recommendation is written (the demo command starts the PDF preview there, beside the
+    rest of the work)."""
     directory = directory.resolve()
     prepare_directory(directory)
     # the shipped models are checked in a second process while the county is generated and
@@ -99,6 +105,8 @@ def build_demo(directory: Path, seed: int = 2026) -> DemoResult:
     report = run_models(ws, library, list(library), manifest.as_of)
     checks = compare(report, manifest)
     case = walk_sample_case(ws, library, manifest.county, manifest.as_of)
+    if case is not None and on_case is not None:
+        on_case(case)
     casework = plant_casework(
         ws, library, manifest.as_of, seed, case.case_id if case is not None else None
     )

@@ -18,6 +18,7 @@ data (DuckDB's own message quotes the offending value, an ID number as often as 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
@@ -38,7 +39,7 @@ from shujian.calendar import CalendarYearUnknownError, HolidayCalendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import parse, uses_calendar
-from shujian.engine.duckdb import QueryStopped
+from shujian.engine.duckdb import FreshConnections, QueryStopped
 from shujian.errors import UserError
 from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
 from shujian.leads.store import run_models as run_model_table
@@ -249,60 +250,65 @@ def evaluate(
     max_seconds, memory_mb = run_limits(ws)
     outcomes: list[ModelOutcome] = []
     calendar_table: pl.DataFrame | None = None
-    for done, spec in enumerate(specs):
-        if progress is not None:
-            found = sum(len(o.findings) for o in outcomes)
-            progress(RunProgress(done, len(specs), spec, found))
-        params = parameters_in_force(spec, ws.overrides, ws.additions)
-        values: dict[str, Any] = {k: v.value for k, v in params.items()}
-        values["as_of"] = as_of
-        counts_working_days = uses_calendar(parse(spec.query))
-        if counts_working_days:
-            try:
-                ws.calendar.ensure_countable(as_of)
-            except CalendarYearUnknownError as error:
-                outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
-                continue
-        # each model on its own connection (DuckDB) or views (Spark), sealed before its SQL runs
-        # (`DuckDBEngine.seal`): it reads its own declared datasets' files and nothing else,
-        # within the run's limits
-        with open_engine(engine, ws, warehouse, datasets) as db:
-            sql = db.compile(spec.query, values)
+    # DuckDB: each model's new connection is opened while the one before it runs
+    connections = FreshConnections() if engine == "duckdb" and len(specs) > 1 else None
+    with connections if connections is not None else contextlib.nullcontext():
+        for done, spec in enumerate(specs):
+            if progress is not None:
+                found = sum(len(o.findings) for o in outcomes)
+                progress(RunProgress(done, len(specs), spec, found))
+            params = parameters_in_force(spec, ws.overrides, ws.additions)
+            values: dict[str, Any] = {k: v.value for k, v in params.items()}
+            values["as_of"] = as_of
+            counts_working_days = uses_calendar(parse(spec.query))
             if counts_working_days:
-                if calendar_table is None:
-                    calendar_table = ws.calendar.working_day_table(ws.calendar.countable_years())
-                db.provide_calendar(calendar_table)
-            db.register(spec.datasets)
-            db.seal(memory_mb)
-            started = time.perf_counter()
-            try:
-                frame = db.query(sql, max_seconds)
-                deciding = (facts or {}).get(spec.id)
-                if deciding is None:
-                    deciding = deciding_facts(spec, datasets)
-                findings = to_findings(spec, frame, values, deciding)
-            except Exception as error:
-                # the model fails alone (time or memory limit, a refused read, a failing query):
-                # the others still run; the user reads the kind of failure, never the data
-                failure = model_failure(error, max_seconds, memory_mb)
-                if failure is None:
-                    raise
-                original = error.error if isinstance(error, QueryStopped) else None
-                log_failure(ws.root / "logs", spec.id, as_of, original or error)
-                outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, failed=failure))
-                continue
-        if counts_working_days:
-            findings = mark_provisional(spec, frame, findings, ws.calendar)
-        outcomes.append(
-            ModelOutcome(
-                model=spec,
-                parameters=params,
-                rows=frame.height,
-                findings=findings,
-                seconds=time.perf_counter() - started,
-                empty_datasets=tuple(d for d in spec.datasets if d in empty),
+                try:
+                    ws.calendar.ensure_countable(as_of)
+                except CalendarYearUnknownError as error:
+                    outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, refused=str(error)))
+                    continue
+            # each model on its own connection (DuckDB) or views (Spark), sealed before its SQL runs
+            # (`DuckDBEngine.seal`): it reads its own declared datasets' files and nothing else,
+            # within the run's limits
+            with open_engine(engine, ws, warehouse, datasets, connections) as db:
+                sql = db.compile(spec.query, values)
+                if counts_working_days:
+                    if calendar_table is None:
+                        calendar_table = ws.calendar.working_day_table(
+                            ws.calendar.countable_years()
+                        )
+                    db.provide_calendar(calendar_table)
+                db.register(spec.datasets)
+                db.seal(memory_mb)
+                started = time.perf_counter()
+                try:
+                    frame = db.query(sql, max_seconds)
+                    deciding = (facts or {}).get(spec.id)
+                    if deciding is None:
+                        deciding = deciding_facts(spec, datasets)
+                    findings = to_findings(spec, frame, values, deciding)
+                except Exception as error:
+                    # the model fails alone (time or memory limit, a refused read, a failing query):
+                    # the others still run; the user reads the kind of failure, never the data
+                    failure = model_failure(error, max_seconds, memory_mb)
+                    if failure is None:
+                        raise
+                    original = error.error if isinstance(error, QueryStopped) else None
+                    log_failure(ws.root / "logs", spec.id, as_of, original or error)
+                    outcomes.append(ModelOutcome(spec, params, 0, [], 0.0, failed=failure))
+                    continue
+            if counts_working_days:
+                findings = mark_provisional(spec, frame, findings, ws.calendar)
+            outcomes.append(
+                ModelOutcome(
+                    model=spec,
+                    parameters=params,
+                    rows=frame.height,
+                    findings=findings,
+                    seconds=time.perf_counter() - started,
+                    empty_datasets=tuple(d for d in spec.datasets if d in empty),
+                )
             )
-        )
     return outcomes
 
 
@@ -311,17 +317,22 @@ ENGINES = ("duckdb", "spark")
 
 
 def open_engine(
-    engine: str, ws: Workspace, warehouse: Warehouse, datasets: Mapping[str, Dataset]
+    engine: str,
+    ws: Workspace,
+    warehouse: Warehouse,
+    datasets: Mapping[str, Dataset],
+    connections: FreshConnections | None = None,
 ) -> DuckDBEngine | SparkEngine:
-    """A model's engine: DuckDB in this process, or views on the process's Spark session
-    (started on first use from `[engine.spark]`)."""
+    """A model's engine: DuckDB in this process (its connection from `connections` when a run
+    opens them ahead), or views on the process's Spark session (started on first use from
+    `[engine.spark]`)."""
     if engine == "spark":
         from shujian.engine.spark import SparkEngine, SparkSettings
 
         return SparkEngine(warehouse, datasets, SparkSettings.of(ws.setting))
     from shujian.engine.duckdb import DuckDBEngine
 
-    return DuckDBEngine(warehouse, datasets, duckdb_temp_directory(ws))
+    return DuckDBEngine(warehouse, datasets, duckdb_temp_directory(ws), connections)
 
 
 def duckdb_temp_directory(ws: Workspace) -> Path | None:
