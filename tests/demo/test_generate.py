@@ -27,11 +27,13 @@ from gb2260_v2 import GB2260
 from opencc import OpenCC
 
 from shujian.calendar import add_working_days
-from shujian.demo import AS_OF, DemoManifest, build_county, generate_county
-from shujian.demo.county import County
-from shujian.demo.manifest import MANIFEST_FILE
+from shujian.demo.background import Generation
+from shujian.demo.county import AS_OF, County
+from shujian.demo.generate import build_county, generate_county
+from shujian.demo.manifest import MANIFEST_FILE, DemoManifest
 from shujian.demo.names import VILLAGES
 from shujian.demo.plants import weekday_only_deadline
+from shujian.errors import UserError
 
 R = 6371008.8
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,6 +291,28 @@ def test_same_seed_gives_byte_identical_files(out: Path, tmp_path: Path) -> None
     assert names == sorted(p.name for p in tmp_path.iterdir())
     for name in names:
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_the_generation_process_writes_the_same_files_and_manifest(
+    out: Path, manifest: DemoManifest, tmp_path: Path
+) -> None:
+    """`shujian demo` generates the county in a process of its own (`background.Generation`):
+    byte for byte the files of a call in this process, and the same manifest."""
+    generation = Generation(tmp_path / "files", 2026)
+    assert generation.manifest() == manifest
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "files").iterdir())
+    for name in names:
+        assert (out / name).read_bytes() == (tmp_path / "files" / name).read_bytes(), name
+
+
+def test_a_failed_generation_process_is_refused_in_chinese(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("不是目录", encoding="utf-8")
+    generation = Generation(blocked / "files", 2026)
+    with pytest.raises(UserError, match="生成演示县数据失败"):
+        generation.manifest()
+    assert blocked.read_text(encoding="utf-8") == "不是目录"
 
 
 def test_another_seed_gives_another_county(out: Path, tmp_path: Path) -> None:

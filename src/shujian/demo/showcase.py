@@ -7,7 +7,6 @@ with the plants, so the demonstration is also an end-to-end check.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,17 +14,18 @@ from pathlib import Path
 from shujian.data.datasets import load_datasets
 from shujian.data.importer import ImportOptions, ImportResult, import_file
 from shujian.data.warehouse import Warehouse
+from shujian.demo.background import Generation
 from shujian.demo.case import DemoCase, walk_sample_case
 from shujian.demo.casework import DemoCasework, configure_workspace, plant_casework
+from shujian.demo.county import REGION_CODE
+from shujian.demo.folder import FILES, prepare_directory
 from shujian.demo.generate import generate_county
 from shujian.demo.manifest import DemoManifest
-from shujian.errors import UserError
+from shujian.demo.names import COUNTY
 from shujian.models.check_cache import CheckCache, Prechecked
 from shujian.models.runner import RunReport, run_models
 from shujian.models.spec import load_library
 from shujian.workspace import Region, Workspace, init_workspace, open_workspace
-
-MARKER = ".shujian-demo"
 
 
 @dataclass
@@ -60,42 +60,45 @@ class DemoResult:
         return all(c.ok for c in self.checks)
 
 
-def prepare_directory(directory: Path) -> None:
-    """A previous demonstration is rebuilt; any other non-empty directory is left alone."""
-    if directory.exists() and any(directory.iterdir()):
-        if not (directory / MARKER).exists():
-            raise UserError(
-                f"目录 {directory} 已存在且不是演示工作区，为免覆盖数据，请换一个目录。"
-            )
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / MARKER).write_text("shujian demo workspace\n", encoding="utf-8")
-
-
 def build_demo(
-    directory: Path, seed: int = 2026, on_case: Callable[[DemoCase], None] | None = None
+    directory: Path,
+    seed: int = 2026,
+    on_case: Callable[[DemoCase], None] | None = None,
+    generation: Generation | None = None,
 ) -> DemoResult:
-    """The demonstration built in `directory`; `on_case` is told of the sample case as soon as
-    its recommendation is written (the demo command starts the PDF preview there, beside the
-    rest of the work)."""
+    """The demonstration built in `directory`.
+
+    `generation`: the county's generation already started by the caller in a process of its
+    own, into `directory`/agency-files (the caller prepared `directory`); without it the county
+    is generated here. `on_case` is told of the sample case as soon as its recommendation is
+    written (the demo command starts the PDF preview there, beside the rest of the work).
+    """
     directory = directory.resolve()
-    prepare_directory(directory)
+    if generation is None:
+        prepare_directory(directory)
     # the shipped models are checked in a second process while the county is generated and
     # imported (the demonstration's workspace declares nothing of its own)
     checking = Prechecked(list(load_library().values()), load_datasets())
-    files_dir = directory / "agency-files"
-    manifest = generate_county(files_dir, seed)
-    made = init_workspace(
-        directory / "workspace",
-        region=Region(
-            province="贵州省",
-            city="六盘水市",
-            county=manifest.county,
-            code=manifest.region_code,
-            procuratorate=f"{manifest.county}人民检察院",
-            abbreviation=manifest.county[:1],
-        ),
-    )
+    files_dir = directory / FILES
+    try:
+        # the workspace is made meanwhile: its region is the county's, known beforehand
+        made = init_workspace(
+            directory / "workspace",
+            region=Region(
+                province="贵州省",
+                city="六盘水市",
+                county=COUNTY,
+                code=REGION_CODE,
+                procuratorate=f"{COUNTY}人民检察院",
+                abbreviation=COUNTY[:1],
+            ),
+        )
+        manifest = (
+            generation.manifest() if generation is not None else generate_county(files_dir, seed)
+        )
+    finally:
+        if generation is not None:
+            generation.stop()
     made.store.dispose()
     configure_workspace(made.root)
     ws = open_workspace(made.root)
