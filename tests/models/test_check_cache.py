@@ -17,7 +17,8 @@ from helpers import AS_OF, CAFE, LIBRARY, load_fixture_data
 from shujian.backup.archive import backup
 from shujian.errors import UserError
 from shujian.models import check_cache
-from shujian.models.check_cache import FOLDER, CheckCache, Prechecked, canonical, key
+from shujian.models.beside import SecondProcess
+from shujian.models.check_cache import FOLDER, CheckCache, canonical, key
 from shujian.models.lineage import deciding_facts
 from shujian.models.runner import run_models
 from shujian.models.spec import load_library
@@ -215,8 +216,8 @@ def test_models_checked_ahead_in_a_second_process_are_kept_as_if_checked_here(
         LIBRARY[CAFE], id="local.broken", query=LIBRARY[CAFE].query.replace("lat", "latitude")
     )
     specs = [LIBRARY[CAFE], LIBRARY["hotel.minor_guest"], broken]
-    ahead = Prechecked(specs, datasets)
     cache = CheckCache(workspace.root)
-    assert ahead.keep_into(cache) == 2
+    with SecondProcess(specs, datasets) as ahead:
+        assert ahead.keep_into(cache) == 2
     assert {p.name for p in _kept(workspace)} == {key(s, datasets) for s in specs[:2]}
     assert cache.passed(key(LIBRARY[CAFE], datasets)) == deciding_facts(LIBRARY[CAFE], datasets)

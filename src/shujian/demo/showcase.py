@@ -22,7 +22,8 @@ from shujian.demo.folder import FILES, prepare_directory
 from shujian.demo.generate import generate_county
 from shujian.demo.manifest import DemoManifest
 from shujian.demo.names import COUNTY
-from shujian.models.check_cache import CheckCache, Prechecked
+from shujian.models.beside import SecondProcess
+from shujian.models.check_cache import CheckCache
 from shujian.models.runner import RunReport, run_models
 from shujian.models.spec import load_library
 from shujian.workspace import Region, Workspace, init_workspace, open_workspace
@@ -76,9 +77,20 @@ def build_demo(
     directory = directory.resolve()
     if generation is None:
         prepare_directory(directory)
-    # the shipped models are checked in a second process while the county is generated and
-    # imported (the demonstration's workspace declares nothing of its own)
-    checking = Prechecked(list(load_library().values()), load_datasets())
+    # a second process checks the shipped models while the county is generated and imported
+    # (the demonstration's workspace declares nothing of its own), then evaluates half of them
+    beside = SecondProcess(list(load_library().values()), load_datasets())
+    with beside:
+        return _build(directory, seed, on_case, generation, beside)
+
+
+def _build(
+    directory: Path,
+    seed: int,
+    on_case: Callable[[DemoCase], None] | None,
+    generation: Generation | None,
+    beside: SecondProcess,
+) -> DemoResult:
     files_dir = directory / FILES
     try:
         # the workspace is made meanwhile: its region is the county's, known beforehand
@@ -104,8 +116,9 @@ def build_demo(
     ws = open_workspace(made.root)
     imports = import_county(ws, files_dir, manifest)
     library = load_library(ws.models_dir)
-    checking.keep_into(CheckCache(ws.root))
-    report = run_models(ws, library, list(library), manifest.as_of)
+    beside.keep_into(CheckCache(ws.root))
+    report = run_models(ws, library, list(library), manifest.as_of, beside=beside)
+    beside.close()
     checks = compare(report, manifest)
     case = walk_sample_case(ws, library, manifest.county, manifest.as_of)
     if case is not None and on_case is not None:

@@ -45,6 +45,7 @@ from shujian.leads.service import Finding, RecordCounts, evidence_digest, record
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
+from shujian.models.beside import SecondProcess, answer
 from shujian.models.check_cache import CheckCache, verdict
 from shujian.models.check_cache import key as check_key
 from shujian.models.failures import ModelFailure, log_failure, model_failure
@@ -120,18 +121,21 @@ def run_models(
     engine: str = "duckdb",
     user: User = SYSTEM,
     progress: Progress | None = None,
+    beside: SecondProcess | None = None,
 ) -> RunReport:
     """Run models as of a date and write their leads in one transaction (audited as the run).
 
     `progress`, when given, is told before each model is evaluated and once more before the
     leads are written (`RunProgress`); it runs in the caller's thread and must return quickly.
+    `beside`: a second process (`shujian demo`) that evaluates every other model meanwhile
+    (on DuckDB; `progress` then counts only the models evaluated here).
     """
     require(user, "run_models")
     datasets = ws.datasets()
     check_additions(library.values(), ws.additions)
     specs = [_get(library, m) for m in model_ids]
     facts = checked(ws, specs, datasets)
-    outcomes = evaluate(ws, datasets, specs, as_of, engine, progress, facts)
+    outcomes = _evaluate_shared(ws, datasets, specs, as_of, engine, progress, facts, beside)
     refused = {o.model.id: o.refused for o in outcomes if o.refused}
     if len(refused) == len(outcomes):
         raise UserError(next(iter(refused.values())), code="calendar_year_unknown")
@@ -194,6 +198,32 @@ def run_models(
             state=state,
         )
     return RunReport(run_id=run_id, as_of=as_of, engine=engine, outcomes=outcomes)
+
+
+def _evaluate_shared(
+    ws: Workspace,
+    datasets: Mapping[str, Dataset],
+    specs: Sequence[ModelSpec],
+    as_of: date,
+    engine: str,
+    progress: Progress | None,
+    facts: Mapping[str, tuple[str, ...]],
+    beside: SecondProcess | None,
+) -> list[ModelOutcome]:
+    """`evaluate`, every other model in the second process when there is one; the outcomes
+    in the order of `specs`. A share the second process fails to give is evaluated here."""
+    ids = [s.id for s in specs]
+    share = None
+    if beside is not None and engine == "duckdb" and len(specs) > 1 and len(set(ids)) == len(ids):
+        share = beside.evaluate(ws.root, specs[1::2], as_of, engine, facts)
+    if share is None:
+        return evaluate(ws, datasets, specs, as_of, engine, progress, facts)
+    mine = evaluate(ws, datasets, specs[0::2], as_of, engine, progress, facts)
+    theirs = answer(share)
+    if theirs is None or [o.model.id for o in theirs] != ids[1::2]:
+        theirs = evaluate(ws, datasets, specs[1::2], as_of, engine, progress, facts)
+    done = {o.model.id: o for o in [*mine, *theirs]}
+    return [done[i] for i in ids]
 
 
 def checked(
