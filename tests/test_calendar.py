@@ -299,3 +299,18 @@ def test_the_config_template_s_calendar_example_is_a_complete_year(tmp_path) -> 
         config.read_text(encoding="utf-8") + "\n" + "\n".join(example) + "\n", encoding="utf-8"
     )
     assert 2027 in open_workspace(ws.root).calendar.known_years()
+
+
+def test_the_working_day_table_kept_for_one_calendar_is_never_another_calendars() -> None:
+    """The table is built once per calendar and years (`_working_day_table`): a workspace that
+    adds 2027's notice counts by the notice, never by the table kept for the bundled calendar."""
+    years = range(2027, 2028)
+    weekday = date(2027, 3, 3)  # a Wednesday, a working day until a notice says otherwise
+    kept = BUNDLED.working_day_table(years)
+    assert kept.filter(pl.col("day") == weekday)["is_working_day"].item() is True
+    statutory = frozenset(s.day for s in statutory_days(2027))
+    added = BUNDLED.with_year(YearSchedule(2027, statutory | {weekday}, frozenset(), "测试用通知"))
+    table = added.working_day_table(years)
+    assert table.filter(pl.col("day") == weekday)["is_working_day"].item() is False
+    assert BUNDLED.working_day_table(years) is kept
+    assert BUNDLED.working_day_table(years).equals(kept)

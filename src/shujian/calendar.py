@@ -28,6 +28,7 @@ so; beyond them, and before the package's first year, the calendar still refuses
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -348,37 +349,47 @@ class HolidayCalendar:
         Raises:
             ValueError: `years` is not a run of consecutive years.
             CalendarYearUnknownError: a year of `years` is neither known nor provisional.
-        """
-        import polars as pl  # only the model runs build the table
 
-        if years.step != 1:
-            raise ValueError("年份范围必须是连续的年份")
-        for year in years:
-            if year not in self.countable_years():
-                raise CalendarYearUnknownError(year, self.countable_years())
-        if len(years) == 0:
-            return pl.DataFrame(
-                schema={"day": pl.Date, "is_working_day": pl.Boolean, "working_day_no": pl.Int32}
-            )
-        first = dt.date(years[0], 1, 1)
-        last = dt.date(years[-1], 12, 31)
-        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        # `is_working_day` for each day, with each year's schedule looked up once (a run's table
-        # spans some thirty years: ten thousand days, each checked and looked up again before)
-        schedules = {y: self._schedule(y) for y in years}
-        working = []
-        for d in days:
-            schedule = schedules[d.year]
-            off, on = (
-                (schedule.holidays, schedule.workdays)
-                if schedule is not None
-                else (_holidays, _workdays)
-            )
-            working.append(d in on or (d.weekday() < 5 and d not in off))
+        Built once per process for a calendar and years (a calendar is a value): a process that
+        runs models again and again (the web application, `shujian demo`'s second process)
+        shares one table, which no caller changes.
+        """
+        return _working_day_table(self, years)
+
+
+@functools.lru_cache(maxsize=8)
+def _working_day_table(calendar: HolidayCalendar, years: range) -> pl.DataFrame:
+    """`HolidayCalendar.working_day_table`, kept."""
+    import polars as pl  # only the model runs build the table
+
+    if years.step != 1:
+        raise ValueError("年份范围必须是连续的年份")
+    for year in years:
+        if year not in calendar.countable_years():
+            raise CalendarYearUnknownError(year, calendar.countable_years())
+    if len(years) == 0:
         return pl.DataFrame(
-            {"day": days, "is_working_day": working},
-            schema={"day": pl.Date, "is_working_day": pl.Boolean},
-        ).with_columns(pl.col("is_working_day").cast(pl.Int32).cum_sum().alias("working_day_no"))
+            schema={"day": pl.Date, "is_working_day": pl.Boolean, "working_day_no": pl.Int32}
+        )
+    first = dt.date(years[0], 1, 1)
+    last = dt.date(years[-1], 12, 31)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    # `is_working_day` for each day, with each year's schedule looked up once (a run's table
+    # spans some thirty years: ten thousand days, each checked and looked up again before)
+    schedules = {y: calendar._schedule(y) for y in years}
+    working = []
+    for d in days:
+        schedule = schedules[d.year]
+        off, on = (
+            (schedule.holidays, schedule.workdays)
+            if schedule is not None
+            else (_holidays, _workdays)
+        )
+        working.append(d in on or (d.weekday() < 5 and d not in off))
+    return pl.DataFrame(
+        {"day": days, "is_working_day": working},
+        schema={"day": pl.Date, "is_working_day": pl.Boolean},
+    ).with_columns(pl.col("is_working_day").cast(pl.Int32).cum_sum().alias("working_day_no"))
 
 
 BUNDLED = HolidayCalendar()

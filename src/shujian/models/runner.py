@@ -210,20 +210,37 @@ def _evaluate_shared(
     facts: Mapping[str, tuple[str, ...]],
     beside: SecondProcess | None,
 ) -> list[ModelOutcome]:
-    """`evaluate`, every other model in the second process when there is one; the outcomes
-    in the order of `specs`. A share the second process fails to give is evaluated here."""
+    """`evaluate`, shared with the second process when there is one; the outcomes in the order
+    of `specs`.
+
+    The second process takes the models one at a time from the end, this one from the start,
+    until this one reaches a model the other has begun: each process does as much as its
+    speed allows. A model the second process fails to give is evaluated here.
+    """
     ids = [s.id for s in specs]
-    share = None
-    if beside is not None and engine == "duckdb" and len(specs) > 1 and len(set(ids)) == len(ids):
-        share = beside.evaluate(ws.root, specs[1::2], as_of, engine, facts)
-    if share is None:
+    if beside is None or engine != "duckdb" or len(specs) < 2 or len(set(ids)) != len(ids):
         return evaluate(ws, datasets, specs, as_of, engine, progress, facts)
-    mine = evaluate(ws, datasets, specs[0::2], as_of, engine, progress, facts)
-    theirs = answer(share)
-    if theirs is None or [o.model.id for o in theirs] != ids[1::2]:
-        theirs = evaluate(ws, datasets, specs[1::2], as_of, engine, progress, facts)
-    done = {o.model.id: o for o in [*mine, *theirs]}
-    return [done[i] for i in ids]
+    theirs = {}
+    for spec in reversed(specs):
+        share = beside.evaluate(ws.root, [spec], as_of, engine, facts)
+        if share is None:
+            break
+        theirs[spec.id] = share
+    if len(theirs) != len(specs):
+        for share in theirs.values():
+            share.cancel()
+        return evaluate(ws, datasets, specs, as_of, engine, progress, facts)
+    # a model is this process's if the other has not begun it (a queued call can be cancelled)
+    mine = evaluate(
+        ws, datasets, specs, as_of, engine, progress, facts, claim=lambda s: theirs[s.id].cancel()
+    )
+    outcomes = list(mine)
+    for spec in specs[len(mine) :]:
+        given = answer(theirs[spec.id])
+        if given is None or [o.model.id for o in given] != [spec.id]:
+            given = evaluate(ws, datasets, [spec], as_of, engine, progress, facts)
+        outcomes += given
+    return outcomes
 
 
 def checked(
@@ -263,8 +280,13 @@ def evaluate(
     engine: str,
     progress: Progress | None = None,
     facts: Mapping[str, tuple[str, ...]] | None = None,
+    claim: Callable[[ModelSpec], bool] | None = None,
 ) -> list[ModelOutcome]:
     """Run each model's query and group its rows into findings (nothing is written).
+
+    `claim`, when given, is asked before each model whether this process is to evaluate it; at
+    the first no, the evaluation stops (the rest are another process's, `_evaluate_shared`),
+    and the outcomes are those of the models before it.
 
     A model that counts working days on a date its calendar cannot count, even provisionally,
     comes back `refused`, without findings; the others run. `progress` is told before each
@@ -284,6 +306,8 @@ def evaluate(
     connections = FreshConnections() if engine == "duckdb" and len(specs) > 1 else None
     with connections if connections is not None else contextlib.nullcontext():
         for done, spec in enumerate(specs):
+            if claim is not None and not claim(spec):
+                break
             if progress is not None:
                 found = sum(len(o.findings) for o in outcomes)
                 progress(RunProgress(done, len(specs), spec, found))
