@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from helpers import person
 from shujian.cli.main import cli
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def shujian(ws: Path, *args: str):
     return CliRunner().invoke(cli, ["-w", str(ws), *args], catch_exceptions=False)
@@ -169,6 +171,33 @@ def test_new_model_is_listed_and_broken_models_are_explained(ws: Path, tmp_path:
     )
     result = shujian(ws, "models", "validate", str(broken))
     assert result.exit_code == 1 and "Spark" in result.output and "string_agg" in result.output
+
+
+def test_validate_warns_of_a_join_condition_naming_three_tables(ws: Path, tmp_path: Path):
+    """A join Spark would run pair by pair passes (its leads are right) with a warning that
+    says how to write it instead; the shipped way of writing the same join gets none."""
+    shipped = (ROOT / "src/shujian/models/catalogue/campus.internet_cafe.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert "提示" not in shujian(ws, "models", "validate", str(_copy(shipped, tmp_path))).output
+    three = shipped.replace(
+        "    FROM v\n    JOIN near AS s ON s.gx = v.gx AND s.gy = v.gy\n",
+        "    FROM v\n    CROSS JOIN (SELECT 0 AS dx, 0 AS dy) AS n\n"
+        "    JOIN near AS s ON s.gx = v.gx + n.dx AND s.gy = v.gy + n.dy\n",
+    )
+    assert three != shipped
+    result = shujian(ws, "models", "validate", str(_copy(three, tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "提示：连接条件 s.gx = v.gx + n.dx 同时涉及 3 张表（n、s、v）" in result.output
+    assert "逐对比较" in result.output and "docs/authoring.md" in result.output
+
+
+def _copy(text: str, folder: Path) -> Path:
+    path = folder / "campus.internet_cafe.yaml"
+    path.write_text(text, encoding="utf-8")
+    fixture = ROOT / "src/shujian/models/catalogue/campus.internet_cafe.fixture.yaml"
+    (folder / fixture.name).write_bytes(fixture.read_bytes())
+    return path
 
 
 def test_a_working_day_model_refuses_a_year_beyond_the_provisional_ones(ws: Path):

@@ -30,6 +30,7 @@ from shujian.data.warehouse import Warehouse
 from shujian.demo.generate import DEFAULT_SEED, generate_county
 from shujian.demo.showcase import import_county
 from shujian.engine.dialects import parse, uses_calendar
+from shujian.engine.portability import pairwise_joins
 from shujian.engine.spark import SparkEngine
 from shujian.engine.superseded import FOLDER as SUPERSEDED_FOLDER
 from shujian.models.fixtures import run_fixture
@@ -163,6 +164,63 @@ def test_no_model_compares_every_row_with_every_row_on_spark(spark: Any, county:
             if found := nested_loops_between_datasets(plan):
                 offenders[model_id] = found
     assert offenders == {}
+
+
+THREE_RELATION_JOIN = """
+WITH s AS (
+  SELECT name, uscc, school_type, lon, lat, _batch,
+         grid_cell(lon, :max_distance_m) AS gx, grid_cell(lat, :max_distance_m) AS gy
+  FROM schools
+  WHERE school_type IN (:school_types)
+),
+v AS (
+  SELECT name, uscc, venue_type, status, address, lon, lat, crs, _batch,
+         grid_cell(lon, :max_distance_m) AS gx, grid_cell(lat, :max_distance_m) AS gy
+  FROM venues
+  WHERE venue_type = '网吧' AND status IN (:active_statuses)
+),
+neighbours AS (
+  SELECT dx, dy FROM (VALUES (-1), (0), (1)) AS a(dx) CROSS JOIN (VALUES (-1), (0), (1)) AS b(dy)
+),
+pairs AS (
+  SELECT v.name AS venue_name, v.uscc AS venue_uscc, v.venue_type, v.status AS venue_status,
+         v.address AS venue_address, v.lon AS venue_lon, v.lat AS venue_lat, v.crs AS venue_crs,
+         v._batch AS venue_batch,
+         s.name AS school_name, s.uscc AS school_uscc, s.school_type, s.lon AS school_lon,
+         s.lat AS school_lat, s._batch AS school_batch,
+         haversine_m(v.lon, v.lat, s.lon, s.lat) AS metres
+  FROM v
+  CROSS JOIN neighbours AS n
+  JOIN s ON s.gx = v.gx + n.dx AND s.gy = v.gy + n.dy
+)
+SELECT venue_name, venue_uscc, venue_type, venue_status, venue_address, venue_lon, venue_lat,
+       venue_crs, school_name, school_uscc, school_type, school_lon, school_lat,
+       ROUND(metres, 1) AS distance_m, :max_distance_m AS max_distance_m,
+       venue_batch, school_batch
+FROM pairs
+WHERE metres <= :max_distance_m
+ORDER BY venue_uscc, metres
+"""
+"""campus.internet_cafe's distance join as it was written before 6acb864 (`git show 6acb864^`)."""
+
+
+def test_models_validate_warns_of_the_join_spark_runs_pair_by_pair(spark: Any, county: County):
+    """`portability.pairwise_joins` (a warning of `shujian models validate`) names the
+    three-relation equality that Spark plans as a nested loop over two stored datasets, and
+    says nothing of the shipped models, whose plans have none (the test above)."""
+    spec = LIBRARY["campus.internet_cafe"]
+    params = parameters_in_force(spec, county.ws.overrides, county.ws.additions)
+    values: dict[str, Any] = {k: v.value for k, v in params.items()}
+    values["as_of"] = county.as_of
+    datasets = county.ws.datasets()
+    with SparkEngine(Warehouse(county.ws.warehouse_dir, county.ws.store), datasets) as db:
+        sql = db.compile(THREE_RELATION_JOIN, values)
+        db.register(["schools", "venues"])
+        plan = db.spark.sql(sql)._jdf.queryExecution().sparkPlan()
+        assert nested_loops_between_datasets(plan)
+    warned = pairwise_joins(parse(THREE_RELATION_JOIN))
+    assert len(warned) == 2 and all("s、v、n" not in w and "3 张表（n、s、v）" in w for w in warned)
+    assert {m: pairwise_joins(parse(LIBRARY[m].query)) for m in MODELS} == {m: [] for m in MODELS}
 
 
 CONSTRUCTS = [

@@ -72,7 +72,8 @@ def _checked(spec: ModelSpec, datasets: dict[str, Dataset]) -> None:
 
 def print_portability(spec: ModelSpec) -> None:
     """The model's portability: no construct whose meaning differs between DuckDB and Spark
-    (those are refused by the checks), and what the compiler writes differently for Spark."""
+    (those are refused by the checks), what the compiler writes differently for Spark, and a
+    join Spark would run pair by pair (a warning: the leads are the same)."""
     from shujian.engine import portability
     from shujian.engine.dialects import parse
 
@@ -82,6 +83,8 @@ def print_portability(spec: ModelSpec) -> None:
     )
     for note in portability.adjustments(parse(spec.query)):
         click.echo(f"  - {note}")
+    for warning in portability.pairwise_joins(parse(spec.query)):
+        click.echo(f"提示：{warning}")
 
 
 @models_group.command("validate")

@@ -244,3 +244,48 @@ def adjustments(tree: exp.Expression) -> list[str]:
     ):
         notes.append("string_agg(DISTINCT …) 在 Spark 上改写为排序后的去重数组再拼接")
     return notes
+
+
+def pairwise_joins(tree: exp.Expression) -> list[str]:
+    """Equalities that join three or more tables at once, in Chinese: each a warning (told by
+    `shujian models validate`), not a refusal — the leads are right on both engines.
+
+    `s.gx = v.gx + n.dx` (the schools' cell against a venue's cell moved by a neighbour offset)
+    names three relations. DuckDB plans it as a hash join, but Spark's join reordering can
+    place `schools` beside `venues` before the offsets are joined, and then no side of the
+    equality belongs to one input alone: Spark compares every venue with every school (a nested
+    loop; at ten times a city's data, more than a quarter of an hour for one model). Computing
+    the moved cell in a CTE of its own first (`near`, as the shipped campus models do) leaves a
+    plain equality between two relations. Only qualified columns (`v.gx`) are counted.
+    """
+    warnings = []
+    for eq in tree.find_all(exp.EQ):
+        if not _in_join_condition(eq):
+            continue
+        sides = [
+            {c.table for c in side.find_all(exp.Column) if c.table} for side in (eq.left, eq.right)
+        ]
+        named = sides[0] | sides[1]
+        if len(named) >= 3 and sides[0] and sides[1]:
+            warnings.append(
+                f"连接条件 {_snippet(eq)} 同时涉及 {len(named)} 张表（{'、'.join(sorted(named))}）："
+                "在 Spark 上可能无法按等值连接执行，而是把两边的记录逐对比较，数据量大时极慢"
+                "（DuckDB 上不受影响，结果在两种引擎上相同）。请先在单独的 CTE 中算出一侧的值"
+                "（如把学校展开到周围九格），再用只涉及两张表的等式连接，见 docs/authoring.md。"
+            )
+    return warnings
+
+
+def _in_join_condition(node: exp.Expression) -> bool:
+    """Whether `node` is part of a JOIN's ON or of a WHERE (an implicit join), outside any
+    subquery of it."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, exp.Join):
+            return child is parent.args.get("on")
+        if isinstance(parent, exp.Where):
+            return True
+        if isinstance(parent, exp.Select | exp.Subquery):
+            return False
+        child, parent = parent, parent.parent
+    return False
