@@ -200,3 +200,30 @@ def test_the_sheet_of_a_workbook_is_chosen_after_the_upload(visit: Visit, tmp_pa
     expect(page.locator("#import-result")).to_be_visible()  # type: ignore[attr-defined]
     assert page.inner_text("#count-imported") == "1"  # type: ignore[attr-defined]
     assert page.inner_text("#upload-status") == ""  # type: ignore[attr-defined]
+
+
+FILE_LINES = """(name) => {
+  const cell = [...document.querySelectorAll('#batches td.file')]
+    .find((td) => td.firstChild.textContent === name);
+  const range = document.createRange();
+  range.selectNodeContents(cell.firstChild);
+  return range.getClientRects().length;
+}"""
+"""How many lines a batch's file name takes in the table of batches."""
+
+
+def test_a_file_name_in_the_table_of_batches_is_never_broken_inside(
+    visit: Visit, server: Server, tmp_path: Path
+) -> None:
+    """`minor_assignments.csv` once showed as “minor_assignme” over “nts.csv” beside a long
+    agency name: the name now takes one line whenever it fits the column at all."""
+    visit.sign_in("张检察官")
+    visit.go("/data")
+    page = visit.page
+    name = f"teaching_staff_{uuid.uuid4().hex[:6]}.csv"
+    agency = "青岚县人力资源和社会保障局（劳动保障监察大队）青岚县教育局人事科"
+    upload(visit, messy_csv(tmp_path / name), agency)
+    expect(page.locator("#upload-result")).to_contain_text("导入")  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1024, "height": 800})  # type: ignore[attr-defined]
+    visit.go("/data")
+    assert page.evaluate(FILE_LINES, name) == 1  # type: ignore[attr-defined]
