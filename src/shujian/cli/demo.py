@@ -54,14 +54,14 @@ def demo_cmd(directory: Path, seed: int, serve: bool, port: int) -> None:
     # the accounts' password is hashed (argon2) on the other core meanwhile, and LibreOffice
     # renders the sample case's PDF preview in its own process (about 1.5 s) as soon as the
     # recommendation is written, while the rest of the demonstration is built here
-    with ThreadPoolExecutor(max_workers=2) as beside:
-        hashes = beside.submit(hash_demo_passwords)
+    with ThreadPoolExecutor(max_workers=2) as meanwhile:
+        hashes = meanwhile.submit(hash_demo_passwords)
         pdf_done: list[Future[Path | None]] = []
         result = build_demo(
             directory,
             seed,
             on_case=lambda case: pdf_done.append(
-                beside.submit(preview.to_pdf, case.document, case.document.parent)
+                meanwhile.submit(preview.to_pdf, case.document, case.document.parent)
             ),
             generation=generation,
         )

@@ -37,23 +37,21 @@ log = logging.getLogger(__name__)
 
 
 class SecondProcess:
-    """`specs` checked in a forked process from now on; later, a share of a run evaluated."""
+    """`specs` checked in the second process from now on; later, a share of a run evaluated
+    there (`runner.run_models(beside=…)`)."""
 
     def __init__(self, specs: list[ModelSpec], datasets: Mapping[str, Dataset]) -> None:
         import multiprocessing
 
-        self._pool: ProcessPoolExecutor | None = None
-        self._checked: Future[list[tuple[str, tuple[str, ...]]]] | None = None
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_yield_to_the_first
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_yield_to_the_first,
         )
         self._checked = self._pool.submit(_passed, specs, datasets)
 
     def keep_into(self, cache: CheckCache, timeout: float = 60.0) -> int:
         """Keep the passed checks received (waiting up to `timeout` seconds); how many."""
-        if self._checked is None:
-            return 0
         try:
             passed = self._checked.result(timeout)
         except Exception as error:  # no answer in time, or the second process failed
