@@ -279,7 +279,8 @@ def pairwise_joins(tree: exp.Expression) -> list[str]:
 def _in_join_condition(node: exp.Expression) -> bool:
     """Whether `node` is part of a JOIN's ON or of a WHERE (an implicit join), outside any
     subquery of it."""
-    child, parent = node, node.parent
+    child: object = node
+    parent = node.parent
     while parent is not None:
         if isinstance(parent, exp.Join):
             return child is parent.args.get("on")
