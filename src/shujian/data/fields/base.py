@@ -109,8 +109,14 @@ def compact_code(series: pl.Series) -> pl.Series:
 
 
 def nulls(n: int, dtype: pl.DataType | type[pl.DataType]) -> pl.Series:
-    """An all-null column of length `n`, to be filled with `scatter`."""
-    return pl.repeat(None, n, dtype=dtype, eager=True)
+    """An all-null column of length `n` (named `literal`), to be filled with `scatter`.
+
+    One null repeated by index: `pl.repeat(…, eager=True)` builds and runs a query for it
+    (0.13 ms against 0.007 ms), and an import calls this some forty times per file.
+    """
+    if n == 0:
+        return pl.Series("literal", [], dtype=dtype)
+    return pl.Series("literal", [None], dtype=dtype).new_from_index(0, n)
 
 
 def first_reason(*rules: tuple[pl.Expr, str | pl.Expr]) -> pl.Expr:
