@@ -4,6 +4,9 @@ same order, as a run in one process, and a second process that cannot help chang
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,9 @@ from helpers import AS_OF, LIBRARY, load_fixture_data
 from shujian.leads.store import leads
 from shujian.leads.store import run_models as run_model_table
 from shujian.models.beside import SecondProcess
+from shujian.models.check_cache import CheckCache
 from shujian.models.runner import run_models
-from shujian.workspace import Workspace, init_workspace
+from shujian.workspace import CONFIG_NAME, Workspace, init_workspace, open_workspace
 
 MODELS = [
     "campus.internet_cafe",
@@ -25,8 +29,13 @@ MODELS = [
 ]
 
 
-def _workspace(root: Path) -> Workspace:
+def _workspace(root: Path, settings: str = "") -> Workspace:
     ws = init_workspace(root / "ws")
+    if settings:
+        config = ws.root / CONFIG_NAME
+        config.write_text(config.read_text(encoding="utf-8") + settings, encoding="utf-8")
+        ws.store.dispose()
+        ws = open_workspace(ws.root)
     for i, model in enumerate(MODELS):
         (root / f"files-{i}").mkdir()
         load_fixture_data(ws, root / f"files-{i}", None, model)
@@ -72,4 +81,25 @@ def test_a_second_process_that_is_gone_leaves_the_run_to_this_one(
     beside = SecondProcess([LIBRARY[m] for m in MODELS], ws.datasets())
     beside.close()
     run_models(ws, LIBRARY, MODELS, AS_OF, beside=beside)
+    assert _written(ws) == alone
+
+
+def test_a_second_process_that_is_stuck_leaves_the_rest_to_this_one(
+    tmp_path: Path, alone: tuple[list[object], list[object]]
+) -> None:
+    """A second process that stops answering (here: stopped by SIGSTOP once its checks are
+    done) holds the run up no longer than a model may take (`[models] max_seconds`) and the
+    grace; then this process evaluates what was left to it."""
+    ws = _workspace(tmp_path, "\n[models]\nmax_seconds = 2\n")
+    specs = [LIBRARY[m] for m in MODELS]
+    beside = SecondProcess(specs, ws.datasets(), grace=0.5)
+    assert beside.keep_into(CheckCache(ws.root)) == len(MODELS)
+    (worker,) = multiprocessing.active_children()
+    os.kill(worker.pid, signal.SIGSTOP)
+    try:
+        report = run_models(ws, LIBRARY, MODELS, AS_OF, beside=beside)
+    finally:
+        os.kill(worker.pid, signal.SIGCONT)
+        beside.close()
+    assert [o.model.id for o in report.outcomes] == MODELS
     assert _written(ws) == alone

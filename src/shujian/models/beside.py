@@ -35,13 +35,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+GRACE = 30.0
+"""Seconds the run waits for a model evaluated beside beyond the time a model may take."""
+
 
 class SecondProcess:
     """`specs` checked in the second process from now on; later, a share of a run evaluated
     there (`runner.run_models(beside=…)`)."""
 
-    def __init__(self, specs: list[ModelSpec], datasets: Mapping[str, Dataset]) -> None:
+    def __init__(
+        self, specs: list[ModelSpec], datasets: Mapping[str, Dataset], grace: float = GRACE
+    ) -> None:
         import multiprocessing
+
+        self.grace = grace
 
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=1,
@@ -79,6 +86,17 @@ class SecondProcess:
         except RuntimeError:  # the pool is closed or broken
             return None
 
+    def answer(
+        self, share: Future[list[ModelOutcome]], max_seconds: float
+    ) -> list[ModelOutcome] | None:
+        """The outcomes of a share, or None when the second process failed to give them or
+        took longer than a model may (`max_seconds`, the run's limit) and `grace` more."""
+        try:
+            return share.result(max_seconds + self.grace)
+        except Exception as error:
+            log.info("models evaluated beside: no answer (%s)", error)
+            return None
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
@@ -89,15 +107,6 @@ class SecondProcess:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def answer(share: Future[list[ModelOutcome]], timeout: float = 600.0) -> list[ModelOutcome] | None:
-    """The outcomes of a share, or None when the second process failed to give them."""
-    try:
-        return share.result(timeout)
-    except Exception as error:
-        log.info("models evaluated beside: no answer (%s)", error)
-        return None
 
 
 def _yield_to_the_first() -> None:

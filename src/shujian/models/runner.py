@@ -45,7 +45,7 @@ from shujian.leads.service import Finding, RecordCounts, evidence_digest, record
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
 from shujian.leads.town import town_of
-from shujian.models.beside import SecondProcess, answer
+from shujian.models.beside import SecondProcess
 from shujian.models.check_cache import CheckCache, verdict
 from shujian.models.check_cache import key as check_key
 from shujian.models.failures import ModelFailure, log_failure, model_failure
@@ -215,7 +215,8 @@ def _evaluate_shared(
 
     The second process takes the models one at a time from the end, this one from the start,
     until this one reaches a model the other has begun: each process does as much as its
-    speed allows. A model the second process fails to give is evaluated here.
+    speed allows. When the second process fails to give a model in the time a model may take
+    (and `SecondProcess.grace`), it is closed and this one evaluates the rest.
     """
     ids = [s.id for s in specs]
     if beside is None or engine != "duckdb" or len(specs) < 2 or len(set(ids)) != len(ids):
@@ -235,10 +236,14 @@ def _evaluate_shared(
         ws, datasets, specs, as_of, engine, progress, facts, claim=lambda s: theirs[s.id].cancel()
     )
     outcomes = list(mine)
+    max_seconds, _ = run_limits(ws)
     for spec in specs[len(mine) :]:
-        given = answer(theirs[spec.id])
+        given = beside.answer(theirs[spec.id], max_seconds)
         if given is None or [o.model.id for o in given] != [spec.id]:
-            given = evaluate(ws, datasets, [spec], as_of, engine, progress, facts)
+            # the second process failed, or is stuck: the rest is evaluated here, at once
+            beside.close()
+            rest = specs[len(outcomes) :]
+            return outcomes + evaluate(ws, datasets, rest, as_of, engine, progress, facts)
         outcomes += given
     return outcomes
 
