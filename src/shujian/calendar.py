@@ -346,13 +346,13 @@ class HolidayCalendar:
         `working_day_no` equals `working_day_no(start) + n`. This matches `add_working_days`
         because the count does not move on rest days, so the start day itself is never counted.
 
-        Raises:
-            ValueError: `years` is not a run of consecutive years.
-            CalendarYearUnknownError: a year of `years` is neither known nor provisional.
-
         Built once per process for a calendar and years (a calendar is a value): a process that
         runs models again and again (the web application, `shujian demo`'s second process)
         shares one table, which no caller changes.
+
+        Raises:
+            ValueError: `years` is not a run of consecutive years.
+            CalendarYearUnknownError: a year of `years` is neither known nor provisional.
         """
         return _working_day_table(self, years)
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shujian.data.datasets import Dataset
 from shujian.models.check_cache import CheckCache, key, verdict
@@ -32,6 +33,7 @@ from shujian.models.spec import ModelSpec
 
 if TYPE_CHECKING:
     from shujian.models.runner import ModelOutcome
+    from shujian.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,7 @@ class SecondProcess:
     def __init__(
         self, specs: list[ModelSpec], datasets: Mapping[str, Dataset], grace: float = GRACE
     ) -> None:
-        import multiprocessing
-
         self.grace = grace
-
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
@@ -109,14 +108,15 @@ class SecondProcess:
         self.close()
 
 
+NICENESS = 5
+"""How much lower the second process's priority is than this one's (`os.nice`)."""
+
+
 def _yield_to_the_first() -> None:
     """The second process takes the core it is given only when the first does not want it:
     its checks are wanted only when the run starts, the first process's import now."""
     with contextlib.suppress(OSError, AttributeError):  # no `nice` on this system
         os.nice(NICENESS)
-
-
-NICENESS = 5
 
 
 def _passed(
@@ -139,7 +139,7 @@ def _evaluated(
     as_of: date,
     engine: str,
     facts: dict[str, tuple[str, ...]],
-) -> list[Any]:
+) -> list[ModelOutcome]:
     from shujian.models.runner import evaluate
 
     ws, datasets = _opened(root)
@@ -147,7 +147,7 @@ def _evaluated(
 
 
 @functools.lru_cache(maxsize=1)
-def _opened(root: Path) -> tuple[Any, Mapping[str, Dataset]]:
+def _opened(root: Path) -> tuple[Workspace, Mapping[str, Dataset]]:
     """The workspace at `root` and its datasets, opened once for the calls of one run."""
     from shujian.workspace import open_workspace
 
