@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, exc, make_url
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    exc,
+    insert,
+    make_url,
+)
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeEngine
 
 from shujian.errors import UserError
 
@@ -164,6 +177,73 @@ def create_store(url: str) -> Engine:
         migrations.upgrade(engine)
     migrations.check(engine)
     return engine
+
+
+def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (every one with the keys of the first) into a table, or through an INSERT
+    with literal values of its own: what `conn.execute(insert(table), rows)` stores, value for
+    value, for a fraction of its cost.
+
+    SQLAlchemy builds each row's parameters anew and converts every value by its column's type
+    (on SQLite a date or time is formatted per row): about 13 µs a row of fourteen columns,
+    most of the cost of sealing a million-row export's records or writing a run's ten thousand
+    leads. Here the statement is compiled once, each column's conversion is made once per
+    distinct value, and the rows go to the driver's own executemany."""
+    if not rows:
+        return
+    statement = insert(into) if isinstance(into, Table) else into
+    table = statement.table
+    assert isinstance(table, Table)
+    names = list(rows[0])
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    unknown = set(compiled.binds) - set(names)
+    if unknown:  # a Python-side default or a bound value of the statement's own
+        raise ValueError(f"insert_many: parameters not given by the rows: {sorted(unknown)}")
+    converters = [_converter(table.c[name].type, dialect) for name in names]
+    if compiled.positional:
+        at = {name: i for i, name in enumerate(names)}
+        order = [(name, converters[at[name]]) for name in compiled.positiontup or ()]
+        params: list[Any] = [tuple(c(row[name]) for name, c in order) for row in rows]
+    else:
+        pairs = list(zip(names, converters, strict=True))
+        params = [{name: c(row[name]) for name, c in pairs} for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """The column type's conversion of a Python value for the driver, made once per distinct
+    value where equal values convert alike (`_KEPT`, keyed by type: True == 1, and a JSON
+    column would store either); a time is kept apart by its zone as well (two equal instants in
+    different zones are written as different local times on SQLite)."""
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return _same
+    made: dict[tuple[Any, ...], Any] = {}
+
+    def convert(value: Any) -> Any:
+        kind = type(value)
+        if kind is datetime:
+            key: tuple[Any, ...] = (kind, value, value.tzinfo, value.fold)
+        elif kind in _KEPT:
+            key = (kind, value)
+        else:  # a float (-0.0 == 0.0), a Decimal (12.30 == 12.3), a JSON dict or list
+            return process(value)
+        try:
+            return made[key]
+        except KeyError:
+            converted = made[key] = process(value)
+            return converted
+
+    return convert
+
+
+_KEPT = (str, int, bool, type(None), date)
+"""Exact types whose equal values every column type converts alike."""
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 APPEND_ONLY = ("audit_log", "case_events", "lead_events")

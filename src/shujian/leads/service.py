@@ -18,7 +18,7 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
-from shujian.store import now
+from shujian.store import insert_many, now
 
 STATUS_LABELS = {"new": "待研判", "accepted": "成案", "dismissed": "不成案"}
 
@@ -250,8 +250,7 @@ def record_findings(
         )
         written.append((frozenset({"active"}), [existing[s].id for s in gone]))
         events += [_event(existing[s].id, run_id, stamp, "no_longer_found", {}) for s in gone]
-    if events:
-        conn.execute(insert(lead_events), events)
+    insert_many(conn, lead_events, events)
     counts = _counts(verdicts, existing, len(findings))
     counts.written = written
     counts.made = made
@@ -293,7 +292,8 @@ def _write_new(
         "created_at": stamp,
         "updated_at": stamp,
     }
-    conn.execute(
+    insert_many(
+        conn,
         insert(leads).values(parameters=_JSON_NULL),
         [{**r, **written, "batches": f.batches} for r, f in zip(rows, fresh, strict=True)],
     )

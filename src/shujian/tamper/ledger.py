@@ -13,9 +13,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, insert, select
+from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, select
 
-from shujian.store import metadata
+from shujian.store import insert_many, metadata
 from shujian.tamper.policy import TRACKED, column_digest, digests_of, group_digest, merge
 
 STATE_KEY = "state_digests"
@@ -148,11 +148,8 @@ def statement(rows: Sequence[StateRow]) -> dict[str, Any]:
 
 def store_rows(conn: Connection, seq: int, rows: Sequence[StateRow]) -> None:
     """Store the records under change entry `seq` (called by `audit.record`)."""
-    if rows:
-        conn.execute(
-            insert(state_digests),
-            [
-                {"seq": seq, "kind": r.kind, "object_id": r.object_id, "digest": r.digest}
-                for r in rows
-            ],
-        )
+    insert_many(
+        conn,
+        state_digests,
+        [{"seq": seq, "kind": r.kind, "object_id": r.object_id, "digest": r.digest} for r in rows],
+    )

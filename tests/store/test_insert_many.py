@@ -1,0 +1,222 @@
+"""`store.insert_many` stores what SQLAlchemy's own executemany stores, value for value, on SQLite
+and PostgreSQL, for every column type the case store declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    literal_column,
+    select,
+    text,
+)
+
+from shujian.store import insert_many, metadata, register_tables
+
+
+def _table(name: str, meta: MetaData) -> Table:
+    return Table(
+        name,
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("n", Integer),
+        Column("flag", Boolean),
+        Column("day", Date),
+        Column("at", DateTime(timezone=True)),
+        Column("ratio", Float),
+        Column("amount", Numeric(18, 2)),
+        Column("label", String(64)),
+        Column("body", Text),
+        Column("detail", JSON),
+        Column("fixed", JSON),
+    )
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+AT = dt.datetime(2026, 12, 7, 2, 40, 25, 123456, tzinfo=dt.UTC)
+
+ROWS: list[dict[str, Any]] = [
+    # every value repeated somewhere below: the conversions are kept per value
+    {
+        "n": 1,
+        "flag": True,
+        "day": dt.date(2026, 1, 1),
+        "at": AT,
+        "ratio": 0.1,
+        "amount": Decimal("12.30"),
+        "label": "盗窃罪",
+        "body": "有期徒刑一年",
+        "detail": {"a": 1},
+    },
+    {
+        "n": 1,
+        "flag": True,
+        "day": dt.date(2026, 1, 1),
+        "at": AT,
+        "ratio": 0.1,
+        "amount": Decimal("12.30"),
+        "label": "盗窃罪",
+        "body": "有期徒刑一年",
+        "detail": {"a": 1},
+    },
+    # True == 1 and 1 == 1.0: a JSON column keeps them apart
+    {
+        "n": True,
+        "flag": 1,
+        "day": dt.date(2024, 2, 29),
+        "at": AT.astimezone(BEIJING),
+        "ratio": 1,
+        "amount": Decimal("0.00"),
+        "label": "",
+        "body": "",
+        "detail": True,
+    },
+    {
+        "n": 0,
+        "flag": False,
+        "day": dt.date(1, 1, 1),
+        "at": dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+        "ratio": -2.5e-300,
+        "amount": Decimal("-99.99"),
+        "label": "a'b\"c%d?",
+        "body": "%(x)s ?",
+        "detail": 1,
+    },
+    {
+        "n": None,
+        "flag": None,
+        "day": None,
+        "at": None,
+        "ratio": None,
+        "amount": None,
+        "label": None,
+        "body": None,
+        "detail": None,
+    },
+    {
+        "n": 2,
+        "flag": False,
+        "day": dt.date(9999, 12, 31),
+        "at": AT,
+        "ratio": 1.0,
+        "amount": Decimal("1"),
+        "label": "x" * 64,
+        "body": "行\n二",
+        "detail": [1, "二", None],
+    },
+    # equal values written differently: a Decimal's places, -0.0 in JSON
+    {
+        "n": 4,
+        "flag": True,
+        "day": dt.date(2026, 1, 1),
+        "at": AT,
+        "ratio": -0.0,
+        "amount": Decimal("12.3"),
+        "label": "盗窃罪",
+        "body": "有期徒刑一年",
+        "detail": -0.0,
+    },
+    {
+        "n": 5,
+        "flag": True,
+        "day": dt.date(2026, 1, 1),
+        "at": AT,
+        "ratio": 0.0,
+        "amount": Decimal("12.30"),
+        "label": "盗窃罪",
+        "body": "有期徒刑一年",
+        "detail": 0.0,
+    },
+    {
+        "n": 3,
+        "flag": True,
+        "day": dt.date(2026, 1, 1),
+        "at": AT,
+        "ratio": 0.1,
+        "amount": Decimal("12.30"),
+        "label": "盗窃罪",
+        "body": "有期徒刑一年",
+        "detail": 1.0,
+    },
+]
+
+
+def _stored(engine: Engine, table: Table) -> list[tuple[Any, ...]]:
+    """Each row as Python reads it and as the database holds it (text, and SQLite's own type)."""
+    names = [c.name for c in table.columns if c.name != "id"]
+    with engine.connect() as conn:
+        read = [
+            tuple(r)
+            for r in conn.execute(select(*[table.c[n] for n in names]).order_by(table.c.id))
+        ]
+        if engine.dialect.name == "sqlite":
+            raw_sql = ", ".join(f"typeof({n}), CAST({n} AS TEXT)" for n in names)
+        else:
+            raw_sql = ", ".join(f"{n}::text" for n in names)
+        raw = [
+            tuple(r) for r in conn.execute(text(f"SELECT {raw_sql} FROM {table.name} ORDER BY id"))
+        ]
+    return [(*a, *b) for a, b in zip(read, raw, strict=True)]
+
+
+def _compare(engine: Engine) -> None:
+    meta = MetaData()
+    ours, theirs = _table("ours", meta), _table("theirs", meta)
+    meta.create_all(engine)
+    fixed = literal_column("'null'")  # a literal of the statement's own, as leads are written
+    with engine.begin() as conn:
+        conn.execute(insert(theirs).values(fixed=fixed), ROWS)
+        insert_many(conn, insert(ours).values(fixed=fixed), ROWS)
+        insert_many(conn, ours, [])  # nothing to insert: nothing happens
+    assert _stored(engine, ours) == _stored(engine, theirs)
+    assert len(_stored(engine, ours)) == len(ROWS)
+
+
+def test_sqlite_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    _compare(engine)
+    engine.dispose()
+
+
+def test_postgresql_stores_what_sqlalchemy_stores(pg_url: str) -> None:
+    engine = create_engine(pg_url)
+    _compare(engine)
+    engine.dispose()
+
+
+def test_the_table_covers_every_column_type_the_store_declares() -> None:
+    register_tables()
+    tested = {type(c.type) for c in _table("probe", MetaData()).columns}
+    declared = {type(c.type) for t in metadata.tables.values() for c in t.columns}
+    assert declared <= tested
+
+
+def test_a_parameter_the_rows_do_not_give_is_refused(tmp_path: Path) -> None:
+    meta = MetaData()
+    table = Table(
+        "t", meta, Column("id", Integer, primary_key=True), Column("n", Integer, default=7)
+    )
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    meta.create_all(engine)
+    with engine.begin() as conn, pytest.raises(ValueError, match="not given by the rows"):
+        insert_many(conn, table, [{"id": 1}])
+    engine.dispose()
