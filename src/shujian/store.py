@@ -215,11 +215,13 @@ def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any]
     """The column type's conversion of a Python value for the driver, made once per distinct
     value where equal values convert alike (`_KEPT`, keyed by type: True == 1, and a JSON
     column would store either); a time is kept apart by its zone as well (two equal instants in
-    different zones are written as different local times on SQLite)."""
+    different zones are written as different local times on SQLite). A JSON dict or list is
+    converted once per object (a detail shared by many rows), while the rows are converted."""
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return _same
     made: dict[tuple[Any, ...], Any] = {}
+    same_object: dict[int, tuple[Any, Any]] = {}
 
     def convert(value: Any) -> Any:
         kind = type(value)
@@ -227,7 +229,12 @@ def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any]
             key: tuple[Any, ...] = (kind, value, value.tzinfo, value.fold)
         elif kind in _KEPT:
             key = (kind, value)
-        else:  # a float (-0.0 == 0.0), a Decimal (12.30 == 12.3), a JSON dict or list
+        elif kind is dict or kind is list:  # a JSON value: the same object converts alike
+            seen = same_object.get(id(value))
+            if seen is None:  # the value is held with its conversion: its id stays its own
+                seen = same_object[id(value)] = (value, process(value))
+            return seen[1]
+        else:  # a float (-0.0 == 0.0), a Decimal (12.30 == 12.3)
             return process(value)
         try:
             return made[key]

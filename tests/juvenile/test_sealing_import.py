@@ -362,3 +362,86 @@ def test_a_file_read_in_parts_seals_what_the_rule_selects_row_by_row(
     assert _import(ws, path).imported == 170
     assert _sealed(ws) == expected
     assert len(set(expected.values())) >= 4 and 30 < len(expected) < 170
+
+
+def _near_the_lines() -> list[tuple[dt.date, dt.date | None, dt.date]]:
+    """(born, act date, decision date) around every line the rule and the pre-test draw: 18,
+    19 and 20 at the act; 21, 22 and 23 at the decision without one; leap-day births; each
+    birthday's day before, day, day after."""
+    cases = []
+    decided = D(2024, 6, 1)
+    for act in (D(2023, 2, 28), D(2023, 3, 1), D(2024, 2, 29), None):
+        anchor = act or decided
+        for years in (17, 18, 19, 20, 21, 22, 23, 24):
+            for month, day in ((2, 28), (2, 29), (3, 1), (anchor.month, anchor.day)):
+                year = anchor.year - years
+                try:
+                    birthday = D(year, month, day)
+                except ValueError:  # 29 February of a common year
+                    continue
+                for shift in (-1, 0, 1):
+                    cases.append((birthday + dt.timedelta(days=shift), act, decided))
+    return cases
+
+
+def test_the_pre_test_in_polars_only_ever_leaves_out_rows_the_rule_does_not_seal() -> None:
+    """`_adult_well_past_18` spares the rule the adults: every row it leaves out, the rule (for
+    every sealable outcome, with or without a sentence) does not seal; and it does leave out
+    the ones well past the line, or it would spare nothing."""
+    import polars as pl
+
+    from shujian.juvenile.sealing.rule import SEALABLE, decide
+
+    cases = _near_the_lines()
+    frame = pl.DataFrame(
+        {
+            "id_card": [id_card(born) for born, _, _ in cases] + ["52020120O6010112X4", ""],
+            "act_date": [act for _, act, _ in cases] + [None, None],
+            "decided_on": [decided for _, _, decided in cases] + [D(2024, 6, 1)] * 2,
+        },
+        schema={"id_card": pl.Utf8, "act_date": pl.Date, "decided_on": pl.Date},
+    )
+    left_out = frame.select(sealing._adult_well_past_18()).to_series().to_list()
+    for (id_no, act, decided), out in zip(frame.iter_rows(), left_out, strict=True):
+        if out:
+            for outcome in SEALABLE:
+                for sentence in (None, "有期徒刑一年"):
+                    assert not decide(id_no, outcome, decided, act, sentence).sealed, (id_no, act)
+    ages = [
+        (decided.year - born.year, act is None)
+        for (born, act, decided), out in zip(cases, left_out, strict=False)
+        if out
+    ]
+    assert any(not no_act for _, no_act in ages) and any(no_act for _, no_act in ages)
+    assert all(
+        out
+        for (born, act, decided), out in zip(cases, left_out, strict=False)
+        if ((act or decided).year - born.year) >= (21 if act else 24)
+    )
+    assert left_out[-2:] == [False, False]  # no readable birth date: left to the rule
+
+
+def test_an_import_near_the_lines_seals_what_the_rule_selects_row_by_row(tmp_path: Path) -> None:
+    """The same rows as a file through the real importer: what is sealed is exactly what the rule
+    selects row by row, the pre-test leaving out only adults."""
+    from shujian.juvenile.sealing.rule import decide
+
+    rows, expected = [], {}
+    for i, (born, act, decided) in enumerate(_near_the_lines()):
+        outcome = ("有罪判决", "相对不起诉", "免予刑事处罚")[i % 3]
+        number = f"（2024）黔0221刑初{i}号"
+        rows.append([f"某{i}", id_card(born), "盗窃罪", outcome, decided.isoformat(), number,
+                     "" if act is None else act.isoformat(), "有期徒刑一年"])  # fmt: skip
+        decision = decide(id_card(born), outcome, decided, act, "有期徒刑一年")
+        if decision.sealed:
+            expected[number] = decision.ground
+    path = tmp_path / "记录.csv"
+    with path.open("w", encoding="gbk", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期",
+                         "文书编号", "行为日期", "判处刑罚"])  # fmt: skip
+        writer.writerows(rows)
+    ws = init_workspace(tmp_path / "ws")
+    assert _import(ws, path).imported == len(rows)
+    assert _sealed(ws) == expected
+    assert 0 < len(expected) < len(rows)

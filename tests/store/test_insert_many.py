@@ -54,6 +54,8 @@ def _table(name: str, meta: MetaData) -> Table:
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 AT = dt.datetime(2026, 12, 7, 2, 40, 25, 123456, tzinfo=dt.UTC)
 
+SHARED = {"ground": "sentence", "batch": 3}
+
 ROWS: list[dict[str, Any]] = [
     # every value repeated somewhere below: the conversions are kept per value
     {
@@ -65,7 +67,7 @@ ROWS: list[dict[str, Any]] = [
         "amount": Decimal("12.30"),
         "label": "盗窃罪",
         "body": "有期徒刑一年",
-        "detail": {"a": 1},
+        "detail": SHARED,
     },
     {
         "n": 1,
@@ -76,7 +78,7 @@ ROWS: list[dict[str, Any]] = [
         "amount": Decimal("12.30"),
         "label": "盗窃罪",
         "body": "有期徒刑一年",
-        "detail": {"a": 1},
+        "detail": SHARED,
     },
     # True == 1 and 1 == 1.0: a JSON column keeps them apart
     {
