@@ -112,3 +112,38 @@ def test_traps_that_depend_on_types_are_found_with_the_declared_schema(
     sql: str, codes: list[str]
 ) -> None:
     assert typed(sql) == codes
+
+
+PAIRWISE = [
+    # (query, the tables each warning names, in order): one warning per join
+    ("SELECT 1 FROM a JOIN b ON a.k = b.k", []),
+    ("SELECT 1 FROM a JOIN b ON a.k = b.k JOIN c ON c.k = a.k + b.k", ["a、b、c"]),
+    (
+        "SELECT 1 FROM a CROSS JOIN n JOIN s ON s.gx = a.gx + n.dx AND s.gy = a.gy + n.dy",
+        ["a、n、s"],
+    ),
+    # two joins, each with its own three-table equality: two warnings
+    (
+        "SELECT 1 FROM a CROSS JOIN n JOIN s ON s.x = a.x + n.d JOIN t ON t.y = s.y + n.d",
+        ["a、n、s", "n、s、t"],
+    ),
+    # an implicit join in WHERE counts, a subquery's too (as its own join)
+    ("SELECT 1 FROM a, b, c WHERE a.k = b.k + c.k", ["a、b、c"]),
+    (
+        "SELECT 1 FROM a JOIN b ON a.k IN (SELECT c.k FROM c, d, e WHERE c.k = d.k + e.k)",
+        ["c、d、e"],
+    ),
+    # an equality in a SELECT list is no join condition
+    ("SELECT a.k = b.k + c.k AS same FROM a, b, c", []),
+    # a one-sided expression is a filter, not a join; unqualified columns are not counted
+    ("SELECT 1 FROM a JOIN b ON a.k = b.k AND a.x + b.x + c.x = 1", []),
+    ("SELECT 1 FROM a JOIN b ON k = x + y", []),
+]
+
+
+@pytest.mark.parametrize(("sql", "tables"), PAIRWISE)
+def test_a_join_naming_three_tables_in_one_equality_is_warned_of_once(
+    sql: str, tables: list[str]
+) -> None:
+    warnings = portability.pairwise_joins(parse(sql))
+    assert [w[w.index("（") + 1 : w.index("）")] for w in warnings] == tables

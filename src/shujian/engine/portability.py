@@ -247,8 +247,9 @@ def adjustments(tree: exp.Expression) -> list[str]:
 
 
 def pairwise_joins(tree: exp.Expression) -> list[str]:
-    """Equalities that join three or more tables at once, in Chinese: each a warning (told by
-    `shujian models validate`), not a refusal — the leads are right on both engines.
+    """Joins whose condition has an equality naming three or more tables at once, in Chinese:
+    one warning per join (told by `shujian models validate`), not a refusal — the leads are
+    right on both engines.
 
     `s.gx = v.gx + n.dx` (the schools' cell against a venue's cell moved by a neighbour offset)
     names three relations. DuckDB plans it as a hash join, but Spark's join reordering can
@@ -258,35 +259,39 @@ def pairwise_joins(tree: exp.Expression) -> list[str]:
     the moved cell in a CTE of its own first (`near`, as the shipped campus models do) leaves a
     plain equality between two relations. Only qualified columns (`v.gx`) are counted.
     """
-    warnings = []
+    found: dict[int, tuple[list[exp.EQ], set[str]]] = {}
     for eq in tree.find_all(exp.EQ):
-        if not _in_join_condition(eq):
+        condition = _join_condition_of(eq)
+        if condition is None:
             continue
         sides = [
             {c.table for c in side.find_all(exp.Column) if c.table} for side in (eq.left, eq.right)
         ]
         named = sides[0] | sides[1]
         if len(named) >= 3 and sides[0] and sides[1]:
-            warnings.append(
-                f"连接条件 {_snippet(eq)} 同时涉及 {len(named)} 张表（{'、'.join(sorted(named))}）："
-                "在 Spark 上可能无法按等值连接执行，而是把两边的记录逐对比较，数据量大时极慢"
-                "（DuckDB 上不受影响，结果在两种引擎上相同）。请先在单独的 CTE 中算出一侧的值"
-                "（如把学校展开到周围九格），再用只涉及两张表的等式连接，见 docs/authoring.md。"
-            )
-    return warnings
+            equalities, tables = found.setdefault(id(condition), ([], set()))
+            equalities.append(eq)
+            tables |= named
+    return [
+        f"连接条件 {'、'.join(_snippet(eq) for eq in equalities)} 同时涉及 {len(tables)} 张表"
+        f"（{'、'.join(sorted(tables))}）：在 Spark 上可能无法按等值连接执行，而是把两边的记录逐对比较，"
+        "数据量大时极慢（DuckDB 上不受影响，结果在两种引擎上相同）。请先在单独的 CTE 中算出一侧的值"
+        "（如把学校展开到周围九格），再用只涉及两张表的等式连接，见 docs/authoring.md。"
+        for equalities, tables in found.values()
+    ]
 
 
-def _in_join_condition(node: exp.Expression) -> bool:
-    """Whether `node` is part of a JOIN's ON or of a WHERE (an implicit join), outside any
-    subquery of it."""
+def _join_condition_of(node: exp.Expression) -> exp.Expression | None:
+    """The JOIN (whose ON holds `node`) or the WHERE (an implicit join) that `node` is part of,
+    outside any subquery of it; None when it is in neither."""
     child: object = node
     parent = node.parent
     while parent is not None:
         if isinstance(parent, exp.Join):
-            return child is parent.args.get("on")
+            return parent if child is parent.args.get("on") else None
         if isinstance(parent, exp.Where):
-            return True
+            return parent
         if isinstance(parent, exp.Select | exp.Subquery):
-            return False
+            return None
         child, parent = parent, parent.parent
-    return False
+    return None
