@@ -297,3 +297,22 @@ def test_an_entry_shows_in_beijing_time_under_its_beijing_day(ws: Workspace) -> 
     assert entry["action_label"] == "查看" and entry["object_label"] == "线索"
     assert audit.query(store, action="view", until=today - dt.timedelta(days=1)) == []
     assert audit.china_time("2026-12-05T17:30:00.000001+00:00") == "2026-12-06 01:30:00"
+
+
+@pytest.mark.parametrize(
+    ("ids", "ranges"),
+    [
+        ([], []),
+        ([5], [[5, 5]]),
+        ([1, 2, 3], [[1, 3]]),
+        ([3, 1, 2, 2], [[1, 3]]),
+        ([1, 2, 4, 5, 9], [[1, 2], [4, 5], [9, 9]]),
+        (list(range(1, 221_531)), [[1, 221_530]]),
+    ],
+)
+def test_ids_are_named_as_runs_of_consecutive_numbers(
+    ids: list[int], ranges: list[list[int]]
+) -> None:
+    assert audit.id_ranges(ids) == ranges
+    named = [i for first, last in ranges for i in range(first, last + 1)]
+    assert named == sorted(set(ids))

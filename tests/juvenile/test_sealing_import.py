@@ -105,6 +105,11 @@ def test_a_messy_gbk_csv_seals_a_minors_records_on_import(
     assert events == ["sealed", "sealed", "sealed"]
     logged = audit.query(workspace.store, action="seal_records")
     assert [e["object_id"] for e in logged] == [str(result.batch_id)]
+    with workspace.store.connect() as conn:
+        ids = sorted(conn.execute(select(sealed_records.c.id)).scalars())
+    # the count and every id, as runs of consecutive ids
+    assert logged[0]["detail"] == {"sealed_records": 3, "ids": [[ids[0], ids[-1]]]}
+    assert ids == list(range(ids[0], ids[-1] + 1))
     # the same file again (with another encoding asked for: a new batch replacing the first)
     again = _import(workspace, tmp_path / "records.csv", encoding="gbk")
     assert again.replaced == result.batch_id

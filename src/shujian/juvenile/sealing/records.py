@@ -107,7 +107,8 @@ def seal_imported(
     )
     found = seal_rows(conn, candidates.iter_rows(named=True), batch_id, user.name, today_in_china())
     if found:
-        audit.record(conn, user.name, "seal_records", "batch", batch_id, {"sealed_records": found})
+        detail = {"sealed_records": len(found), "ids": audit.id_ranges(found)}
+        audit.record(conn, user.name, "seal_records", "batch", batch_id, detail)
 
 
 ADULT_MARGIN_YEARS = 1
