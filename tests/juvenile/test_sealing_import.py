@@ -75,6 +75,16 @@ def excel(path: Path) -> Path:
     return path
 
 
+def _gbk_csv(path: Path, rows: list[list[str]]) -> Path:
+    """The rows under the dataset's own headers, as a GBK CSV."""
+    with path.open("w", encoding="gbk", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期",
+                         "文书编号", "行为日期", "判处刑罚"])  # fmt: skip
+        writer.writerows(rows)
+    return path
+
+
 def _sealed(ws: Workspace) -> dict[str, str]:
     with ws.store.connect() as conn:
         return {
@@ -351,12 +361,7 @@ def test_a_file_read_in_parts_seals_what_the_rule_selects_row_by_row(
                 sentence,
             ]
         )
-    path = tmp_path / "记录.csv"
-    with path.open("w", encoding="gbk", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期",
-                         "文书编号", "行为日期", "判处刑罚"])  # fmt: skip
-        writer.writerows(rows)
+    path = _gbk_csv(tmp_path / "记录.csv", rows)
     expected = {}
     for r in rows:
         act = dt.date.fromisoformat(r[6]) if r[6] else None
@@ -440,12 +445,7 @@ def test_an_import_near_the_lines_seals_what_the_rule_selects_row_by_row(tmp_pat
         decision = decide(id_card(born), outcome, decided, act, "有期徒刑一年")
         if decision.sealed:
             expected[number] = decision.ground
-    path = tmp_path / "记录.csv"
-    with path.open("w", encoding="gbk", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期",
-                         "文书编号", "行为日期", "判处刑罚"])  # fmt: skip
-        writer.writerows(rows)
+    path = _gbk_csv(tmp_path / "记录.csv", rows)
     ws = init_workspace(tmp_path / "ws")
     assert _import(ws, path).imported == len(rows)
     assert _sealed(ws) == expected

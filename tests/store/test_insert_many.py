@@ -56,30 +56,22 @@ AT = dt.datetime(2026, 12, 7, 2, 40, 25, 123456, tzinfo=dt.UTC)
 
 SHARED = {"ground": "sentence", "batch": 3}
 
+FIRST: dict[str, Any] = {
+    "n": 1,
+    "flag": True,
+    "day": dt.date(2026, 1, 1),
+    "at": AT,
+    "ratio": 0.1,
+    "amount": Decimal("12.30"),
+    "label": "盗窃罪",
+    "body": "有期徒刑一年",
+    "detail": SHARED,
+}
+
 ROWS: list[dict[str, Any]] = [
     # every value repeated somewhere below: the conversions are kept per value
-    {
-        "n": 1,
-        "flag": True,
-        "day": dt.date(2026, 1, 1),
-        "at": AT,
-        "ratio": 0.1,
-        "amount": Decimal("12.30"),
-        "label": "盗窃罪",
-        "body": "有期徒刑一年",
-        "detail": SHARED,
-    },
-    {
-        "n": 1,
-        "flag": True,
-        "day": dt.date(2026, 1, 1),
-        "at": AT,
-        "ratio": 0.1,
-        "amount": Decimal("12.30"),
-        "label": "盗窃罪",
-        "body": "有期徒刑一年",
-        "detail": SHARED,
-    },
+    FIRST,
+    dict(FIRST),
     # True == 1 and 1 == 1.0: a JSON column keeps them apart
     {
         "n": True,
@@ -103,17 +95,7 @@ ROWS: list[dict[str, Any]] = [
         "body": "%(x)s ?",
         "detail": 1,
     },
-    {
-        "n": None,
-        "flag": None,
-        "day": None,
-        "at": None,
-        "ratio": None,
-        "amount": None,
-        "label": None,
-        "body": None,
-        "detail": None,
-    },
+    dict.fromkeys(FIRST),  # every value None
     {
         "n": 2,
         "flag": False,
@@ -126,39 +108,9 @@ ROWS: list[dict[str, Any]] = [
         "detail": [1, "二", None],
     },
     # equal values written differently: a Decimal's places, -0.0 in JSON
-    {
-        "n": 4,
-        "flag": True,
-        "day": dt.date(2026, 1, 1),
-        "at": AT,
-        "ratio": -0.0,
-        "amount": Decimal("12.3"),
-        "label": "盗窃罪",
-        "body": "有期徒刑一年",
-        "detail": -0.0,
-    },
-    {
-        "n": 5,
-        "flag": True,
-        "day": dt.date(2026, 1, 1),
-        "at": AT,
-        "ratio": 0.0,
-        "amount": Decimal("12.30"),
-        "label": "盗窃罪",
-        "body": "有期徒刑一年",
-        "detail": 0.0,
-    },
-    {
-        "n": 3,
-        "flag": True,
-        "day": dt.date(2026, 1, 1),
-        "at": AT,
-        "ratio": 0.1,
-        "amount": Decimal("12.30"),
-        "label": "盗窃罪",
-        "body": "有期徒刑一年",
-        "detail": 1.0,
-    },
+    {**FIRST, "n": 4, "ratio": -0.0, "amount": Decimal("12.3"), "detail": -0.0},
+    {**FIRST, "n": 5, "ratio": 0.0, "detail": 0.0},
+    {**FIRST, "n": 3, "detail": 1.0},
 ]
 
 
