@@ -4,9 +4,11 @@ disables an account; reads and verifies the audit log. A prosecutor may do none 
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from shujian import audit
 from shujian.users.passwords import authenticate
@@ -91,3 +93,23 @@ def test_a_prosecutor_manages_nothing_and_reads_no_log(web_ws: Workspace) -> Non
     assert refused.status_code == 403 and "x" not in [
         u for u in re.findall(r"<td>(.*?)</td>", refused.text)
     ]
+
+
+def test_a_long_entry_is_shown_cut_with_its_length_and_where_to_read_it(
+    web_ws: Workspace,
+) -> None:
+    """An entry written before sealing named its records as runs held every sealed record's id
+    (1.4 MB for a million-row export): the page shows its start, its length and the command that
+    prints it whole, not all of it."""
+    ids = list(range(1, 200_001))
+    with web_ws.store.begin() as conn:
+        audit.record(conn, "system", "seal_records", "batch", 7, {"sealed_records": ids})
+    client = _admin(web_ws)
+    page = client.get("/admin/audit", params={"action": "seal_records"}).text
+    whole = json.dumps({"sealed_records": ids}, ensure_ascii=False)
+    assert len(page) < 40_000
+    assert str(escape(whole[:2000])) in page and str(escape(whole[:2001])) not in page
+    assert (
+        f"共 {len(whole):,} 字，页面只显示前 2,000 字；完整内容：shujian audit log --json" in page
+    )
+    assert f"[{ids[0]}, {ids[1]}" in page
