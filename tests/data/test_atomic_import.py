@@ -62,14 +62,28 @@ def test_killed_or_interrupted_import_changes_nothing(tmp_path):
     )
     before = state(root)
     big = big_checkins(tmp_path / "big.csv", 300_000)
+    # The signals land at fractions of how long the whole import takes on this machine, timed
+    # into a workspace of its own: at fixed delays (0.5, 1.5, 1.0, 3.0 s) a machine that
+    # imports the file in 1.2 s had finished before the second signal.
+    side = tmp_path / "side"
+    subprocess.run([*CLI, "init", str(side)], check=True, env=env, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [*CLI, "import", "hotel_checkins", str(big)],
+        check=True,
+        env={**env, "SHUJIAN_WORKSPACE": str(side)},
+        capture_output=True,
+    )
+    whole = time.perf_counter() - started
 
     interrupted = 0
-    for sig, delay in (
-        (signal.SIGKILL, 0.5),
-        (signal.SIGKILL, 1.5),
-        (signal.SIGINT, 1.0),
-        (signal.SIGKILL, 3.0),
+    for sig, part in (
+        (signal.SIGKILL, 0.3),
+        (signal.SIGINT, 0.5),
+        (signal.SIGKILL, 0.7),
+        (signal.SIGKILL, 0.85),
     ):
+        delay = whole * part
         proc = subprocess.Popen(
             [*CLI, "import", "hotel_checkins", str(big)],
             env=env,
