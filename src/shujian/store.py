@@ -188,7 +188,9 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
     (on SQLite a date or time is formatted per row): about 13 µs a row of fourteen columns,
     most of the cost of sealing a million-row export's records or writing a run's ten thousand
     leads. Here the statement is compiled once, each column's conversion is made once per
-    distinct value, and the rows go to the driver's own executemany."""
+    distinct value, and the rows go to the driver's own executemany — on PostgreSQL, into a
+    table, as one COPY (psycopg's executemany still sends every row as a statement of its own:
+    about 25 µs a row)."""
     if not rows:
         return
     statement = insert(into) if isinstance(into, Table) else into
@@ -201,6 +203,9 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
     if unknown:  # a Python-side default or a bound value of the statement's own
         raise ValueError(f"insert_many: parameters not given by the rows: {sorted(unknown)}")
     converters = [_converter(table.c[name].type, dialect) for name in names]
+    if isinstance(into, Table) and dialect.name == "postgresql":
+        _copy(conn, table, names, converters, rows)
+        return
     if compiled.positional:
         at = {name: i for i, name in enumerate(names)}
         order = [(name, converters[at[name]]) for name in compiled.positiontup or ()]
@@ -209,6 +214,40 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
         pairs = list(zip(names, converters, strict=True))
         params = [{name: c(row[name]) for name, c in pairs} for row in rows]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def _copy(
+    conn: Connection,
+    table: Table,
+    names: list[str],
+    converters: list[Callable[[Any], Any]],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """`rows` into `table` by PostgreSQL's COPY, on the connection's own transaction: what an
+    INSERT of each row stores (psycopg adapts each converted value as it would a parameter;
+    row triggers fire for COPY as for INSERT)."""
+    quote = conn.dialect.identifier_preparer
+    name_of_table = quote.format_table(table)
+    columns = ", ".join(quote.quote(name) for name in names)
+    # each value is written as its column's type reads it (True into an integer column is 1,
+    # as an INSERT casts it), by the types the table has in the database
+    oids: dict[str, int] = dict(
+        conn.exec_driver_sql(
+            "SELECT attname, atttypid::int FROM pg_attribute"
+            " WHERE attrelid = %(table)s::regclass AND attnum > 0 AND NOT attisdropped",
+            {"table": name_of_table},
+        ).all()
+    )
+    pairs = list(zip(names, converters, strict=True))
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {name_of_table} ({columns}) FROM STDIN") as copy,
+    ):
+        copy.set_types([oids[name] for name in names])
+        for row in rows:
+            copy.write_row([c(row[name]) for name, c in pairs])
 
 
 def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:

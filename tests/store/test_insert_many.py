@@ -133,16 +133,22 @@ def _stored(engine: Engine, table: Table) -> list[tuple[Any, ...]]:
 
 
 def _compare(engine: Engine) -> None:
+    """SQLAlchemy's executemany against `insert_many` through a statement with a literal of its
+    own, as leads were written, and into the table itself (on PostgreSQL, a COPY), with the
+    literal's value given as a value (JSON null)."""
     meta = MetaData()
-    ours, theirs = _table("ours", meta), _table("theirs", meta)
+    ours, copied, theirs = _table("ours", meta), _table("copied", meta), _table("theirs", meta)
     meta.create_all(engine)
-    fixed = literal_column("'null'")  # a literal of the statement's own, as leads are written
+    fixed = literal_column("'null'")
     with engine.begin() as conn:
         conn.execute(insert(theirs).values(fixed=fixed), ROWS)
         insert_many(conn, insert(ours).values(fixed=fixed), ROWS)
+        insert_many(conn, copied, [{**row, "fixed": None} for row in ROWS])
         insert_many(conn, ours, [])  # nothing to insert: nothing happens
-    assert _stored(engine, ours) == _stored(engine, theirs)
-    assert len(_stored(engine, ours)) == len(ROWS)
+    expected = _stored(engine, theirs)
+    assert len(expected) == len(ROWS)
+    assert _stored(engine, ours) == expected
+    assert _stored(engine, copied) == expected
 
 
 def test_sqlite_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:

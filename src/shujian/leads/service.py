@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, bindparam, insert, literal_column, select, update
+from sqlalchemy import Connection, Engine, bindparam, literal_column, select, update
 from sqlalchemy.sql.expression import ColumnClause
 
 from shujian.leads import parameter_sets
@@ -287,6 +287,7 @@ def _write_new(
     ]
     written = {
         "parameter_set": params_key,
+        "parameters": None,  # JSON null: the run's parameters are named by `parameter_set`
         "first_run_id": run_id,
         "last_run_id": run_id,
         "created_at": stamp,
@@ -294,7 +295,7 @@ def _write_new(
     }
     insert_many(
         conn,
-        insert(leads).values(parameters=_JSON_NULL),
+        leads,
         [{**r, **written, "batches": f.batches} for r, f in zip(rows, fresh, strict=True)],
     )
     ids = dict(
