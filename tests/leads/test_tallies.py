@@ -121,3 +121,54 @@ def test_the_tallies_follow_every_write_and_count_as_the_leads_do(
         )
     months = {r["key"]: r["leads"] for r in figures(CHIEF)["month"]}
     assert [months[m] for m in ("2026-01", "2026-03", "2026-04", "2026-05")] == [4, 4, 4, 3]
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_one_statement_of_many_leads_of_every_kind_is_counted_exactly(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL an INSERT (or a COPY: `insert_many`) of many leads is counted once per
+    statement (migration 0026), grouped by what each lead counts under: leads of two models,
+    three statuses (the decided ones by the month decided), dispatched or not, 不再命中 or not,
+    found on both sides of a Beijing month's end, some under a tally row that already exists."""
+    from sqlalchemy import insert, select
+
+    from shujian.store import insert_many
+
+    if store == "postgresql":
+        monkeypatch.setenv("SHUJIAN_STORE_URL", request.getfixturevalue("pg_url"))
+    ws = init_workspace(tmp_path / "ws")
+    lead_copies(ws, tmp_path / "data", 2)
+    with ws.store.connect() as conn:
+        model = dict(conn.execute(select(leads).limit(1)).one()._mapping)
+    model.pop("id")
+    kinds = itertools.product(
+        ("campus.internet_cafe", "hotel.minor_guest"),
+        ("new", "accepted", "dismissed"),
+        (None, "公益诉讼检察部"),
+        (True, False),
+        FOUND,
+    )
+    rows = []
+    for i, (model_id, status, department, active, found) in enumerate(kinds):
+        decided = found.astimezone(dt.UTC) + dt.timedelta(days=40) if status != "new" else None
+        rows.append(
+            {
+                **model,
+                "model_id": model_id,
+                "subject": f"批量-{i}",
+                "status": status,
+                "dispatch_department": department,
+                "active": active,
+                "created_at": found.astimezone(dt.UTC),
+                "decided_at": decided,
+            }
+        )
+    half = len(rows) // 2
+    with ws.store.begin() as conn:
+        conn.execute(insert(leads), rows[:half])  # SQLAlchemy's own many-row INSERT
+        insert_many(conn, leads, rows[half:])  # PostgreSQL: one COPY
+    assert_tallies_exact(ws.store)
+    with ws.store.begin() as conn:
+        conn.execute(delete(leads).where(leads.c.subject.in_([r["subject"] for r in rows[::3]])))
+    assert_tallies_exact(ws.store)
