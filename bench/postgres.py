@@ -1,0 +1,165 @@
+"""Writes to a PostgreSQL case store, two versions of the code alternated (not a test).
+
+    git archive <commit> src | tar -x -C /tmp/before
+    uv run python bench/postgres.py --before /tmp/before/src --rounds 3
+    uv run python bench/postgres.py --before /tmp/before/src --model hotel.minor_guest \
+        --import offence_records bench/out/data/offence_records-00.csv
+
+Uses the city workload `bench/run.py` generates (bench/out/data) and the PostgreSQL server at
+`SHUJIAN_BENCH_PG` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), where it
+creates and drops databases named shujian_bench_*. For each version it builds a workspace whose
+case store is a database of its own, imports the datasets the model reads, and then, each round
+and in alternating order, runs the model once on a fresh copy (a database made from that one as
+a template, the workspace folder copied): every lead is new, written as a first run writes them.
+With `--import`, it also imports the file into a new workspace of each version, alternated the
+same way. Prints each run's wall and CPU seconds, the medians and after ÷ before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "out" / "data"
+WORK = HERE / "out" / "postgres"
+ADMIN = os.environ.get("SHUJIAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SERVER = ADMIN.rsplit("/", 1)[0] + "/"
+AS_OF = "2026-06-30"
+
+RUN = """
+import datetime, json, time
+from pathlib import Path
+from shujian.models.runner import run_models
+from shujian.models.spec import load_library
+from shujian.workspace import open_workspace
+ws = open_workspace(Path({ws!r}))
+library = load_library()
+t, c = time.perf_counter(), time.process_time()
+report = run_models(ws, library, [{model!r}], datetime.date.fromisoformat({as_of!r}))
+print(json.dumps({{"leads": report.outcomes[0].counts.found,
+                  "wall": time.perf_counter() - t, "cpu": time.process_time() - c}}))
+"""
+
+IMPORT = """
+import json, time
+from pathlib import Path
+from shujian.data.importer import ImportOptions, import_file
+from shujian.data.warehouse import Warehouse
+from shujian.workspace import init_workspace, open_workspace
+ws = {make}(Path({ws!r}))
+t, c = time.perf_counter(), time.process_time()
+r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
+                Path({file!r}), ImportOptions())
+print(json.dumps({{"rows": r.imported, "wall": time.perf_counter() - t,
+                  "cpu": time.process_time() - c}}))
+"""
+
+
+def admin(sql: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
+def fresh_database(name: str, template: str | None = None) -> str:
+    admin(f'DROP DATABASE IF EXISTS "{name}"')
+    admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return SERVER + name
+
+
+def child(code: str, url: str, src: str | None) -> dict[str, float]:
+    env = {**os.environ, "SHUJIAN_STORE_URL": url}
+    env.pop("PYTHONPATH", None)
+    if src is not None:
+        env["PYTHONPATH"] = src
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def base(version: str, src: str | None, datasets: list[str]) -> Path:
+    """A workspace of `version` with the model's datasets imported, its store a database."""
+    folder = WORK / f"base-{version}"
+    shutil.rmtree(folder, ignore_errors=True)
+    url = fresh_database(f"shujian_bench_base_{version}")
+    child(f"from pathlib import Path\nfrom shujian.workspace import init_workspace\n"
+          f"init_workspace(Path({str(folder)!r}))\nprint('{{}}')", url, src)  # fmt: skip
+    for dataset in datasets:
+        for file in sorted(DATA.glob(f"{dataset}-*.csv")):
+            code = IMPORT.format(make="open_workspace", ws=str(folder), dataset=dataset,
+                                 file=str(file))  # fmt: skip
+            child(code, url, src)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", required=True, help="the src directory of the other version")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--model", default="campus.entertainment")
+    parser.add_argument("--import", nargs=2, metavar=("DATASET", "FILE"), dest="imported")
+    args = parser.parse_args()
+    if not (DATA / "files.json").exists():
+        sys.exit("no city workload yet: run bench/run.py once")
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from shujian.models.spec import load_library
+
+    datasets = list(load_library()[args.model].datasets)
+    versions: dict[str, str | None] = {"before": args.before, "after": None}
+    bases = {v: base(v, src, datasets) for v, src in versions.items()}
+    runs: dict[str, list[dict[str, float]]] = {v: [] for v in versions}
+    imports: dict[str, list[dict[str, float]]] = {v: [] for v in versions}
+    for n in range(args.rounds):
+        for version in ("before", "after") if n % 2 == 0 else ("after", "before"):
+            ws = WORK / "run"
+            shutil.rmtree(ws, ignore_errors=True)
+            shutil.copytree(bases[version], ws)
+            url = fresh_database("shujian_bench_run", f"shujian_bench_base_{version}")
+            got = child(RUN.format(ws=str(ws), model=args.model, as_of=AS_OF), url,
+                        versions[version])  # fmt: skip
+            runs[version].append(got)
+            print(f"round {n + 1} {version:<7} {args.model}: {got['leads']:,.0f} leads, "
+                  f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+            if args.imported:
+                dataset, file = args.imported
+                ws = WORK / "import"
+                shutil.rmtree(ws, ignore_errors=True)
+                url = fresh_database("shujian_bench_import")
+                code = IMPORT.format(make="init_workspace", ws=str(ws), dataset=dataset,
+                                     file=file)  # fmt: skip
+                got = child(code, url, versions[version])
+                imports[version].append(got)
+                print(f"round {n + 1} {version:<7} import {dataset}: {got['rows']:,.0f} rows, "
+                      f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+    for name, table in ((f"run {args.model}", runs), ("import", imports)):
+        if not table["after"]:
+            continue
+        med = {v: statistics.median(r["wall"] for r in table[v]) for v in versions}
+        cpu = {v: statistics.median(r["cpu"] for r in table[v]) for v in versions}
+        print(f"{name}: before {med['before']:.2f} s ({cpu['before']:.2f} CPU s), after "
+              f"{med['after']:.2f} s ({cpu['after']:.2f} CPU s), after ÷ before "
+              f"{med['after'] / med['before']:.2f}")  # fmt: skip
+    for name in (
+        "shujian_bench_run",
+        "shujian_bench_import",
+        *(f"shujian_bench_base_{v}" for v in versions),
+    ):
+        admin(f'DROP DATABASE IF EXISTS "{name}"')
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
