@@ -9,8 +9,9 @@ Uses the city workload `bench/run.py` generates (bench/out/data) and the Postgre
 `SHUJIAN_BENCH_PG` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), where it
 creates and drops databases named shujian_bench_*. For each version it builds a workspace whose
 case store is a database of its own, imports the datasets the model reads, and then, each round
-and in alternating order, runs the model once on a fresh copy (a database made from that one as
-a template, the workspace folder copied): every lead is new, written as a first run writes them.
+and in alternating order, runs the model on a fresh copy (a database made from that one as a
+template, the workspace folder copied) twice: first every lead is new, written as a first run
+writes them; then every lead is found again, as a next day's run finds most of them.
 With `--import`, it also imports the file into a new workspace of each version, alternated the
 same way. Prints each run's wall and CPU seconds, the medians and after ÷ before.
 """
@@ -121,6 +122,7 @@ def main() -> None:
     versions: dict[str, str | None] = {"before": args.before, "after": None}
     bases = {v: base(v, src, datasets) for v, src in versions.items()}
     runs: dict[str, list[dict[str, float]]] = {v: [] for v in versions}
+    again: dict[str, list[dict[str, float]]] = {v: [] for v in versions}
     imports: dict[str, list[dict[str, float]]] = {v: [] for v in versions}
     for n in range(args.rounds):
         for version in ("before", "after") if n % 2 == 0 else ("after", "before"):
@@ -133,6 +135,12 @@ def main() -> None:
             runs[version].append(got)
             print(f"round {n + 1} {version:<7} {args.model}: {got['leads']:,.0f} leads, "
                   f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+            # the next day's run: every lead found again as it is
+            got = child(RUN.format(ws=str(ws), model=args.model, as_of=AS_OF), url,
+                        versions[version])  # fmt: skip
+            again[version].append(got)
+            print(f"round {n + 1} {version:<7} {args.model} again: {got['wall']:.2f} s, "
+                  f"{got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
             if args.imported:
                 dataset, file = args.imported
                 ws = WORK / "import"
@@ -144,7 +152,8 @@ def main() -> None:
                 imports[version].append(got)
                 print(f"round {n + 1} {version:<7} import {dataset}: {got['rows']:,.0f} rows, "
                       f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
-    for name, table in ((f"run {args.model}", runs), ("import", imports)):
+    tables = ((f"run {args.model}", runs), (f"again {args.model}", again), ("import", imports))
+    for name, table in tables:
         if not table["after"]:
             continue
         med = {v: statistics.median(r["wall"] for r in table[v]) for v in versions}

@@ -90,3 +90,77 @@ def test_sqlite_and_postgresql_case_stores_give_the_same_leads(tmp_path, pg_url,
     assert snapshot(sqlite_ws) == snapshot(pg_ws)
     assert len(snapshot(pg_ws)) == 2
     pg_ws.store.dispose()
+
+
+def _run_row(conn) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert
+
+    from shujian.leads.store import runs
+    from shujian.store import now
+
+    return int(
+        conn.execute(
+            insert(runs).values(started_at=now(), as_of=AS_OF, engine="duckdb", models=[])
+        ).inserted_primary_key[0]
+    )
+
+
+def _leads_and_records(ws):  # type: ignore[no-untyped-def]
+    from shujian.leads.store import leads
+    from shujian.tamper.ledger import state_digests
+
+    with ws.store.connect() as conn:
+        rows = {r.subject: dict(r._mapping) for r in conn.execute(select(leads))}
+        records = conn.execute(
+            select(state_digests.c.object_id, state_digests.c.digest).where(
+                state_digests.c.kind == "lead"
+            )
+        ).all()
+    return rows, sorted(records)
+
+
+def test_a_lead_found_again_as_stored_learns_only_the_run_and_a_changed_title_is_written(
+    workspace, tmp_path
+):
+    """A daily run finds most leads exactly as they are: only their `last_run_id` is written (no
+    record of unchanged columns, as writing the same values gave none); a lead found with a new
+    title (the same facts) has its title written and recorded; `audit verify` agrees throughout."""
+    import dataclasses
+
+    from shujian import audit
+    from shujian.leads.service import record_findings
+    from shujian.models.runner import evaluate
+    from shujian.tamper import ledger
+
+    load_fixture_data(workspace, tmp_path)
+    run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)
+    before, records = _leads_and_records(workspace)
+    second = run_models(workspace, LIBRARY, ["campus.internet_cafe"], AS_OF)
+    assert second.outcomes[0].counts.unchanged == 2
+    after, records_after = _leads_and_records(workspace)
+    assert records_after == records
+    assert {s: r.pop("last_run_id") for s, r in after.items()} == dict.fromkeys(
+        after, second.run_id
+    )
+    assert after == {
+        s: {k: v for k, v in r.items() if k != "last_run_id"} for s, r in before.items()
+    }
+    assert audit.verify(workspace.store).problems == ()
+
+    outcome = evaluate(workspace, workspace.datasets(), [LIBRARY["campus.internet_cafe"]],
+                       AS_OF, "duckdb")[0]  # fmt: skip
+    renamed = dataclasses.replace(outcome.findings[0], title="新的标题")
+    with workspace.store.begin() as conn:
+        run = _run_row(conn)
+        counts = record_findings(conn, run, "campus.internet_cafe",
+                                 [renamed, *outcome.findings[1:]], {})  # fmt: skip
+        ids = [i for _, written in counts.written for i in written]
+        state = ledger.track(
+            conn, "lead", ids, frozenset({"active", "evidence_hash", "title", "town"})
+        )
+        audit.record(conn, "system", "run_models", "run", run, {}, state=state)
+    third, records_third = _leads_and_records(workspace)
+    assert third[renamed.subject]["title"] == "新的标题"
+    assert [r["last_run_id"] for r in third.values()] == [run, run]
+    assert len(records_third) == len(records) + 1  # the renamed lead's new record, only
+    assert audit.verify(workspace.store).problems == ()

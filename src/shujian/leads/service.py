@@ -19,6 +19,7 @@ from sqlalchemy.sql.expression import ColumnClause
 from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
 from shujian.store import insert_many, now
+from shujian.tamper.ledger import chunks
 
 STATUS_LABELS = {"new": "待研判", "accepted": "成案", "dismissed": "不成案"}
 
@@ -136,7 +137,13 @@ def record_findings(
         row.subject: row
         for row in conn.execute(
             select(
-                leads.c.id, leads.c.subject, leads.c.status, leads.c.active, leads.c.evidence_hash
+                leads.c.id,
+                leads.c.subject,
+                leads.c.status,
+                leads.c.active,
+                leads.c.evidence_hash,
+                leads.c.title,
+                leads.c.town,
             ).where(leads.c.model_id == model_id)
         )
     }
@@ -169,6 +176,14 @@ def record_findings(
     seen_again = [
         s for v in ("unchanged", "suppressed", "found_again") for s in verdicts.get(v, [])
     ]
+    # A lead found again exactly as it is stored (a daily run finds most of them so) only learns
+    # the run: one UPDATE of `last_run_id` by id, which no index or tally reads; its material
+    # columns are not written, so they have no new record (writing the same values gave none).
+    as_stored = [s for s in seen_again if _as_stored(existing[s], found[s])]
+    for part in chunks([existing[s].id for s in as_stored]):
+        conn.execute(update(leads).where(leads.c.id.in_(part)).values(last_run_id=run_id))
+    kept = set(as_stored)
+    seen_again = [s for s in seen_again if s not in kept]
     if seen_again:
         conn.execute(
             update(leads)
@@ -255,6 +270,17 @@ def record_findings(
     counts.written = written
     counts.made = made
     return counts
+
+
+def _as_stored(row: Any, finding: Finding) -> bool:
+    """Whether a lead found again would be written as it already is: still found, with the
+    same evidence digest, title and town (what `SEEN_AGAIN_COLUMNS` writes)."""
+    return (
+        bool(row.active)
+        and row.evidence_hash == finding.evidence_hash
+        and row.title == finding.title
+        and row.town == finding.town
+    )
 
 
 def _write_new(
