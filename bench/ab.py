@@ -3,6 +3,7 @@
     git archive <commit> src | tar -x -C /tmp/before     # the version to compare with
     uv run python bench/ab.py --before /tmp/before/src --rounds 3
     uv run python bench/ab.py --before /tmp/before/src --models campus.entertainment wage.deposit_missing
+    uv run python bench/ab.py --before /tmp/before/src --again   # the next day's run of each model
 
 Each round runs, for every model, the version before and this one (in that order, then the other
 way round on the next round), each in its own process on a fresh copy of the imported city
@@ -25,9 +26,10 @@ sys.path.insert(0, str(HERE))
 import run as bench  # noqa: E402
 
 
-def timed_run(model: str, before: str | None, ws: Path) -> tuple[float, float]:
+def timed_run(model: str, before: str | None, ws: Path, again: bool = False) -> tuple[float, float]:
     """One whole run of `model` on a fresh copy of the imported workspace, by the code at
-    `before` (a `src` directory) or by this checkout (None)."""
+    `before` (a `src` directory) or by this checkout (None); with `again`, the second run on
+    that copy (the next day's: every lead found again), the first untimed."""
     saved = os.environ.get("PYTHONPATH")
     try:
         if before is not None:
@@ -35,7 +37,10 @@ def timed_run(model: str, before: str | None, ws: Path) -> tuple[float, float]:
         else:
             os.environ.pop("PYTHONPATH", None)
         bench.fresh_copy(bench.IMPORTED, ws)
-        res, _, _ = bench.child(bench.RUN.format(ws=str(ws), model=model, as_of=bench.AS_OF))
+        run = bench.RUN.format(ws=str(ws), model=model, as_of=bench.AS_OF)
+        if again:
+            bench.child(run)
+        res, _, _ = bench.child(run)
     finally:
         if saved is None:
             os.environ.pop("PYTHONPATH", None)
@@ -66,6 +71,9 @@ def main() -> None:
     parser.add_argument("--before", required=True, help="the src directory of the other version")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--models", nargs="*", help="only these models (default: all)")
+    parser.add_argument(
+        "--again", action="store_true", help="time each model's second run (every lead found again)"
+    )
     args = parser.parse_args()
     if not (bench.IMPORTED / "shujian.toml").is_file():
         sys.exit("no imported city workspace yet: run bench/run.py once")
@@ -85,7 +93,7 @@ def main() -> None:
             order = ("before", "after") if r % 2 == 0 else ("after", "before")
             for which in order:
                 code = args.before if which == "before" else None
-                times[which].append(timed_run(model, code, ws))
+                times[which].append(timed_run(model, code, ws, args.again))
             floors.append(floor_seconds(model, args.before))
         f, fc = (statistics.median(x) for x in zip(*floors, strict=True))
         b, bc = (statistics.median(x) for x in zip(*times["before"], strict=True))
