@@ -203,3 +203,35 @@ def test_thousands_of_sealed_people_do_not_break_the_check(ws: Workspace, tmp_pa
     run_models(ws, LIBRARY, ["staff.barred_offence"], D(2026, 11, 2))
     home = homes(LIBRARY, departments_of(ws))
     assert queue(ws.store, HEAD, home=home, status=None).total == 0
+
+
+def test_a_thousand_and_more_leads_on_sealed_records_are_all_hidden_until_one_is_unsealed(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The check looks the offence models' evidence up among the sealed records by key, several
+    hundred keys at a time: 1,200 kindergarten staff with a sealed juvenile record of a barred
+    offence give 1,200 leads, all hidden; unsealing one record shows its one lead."""
+    from shujian.juvenile.sealing.visibility import sealed
+
+    people = [id_card(D(2005, 1, 1) + dt.timedelta(days=i // 900), serial=i % 900 + 100)
+              for i in range(1200)]  # fmt: skip
+    _import(ws, "staff_roster", tmp_path / "roster-many.csv",
+            ["单位名称", "单位统一社会信用代码", "单位类别", "姓名", "公民身份号码", "岗位", "入职日期"],
+            [["青岚县幸福幼儿园", "92520203MA61YM2QXQ", "幼儿园", f"某{i}", p, "保育员", "2025-09-01"]
+             for i, p in enumerate(people)])  # fmt: skip
+    _import(ws, "offence_records", tmp_path / "records-many.csv",
+            ["姓名", "公民身份号码", "罪名或违法行为", "处理结果", "处理日期", "文书编号", "行为日期", "判处刑罚"],
+            [[f"某{i}", p, "强制猥亵罪", "有罪判决", "2022-06-01", f"（2022）黔0221刑初{i + 100}号",
+              "2021-05-01", "有期徒刑一年"] for i, p in enumerate(people)])  # fmt: skip
+    run_models(ws, LIBRARY, ["staff.barred_offence"], D(2026, 11, 2))
+    home = homes(LIBRARY, departments_of(ws))
+    with ws.store.connect() as conn:
+        made = set(conn.execute(select(leads.c.id).where(leads.c.subject.in_(people))).scalars())
+    assert len(made) == 1200
+    assert made <= set(sealed(ws.store).leads)  # every one of them hidden
+    shown = queue(ws.store, HEAD, home=home, status=None).total
+    (record,) = [r["id"] for r in sealing.list_sealed(ws.store, HEAD, people[700])]
+    sealing.unseal(ws.store, record, HEAD, ground="new_crime",
+                   decision="（2026）黔0221刑初7号", new_sentence="有期徒刑五年")  # fmt: skip
+    assert len(made - set(sealed(ws.store).leads)) == 1
+    assert queue(ws.store, HEAD, home=home, status=None).total == shown + 1

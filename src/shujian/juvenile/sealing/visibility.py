@@ -6,9 +6,9 @@ case the lead was accepted into, and every 检察建议书 issued in that case. 
 every list, count, export, page and document of every user — with `view_sealed`, a user sees
 them only through a view that gives a reason (`records.may_view_sealed`, `show_sealed`).
 
-The check reads the sealed records and the leads that can hold their rows: those of the models
-whose leads were built from offence records (`batches` names the dataset), whose evidence rows
-are keyed as the sealed records are. The answer is kept until a seal, a
+The check reads the leads that can hold a sealed record's rows — those of the models whose leads
+were built from offence records (`batches` names the dataset), whose evidence rows are keyed as
+the sealed records are — and looks their rows' keys up among the records sealed now. The answer is kept until a seal, a
 lead, a case, a document or a run changes (`_version`, read from primary keys' ends), so a page
 view after no change reads no lead.
 """
@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, cast, func, select
 
 from shujian.cases.store import case_events, case_leads, recommendations
-from shujian.juvenile.sealing.records import current, record_key
-from shujian.juvenile.sealing.store import sealed_record_events
+from shujian.juvenile.sealing.records import record_key
+from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
 from shujian.leads.store import lead_events, leads, runs
 
 OFFENCE_RECORDS = "offence_records"
@@ -107,26 +107,27 @@ def sealed_now(conn: Connection) -> Sealed:
 
 
 def _sealed_now(conn: Connection) -> Sealed:
-    records = current(conn)
-    if not records:
-        return NOTHING
+    if conn.execute(select(sealed_records.c.id).limit(1)).first() is None:
+        return NOTHING  # nothing was ever sealed
     models = _offence_models(conn)
     if not models:
         return NOTHING
-    keys = {str(r["record_key"]): int(r["id"]) for r in records}
-    # every lead of those models is read and its evidence rows keyed here: the models that read
-    # offence records have few leads, while the sealed people may be thousands (one condition
-    # each would exceed SQLite's expression depth of 1000 and its bound parameters)
+    # every lead of those models is read and its evidence rows keyed here (the models that read
+    # offence records have few leads); then only those keys are looked up among the sealed
+    # records. Reading every sealed record first (a city's offence export seals tens of
+    # thousands) made each `leads list` take two seconds.
     query = select(leads.c.id, leads.c.evidence).where(leads.c.model_id.in_(models))
-    found: dict[int, frozenset[int]] = {}
+    rests: dict[int, set[str]] = {}
     for lead_id, evidence in conn.execute(query):
-        hit = frozenset(
-            keys[k]
-            for row in _evidence_rows(evidence)
-            if (k := record_key(row)) is not None and k in keys
-        )
+        keys = {k for row in _evidence_rows(evidence) if (k := record_key(row)) is not None}
+        if keys:
+            rests[int(lead_id)] = keys
+    sealed_ids = sealed_by_key(conn, {k for keys in rests.values() for k in keys})
+    found: dict[int, frozenset[int]] = {}
+    for lead_id, keys in rests.items():
+        hit = frozenset(sealed_ids[k] for k in keys if k in sealed_ids)
         if hit:
-            found[int(lead_id)] = hit
+            found[lead_id] = hit
     if not found:
         return NOTHING
     by_case: dict[int, set[int]] = {}
@@ -147,6 +148,38 @@ def _sealed_now(conn: Connection) -> Sealed:
     return Sealed(found, {c: frozenset(s) for c, s in by_case.items()}, numbers)
 
 
+def sealed_by_key(conn: Connection, keys: set[str]) -> dict[str, int]:
+    """Of these record keys, those of records sealed now (not unsealed), with their ids."""
+    ids: dict[str, int] = {}
+    ordered = sorted(keys)
+    for at in range(0, len(ordered), CHUNK):
+        part = ordered[at : at + CHUNK]
+        ids.update(
+            (str(key), int(record_id))
+            for key, record_id in conn.execute(
+                select(sealed_records.c.record_key, sealed_records.c.id).where(
+                    sealed_records.c.record_key.in_(part)
+                )
+            )
+        )
+    gone: set[int] = set()
+    found = sorted(ids.values())
+    for at in range(0, len(found), CHUNK):
+        gone.update(
+            conn.execute(
+                select(sealed_record_events.c.record_id).where(
+                    sealed_record_events.c.kind == "unsealed",
+                    sealed_record_events.c.record_id.in_(found[at : at + CHUNK]),
+                )
+            ).scalars()
+        )
+    return {key: record_id for key, record_id in ids.items() if record_id not in gone}
+
+
+CHUNK = 500
+"""Keys or ids per IN list (SQLite's bound parameters are limited)."""
+
+
 def sealed(store: Engine) -> Sealed:
     with store.connect() as conn:
         return sealed_now(conn)
@@ -155,7 +188,7 @@ def sealed(store: Engine) -> Sealed:
 def resting_on(conn: Connection, key: str) -> dict[str, list[Any]]:
     """The leads, cases and 文号 resting on the sealed record `key` (for its own page)."""
     now = sealed_now(conn)
-    ids = {int(r["id"]) for r in current(conn) if r["record_key"] == key}
+    ids = set(sealed_by_key(conn, {key}).values())
     return {
         "leads": sorted(i for i, s in now.leads.items() if s & ids),
         "cases": sorted(i for i, s in now.cases.items() if s & ids),
