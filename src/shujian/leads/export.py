@@ -176,8 +176,23 @@ def _write_text(fh: TextIO, fmt: str, records: list[dict[str, Any]]) -> None:
         writer.writerow([formulas.csv_cell(_cell(r[key])) for key, _ in FIELDS])
 
 
+CELL_LIMIT = 32_767
+"""Characters an Excel cell holds; xlsxwriter cuts a longer string without a word."""
+CUT_NOTE = "……（以下超过 Excel 单元格 32,767 字的上限，从略；完整内容请以 jsonl 或 csv 格式导出）"
+
+
+def _fitted(text: str) -> str:
+    """`text` as one Excel cell: whole, or cut where the cell ends with a note saying so (a lead's
+    evidence of fifty long rows can pass the limit; a silent cut would lose the rows unseen)."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    return text[: CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
+
+
 def _write_xlsx(path: Path, records: list[dict[str, Any]]) -> None:
-    book = xlsxwriter.Workbook(str(path), formulas.XLSX_OPTIONS)
+    # rows go to the file as they are written (constant_memory): a city's 48,000 leads with
+    # their evidence held the whole sheet in memory beside the records (905 against 721 MB)
+    book = xlsxwriter.Workbook(str(path), {**formulas.XLSX_OPTIONS, "constant_memory": True})
     try:
         sheet = book.add_worksheet("线索")
         bold = book.add_format({"bold": True})
@@ -190,7 +205,7 @@ def _write_xlsx(path: Path, records: list[dict[str, Any]]) -> None:
                 if isinstance(value, int) and not isinstance(value, bool):
                     sheet.write_number(i, j, value)
                 else:
-                    sheet.write_string(i, j, _cell(value))
+                    sheet.write_string(i, j, _fitted(_cell(value)))
         sheet.freeze_panes(1, 0)
         sheet.set_column(3, 3, 60)
         sheet.set_column(7, 7, 80)
