@@ -11,7 +11,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -179,6 +179,24 @@ def create_store(url: str) -> Engine:
     return engine
 
 
+T = TypeVar("T")
+
+CHUNK = 2000
+"""Values per `IN (…)` list: well under the limit on bound parameters (SQLite 32,766, PostgreSQL
+65,535), few enough statements for 100,000 leads."""
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """`values` in lists of at most `size`, for `IN (…)`."""
+    for i in range(0, len(values), size):
+        yield list(values[i : i + size])
+
+
+COPY_FROM = 8
+"""Rows from which `insert_many` writes into a PostgreSQL table by COPY: a COPY costs a catalog
+read and a round trip of its own, so the few rows of a page's action go as INSERTs."""
+
+
 def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (every one with the keys of the first) into a table, or through an INSERT
     with literal values of its own: what `conn.execute(insert(table), rows)` stores, value for
@@ -188,9 +206,9 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
     (on SQLite a date or time is formatted per row): about 13 µs a row of fourteen columns,
     most of the cost of sealing a million-row export's records or writing a run's ten thousand
     leads. Here the statement is compiled once, each column's conversion is made once per
-    distinct value, and the rows go to the driver's own executemany — on PostgreSQL, into a
-    table, as one COPY (psycopg's executemany still sends every row as a statement of its own:
-    about 25 µs a row)."""
+    distinct value, and the rows go to the driver's own executemany — on PostgreSQL, `COPY_FROM`
+    rows or more into a table as one COPY (psycopg's executemany still sends every row as a
+    statement of its own: about 25 µs a row)."""
     if not rows:
         return
     statement = insert(into) if isinstance(into, Table) else into
@@ -203,7 +221,7 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
     if unknown:  # a Python-side default or a bound value of the statement's own
         raise ValueError(f"insert_many: parameters not given by the rows: {sorted(unknown)}")
     converters = [_converter(table.c[name].type, dialect) for name in names]
-    if isinstance(into, Table) and dialect.name == "postgresql":
+    if isinstance(into, Table) and dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         _copy(conn, table, names, converters, rows)
         return
     if compiled.positional:

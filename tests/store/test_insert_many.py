@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
 )
 
-from shujian.store import insert_many, metadata, register_tables
+from shujian.store import COPY_FROM, insert_many, metadata, register_tables
 
 
 def _table(name: str, meta: MetaData) -> Table:
@@ -136,6 +136,7 @@ def _compare(engine: Engine) -> None:
     """SQLAlchemy's executemany against `insert_many` through a statement with a literal of its
     own, as leads were written, and into the table itself (on PostgreSQL, a COPY), with the
     literal's value given as a value (JSON null)."""
+    assert len(ROWS) >= COPY_FROM  # enough rows for the COPY on PostgreSQL
     meta = MetaData()
     ours, copied, theirs = _table("ours", meta), _table("copied", meta), _table("theirs", meta)
     meta.create_all(engine)

@@ -18,8 +18,7 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
-from shujian.store import insert_many, now
-from shujian.tamper.ledger import chunks
+from shujian.store import chunks, insert_many, now
 
 STATUS_LABELS = {"new": "待研判", "accepted": "成案", "dismissed": "不成案"}
 

@@ -9,21 +9,17 @@ nothing for those whose material columns did not change.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, select
 
-from shujian.store import insert_many, metadata
+from shujian.store import chunks, insert_many, metadata
 from shujian.tamper.policy import TRACKED, column_digest, digests_of, group_digest, merge
 
 STATE_KEY = "state_digests"
 """The key of a change entry's detail that states the records it made: {"rows", "sha256"}."""
-
-CHUNK = 2000
-"""Ids per `IN (…)` list: well under the limit on bound parameters (SQLite 32,766, PostgreSQL
-65,535), few enough statements for 100,000 leads."""
 
 state_digests = Table(
     "state_digests",
@@ -43,11 +39,6 @@ class StateRow:
     kind: str
     object_id: int
     digest: str
-
-
-def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield list(ids[i : i + CHUNK])
 
 
 def track(

@@ -32,7 +32,7 @@ from shujian.juvenile.sealing.rule import (
 from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
 from shujian.leads.store import leads
 from shujian.models.labels import mask_id_card
-from shujian.store import insert_many
+from shujian.store import chunks, insert_many
 from shujian.users.access import not_found, require
 from shujian.users.user import User
 
@@ -171,16 +171,7 @@ def seal_rows(
             wanted.setdefault(key, (row, decision.ground))
     if not wanted:
         return []
-    keys = list(wanted)
-    known: set[str] = set()
-    for at_ in range(0, len(keys), 500):  # a batch may hold tens of thousands: bound in chunks
-        known.update(
-            conn.execute(
-                select(sealed_records.c.record_key).where(
-                    sealed_records.c.record_key.in_(keys[at_ : at_ + 500])
-                )
-            ).scalars()
-        )
+    known = ids_by_key(conn, wanted)
     at = _now()
     fresh = [(key, row, ground) for key, (row, ground) in wanted.items() if key not in known]
     if not fresh:
@@ -243,6 +234,41 @@ def seal_rows(
 # ----------------------------------------------------------------------------- reading
 
 
+KEYS_PER_QUERY = 500
+"""Record keys per `IN (…)` list: a batch may hold tens of thousands."""
+
+
+def ids_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """The records of these record keys, sealed now or since unsealed, with their ids."""
+    ids: dict[str, int] = {}
+    for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
+        ids.update(
+            (str(key), int(record_id))
+            for key, record_id in conn.execute(
+                select(sealed_records.c.record_key, sealed_records.c.id).where(
+                    sealed_records.c.record_key.in_(part)
+                )
+            )
+        )
+    return ids
+
+
+def sealed_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """Of these record keys, those of records sealed now (not unsealed), with their ids."""
+    ids = ids_by_key(conn, keys)
+    gone: set[int] = set()
+    for part in chunks(sorted(ids.values())):
+        gone.update(
+            conn.execute(
+                select(sealed_record_events.c.record_id).where(
+                    sealed_record_events.c.kind == "unsealed",
+                    sealed_record_events.c.record_id.in_(part),
+                )
+            ).scalars()
+        )
+    return {key: record_id for key, record_id in ids.items() if record_id not in gone}
+
+
 def unsealed_ids(conn: Connection) -> set[int]:
     return set(
         conn.execute(
@@ -254,8 +280,8 @@ def unsealed_ids(conn: Connection) -> set[int]:
 
 
 def current(conn: Connection) -> list[dict[str, Any]]:
-    """Every record sealed now (not unsealed), oldest first — internal use (the view-time
-    checks); a user's list is `list_sealed`."""
+    """Every record sealed now (not unsealed), oldest first, whole; a user's list is
+    `list_sealed`, and the view-time checks look keys up (`sealed_by_key`)."""
     gone = unsealed_ids(conn)
     rows = conn.execute(select(sealed_records).order_by(sealed_records.c.id))
     return [dict(r._mapping) for r in rows if r.id not in gone]

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, cast, func, select
 
 from shujian.cases.store import case_events, case_leads, recommendations
-from shujian.juvenile.sealing.records import record_key
+from shujian.juvenile.sealing.records import record_key, sealed_by_key
 from shujian.juvenile.sealing.store import sealed_record_events, sealed_records
 from shujian.leads.store import lead_events, leads, runs
 
@@ -146,38 +146,6 @@ def _sealed_now(conn: Connection) -> Sealed:
         ):
             numbers[str(number)] = frozenset(by_case[int(case_id)])
     return Sealed(found, {c: frozenset(s) for c, s in by_case.items()}, numbers)
-
-
-def sealed_by_key(conn: Connection, keys: set[str]) -> dict[str, int]:
-    """Of these record keys, those of records sealed now (not unsealed), with their ids."""
-    ids: dict[str, int] = {}
-    ordered = sorted(keys)
-    for at in range(0, len(ordered), CHUNK):
-        part = ordered[at : at + CHUNK]
-        ids.update(
-            (str(key), int(record_id))
-            for key, record_id in conn.execute(
-                select(sealed_records.c.record_key, sealed_records.c.id).where(
-                    sealed_records.c.record_key.in_(part)
-                )
-            )
-        )
-    gone: set[int] = set()
-    found = sorted(ids.values())
-    for at in range(0, len(found), CHUNK):
-        gone.update(
-            conn.execute(
-                select(sealed_record_events.c.record_id).where(
-                    sealed_record_events.c.kind == "unsealed",
-                    sealed_record_events.c.record_id.in_(found[at : at + CHUNK]),
-                )
-            ).scalars()
-        )
-    return {key: record_id for key, record_id in ids.items() if record_id not in gone}
-
-
-CHUNK = 500
-"""Keys or ids per IN list (SQLite's bound parameters are limited)."""
 
 
 def sealed(store: Engine) -> Sealed:
