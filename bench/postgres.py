@@ -19,48 +19,30 @@ same way. Prints each run's wall and CPU seconds, the medians and after ÷ befor
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "out" / "data"
-WORK = HERE / "out" / "postgres"
+sys.path.insert(0, str(HERE))
+
+import run as bench  # noqa: E402  (bench/run.py: its RUN, IMPORT and child)
+
+DATA = bench.DATA
+WORK = bench.OUT / "postgres"
 ADMIN = os.environ.get("SHUJIAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SERVER = ADMIN.rsplit("/", 1)[0] + "/"
-AS_OF = "2026-06-30"
 
-RUN = """
-import datetime, json, time
+INIT = """
+import json
 from pathlib import Path
-from shujian.models.runner import run_models
-from shujian.models.spec import load_library
-from shujian.workspace import open_workspace
-ws = open_workspace(Path({ws!r}))
-library = load_library()
-t, c = time.perf_counter(), time.process_time()
-report = run_models(ws, library, [{model!r}], datetime.date.fromisoformat({as_of!r}))
-print(json.dumps({{"leads": report.outcomes[0].counts.found,
-                  "wall": time.perf_counter() - t, "cpu": time.process_time() - c}}))
+from shujian.workspace import init_workspace
+init_workspace(Path({ws!r}))
+print(json.dumps({{"peak_mib": _peak_mib()}}))
 """
-
-IMPORT = """
-import json, time
-from pathlib import Path
-from shujian.data.importer import ImportOptions, import_file
-from shujian.data.warehouse import Warehouse
-from shujian.workspace import init_workspace, open_workspace
-ws = {make}(Path({ws!r}))
-t, c = time.perf_counter(), time.process_time()
-r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
-                Path({file!r}), ImportOptions())
-print(json.dumps({{"rows": r.imported, "wall": time.perf_counter() - t,
-                  "cpu": time.process_time() - c}}))
-"""
+"""A new workspace whose case store is the database `SHUJIAN_STORE_URL` names."""
 
 
 def admin(sql: str) -> None:
@@ -79,16 +61,22 @@ def fresh_database(name: str, template: str | None = None) -> str:
 
 
 def child(code: str, url: str, src: str | None) -> dict[str, float]:
-    env = {**os.environ, "SHUJIAN_STORE_URL": url}
-    env.pop("PYTHONPATH", None)
+    """`bench/run.py`'s child, with the case store at `url` and the code at `src` (None: this
+    checkout's)."""
+    saved = {k: os.environ.get(k) for k in ("SHUJIAN_STORE_URL", "PYTHONPATH")}
+    os.environ["SHUJIAN_STORE_URL"] = url
+    os.environ.pop("PYTHONPATH", None)
     if src is not None:
-        env["PYTHONPATH"] = src
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.exit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        os.environ["PYTHONPATH"] = src
+    try:
+        result, _, _ = bench.child(code)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return result
 
 
 def base(version: str, src: str | None, datasets: list[str]) -> Path:
@@ -96,13 +84,10 @@ def base(version: str, src: str | None, datasets: list[str]) -> Path:
     folder = WORK / f"base-{version}"
     shutil.rmtree(folder, ignore_errors=True)
     url = fresh_database(f"shujian_bench_base_{version}")
-    child(f"from pathlib import Path\nfrom shujian.workspace import init_workspace\n"
-          f"init_workspace(Path({str(folder)!r}))\nprint('{{}}')", url, src)  # fmt: skip
+    child(INIT.format(ws=str(folder)), url, src)
     for dataset in datasets:
         for file in sorted(DATA.glob(f"{dataset}-*.csv")):
-            code = IMPORT.format(make="open_workspace", ws=str(folder), dataset=dataset,
-                                 file=str(file))  # fmt: skip
-            child(code, url, src)
+            child(bench.IMPORT.format(ws=str(folder), dataset=dataset, file=str(file)), url, src)
     return folder
 
 
@@ -115,7 +100,6 @@ def main() -> None:
     args = parser.parse_args()
     if not (DATA / "files.json").exists():
         sys.exit("no city workload yet: run bench/run.py once")
-    sys.path.insert(0, str(HERE.parent / "src"))
     from shujian.models.spec import load_library
 
     datasets = list(load_library()[args.model].datasets)
@@ -130,34 +114,36 @@ def main() -> None:
             shutil.rmtree(ws, ignore_errors=True)
             shutil.copytree(bases[version], ws)
             url = fresh_database("shujian_bench_run", f"shujian_bench_base_{version}")
-            got = child(RUN.format(ws=str(ws), model=args.model, as_of=AS_OF), url,
-                        versions[version])  # fmt: skip
+            run = bench.RUN.format(ws=str(ws), model=args.model, as_of=bench.AS_OF)
+            got = child(run, url, versions[version])
             runs[version].append(got)
             print(f"round {n + 1} {version:<7} {args.model}: {got['leads']:,.0f} leads, "
-                  f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+                  f"{got['run_seconds']:.2f} s, {got['cpu_seconds']:.2f} CPU s",
+                  flush=True)  # fmt: skip
             # the next day's run: every lead found again as it is
-            got = child(RUN.format(ws=str(ws), model=args.model, as_of=AS_OF), url,
-                        versions[version])  # fmt: skip
+            got = child(run, url, versions[version])
             again[version].append(got)
-            print(f"round {n + 1} {version:<7} {args.model} again: {got['wall']:.2f} s, "
-                  f"{got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+            print(f"round {n + 1} {version:<7} {args.model} again: {got['run_seconds']:.2f} s, "
+                  f"{got['cpu_seconds']:.2f} CPU s", flush=True)  # fmt: skip
             if args.imported:
                 dataset, file = args.imported
                 ws = WORK / "import"
                 shutil.rmtree(ws, ignore_errors=True)
                 url = fresh_database("shujian_bench_import")
-                code = IMPORT.format(make="init_workspace", ws=str(ws), dataset=dataset,
-                                     file=file)  # fmt: skip
+                child(INIT.format(ws=str(ws)), url, versions[version])
+                code = bench.IMPORT.format(ws=str(ws), dataset=dataset, file=file)
                 got = child(code, url, versions[version])
+                got["run_seconds"] = got["seconds"]
                 imports[version].append(got)
-                print(f"round {n + 1} {version:<7} import {dataset}: {got['rows']:,.0f} rows, "
-                      f"{got['wall']:.2f} s, {got['cpu']:.2f} CPU s", flush=True)  # fmt: skip
+                print(f"round {n + 1} {version:<7} import {dataset}: {got['imported']:,.0f} rows, "
+                      f"{got['seconds']:.2f} s, {got['cpu_seconds']:.2f} CPU s",
+                      flush=True)  # fmt: skip
     tables = ((f"run {args.model}", runs), (f"again {args.model}", again), ("import", imports))
     for name, table in tables:
         if not table["after"]:
             continue
-        med = {v: statistics.median(r["wall"] for r in table[v]) for v in versions}
-        cpu = {v: statistics.median(r["cpu"] for r in table[v]) for v in versions}
+        med = {v: statistics.median(r["run_seconds"] for r in table[v]) for v in versions}
+        cpu = {v: statistics.median(r["cpu_seconds"] for r in table[v]) for v in versions}
         print(f"{name}: before {med['before']:.2f} s ({cpu['before']:.2f} CPU s), after "
               f"{med['after']:.2f} s ({cpu['after']:.2f} CPU s), after ÷ before "
               f"{med['after'] / med['before']:.2f}")  # fmt: skip

@@ -58,11 +58,12 @@ from shujian.workspace import open_workspace
 from shujian.data.importer import import_file, ImportOptions
 from shujian.data.warehouse import Warehouse
 ws = open_workspace(Path({ws!r}))
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 r = import_file(Warehouse(ws.warehouse_dir, ws.store), ws.reports_dir, ws.datasets()[{dataset!r}],
                 Path({file!r}), ImportOptions())
 print(json.dumps({{"imported": r.imported, "rejected": r.rejected, "rows": r.rows_read,
-                  "seconds": time.perf_counter() - t0, "peak_mib": _peak_mib()}}))
+                  "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+                  "peak_mib": _peak_mib()}}))
 """
 
 FLOOR = """
