@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +24,7 @@ import polars as pl
 
 from shujian.data import mappings, readers
 from shujian.data.datasets import LIST_SEPARATORS, Column, Dataset, normalise_header
+from shujian.data.digests import Seen
 from shujian.data.fields.base import nulls
 from shujian.data.fields.geo import to_wgs84
 from shujian.data.fields.registry import get_field_type
@@ -134,10 +135,13 @@ class ImportState:
     (`read_stored_keys`)."""
     duplicates: int = 0
     """Rows already stored by an earlier batch, not stored again (`drop_stored_duplicates`)."""
-    earlier_digests: tuple[pl.DataFrame, ...] = ()
+    earlier_digests: Seen = field(default_factory=Seen)
     """For a file read in parts (`parts.py`), events only: the content digest of every row of
-    the earlier parts, refused rows too (`digest_halves`); a row repeating one counts on from
+    the earlier parts, refused rows too (`digests.Seen`); a row repeating one counts on from
     there (`to_stored_shape`), exactly as in one pass over the whole file."""
+    digests: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Events only: each row's content digest as two 64-bit halves (`digest_halves`), in the
+    rows' order before any is refused (`to_stored_shape`); what the later parts count on from."""
 
 
 Step = Callable[[ImportState], ImportState]
@@ -584,11 +588,11 @@ def to_stored_shape(state: ImportState) -> ImportState:
         extra = nulls(n, pl.Utf8)
     out["_extra"] = extra.alias("_extra")
     frame = pl.DataFrame(out)
-    keys = _record_key(frame, dataset, state.earlier_digests)
+    keys, digests = _record_key(frame, dataset, state.earlier_digests)
     frame = frame.with_columns(keys.alias("_record_key"))
     schema = stored_schema(dataset)
     table = frame.select([pl.col(c).cast(t) for c, t in schema.items() if c != "_batch"])
-    return replace(state, table=table)
+    return replace(state, table=table, digests=digests)
 
 
 def split_rejected(state: ImportState) -> ImportState:
@@ -811,17 +815,18 @@ KEY_SLICE_ROWS = 500_000
 
 
 def _record_key(
-    frame: pl.DataFrame, dataset: Dataset, earlier: Sequence[pl.DataFrame] = ()
-) -> pl.Series:
+    frame: pl.DataFrame, dataset: Dataset, earlier: Seen | None = None
+) -> tuple[pl.Series, pl.DataFrame]:
     """Identity of a stored record: its key (snapshots) or its full content (events), counted
-    on from the `earlier` parts of the file (`ImportState.earlier_digests`).
+    on from the `earlier` parts of the file (`ImportState.earlier_digests`); for events, each
+    row's content digest as well (`digest_halves`; an empty frame for snapshots).
 
     The content hash uses DuckDB's md5, which is stable across versions (polars' hash is not),
     because keys are compared with rows stored by earlier imports.
     """
     if dataset.mode == "snapshot":
         parts = [pl.col(c).cast(pl.Utf8).fill_null("") for c in dataset.record_key]
-        return frame.select(pl.concat_str(parts, separator="\x1f")).to_series()
+        return frame.select(pl.concat_str(parts, separator="\x1f")).to_series(), pl.DataFrame()
     parts = [pl.col(c.id).cast(pl.Utf8).fill_null("\x00") for c in dataset.columns]
     con = _digesting()
     keys = []
@@ -843,12 +848,11 @@ def _record_key(
         raise
     key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
     del keys
-    if not _may_repeat(key).any() and (
-        not earlier or _earlier_counts(digest_halves(key), earlier).is_empty()
-    ):
-        return key  # every key a first occurrence, as made
+    halves, earlier = digest_halves(key), earlier or Seen()
+    if not _halves_repeat(halves).any() and earlier.counts(halves).is_empty():
+        return key, halves  # every key a first occurrence, as made
     digest = key.str.head(-2)  # the md5 without its '#1'
-    return digest + "#" + occurrence(digest, earlier)
+    return digest + "#" + _occurrence(halves, earlier).alias(key.name), halves
 
 
 _DIGESTING = threading.local()
@@ -872,44 +876,37 @@ def _may_repeat(texts: pl.Series) -> pl.Series:
     return texts.hash().is_duplicated()
 
 
-def occurrence(digests: pl.Series, earlier: Sequence[pl.DataFrame] = ()) -> pl.Series:
+def occurrence(digests: pl.Series, earlier: Seen | None = None) -> pl.Series:
     """The n-th time each digest appears, counted from 1 in file order, as text; with `earlier`
-    (`digest_halves` of the file's earlier parts), counted on from their rows.
+    (the file's earlier parts), counted on from their rows."""
+    return _occurrence(digest_halves(digests), earlier or Seen()).alias(digests.name)
+
+
+def _occurrence(halves: pl.DataFrame, earlier: Seen) -> pl.Series:
+    """`occurrence` of the digests given as `digest_halves`.
 
     Identical events in one file are rare: only when a digest repeats are the occurrences
     counted by group (a window over the long row text, with a sort back to file order, was 44 %
     of a large CSV's import).
     """
-    repeats = _may_repeat(digests)
-    before = _earlier_counts(digest_halves(digests), earlier) if earlier else None
-    if not repeats.any() and (before is None or before.is_empty()):
-        return pl.repeat("1", digests.len(), eager=True, dtype=pl.Utf8)
-    if before is None or before.is_empty():
-        frame = pl.DataFrame({"h": digests})
-        return frame.select(pl.int_range(1, pl.len() + 1).over("h").cast(pl.Utf8)).to_series()
+    before = earlier.counts(halves)
+    if not _halves_repeat(halves).any() and before.is_empty():
+        return pl.repeat("1", halves.height, eager=True, dtype=pl.Utf8)
     return (
-        digest_halves(digests)
-        .join(before, on=["hi", "lo"], how="left", maintain_order="left")
+        halves.join(before, on=["hi", "lo"], how="left", maintain_order="left")
         .select(
             (pl.int_range(1, pl.len() + 1).over("hi", "lo") + pl.col("before").fill_null(0))
             .cast(pl.Utf8)
-            .alias(digests.name)
+            .alias("occurrence")
         )
         .to_series()
     )
 
 
-def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Each digest of `halves` (`digest_halves`) that the `earlier` parts hold, with how many
-    times (`before`): one pass over the earlier digests, most often finding none."""
-    return (
-        pl.concat(earlier, rechunk=False)
-        .lazy()
-        .join(halves.lazy(), on=["hi", "lo"], how="semi")
-        .group_by("hi", "lo")
-        .len("before")
-        .collect()
-    )
+def _halves_repeat(halves: pl.DataFrame) -> pl.Series:
+    """Whether each digest's first half repeats: every repeated digest, plus the odd pair that
+    shares its first 64 bits (counted apart by the whole digest)."""
+    return halves["hi"].is_duplicated()
 
 
 def digest_halves(digests: pl.Series) -> pl.DataFrame:
