@@ -75,3 +75,35 @@ def test_pieces_end_after_a_cell_and_rejoin_to_the_sheet(mixed_sheet, monkeypatc
     assert len(pieces) > 100
     assert b"".join(pieces) == whole
     assert all(piece.endswith(b"</c>") for piece in pieces[:-1])
+
+
+def _texts() -> list[bytes]:
+    """UTF-8 text of one- to four-byte characters, and the same text broken in the ways a
+    non-UTF-8 file is: a GBK character, a lone continuation byte, a character cut at the end,
+    a surrogate, an overlong form."""
+    rng = random.Random(3)
+    alphabet = "a,1\n青岚县é€𠀀"  # 1, 2, 3 and 4 bytes
+    texts = []
+    for _ in range(40):
+        good = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))).encode()
+        texts.append(good)
+        at = rng.randint(0, len(good))
+        for bad in ("青".encode("gbk"), b"\x80", b"\xed\xa0\x80", b"\xc0\xaf", b"\xff"):
+            texts.append(good[:at] + bad + good[at:])
+        texts.append(good + "𠀀".encode()[:2])
+    return texts
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 2, 3, 5, 64])
+def test_the_utf8_check_agrees_with_python_s_strict_decoder(tmp_path, monkeypatch, piece_bytes):
+    """Checked a piece at a time, with characters cut at every place a piece can end."""
+    monkeypatch.setattr(readers, "UTF8_PIECE_BYTES", piece_bytes)
+    path = tmp_path / "t.csv"
+    for text in _texts():
+        path.write_bytes(text)
+        try:
+            text.decode("utf-8", errors="strict")
+            strict = True
+        except UnicodeDecodeError:
+            strict = False
+        assert readers._is_utf8(path) is strict, text
