@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import polars as pl
 import pytest
 
 from shujian.data.fields.base import nulls
+from shujian.data.fields.registry import FIELD_TYPES
 
 DTYPES = [
     pl.Utf8,
@@ -31,3 +34,54 @@ def test_nulls_is_the_all_null_column_polars_repeat_makes(dtype: pl.DataType, n:
 def test_a_column_of_nulls_is_filled_where_told() -> None:
     filled = nulls(4, pl.Utf8).scatter([1, 3], "必填项为空")
     assert filled.to_list() == [None, "必填项为空", None, "必填项为空"]
+
+
+# A bag of cells of every kind the field types meet: each type refuses most of them.
+_CELLS = [
+    None,
+    "",
+    "  ",
+    "11010519491231002X",
+    "11010519491231002x",
+    " 110105 1949 1231 002X ",
+    "110105491231002",
+    "1.10105194912310E+17",
+    "110105194912310021",
+    "91350100M000100Y43",
+    "9135 0100 M000 100Y 43",
+    "2024-07",
+    "2024年7月",
+    "2024-07-15 08:30",
+    "二〇二四年七月",
+    "45292",
+    "1,234.50",
+    "¥1234.5元",
+    "-0",
+    "壹佰元",
+    "青岚县",
+    "網吧",
+    "低保",
+    "WGS84",
+    "GCJ-02",
+    "116.397,39.909",
+    "青检未建〔2026〕7号",
+    "有期徒刑一年六个月",
+    "\u200b张三\u200b",
+    "ＡＢＣ１２３",
+]
+
+
+@pytest.mark.parametrize("type_name", sorted(FIELD_TYPES))
+def test_a_repeated_column_parses_each_cell_as_it_parses_alone(type_name: str) -> None:
+    """Types that parse each distinct value once (`via_distinct`, taken when values repeat)
+    give every row what the cell gives alone."""
+    field_type = FIELD_TYPES[type_name]
+    rng = random.Random(type_name)
+    column = [rng.choice(_CELLS) for _ in range(len(_CELLS) * 20)]
+    parsed = field_type.parse(pl.Series("c", column, dtype=pl.Utf8))
+    alone = {}
+    for cell in _CELLS:
+        one = field_type.parse(pl.Series("c", [cell], dtype=pl.Utf8))
+        alone[cell] = (one.value[0], one.error[0])
+    got = list(zip(parsed.value.to_list(), parsed.error.to_list(), strict=True))
+    assert got == [alone[cell] for cell in column]

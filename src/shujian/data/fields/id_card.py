@@ -29,6 +29,7 @@ from shujian.data.fields.base import (
     first_reason,
     nfkc,
     nulls,
+    via_distinct,
 )
 from shujian.data.fields.regions import region_codes
 
@@ -180,11 +181,13 @@ class IdCardField(FieldType):
         _region_table()
 
     def parse(self, raw: pl.Series) -> Parsed:
-        """Normalise and validate a column of ID numbers.
+        """Normalise and validate a column of ID numbers, each distinct number once where they
+        repeat (a monthly benefit file lists each person every month)."""
+        return via_distinct(raw, self._parse)
 
-        Most cells are already 18 clean characters and take the fast path (one regex
-        scan, then numpy checks); only the others go through full normalisation.
-        """
+    def _parse(self, raw: pl.Series) -> Parsed:
+        """Most cells are already 18 clean characters and take the fast path (one regex scan,
+        then numpy checks); only the others go through full normalisation."""
         raw = raw.cast(pl.Utf8)
         n = len(raw)
         code = raw.clone()
