@@ -16,7 +16,6 @@ import polars as pl
 import pytest
 
 from shujian.data import readers
-from shujian.data.digests import Seen
 from shujian.data.importer import ImportOptions, import_file
 from shujian.data.limits import ReadLimits
 from shujian.data.steps import digest_halves, occurrence
@@ -222,12 +221,12 @@ def test_occurrences_counted_across_parts_are_those_of_one_pass(contents, cut):
     digests = pl.Series([md5(c) for c in contents])
     whole = occurrence(digests).to_list()
     bounds = [0, *cut, len(contents)]
-    earlier = Seen()
+    earlier: list[pl.DataFrame] = []
     counted = []
     for start, end in itertools.pairwise(bounds):
         part = digests.slice(start, end - start)
         counted.extend(occurrence(part, earlier).to_list())
-        earlier = earlier.add(digest_halves(part))
+        earlier.append(digest_halves(part))
     assert counted == whole
 
 

@@ -8,7 +8,7 @@ carried from part to part or done once at the end, so that the batch is exactly 
 over the whole file makes:
 
 - an event's key counts its content's occurrences from the top of the file
-  (`ImportState.earlier_digests`, `digests.Seen`: 16 bytes a row);
+  (`ImportState.earlier_digests`, 16 bytes a row);
 - an event already stored is found among the stored keys of its part's period, streamed past
   the part's own keys (`steps.read_stored_keys`: each part reads its period, and holds only the
   stored keys it repeats, never the history);
@@ -35,7 +35,6 @@ import polars as pl
 
 from shujian.data import readers
 from shujian.data.datasets import normalise_header
-from shujian.data.digests import Seen
 from shujian.data.readers import Grid
 from shujian.data.rejections import Rejection
 from shujian.data.steps import (
@@ -127,7 +126,7 @@ def _run(request: ImportRequest, staging: Path, grids: Iterator[Grid]) -> Outcom
     base = replace(located, grid=Grid(pl.DataFrame(), pl.Series("row", [], pl.Int64)))
     totals: list[Mapping[str, object]] = []
     rejections: list[Rejection] = []
-    earlier = Seen()
+    earlier: list[pl.DataFrame] = []
     keys: list[pl.DataFrame] = []
     staged: list[Path] = []
     pending: pl.DataFrame | None = None
@@ -143,10 +142,10 @@ def _run(request: ImportRequest, staging: Path, grids: Iterator[Grid]) -> Outcom
                 break
             todo = replace(base, grid=grid, header_at=-1)
             del grid
-        state = run_steps(replace(todo, earlier_digests=earlier), PART_STEPS)
+        state = run_steps(replace(todo, earlier_digests=tuple(earlier)), PART_STEPS)
         todo = None
         if dataset.mode == "events":
-            earlier = earlier.add(state.digests)
+            earlier.append(state.digests)
         state = split_rejected(state)
         if dataset.mode == "events" and not state.table.is_empty():
             state = drop_stored_duplicates(read_stored_keys(state))
