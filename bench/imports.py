@@ -5,10 +5,11 @@
         bench/out/data/benefit_payments-00.csv benefit_payments
 
 Each round runs, each in its own process: polars reading the file with every column as text
-(the floor of issue 14's target 2: an import within 3× of it), the import by the code at
-`--before` and the import by this checkout, each into a new workspace. It prints the medians
-of wall and CPU seconds, each import's ratio to the raw read, and peak memory (VmHWM; target 5:
-under 2 GiB).
+(the floor of issue 14's target 2: an import within 3× of it); the stored-format floor (`FLOOR`:
+the same read, each row's md5 and every cell written twice with the key as lz4 Parquet, nothing
+checked); the import by the code at `--before` and the import by this checkout, each into a new
+workspace. It prints the medians of wall and CPU seconds, each one's ratio to the raw read and
+to the stored-format floor, and peak memory (VmHWM; target 5: under 2 GiB).
 
 With `--double` (benefit payments only), the same again for a file twice as long (twice the
 people, as `generate.benefits` makes them; written once to bench/out/data): an import whose
@@ -37,6 +38,32 @@ frame = pl.read_csv({file!r}, infer_schema=False)
 print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
                   "rows": frame.height, "peak_mib": _peak_mib()}}))
 """
+
+FLOOR = """
+import json, time
+import duckdb
+import polars as pl
+t0, c0 = time.perf_counter(), time.process_time()
+frame = pl.read_csv({file!r}, infer_schema=False)
+con = duckdb.connect()
+keys = []
+for start in range(0, frame.height, 500_000):
+    joined = frame.slice(start, 500_000).select(pl.concat_str(pl.all().fill_null("\\x00"), separator="\\x1f").alias("k"))
+    con.register("joined", joined)
+    keys.append(con.sql("SELECT md5(k) || '#1' AS h FROM joined").pl()["h"])
+    con.unregister("joined")
+stored = frame.with_columns(
+    *[pl.col(c).alias(c + "__raw") for c in frame.columns],
+    pl.int_range(2, frame.height + 2).alias("_row"),
+    pl.concat(keys).alias("_record_key"),
+)
+stored.write_parquet({out!r}, compression="lz4")
+print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+                  "rows": frame.height, "peak_mib": _peak_mib()}}))
+"""
+"""The floor of what an import stores, with nothing checked: the file read as text, each row's
+content digested (DuckDB's md5, 500,000 rows at a time) and every cell written twice (the value
+and the agency's text beside it) with the row number and the key, as lz4 Parquet."""
 
 IMPORT = """
 import json, time
@@ -80,7 +107,7 @@ def main() -> None:
     if args.double:
         peaks["2×"] = compare(args.before, args.rounds, str(double_file()), args.dataset)
         print("\npeak MiB, 2× file ÷ 1× file:", end="")
-        for which in ("raw", "before", "after"):
+        for which in WHICH:
             print(f"  {which} {peaks['2×'][which] / peaks['1×'][which]:.2f}", end="")
         print()
 
@@ -98,18 +125,26 @@ def double_file() -> Path:
     return path
 
 
+WHICH = ("raw", "floor", "before", "after")
+"""The processes of a round, in order (reversed every other round)."""
+
+
 def compare(before: str, rounds: int, file: str, dataset: str) -> dict[str, float]:
     """Rounds of the raw read and the two imports of `file`, alternated; the medians printed,
     the median peaks returned."""
     print(f"\n{file}")
     ws = bench.OUT / "ws-imports"
-    seen: dict[str, list[tuple[float, float, float]]] = {"raw": [], "before": [], "after": []}
+    seen: dict[str, list[tuple[float, float, float]]] = {k: [] for k in WHICH}
     for r in range(rounds):
-        order = ("raw", "before", "after") if r % 2 == 0 else ("after", "before", "raw")
+        order = WHICH if r % 2 == 0 else tuple(reversed(WHICH))
         for which in order:
             shutil.rmtree(ws, ignore_errors=True)
             if which == "raw":
                 res, _, peak = with_code(before, RAW.format(file=file))
+            elif which == "floor":
+                ws.mkdir(parents=True)
+                out = str(ws / "floor.parquet")
+                res, _, peak = with_code(before, FLOOR.format(file=file, out=out))
             else:
                 code = IMPORT.format(ws=str(ws), dataset=dataset, file=file)
                 res, _, peak = with_code(before if which == "before" else None, code)
@@ -121,13 +156,17 @@ def compare(before: str, rounds: int, file: str, dataset: str) -> dict[str, floa
             )
     shutil.rmtree(ws, ignore_errors=True)
     med = {k: [statistics.median(x) for x in zip(*v, strict=True)] for k, v in seen.items()}
-    raw = med["raw"]
+    raw, floor = med["raw"], med["floor"]
     print(
-        f"\n{'':<8}{'wall s':>8}{'CPU s':>8}{'÷ raw (wall)':>14}{'÷ raw (CPU)':>13}{'peak MiB':>10}"
+        f"\n{'':<8}{'wall s':>8}{'CPU s':>8}{'÷ raw (wall)':>14}{'÷ raw (CPU)':>13}"
+        f"{'÷ floor (wall)':>16}{'÷ floor (CPU)':>15}{'peak MiB':>10}"
     )
-    for which in ("raw", "before", "after"):
+    for which in WHICH:
         s, c, p = med[which]
-        print(f"{which:<8}{s:>8.1f}{c:>8.1f}{s / raw[0]:>14.1f}{c / raw[1]:>13.1f}{p:>10.0f}")
+        print(
+            f"{which:<8}{s:>8.1f}{c:>8.1f}{s / raw[0]:>14.1f}{c / raw[1]:>13.1f}"
+            f"{s / floor[0]:>16.1f}{c / floor[1]:>15.1f}{p:>10.0f}"
+        )
     return {k: v[2] for k, v in med.items()}
 
 
