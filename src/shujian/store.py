@@ -11,6 +11,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -226,12 +227,38 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
         return
     if compiled.positional:
         at = {name: i for i, name in enumerate(names)}
-        order = [(name, converters[at[name]]) for name in compiled.positiontup or ()]
-        params: list[Any] = [tuple(c(row[name]) for name, c in order) for row in rows]
+        order = list(compiled.positiontup or ())
+        params: list[Any] = _positional(rows, order, [converters[at[name]] for name in order])
     else:
         pairs = list(zip(names, converters, strict=True))
         params = [{name: c(row[name]) for name, c in pairs} for row in rows]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def _positional(
+    rows: Sequence[Mapping[str, Any]],
+    order: list[str],
+    converters: list[Callable[[Any], Any]],
+) -> list[Any]:
+    """Each row's values in `order`, converted: the values fetched at once (`itemgetter`),
+    and only the columns whose type converts anything called (a text or integer column's
+    values go as they are): half the cost of a call per value."""
+    if not order:
+        return [() for _ in rows]
+    fetch = itemgetter(*order)
+    converting = [(i, c) for i, c in enumerate(converters) if c is not _same]
+    if len(order) == 1:
+        (convert,) = converters
+        return [(convert(fetch(row)),) for row in rows]
+    if not converting:
+        return [fetch(row) for row in rows]
+    params = []
+    for row in rows:
+        values = list(fetch(row))
+        for i, convert in converting:
+            values[i] = convert(values[i])
+        params.append(tuple(values))
+    return params
 
 
 def _copy(

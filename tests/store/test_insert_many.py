@@ -181,3 +181,23 @@ def test_a_parameter_the_rows_do_not_give_is_refused(tmp_path: Path) -> None:
     with engine.begin() as conn, pytest.raises(ValueError, match="not given by the rows"):
         insert_many(conn, table, [{"id": 1}])
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("n",), ("day",), ("label", "n", "body"), ("n", "at", "label", "detail")],
+    ids=["one column", "one converted column", "nothing converted", "some converted"],
+)
+def test_rows_of_some_columns_store_what_sqlalchemy_stores(tmp_path: Path, names) -> None:
+    """The rows' values are fetched together and only converting columns are called: one
+    column, none converted, some converted."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    meta = MetaData()
+    ours, theirs = _table("ours", meta), _table("theirs", meta)
+    meta.create_all(engine)
+    rows = [{name: row[name] for name in names} for row in ROWS]
+    with engine.begin() as conn:
+        conn.execute(insert(theirs), rows)
+        insert_many(conn, ours, rows)
+    assert _stored(engine, ours) == _stored(engine, theirs)
+    engine.dispose()
