@@ -325,13 +325,15 @@ def test_a_code_vocabulary_names_each_code_with_its_chinese_name(warehouse):
 
 
 def test_an_empty_required_cell_is_reported_as_empty_before_any_other_reason(warehouse):
-    state = with_body(start(warehouse, "staff_roster"), {"employer_type": ["  "]})
+    """An empty cell has no value (every field type's contract: tests/data/fields); a reason
+    of its type's is replaced by this one, and a cell with a value is not looked at."""
+    state = with_body(start(warehouse, "staff_roster"), {"employer_type": ["  ", "幼儿园"]})
     state = replace(
         state,
-        values={"employer_type": pl.Series(["  "])},
-        errors={"employer_type": pl.Series(["另一个原因"])},
+        values={"employer_type": pl.Series([None, "幼儿园"], dtype=pl.Utf8)},
+        errors={"employer_type": pl.Series(["另一个原因", None])},
     )
-    assert validate(state).errors["employer_type"].to_list() == ["必填项为空"]
+    assert validate(state).errors["employer_type"].to_list() == ["必填项为空", None]
 
 
 # ----------------------------------------------------------------------------- coordinates

@@ -85,3 +85,19 @@ def test_a_repeated_column_parses_each_cell_as_it_parses_alone(type_name: str) -
         alone[cell] = (one.value[0], one.error[0])
     got = list(zip(parsed.value.to_list(), parsed.error.to_list(), strict=True))
     assert got == [alone[cell] for cell in column]
+
+
+_BLANK = [None, "", " ", "\t", " \n ", "\u3000", "\u00a0", "\u2003", "\u0085", "\u3000 \u3000"]
+"""Cells `validate` counts as empty: nothing but whitespace (polars' `strip_chars`)."""
+
+
+@pytest.mark.parametrize("type_name", sorted(FIELD_TYPES))
+def test_an_empty_cell_has_no_value_and_no_reason(type_name: str) -> None:
+    """What `steps.validate` relies on: it looks for empty required cells only among the cells
+    without a value."""
+    column = pl.Series("c", _BLANK * 30, dtype=pl.Utf8)  # repeated: the distinct path too
+    assert column.str.strip_chars().replace("", None).is_null().all()
+    for cells in (column, column.head(len(_BLANK))):
+        parsed = FIELD_TYPES[type_name].parse(cells)
+        assert parsed.value.is_null().all()
+        assert parsed.error.is_null().all()

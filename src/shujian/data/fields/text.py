@@ -20,6 +20,7 @@ from shujian.data.fields.base import (
     Parsed,
     nfkc,
     nulls,
+    via_distinct,
 )
 
 # Characters that OpenCC's t2s changes only inside a phrase (深沈 → 深沉, 答覆 → 答复,
@@ -118,6 +119,10 @@ class TextField(FieldType):
         _traditional_pattern()
 
     def parse(self, raw: pl.Series) -> Parsed:
-        """Normalise every cell; the error column is all null."""
+        """Normalise every cell, each distinct text once where texts repeat (a category, a
+        town); the error column is all null."""
+        return via_distinct(raw, self._parse)
+
+    def _parse(self, raw: pl.Series) -> Parsed:
         value = normalise_text(raw).alias(raw.name)
         return Parsed(value=value, error=nulls(len(raw), pl.Utf8).alias(raw.name))
