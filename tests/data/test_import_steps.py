@@ -28,6 +28,7 @@ from shujian.data.steps import (
     ImportRequest,
     ImportState,
     coordinates_to_wgs84,
+    digest_halves,
     drop_non_data_rows,
     drop_stored_duplicates,
     keep_last_per_key,
@@ -635,3 +636,23 @@ def test_a_report_that_cannot_be_written_leaves_no_batch_and_no_file(ws, tmp_pat
     assert (warehouse.batches(), sorted(ws.warehouse_dir.rglob("*.parquet"))) == before
     assert not list((ws.warehouse_dir / ".journal").glob("*"))
     assert import_file(warehouse, ws.reports_dir, DATASETS["schools"], path).batch_id is not None
+
+
+@pytest.mark.parametrize(
+    "digests",
+    [
+        [],
+        ["0" * 32 + "#1"],
+        ["f" * 32 + "#12", "8000000000000000" + "0000000000000001" + "#1"],
+        [hashlib.md5(str(i).encode()).hexdigest() + "#1" for i in range(50)],
+    ],
+)
+def test_digest_halves_are_the_two_64_bit_numbers_of_the_digest(digests):
+    halves = digest_halves(pl.Series(digests, dtype=pl.Utf8))
+    assert halves.schema == {"hi": pl.UInt64, "lo": pl.UInt64}
+    assert list(halves.iter_rows()) == [(int(d[:16], 16), int(d[16:32], 16)) for d in digests]
+
+
+def test_a_digest_that_is_not_32_hexadecimal_digits_is_refused():
+    with pytest.raises(ValueError):
+        digest_halves(pl.Series(["abc#1"]))

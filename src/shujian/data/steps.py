@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from shujian.data import mappings, readers
@@ -865,7 +866,7 @@ def _record_key(
     key = keys[0] if len(keys) == 1 else pl.concat(keys, rechunk=True)
     del keys
     halves = digest_halves(key)
-    if not _halves_repeat(halves).any() and _earlier_counts(halves, earlier).is_empty():
+    if not _any_repeat(halves) and _earlier_counts(halves, earlier).is_empty():
         return key, halves  # every key a first occurrence, as made
     digest = key.str.head(-2)  # the md5 without its '#1'
     return digest + "#" + _occurrence(halves, earlier).alias(key.name), halves
@@ -906,7 +907,7 @@ def _occurrence(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.Ser
     of a large CSV's import).
     """
     before = _earlier_counts(halves, earlier)
-    if not _halves_repeat(halves).any() and before.is_empty():
+    if not _any_repeat(halves) and before.is_empty():
         return pl.repeat("1", halves.height, eager=True, dtype=pl.Utf8)
     return (
         halves.join(before, on=["hi", "lo"], how="left", maintain_order="left")
@@ -939,22 +940,26 @@ def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl
     )
 
 
-def _halves_repeat(halves: pl.DataFrame) -> pl.Series:
-    """Whether each digest's first half repeats: every repeated digest, plus the odd pair that
+def _any_repeat(halves: pl.DataFrame) -> bool:
+    """Whether a digest's first half repeats: every repeated digest, plus the odd pair that
     shares its first 64 bits (counted apart by the whole digest)."""
-    return halves["hi"].is_duplicated()
+    return bool(halves["hi"].n_unique() < halves.height)
 
 
 def digest_halves(digests: pl.Series) -> pl.DataFrame:
     """md5 digests (their first 32 hexadecimal digits: a key's '#n' is left) as their two 64-bit
     halves, exactly: what the later parts of a file compare their rows with, 16 bytes a row
-    rather than 32 characters."""
-    return pl.DataFrame(
-        {
-            "hi": digests.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
-            "lo": digests.str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64),
-        }
-    )
+    rather than 32 characters. The digits are read as one text (`bytes.fromhex`: half the cost
+    of parsing each half as a number)."""
+    digits = digests.str.slice(0, 32).str.join("").item() if digests.len() else ""
+    packed = bytes.fromhex(digits)
+    if len(packed) != 16 * digests.len():
+        raise ValueError("digest_halves: not every digest has 32 hexadecimal digits")
+    pairs = np.frombuffer(packed, dtype=">u8").reshape(-1, 2).astype(np.uint64)
+    return pl.DataFrame({"hi": pairs[:, 0], "lo": pairs[:, 1]}, schema=_HALVES)
+
+
+_HALVES = {"hi": pl.UInt64, "lo": pl.UInt64}
 
 
 def _is_last_of_key(keys: pl.Series) -> pl.Series:
