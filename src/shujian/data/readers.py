@@ -767,7 +767,8 @@ def _parse_csv(
         schema_overrides=dict.fromkeys(names, pl.Utf8),
     )
     first_row = 1
-    for part in _regroup(_csv_batches(table, source, name, delimiter, limits), part_rows, start):
+    batches = _csv_batches(table, source, name, delimiter, limits, part_rows)
+    for part in _regroup(batches, part_rows, start):
         if part.width != width:  # polars and Python's csv did not agree on the lines
             row, why = _first_bad_row(source, delimiter)
             raise _not_csv(name, row, why, limits)
@@ -789,11 +790,18 @@ def _parse_csv(
 
 
 def _csv_batches(
-    table: pl.LazyFrame, source: Path, name: str, delimiter: str, limits: ReadLimits
+    table: pl.LazyFrame,
+    source: Path,
+    name: str,
+    delimiter: str,
+    limits: ReadLimits,
+    rows: int,
 ) -> Iterator[pl.DataFrame]:
-    """The record batches polars' streaming reader hands over, in the file's order; a file it
-    cannot read is refused naming the line where Python's strict csv reader fails."""
-    batches = table.collect_batches(chunk_size=CSV_BATCH_ROWS, maintain_order=True)
+    """The record batches polars' streaming reader hands over, in the file's order, `rows` at
+    a time: a part's own size, so that most parts are one batch and are not copied to be joined
+    (`_regroup`). A file it cannot read is refused naming the line where Python's strict csv
+    reader fails."""
+    batches = table.collect_batches(chunk_size=rows, maintain_order=True)
     while True:
         try:
             batch = next(batches)
@@ -803,10 +811,6 @@ def _csv_batches(
             row, why = _first_bad_row(source, delimiter)
             raise _not_csv(name, row, why, limits) from exc
         yield batch
-
-
-CSV_BATCH_ROWS = 50_000
-"""Rows polars' streaming CSV reader hands over at a time; regrouped into parts (`_regroup`)."""
 
 
 def _regroup(batches: Iterator[pl.DataFrame], rows: int, titles: int) -> Iterator[pl.DataFrame]:
