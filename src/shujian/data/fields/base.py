@@ -135,17 +135,20 @@ def _as_expr(reason: str | pl.Expr) -> pl.Expr:
     return pl.lit(reason, dtype=pl.Utf8) if isinstance(reason, str) else reason
 
 
-def via_distinct(raw: pl.Series, parse: Callable[[pl.Series], Parsed]) -> Parsed:
-    """Parse each distinct value once when a column repeats itself.
+def via_distinct(
+    raw: pl.Series, parse: Callable[[pl.Series], Parsed], share: float = 0.5
+) -> Parsed:
+    """Parse each distinct value once when a column repeats itself: when its distinct values
+    are at most `share` of its cells.
 
     Dates, categories, coordinate systems and amounts repeat heavily in a million-row
     import; parsing the distinct values and joining back is then much cheaper than
     parsing every row. Mostly-unique columns are parsed directly, since there the join
-    would cost more than it saves.
+    would cost more than it saves; a type that is cheap per cell asks for a smaller `share`.
     """
     raw = raw.cast(pl.Utf8)
     approx_distinct = cast(int, raw.approx_n_unique())  # HyperLogLog: ~20 ms per million
-    if approx_distinct * 2 > raw.len():
+    if approx_distinct > raw.len() * share:
         return parse(raw)
     distinct = raw.unique()
     parsed = parse(distinct)

@@ -108,6 +108,12 @@ def normalise_text(series: pl.Series) -> pl.Series:
     return out.alias(series.name)
 
 
+TEXT_DISTINCT_SHARE = 0.05
+"""Normalising a plain cell costs about 0.1 µs, so the distinct values are parsed apart only
+when they are few: a benefit file's categories (4 in 500,000 cells: 0.053 → 0.029 s) and names
+(13,744: 0.050 → 0.037 s), not a hotel file's guests (92,933: 0.043 s directly, 0.125 s apart)."""
+
+
 class TextField(FieldType):
     """Any text. Never rejects: what the text means is checked by vocabularies elsewhere."""
 
@@ -121,7 +127,7 @@ class TextField(FieldType):
     def parse(self, raw: pl.Series) -> Parsed:
         """Normalise every cell, each distinct text once where texts repeat (a category, a
         town); the error column is all null."""
-        return via_distinct(raw, self._parse)
+        return via_distinct(raw, self._parse, share=TEXT_DISTINCT_SHARE)
 
     def _parse(self, raw: pl.Series) -> Parsed:
         value = normalise_text(raw).alias(raw.name)
