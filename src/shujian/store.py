@@ -228,7 +228,8 @@ def insert_many(conn: Connection, into: Table | Insert, rows: Sequence[Mapping[s
     if compiled.positional:
         at = {name: i for i, name in enumerate(names)}
         order = list(compiled.positiontup or ())
-        params: list[Any] = _positional(rows, order, [converters[at[name]] for name in order])
+        ordered = [converters[at[name]] for name in order]
+        params: list[Any] = list(_positional(rows, order, ordered))
     else:
         pairs = list(zip(names, converters, strict=True))
         params = [{name: c(row[name]) for name, c in pairs} for row in rows]
@@ -239,26 +240,26 @@ def _positional(
     rows: Sequence[Mapping[str, Any]],
     order: list[str],
     converters: list[Callable[[Any], Any]],
-) -> list[Any]:
-    """Each row's values in `order`, converted: the values fetched at once (`itemgetter`),
-    and only the columns whose type converts anything called (a text or integer column's
-    values go as they are): half the cost of a call per value."""
+) -> Iterator[tuple[Any, ...]]:
+    """Each row's values in `order`, converted, one row at a time: the values fetched at once
+    (`itemgetter`), and only the columns whose type converts anything called (a text or
+    integer column's values go as they are): half the cost of a call per value."""
     if not order:
-        return [() for _ in rows]
+        yield from (() for _ in rows)
+        return
     fetch = itemgetter(*order)
     converting = [(i, c) for i, c in enumerate(converters) if c is not _same]
     if len(order) == 1:
         (convert,) = converters
-        return [(convert(fetch(row)),) for row in rows]
-    if not converting:
-        return [fetch(row) for row in rows]
-    params = []
-    for row in rows:
-        values = list(fetch(row))
-        for i, convert in converting:
-            values[i] = convert(values[i])
-        params.append(tuple(values))
-    return params
+        yield from ((convert(fetch(row)),) for row in rows)
+    elif not converting:
+        yield from (fetch(row) for row in rows)
+    else:
+        for row in rows:
+            values = list(fetch(row))
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            yield tuple(values)
 
 
 def _copy(
@@ -283,7 +284,6 @@ def _copy(
             {"table": name_of_table},
         ).all()
     )
-    pairs = list(zip(names, converters, strict=True))
     driver = conn.connection.driver_connection
     assert driver is not None
     with (
@@ -291,8 +291,8 @@ def _copy(
         cursor.copy(f"COPY {name_of_table} ({columns}) FROM STDIN") as copy,
     ):
         copy.set_types([oids[name] for name in names])
-        for row in rows:
-            copy.write_row([c(row[name]) for name, c in pairs])
+        for values in _positional(rows, names, converters):
+            copy.write_row(values)
 
 
 def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
