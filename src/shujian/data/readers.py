@@ -660,12 +660,12 @@ def _is_utf8(path: Path) -> bool:
             data = held + chunk
             cut = _complete_utf8(data)
             held = data[cut:]
-            if not _utf8(data[:cut]):
+            if not _valid_utf8(data[:cut]):
                 return False
-    return _utf8(held)
+    return _valid_utf8(held)
 
 
-def _utf8(data: bytes) -> bool:
+def _valid_utf8(data: bytes) -> bool:
     try:
         pl.Series([data], dtype=pl.Binary).cast(pl.Utf8)
     except pl.exceptions.ComputeError:

@@ -920,6 +920,10 @@ def _occurrence(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.Ser
     )
 
 
+_HALVES = {"hi": pl.UInt64, "lo": pl.UInt64}
+"""The columns of `digest_halves`."""
+
+
 def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """Each digest of `halves` that the `earlier` parts hold, with how many times (`before`):
     one pass over the earlier digests, most often finding none.
@@ -929,7 +933,7 @@ def _earlier_counts(halves: pl.DataFrame, earlier: Sequence[pl.DataFrame]) -> pl
     digests with sorted runs to search (tried 2026-12-07) cost more up to twelve million rows
     (sorting each part and setting its bits, 60 ms a part) and saved only beyond."""
     if not earlier:
-        return pl.DataFrame(schema={"hi": pl.UInt64, "lo": pl.UInt64, "before": pl.UInt32})
+        return pl.DataFrame(schema={**_HALVES, "before": pl.UInt32})
     return (
         pl.concat(earlier, rechunk=False)
         .lazy()
@@ -957,9 +961,6 @@ def digest_halves(digests: pl.Series) -> pl.DataFrame:
         raise ValueError("digest_halves: not every digest has 32 hexadecimal digits")
     pairs = np.frombuffer(packed, dtype=">u8").reshape(-1, 2).astype(np.uint64)
     return pl.DataFrame({"hi": pairs[:, 0], "lo": pairs[:, 1]}, schema=_HALVES)
-
-
-_HALVES = {"hi": pl.UInt64, "lo": pl.UInt64}
 
 
 def _is_last_of_key(keys: pl.Series) -> pl.Series:
