@@ -60,7 +60,7 @@ def sample_evidence(library: dict[str, ModelSpec]) -> dict[str, list[dict[str, A
         result = run_fixture(model, model.fixture_path)
         if result.found:
             finding = next(iter(result.found.values()))
-            out[model.id] = json.loads(json.dumps(finding.evidence, default=str))
+            out[model.id] = json.loads(json.dumps(finding.evidence_list(), default=str))
     return out
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeEngine
 
 from shujian.errors import UserError
+from shujian.jsontext import store_serializer
 
 metadata = MetaData()
 
@@ -58,7 +59,12 @@ def connect_store(url: str, *, busy_ms: int = SQLITE_BUSY_MS) -> Engine:
             else {}
         )
         engine = create_engine(
-            parsed, future=True, pool_size=10, max_overflow=30, connect_args=timeout
+            parsed,
+            future=True,
+            pool_size=10,
+            max_overflow=30,
+            connect_args=timeout,
+            json_serializer=store_serializer,  # evidence encoded ahead by the runner
         )
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
         raise UserError(

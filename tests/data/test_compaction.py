@@ -88,7 +88,8 @@ def seen(ws: Workspace) -> dict[str, Any]:
     return {
         "view": view.to_dicts(),
         "findings": sorted(
-            (f.subject, f.title, json.dumps(f.evidence, default=str)) for f in outcome.findings
+            (f.subject, f.title, json.dumps(f.evidence_list(), default=str))
+            for f in outcome.findings
         ),
         **listed,
     }

@@ -86,7 +86,7 @@ def cafe_leads(ws: Workspace) -> dict[str, float]:
     """The 网吧 model's leads now: subject → distance in metres."""
     report = run_models(ws, LIBRARY, [CAFE], AS_OF)
     (outcome,) = report.outcomes
-    return {f.subject: float(f.evidence[0]["distance_m"]) for f in outcome.findings}
+    return {f.subject: float(f.evidence_list()[0]["distance_m"]) for f in outcome.findings}
 
 
 def current(ws: Workspace, dataset: str) -> pl.DataFrame:

@@ -436,7 +436,7 @@ def test_the_late_list_and_the_models_warnings_agree(visits_ws, today, months) -
     ws, _, _ = visits_ws
     report = run_models(ws, load_library(), ["juvenile.visit_missing"], today)
     [outcome] = report.outcomes
-    warned = {f.subject: f.evidence[0]["missing_targets"] for f in outcome.findings}
+    warned = {f.subject: f.evidence_list()[0]["missing_targets"] for f in outcome.findings}
     register = Register(ws)
     late = {
         f"{_number(register, r)}/{r['month']}": "、".join(r["missing"])
@@ -591,7 +591,7 @@ def test_a_school_named_in_any_due_row_is_visited_by_register_and_model_alike(
     listed = {r["name"]: r for r in register.due(SYSTEM, april, today, everyone=True)}
     report = run_models(mixed_ws, load_library(), ["juvenile.visit_missing"], today)
     [outcome] = report.outcomes
-    warned = {f.evidence[0]["name"]: f.evidence[0] for f in outcome.findings
+    warned = {f.evidence_list()[0]["name"]: f.evidence_list()[0] for f in outcome.findings
               if f.subject.endswith("/2026-04")}  # fmt: skip
     for key, (serious, mild, needs_school) in MIXED_SCHOOLS.items():
         assert school_required([serious, mild]) is needs_school, key

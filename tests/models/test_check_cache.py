@@ -38,7 +38,7 @@ def _kept(ws: Workspace) -> list[Path]:
 
 def _leads(report) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     return sorted(
-        (f.subject, f.title, str(f.evidence)) for o in report.outcomes for f in o.findings
+        (f.subject, f.title, str(f.evidence_list())) for o in report.outcomes for f in o.findings
     )
 
 

@@ -19,8 +19,8 @@ def test_evidence_is_capped_but_the_count_and_batches_are_whole():
     )
     (finding,) = to_findings(SPEC, frame, {})
     assert finding.evidence_rows == n
-    assert len(finding.evidence) == EVIDENCE_ROW_LIMIT
-    assert finding.evidence[0]["guest_name"] == "guest_name0"  # query order kept
+    assert len(finding.evidence_list()) == EVIDENCE_ROW_LIMIT
+    assert finding.evidence_list()[0]["guest_name"] == "guest_name0"  # query order kept
     assert finding.batches == {"hotel_checkins": [1, 2]}
     assert str(n) in finding.title
 

@@ -68,7 +68,7 @@ def _driver_with_record(ws: Workspace, tmp_path: Path, offence: str, outcome: st
 def _leads(ws: Workspace) -> dict[str, list[dict]]:
     report = run_models(ws, load_library(), [MODEL], AS_OF)
     (outcome,) = report.outcomes
-    return {f.subject: f.evidence for f in outcome.findings}
+    return {f.subject: f.evidence_list() for f in outcome.findings}
 
 
 def _rejections(result: ImportResult) -> list[tuple]:

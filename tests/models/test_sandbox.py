@@ -169,7 +169,7 @@ def test_a_plain_model_still_runs_on_the_sealed_connection(places: dict[str, Any
     assert check_model(spec, places["ws"].datasets()) == []
     outcome = evaluate(places["ws"], places["ws"].datasets(), [spec], AS_OF, "duckdb")[0]
     assert outcome.findings
-    assert SECRET not in str([f.evidence for f in outcome.findings])
+    assert SECRET not in str([f.evidence_list() for f in outcome.findings])
 
 
 @pytest.mark.parametrize(("name", "query", "checker_only"), HOSTILE, ids=[h[0] for h in HOSTILE])
@@ -205,7 +205,7 @@ def test_duckdb_alone_refuses_or_disarms_every_hostile_model(
         assert outcome.failed.code == NOT_REFUSED_BY_SANDBOX.get(name, "sandbox_refused"), name
         return
     assert checker_only, f"{name}: DuckDB ran it"
-    shown = str([(f.title, f.evidence) for o in outcomes for f in o.findings])
+    shown = str([(f.title, f.evidence_list()) for o in outcomes for f in o.findings])
     for text in SERVER_DATA:
         assert text not in shown, f"{name}: {text} reached a lead"
 
@@ -244,7 +244,9 @@ def test_models_run_together_are_each_sealed_on_a_connection_of_their_own(
     assert together[0].failed is None and together[0].findings
     for (name, _, alone), outcome in zip(compiled, together[1:], strict=True):
         assert (outcome.failed and outcome.failed.code) == (alone.failed and alone.failed.code)
-        assert [f.evidence for f in outcome.findings] == [f.evidence for f in alone.findings]
+        assert [f.evidence_list() for f in outcome.findings] == [
+            f.evidence_list() for f in alone.findings
+        ]
         if name == "read_parquet 未声明的数据集":
             assert outcome.failed is not None and outcome.failed.code == "sandbox_refused"
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, bindparam, literal_column, select, update
 from sqlalchemy.sql.expression import ColumnClause
 
+from shujian.jsontext import EncodedJSON
 from shujian.leads import parameter_sets
 from shujian.leads.store import lead_events, leads
 from shujian.store import chunks, insert_many, now
@@ -37,7 +38,9 @@ def status_label(status: str, active: bool = True) -> str:
 class Finding:
     subject: str
     title: str
-    evidence: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] | EncodedJSON
+    """The rows the model returned for the subject (the first `EVIDENCE_ROW_LIMIT`), as dicts,
+    or encoded ahead by the runner (`jsontext`); `evidence_list` reads either."""
     batches: dict[str, list[int]] = field(default_factory=dict)
     trace_columns: tuple[str, ...] = ()
     evidence_rows: int = 0
@@ -51,6 +54,12 @@ class Finding:
     town: str | None = None
     """The town (乡镇) the subject is in, when the model declares where to read it
     (`leads.town`). Not a fact: written on every run that finds the lead, never compared."""
+
+    def evidence_list(self) -> list[dict[str, Any]]:
+        if isinstance(self.evidence, EncodedJSON):
+            rows: list[dict[str, Any]] = self.evidence.value()
+            return rows
+        return self.evidence
 
 
 def evidence_digest(facts_text: str, rows: int) -> str:

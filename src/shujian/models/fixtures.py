@@ -112,7 +112,7 @@ class FixtureResult:
         figures: list[tuple[tuple[str, Any], ...]] = []
         if finding is not None and self.spec is not None:
             columns = [c for c in self.spec.evidence if c not in finding.trace_columns]
-            for row in finding.evidence:
+            for row in finding.evidence_list():
                 figures.append(
                     tuple((evidence_label(self.spec, c), row.get(c)) for c in columns if c in row)
                 )

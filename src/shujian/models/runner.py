@@ -41,6 +41,7 @@ from shujian.data.warehouse import Warehouse
 from shujian.engine.dialects import parse, uses_calendar
 from shujian.engine.duckdb import FreshConnections, QueryStopped
 from shujian.errors import UserError
+from shujian.jsontext import EncodedJSON, encodable, rows_json
 from shujian.leads.service import Finding, RecordCounts, evidence_digest, record_findings
 from shujian.leads.store import run_models as run_model_table
 from shujian.leads.store import runs
@@ -501,8 +502,19 @@ def to_findings(
     # columns, as dicts), its first row's title fields, the towns its rows name, its batches
     town = spec.town if spec.town in (*keep, *in_title) else None
     title_fields = [f for f in dict.fromkeys(_TITLE_FIELD.findall(spec.title)) if f in plain]
+    # the evidence as JSON made column-wise (stored and canonical forms), where polars writes
+    # it as Python would; else its rows as dicts, encoded by the store and the ledger
+    encoded = encodable(plain.select(keep))
+    evidence = (
+        [
+            rows_json(keep).str.join(",").alias("_stored"),
+            rows_json(keep, sort_keys=True).str.join(",").alias("_canonical"),
+        ]
+        if encoded
+        else [pl.struct(keep).alias("_evidence")]
+    )
     per_subject = plain.group_by(subject, maintain_order=True).agg(
-        pl.struct(keep).alias("_evidence"),
+        *evidence,
         *(pl.col(f).first().alias(f"_title_{f}") for f in title_fields),
         *((pl.col(town).alias("_towns"),) if town else ()),
     )
@@ -522,15 +534,22 @@ def to_findings(
         for dataset, col in spec.trace.items()
     }
     towns = per_subject["_towns"].to_list() if town else None
+    if encoded:
+        rows_of: list[Any] = [
+            EncodedJSON(f"[{stored}]", f"[{canonical}]")
+            for stored, canonical in zip(
+                per_subject["_stored"].to_list(), per_subject["_canonical"].to_list(), strict=True
+            )
+        ]
+    else:
+        rows_of = per_subject["_evidence"].to_list()
     findings = []
-    for i, (key, evidence) in enumerate(
-        zip(per_subject[subject].to_list(), per_subject["_evidence"].to_list(), strict=True)
-    ):
+    for i, (key, rows) in enumerate(zip(per_subject[subject].to_list(), rows_of, strict=True)):
         findings.append(
             Finding(
                 subject=key,
                 title=titles[i],
-                evidence=evidence,
+                evidence=rows,
                 batches={d: by[key] for d, by in batches_of.items()},
                 trace_columns=trace,
                 evidence_rows=totals[key],

@@ -17,6 +17,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shujian.jsontext import EncodedJSON
+
 DIGEST_CHARS = 24
 """Hex characters kept of each column's SHA-256: 96 bits, so forging a value with the same digest
 (a second preimage) stays out of reach, while a lead's record is 264 characters, not 700."""
@@ -303,6 +305,8 @@ def value_text(value: Any) -> str:
         return f"s{value}"
     if isinstance(value, dt.date):  # a datetime too
         return f"d{value.isoformat()}"
+    if type(value) is EncodedJSON:  # a run's evidence, encoded column-wise as below
+        return "j" + value.canonical
     return "j" + _CANONICAL.encode(value)
 
 
