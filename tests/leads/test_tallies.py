@@ -172,3 +172,62 @@ def test_one_statement_of_many_leads_of_every_kind_is_counted_exactly(
     with ws.store.begin() as conn:
         conn.execute(delete(leads).where(leads.c.subject.in_([r["subject"] for r in rows[::3]])))
     assert_tallies_exact(ws.store)
+
+
+def test_leads_counted_at_the_end_of_their_insert_on_sqlite_are_counted_exactly(
+    tmp_path: Path,
+) -> None:
+    """SQLite has no statement-level trigger: a run's new leads are inserted without the row
+    trigger and added to the tallies at the end, grouped (`leads.tallies`). Every kind of lead
+    of the model is counted as the trigger counts it, the trigger is back as it was, a lead
+    inserted later is counted by it, and a write that fails inside leaves the trigger in place."""
+    from sqlalchemy import select
+
+    from shujian.leads.tallies import INSERT_TRIGGER, counted_at_end
+    from shujian.store import insert_many
+
+    ws = init_workspace(tmp_path / "ws")
+    lead_copies(ws, tmp_path / "data", 2)
+    trigger_sql = "SELECT sql FROM sqlite_master WHERE name = ?"
+    with ws.store.connect() as conn:
+        model = dict(conn.execute(select(leads).limit(1)).one()._mapping)
+        trigger = conn.exec_driver_sql(trigger_sql, (INSERT_TRIGGER,)).scalar()
+    model.pop("id")
+    assert trigger is not None
+    kinds = itertools.product(
+        ("new", "accepted", "dismissed"), (None, "公益诉讼检察部"), (True, False), FOUND
+    )
+    rows = []
+    for i, (status, department, active, found) in enumerate(kinds):
+        decided = found.astimezone(dt.UTC) + dt.timedelta(days=40) if status != "new" else None
+        rows.append(
+            {
+                **model,
+                "model_id": "hotel.minor_guest",  # the run's other model's lead is not counted
+                "subject": f"一次写入-{i}",
+                "status": status,
+                "dispatch_department": department,
+                "active": active,
+                "created_at": found.astimezone(dt.UTC),
+                "decided_at": decided,
+            }
+        )
+    with ws.store.begin() as conn, counted_at_end(conn, "hotel.minor_guest", model["first_run_id"]):
+        insert_many(conn, leads, rows)
+    assert_tallies_exact(ws.store)
+    with ws.store.connect() as conn:
+        assert conn.exec_driver_sql(trigger_sql, (INSERT_TRIGGER,)).scalar() == trigger
+    with ws.store.begin() as conn:  # the trigger counts again
+        insert_many(conn, leads, [{**rows[5], "subject": "之后一条"}])
+    assert_tallies_exact(ws.store)
+    with (
+        pytest.raises(RuntimeError),
+        ws.store.begin() as conn,
+        counted_at_end(conn, "hotel.minor_guest", model["first_run_id"]),
+    ):
+        insert_many(conn, leads, [{**rows[7], "subject": "失败的一条"}])
+        raise RuntimeError("the run fails")
+    with ws.store.connect() as conn:
+        assert conn.exec_driver_sql(trigger_sql, (INSERT_TRIGGER,)).scalar() == trigger
+        assert not conn.execute(select(leads.c.id).where(leads.c.subject == "失败的一条")).all()
+    assert_tallies_exact(ws.store)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, bindparam, literal_column, select, up
 from sqlalchemy.sql.expression import ColumnClause
 
 from shujian.jsontext import EncodedJSON
-from shujian.leads import parameter_sets
+from shujian.leads import parameter_sets, tallies
 from shujian.leads.store import lead_events, leads
 from shujian.store import chunks, insert_many, now
 
@@ -327,11 +327,12 @@ def _write_new(
         "created_at": stamp,
         "updated_at": stamp,
     }
-    insert_many(
-        conn,
-        leads,
-        [{**r, **written, "batches": f.batches} for r, f in zip(rows, fresh, strict=True)],
-    )
+    with tallies.counted_at_end(conn, model_id, run_id):
+        insert_many(
+            conn,
+            leads,
+            [{**r, **written, "batches": f.batches} for r, f in zip(rows, fresh, strict=True)],
+        )
     ids = dict(
         conn.execute(
             select(leads.c.subject, leads.c.id).where(

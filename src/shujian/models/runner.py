@@ -543,14 +543,18 @@ def to_findings(
         ]
     else:
         rows_of = per_subject["_evidence"].to_list()
+    # leads from the same batches share one dict, which the store encodes once (`_converter`)
+    shared_batches: dict[tuple[Any, ...], dict[str, list[int]]] = {}
     findings = []
     for i, (key, rows) in enumerate(zip(per_subject[subject].to_list(), rows_of, strict=True)):
+        batches = {d: by[key] for d, by in batches_of.items()}
+        batches = shared_batches.setdefault(tuple((d, *ids) for d, ids in batches.items()), batches)
         findings.append(
             Finding(
                 subject=key,
                 title=titles[i],
                 evidence=rows,
-                batches={d: by[key] for d, by in batches_of.items()},
+                batches=batches,
                 trace_columns=trace,
                 evidence_rows=totals[key],
                 evidence_hash=evidence_digest(facts_text[key], totals[key]),
