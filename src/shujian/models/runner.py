@@ -507,8 +507,8 @@ def to_findings(
     encoded = encodable(plain.select(keep))
     evidence = (
         [
-            rows_json(keep).str.join(",").alias("_stored"),
-            rows_json(keep, sort_keys=True).str.join(",").alias("_canonical"),
+            pl.format("[{}]", rows_json(keep).str.join(",")).alias("_stored"),
+            pl.format("[{}]", rows_json(keep, sort_keys=True).str.join(",")).alias("_canonical"),
         ]
         if encoded
         else [pl.struct(keep).alias("_evidence")]
@@ -536,7 +536,7 @@ def to_findings(
     towns = per_subject["_towns"].to_list() if town else None
     if encoded:
         rows_of: list[Any] = [
-            EncodedJSON(f"[{stored}]", f"[{canonical}]")
+            EncodedJSON(stored, canonical)
             for stored, canonical in zip(
                 per_subject["_stored"].to_list(), per_subject["_canonical"].to_list(), strict=True
             )
