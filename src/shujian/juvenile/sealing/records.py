@@ -95,9 +95,12 @@ def seal_imported(
     its seal; one unsealed stays unsealed (its identity is known).
 
     Only the rows whose outcome the rule can seal (`rule.SEALABLE`, the rule's own first test)
-    are read, with only the columns sealing uses, and they are handed to the rule one at a
-    time: a million-row export once held a Python dict per row, 2.4 GiB at its peak."""
+    are read, with only the columns sealing uses (a million-row export once held a Python dict
+    per row, 2.4 GiB at its peak). The rule and the record keys are then applied column-wise
+    (`columnwise`), or row by row where that could differ; only the rows sealed become dicts."""
     import polars as pl
+
+    from shujian.juvenile.sealing import columnwise
 
     del dataset
     candidates = (
@@ -105,7 +108,11 @@ def seal_imported(
         .select(SEALED_COLUMNS)
         .collect(engine="streaming")
     )
-    found = seal_rows(conn, candidates.iter_rows(named=True), batch_id, user.name, today_in_china())
+    if columnwise.exact(candidates):
+        chosen = columnwise.wanted(candidates)
+    else:
+        chosen = _wanted(candidates.iter_rows(named=True))
+    found = _seal_wanted(conn, chosen, batch_id, user.name, today_in_china())
     if found:
         detail = {"sealed_records": len(found), "ids": audit.id_ranges(found)}
         audit.record(conn, user.name, "seal_records", "batch", batch_id, detail)
@@ -155,6 +162,11 @@ def seal_rows(
     today: dt.date,
 ) -> list[int]:
     """Seal each row the rule selects that is not known yet; the new sealed records' ids."""
+    return _seal_wanted(conn, _wanted(rows), batch_id, actor, today)
+
+
+def _wanted(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[Mapping[str, Any], str]]:
+    """The rows the rule seals, by record key: the first row of each key, with its ground."""
     wanted: dict[str, tuple[Mapping[str, Any], str]] = {}
     for row in rows:
         decision = decide(
@@ -169,6 +181,17 @@ def seal_rows(
         key = record_key(row)
         if key is not None:
             wanted.setdefault(key, (row, decision.ground))
+    return wanted
+
+
+def _seal_wanted(
+    conn: Connection,
+    wanted: Mapping[str, tuple[Mapping[str, Any], str]],
+    batch_id: int | None,
+    actor: str,
+    today: dt.date,
+) -> list[int]:
+    """Seal the rows `wanted` names that are not known yet; the new sealed records' ids."""
     if not wanted:
         return []
     known = ids_by_key(conn, wanted)

@@ -104,9 +104,16 @@ def decide(
     sentence: str | None = None,
 ) -> Decision:
     """Whether the record is sealed, and on which ground."""
+    minor = minor_at_act(id_card, act_date, decided_on) if outcome in SEALABLE else False
+    return decide_for(outcome, minor, sentence)
+
+
+def decide_for(outcome: str, minor: bool | None, sentence: str | None) -> Decision:
+    """`decide` once whether the person was a minor at the act is known (`minor_at_act`): a
+    file's rows share a few hundred (outcome, minor, sentence) triples, so an import decides
+    each triple once (`sealing.columnwise`)."""
     if outcome not in SEALABLE:
         return Decision(False, why=f"处理结果为{outcome}，不属于应当封存的犯罪记录")
-    minor = minor_at_act(id_card, act_date, decided_on)
     if minor is False:
         return Decision(False, why="犯罪时已满十八周岁")
     if outcome in NON_PROSECUTIONS:
