@@ -75,7 +75,7 @@ def wanted(frame: pl.DataFrame) -> dict[str, tuple[Mapping[str, Any], str]]:
 # ----------------------------------------------------------------------------- the rule
 
 
-def _age_on(day: pl.Expr) -> pl.Expr:
+def age_on(day: pl.Expr) -> pl.Expr:
     """`register.age_on`: 周岁 on `day` from an 18-character ID number's birth date (null
     where the number holds none)."""
     id_card = pl.col("id_card").cast(pl.String)
@@ -95,8 +95,8 @@ def _age_on(day: pl.Expr) -> pl.Expr:
 
 def minor_at_act() -> pl.Expr:
     """`rule.minor_at_act` of each row: true, false, or null where it is not known."""
-    on_act = _age_on(pl.col("act_date"))
-    on_decision = _age_on(pl.col("decided_on"))
+    on_act = age_on(pl.col("act_date"))
+    on_decision = age_on(pl.col("decided_on"))
     return (
         pl.when(pl.col("act_date").is_not_null())
         .then((on_act < ADULT_AGE).fill_null(False))

@@ -132,18 +132,7 @@ def _adult_well_past_18() -> pl.Expr:
     number without a readable birth date is left to the rule."""
     import polars as pl
 
-    id_card = pl.col("id_card").cast(pl.Utf8)
-    digits = id_card.str.slice(6, 8)
-    born = (
-        pl.when((id_card.str.len_chars() == 18) & digits.str.contains(r"^[0-9]{8}$"))
-        .then(digits.cast(pl.Int64, strict=False))
-        .otherwise(None)
-    )
-
-    def age_on(day: pl.Expr) -> pl.Expr:  # `register.age_on`, in polars
-        year, month = day.dt.year().cast(pl.Int64), day.dt.month().cast(pl.Int64)
-        ymd = year * 10000 + month * 100 + day.dt.day().cast(pl.Int64)
-        return (ymd - born - 1) // 10000
+    from shujian.juvenile.sealing.columnwise import age_on
 
     past = 18 + ADULT_MARGIN_YEARS
     return (
