@@ -35,6 +35,16 @@ def day_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA).date()
 
 
+def shown(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant as Beijing time, for people to read (a naive value is UTC): the web
+    pages' `beijing` filter and the command line's listings."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).strftime(pattern)
+
+
 def whole_months(since: dt.date | None, until: dt.date | None) -> bool:
     """Whether a period of days is whole months (an open end counts as whole): the running
     tallies of leads count by Beijing month (`leads.store`)."""

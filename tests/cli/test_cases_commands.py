@@ -3,6 +3,7 @@ would from a shell: every step through `shujian`, nothing through Python."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -255,3 +256,21 @@ def test_a_draft_is_read_before_issue_and_takes_no_number(ws: Path, tmp_path: Pa
                       "-o", str(out), code=2).output  # fmt: skip
     assert "不支持“行政”类检察建议：可选 公益诉讼、未检" in refused
     assert "立案" in shujian(ws, "cases", "show", case).output  # the case did not move
+
+
+def test_a_lead_s_history_is_shown_in_beijing_time(ws: Path) -> None:
+    """The store keeps UTC; the prosecutor reads Beijing time on the command line as on the
+    web pages (the history printed UTC, eight hours early, until 2026-12-07)."""
+    import sqlite3
+
+    from shujian.beijing import shown
+
+    first = lead_ids(ws)[0]
+    with sqlite3.connect(ws / "case_store.sqlite") as db:
+        (at,) = db.execute("SELECT at FROM lead_events WHERE lead_id = ?", (first,)).fetchone()
+    stored = dt.datetime.fromisoformat(at)  # naive UTC, as SQLite keeps it
+    out = shujian(ws, "leads", "show", first).output
+    beijing = shown(stored)
+    assert beijing == (stored + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    assert f"  {beijing}  模型发现" in out
+    assert stored.strftime("%Y-%m-%d %H:%M") not in out

@@ -186,6 +186,8 @@ def test_the_session_key_is_made_once(web_ws: Workspace) -> None:
     ],
 )
 def test_pages_show_beijing_time(moment: dt.datetime | None, shown: str) -> None:
-    from shujian.web.pages import beijing
+    from shujian.beijing import shown as beijing
+    from shujian.web.pages import templates
 
     assert beijing(moment) == shown
+    assert templates.env.filters["beijing"] is beijing

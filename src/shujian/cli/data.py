@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import shown
 from shujian.cli.common import declared_datasets, user, workspace
 from shujian.data import mappings as saved_mappings
 from shujian.data.datasets import Column, Dataset
@@ -342,7 +343,7 @@ def mappings_list_cmd(ctx: click.Context, dataset_id: str | None, agency: str | 
             target = datasets[m.dataset].column(m.column_id).label
         click.echo(
             f"{m.agency}  {m.dataset}（{label}）  {m.header}→{target}  "
-            f"{m.saved_by} {m.saved_at:%Y-%m-%d %H:%M}"
+            f"{m.saved_by} {shown(m.saved_at)}"
         )
     click.echo(f"共 {len(rows)} 条。")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from shujian.beijing import shown
 from shujian.cli.common import (
     departments,
     home_departments,
@@ -144,7 +145,7 @@ def show_cmd(ctx: click.Context, lead_id: int, reveal: bool, reason: str) -> Non
     click.echo("经过：")
     for e in lead["events"]:
         detail = json.dumps(e["detail"], ensure_ascii=False) if e["detail"] else ""
-        click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind_label']:<8}{e['actor']:<12}{detail}")
+        click.echo(f"  {shown(e['at'])}  {e['kind_label']:<8}{e['actor']:<12}{detail}")
 
 
 @leads_group.command("dispatch")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from shujian.beijing import today_in_china
+from shujian.beijing import shown, today_in_china
 from shujian.cli.common import parse_date, user, workspace
 from shujian.juvenile.sealing import entry, records, requests
 from shujian.juvenile.sealing.rule import UNSEAL_GROUNDS
@@ -68,7 +68,7 @@ def show_cmd(ctx: click.Context, record_id: int, reason: str) -> None:
         click.echo(f"  线索 {lead_id}：{title}")
     click.echo("经过：")
     for e in r["events"]:
-        click.echo(f"  {e['at']:%Y-%m-%d %H:%M}  {e['kind_label']:<6}{e['actor']:<10}{e['reason']}")
+        click.echo(f"  {shown(e['at'])}  {e['kind_label']:<6}{e['actor']:<10}{e['reason']}")
 
 
 @sealed_group.command("request")

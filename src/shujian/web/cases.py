@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from shujian.beijing import today_in_china
+from shujian.beijing import shown, today_in_china
 from shujian.cases import deadlines, outcomes, recommendations, service
 from shujian.cases.categories import declarations
 from shujian.cases.numbering import COUNTER, numbering_mode
@@ -34,7 +34,6 @@ from shujian.models.labels import Masking
 from shujian.users.access import can
 from shujian.web.auth import SignedInUser
 from shujian.web.pages import (
-    beijing,
     form_date_or_today,
     library_of,
     refusal_status,
@@ -159,7 +158,7 @@ def _case_page(
     wf = load_workflow(case["case_kind"])
     steps = service.history(ws.store, case_id, user)
     for s in steps:
-        s["at_local"] = beijing(s["at"])
+        s["at_local"] = shown(s["at"])
         s["field_texts"] = [
             (field_label(wf, k), field_text(v))
             for k, v in s["fields"].items()

@@ -104,17 +104,7 @@ assert templates.env.autoescape, "Jinja2 must escape every value"
 CHINA = beijing_time.CHINA
 
 
-def beijing(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored instant as Beijing time (the stores keep UTC; a naive value is UTC), for the
-    templates' `beijing` filter: `{{ lead.created_at | beijing }}`."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA).strftime(pattern)
-
-
-templates.env.filters["beijing"] = beijing
+templates.env.filters["beijing"] = beijing_time.shown  # {{ lead.created_at | beijing }}
 
 
 def render(
