@@ -84,8 +84,10 @@ def made(kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[State
     back, without reading 14,000 leads' evidence back from the store and decoding it.
 
     The values must be those the store returns for them (JSON values of plain lists, dicts,
-    strings, numbers; booleans as booleans): `verify` recomputes each record from the stored
-    row, so a value that came back otherwise would show as a difference there. A scalar's digest
+    strings, numbers; booleans as booleans), or a run's evidence encoded ahead
+    (`jsontext.EncodedJSON`, whose canonical text is the digest's input): `verify` recomputes
+    each record from the stored row, so a value that came back otherwise would show as a
+    difference there. A scalar's digest
     is computed once per value (a run's leads share their model, status and flags)."""
     tracked = TRACKED[kind]
     made = list(rows)
