@@ -41,8 +41,8 @@ _DECIDED = "status IN ('accepted', 'dismissed') AND decided_at IS NOT NULL"
 
 
 def _added(table: str, key: dict[str, str], when: str) -> str:
-    """Add one model's leads first found by one run (the parameters) to `table`, grouped by
-    `key`."""
+    """Add one model's leads first found by one run (the statement's two parameters) to
+    `table`, grouped by `key`."""
     columns = ", ".join(key)
     values = ", ".join(key.values())
     return (

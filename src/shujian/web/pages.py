@@ -101,9 +101,6 @@ def may_open(user: User, path: str) -> bool:
 templates = Jinja2Templates(directory=str(TEMPLATES))
 assert templates.env.autoescape, "Jinja2 must escape every value"
 
-CHINA = beijing_time.CHINA
-
-
 templates.env.filters["beijing"] = beijing_time.shown  # {{ lead.created_at | beijing }}
 
 

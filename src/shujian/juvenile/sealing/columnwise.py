@@ -39,9 +39,8 @@ def exact(frame: pl.DataFrame) -> bool:
     schema = frame.schema
     if schema.get("decided_on") != pl.Date or schema.get("act_date") not in (pl.Date, pl.Null):
         return False
-    if any(schema.get(c) not in _TEXT for c in ("id_card", "outcome", "offence", "document_no")):
-        return False
-    if schema.get("sentence") not in _TEXT:
+    texts = ("id_card", "outcome", "offence", "document_no", "sentence")
+    if any(schema.get(c) not in _TEXT for c in texts):
         return False
     if frame.is_empty():
         return True
