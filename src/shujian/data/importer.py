@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection
 
-from shujian import audit
+from shujian import audit, gcpause
 from shujian.data import mappings
 from shujian.data.datasets import Dataset
 from shujian.data.fields.registry import get_field_type
@@ -126,6 +126,7 @@ def file_sha256(path: Path) -> str:
 # ----------------------------------------------------------------------------- state
 
 
+@gcpause.paused()
 def import_file(
     warehouse: Warehouse,
     reports_dir: Path,

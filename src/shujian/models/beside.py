@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shujian import gcpause
 from shujian.data.datasets import Dataset
 from shujian.models.check_cache import CheckCache, key, verdict
 from shujian.models.spec import ModelSpec
@@ -133,6 +134,7 @@ def _passed(
     return passed
 
 
+@gcpause.paused()  # as a run is in the first process (`run_models`)
 def _evaluated(
     root: Path,
     specs: list[ModelSpec],

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from sqlalchemy import insert, update
 
-from shujian import audit
+from shujian import audit, gcpause
 from shujian.calendar import CalendarYearUnknownError, HolidayCalendar
 from shujian.data.datasets import Dataset
 from shujian.data.warehouse import Warehouse
@@ -114,6 +114,7 @@ class RunProgress:
 Progress = Callable[[RunProgress], None]
 
 
+@gcpause.paused()
 def run_models(
     ws: Workspace,
     library: Mapping[str, ModelSpec],
