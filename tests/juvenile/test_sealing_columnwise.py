@@ -227,3 +227,14 @@ def test_an_empty_frame_seals_nothing() -> None:
     empty = _frame([])
     assert columnwise.exact(empty)
     assert columnwise.wanted(empty) == {}
+
+
+def test_the_scanned_planes_hold_every_whitespace_and_digit_python_knows() -> None:
+    """`columnwise` looks for Python's whitespace and digits in planes 0 and 1 only: every one
+    of them is there (a Python whose Unicode adds one beyond fails here)."""
+    everything = [chr(c) for c in range(0x110000)]
+    assert columnwise._python_whitespace() == "".join(c for c in everything if c.isspace())
+    assert columnwise._python_digits() == "".join(c for c in everything if c.isdigit())
+    # and the sets are what the record key needs: the ASCII separators, full-width and superscripts
+    assert "\x1c" in columnwise._python_whitespace() and "\u3000" in columnwise._python_whitespace()
+    assert {"０", "²", "\U0001fbf9"} <= set(columnwise._python_digits())
