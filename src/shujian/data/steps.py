@@ -845,7 +845,7 @@ def _record_key(
         parts = [pl.col(c).cast(pl.Utf8).fill_null("") for c in dataset.record_key]
         return frame.select(pl.concat_str(parts, separator="\x1f")).to_series(), pl.DataFrame()
     parts = [pl.col(c.id).cast(pl.Utf8).fill_null("\x00") for c in dataset.columns]
-    con = _digesting()
+    con = digesting()
     keys = []
     try:
         # a slice of rows at a time: the joined content text (and DuckDB's copy of it) of six
@@ -875,9 +875,10 @@ def _record_key(
 _DIGESTING = threading.local()
 
 
-def _digesting() -> duckdb.DuckDBPyConnection:
-    """This thread's in-memory DuckDB connection for record keys, opened once (opening one
-    costs 10–15 ms, most of a small file's key): it holds no data between calls."""
+def digesting() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB connection for record keys (an import's, and the sealed
+    records' of `sealing.columnwise`), opened once (opening one costs 10–15 ms, most of a small
+    file's key): it holds no data between calls."""
     con = getattr(_DIGESTING, "con", None)
     if con is None:
         con = duckdb.connect()

@@ -133,19 +133,30 @@ def _day(day: str | dt.date) -> pl.Expr:
     return pl.col(day) if isinstance(day, str) else pl.lit(day, pl.Date)
 
 
-def under_18(id_card: str, day: str | dt.date) -> pl.Expr:
-    """Under 18 on `day` (a column, or a date) by the 周岁 rule (`register.age_on`): an age is
-    reached the day after the birthday; a number without a birth date is not a minor's."""
-    birth = pl.col(id_card).str.slice(6, 8)
-    readable = (pl.col(id_card).str.len_chars() == 18) & birth.str.contains(r"^\d{8}$")
+def age_on(id_card: str, day: str | dt.date) -> pl.Expr:
+    """`register.age_on` in polars: 周岁 on `day` (a column, or a date) from the birth date in an
+    18-character ID number, reached the day after the birthday; null where the number holds
+    none. The register's figures and the sealing of an import (`sealing.columnwise`) use it."""
+    number = pl.col(id_card).cast(pl.String)
+    digits = number.str.slice(6, 8)
+    born = pl.when((number.str.len_chars() == 18) & digits.str.contains(r"^[0-9]{8}$")).then(
+        digits.cast(pl.Int64, strict=False)
+    )
     on = _day(day)
     day_number = (
         on.dt.year().cast(pl.Int64) * 10000
         + on.dt.month().cast(pl.Int64) * 100
         + on.dt.day().cast(pl.Int64)
     )
-    age = (day_number - birth.cast(pl.Int64, strict=False) - 1) // 10000
-    return readable & (age < ADULT_AGE)
+    return (day_number - born - 1) // 10000
+
+
+def under_18(id_card: str, day: str | dt.date) -> pl.Expr:
+    """Under 18 on `day` (a column, or a date) by the 周岁 rule (`age_on`); a number without a
+    birth date is not a minor's."""
+    birth = pl.col(id_card).str.slice(6, 8)
+    readable = (pl.col(id_card).str.len_chars() == 18) & birth.str.contains(r"^\d{8}$")
+    return readable & (age_on(id_card, day) < ADULT_AGE)
 
 
 def on_register_between(a: str | dt.date, b: str | dt.date) -> pl.Expr:

@@ -5,7 +5,7 @@ A million-row export handed its 300,000 rows that the rule may seal to Python on
 dict per row, the rule, the key's text and its SHA-256 were a quarter of the import. Here:
 
 * whether the person was a minor at the act (`rule.minor_at_act`) is arithmetic on the birth
-  date in the ID number, in polars;
+  date in the ID number, in polars (`counting.age_on`);
 * the ground is decided by the rule itself, `rule.decide_for`, once per distinct (outcome,
   minor, sentence): an export has a few hundred;
 * the key's text (`records._text` of each key column) is made in polars with Python's own
@@ -24,9 +24,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import polars as pl
 
+from shujian.data.steps import digesting
+from shujian.juvenile.counting import age_on
 from shujian.juvenile.register import ADULT_AGE
 from shujian.juvenile.sealing.records import KEY_COLUMNS
 from shujian.juvenile.sealing.rule import UNKNOWN_ACT_YEARS, decide_for
@@ -74,28 +75,10 @@ def wanted(frame: pl.DataFrame) -> dict[str, tuple[Mapping[str, Any], str]]:
 # ----------------------------------------------------------------------------- the rule
 
 
-def age_on(day: pl.Expr) -> pl.Expr:
-    """`register.age_on`: 周岁 on `day` from an 18-character ID number's birth date (null
-    where the number holds none)."""
-    id_card = pl.col("id_card").cast(pl.String)
-    digits = id_card.str.slice(6, 8)
-    born = (
-        pl.when((id_card.str.len_chars() == 18) & digits.str.contains(r"^[0-9]{8}$"))
-        .then(digits.cast(pl.Int64, strict=False))
-        .otherwise(None)
-    )
-    ymd = (
-        day.dt.year().cast(pl.Int64) * 10000
-        + day.dt.month().cast(pl.Int64) * 100
-        + day.dt.day().cast(pl.Int64)
-    )
-    return (ymd - born - 1) // 10000
-
-
 def minor_at_act() -> pl.Expr:
     """`rule.minor_at_act` of each row: true, false, or null where it is not known."""
-    on_act = age_on(pl.col("act_date"))
-    on_decision = age_on(pl.col("decided_on"))
+    on_act = age_on("id_card", "act_date")
+    on_decision = age_on("id_card", "decided_on")
     return (
         pl.when(pl.col("act_date").is_not_null())
         .then((on_act < ADULT_AGE).fill_null(False))
@@ -189,7 +172,10 @@ def record_keys(frame: pl.DataFrame) -> pl.Series:
         & (pl.col("outcome") != "")
     )
     texts = frame.select(pl.when(present).then(text).alias("t"), pl.int_range(pl.len()).alias("i"))
-    with duckdb.connect() as con:
-        con.register("texts", texts)
+    con = digesting()
+    con.register("texts", texts)
+    try:
         keyed = con.sql("SELECT substr(sha256(t), 1, 32) AS k FROM texts ORDER BY i").pl()
+    finally:
+        con.unregister("texts")  # the connection is the thread's, kept for the next file
     return keyed.get_column("k").alias("_key")

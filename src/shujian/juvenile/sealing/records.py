@@ -132,13 +132,13 @@ def _adult_well_past_18() -> pl.Expr:
     number without a readable birth date is left to the rule."""
     import polars as pl
 
-    from shujian.juvenile.sealing.columnwise import age_on
+    from shujian.juvenile.counting import age_on
 
     past = 18 + ADULT_MARGIN_YEARS
     return (
         pl.when(pl.col("act_date").is_not_null())
-        .then(age_on(pl.col("act_date")) >= past)
-        .otherwise(age_on(pl.col("decided_on")) >= past + UNKNOWN_ACT_YEARS)
+        .then(age_on("id_card", "act_date") >= past)
+        .otherwise(age_on("id_card", "decided_on") >= past + UNKNOWN_ACT_YEARS)
         .fill_null(False)
     )
 
