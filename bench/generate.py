@@ -172,6 +172,23 @@ def venues(rng: np.random.Generator, n: int = 500_000, city: City = CITY) -> pl.
     )
 
 
+_FILLER_TEXT = """日用杂品销售 五金产品零售 家用电器销售 服装服饰零售 鞋帽零售 针纺织品销售 文具用品零售 办公用品销售
+    体育用品及器材零售 玩具销售 母婴用品销售 化妆品零售 个人卫生用品销售 珠宝首饰零售 工艺美术品及收藏品零售
+    乐器零售 礼品花卉销售 宠物食品及用品零售 农副产品销售 水产品零售 鲜肉零售 新鲜水果零售 酒类经营 茶具销售
+    电子产品销售 计算机软硬件及辅助设备零售 通讯设备销售 汽车零配件零售 机动车修理和维护 洗车服务 停车场服务
+    道路货物运输 普通货物仓储服务 国内货物运输代理 装卸搬运 包装服务 会议及展览服务 企业管理咨询 市场营销策划
+    广告设计、代理 广告制作 图文设计制作 摄影扩印服务 婚庆礼仪服务 组织文化艺术交流活动 票务代理服务 家政服务
+    洗染服务 理发服务 保洁服务 物业管理 房地产经纪 住房租赁 园林绿化工程施工 室内装饰装修 建筑装饰材料销售
+    金属材料销售 塑料制品销售 纸制品销售 货物进出口 技术进出口 技术服务、技术开发、技术咨询 数据处理服务
+    网络技术服务 互联网销售（除销售需要许可的商品） 人力资源服务 劳务服务（不含劳务派遣） 健身休闲活动
+    棋牌室服务 足浴服务 专业保洁、清洗、消毒服务 食用农产品零售 粮油零售 烟草制品零售 出版物零售 眼镜销售
+    钟表销售 自行车修理 电动自行车销售 家具销售 灯具销售 卫生洁具销售 建筑用石加工"""
+FILLER_ITEMS = np.array(_FILLER_TEXT.split())
+"""Ordinary scope items, none of them a medical-beauty or tattoo word or negation. A registry's
+scopes are lists of such items: 2 M entities get about 660,000 different scopes of 97 characters
+on average (83 items, a prime number, see `registry`)."""
+
+
 def registry(rng: np.random.Generator, n: int = 2_000_000, city: City = CITY) -> pl.DataFrame:
     # Shares as in a real registry: tattoo and medical-beauty businesses are a fraction of a
     # percent of all market entities.
@@ -188,11 +205,27 @@ def registry(rng: np.random.Generator, n: int = 2_000_000, city: City = CITY) ->
         ]
     )
     share = np.array([0.35, 0.2, 0.05, 0.001, 0.001, 0.003, 0.2, 0.195])
+    codes = usccs(rng, n, city.uscc_prefix)  # drawn in the order they always were
+    first = scopes[rng.choice(len(scopes), n, p=share / share.sum())]
+    # Then 0 to 24 ordinary items, distinct within a scope (a start and a step modulo the prime
+    # number of items), from their own generator so that the draws above and every later table
+    # stay as they were. With eight scopes only, DuckDB's Parquet reader tested keyword filters
+    # once per dictionary entry, which no real registry allows.
+    more = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+    items = len(FILLER_ITEMS)
+    count = more.integers(0, 25, n)
+    start = more.integers(0, items, n)
+    step = more.integers(1, items, n)
+    picks = (start[:, None] + np.arange(24)[None, :] * step[:, None]) % items
+    names = FILLER_ITEMS[picks]
     return pl.DataFrame(
         {
             "企业名称": [f"企业{city.first + i}有限公司" for i in range(n)],
-            "统一社会信用代码": usccs(rng, n, city.uscc_prefix),
-            "经营范围": scopes[rng.choice(len(scopes), n, p=share / share.sum())],
+            "统一社会信用代码": codes,
+            "经营范围": [
+                "；".join([head, *row[:k]])
+                for head, row, k in zip(first, names.tolist(), count, strict=True)
+            ],
             "成立日期": days(rng, "2000-01-01", 9000, n),
         }
     )
