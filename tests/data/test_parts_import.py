@@ -105,11 +105,14 @@ def batch_of(ws: Workspace, batch_id: int) -> tuple[pl.DataFrame, list[tuple], d
 
 
 def both_ways(tmp_path, monkeypatch, dataset, earlier, path, **options):
-    """Import `earlier` then `path` into a workspace reading the file whole and into one
-    reading it `PART` rows at a time: each import's result, stored rows, report and record."""
+    """Import `earlier` then `path` into a workspace reading the file whole, into one reading it
+    `PART` rows at a time as polars' reader hands them over, and into one reading those parts
+    back from the Arrow file a large file is spooled to (`readers.CSV_SPOOL_BYTES`): each
+    import's result, stored rows, report and record, the two ways in parts checked alike."""
     seen = {}
-    for way in ("whole", "parts"):
+    for way in ("whole", "parts", "spooled"):
         monkeypatch.setattr(readers, "CSV_PART_ROWS", 1_000_000 if way == "whole" else PART)
+        monkeypatch.setattr(readers, "CSV_SPOOL_BYTES", 0 if way == "spooled" else 1 << 40)
         ws = init_workspace(tmp_path / way)
         first = import_into(ws, dataset, earlier, **options)
         result = import_into(ws, dataset, path, **options)
@@ -118,6 +121,9 @@ def both_ways(tmp_path, monkeypatch, dataset, earlier, path, **options):
         summary.pop("report")
         seen[way] = (summary, *batch_of(ws, result.batch_id))  # type: ignore[arg-type]
         ws.store.dispose()
+    assert seen["spooled"][0] == seen["parts"][0]
+    assert seen["spooled"][1].equals(seen["parts"][1])
+    assert seen["spooled"][2:] == seen["parts"][2:]
     return seen["whole"], seen["parts"]
 
 
@@ -177,8 +183,10 @@ def test_a_snapshot_read_in_parts_keeps_each_record_s_last_row_as_one_pass(tmp_p
     assert stored.filter(pl.col("_row") == 153)["name"].to_list() == ["场所3(新址)"]
 
 
-def test_a_file_failing_in_its_last_part_leaves_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("spool_bytes", [0, 1 << 40])
+def test_a_file_failing_in_its_last_part_leaves_nothing(tmp_path, monkeypatch, spool_bytes):
     monkeypatch.setattr(readers, "CSV_PART_ROWS", PART)
+    monkeypatch.setattr(readers, "CSV_SPOOL_BYTES", spool_bytes)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     ws = init_workspace(tmp_path / "ws")
@@ -230,10 +238,14 @@ def test_occurrences_counted_across_parts_are_those_of_one_pass(contents, cut):
     assert counted == whole
 
 
+@pytest.mark.parametrize("spool_bytes", [0, 1 << 40])
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
-def test_a_csv_file_read_in_parts_is_the_grid_read_whole(tmp_path, monkeypatch, encoding):
+def test_a_csv_file_read_in_parts_is_the_grid_read_whole(
+    tmp_path, monkeypatch, encoding, spool_bytes
+):
     """Parts are cut between records: a quoted cell with line breaks near a part's edge stays
-    whole, title lines go with the first part, and every row keeps its number in the file."""
+    whole, title lines go with the first part, and every row keeps its number in the file;
+    whether the parts come from polars' reader or from the Arrow file a large file goes to."""
     rows = [
         [f"名称{i}", f"地址{i}\n第二行\n第三行" if 35 <= i <= 45 else f"地址{i}"]
         for i in range(130)
@@ -244,9 +256,41 @@ def test_a_csv_file_read_in_parts_is_the_grid_read_whole(tmp_path, monkeypatch, 
         csv.writer(fh).writerows([["名称", "地址"], *rows])
     whole = readers.read_grid(path)
     monkeypatch.setattr(readers, "CSV_PART_ROWS", PART)
+    monkeypatch.setattr(readers, "CSV_SPOOL_BYTES", spool_bytes)
     parts = list(readers.read_grid_parts(path))
     assert [p.frame.height for p in parts] == [40, 40, 40, 12]
     assert pl.concat([p.frame for p in parts]).equals(whole.frame)
     assert pl.concat([p.row_numbers for p in parts]).to_list() == list(range(1, 133))
     assert whole.frame.row(38 + 2) == ("名称38", "地址38\n第二行\n第三行")
     assert readers.read_grid(path).frame.equals(whole.frame)
+
+
+def test_a_file_polars_cannot_read_is_refused_alike_when_spooled(tmp_path, monkeypatch):
+    path = tmp_path / "名录.csv"
+    rows = [[f"学校{i}", "小学"] for i in range(100)]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["学校名称", "学校类型"], *rows[:60]])
+        fh.write('"青岚县第一小学,小学\n')  # a quote never closed, in the second part
+        csv.writer(fh).writerows(rows[60:])
+    refusals = []
+    for spool_bytes in (1 << 40, 0):
+        monkeypatch.setattr(readers, "CSV_PART_ROWS", PART)
+        monkeypatch.setattr(readers, "CSV_SPOOL_BYTES", spool_bytes)
+        with pytest.raises(UserError) as caught:
+            list(readers.read_grid_parts(path))
+        refusals.append((caught.value.code, caught.value.message))
+    assert refusals[0] == refusals[1]
+    assert refusals[0][0] in ("bad_csv", "unbalanced_quote")
+
+
+def test_a_full_disk_while_spooling_says_so(tmp_path):
+    """The spool is written before any part is read: with no space left for it (/dev/full
+    answers every write with ENOSPC), the refusal names the disk, not the file."""
+    path = tmp_path / "名录.csv"
+    path.write_text("学校名称,学校类型\n青岚县第一小学,小学\n", encoding="utf-8")
+    table = pl.scan_csv(path, infer_schema=False)
+    with pytest.raises(UserError, match="磁盘空间不足") as caught:
+        list(
+            readers._csv_batches(table, path, path.name, ",", ReadLimits(), PART, Path("/dev/full"))
+        )
+    assert caught.value.code == "no_space"

@@ -42,7 +42,15 @@ def stored(ws_root: Path) -> tuple[pl.DataFrame, str]:
     return table.sort("_row"), report
 
 
-@pytest.mark.parametrize("slices", [(3, 4), (1, 1)])
+@pytest.mark.parametrize(
+    "slices",
+    [
+        (3, 4, steps.PARSE_SLICE_BYTES),
+        (1, 1, steps.PARSE_SLICE_BYTES),
+        # slices cut by the bytes of text (two or three rows here), parsed on two threads
+        (steps.PARSE_SLICE_ROWS, steps.KEY_SLICE_ROWS, 60),
+    ],
+)
 def test_a_file_read_in_slices_is_stored_as_in_one_pass(tmp_path, monkeypatch, slices):
     path = tmp_path / "benefit.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -52,6 +60,7 @@ def test_a_file_read_in_slices_is_stored_as_in_one_pass(tmp_path, monkeypatch, s
         if name == "sliced":
             monkeypatch.setattr(steps, "PARSE_SLICE_ROWS", slices[0])
             monkeypatch.setattr(steps, "KEY_SLICE_ROWS", slices[1])
+            monkeypatch.setattr(steps, "PARSE_SLICE_BYTES", slices[2])
         ws = init_workspace(tmp_path / name)
         r = import_file(
             Warehouse(ws.warehouse_dir, ws.store),
@@ -73,3 +82,18 @@ def test_a_file_read_in_slices_is_stored_as_in_one_pass(tmp_path, monkeypatch, s
         "2",
         "3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "limit", "rows"),
+    [
+        (["520203199108243120"] * 10, 1_000, steps.PARSE_SLICE_ROWS),  # within the limit
+        (["一二三四五"] * 10, 150, steps.PARSE_SLICE_ROWS),  # 150 bytes: exactly the limit
+        (["一二三四五"] * 10, 149, 9),  # 15 bytes a cell: 9 cells fit
+        (["一二三四五"] * 10, 14, 1),  # not even one cell: one row at a time
+        ([None, "一二三四五" * 4], 30, 1),  # 60 bytes in 2 rows
+    ],
+)
+def test_a_slice_holds_at_most_the_bytes_of_text_allowed(monkeypatch, cells, limit, rows):
+    monkeypatch.setattr(steps, "PARSE_SLICE_BYTES", limit)
+    assert steps.parse_slice_rows(pl.Series(cells, dtype=pl.Utf8)) == rows

@@ -720,19 +720,26 @@ def _read_csv(path: Path, encoding: str, limits: ReadLimits, part_rows: int) -> 
             _lone_cr_to_lf(source, lf)
             source = lf
         first_row = 1
-        for frame in _parse_csv(source, path.name, limits, part_rows, quoted):
+        spool = Path(tmp) / "parts.arrow" if source.stat().st_size > CSV_SPOOL_BYTES else None
+        for frame in _parse_csv(source, path.name, limits, part_rows, quoted, spool):
             rows = pl.Series("row", range(first_row, first_row + frame.height), dtype=pl.Int64)
             first_row += frame.height
             yield Grid(frame=frame, row_numbers=rows, encoding=encoding)
 
 
 def _parse_csv(
-    source: Path, name: str, limits: ReadLimits, part_rows: int, quoted: bool = True
+    source: Path,
+    name: str,
+    limits: ReadLimits,
+    part_rows: int,
+    quoted: bool = True,
+    spool: Path | None = None,
 ) -> Iterator[pl.DataFrame]:
     """The UTF-8 CSV file at `source` as grids of text, `part_rows` rows at a time (the title
     lines above the table go with the first), refused whole (naming the row where it can) when
     it is not CSV that polars and Python's csv read alike. A file with no quote character
-    (`quoted` false) has no cell holding a line break, so none is looked for."""
+    (`quoted` false) has no cell holding a line break, so none is looked for. With `spool`, the
+    table is read through that Arrow file (`_csv_batches`)."""
     if csv.field_size_limit() <= limits.max_field_chars:
         csv.field_size_limit(limits.max_field_chars + 1)
     head = _head_lines(source, HEADER_SCAN_ROWS)
@@ -767,7 +774,7 @@ def _parse_csv(
         schema_overrides=dict.fromkeys(names, pl.Utf8),
     )
     first_row = 1
-    batches = _csv_batches(table, source, name, delimiter, limits, part_rows)
+    batches = _csv_batches(table, source, name, delimiter, limits, part_rows, spool)
     for part in _regroup(batches, part_rows, start):
         if part.width != width:  # polars and Python's csv did not agree on the lines
             row, why = _first_bad_row(source, delimiter)
@@ -789,6 +796,14 @@ def _parse_csv(
         yield titles
 
 
+CSV_SPOOL_BYTES = 256 * 2**20
+"""A CSV file larger than this is read through an Arrow file (`_csv_batches`). polars' batch
+iterator reads on ahead of its consumer, and an import spends seconds on each part: a 700 MB
+registry had all four of its parts (823 MiB) in memory before the first was parsed, and the
+import peaked at 2 GiB, growing with the file. Below this size the iterator is kept: writing and
+reading the Arrow file costs about 1.7 CPU s per 700 MB (docs/benchmark.md)."""
+
+
 def _csv_batches(
     table: pl.LazyFrame,
     source: Path,
@@ -796,21 +811,41 @@ def _csv_batches(
     delimiter: str,
     limits: ReadLimits,
     rows: int,
+    spool: Path | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """The record batches polars' streaming reader hands over, in the file's order, `rows` at
-    a time: a part's own size, so that most parts are one batch and are not copied to be joined
-    (`_regroup`). A file it cannot read is refused naming the line where Python's strict csv
-    reader fails."""
-    batches = table.collect_batches(chunk_size=rows, maintain_order=True)
-    while True:
-        try:
-            batch = next(batches)
-        except StopIteration:
+    """The record batches of `table`, in the file's order, `rows` at a time: a part's own size,
+    so that most parts are one batch and are not copied to be joined (`_regroup`). A file it
+    cannot read is refused naming the line where Python's strict csv reader fails.
+
+    Without `spool`, polars' streaming reader hands the batches over as it reads. With it, the
+    reader first writes the whole table to that Arrow file (lz4, in the reader's temporary
+    folder), with memory bounded by its own buffers, and the parts are read back from it one at
+    a time, so that an import holds one part whatever the file's length."""
+    try:
+        if spool is not None:
+            try:
+                table.sink_ipc(spool, compression="lz4")
+            except OSError as exc:
+                if exc.errno == 28 or "os error 28" in str(exc):  # ENOSPC, as polars words it
+                    raise UserError(
+                        f"读取文件 {name} 时临时文件夹 {spool.parent.parent} 所在磁盘空间不足"
+                        "（大的 CSV 文件读取时先暂存在那里），整份文件未导入。"
+                        "请腾出空间，或用环境变量 TMPDIR 指向空间足够的磁盘后重试。",
+                        code="no_space",
+                    ) from exc
+                raise
+            spooled = pl.scan_ipc(spool)
+            offset = 0
+            while (part := spooled.slice(offset, rows).collect()).height:
+                offset += part.height
+                yield part
             return
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            row, why = _first_bad_row(source, delimiter)
-            raise _not_csv(name, row, why, limits) from exc
-        yield batch
+        batches = table.collect_batches(chunk_size=rows, maintain_order=True)
+        while (batch := next(batches, None)) is not None:
+            yield batch
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        row, why = _first_bad_row(source, delimiter)
+        raise _not_csv(name, row, why, limits) from exc
 
 
 def _regroup(batches: Iterator[pl.DataFrame], rows: int, titles: int) -> Iterator[pl.DataFrame]:

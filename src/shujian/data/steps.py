@@ -42,7 +42,12 @@ PARSE_THREADS = 2
 """Columns parsed at once (this machine class has two cores)."""
 
 PARSE_SLICE_ROWS = 1_000_000
-"""Rows of a column parsed at a time (`parse_fields`)."""
+"""Rows of a column parsed at a time (`parse_fields`), at most."""
+
+PARSE_SLICE_BYTES = 32 * 2**20
+"""Text of a column parsed at a time, at most (`parse_slice_rows`): a field type makes several
+intermediate columns of its slice, and a registry's business scopes (97 characters a cell) in
+slices of a million rows took the import of two million entities to 1.8 GiB."""
 
 _PARSE_COST = {"id_card": 3, "uscc_or_id_card": 4, "uscc": 2}
 """Time to parse a million cells relative to text (bench/fields.py): costliest go first."""
@@ -369,30 +374,56 @@ def _side_by_side(
     return {col.id: done[col.id] for col in columns}
 
 
+def parse_slice_rows(column: pl.Series) -> int:
+    """Rows of `column` parsed at a time: `PARSE_SLICE_ROWS`, fewer where that many cells hold
+    more than `PARSE_SLICE_BYTES` of text (the slice then holds about that much)."""
+    text = int(column.str.len_bytes().sum()) if column.dtype == pl.Utf8 else 0  # type: ignore[arg-type]
+    if text <= PARSE_SLICE_BYTES:
+        return PARSE_SLICE_ROWS
+    return max(1, min(PARSE_SLICE_ROWS, PARSE_SLICE_BYTES * column.len() // text))
+
+
 def parse_fields(state: ImportState) -> ImportState:
-    """Parse each mapped column with its field type (`data/fields/`): values and reasons."""
+    """Parse each mapped column with its field type (`data/fields/`): values and reasons.
+
+    A column is parsed a slice of rows at a time (`parse_slice_rows`): a cell's value and reason
+    depend on the cell alone, and a field type's intermediate columns over six million rows (two
+    columns at once) were 700 MB of the import's peak memory. The slices of every column go to
+    `PARSE_THREADS` threads (field types run polars expressions that release the GIL), the
+    costliest first, so that one long column (a registry's business scopes) keeps both busy.
+    """
     raw = _raw(state)
+    columns = _present(state)
+    slices: list[tuple[Column, int, int]] = []
+    for col in columns:
+        rows = parse_slice_rows(raw[col.id])
+        slices += [(col, start, rows) for start in range(0, max(raw[col.id].len(), 1), rows)]
 
-    def parse(col: Column) -> tuple[pl.Series, pl.Series]:
-        field_type, column = get_field_type(col.type), raw[col.id]
-        # a slice of rows at a time: a cell's value and reason depend on the cell alone, and
-        # a field type's intermediate columns over six million rows (two columns at once) were
-        # 700 MB of the import's peak memory
-        values, errors = [], []
-        for start in range(0, max(column.len(), 1), PARSE_SLICE_ROWS):
-            parsed = field_type.parse(column.slice(start, PARSE_SLICE_ROWS))
-            values.append(parsed.value)
-            errors.append(parsed.error)
-        value = values[0] if len(values) == 1 else pl.concat(values, rechunk=True)
-        error = errors[0] if len(errors) == 1 else pl.concat(errors, rechunk=True)
-        return value.alias(col.id), _compact(error).alias(col.id)
+    def cost(piece: tuple[Column, int, int]) -> int:
+        col, _, rows = piece
+        return _PARSE_COST.get(col.type, 1) * min(rows, raw[col.id].len())
 
-    done = _side_by_side(_present(state), parse)
+    def parse(piece: tuple[Column, int, int]) -> Parsed:
+        col, start, rows = piece
+        return get_field_type(col.type).parse(raw[col.id].slice(start, rows))
+
+    order = sorted(range(len(slices)), key=lambda i: -cost(slices[i]))
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        parsed = dict(zip(order, pool.map(parse, [slices[i] for i in order]), strict=True))
+    values: dict[str, list[pl.Series]] = {col.id: [] for col in columns}
+    errors: dict[str, list[pl.Series]] = {col.id: [] for col in columns}
+    for i, (col, _, _) in enumerate(slices):  # each column's slices in the file's order
+        values[col.id].append(parsed[i].value)
+        errors[col.id].append(parsed[i].error)
     return replace(
         state,
-        values={k: value for k, (value, _) in done.items()},
-        errors={k: error for k, (_, error) in done.items()},
+        values={k: _joined(v).alias(k) for k, v in values.items()},
+        errors={k: _compact(_joined(e)).alias(k) for k, e in errors.items()},
     )
+
+
+def _joined(pieces: list[pl.Series]) -> pl.Series:
+    return pieces[0] if len(pieces) == 1 else pl.concat(pieces, rechunk=True)
 
 
 def validate(state: ImportState) -> ImportState:
