@@ -65,6 +65,48 @@ def test_list_parameter_fills_in_list_and_contains_any():
     assert rows == [("强制猥亵罪",)]
 
 
+TEXTS = [
+    "美容服务（不含医疗美容）；美甲服务",
+    "医疗美容服务；美容服务",
+    "SPA养生；足浴服务",
+    "spa养生",
+    "C++培训；软件开发",
+    "机动车修理(A.B级)",
+    "",
+    None,
+]
+LONG_WORDS = ["医疗美容", "医美", "美容外科", "玻尿酸", "肉毒", "水光针", "线雕", "吸脂", "SPA"]
+
+
+@pytest.mark.parametrize(
+    ("words", "form"),
+    [
+        (["医疗美容", "SPA"], "LIKE"),  # short list: LIKE tests are cheaper
+        (LONG_WORDS, "REGEXP_MATCHES"),  # long list of letters and digits: one alternation
+        ([*LONG_WORDS, "C++"], "LIKE"),  # `+` is a regex metacharacter: LIKE tests kept
+        ([*LONG_WORDS, "(A.B"], "LIKE"),  # so are `(` and `.`
+        ([*LONG_WORDS, "美甲 服务"], "LIKE"),  # and an ASCII space is not a letter
+        ([*LONG_WORDS, "（不含"], "REGEXP_MATCHES"),  # full-width brackets are literals everywhere
+    ],
+)
+def test_contains_any_is_substring_search_whatever_form_it_takes(words: list[str], form: str):
+    sql = compile_query("SELECT x, contains_any(x, :words) AS hit FROM t", {"words": words})
+    assert form in sql.upper()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [(x,) for x in TEXTS])
+    got = dict(con.execute(sql).fetchall())
+    want = {x: None if x is None else any(w in x for w in words) for x in TEXTS}
+    assert got == want  # case-sensitive ("spa" is not "SPA"), NULL stays NULL
+
+
+def test_contains_any_stays_like_tests_on_spark():
+    sql = compile_query(
+        "SELECT contains_any(x, :words) AS hit FROM t", {"words": LONG_WORDS}, "spark"
+    )
+    assert "RLIKE" not in sql.upper() and sql.upper().count(" LIKE ") == len(LONG_WORDS)
+
+
 def test_an_undeclared_parameter_is_refused():
     with pytest.raises(CompileError, match="未声明的参数"):
         compile_query("SELECT 1 AS a WHERE 1 < :missing", {}, "duckdb")

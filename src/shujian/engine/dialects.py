@@ -19,7 +19,9 @@ Domain functions available to models:
     *after* the birthday (最高法 未成年人刑事案件解释 art. 2).
 ``contains_any(text, :list)``
     true when `text` contains any of the words of a list parameter (a keyword rule such as
-    罪名 lists), expanded into `LIKE` tests so that no engine's regex flavour matters.
+    罪名 lists), expanded into `LIKE` tests so that no engine's regex flavour matters; on DuckDB
+    a long list of words made only of letters and digits becomes one alternation instead
+    (`_regex_alternation`), which means the same in every regex flavour.
 ``add_working_days(day, n)``
     the n-th Chinese working day after `day` (holidays and make-up days from `calendar.py`),
     looked up in the `workday_calendar` table the engine provides.
@@ -90,13 +92,13 @@ def literal(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def bind(tree: exp.Expression, params: Mapping[str, Any]) -> exp.Expression:
+def bind(tree: exp.Expression, params: Mapping[str, Any], engine: str = "duckdb") -> exp.Expression:
     """Replace `:name` placeholders with literals; a list fills an `IN (:name)` list."""
     missing: set[str] = set()
 
     def replace(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Anonymous) and node.name.lower() == "contains_any":
-            return _contains_any(node, params, missing)
+            return _contains_any(node, params, missing, engine)
         if isinstance(node, exp.In):
             items = node.expressions
             if len(items) == 1 and isinstance(items[0], exp.Placeholder):
@@ -126,8 +128,15 @@ def bind(tree: exp.Expression, params: Mapping[str, Any]) -> exp.Expression:
     return bound
 
 
+REGEX_MIN_WORDS = 8
+"""From this many words on, DuckDB tests a `contains_any` list as one RE2 alternation: one pass
+over the text instead of one per word (medbeauty.unlicensed's 86 words over 212,558 scope items:
+0.15 → 0.03 s). Below it the `LIKE` tests are cheaper (about 15 ms per word per 2 M values
+against a flat 100 ms for the regex). Measured in docs/benchmark.md."""
+
+
 def _contains_any(
-    node: exp.Anonymous, params: Mapping[str, Any], missing: set[str]
+    node: exp.Anonymous, params: Mapping[str, Any], missing: set[str], engine: str
 ) -> exp.Expression:
     if len(node.expressions) != 2 or not isinstance(node.expressions[1], exp.Placeholder):
         raise CompileError("contains_any 的用法是 contains_any(列, :列表参数)。")
@@ -136,21 +145,38 @@ def _contains_any(
         missing.add(placeholder.name)
         return node
     words = params[placeholder.name]
-    words = words if isinstance(words, list | tuple) else [words]
-    tests: list[exp.Expression] = [
-        exp.Like(this=text.copy(), expression=exp.Literal.string(f"%{_escape_like(str(w))}%"))
-        for w in words
-    ]
-    if not tests:
+    words = [str(w) for w in (words if isinstance(words, list | tuple) else [words])]
+    for word in words:
+        _refuse_wildcards(word)
+    if not words:
         return exp.false()
+    pattern = _regex_alternation(words) if engine == "duckdb" else None
+    if pattern is not None:
+        return exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(pattern))
+    tests: list[exp.Expression] = [
+        exp.Like(this=text.copy(), expression=exp.Literal.string(f"%{w}%")) for w in words
+    ]
     return exp.paren(exp.or_(*tests))
 
 
-def _escape_like(word: str) -> str:
+def _regex_alternation(words: list[str]) -> str | None:
+    """`w1|w2|…` when it tests exactly what the words' `LIKE '%w%'` tests do: at least
+    `REGEX_MIN_WORDS` words, none empty, and none holding an ASCII character other than a letter
+    or a digit. Every regex metacharacter of RE2 (DuckDB), Java (Spark) and PostgreSQL is ASCII
+    punctuation, so such a word is a literal in each, and an alternation of literals matches
+    wherever one of them occurs. Otherwise None (the `LIKE` tests are kept)."""
+    if len(words) < REGEX_MIN_WORDS:
+        return None
+    for word in words:
+        if not word or any(c.isascii() and not c.isalnum() for c in word):
+            return None
+    return "|".join(words)
+
+
+def _refuse_wildcards(word: str) -> None:
     # Keywords are plain Chinese words; refuse LIKE wildcards rather than escape per dialect.
     if "%" in word or "_" in word:
         raise CompileError(f"关键词“{word}”中不能含有 % 或 _。")
-    return word
 
 
 def placeholders(tree: exp.Expression) -> set[str]:
@@ -400,7 +426,7 @@ def compile_query(sql: str, params: Mapping[str, Any], engine: str = "duckdb") -
     if engine not in ENGINES:
         raise CompileError(f"未知的计算引擎：{engine}（可选：{'、'.join(ENGINES)}）")
     # one copy of the shared parsed tree (made by `bind`), rewritten in place from then on
-    tree = decide_ties(expand_functions(bind(parse(sql), params), copy=False), copy=False)
+    tree = decide_ties(expand_functions(bind(parse(sql), params, engine), copy=False), copy=False)
     if engine == "spark":
         tree = for_spark(tree, copy=False)
     return tree.sql(dialect=ENGINES[engine], unsupported_level=sqlglot.ErrorLevel.RAISE)
