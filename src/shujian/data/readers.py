@@ -796,12 +796,14 @@ def _parse_csv(
         yield titles
 
 
-CSV_SPOOL_BYTES = 256 * 2**20
+CSV_SPOOL_BYTES = 512 * 2**20
 """A CSV file larger than this is read through an Arrow file (`_csv_batches`). polars' batch
-iterator reads on ahead of its consumer, and an import spends seconds on each part: a 700 MB
-registry had all four of its parts (823 MiB) in memory before the first was parsed, and the
-import peaked at 2 GiB, growing with the file. Below this size the iterator is kept: writing and
-reading the Arrow file costs about 1.7 CPU s per 700 MB (docs/benchmark.md)."""
+iterator reads on ahead of its consumer, and an import spends seconds on each part, so the
+iterator holds about as much as the rest of the file: a 700 MB registry had all four of its parts
+(823 MiB) in memory before the first was parsed, and its import peaked at 2.1 GiB. Writing and
+reading the Arrow file costs about 1 CPU s per 300 MB, and below this size the parts held ahead
+are not what sets an import's peak (a 340 MB file of six million payments peaked as high either
+way), so the iterator is kept (docs/benchmark.md)."""
 
 
 def _csv_batches(
