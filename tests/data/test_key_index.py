@@ -59,6 +59,27 @@ def test_an_index_meets_the_wanted_numbers_when_it_holds_one(index, wanted, meet
     assert got is meets
 
 
+@pytest.mark.parametrize("slice_rows", [3, 4, 1_000_000])
+def test_a_batch_files_numbers_are_read_a_slice_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
+) -> None:
+    # a file of three row groups, read in slices that do and do not fall on their edges
+    keys = [f"{(i * 0x9E3779B97F4A7C15) % 2**64:016x}" + "0" * 16 for i in range(10)]
+    path = tmp_path / "batch.parquet"
+    pl.DataFrame({"_record_key": keys, "x": range(10)}).write_parquet(path, row_group_size=4)
+    monkeypatch.setattr(key_index, "SLICE_ROWS", slice_rows)
+    whole = key_index.key_numbers(pl.Series(keys))
+    assert whole is not None
+    got = key_index.batch_numbers(path, 10)
+    assert got is not None and got.tolist() == whole.tolist()
+    assert key_index.batch_numbers(path, 9) is None  # the file holds more rows than the batch
+    assert key_index.batch_numbers(path, 11) is None  # or fewer
+    pl.DataFrame({"_record_key": [*keys[:9], "青岚宾馆"]}).write_parquet(path, row_group_size=4)
+    assert (
+        key_index.batch_numbers(path, 10) is None
+    )  # a key that is not a digest, in the last slice
+
+
 def test_an_index_is_read_only_when_it_is_whole_sorted_and_of_the_batchs_rows(
     tmp_path: Path,
 ) -> None:

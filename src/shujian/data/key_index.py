@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 PREFIX_CHARS = 16
 """Hexadecimal characters of a record key that make its 64-bit number."""
 
+SLICE_ROWS = 1_000_000
+"""Keys of a batch file read at a time to make its index (`batch_numbers`)."""
 
-def key_numbers(keys: pl.Series) -> np.ndarray | None:
-    """The keys' first 64 bits, sorted (uint64); None when a key does not start with 16
-    hexadecimal digits (such keys are compared whole, as before)."""
+
+def key_numbers(keys: pl.Series, *, sort: bool = True) -> np.ndarray | None:
+    """The keys' first 64 bits (uint64), sorted unless `sort` is false; None when a key does not
+    start with 16 hexadecimal digits (such keys are compared whole, as before)."""
     import polars as pl
 
     prefixes = keys.str.slice(0, PREFIX_CHARS)
@@ -43,7 +46,28 @@ def key_numbers(keys: pl.Series) -> np.ndarray | None:
     numbers = prefixes.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
     if numbers.null_count():
         return None
-    return numbers.sort().to_numpy()
+    return (numbers.sort() if sort else numbers).to_numpy()
+
+
+def batch_numbers(path: Path, rows: int) -> np.ndarray | None:
+    """The sorted key numbers of the batch file at `path`, read `SLICE_ROWS` keys at a time so
+    that only the numbers (8 bytes a row) are held, not the keys (a 12 M-row batch's keys took
+    an import's peak from 870 MiB to 1.3 GiB at its very end); None as `key_numbers` says, or
+    when the file does not hold `rows` keys."""
+    import polars as pl
+
+    keys = pl.scan_parquet(path).select("_record_key")
+    parts = []
+    for offset in range(0, rows, SLICE_ROWS):
+        part = key_numbers(keys.slice(offset, SLICE_ROWS).collect()["_record_key"], sort=False)
+        if part is None:
+            return None
+        parts.append(part)
+    numbers = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    if len(numbers) != rows or keys.slice(rows, 1).collect().height:
+        return None
+    numbers.sort()
+    return numbers
 
 
 def meets(index: np.ndarray, wanted: np.ndarray) -> bool:

@@ -476,8 +476,6 @@ class Warehouse:
     def _key_index(self, batch: Stored) -> Any:
         """`batch`'s key index (sorted uint64), written first when missing; None for a small
         batch or keys that make none."""
-        import polars as pl
-
         from shujian.data import key_index
 
         if batch.imported <= SMALL_BATCH:
@@ -486,9 +484,8 @@ class Warehouse:
         index = key_index.read(path, batch.imported)
         if index is not None:
             return index
-        keys = pl.read_parquet(self.root / batch.parquet, columns=["_record_key"])
-        numbers = key_index.key_numbers(keys["_record_key"])
-        if numbers is None or len(numbers) != batch.imported:
+        numbers = key_index.batch_numbers(self.root / batch.parquet, batch.imported)
+        if numbers is None:
             return None
         key_index.write(path, numbers)
         return numbers
