@@ -294,3 +294,14 @@ def test_a_full_disk_while_spooling_says_so(tmp_path):
             readers._csv_batches(table, path, path.name, ",", ReadLimits(), PART, Path("/dev/full"))
         )
     assert caught.value.code == "no_space"
+
+
+def test_a_spool_that_cannot_be_written_is_not_blamed_on_the_file(tmp_path):
+    path = tmp_path / "名录.csv"
+    path.write_text("学校名称,学校类型\n青岚县第一小学,小学\n", encoding="utf-8")
+    table = pl.scan_csv(path, infer_schema=False)
+    gone = tmp_path / "已删除的临时文件夹" / "parts.arrow"
+    with pytest.raises(UserError, match="无法写入") as caught:
+        list(readers._csv_batches(table, path, path.name, ",", ReadLimits(), PART, gone))
+    assert caught.value.code == "spool_failed"
+    assert "不是规范的 CSV" not in caught.value.message

@@ -52,7 +52,7 @@ def key_numbers(keys: pl.Series, *, sort: bool = True) -> np.ndarray | None:
 def batch_numbers(path: Path, rows: int) -> np.ndarray | None:
     """The sorted key numbers of the batch file at `path`, read `SLICE_ROWS` keys at a time so
     that only the numbers (8 bytes a row) are held, not the keys (a 12 M-row batch's keys took
-    an import's peak from 870 MiB to 1.3 GiB at its very end); None as `key_numbers` says, or
+    an import's peak from about 950 MiB to 1.3 GiB at its very end); None as `key_numbers` says, or
     when the file does not hold `rows` keys."""
     import polars as pl
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import logging
 import re
 import string
 import tempfile
@@ -33,6 +34,8 @@ from shujian.data.limits import (
     verify_members,
 )
 from shujian.errors import UserError
+
+log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 30
 """Header rows are looked for among the first rows only (title rows sit above them)."""
@@ -829,12 +832,10 @@ def _csv_batches(
                 table.sink_ipc(spool, compression="lz4")
             except OSError as exc:
                 if exc.errno == 28 or "os error 28" in str(exc):  # ENOSPC, as polars words it
-                    raise UserError(
-                        f"读取文件 {name} 时临时文件夹 {spool.parent.parent} 所在磁盘空间不足"
-                        "（大的 CSV 文件读取时先暂存在那里），整份文件未导入。"
-                        "请腾出空间，或用环境变量 TMPDIR 指向空间足够的磁盘后重试。",
-                        code="no_space",
-                    ) from exc
+                    raise _spool_refused(name, spool, "所在磁盘空间不足", "no_space") from exc
+                if _first_bad_row(source, delimiter)[0] is None:  # the file reads: the spool
+                    log.warning("spool %s not written", spool, exc_info=True)
+                    raise _spool_refused(name, spool, "无法写入", "spool_failed") from exc
                 raise
             spooled = pl.scan_ipc(spool)
             offset = 0
@@ -848,6 +849,15 @@ def _csv_batches(
     except (pl.exceptions.PolarsError, OSError) as exc:
         row, why = _first_bad_row(source, delimiter)
         raise _not_csv(name, row, why, limits) from exc
+
+
+def _spool_refused(name: str, spool: Path, why: str, code: str) -> UserError:
+    return UserError(
+        f"读取文件 {name} 时，临时文件夹 {spool.parent.parent} {why}（大的 CSV 文件读取时先暂存在"
+        "那里），整份文件未导入。请腾出空间、检查该文件夹的权限，或用环境变量 TMPDIR 指向空间足够的"
+        "磁盘后重试。",
+        code=code,
+    )
 
 
 def _regroup(batches: Iterator[pl.DataFrame], rows: int, titles: int) -> Iterator[pl.DataFrame]:
