@@ -107,3 +107,24 @@ def test_the_utf8_check_agrees_with_python_s_strict_decoder(tmp_path, monkeypatc
         except UnicodeDecodeError:
             strict = False
         assert readers._is_utf8(path) is strict, text
+
+
+@pytest.mark.parametrize(
+    ("data", "lone"),
+    [
+        (b"a,b\r\n1,2\r\n", False),  # Windows line ends, as Excel writes CSV
+        (b"a,b\r\n1,2", False),
+        (b"a,b\n1,2\n", False),
+        (b"a,b\r1,2\r", True),  # old Mac line ends
+        (b"a,b\r\n1,2\r", True),  # a CR ending the file
+        (b"a,b\r\r\n1,2\r\n", True),  # the first of two CRs stands alone
+        (b"a,b\r\n1\r2\r\n", True),
+    ],
+)
+def test_a_lone_cr_is_found_wherever_the_chunks_are_cut(tmp_path, data, lone):
+    # a CRLF file was once taken for one with lone CRs (its last CR judged without its LF), and
+    # copied whole to change them
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    for chunk_bytes in [*range(1, len(data) + 1), 1 << 22]:
+        assert readers._text_facts(path, chunk_bytes)[1] is lone, chunk_bytes

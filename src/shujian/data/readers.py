@@ -920,20 +920,23 @@ def _swallowed_rows(frame: pl.DataFrame, delimiter: str, width: int) -> int | No
     return int(hits.arg_true()[0]) + 1 if hits.any() else None
 
 
-def _text_facts(path: Path) -> tuple[int | None, bool, bool]:
+def _text_facts(path: Path, chunk_bytes: int = 1 << 22) -> tuple[int | None, bool, bool]:
     """The line of the first NUL byte, if any; whether a CR stands without its LF; whether the
-    file has a quote character (only a quoted cell can hold a line break)."""
+    file has a quote character (only a quoted cell can hold a line break). Read `chunk_bytes` at
+    a time: a CR ending a chunk is judged with the next one, or as lone at the end of the file."""
     line, lone_cr, quoted, previous = 1, False, False, b""
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
+        while chunk := fh.read(chunk_bytes):
             nul = chunk.find(b"\x00")
             if nul >= 0:
                 return line + chunk.count(b"\n", 0, nul), lone_cr, quoted
             line += chunk.count(b"\n")
             quoted = quoted or b'"' in chunk
             if not lone_cr and (b"\r" in chunk or previous == b"\r"):
-                joined = previous + chunk
-                lone_cr = re.search(rb"\r(?!\n)", joined[:-1]) is not None
+                # a CR followed by anything but LF; one at the chunk's end waits for the next
+                # (cutting that byte off instead made every CRLF file's last CR look lone, and
+                # each such file was copied whole to turn lone CRs into LFs)
+                lone_cr = re.search(rb"\r[^\n]", previous + chunk) is not None
             previous = chunk[-1:]
     return None, lone_cr or previous == b"\r", quoted
 
