@@ -190,6 +190,12 @@ scopes are lists of such items: 2 M entities get about 660,000 different scopes 
 on average (83 items, a prime number, see `registry`)."""
 
 
+def _own_generator(rng: np.random.Generator) -> np.random.Generator:
+    """A generator of its own, spawned from `rng`'s seed, for a column added to a table later:
+    its draws leave `rng`'s, and so every other table's, as they were."""
+    return np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+
+
 @functools.cache
 def _filler_tails() -> np.ndarray:
     """Every list of ordinary items a scope can end with, each with its leading "；": the
@@ -230,7 +236,7 @@ def registry(rng: np.random.Generator, n: int = 2_000_000, city: City = CITY) ->
     # number of items), from their own generator so that the draws above and every later table
     # stay as they were. With eight scopes only, DuckDB's Parquet reader tested keyword filters
     # once per dictionary entry, which no real registry allows.
-    more = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+    more = _own_generator(rng)
     items = len(FILLER_ITEMS)
     count = more.integers(0, 25, n)
     start = more.integers(0, items, n)
@@ -391,8 +397,7 @@ def hospital_visits(
             "诊断编码": codes[rng.choice(len(codes), n, p=weights / weights.sum())],
         }
     )
-    # from their own generator, so that the draws above and every later table stay as they were
-    more = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+    more = _own_generator(rng)
     count = more.integers(1, 4, n)
     first, second, third = (
         pl.Series(DIAGNOSES[more.integers(0, len(DIAGNOSES), n)]) for _ in "abc"

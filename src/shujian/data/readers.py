@@ -828,15 +828,7 @@ def _csv_batches(
     a time, so that an import holds one part whatever the file's length."""
     try:
         if spool is not None:
-            try:
-                table.sink_ipc(spool, compression="lz4")
-            except OSError as exc:
-                if exc.errno == 28 or "os error 28" in str(exc):  # ENOSPC, as polars words it
-                    raise _spool_refused(name, spool, "所在磁盘空间不足", "no_space") from exc
-                if _first_bad_row(source, delimiter)[0] is None:  # the file reads: the spool
-                    log.warning("spool %s not written", spool, exc_info=True)
-                    raise _spool_refused(name, spool, "无法写入", "spool_failed") from exc
-                raise
+            table.sink_ipc(spool, compression="lz4")
             spooled = pl.scan_ipc(spool)
             offset = 0
             while (part := spooled.slice(offset, rows).collect()).height:
@@ -847,7 +839,13 @@ def _csv_batches(
         while (batch := next(batches, None)) is not None:
             yield batch
     except (pl.exceptions.PolarsError, OSError) as exc:
+        spooling = spool if isinstance(exc, OSError) else None
+        if spooling and (getattr(exc, "errno", None) == 28 or "os error 28" in str(exc)):  # ENOSPC
+            raise _spool_refused(name, spooling, "所在磁盘空间不足", "no_space") from exc
         row, why = _first_bad_row(source, delimiter)
+        if spooling and row is None:  # the file reads: the spool could not be written or read
+            log.warning("spool %s failed", spooling, exc_info=True)
+            raise _spool_refused(name, spooling, "无法写入", "spool_failed") from exc
         raise _not_csv(name, row, why, limits) from exc
 
 

@@ -377,7 +377,7 @@ def _side_by_side(
 def parse_slice_rows(column: pl.Series) -> int:
     """Rows of `column` parsed at a time: `PARSE_SLICE_ROWS`, fewer where that many cells hold
     more than `PARSE_SLICE_BYTES` of text (the slice then holds about that much)."""
-    text = int(column.str.len_bytes().sum()) if column.dtype == pl.Utf8 else 0  # type: ignore[arg-type]
+    text = int(column.str.len_bytes().sum()) if column.dtype == pl.Utf8 else 0
     if text <= PARSE_SLICE_BYTES:
         return PARSE_SLICE_ROWS
     return max(1, min(PARSE_SLICE_ROWS, PARSE_SLICE_BYTES * column.len() // text))

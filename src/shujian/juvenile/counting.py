@@ -153,10 +153,8 @@ def age_on(id_card: str, day: str | dt.date) -> pl.Expr:
 
 def under_18(id_card: str, day: str | dt.date) -> pl.Expr:
     """Under 18 on `day` (a column, or a date) by the 周岁 rule (`age_on`); a number without a
-    birth date is not a minor's."""
-    birth = pl.col(id_card).str.slice(6, 8)
-    readable = (pl.col(id_card).str.len_chars() == 18) & birth.str.contains(r"^\d{8}$")
-    return readable & (age_on(id_card, day) < ADULT_AGE)
+    birth date is not a minor's (its age is null)."""
+    return (age_on(id_card, day) < ADULT_AGE).fill_null(False)
 
 
 def on_register_between(a: str | dt.date, b: str | dt.date) -> pl.Expr:

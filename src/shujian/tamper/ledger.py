@@ -87,8 +87,8 @@ def made(kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[State
     strings, numbers; booleans as booleans), or a run's evidence encoded ahead
     (`jsontext.EncodedJSON`, whose canonical text is the digest's input): `verify` recomputes
     each record from the stored row, so a value that came back otherwise would show as a
-    difference there. A scalar's digest
-    is computed once per value (a run's leads share their model, status and flags)."""
+    difference there. A scalar's digest is computed once per value (a run's leads share their
+    model, status and flags)."""
     tracked = TRACKED[kind]
     made = list(rows)
     columns = []
